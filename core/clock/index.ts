@@ -1,0 +1,5 @@
+export type { Clock, TimerHandle } from './clock';
+export { RealClock } from './real-clock';
+export type { RealClockOptions } from './real-clock';
+export { VirtualClock, flushMicrotasks } from './virtual-clock';
+export { defaultClock } from './default-clock';

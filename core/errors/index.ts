@@ -1,0 +1,127 @@
+/**
+ * The harness's error taxonomy (STYLE.md point 11). Every error the harness raises on purpose is a `HilError`
+ * with a stable `code`; the CLI maps them to exit codes (DESIGN.md): bad input or configuration -> 2,
+ * anything else unexpected -> 3.
+ */
+export type HilErrorCode =
+  | 'CONFIG'
+  | 'INTERFACE_NOT_AVAILABLE'
+  | 'UNKNOWN_MEDIUM'
+  | 'MEDIUM_LOAD'
+  | 'OPERATION'
+  | 'TIMEOUT'
+  | 'ENCODE'
+  | 'DECODE'
+  | 'CLOSED'
+  | 'DISCONNECTED'
+  | 'PROTOCOL'
+  | 'FRAME';
+
+export interface HilErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class: a harness error with a machine-readable code. */
+export class HilError extends Error {
+  readonly code: HilErrorCode;
+  constructor(code: HilErrorCode, message: string, options?: HilErrorOptions) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input from a user: a file, an option, a URL. Exit code 2. */
+export class ConfigError extends HilError {
+  /** Where in a file, if known: `file:line:column`. */
+  readonly location: string | undefined;
+  constructor(message: string, location?: string, options?: HilErrorOptions) {
+    super('CONFIG', location ? `${location}: ${message}` : message, options);
+    this.location = location;
+  }
+}
+
+/** A medium or device exists in the code but cannot be used on this machine (no kernel CAN, no port). */
+export class InterfaceNotAvailableError extends HilError {
+  constructor(message: string, options?: HilErrorOptions) {
+    super('INTERFACE_NOT_AVAILABLE', message, options);
+  }
+}
+
+/** A medium name nobody registered (`foo://...`). */
+export class UnknownMediumError extends HilError {
+  constructor(readonly medium: string, known: readonly string[]) {
+    super('UNKNOWN_MEDIUM', `unknown CAN medium '${medium}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** A registered medium whose module failed to load (missing optional dependency, native build failed). */
+export class MediumLoadError extends HilError {
+  constructor(readonly medium: string, options?: HilErrorOptions) {
+    const why = options?.cause instanceof Error ? `: ${options.cause.message.split('\n')[0]}` : '';
+    super('MEDIUM_LOAD', `CAN medium '${medium}' failed to load${why}`, options);
+  }
+}
+
+/** An operation failed at run time (I/O error, peer refused). */
+export class OperationError extends HilError {
+  constructor(message: string, options?: HilErrorOptions) {
+    super('OPERATION', message, options);
+  }
+}
+
+/** Something did not happen within its deadline. */
+export class HilTimeoutError extends HilError {
+  constructor(message: string, options?: HilErrorOptions) {
+    super('TIMEOUT', message, options);
+  }
+}
+
+/** A value could not be encoded (names the message and signal where there is one). */
+export class EncodeError extends HilError {
+  constructor(message: string, options?: HilErrorOptions) {
+    super('ENCODE', message, options);
+  }
+}
+
+/** Bytes could not be decoded (names the message and signal where there is one). */
+export class DecodeError extends HilError {
+  constructor(message: string, options?: HilErrorOptions) {
+    super('DECODE', message, options);
+  }
+}
+
+/** The object was closed by its owner; pending operations are cancelled with this (not a fault). */
+export class ClosedError extends HilError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed`);
+  }
+}
+
+/** The peer or device went away (TCP reset, USB adapter unplugged): a fault, unlike `ClosedError`. */
+export class DisconnectedError extends HilError {
+  constructor(message: string, options?: HilErrorOptions) {
+    super('DISCONNECTED', message, options);
+  }
+}
+
+/** The peer sent bytes that break the protocol. Usually counted and logged, not thrown to the top. */
+export class ProtocolError extends HilError {
+  constructor(message: string, options?: HilErrorOptions) {
+    super('PROTOCOL', message, options);
+  }
+}
+
+/** A CAN frame that is not valid (id out of range, too many bytes). */
+export class FrameError extends HilError {
+  constructor(message: string) {
+    super('FRAME', message);
+  }
+}
+
+/** Exit code for an error per DESIGN.md: 2 for bad input/configuration, 3 for anything else. */
+export function exitCodeFor(err: unknown): 2 | 3 {
+  if (err instanceof ConfigError || err instanceof UnknownMediumError) return 2;
+  if (err instanceof InterfaceNotAvailableError || err instanceof MediumLoadError) return 2;
+  return 3;
+}

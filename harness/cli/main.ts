@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { exitCodeFor, HilError } from '../../core/errors';
+import { commandRegistrars } from './commands';
+
+/** Build the `hil` program. Each command group lives in its own module under `commands/`. */
+export function buildProgram(): Command {
+  const program = new Command('hil')
+    .description('Hardware-in-the-loop harness: emulated second-life BMS packs and inverters on CAN and Modbus')
+    .version(readVersion())
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commandRegistrars) register(program);
+  return program;
+}
+
+function readVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('../../../package.json') as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Run the CLI; resolves to the process exit code (DESIGN.md: 0 ok, 1 failed, 2 bad input, 3 harness error). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof HilError) {
+      process.stderr.write(`hil: ${err.message}\n`);
+      return exitCodeFor(err);
+    }
+    process.stderr.write(`hil: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 3;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`hil: ${String(err)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

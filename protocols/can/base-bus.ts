@@ -1,0 +1,173 @@
+import { defaultClock, type Clock, type TimerHandle } from '../../core/clock';
+import { ClosedError } from '../../core/errors';
+import type { CanBus, CanBusOptions, CanBusStats, CanFilter, PeriodicOptions, PeriodicTask } from './bus';
+import { copyFrame, validateFrame, type CanFrame } from './frame';
+import { PeriodicSender } from './periodic';
+
+interface Waiter {
+  resolve: (frame: CanFrame | null) => void;
+  timer: TimerHandle | undefined;
+}
+
+/**
+ * Shared machinery for media (python-can's `BusABC` pattern): filters, listeners, the bounded receive queue,
+ * `recv` with timeout on the bus clock, async iteration, periodic tasks and idempotent close. A medium implements
+ * `transmit` (put a validated copy on the wire) and `closeMedium`, and calls `deliver` for each received frame.
+ */
+export abstract class BaseCanBus implements CanBus {
+  abstract readonly medium: string;
+  readonly channel: string;
+  readonly clock: Clock;
+  readonly stats: CanBusStats = { rxFrames: 0, txFrames: 0, rxOverflow: 0, rxMalformed: 0 };
+  protected readonly receiveOwnMessages: boolean;
+  private readonly rxLimit: number;
+  private filters: readonly CanFilter[] = [];
+  private readonly listeners = new Set<(frame: CanFrame) => void>();
+  private readonly queue: CanFrame[] = [];
+  private queueHead = 0;
+  private readonly waiters: Waiter[] = [];
+  private readonly tasks = new Set<PeriodicSender>();
+  private isClosed = false;
+  private closing: Promise<void> | undefined;
+
+  protected constructor(channel: string, options: CanBusOptions = {}) {
+    this.channel = channel;
+    this.clock = options.clock ?? defaultClock();
+    this.receiveOwnMessages = options.receiveOwnMessages ?? false;
+    this.rxLimit = options.rxQueueLimit ?? 65536;
+    this.setFilters(options.filters);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Put a validated, copied frame on the medium. Rejects with `DisconnectedError` if the medium is gone. */
+  protected abstract transmit(frame: CanFrame): Promise<void> | void;
+  /** Release the medium (sockets, ports). Called once. */
+  protected abstract closeMedium(): Promise<void> | void;
+
+  async send(frame: CanFrame): Promise<void> {
+    if (this.isClosed) throw new ClosedError(`CAN bus ${this.medium}:${this.channel}`);
+    validateFrame(frame);
+    const copy = copyFrame(frame);
+    delete copy.timestamp;
+    delete copy.channel;
+    await this.transmit(copy);
+    this.stats.txFrames++;
+    if (this.receiveOwnMessages) this.deliver(copyFrame(copy));
+  }
+
+  /**
+   * Hand a received frame to listeners and the queue. Media call this; the frame becomes the receivers' own
+   * (stamped with this bus's clock and channel unless already stamped).
+   */
+  protected deliver(frame: CanFrame): void {
+    if (this.isClosed || !this.passes(frame)) return;
+    frame.timestamp ??= this.clock.now();
+    frame.channel ??= this.channel;
+    this.stats.rxFrames++;
+    for (const l of this.listeners) l(frame);
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      if (waiter.timer !== undefined) this.clock.clearTimer(waiter.timer);
+      waiter.resolve(frame);
+      return;
+    }
+    if (this.queue.length - this.queueHead >= this.rxLimit) {
+      this.queueHead++;
+      this.stats.rxOverflow++;
+    }
+    this.queue.push(frame);
+  }
+
+  /** Count a malformed input the medium dropped. */
+  protected countMalformed(): void {
+    this.stats.rxMalformed++;
+  }
+
+  recv(timeoutMs?: number): Promise<CanFrame | null> {
+    if (this.queueHead < this.queue.length) {
+      const frame = this.queue[this.queueHead++]!;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      return Promise.resolve(frame);
+    }
+    if (this.isClosed || timeoutMs === 0) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { resolve, timer: undefined };
+      if (timeoutMs !== undefined) {
+        waiter.timer = this.clock.setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve(null);
+        }, timeoutMs);
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<CanFrame> {
+    for (;;) {
+      const frame = await this.recv();
+      if (frame === null) return;
+      yield frame;
+    }
+  }
+
+  onFrame(listener: (frame: CanFrame) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setFilters(filters?: readonly CanFilter[]): void {
+    this.filters = filters ? [...filters] : [];
+  }
+
+  private passes(frame: CanFrame): boolean {
+    if (this.filters.length === 0) return true;
+    return this.filters.some(
+      (f) => (frame.id & f.mask) === (f.id & f.mask) && (f.extended === undefined || f.extended === frame.extended),
+    );
+  }
+
+  sendPeriodic(frame: CanFrame, periodMs: number, options?: PeriodicOptions): PeriodicTask {
+    if (this.isClosed) throw new ClosedError(`CAN bus ${this.medium}:${this.channel}`);
+    const task = new PeriodicSender(
+      this.clock,
+      frame,
+      periodMs,
+      (f) => {
+        this.send(f).catch(() => {
+          /* counted by the medium; a periodic task outlives a transient send failure */
+        });
+      },
+      (t) => this.tasks.delete(t),
+      options,
+    );
+    if (task.running) this.tasks.add(task);
+    return task;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.isClosed = true;
+    for (const t of [...this.tasks]) t.stop();
+    for (const w of this.waiters.splice(0)) {
+      if (w.timer !== undefined) this.clock.clearTimer(w.timer);
+      w.resolve(null);
+    }
+    this.listeners.clear();
+    try {
+      await this.closeMedium();
+    } catch {
+      /* close never throws (contract) */
+    }
+  }
+}
