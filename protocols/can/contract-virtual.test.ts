@@ -1,0 +1,17 @@
+import { RealClock, VirtualClock } from '../../core/clock';
+import { describeCanBusContract } from './contract';
+import { VirtualBus } from './media/virtual';
+
+describeCanBusContract('virtual, instantaneous, virtual clock', ({ channel }) => {
+  const clock = new VirtualClock();
+  return { a: new VirtualBus(channel, { clock }), b: new VirtualBus(channel, { clock }), clock };
+}, { supportsErrorFrames: true });
+
+describeCanBusContract('virtual, real clock', ({ channel }) => {
+  const clock = new RealClock();
+  return {
+    a: new VirtualBus(channel, { clock }),
+    b: new VirtualBus(channel, { clock }),
+    cleanup: () => expect(clock.pending).toBe(0),
+  };
+}, { supportsErrorFrames: true });
