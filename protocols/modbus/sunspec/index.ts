@@ -1,0 +1,5 @@
+export * from './model-def';
+export * from './point-codec';
+export * from './layout';
+export * from './sunspec-model';
+export * from './sunspec-device';

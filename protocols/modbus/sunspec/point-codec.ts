@@ -1,0 +1,152 @@
+/**
+ * Register encoding of SunSpec point types: sizes, "not implemented" values (PROTOCOLS.md) and conversion between
+ * registers (big-endian words, most significant word first) and raw values. Raw values are integers (number for
+ * 16/32-bit types, bigint for 64-bit types), numbers for float32, strings for string points; `null` means
+ * "not implemented".
+ */
+import { EncodeError } from '../../../core/errors';
+import type { SunSpecPointType } from './model-def';
+
+export type RawValue = number | bigint | string | null;
+
+interface TypeInfo {
+  /** Registers, or undefined for strings (size from the definition). */
+  size?: number;
+  signed?: boolean;
+  /** Raw pattern meaning "not implemented" (unsigned representation). */
+  na?: bigint;
+  kind: 'int' | 'float' | 'string';
+}
+
+const T: Record<SunSpecPointType, TypeInfo> = {
+  int16: { size: 1, signed: true, na: 0x8000n, kind: 'int' },
+  uint16: { size: 1, na: 0xffffn, kind: 'int' },
+  count: { size: 1, na: 0xffffn, kind: 'int' },
+  acc16: { size: 1, na: 0n, kind: 'int' },
+  enum16: { size: 1, na: 0xffffn, kind: 'int' },
+  bitfield16: { size: 1, na: 0xffffn, kind: 'int' },
+  sunssf: { size: 1, signed: true, na: 0x8000n, kind: 'int' },
+  pad: { size: 1, na: 0x8000n, kind: 'int' },
+  int32: { size: 2, signed: true, na: 0x80000000n, kind: 'int' },
+  uint32: { size: 2, na: 0xffffffffn, kind: 'int' },
+  acc32: { size: 2, na: 0n, kind: 'int' },
+  enum32: { size: 2, na: 0xffffffffn, kind: 'int' },
+  bitfield32: { size: 2, na: 0xffffffffn, kind: 'int' },
+  float32: { size: 2, na: 0x7fc00000n, kind: 'float' },
+  int64: { size: 4, signed: true, na: 0x8000000000000000n, kind: 'int' },
+  uint64: { size: 4, na: 0xffffffffffffffffn, kind: 'int' },
+  acc64: { size: 4, na: 0n, kind: 'int' },
+  string: { kind: 'string' },
+};
+
+export function isKnownType(type: string): type is SunSpecPointType {
+  return Object.prototype.hasOwnProperty.call(T, type);
+}
+
+/** Registers a point of `type` occupies (`declared` is the definition's size, used for strings). */
+export function typeSize(type: SunSpecPointType, declared: number): number {
+  return T[type].size ?? declared;
+}
+
+/** Whether the type is an accumulator (wraps instead of saturating, 0 = not implemented). */
+export function isAccumulator(type: SunSpecPointType): boolean {
+  return type === 'acc16' || type === 'acc32' || type === 'acc64';
+}
+
+/** Registers holding "not implemented" for a point. */
+export function notImplementedRegisters(type: SunSpecPointType, size: number): number[] {
+  const info = T[type];
+  if (info.kind === 'string') return new Array<number>(size).fill(0);
+  return bigToWords(info.na ?? 0n, size);
+}
+
+function bigToWords(v: bigint, size: number): number[] {
+  const out = new Array<number>(size);
+  for (let i = size - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffffn);
+    v >>= 16n;
+  }
+  return out;
+}
+
+function wordsToBig(regs: ArrayLike<number>, start: number, size: number): bigint {
+  let v = 0n;
+  for (let i = 0; i < size; i++) v = (v << 16n) | BigInt(regs[start + i]! & 0xffff);
+  return v;
+}
+
+/** Representable range of raw values, excluding the not-implemented pattern. */
+export function rawRange(type: SunSpecPointType): { min: bigint; max: bigint } {
+  const info = T[type];
+  const bits = BigInt((info.size ?? 1) * 16);
+  if (info.signed) {
+    const half = 1n << (bits - 1n);
+    return { min: -half + 1n, max: half - 1n };
+  }
+  const full = (1n << bits) - 1n;
+  if (info.na === full) return { min: 0n, max: full - 1n };
+  return { min: 0n, max: full };
+}
+
+/** Decode one point from registers; `null` if it holds the not-implemented pattern. */
+export function decodeRaw(type: SunSpecPointType, regs: ArrayLike<number>, start: number, size: number): RawValue {
+  const info = T[type];
+  if (info.kind === 'string') {
+    const bytes: number[] = [];
+    for (let i = 0; i < size; i++) bytes.push((regs[start + i]! >> 8) & 0xff, regs[start + i]! & 0xff);
+    const end = bytes.indexOf(0);
+    const used = end < 0 ? bytes : bytes.slice(0, end);
+    if (used.length === 0) return null;
+    return Buffer.from(used).toString('latin1');
+  }
+  const n = typeSize(type, size);
+  const u = wordsToBig(regs, start, n);
+  if (info.kind === 'float') {
+    if (u === info.na) return null;
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(Number(u));
+    return b.readFloatBE(0);
+  }
+  if (u === info.na && !isAccumulator(type)) return null;
+  if (isAccumulator(type) && u === 0n) return null;
+  let v = u;
+  if (info.signed && u >= 1n << BigInt(n * 16 - 1)) v = u - (1n << BigInt(n * 16));
+  return n >= 4 ? v : Number(v);
+}
+
+/**
+ * Encode a raw value into registers. `null` writes the not-implemented pattern. Integers outside the type's range
+ * saturate (accumulators wrap, as meters do; an accumulator at 0 reads as not implemented, per the spec); non-integers are rounded. Throws `EncodeError` for a value of the wrong
+ * kind (a string for a number point, or a string longer than the point), naming `what`.
+ */
+export function encodeRaw(type: SunSpecPointType, size: number, value: RawValue, what: string): number[] {
+  const info = T[type];
+  if (value === null) return notImplementedRegisters(type, size);
+  if (info.kind === 'string') {
+    if (typeof value !== 'string') throw new EncodeError(`${what}: string point needs a string, got ${typeof value}`);
+    const bytes = Buffer.from(value, 'latin1');
+    if (bytes.length > size * 2) throw new EncodeError(`${what}: '${value}' is longer than ${size * 2} characters`);
+    const out = new Array<number>(size).fill(0);
+    for (let i = 0; i < bytes.length; i++) out[i >> 1]! |= i % 2 === 0 ? bytes[i]! << 8 : bytes[i]!;
+    return out;
+  }
+  if (typeof value === 'string') throw new EncodeError(`${what}: numeric point cannot hold '${value}'`);
+  const n = typeSize(type, size);
+  if (info.kind === 'float') {
+    const b = Buffer.alloc(4);
+    b.writeFloatBE(Number(value));
+    return bigToWords(BigInt(b.readUInt32BE(0)), 2);
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new EncodeError(`${what}: ${value} is not a finite number`);
+  let v = typeof value === 'bigint' ? value : BigInt(Math.round(value));
+  const bits = BigInt(n * 16);
+  if (isAccumulator(type)) {
+    v = ((v % (1n << bits)) + (1n << bits)) % (1n << bits);
+  } else {
+    const r = rawRange(type);
+    if (v < r.min) v = r.min;
+    if (v > r.max) v = r.max;
+    if (v < 0n) v += 1n << bits;
+  }
+  return bigToWords(v, n);
+}

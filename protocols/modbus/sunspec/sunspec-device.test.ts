@@ -1,0 +1,106 @@
+import { ExceptionCode } from '../device';
+import { SunSpecDevice } from './sunspec-device';
+import { SunSpecModel } from './sunspec-model';
+
+function common(): SunSpecModel {
+  return SunSpecModel.load(1, { values: { Mn: 'Acme', Md: 'X1', SN: '42', DA: 1 } });
+}
+
+describe('SunSpecModel', () => {
+  it('lays out model 160 with the requested modules and keeps N equal to their count', () => {
+    const m = SunSpecModel.load(160, { groupCounts: { module: 2 } });
+    expect(m.layout.length).toBe(8 + 2 * 20);
+    expect(m.get('N')).toBe(2);
+    expect(m.layout.point('module[1].DCA')?.offset).toBe(10 + 20 + 9); // module: ID, IDStr(8), DCA
+  });
+
+  it('scales values with their scale factor and reads unset points as not implemented', () => {
+    const m = SunSpecModel.load(101, { scaleFactors: { W_SF: 1, Hz_SF: -2 } });
+    m.set('W', 4567);
+    expect(m.getRaw('W')).toBe(457);
+    expect(m.get('W')).toBe(4570);
+    m.set('Hz', 50.02);
+    expect(m.get('Hz')).toBe(50.02);
+    expect(m.get('TmpSnk')).toBeNull();
+    expect(() => m.set('VA', 5)).toThrow(/model 101 point VA: scale factor VA_SF is not set/);
+  });
+});
+
+describe('SunSpecDevice', () => {
+  const build = (base?: number) => {
+    const applied: number[] = [];
+    const controls = SunSpecModel.load(123, {
+      scaleFactors: { WMaxLimPct_SF: 0, OutPFSet_SF: -3 },
+      handler: {
+        validate: (writes) => (writes.some((w) => w.point.name === 'WMaxLimPct' && (w.value as number) > 100) ? ExceptionCode.IllegalDataValue : undefined),
+        apply: (writes) => writes.forEach((w) => applied.push(w.value as number)),
+      },
+    });
+    const dev = new SunSpecDevice({ ...(base !== undefined ? { base } : {}), models: [common(), SunSpecModel.load(101, { scaleFactors: { W_SF: 0 } }), controls] });
+    return { dev, controls, applied };
+  };
+
+  it.each([40000, 0, 50000])('puts SunS at %i, then the chain, then 0xFFFF/0', (base) => {
+    const { dev } = build(base);
+    expect(Array.from(dev.readHoldingRegisters(base, 4) as Uint16Array)).toEqual([0x5375, 0x6e53, 1, 66]);
+    const second = base + 2 + 68;
+    expect(Array.from(dev.readHoldingRegisters(second, 2) as Uint16Array)).toEqual([101, 50]);
+    const third = second + 52;
+    expect(Array.from(dev.readHoldingRegisters(third, 2) as Uint16Array)).toEqual([123, 24]);
+    expect(Array.from(dev.readHoldingRegisters(third + 26, 2) as Uint16Array)).toEqual([0xffff, 0]);
+    expect(dev.readHoldingRegisters(third + 27, 2)).toBe(ExceptionCode.IllegalDataAddress);
+    if (base > 0) expect(dev.readHoldingRegisters(base - 1, 2)).toBe(ExceptionCode.IllegalDataAddress);
+  });
+
+  it('reads across model boundaries', () => {
+    const { dev } = build();
+    const regs = dev.readHoldingRegisters(40000 + 2 + 66, 4) as Uint16Array;
+    expect(Array.from(regs)).toEqual([1, 0x8000, 101, 50]); // DA, Pad, ID, L
+  });
+
+  it('writes RW points through the handler and refuses read-only, partial and out-of-range writes atomically', () => {
+    const { dev, controls, applied } = build();
+    const at = (name: string) => dev.addressOf(123)! + controls.layout.point(name)!.offset;
+    expect(dev.writeRegisters(at('WMaxLimPct'), [60])).toBeUndefined();
+    expect(controls.get('WMaxLimPct')).toBe(60);
+    expect(applied).toEqual([60]);
+    expect(dev.writeRegisters(at('WMaxLimPct'), [101])).toBe(ExceptionCode.IllegalDataValue);
+    expect(controls.get('WMaxLimPct')).toBe(60);
+    // Enable is an enum16 {0,1}: 7 is not a symbol. The whole request fails, WMaxLimPct stays.
+    expect(dev.writeRegisters(at('WMaxLimPct'), [50, 0, 0, 0, 7])).toBe(ExceptionCode.IllegalDataValue);
+    expect(controls.get('WMaxLimPct')).toBe(60);
+    expect(dev.writeRegisters(at('WMaxLimPct'), [50, 0, 0, 0, 1])).toBeUndefined();
+    expect(controls.get('WMaxLim_Ena')).toBe(1);
+    expect(dev.writeRegisters(at('WMaxLimPct_SF'), [1])).toBe(ExceptionCode.IllegalDataAddress);
+    expect(dev.writeRegisters(dev.addressOf(101)! + 14, [5])).toBe(ExceptionCode.IllegalDataAddress);
+    expect(dev.writeRegisters(40000, [1])).toBe(ExceptionCode.IllegalDataAddress);
+    expect(dev.writeRegisters(dev.addressOf(123)!, [123])).toBe(ExceptionCode.IllegalDataAddress);
+  });
+
+  it('refuses a write that covers half of a 32-bit point', () => {
+    const m = SunSpecModel.load(704, { scaleFactors: { WSet_SF: 0 } });
+    const dev = new SunSpecDevice({ models: [common(), m] });
+    const at = dev.addressOf(704)! + m.layout.point('WSet')!.offset;
+    expect(dev.writeRegisters(at + 1, [5])).toBe(ExceptionCode.IllegalDataAddress);
+    expect(dev.writeRegisters(at, [0, 5])).toBeUndefined();
+    expect(m.get('WSet')).toBe(5);
+  });
+
+  it('refreshes a model before a read that touches it', () => {
+    let calls = 0;
+    const m = SunSpecModel.load(101, { scaleFactors: { W_SF: 0 }, onRead: () => { calls++; m.set('W', 1000 + calls); } });
+    const dev = new SunSpecDevice({ models: [common(), m] });
+    const wAt = dev.addressOf(101)! + m.layout.point('W')!.offset;
+    expect((dev.readHoldingRegisters(wAt, 1) as Uint16Array)[0]).toBe(1001);
+    dev.readHoldingRegisters(40000, 4);
+    expect(calls).toBe(1);
+  });
+
+  it('answers ServerDeviceFailure when a handler throws, and reports the error', () => {
+    const errors: unknown[] = [];
+    const m = SunSpecModel.load(123, { handler: { apply: () => { throw new Error('boom'); } } });
+    const dev = new SunSpecDevice({ models: [common(), m], onHandlerError: (e) => errors.push(e) });
+    expect(dev.writeRegisters(dev.addressOf(123)! + 4, [1])).toBe(ExceptionCode.ServerDeviceFailure);
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * One model instance: its layout plus the registers a device serves, with typed, scaled access by point name.
+ */
+import { EncodeError } from '../../../core/errors';
+import type { ExceptionCode } from '../device';
+import type { LayoutOptions, ModelLayout, PointLayout } from './layout';
+import { buildLayout } from './layout';
+import { loadModelDef } from './model-def';
+import { decodeRaw, encodeRaw, notImplementedRegisters } from './point-codec';
+import type { RawValue } from './point-codec';
+
+/** One point a client writes, as the write handler sees it (before the registers change). */
+export interface PointWrite {
+  readonly point: PointLayout;
+  /** New raw value (`null`: the client wrote the not-implemented pattern). */
+  readonly raw: RawValue;
+  /** New value scaled by its scale factor (strings as is), `null` as above. */
+  readonly value: number | string | null;
+}
+
+/**
+ * What a model does with client writes.
+ *
+ * Contract: `validate` sees every point of one write request that falls in this model, before anything changes, and
+ * returns an exception code to refuse the whole request (then no model changes) or `undefined` to accept. It must not
+ * change state. `apply` runs after the registers of every model in the request were stored, synchronously, before
+ * the response is sent. Neither may throw; a throw is answered as ServerDeviceFailure and logged by the device.
+ */
+export interface ModelWriteHandler {
+  validate?(writes: readonly PointWrite[], model: SunSpecModel): ExceptionCode | undefined;
+  apply?(writes: readonly PointWrite[], model: SunSpecModel): void;
+}
+
+export interface SunSpecModelOptions extends LayoutOptions {
+  /** Directory of model JSON files (default: the bundled ones). */
+  modelsDir?: string;
+  /** Scale factors by sunssf point path (`W_SF: 0`). Unset ones read as not implemented. */
+  scaleFactors?: Readonly<Record<string, number>>;
+  /** Initial values by point path, scaled (as `set`). */
+  values?: Readonly<Record<string, number | string | null>>;
+  handler?: ModelWriteHandler;
+  /** Called before a client reads any register of this model, to refresh values from the device model. */
+  onRead?: () => void;
+}
+
+export class SunSpecModel {
+  readonly layout: ModelLayout;
+  /** ID, L and the points: `length + 2` registers. */
+  readonly registers: Uint16Array;
+  handler: ModelWriteHandler | undefined;
+  onRead: (() => void) | undefined;
+
+  constructor(layout: ModelLayout, options: Omit<SunSpecModelOptions, keyof LayoutOptions | 'modelsDir'> = {}) {
+    this.layout = layout;
+    this.registers = new Uint16Array(layout.length + 2);
+    for (const p of layout.points) this.registers.set(notImplementedRegisters(p.type, p.size), p.offset);
+    this.registers[0] = layout.id;
+    this.registers[1] = layout.length;
+    for (const [group, countPoint] of layout.countPoints) this.setRaw(countPoint, layout.groupCounts.get(group) ?? 0);
+    for (const [name, sf] of Object.entries(options.scaleFactors ?? {})) this.setRaw(name, sf);
+    for (const [name, v] of Object.entries(options.values ?? {})) this.set(name, v);
+    this.handler = options.handler;
+    this.onRead = options.onRead;
+  }
+
+  /** Load model `id`'s definition and build an instance. */
+  static load(id: number, options: SunSpecModelOptions = {}): SunSpecModel {
+    const def = loadModelDef(id, options.modelsDir);
+    return new SunSpecModel(buildLayout(def, options), options);
+  }
+
+  get id(): number {
+    return this.layout.id;
+  }
+
+  private pointOrThrow(name: string): PointLayout {
+    const p = this.layout.point(name);
+    if (!p) throw new EncodeError(`SunSpec model ${this.layout.id}: no point '${name}'`);
+    return p;
+  }
+
+  has(name: string): boolean {
+    return this.layout.point(name) !== undefined;
+  }
+
+  /** Raw value of a point; `null` if not implemented. */
+  getRaw(name: string): RawValue {
+    const p = this.pointOrThrow(name);
+    return decodeRaw(p.type, this.registers, p.offset, p.size);
+  }
+
+  /** Store a raw value (`null`: not implemented). Out-of-range integers saturate. */
+  setRaw(name: string, raw: RawValue): void {
+    const p = this.pointOrThrow(name);
+    this.registers.set(encodeRaw(p.type, p.size, raw, `SunSpec model ${this.layout.id} point ${name}`), p.offset);
+  }
+
+  /** Exponent applying to a point (0 if unscaled); `undefined` if its scale factor is not implemented. */
+  scaleOf(p: PointLayout): number | undefined {
+    if (p.sf === undefined) return 0;
+    if (typeof p.sf === 'number') return p.sf;
+    const sf = this.getRaw(p.sf);
+    return typeof sf === 'number' ? sf : undefined;
+  }
+
+  /** Scaled value of a point (`raw * 10^sf`), strings as is; `null` if it or its scale factor is not implemented. */
+  get(name: string): number | string | null {
+    const p = this.pointOrThrow(name);
+    return this.scaled(p, this.getRaw(name));
+  }
+
+  /** Scale a raw value of point `p` with this model's current scale factors. */
+  scaled(p: PointLayout, raw: RawValue): number | string | null {
+    if (raw === null || typeof raw === 'string') return raw;
+    const sf = this.scaleOf(p);
+    if (sf === undefined) return null;
+    const n = typeof raw === 'bigint' ? Number(raw) : raw;
+    return sf === 0 ? n : roundTo(n * 10 ** sf, sf);
+  }
+
+  /**
+   * Store a scaled value (`value / 10^sf`, rounded); `null` writes not implemented. Throws `EncodeError` if the
+   * point's scale factor is not implemented, naming the model and point.
+   */
+  set(name: string, value: number | string | null): void {
+    const p = this.pointOrThrow(name);
+    if (value === null || typeof value === 'string') {
+      this.setRaw(name, value);
+      return;
+    }
+    const sf = this.scaleOf(p);
+    if (sf === undefined) throw new EncodeError(`SunSpec model ${this.layout.id} point ${name}: scale factor ${String(p.sf)} is not set`);
+    this.setRaw(name, sf === 0 ? value : value / 10 ** sf);
+  }
+}
+
+/** Round away binary noise from `n * 10^sf` (for example 2301 * 0.1 -> 230.1). */
+function roundTo(n: number, sf: number): number {
+  return sf < 0 ? Number(n.toFixed(-sf)) : n;
+}
