@@ -1,0 +1,88 @@
+/** JSON Schema for bench files. Unknown keys are errors. */
+const hostPort = { type: 'string', pattern: '^[^\\s:]+:\\d{1,5}$' };
+const duration = { type: ['number', 'string'] };
+
+export const benchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bench', 'devices'],
+  properties: {
+    bench: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
+    description: { type: 'string' },
+    can: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_-]*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          medium: { type: 'string' },
+          hub: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['socketcand'],
+            properties: { socketcand: hostPort, bus: { type: 'string', maxLength: 16 } },
+          },
+          slcanPty: { type: 'string' },
+          record: { type: 'boolean' },
+        },
+      },
+    },
+    modbus: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_-]*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          tcp: hostPort,
+          rtu: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['path'],
+            properties: {
+              path: { type: 'string' },
+              baud: { type: 'integer', minimum: 300 },
+              parity: { enum: ['none', 'even', 'odd'] },
+              stopBits: { enum: [1, 2] },
+            },
+          },
+        },
+      },
+    },
+    devices: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'type'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]*$' },
+          type: { enum: ['bms', 'inverter'] },
+          pack: { type: 'string' },
+          protocol: { type: 'string' },
+          can: { type: 'string' },
+          modbus: { type: 'string' },
+          unitId: { type: 'integer', minimum: 0, maximum: 255 },
+          map: { type: 'string' },
+          battery: { type: 'string' },
+          params: { type: 'object' },
+        },
+      },
+    },
+    dut: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        command: { type: 'array', minItems: 1, items: { type: 'string' } },
+        cwd: { type: 'string' },
+        env: { type: 'object', additionalProperties: { type: 'string' } },
+        readyLine: { type: 'string' },
+        readyTimeout: duration,
+        stopTimeout: duration,
+        module: { type: 'string' },
+      },
+    },
+  },
+} as const;

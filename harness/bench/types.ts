@@ -1,0 +1,66 @@
+/** A bench file as written (after schema validation). See README "Bench files". */
+export interface BenchFile {
+  bench: string;
+  description?: string;
+  /** CAN buses by name. */
+  can?: Record<string, CanBusSpec>;
+  /** Modbus endpoints by name. */
+  modbus?: Record<string, ModbusEndpointSpec>;
+  devices: DeviceSpec[];
+  /** How the controller under test is reached. Absent: a real board already wired (nothing to start). */
+  dut?: DutSpec;
+}
+
+/**
+ * A CAN bus: either a medium the harness opens (`virtual:x`, `socketcand://h:p/bus`, `slcan:///dev/ttyACM0`,
+ * `socketcan://can0`), or a socketcand hub the harness serves (devices join it in-process; the DUT connects over
+ * TCP to `${can.<name>.url}`), optionally also exposed as an SLCAN adapter on a pseudo-terminal.
+ */
+export interface CanBusSpec {
+  medium?: string;
+  hub?: { socketcand: string; bus?: string };
+  slcanPty?: string;
+  /** Record every frame on this bus to `<out>/<bench>-<bus>.log` (default true when --out is given). */
+  record?: boolean;
+}
+
+/** A Modbus endpoint: a TCP listener or an RTU line, shared by the devices on it. */
+export interface ModbusEndpointSpec {
+  tcp?: string;
+  rtu?: { path: string; baud?: number; parity?: 'none' | 'even' | 'odd'; stopBits?: 1 | 2 };
+}
+
+/** An emulated device. Type-specific keys are checked by the device factory. */
+export interface DeviceSpec {
+  name: string;
+  type: 'bms' | 'inverter';
+  /** bms: pack profile name in fixtures/packs or a path. */
+  pack?: string;
+  /** bms: protocol profile (`pylon-lv`, `sma-lv`, `pylon-hv`, `sunspec-802`). */
+  protocol?: string;
+  /** CAN bus name this device talks on. */
+  can?: string;
+  /** Modbus endpoint name this device serves on. */
+  modbus?: string;
+  unitId?: number;
+  /** inverter: `sunspec` or a vendor map file. */
+  map?: string;
+  /** inverter: name of the bms device on its battery port. */
+  battery?: string;
+  /** Device-specific parameters (rated power, strings, base address, ...). */
+  params?: Record<string, unknown>;
+}
+
+export interface DutSpec {
+  /** argv of the controller; `${can.<bus>.url}`, `${can.<bus>.port}`, `${modbus.<ep>.host}`, `${modbus.<ep>.port}`, `${modbus.<ep>.url}` are substituted. */
+  command?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Wait for this line on the DUT's stdout/stderr before the scenario starts. */
+  readyLine?: string;
+  readyTimeout?: string | number;
+  /** How long to wait for the DUT to exit after SIGTERM before SIGKILL. */
+  stopTimeout?: string | number;
+  /** In-process controller module (virtual time): path to a module exporting `createController`. */
+  module?: string;
+}

@@ -1,0 +1,70 @@
+import type { ScenarioResult } from './result';
+
+const COLORS = { pass: '\x1b[32m', fail: '\x1b[31m', error: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' };
+
+/**
+ * What a person sees during `hil run`: one live line per scenario on a terminal (rewritten in place, at most a few
+ * times a second), one line at start and end otherwise (CI logs), and a summary at the end.
+ */
+export class ConsoleReporter {
+  private readonly tty: boolean;
+  private lastDraw = 0;
+  private live = false;
+
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout, tty?: boolean) {
+    this.tty = tty ?? !!out.isTTY;
+  }
+
+  private c(kind: keyof typeof COLORS, s: string): string {
+    return this.tty ? `${COLORS[kind]}${s}${COLORS.reset}` : s;
+  }
+
+  scenarioStart(index: number, total: number, id: string, mode: string): void {
+    const line = `[${index}/${total}] ${id} (${mode})`;
+    if (this.tty) {
+      this.out.write(`${line} ...`);
+      this.live = true;
+    } else {
+      this.out.write(`${line} started\n`);
+    }
+  }
+
+  /** Progress of the running scenario: simulated time done out of total. Throttled on a terminal; silent otherwise. */
+  progress(index: number, total: number, id: string, simMs: number, durationMs: number, note = ''): void {
+    if (!this.tty) return;
+    const now = Date.now();
+    if (now - this.lastDraw < 200) return;
+    this.lastDraw = now;
+    const pct = Math.min(100, Math.floor((simMs / durationMs) * 100));
+    this.out.write(`\r\x1b[2K[${index}/${total}] ${id} ${String(pct).padStart(3)}% t=${(simMs / 1000).toFixed(0)}s ${this.c('dim', note)}`);
+  }
+
+  scenarioEnd(index: number, total: number, r: ScenarioResult): void {
+    const tag = this.c(r.verdict, r.verdict.toUpperCase().padEnd(5));
+    const line = `[${index}/${total}] ${tag} ${r.scenario} ${this.c('dim', `(${(r.wallMs / 1000).toFixed(1)}s wall, ${(r.simulatedMs / 1000).toFixed(0)}s simulated)`)}`;
+    if (this.tty && this.live) this.out.write(`\r\x1b[2K`);
+    this.live = false;
+    this.out.write(`${line}\n`);
+    if (r.verdict !== 'pass') this.out.write(`      ${r.summary}\n`);
+  }
+
+  summary(results: ScenarioResult[], reportPaths: string[]): void {
+    const n = (v: string): number => results.filter((r) => r.verdict === v).length;
+    this.out.write('\n');
+    for (const r of results) {
+      if (r.verdict === 'pass') continue;
+      this.out.write(`${this.c(r.verdict, r.verdict.toUpperCase())} ${r.scenario} (${r.source})\n`);
+      for (const x of r.expectations.filter((e) => e.verdict !== 'pass')) {
+        this.out.write(`  - ${x.id}${x.requirement ? ` [${x.requirement}]` : ''}: ${x.message}\n`);
+        if (x.observed) this.out.write(`    observed: ${Object.entries(x.observed).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}\n`);
+      }
+      for (const e of r.errors) this.out.write(`  - harness: t=${(e.atMs / 1000).toFixed(3)}s ${e.message}\n`);
+    }
+    this.out.write(`${results.length} scenario(s): ${this.c('pass', `${n('pass')} passed`)}, ${this.c('fail', `${n('fail')} failed`)}, ${this.c('error', `${n('error')} errors`)}\n`);
+    for (const p of reportPaths) this.out.write(`report: ${p}\n`);
+  }
+}
+
+function fmt(v: unknown): string {
+  return typeof v === 'number' ? String(+v.toFixed(4)) : String(v);
+}

@@ -1,0 +1,65 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import type { ScenarioResult } from './result';
+
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
+
+/**
+ * JUnit XML: one `<testsuite>` per scenario, one `<testcase>` per expectation (plus one for harness errors), with
+ * the evidence in the failure body. CI systems (GitLab, Jenkins, GitHub test reporters) read this.
+ */
+export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
+  const tests = results.reduce((n, r) => n + r.expectations.length + (r.errors.length > 0 ? 1 : 0), 0);
+  const failures = results.reduce((n, r) => n + r.expectations.filter((e) => e.verdict === 'fail').length, 0);
+  const errors = results.reduce((n, r) => n + r.expectations.filter((e) => e.verdict === 'error').length + (r.errors.length > 0 ? 1 : 0), 0);
+  const time = results.reduce((t, r) => t + r.wallMs, 0) / 1000;
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="${esc(name)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">`);
+  for (const r of results) {
+    const f = r.expectations.filter((e) => e.verdict === 'fail').length;
+    const e = r.expectations.filter((x) => x.verdict === 'error').length + (r.errors.length > 0 ? 1 : 0);
+    out.push(
+      `  <testsuite name="${esc(r.scenario)}" tests="${r.expectations.length + (r.errors.length > 0 ? 1 : 0)}" failures="${f}" errors="${e}" time="${(r.wallMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt)}" file="${esc(r.source)}">`,
+    );
+    out.push('    <properties>');
+    out.push(`      <property name="bench" value="${esc(r.bench)}"/>`);
+    out.push(`      <property name="seed" value="${r.seed}"/>`);
+    out.push(`      <property name="timeMode" value="${r.timeMode}"/>`);
+    out.push(`      <property name="simulatedMs" value="${r.simulatedMs}"/>`);
+    for (const req of r.requirements) out.push(`      <property name="requirement" value="${esc(req)}"/>`);
+    out.push('    </properties>');
+    for (const x of r.expectations) {
+      const cls = `${r.scenario}${x.requirement ? ` [${x.requirement}]` : ''}`;
+      out.push(`    <testcase classname="${esc(cls)}" name="${esc(x.id)}" file="${esc(x.where)}">`);
+      if (x.verdict !== 'pass') {
+        const tag = x.verdict === 'fail' ? 'failure' : 'error';
+        const body = [
+          x.message,
+          x.atMs !== undefined ? `at t=${(x.atMs / 1000).toFixed(3)}s` : '',
+          x.observed ? `observed: ${JSON.stringify(x.observed)}` : '',
+          r.evidence.events.length ? `events:\n${r.evidence.events.join('\n')}` : '',
+          r.evidence.frames.length ? `frames before failure:\n${r.evidence.frames.join('\n')}` : '',
+          r.evidence.writes.length ? `Modbus writes before failure:\n${r.evidence.writes.join('\n')}` : '',
+        ].filter(Boolean);
+        out.push(`      <${tag} message="${esc(x.message)}" type="${tag === 'failure' ? 'ExpectationFailed' : 'NotJudged'}">${esc(body.join('\n'))}</${tag}>`);
+      }
+      out.push('    </testcase>');
+    }
+    if (r.errors.length > 0) {
+      out.push(`    <testcase classname="${esc(r.scenario)}" name="harness">`);
+      const msg = r.errors.map((e) => `t=${(e.atMs / 1000).toFixed(3)}s ${e.message}`).join('\n');
+      out.push(`      <error message="${esc(r.errors[0]!.message)}" type="HarnessError">${esc(msg + (r.evidence.dutOutput.length ? `\ncontroller output:\n${r.evidence.dutOutput.join('\n')}` : ''))}</error>`);
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
+/** Write atomically (temp file + rename), so a crash never leaves a half-written report. */
+export function writeJUnit(path: string, results: ScenarioResult[]): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, toJUnit(results));
+  renameSync(tmp, path);
+}

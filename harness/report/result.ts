@@ -1,0 +1,45 @@
+import type { ExpectationResult, Verdict } from '../scenario/judge';
+
+/** Everything one scenario run produced: the verdict and the evidence behind it. */
+export interface ScenarioResult {
+  scenario: string;
+  title: string;
+  source: string;
+  bench: string;
+  requirements: string[];
+  verdict: Verdict;
+  /** One line: why (first failed expectation, or the error). */
+  summary: string;
+  startedAt: string;
+  wallMs: number;
+  simulatedMs: number;
+  timeMode: 'real' | 'virtual';
+  seed: number;
+  expectations: ExpectationResult[];
+  /** Harness or DUT errors (controller crash, adapter lost), each with simulated time. */
+  errors: Array<{ atMs: number; message: string }>;
+  evidence: {
+    /** Last CAN frames before the first failure (candump lines with bus names). */
+    frames: string[];
+    /** Last Modbus writes before the first failure. */
+    writes: string[];
+    /** Last lines the controller printed. */
+    dutOutput: string[];
+    /** Timeline events that happened (faults, stimuli), with times. */
+    events: string[];
+  };
+}
+
+/** Worst verdict wins: error > fail > pass. */
+export function combineVerdicts(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('error')) return 'error';
+  if (verdicts.includes('fail')) return 'fail';
+  return 'pass';
+}
+
+/** Process exit code for a set of results (DESIGN.md): 0 all passed, 1 a scenario failed, 3 a harness error. */
+export function exitCodeForResults(results: ScenarioResult[]): 0 | 1 | 3 {
+  if (results.some((r) => r.verdict === 'fail')) return 1;
+  if (results.some((r) => r.verdict === 'error')) return 3;
+  return 0;
+}
