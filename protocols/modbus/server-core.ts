@@ -152,7 +152,7 @@ export class ModbusServerCore {
       this.log(`modbus unit ${ctx.unitId} fc ${pdu[0]}: ${err instanceof Error ? err.message : String(err)}`);
       plan = this.exception(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure, 0, NO_FAULTS);
     }
-    if (this.onTransaction) this.onTransaction({ at: this.clock.now(), ctx, request: pdu, response: plan.pdu });
+    if (this.onTransaction) this.onTransaction({ at: this.clock.now(), ctx, request: pdu.slice(), response: plan.pdu });
     return plan;
   }
 
