@@ -23,10 +23,10 @@ export function knownMedia(): string[] {
 
 registerMedium('virtual', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { VirtualBus } = require('./media/virtual') as typeof import('./media/virtual');
+  const { openVirtualBus } = require('./media/virtual') as typeof import('./media/virtual');
   return async (url, options) => {
     if (!url.channel) throw new ConfigError(`'${url.raw}': the virtual medium needs a channel name (virtual:bus0)`);
-    return new VirtualBus(url.channel, options);
+    return openVirtualBus(url, options); // virtual:bus0?bitrate=500000&stuffing=exact
   };
 });
 
@@ -47,3 +47,20 @@ export async function openBus(medium: string, options: CanBusOptions = {}): Prom
   }
   return opener(url, options);
 }
+
+registerMedium('socketcand', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SocketcandBus } = require('./media/socketcand') as typeof import('./media/socketcand');
+  return async (url, options) => {
+    if (!url.channel) {
+      throw new ConfigError(`'${url.raw}': the socketcand medium needs a bus name (socketcand://host:port/bus)`);
+    }
+    return SocketcandBus.connect({ ...options, host: url.host ?? '127.0.0.1', port: url.port ?? 29536, bus: url.channel });
+  };
+});
+
+registerMedium('slcan', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openSlcanUrl } = require('./media/slcan') as typeof import('./media/slcan');
+  return openSlcanUrl;
+});

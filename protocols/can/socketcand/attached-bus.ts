@@ -1,0 +1,44 @@
+import { ClosedError } from '../../../core/errors';
+import { BaseCanBus } from '../base-bus';
+import type { CanBusOptions } from '../bus';
+import { copyFrame, type CanFrame } from '../frame';
+import type { HubBus, HubMember } from './hub-bus';
+
+/**
+ * An in-process member of a socketcand hub bus (`SocketcandServer.attach`): emulators sit on the hub without TCP.
+ * Frames it sends reach every TCP client and every other attached bus on that hub bus (synchronously, before
+ * `send` resolves); frames they send reach it as copies. Closing it leaves the hub bus; closing the server closes
+ * it (pending `recv` resolves null).
+ */
+export class HubAttachedBus extends BaseCanBus implements HubMember {
+  readonly medium = 'socketcand-hub';
+  readonly label: string;
+
+  constructor(
+    private readonly hubBus: HubBus,
+    options: CanBusOptions = {},
+    private readonly onClose: (bus: HubAttachedBus) => void = () => undefined,
+  ) {
+    super(hubBus.name, options);
+    this.label = `attached bus on ${hubBus.name}`;
+    hubBus.join(this);
+  }
+
+  protected transmit(frame: CanFrame): void {
+    if (this.closed) throw new ClosedError(`CAN bus ${this.medium}:${this.channel}`);
+    this.hubBus.broadcast(this, frame);
+  }
+
+  /** @internal called by the hub bus. */
+  receive(frame: Readonly<CanFrame>): void {
+    const copy = copyFrame(frame as CanFrame);
+    // Receivers stamp with their own clock (CanFrame contract).
+    delete copy.timestamp;
+    this.deliver(copy);
+  }
+
+  protected closeMedium(): void {
+    this.hubBus.leave(this);
+    this.onClose(this);
+  }
+}

@@ -1,0 +1,72 @@
+import type { Clock } from '../../../core/clock';
+import type { CanFrame } from '../frame';
+import { formatFrameMessage } from './messages';
+
+/**
+ * Something on a hub bus that receives frames: a TCP client session or an in-process attached bus.
+ *
+ * Contract: `receive` is called synchronously during the sender's `broadcast`, never for the member's own frames.
+ * The frame is shared between members and must not be modified; `wire()` returns the raw-mode message for it
+ * (formatted once per frame, on first use). A member never throws from `receive` (it counts its own drops).
+ */
+export interface HubMember {
+  /** Short label for logs: `client 127.0.0.1:50312` or `attached`. */
+  readonly label: string;
+  receive(frame: Readonly<CanFrame>, wire: () => string): void;
+}
+
+/** Counters of one hub bus. */
+export interface HubBusStats {
+  name: string;
+  /** Members now: TCP clients that opened it plus attached in-process buses. */
+  members: number;
+  /** Frames put on the bus by any member. */
+  frames: number;
+  /** Frame copies handed to members (frames x receivers). */
+  deliveries: number;
+  /** Frame copies members dropped (slow clients over their write bound). */
+  dropped: number;
+}
+
+/** One named bus on the hub: relays each frame to every member but its sender. */
+export class HubBus {
+  readonly members = new Set<HubMember>();
+  readonly stats: HubBusStats;
+
+  constructor(
+    readonly name: string,
+    private readonly clock: Clock,
+  ) {
+    this.stats = { name, members: 0, frames: 0, deliveries: 0, dropped: 0 };
+  }
+
+  join(member: HubMember): void {
+    this.members.add(member);
+    this.stats.members = this.members.size;
+  }
+
+  leave(member: HubMember): void {
+    this.members.delete(member);
+    this.stats.members = this.members.size;
+  }
+
+  /** Relay a validated frame from `from` to all other members, stamped with the hub clock. */
+  broadcast(from: HubMember | undefined, frame: CanFrame): void {
+    const ms = this.clock.now();
+    frame.timestamp = ms;
+    frame.channel = this.name;
+    this.stats.frames++;
+    let wire: string | undefined;
+    const lazyWire = (): string => (wire ??= formatFrameMessage(frame, ms));
+    for (const m of this.members) {
+      if (m === from) continue;
+      this.stats.deliveries++;
+      m.receive(frame, lazyWire);
+    }
+  }
+
+  /** A member reports it dropped a copy. */
+  countDrop(): void {
+    this.stats.dropped++;
+  }
+}

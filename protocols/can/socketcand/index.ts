@@ -1,0 +1,10 @@
+export { SocketcandServer } from './server';
+export type { SocketcandServerOptions, SocketcandServerStats } from './server';
+export type { ClientStats, SlowClientPolicy, SessionMode } from './client-session';
+export type { HubBusStats } from './hub-bus';
+export type { BeaconOptions } from './beacon';
+export { beaconXml } from './beacon';
+export { SocketcandTokenizer, DEFAULT_MAX_MESSAGE_LENGTH } from './tokenizer';
+export type { DropReason, TokenizerOptions } from './tokenizer';
+export * from './messages';
+export type { LogSink } from './rate-limited-log';

@@ -1,0 +1,200 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { defaultClock, type Clock } from '../../../core/clock';
+import { ClosedError, ConfigError, OperationError } from '../../../core/errors';
+import type { CanBus, CanBusOptions } from '../bus';
+import { HubAttachedBus } from './attached-bus';
+import { Beacon, type BeaconOptions } from './beacon';
+import { ClientSession, type ClientStats, type SlowClientPolicy } from './client-session';
+import { HubBus, type HubBusStats } from './hub-bus';
+import { DEFAULT_SOCKETCAND_PORT, MAX_BUS_NAME_LENGTH } from './messages';
+import { stderrLog, type LogSink } from './rate-limited-log';
+import { DEFAULT_MAX_MESSAGE_LENGTH } from './tokenizer';
+
+/** Options for {@link SocketcandServer}. */
+export interface SocketcandServerOptions {
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** TCP port (default 29536, socketcand's; 0 picks a free one, read it back from `listen()`). */
+  port?: number;
+  /** Clock for frame timestamps, BCM jobs, statistics and the beacon (default the real clock). */
+  clock?: Clock;
+  /** Log sink (default stderr). Per-client input drops are rate-limited; they are always counted. */
+  log?: LogSink;
+  /** Longest accepted message, `<` to `>` (default 1024 bytes). */
+  maxMessageLength?: number;
+  /** Bound on a client's unsent output in bytes (default 1 MiB); see `slowClient`. */
+  maxBufferedBytes?: number;
+  /** What happens to a client over its output bound: drop its frames and count them (default), or disconnect it. */
+  slowClient?: SlowClientPolicy;
+  /** Most buses the hub creates (default 256); `< open >` of one more new name is refused. */
+  maxBuses?: number;
+  /** UDP discovery beacon; off unless given. */
+  beacon?: BeaconOptions;
+}
+
+/** A snapshot of the hub's counters. */
+export interface SocketcandServerStats {
+  clients: ClientStats[];
+  buses: HubBusStats[];
+  /** Connections accepted since start. */
+  connections: number;
+}
+
+/**
+ * A virtual CAN hub that speaks the socketcand ASCII protocol over TCP (PROTOCOLS.md "socketcand").
+ *
+ * Contract:
+ * - Buses are created on demand by name (`< open name >`, at most 16 characters). A frame a client sends reaches
+ *   every other client on that bus in raw mode (`< frame ... >`), BCM subscribers, and every attached bus; never
+ *   its sender.
+ * - `attach(bus)` joins in-process code to a bus as a `CanBus` without TCP.
+ * - Bad input on one connection is counted and logged for that connection and answered with `< error ... >`
+ *   where it was a message; it never affects other clients. A client that does not read gets its frames dropped
+ *   (counted) once its unsent output passes `maxBufferedBytes`, or is disconnected (`slowClient: 'disconnect'`).
+ * - `close()` stops listening, disconnects every client, closes attached buses and the beacon; idempotent.
+ */
+export class SocketcandServer {
+  readonly clock: Clock;
+  private readonly server: Server;
+  private readonly opts: Required<Omit<SocketcandServerOptions, 'clock' | 'beacon' | 'log'>> & { log: LogSink };
+  private readonly buses = new Map<string, HubBus>();
+  private readonly sessions = new Set<ClientSession>();
+  private readonly attached = new Set<HubAttachedBus>();
+  private readonly sockets = new Set<Socket>();
+  private beacon: Beacon | undefined;
+  private connections = 0;
+  private state: 'new' | 'listening' | 'closed' = 'new';
+  private closing: Promise<void> | undefined;
+  private bound: AddressInfo | undefined;
+
+  constructor(private readonly options: SocketcandServerOptions = {}) {
+    this.clock = options.clock ?? defaultClock();
+    this.opts = {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? DEFAULT_SOCKETCAND_PORT,
+      log: options.log ?? stderrLog,
+      maxMessageLength: options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
+      maxBufferedBytes: options.maxBufferedBytes ?? 1 << 20,
+      slowClient: options.slowClient ?? 'drop',
+      maxBuses: options.maxBuses ?? 256,
+    };
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  /** Start listening; resolves with the bound address (read `port` when you asked for 0). */
+  listen(): Promise<{ host: string; port: number }> {
+    if (this.state === 'closed') return Promise.reject(new ClosedError('socketcand server'));
+    if (this.bound) return Promise.resolve({ host: this.bound.address, port: this.bound.port });
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        reject(
+          new OperationError(`socketcand server cannot listen on ${this.opts.host}:${this.opts.port}: ${err.code ?? err.message}`, {
+            cause: err,
+          }),
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (err) => this.opts.log(`server: ${err.message}`));
+        this.state = 'listening';
+        this.bound = this.server.address() as AddressInfo;
+        if (this.options.beacon) {
+          this.beacon = new Beacon(
+            this.clock,
+            `can://${this.bound.address}:${this.bound.port}`,
+            () => [...this.buses.keys()],
+            this.opts.log,
+            this.options.beacon,
+          );
+        }
+        resolve({ host: this.bound.address, port: this.bound.port });
+      });
+    });
+  }
+
+  /** Bound port (after `listen`). */
+  get port(): number {
+    if (!this.bound) throw new OperationError('socketcand server is not listening');
+    return this.bound.port;
+  }
+
+  /** `socketcand://host:port/bus` for clients of this server (after `listen`). */
+  url(bus: string): string {
+    return `socketcand://${this.bound?.address ?? this.opts.host}:${this.port}/${bus}`;
+  }
+
+  /**
+   * Join in-process code to a bus (created if new) as a `CanBus`. Throws `ConfigError` for a bad bus name and
+   * `ClosedError` after `close()`. The bus is closed when the server closes.
+   */
+  attach(busName: string, options: CanBusOptions = {}): CanBus {
+    if (this.state === 'closed') throw new ClosedError('socketcand server');
+    const bus = this.openBus(busName);
+    if (typeof bus === 'string') throw new ConfigError(`cannot attach to bus '${busName}': ${bus}`);
+    const member = new HubAttachedBus(bus, { clock: this.clock, ...options }, (b) => this.attached.delete(b));
+    this.attached.add(member);
+    return member;
+  }
+
+  stats(): SocketcandServerStats {
+    return {
+      clients: [...this.sessions].map((s) => ({ ...s.stats, drops: { ...s.stats.drops } })),
+      buses: [...this.buses.values()].map((b) => ({ ...b.stats })),
+      connections: this.connections,
+    };
+  }
+
+  /** Beacons sent so far (0 when the beacon is off). */
+  get beaconsSent(): number {
+    return this.beacon?.sent ?? 0;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    const wasListening = this.state === 'listening';
+    this.state = 'closed';
+    const stopped = wasListening ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
+    for (const s of [...this.sessions]) s.close();
+    for (const sock of this.sockets) sock.destroy();
+    await Promise.all([...this.attached].map((b) => b.close()));
+    await this.beacon?.stop();
+    await stopped;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.state !== 'listening') {
+      socket.destroy();
+      return;
+    }
+    this.connections++;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const session = new ClientSession(socket, {
+      clock: this.clock,
+      log: this.opts.log,
+      maxMessageLength: this.opts.maxMessageLength,
+      maxBufferedBytes: this.opts.maxBufferedBytes,
+      slowClientPolicy: this.opts.slowClient,
+      openBus: (name) => this.openBus(name),
+      onClosed: (s) => this.sessions.delete(s),
+    });
+    this.sessions.add(session);
+  }
+
+  private openBus(name: string): HubBus | string {
+    if (name.length === 0) return 'empty bus name';
+    if (name.length > MAX_BUS_NAME_LENGTH) return `bus name longer than ${MAX_BUS_NAME_LENGTH} characters`;
+    let bus = this.buses.get(name);
+    if (!bus) {
+      if (this.buses.size >= this.opts.maxBuses) return `the hub already has ${this.opts.maxBuses} buses`;
+      bus = new HubBus(name, this.clock);
+      this.buses.set(name, bus);
+    }
+    return bus;
+  }
+}
