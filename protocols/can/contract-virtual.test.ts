@@ -15,3 +15,13 @@ describeCanBusContract('virtual, real clock', ({ channel }) => {
     cleanup: () => expect(clock.pending).toBe(0),
   };
 }, { supportsErrorFrames: true });
+
+describeCanBusContract('virtual, 500 kbit/s bit timing, virtual clock', ({ channel }) => {
+  const clock = new VirtualClock();
+  return {
+    a: new VirtualBus(channel, { clock, bitrate: 500_000 }),
+    b: new VirtualBus(channel, { clock }),
+    clock,
+    cleanup: () => expect(clock.pending).toBe(0),
+  };
+}, { supportsErrorFrames: true, timestampToleranceMs: 0.05 });
