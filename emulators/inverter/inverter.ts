@@ -1,0 +1,680 @@
+/**
+ * A PV (optionally hybrid) inverter model: PV strings with per-string MPPT, an efficiency curve, AC power limits
+ * and ramps, power factor, grid protection with trip and reconnect, a battery port honouring the BMS limits, and
+ * operating states that map to SunSpec `St`. Deterministic for a seed; time advances only through `step(dt)`
+ * (see `driveWithClock`).
+ */
+import { ConfigError } from '../../core/errors';
+import type { BatteryPort } from './battery-port';
+import { DEFAULT_EFFICIENCY, efficiencyAt, validateCurve } from './efficiency';
+import type { EfficiencyCurve } from './efficiency';
+import type { FaultHandle, InverterFaultSpec } from './faults';
+import { EVT, GridProtection } from './grid-protection';
+import type { GridLimits } from './grid-protection';
+import { clearDay } from './irradiance';
+import type { IrradianceProfile } from './irradiance';
+import { MpptTracker } from './mppt';
+import { PvString } from './pv-array';
+import type { PvStringConfig } from './pv-array';
+import { Rng } from './rng';
+
+/** Operating states; the values are SunSpec 101-103 `St` codes. */
+export enum OperatingState {
+  Off = 1,
+  Sleeping = 2,
+  Starting = 3,
+  Mppt = 4,
+  Throttled = 5,
+  ShuttingDown = 6,
+  Fault = 7,
+  Standby = 8,
+}
+
+/** Why output is below what the PV could give (SunSpec 701 ThrotSrc bit numbers). */
+export const THROTTLE = { MAX_W: 0, FIXED_W: 1, DERATED: 14 } as const;
+
+export type PhaseConfig = 'single' | 'split' | 'three';
+
+export interface InverterConfig {
+  seed?: number;
+  /** Rated AC power, W (default 5000). */
+  ratedW?: number;
+  /** Rated apparent power, VA (default ratedW). */
+  ratedVA?: number;
+  phases?: PhaseConfig;
+  /** Phase-to-neutral nominal voltage (default 230) and frequency (default 50). */
+  nominalV?: number;
+  nominalHz?: number;
+  /** PV strings, one MPPT each (default two strings of 8 x 400 W). */
+  strings?: PvStringConfig[];
+  profile?: IrradianceProfile;
+  ambientC?: number;
+  /** Time of day at model time 0, seconds (default 12:00). */
+  startTimeOfDay?: number;
+  efficiency?: EfficiencyCurve;
+  /** Ramp rate for increases of output, % of rated W per second (default 20). */
+  rampPctPerS?: number;
+  /** Seconds from grid OK and DC available to feeding in (default 5). */
+  startDelayS?: number;
+  /** Least PV power to wake up, W (default 20). */
+  wakeW?: number;
+  grid?: Partial<Omit<GridLimits, 'nominalV' | 'nominalHz'>>;
+  battery?: BatteryPort;
+  /** Battery converter rating, W (default ratedW). */
+  batteryMaxW?: number;
+  /** Heat sink: derating starts at (default 70 degC), output 0 at (85), trip OVER_TEMP at (90). */
+  derateStartC?: number;
+  derateEndC?: number;
+  overTempTripC?: number;
+  identity?: { manufacturer?: string; model?: string; serial?: string; version?: string };
+}
+
+/** Persistent controls, as a controller sets them (SunSpec 121-124, 702, 704). */
+export interface InverterControls {
+  connect: boolean;
+  limitEnabled: boolean;
+  /** Target limit, % of rated W. */
+  limitPct: number;
+  /** Seconds to ramp to a new limit (0: at once). */
+  limitRampS: number;
+  /** Seconds after which an enabled limit reverts to disabled (0: never). */
+  limitRevertS: number;
+  pfEnabled: boolean;
+  /** Power factor magnitude (0, 1]. */
+  pf: number;
+  /** Over-excited (injecting vars) or under-excited (absorbing). */
+  pfExcitation: 'over' | 'under';
+  /** Maximum output setting, W (<= rated; 121 WMax, 702 WMax). */
+  wMax: number;
+  rampPctPerS: number;
+  storageCharge: boolean;
+  storageDischarge: boolean;
+  /** Charge rate, % of chargeMaxW (124 InWRte) and discharge rate, % (124 OutWRte). */
+  chargePct: number;
+  dischargePct: number;
+  gridCharging: boolean;
+  /** 124 WChaMax, W. */
+  chargeMaxW: number;
+  /** Seconds after which storage rates revert to 0 / modes off (0: never). */
+  storageRevertS: number;
+}
+
+export type InverterCommand =
+  | { kind: 'limit'; enabled: boolean; pct?: number; rampS?: number; revertS?: number }
+  | { kind: 'connect'; connect: boolean; revertS?: number }
+  | { kind: 'power-factor'; enabled: boolean; pf?: number; excitation?: 'over' | 'under' }
+  | { kind: 'max-power'; watts: number }
+  | { kind: 'ramp-rate'; pctPerS: number }
+  | {
+      kind: 'storage';
+      charge?: boolean;
+      discharge?: boolean;
+      chargePct?: number;
+      dischargePct?: number;
+      gridCharging?: boolean;
+      chargeMaxW?: number;
+      revertS?: number;
+    };
+
+export interface CommandOptions {
+  /** SunSpec *_WinTms: the command takes effect after a random delay in [0, windowS] (seeded). */
+  windowS?: number;
+}
+
+export interface StringSnapshot {
+  watts: number;
+  volts: number;
+  amps: number;
+  mppW: number;
+  whTotal: number;
+}
+
+/** Everything the model shows to the outside, updated by `step`. */
+export interface InverterSnapshot {
+  /** Model time, seconds since start. */
+  t: number;
+  timeOfDay: number;
+  irradiance: number;
+  moduleC: number;
+  state: OperatingState;
+  /** AC relay closed. */
+  connected: boolean;
+  /** AC active power, W (+ export). */
+  acW: number;
+  acVar: number;
+  acVA: number;
+  /** Power factor (signed: + over-excited). 1 when idle. */
+  pf: number;
+  /** Total AC current, A (sum of phases). */
+  acA: number;
+  gridV: number;
+  gridHz: number;
+  /** PV input totals. */
+  dcW: number;
+  dcV: number;
+  dcA: number;
+  /** PV power available at the trackers' operating points, W. */
+  pvAvailableW: number;
+  strings: StringSnapshot[];
+  /** Battery power, W (+ charging) and the current commanded, A (+ charging). */
+  batteryW: number;
+  batteryA: number;
+  batteryV: number;
+  batterySoc: number | undefined;
+  whExported: number;
+  whImported: number;
+  varhInjected: number;
+  varhAbsorbed: number;
+  heatsinkC: number;
+  cabinetC: number;
+  /** Evt1 bitmask (SunSpec 101). */
+  events: number;
+  vendorEvents: number;
+  /** Effective output limit now, W (after limit ramp, derating, WMax). */
+  limitW: number;
+  /** Effective WMaxLimPct now (ramping), %. */
+  limitPctNow: number;
+  throttleSources: number;
+  /** Seconds left before a limit/connect revert (0 if none). */
+  limitRevertRemainingS: number;
+}
+
+interface Pending {
+  due: number;
+  seq: number;
+  cmd: InverterCommand;
+}
+
+interface ActiveFault {
+  id: number;
+  spec: InverterFaultSpec;
+}
+
+export class Inverter {
+  readonly ratedW: number;
+  readonly ratedVA: number;
+  readonly phases: PhaseConfig;
+  readonly nominalV: number;
+  readonly nominalHz: number;
+  readonly strings: readonly PvString[];
+  readonly battery: BatteryPort | undefined;
+  readonly batteryMaxW: number;
+  readonly identity: Required<NonNullable<InverterConfig['identity']>>;
+  private readonly trackers: MpptTracker[];
+  private readonly profile: IrradianceProfile;
+  private readonly ambientC: number;
+  private readonly startTod: number;
+  private readonly curve: EfficiencyCurve;
+  private readonly startDelayS: number;
+  private readonly wakeW: number;
+  private readonly derateStartC: number;
+  private readonly derateEndC: number;
+  private readonly overTempTripC: number;
+  private readonly protection: GridProtection;
+  private readonly rng: Rng;
+  private readonly ctl: InverterControls;
+  private pending: Pending[] = [];
+  private seq = 0;
+  private faults: ActiveFault[] = [];
+  private nextFaultId = 1;
+  private gridV: number;
+  private gridHz: number;
+  private startingFor = 0;
+  private limitFromPct = 100;
+  private limitRampStart = 0;
+  private limitSetAt = 0;
+  private connectRevertAt = 0;
+  private storageSetAt = 0;
+  private acOut = 0;
+  private heatsink: number;
+  private snap: InverterSnapshot;
+  private tNow = 0;
+
+  constructor(config: InverterConfig = {}) {
+    this.ratedW = config.ratedW ?? 5000;
+    this.ratedVA = config.ratedVA ?? this.ratedW;
+    if (!(this.ratedW > 0) || !(this.ratedVA >= this.ratedW)) throw new ConfigError('inverter: ratedW must be > 0 and ratedVA >= ratedW');
+    this.phases = config.phases ?? 'single';
+    this.nominalV = config.nominalV ?? 230;
+    this.nominalHz = config.nominalHz ?? 50;
+    const strings: PvStringConfig[] = config.strings ?? [{ modules: 8 }, { modules: 8 }];
+    this.strings = strings.map((s) => new PvString(s));
+    this.trackers = strings.map((s) => new MpptTracker(s.mpptSettleS ?? 3));
+    if (this.strings.length === 0) throw new ConfigError('inverter: at least one PV string');
+    this.profile = config.profile ?? clearDay();
+    this.ambientC = config.ambientC ?? 25;
+    this.startTod = config.startTimeOfDay ?? 12 * 3600;
+    this.curve = config.efficiency ?? DEFAULT_EFFICIENCY;
+    validateCurve(this.curve);
+    this.startDelayS = config.startDelayS ?? 5;
+    this.wakeW = config.wakeW ?? 20;
+    this.derateStartC = config.derateStartC ?? 70;
+    this.derateEndC = config.derateEndC ?? 85;
+    this.overTempTripC = config.overTempTripC ?? 90;
+    this.protection = new GridProtection({ nominalV: this.nominalV, nominalHz: this.nominalHz, ...config.grid });
+    this.rng = new Rng(config.seed ?? 1);
+    this.battery = config.battery;
+    this.batteryMaxW = config.batteryMaxW ?? this.ratedW;
+    this.identity = {
+      manufacturer: config.identity?.manufacturer ?? 'SecondLife HIL',
+      model: config.identity?.model ?? `SL-INV-${Math.round(this.ratedW / 1000)}K${config.battery ? '-H' : ''}`,
+      serial: config.identity?.serial ?? `SLI${(config.seed ?? 1).toString().padStart(8, '0')}`,
+      version: config.identity?.version ?? '0.1.0',
+    };
+    this.gridV = this.nominalV;
+    this.gridHz = this.nominalHz;
+    this.heatsink = this.ambientC;
+    this.ctl = {
+      connect: true,
+      limitEnabled: false,
+      limitPct: 100,
+      limitRampS: 0,
+      limitRevertS: 0,
+      pfEnabled: false,
+      pf: 1,
+      pfExcitation: 'over',
+      wMax: this.ratedW,
+      rampPctPerS: config.rampPctPerS ?? 20,
+      storageCharge: false,
+      storageDischarge: false,
+      chargePct: 0,
+      dischargePct: 0,
+      gridCharging: false,
+      chargeMaxW: this.batteryMaxW,
+      storageRevertS: 0,
+    };
+    this.snap = this.emptySnapshot();
+  }
+
+  /** Current state (a fresh object each step; do not mutate). */
+  get state(): Readonly<InverterSnapshot> {
+    return this.snap;
+  }
+
+  /** Current controls (read-only view; change them with `command`). */
+  get controls(): Readonly<InverterControls> {
+    return this.ctl;
+  }
+
+  /** Model time, seconds. */
+  get time(): number {
+    return this.tNow;
+  }
+
+  get phaseCount(): number {
+    return this.phases === 'three' ? 3 : this.phases === 'split' ? 2 : 1;
+  }
+
+  /** Set the grid as measured at the terminals (scenario stimulus). Faults override it while active. */
+  setGrid(g: { volts?: number; hz?: number }): void {
+    if (g.volts !== undefined) this.gridV = g.volts;
+    if (g.hz !== undefined) this.gridHz = g.hz;
+  }
+
+  /**
+   * Apply a controller command. Returns 'applied' (in force now), 'scheduled' (window or slow-command delay) or
+   * 'ignored' (ignore-commands fault). Values are validated by the caller (the register map); this clamps.
+   */
+  command(cmd: InverterCommand, options: CommandOptions = {}): 'applied' | 'scheduled' | 'ignored' {
+    if (this.faultsOf('ignore-commands').length > 0) return 'ignored';
+    let delay = 0;
+    for (const f of this.faultsOf('slow-commands')) delay = Math.max(delay, f.delayS);
+    if (options.windowS && options.windowS > 0) delay += this.rng.range(0, options.windowS);
+    if (delay <= 0) {
+      this.applyCommand(cmd);
+      return 'applied';
+    }
+    this.pending.push({ due: this.tNow + delay, seq: this.seq++, cmd });
+    return 'scheduled';
+  }
+
+  private applyCommand(cmd: InverterCommand): void {
+    const c = this.ctl;
+    switch (cmd.kind) {
+      case 'limit': {
+        const from = this.effectiveLimitPct();
+        if (cmd.pct !== undefined) c.limitPct = clamp(cmd.pct, 0, 100);
+        c.limitEnabled = cmd.enabled;
+        if (cmd.rampS !== undefined) c.limitRampS = Math.max(0, cmd.rampS);
+        if (cmd.revertS !== undefined) c.limitRevertS = Math.max(0, cmd.revertS);
+        this.limitFromPct = from;
+        this.limitRampStart = this.tNow;
+        this.limitSetAt = this.tNow;
+        break;
+      }
+      case 'connect':
+        c.connect = cmd.connect;
+        this.connectRevertAt = cmd.revertS && cmd.revertS > 0 ? this.tNow + cmd.revertS : 0;
+        break;
+      case 'power-factor':
+        c.pfEnabled = cmd.enabled;
+        if (cmd.pf !== undefined) c.pf = clamp(Math.abs(cmd.pf), 0.01, 1);
+        if (cmd.excitation !== undefined) c.pfExcitation = cmd.excitation;
+        break;
+      case 'max-power':
+        c.wMax = clamp(cmd.watts, 0, this.ratedW);
+        break;
+      case 'ramp-rate':
+        c.rampPctPerS = Math.max(0.01, cmd.pctPerS);
+        break;
+      case 'storage':
+        if (cmd.charge !== undefined) c.storageCharge = cmd.charge;
+        if (cmd.discharge !== undefined) c.storageDischarge = cmd.discharge;
+        if (cmd.chargePct !== undefined) c.chargePct = clamp(cmd.chargePct, 0, 100);
+        if (cmd.dischargePct !== undefined) c.dischargePct = clamp(cmd.dischargePct, 0, 100);
+        if (cmd.gridCharging !== undefined) c.gridCharging = cmd.gridCharging;
+        if (cmd.chargeMaxW !== undefined) c.chargeMaxW = clamp(cmd.chargeMaxW, 0, this.batteryMaxW);
+        if (cmd.revertS !== undefined) c.storageRevertS = Math.max(0, cmd.revertS);
+        this.storageSetAt = this.tNow;
+        break;
+    }
+  }
+
+  /** Inject a fault; see `InverterFaultSpec`. Takes effect from the next step. */
+  injectFault(spec: InverterFaultSpec): FaultHandle {
+    if (spec.kind === 'slow-commands' && !(spec.delayS >= 0)) throw new ConfigError('slow-commands fault: delayS must be >= 0');
+    if (spec.kind === 'fault-code' && spec.events.some((e) => !(e in EVT))) {
+      throw new ConfigError(`fault-code: unknown event in [${spec.events.join(', ')}] (known: ${Object.keys(EVT).join(', ')})`);
+    }
+    const f: ActiveFault = { id: this.nextFaultId++, spec: { ...spec } };
+    this.faults.push(f);
+    const faults = (): ActiveFault[] => this.faults;
+    const drop = (): void => {
+      this.faults = this.faults.filter((x) => x !== f);
+    };
+    return {
+      id: f.id,
+      spec: f.spec,
+      get active() {
+        return faults().includes(f);
+      },
+      clear: drop,
+    };
+  }
+
+  /** Faults in force. */
+  get activeFaults(): readonly Readonly<InverterFaultSpec>[] {
+    return this.faults.map((f) => f.spec);
+  }
+
+  private faultsOf<K extends InverterFaultSpec['kind']>(kind: K): Extract<InverterFaultSpec, { kind: K }>[] {
+    return this.faults.filter((f) => f.spec.kind === kind).map((f) => f.spec as Extract<InverterFaultSpec, { kind: K }>);
+  }
+
+  private effectiveLimitPct(): number {
+    const c = this.ctl;
+    const target = c.limitEnabled ? c.limitPct : 100;
+    if (c.limitRampS <= 0) return target;
+    const x = clamp((this.tNow - this.limitRampStart) / c.limitRampS, 0, 1);
+    return this.limitFromPct + (target - this.limitFromPct) * x;
+  }
+
+  /** Advance the model by `dt` seconds. */
+  step(dt: number): void {
+    if (!(dt > 0)) return;
+    this.tNow += dt;
+    const t = this.tNow;
+    const c = this.ctl;
+
+    // Commands whose window or delay has passed, in order.
+    if (this.pending.length > 0) {
+      const due = this.pending.filter((p) => p.due <= t + 1e-9).sort((a, b) => a.due - b.due || a.seq - b.seq);
+      this.pending = this.pending.filter((p) => p.due > t + 1e-9);
+      for (const p of due) this.applyCommand(p.cmd);
+    }
+    // Reverts.
+    if (c.limitEnabled && c.limitRevertS > 0 && t - this.limitSetAt >= c.limitRevertS - 1e-9) this.applyCommand({ kind: 'limit', enabled: false });
+    if (this.connectRevertAt > 0 && t >= this.connectRevertAt - 1e-9) {
+      c.connect = !c.connect;
+      this.connectRevertAt = 0;
+    }
+    if (c.storageRevertS > 0 && t - this.storageSetAt >= c.storageRevertS - 1e-9) {
+      c.chargePct = 0;
+      c.dischargePct = 0;
+      c.storageCharge = false;
+      c.storageDischarge = false;
+      c.storageRevertS = 0;
+    }
+
+    // Environment and PV.
+    const tod = this.startTod + t;
+    const g = this.profile.irradiance(tod);
+    const moduleC = this.strings[0]!.moduleTemperature(this.ambientC, g);
+    const mpps = this.strings.map((s) => s.mpp(g, moduleC));
+
+    // Grid as seen at the terminals, after faults.
+    let volts = this.gridV;
+    let hz = this.gridHz;
+    let islanded = false;
+    for (const f of this.faults) {
+      if (f.spec.kind === 'grid-voltage') volts = f.spec.volts;
+      else if (f.spec.kind === 'grid-frequency') hz = f.spec.hz;
+      else if (f.spec.kind === 'grid-loss') {
+        volts = 0;
+        hz = 0;
+      } else if (f.spec.kind === 'anti-islanding') islanded = true;
+    }
+    this.protection.step(dt, volts, hz, islanded);
+
+    // Heat sink: first-order toward ambient + losses, unless a fault holds it.
+    const lossW = Math.abs(this.acOut) * (1 / efficiencyAt(this.curve, this.acOut / this.ratedW) - 1);
+    const sinkTarget = this.ambientC + 0.12 * lossW;
+    this.heatsink += (sinkTarget - this.heatsink) * (1 - Math.exp(-dt / 300));
+    const heldSink = this.faultsOf('over-temperature');
+    const sinkC = heldSink.length > 0 ? heldSink[heldSink.length - 1]!.heatsinkC : this.heatsink;
+
+    let events = this.protection.reasons;
+    let vendorEvents = 0;
+    const codes = this.faultsOf('fault-code');
+    for (const f of codes) {
+      for (const e of f.events) events |= 1 << EVT[e];
+      if (f.vendorCode !== undefined) vendorEvents |= f.vendorCode >>> 0;
+    }
+    const overTemp = sinkC >= this.overTempTripC;
+    if (overTemp) events |= 1 << EVT.OVER_TEMP;
+    if (!c.connect) events |= 1 << EVT.MANUAL_SHUTDOWN;
+
+    // Battery availability.
+    const bat = this.battery;
+    const batClosed = bat ? bat.contactorClosed() : false;
+    const batV = bat && batClosed ? bat.voltage() : 0;
+    const batChargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, bat.chargeCurrentLimit() * batV) : 0;
+    const batDischargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, bat.dischargeCurrentLimit() * batV) : 0;
+
+    // Operating state.
+    const mppTotal = mpps.reduce((s, m) => s + m.watts, 0);
+    const dcPresent = mppTotal >= this.wakeW || (c.storageDischarge && c.dischargePct > 0 && batDischargeMaxW > 0);
+    let state: OperatingState;
+    if (codes.length > 0 || overTemp) state = OperatingState.Fault;
+    else if (this.protection.tripped || !c.connect) state = OperatingState.Standby;
+    else if (!dcPresent) state = OperatingState.Sleeping;
+    else {
+      const wasRunning = this.snap.state === OperatingState.Mppt || this.snap.state === OperatingState.Throttled;
+      if (!wasRunning) {
+        this.startingFor += dt;
+        state = this.startingFor >= this.startDelayS - 1e-9 ? OperatingState.Mppt : OperatingState.Starting;
+      } else state = OperatingState.Mppt;
+    }
+    const running = state === OperatingState.Mppt;
+    if (!running) {
+      if (state !== OperatingState.Starting) this.startingFor = 0;
+      this.acOut = 0;
+      for (const tr of this.trackers) tr.reset();
+    }
+
+    // PV available at the trackers.
+    const avail = this.trackers.map((tr, i) => (running ? tr.step(dt, mpps[i]!.watts) : 0));
+    const pvAvail = avail.reduce((s, w) => s + w, 0);
+
+    // Output limits.
+    let throttle = 0;
+    const limitPct = this.effectiveLimitPct();
+    let capW = Math.min(this.ratedW, c.wMax);
+    if (c.wMax < this.ratedW) throttle |= 1 << THROTTLE.MAX_W;
+    if (c.limitEnabled || limitPct < 100) {
+      const lim = (limitPct / 100) * this.ratedW;
+      if (lim < capW) {
+        capW = lim;
+        throttle |= 1 << THROTTLE.FIXED_W;
+      }
+    }
+    if (sinkC > this.derateStartC) {
+      const derated = this.ratedW * clamp((this.derateEndC - sinkC) / (this.derateEndC - this.derateStartC), 0, 1);
+      if (derated < capW) {
+        capW = derated;
+        throttle |= 1 << THROTTLE.DERATED;
+      }
+    }
+    // Apparent-power budget: with a PF setting, active power yields to the VA rating.
+    const pfSet = c.pfEnabled ? c.pf : 1;
+    capW = Math.min(capW, this.ratedVA * pfSet);
+
+    // Battery power wanted, W (+ charge).
+    let batW = 0;
+    if (running && bat && batClosed) {
+      if (c.storageCharge || c.storageDischarge) {
+        const want = (c.storageCharge ? (c.chargePct / 100) * c.chargeMaxW : 0) - (c.storageDischarge ? (c.dischargePct / 100) * c.chargeMaxW : 0);
+        batW = want >= 0 ? Math.min(want, batChargeMaxW) : -Math.min(-want, batDischargeMaxW);
+        if (batW > 0 && !c.gridCharging) batW = Math.min(batW, pvAvail);
+      } else {
+        // No storage control: PV surplus beyond the AC cap charges the battery, as hybrids do when clipping.
+        const eff = efficiencyAt(this.curve, 1);
+        batW = Math.min(batChargeMaxW, Math.max(0, pvAvail - capW / eff));
+      }
+    }
+
+    // AC target from the DC balance, capped and ramped.
+    const dcNet = pvAvail - batW;
+    let acTarget = dcNet >= 0 ? dcNet * efficiencyAt(this.curve, dcNet / this.ratedW) : dcNet / efficiencyAt(this.curve, -dcNet / this.ratedW);
+    acTarget = clamp(acTarget, -Math.min(this.ratedW, batChargeMaxW), capW);
+    if (!running) acTarget = 0;
+    const rampW = (c.rampPctPerS / 100) * this.ratedW * dt;
+    this.acOut = acTarget > this.acOut ? Math.min(acTarget, this.acOut + rampW) : acTarget;
+
+    // Settle the DC side to the AC actually delivered.
+    const ac = this.acOut;
+    const dcForAc = ac >= 0 ? (ac > 0 ? ac / efficiencyAt(this.curve, ac / this.ratedW) : 0) : ac * efficiencyAt(this.curve, -ac / this.ratedW);
+    let pvUsed = clamp(dcForAc + batW, 0, pvAvail);
+    batW = pvUsed - dcForAc;
+    if (batW > batChargeMaxW) {
+      batW = batChargeMaxW;
+      pvUsed = Math.min(pvAvail, dcForAc + batW);
+    }
+    if (batW < -batDischargeMaxW) batW = -batDischargeMaxW;
+    if (!bat || !batClosed) batW = 0;
+    const curtailed = running && pvAvail - pvUsed > Math.max(10, 0.01 * this.ratedW);
+    // At the cap with PV to spare: throttled (clipping at the rating counts as MAX_W). Ramping up is not throttling.
+    const atCap = ac >= capW - 1;
+    if (running && curtailed && atCap) {
+      state = OperatingState.Throttled;
+      if (throttle === 0) throttle = 1 << THROTTLE.MAX_W;
+    } else throttle = 0;
+    const batA = bat && batClosed && batV > 0 ? batW / batV : 0;
+    bat?.setCurrent(batA);
+
+    // Reactive power by PF setting, limited by the VA rating.
+    let acVar = 0;
+    if (running && c.pfEnabled && c.pf < 1 && ac !== 0) {
+      const q = Math.abs(ac) * Math.tan(Math.acos(c.pf));
+      const qMax = Math.sqrt(Math.max(0, this.ratedVA ** 2 - ac ** 2));
+      acVar = Math.min(q, qMax) * (c.pfExcitation === 'over' ? 1 : -1);
+    }
+    const acVA = Math.hypot(ac, acVar);
+    const pf = acVA > 0 ? (Math.abs(ac) / acVA) * (acVar < 0 ? -1 : 1) : 1;
+    const acA = volts > 0 ? acVA / volts : 0;
+
+    // Per string: the share of PV used, at the MPP voltage (or above it when curtailed).
+    const strings: StringSnapshot[] = this.strings.map((s, i) => {
+      const share = pvAvail > 0 ? (avail[i]! / pvAvail) * pvUsed : 0;
+      const mpp = mpps[i]!;
+      const voc = s.openCircuitVoltage(g, moduleC);
+      const volts2 = share > 0 && mpp.watts > 0 ? mpp.volts + (voc - mpp.volts) * clamp(1 - share / mpp.watts, 0, 1) * 0.8 : running ? mpp.volts : voc;
+      const prev = this.snap.strings[i]?.whTotal ?? 0;
+      return { watts: share, volts: volts2, amps: volts2 > 0 ? share / volts2 : 0, mppW: mpp.watts, whTotal: prev + (share * dt) / 3600 };
+    });
+    const dcW = strings.reduce((s, x) => s + x.watts, 0);
+    const dcV = strings.reduce((s, x) => Math.max(s, x.volts), 0);
+    const dcA = strings.reduce((s, x) => s + x.amps, 0);
+
+    const p = this.snap;
+    this.snap = {
+      t,
+      timeOfDay: tod,
+      irradiance: g,
+      moduleC,
+      state,
+      connected: running,
+      acW: ac,
+      acVar,
+      acVA,
+      pf,
+      acA,
+      gridV: volts,
+      gridHz: hz,
+      dcW,
+      dcV,
+      dcA,
+      pvAvailableW: pvAvail,
+      strings,
+      batteryW: batW,
+      batteryA: batA,
+      batteryV: batV,
+      batterySoc: bat?.soc?.(),
+      whExported: p.whExported + (Math.max(0, ac) * dt) / 3600,
+      whImported: p.whImported + (Math.max(0, -ac) * dt) / 3600,
+      varhInjected: p.varhInjected + (Math.max(0, acVar) * dt) / 3600,
+      varhAbsorbed: p.varhAbsorbed + (Math.max(0, -acVar) * dt) / 3600,
+      heatsinkC: sinkC,
+      cabinetC: this.ambientC + (sinkC - this.ambientC) * 0.4,
+      events,
+      vendorEvents,
+      limitW: capW,
+      limitPctNow: limitPct,
+      throttleSources: throttle,
+      limitRevertRemainingS: c.limitEnabled && c.limitRevertS > 0 ? Math.max(0, c.limitRevertS - (t - this.limitSetAt)) : 0,
+    };
+  }
+
+  private emptySnapshot(): InverterSnapshot {
+    return {
+      t: 0,
+      timeOfDay: this.startTod,
+      irradiance: 0,
+      moduleC: this.ambientC,
+      state: OperatingState.Off,
+      connected: false,
+      acW: 0,
+      acVar: 0,
+      acVA: 0,
+      pf: 1,
+      acA: 0,
+      gridV: this.gridV,
+      gridHz: this.gridHz,
+      dcW: 0,
+      dcV: 0,
+      dcA: 0,
+      pvAvailableW: 0,
+      strings: this.strings.map(() => ({ watts: 0, volts: 0, amps: 0, mppW: 0, whTotal: 0 })),
+      batteryW: 0,
+      batteryA: 0,
+      batteryV: 0,
+      batterySoc: undefined,
+      whExported: 0,
+      whImported: 0,
+      varhInjected: 0,
+      varhAbsorbed: 0,
+      heatsinkC: this.ambientC,
+      cabinetC: this.ambientC,
+      events: 0,
+      vendorEvents: 0,
+      limitW: this.ratedW,
+      limitPctNow: 100,
+      throttleSources: 0,
+      limitRevertRemainingS: 0,
+    };
+  }
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
