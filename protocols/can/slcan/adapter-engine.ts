@@ -13,6 +13,7 @@ import {
   type SlcanCommand,
 } from './codec';
 import { SlcanLineSplitter, type SlcanDropReason } from './line-splitter';
+import type { SerialTransport } from './serial-transport';
 
 /** Why the adapter answered BEL (or dropped something). Each is counted in `stats.errors`. */
 export type SlcanAdapterErrorReason =
@@ -225,7 +226,8 @@ export class SlcanAdapterEngine {
     if (!this.state.open || this.detached) return;
     let line: string;
     try {
-      line = encodeFrame(frame, this.state.timestamps ? (frame.timestamp ?? this.bus.clock.now()) : undefined);
+      const t = frame.timestamp !== undefined && Number.isFinite(frame.timestamp) ? frame.timestamp : this.bus.clock.now();
+      line = encodeFrame(frame, this.state.timestamps ? t : undefined);
     } catch {
       this.stats.framesUnencodable++;
       return;
@@ -256,4 +258,23 @@ export class SlcanAdapterEngine {
   private notify(cmd: SlcanCommand | undefined, line: string): void {
     for (const l of this.commandListeners) l(cmd, line);
   }
+}
+
+/**
+ * Serve an adapter engine on the device end of a {@link SerialTransport} (e.g. `createSerialPipe().device`): the
+ * in-process mock adapter for tests of anything that talks SLCAN. Closing the engine leaves the transport open.
+ */
+export function serveSlcanAdapter(transport: SerialTransport, bus: CanBus, options: SlcanAdapterOptions = {}): SlcanAdapterEngine {
+  const engine = new SlcanAdapterEngine(
+    bus,
+    (text) => {
+      if (!transport.isOpen) return false;
+      transport.write(text).catch(() => undefined); // a vanished host is seen through onClose
+      return true;
+    },
+    options,
+  );
+  transport.onData((chunk) => engine.input(chunk));
+  transport.onClose(() => engine.close());
+  return engine;
 }

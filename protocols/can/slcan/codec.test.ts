@@ -28,6 +28,8 @@ describe('SLCAN frame codec', () => {
     expect(encodeFrame(makeFrame(0x1, [0xff]), 59999)).toBe('t0011FFEA5F');
     expect(encodeFrame(makeFrame(0x1, [0xff]), 60001.7)).toBe('t0011FF0001');
     expect(encodeFrame(makeFrame(0x1, [], { rtr: true, dlc: 2 }), 1000)).toBe('r001203E8');
+    expect(encodeFrame(makeFrame(0x1, []), -1)).toBe('t0010EA5F');
+    expect(() => encodeFrame(makeFrame(0x1, []), NaN)).toThrow(EncodeError);
   });
 
   it('refuses what SLCAN cannot carry', () => {

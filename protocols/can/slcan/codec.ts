@@ -68,7 +68,10 @@ export function encodeFrame(frame: CanFrame, timestampMs?: number): string {
     line = (frame.extended ? 'T' : 't') + hex(frame.id, frame.extended ? 8 : 3) + String(frame.data.length);
     for (const b of frame.data) line += hex(b, 2);
   }
-  if (timestampMs !== undefined) line += hex(Math.floor(timestampMs) % TIMESTAMP_WRAP_MS, 4);
+  if (timestampMs !== undefined) {
+    if (!Number.isFinite(timestampMs)) throw new EncodeError(`timestamp ${timestampMs} is not a finite number`);
+    line += hex(((Math.floor(timestampMs) % TIMESTAMP_WRAP_MS) + TIMESTAMP_WRAP_MS) % TIMESTAMP_WRAP_MS, 4);
+  }
   return line;
 }
 
