@@ -47,3 +47,9 @@ export async function openBus(medium: string, options: CanBusOptions = {}): Prom
   }
   return opener(url, options);
 }
+
+registerMedium('slcan', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openSlcanUrl } = require('./media/slcan') as typeof import('./media/slcan');
+  return openSlcanUrl;
+});
