@@ -69,7 +69,8 @@ export class ClientSession implements HubMember {
   private dropping = 0;
   private statTimer: TimerHandle | undefined;
   private tornDown = false;
-  private readonly statBase = { rbytes: 0, rpackets: 0, tbytes: 0, tpackets: 0 };
+  private dataBytesIn = 0;
+  private dataBytesOut = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -117,7 +118,9 @@ export class ClientSession implements HubMember {
   }
 
   receive(frame: Readonly<CanFrame>, wire: () => string): void {
-    if (this.mode === 'raw' || (this.mode === 'bcm' && this.bcm.wants(frame))) this.enqueueFrame(wire());
+    if (this.mode === 'raw' || (this.mode === 'bcm' && this.bcm.wants(frame))) {
+      if (this.enqueueFrame(wire())) this.dataBytesOut += frame.data.length;
+    }
   }
 
   private onMessage(text: string): void {
@@ -235,31 +238,23 @@ export class ClientSession implements HubMember {
       return;
     }
     this.stats.framesIn++;
+    this.dataBytesIn += frame.data.length;
     this.bus?.broadcast(this, frame);
   }
 
   private startStatistics(intervalMs: number): void {
     this.stopStatistics();
     if (intervalMs === 0) return;
-    Object.assign(this.statBase, this.statCounters());
     const tick = (): void => {
-      const now = this.statCounters();
-      this.write(
-        formatStatMessage({
-          rbytes: now.rbytes - this.statBase.rbytes,
-          rpackets: now.rpackets - this.statBase.rpackets,
-          tbytes: now.tbytes - this.statBase.tbytes,
-          tpackets: now.tpackets - this.statBase.tpackets,
-        }),
-      );
+      this.write(formatStatMessage(this.statCounters()));
       this.statTimer = this.ctx.clock.setTimeout(tick, intervalMs);
     };
     this.statTimer = this.ctx.clock.setTimeout(tick, intervalMs);
   }
 
-  /** socketcand reports interface counters; the hub reports this client's traffic on the bus. */
+  /** Cumulative, like socketcand's interface counters, but for this client: frames and data bytes received/sent. */
   private statCounters(): { rbytes: number; rpackets: number; tbytes: number; tpackets: number } {
-    return { rbytes: this.stats.bytesOut, rpackets: this.stats.framesOut, tbytes: this.stats.bytesIn, tpackets: this.stats.framesIn };
+    return { rbytes: this.dataBytesOut, rpackets: this.stats.framesOut, tbytes: this.dataBytesIn, tpackets: this.stats.framesIn };
   }
 
   private stopStatistics(): void {
@@ -277,7 +272,8 @@ export class ClientSession implements HubMember {
     this.log.write(`dropped input: ${line}`);
   }
 
-  private enqueueFrame(s: string): void {
+  /** Queue a frame message; false if it was dropped. */
+  private enqueueFrame(s: string): boolean {
     const queued = this.socket.writableLength + this.pendingBytes;
     if (queued + s.length > this.ctx.maxBufferedBytes) {
       this.stats.framesDropped++;
@@ -285,12 +281,12 @@ export class ClientSession implements HubMember {
       if (this.ctx.slowClientPolicy === 'disconnect') {
         this.log.always(`not reading: ${queued} bytes unsent (bound ${this.ctx.maxBufferedBytes}); disconnecting`);
         this.close();
-        return;
+        return false;
       }
       if (this.dropping++ === 0) {
         this.log.always(`not reading fast enough: ${queued} bytes unsent (bound ${this.ctx.maxBufferedBytes}); dropping its frames`);
       }
-      return;
+      return false;
     }
     if (this.dropping > 0) {
       this.log.always(`reading again after ${this.dropping} frames dropped`);
@@ -298,6 +294,7 @@ export class ClientSession implements HubMember {
     }
     this.stats.framesOut++;
     this.write(s);
+    return true;
   }
 
   /** Queue output; all output of one event-loop turn goes out in one write. */
