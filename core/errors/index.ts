@@ -125,3 +125,14 @@ export function exitCodeFor(err: unknown): 2 | 3 {
   if (err instanceof InterfaceNotAvailableError || err instanceof MediumLoadError) return 2;
   return 3;
 }
+
+/** A Modbus server answered with an exception response (function code | 0x80, exception code). */
+export class ModbusExceptionError extends OperationError {
+  constructor(
+    readonly functionCode: number,
+    readonly exceptionCode: number,
+    detail?: string,
+  ) {
+    super(`Modbus exception ${exceptionCode} to function ${functionCode}${detail ? `: ${detail}` : ''}`);
+  }
+}
