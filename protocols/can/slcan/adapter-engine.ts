@@ -43,7 +43,7 @@ export interface SlcanAdapterState {
 export interface SlcanAdapterStats {
   /** Command lines handled (including transmits and rejected ones). */
   commands: number;
-  /** Frames the host transmitted that went onto the bus. */
+  /** Frames the host transmitted that were handed to the bus (a later bus failure counts `bus-send-failed`). */
   framesToBus: number;
   /** Frames from the bus written to the host. */
   framesToHost: number;
@@ -176,10 +176,8 @@ export class SlcanAdapterEngine {
         if (st.listenOnly) return this.fail('listen-only', 'transmit in listen-only mode');
         if (this.bus.closed) return this.fail('bus-closed', 'the bus behind the adapter is closed');
         this.reply(this.ack === 'cr' ? CR : `${cmd.frame.extended ? 'Z' : 'z'}${CR}`);
-        this.bus.send(cmd.frame).then(
-          () => this.stats.framesToBus++,
-          (err: Error) => this.count('bus-send-failed', err.message),
-        );
+        this.stats.framesToBus++;
+        this.bus.send(cmd.frame).catch((err: Error) => this.count('bus-send-failed', err.message));
         return;
       }
       case 'bitrate':
