@@ -3,3 +3,4 @@ export * from './point-codec';
 export * from './layout';
 export * from './sunspec-model';
 export * from './sunspec-device';
+export * from './discover';
