@@ -129,6 +129,11 @@ export class SocketcandBus extends BaseCanBus {
     });
   }
 
+  /** This end of the TCP connection, `ip:port` (as the server's per-client counters name it). */
+  get localAddress(): string {
+    return `${this.socket.localAddress ?? '?'}:${this.socket.localPort ?? '?'}`;
+  }
+
   /** Set once the server went away (the bus is then closed). */
   get disconnected(): DisconnectedError | undefined {
     return this.disconnectError;
