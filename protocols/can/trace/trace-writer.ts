@@ -1,0 +1,132 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { extname } from 'node:path';
+import { ClosedError, ConfigError, OperationError } from '../../../core/errors';
+import type { CanBus } from '../bus';
+import type { CanFrame } from '../frame';
+import { formatCandumpLine } from './candump-format';
+import { pcapGlobalHeader, pcapRecord } from './pcap-format';
+
+/** Trace file formats. */
+export type TraceFormat = 'candump' | 'pcap';
+
+/**
+ * Writes frames to a trace file.
+ *
+ * Contract: `write` appends one frame (its `timestamp` in ms, `channel` if set) and never blocks; it throws
+ * `ClosedError` after `close`, and `OperationError` once the file failed (disk full, removed). `close` flushes
+ * and resolves when the data is on disk; it is idempotent and rejects with `OperationError` if writing failed.
+ */
+export interface TraceWriter {
+  readonly path: string;
+  readonly format: TraceFormat;
+  /** Frames written so far. */
+  readonly count: number;
+  write(frame: CanFrame): void;
+  close(): Promise<void>;
+}
+
+/** Options for {@link openTraceWriter}. */
+export interface TraceWriterOptions {
+  /** Format; default from the extension: `.log` (also `.candump`, `.txt`) candump, `.pcap` pcap. */
+  format?: TraceFormat;
+  /** Channel written in candump lines for frames that carry none (default `can0`). */
+  channel?: string;
+}
+
+/** Format for a path by its extension, or undefined. */
+export function traceFormatFor(path: string): TraceFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.pcap') return 'pcap';
+  if (ext === '.log' || ext === '.candump' || ext === '.txt') return 'candump';
+  return undefined;
+}
+
+/**
+ * Create (truncate) a trace file and return its writer once the file is open. Throws `ConfigError` for an
+ * extension that names no format (without `options.format`) and for a file that cannot be created.
+ */
+export async function openTraceWriter(path: string, options: TraceWriterOptions = {}): Promise<TraceWriter> {
+  const format = options.format ?? traceFormatFor(path);
+  if (!format) throw new ConfigError(`cannot tell the trace format from '${extname(path) || 'no extension'}': use .log (candump) or .pcap`, path);
+  const stream = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (err) => reject(new ConfigError(`cannot create trace file: ${err.message}`, path, { cause: err })));
+  });
+  const writer = new StreamTraceWriter(path, format, stream, options.channel ?? 'can0');
+  if (format === 'pcap') stream.write(pcapGlobalHeader());
+  return writer;
+}
+
+class StreamTraceWriter implements TraceWriter {
+  count = 0;
+  private closing: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly format: TraceFormat,
+    private readonly stream: WriteStream,
+    private readonly channel: string,
+  ) {
+    stream.on('error', (err) => {
+      this.failure ??= new OperationError(`writing trace ${path} failed: ${err.message}`, { cause: err });
+    });
+  }
+
+  write(frame: CanFrame): void {
+    if (this.closing) throw new ClosedError(`trace writer ${this.path}`);
+    if (this.failure) throw this.failure;
+    this.stream.write(this.format === 'pcap' ? pcapRecord(frame) : `${formatCandumpLine(frame, this.channel)}\n`);
+    this.count++;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve, reject) => {
+      const done = (): void => (this.failure ? reject(this.failure) : resolve());
+      if (this.stream.destroyed) return done();
+      this.stream.once('close', done);
+      this.stream.end();
+    });
+    return this.closing;
+  }
+}
+
+/** Handle on a recording started by {@link recordBus}. */
+export interface Recording {
+  /** Frames recorded so far. */
+  readonly count: number;
+  /** Stop recording (idempotent). Does not close the writer. */
+  stop(): void;
+}
+
+/**
+ * Record every frame the bus receives (its listeners' view: after filters, stamped with the bus clock and channel)
+ * into `writer`. Frames this bus sends itself appear only if the bus was opened with `receiveOwnMessages`.
+ * A write that fails stops the recording and is reported to `onError` (default: ignored after stopping).
+ */
+export function recordBus(bus: CanBus, writer: TraceWriter, onError?: (err: Error) => void): Recording {
+  let count = 0;
+  let stopped = false;
+  const off = bus.onFrame((frame) => {
+    if (stopped) return;
+    try {
+      writer.write(frame);
+      count++;
+    } catch (err) {
+      stop();
+      onError?.(err as Error);
+    }
+  });
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    off();
+  }
+  return {
+    get count() {
+      return count;
+    },
+    stop,
+  };
+}
