@@ -1,0 +1,91 @@
+/**
+ * Named quantities and controls of the inverter model, the vocabulary of declarative register maps. A quantity is
+ * read from the model state; a control turns a written value into an inverter command (and reads back the control's
+ * current value).
+ */
+import type { Inverter, InverterCommand } from './inverter';
+
+export type QuantityReader = (inv: Inverter) => number | undefined;
+
+const pv = (i: number, k: 'watts' | 'volts' | 'amps' | 'whTotal'): QuantityReader => (inv) => inv.state.strings[i]?.[k];
+
+/** Quantities by name. `pv1.*`..`pv4.*` address PV strings (absent strings read undefined). */
+export const QUANTITIES: Readonly<Record<string, QuantityReader>> = {
+  'ac.power': (inv) => inv.state.acW,
+  'ac.reactive_power': (inv) => inv.state.acVar,
+  'ac.apparent_power': (inv) => inv.state.acVA,
+  'ac.power_factor': (inv) => inv.state.pf,
+  'ac.current': (inv) => inv.state.acA,
+  'ac.voltage': (inv) => inv.state.gridV,
+  'ac.frequency': (inv) => inv.state.gridHz,
+  'ac.energy_exported': (inv) => inv.state.whExported,
+  'ac.energy_imported': (inv) => inv.state.whImported,
+  'dc.power': (inv) => inv.state.dcW,
+  'dc.voltage': (inv) => inv.state.dcV,
+  'dc.current': (inv) => inv.state.dcA,
+  ...Object.fromEntries(
+    [0, 1, 2, 3].flatMap((i) => [
+      [`pv${i + 1}.power`, pv(i, 'watts')],
+      [`pv${i + 1}.voltage`, pv(i, 'volts')],
+      [`pv${i + 1}.current`, pv(i, 'amps')],
+      [`pv${i + 1}.energy`, pv(i, 'whTotal')],
+    ]),
+  ),
+  'battery.power': (inv) => (inv.battery ? inv.state.batteryW : undefined),
+  'battery.current': (inv) => (inv.battery ? inv.state.batteryA : undefined),
+  'battery.voltage': (inv) => (inv.battery ? inv.state.batteryV : undefined),
+  'battery.soc': (inv) => inv.state.batterySoc,
+  'temperature.heatsink': (inv) => inv.state.heatsinkC,
+  'temperature.cabinet': (inv) => inv.state.cabinetC,
+  'state.sunspec': (inv) => inv.state.state,
+  'state.events': (inv) => inv.state.events,
+  'state.vendor_events': (inv) => inv.state.vendorEvents,
+  'rating.power': (inv) => inv.ratedW,
+  'rating.apparent_power': (inv) => inv.ratedVA,
+  'pv.available_power': (inv) => inv.state.pvAvailableW,
+};
+
+export interface ControlDef {
+  /** The control's current value (read-back). */
+  read(inv: Inverter): number;
+  /** The command a written value gives; the value is already scaled and range-checked. */
+  command(inv: Inverter, value: number): InverterCommand;
+  /** Accepted values (inclusive), before any map-specific min/max. */
+  min: number;
+  max: (inv: Inverter) => number;
+}
+
+const c = (inv: Inverter) => inv.controls;
+
+/** Controls by name. */
+export const CONTROLS: Readonly<Record<string, ControlDef>> = {
+  limit_pct: { read: (i) => c(i).limitPct, command: (_i, v) => ({ kind: 'limit', enabled: _i.controls.limitEnabled, pct: v }), min: 0, max: () => 100 },
+  limit_enabled: { read: (i) => (c(i).limitEnabled ? 1 : 0), command: (_i, v) => ({ kind: 'limit', enabled: v !== 0 }), min: 0, max: () => 1 },
+  /** Limit in watts: writes enable the limit at value / rated. */
+  limit_w: {
+    read: (i) => (c(i).limitEnabled ? (c(i).limitPct / 100) * i.ratedW : i.ratedW),
+    command: (i, v) => ({ kind: 'limit', enabled: true, pct: (100 * v) / i.ratedW }),
+    min: 0,
+    max: (i) => i.ratedW,
+  },
+  connect: { read: (i) => (c(i).connect ? 1 : 0), command: (_i, v) => ({ kind: 'connect', connect: v !== 0 }), min: 0, max: () => 1 },
+  /** Signed power factor: + over-excited, - under-excited; |pf| = 1 disables the setting. */
+  power_factor: {
+    read: (i) => (c(i).pfEnabled ? c(i).pf * (c(i).pfExcitation === 'over' ? 1 : -1) : 1),
+    command: (_i, v) => (Math.abs(v) >= 1 ? { kind: 'power-factor', enabled: false } : { kind: 'power-factor', enabled: true, pf: Math.abs(v), excitation: v < 0 ? 'under' : 'over' }),
+    min: -1,
+    max: () => 1,
+  },
+  max_power: { read: (i) => c(i).wMax, command: (_i, v) => ({ kind: 'max-power', watts: v }), min: 0, max: (i) => i.ratedW },
+  ramp_rate_pct: { read: (i) => c(i).rampPctPerS, command: (_i, v) => ({ kind: 'ramp-rate', pctPerS: v }), min: 0.1, max: () => 1000 },
+  /** Bit 0 charge, bit 1 discharge (as SunSpec 124 StorCtl_Mod). */
+  storage_mode: {
+    read: (i) => (c(i).storageCharge ? 1 : 0) | (c(i).storageDischarge ? 2 : 0),
+    command: (_i, v) => ({ kind: 'storage', charge: (v & 1) !== 0, discharge: (v & 2) !== 0 }),
+    min: 0,
+    max: () => 3,
+  },
+  charge_pct: { read: (i) => c(i).chargePct, command: (_i, v) => ({ kind: 'storage', chargePct: v }), min: 0, max: () => 100 },
+  discharge_pct: { read: (i) => c(i).dischargePct, command: (_i, v) => ({ kind: 'storage', dischargePct: v }), min: 0, max: () => 100 },
+  grid_charging: { read: (i) => (c(i).gridCharging ? 1 : 0), command: (_i, v) => ({ kind: 'storage', gridCharging: v !== 0 }), min: 0, max: () => 1 },
+};
