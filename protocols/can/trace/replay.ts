@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../../../core/clock';
+import { ClosedError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import type { CanFrame } from '../frame';
 
@@ -68,22 +69,34 @@ export function replayTrace(source: Iterable<CanFrame> | AsyncIterable<CanFrame>
     else resolveDone({ ...progress });
   };
 
+  const inFlight = new Set<Promise<void>>();
   const send = (frame: CanFrame): Promise<void> | undefined => {
     if (frame.error || (options.filter && !options.filter(frame))) {
       progress.skipped++;
       return undefined;
     }
+    if (bus.closed) {
+      finish(new ClosedError(`CAN bus ${bus.medium}:${bus.channel}`));
+      return undefined;
+    }
     progress.sent++;
     const p = bus.send(frame);
-    p.catch((err) => finish(err));
+    inFlight.add(p);
+    p.then(() => inFlight.delete(p), (err) => finish(err));
     return p;
+  };
+
+  /** The source is exhausted: resolve once every send has settled (a late failure still rejects). */
+  const drain = (): void => {
+    if (inFlight.size === 0) finish();
+    else void Promise.all(inFlight).then(() => finish(), () => undefined);
   };
 
   /** Schedule (or, back to back, send at once) the next frame; `r` is its iterator result. */
   const schedule = (r: IteratorResult<CanFrame>): void => {
     if (finished) return;
     if (r.done) {
-      finish();
+      drain();
       return;
     }
     const frame = r.value;
@@ -92,7 +105,8 @@ export function replayTrace(source: Iterable<CanFrame> | AsyncIterable<CanFrame>
     t0 ??= t;
     if (speed === Infinity) {
       const p = send(frame);
-      void (p ?? Promise.resolve()).then(() => pull(), () => undefined);
+      if (p) void p.then(() => pull(), () => undefined);
+      else queueMicrotask(pull);
       return;
     }
     timer = clock.setTimer(start + (t - t0) / speed, () => {

@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ClosedError, ConfigError } from '../../../core/errors';
+import { makeFrame, type CanFrame } from '../frame';
+import { loadTrace, openTraceWriter, pcapRecord, readCandumpStream, readTrace, type BadRecord } from './index';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hil-trace-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sample: CanFrame[] = [
+  { ...makeFrame(0x351, [0x14, 0x02, 0x74, 0x0e]), timestamp: 1700000000000, channel: 'can0' },
+  { ...makeFrame(0x4210, [1, 2, 3, 4, 5, 6, 7, 8], { extended: true }), timestamp: 1700000000010.5, channel: 'can0' },
+  { ...makeFrame(0x7ff, [], { rtr: true, dlc: 2 }), timestamp: 1700000000020.001, channel: 'can0' },
+  { ...makeFrame(0x12, [], { extended: true }), timestamp: 1700000001000, channel: 'can0' },
+  { ...makeFrame(0x4, [0, 4, 0, 0, 0, 0, 0, 0], { error: true }), timestamp: 1700000002000, channel: 'can0' },
+];
+
+async function writeAll(path: string, frames: CanFrame[]): Promise<void> {
+  const w = await openTraceWriter(path);
+  for (const f of frames) w.write(f);
+  expect(w.count).toBe(frames.length);
+  await w.close();
+}
+
+/** pcap keeps no channel; compare what each format carries. */
+function comparable(f: CanFrame, withChannel: boolean): unknown {
+  const { channel, timestamp, ...rest } = f;
+  return { ...rest, timestamp: Math.round(timestamp! * 1000), ...(withChannel ? { channel } : {}) };
+}
+
+describe('trace files', () => {
+  it.each([['run.log', true], ['run.pcap', false]])('%s round-trips frames and microsecond timestamps', async (name, withChannel) => {
+    const path = join(dir, name);
+    await writeAll(path, sample);
+    const { frames, stats } = await loadTrace(path);
+    expect(stats).toEqual({ frames: sample.length, bad: 0, badSamples: [] });
+    expect(frames.map((f) => comparable(f, withChannel))).toEqual(sample.map((f) => comparable(f, withChannel)));
+  });
+
+  it('writes candump lines a person can read', async () => {
+    const path = join(dir, 'lines.log');
+    await writeAll(path, sample.slice(0, 3));
+    expect(readFileSync(path, 'utf8')).toBe(
+      '(1700000000.000000) can0 351#1402740E\n(1700000000.010500) can0 00004210#0102030405060708\n(1700000000.020001) can0 7FF#R2\n',
+    );
+  });
+
+  it('writes the pcap global header with link type 227 and SocketCAN records', async () => {
+    const path = join(dir, 'one.pcap');
+    await writeAll(path, [{ ...makeFrame(0x4210, [0xaa], { extended: true }), timestamp: 1500.25 }]);
+    const b = readFileSync(path);
+    expect(b.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(b.readUInt32LE(20)).toBe(227);
+    // record header: 1 s, 500250 us, 16 bytes captured and on the wire
+    expect([b.readUInt32LE(24), b.readUInt32LE(28), b.readUInt32LE(32), b.readUInt32LE(36)]).toEqual([1, 500250, 16, 16]);
+    // can_id big-endian with the EFF flag, length 1, then the data padded to 8 bytes
+    expect(b.subarray(40).toString('hex')).toBe('80004210' + '01000000' + 'aa00000000000000');
+  });
+
+  it('counts bad candump lines with their line numbers and keeps reading', async () => {
+    const path = join(dir, 'bad.log');
+    writeFileSync(path, ['(1.000000) can0 123#11', 'garbage', '', '(2.000000) can0 123#1', '(3.000000) can0 456#22'].join('\n'));
+    const seen: BadRecord[] = [];
+    const { frames, stats } = await loadTrace(path, { onBad: (b) => seen.push(b) });
+    expect(frames.map((f) => f.id)).toEqual([0x123, 0x456]);
+    expect(stats.bad).toBe(2);
+    expect(stats.badSamples.map((b) => b.where)).toEqual(['line 2', 'line 4']);
+    expect(seen[1]).toEqual({ where: 'line 4', reason: "data '1' is not pairs of hex digits", text: '(2.000000) can0 123#1' });
+  });
+
+  it('reads candump from any text stream (stdin)', async () => {
+    const reader = readCandumpStream(Readable.from(['(1.0) can0 123#01\n(2.0) vcan0 1', '23#02\n']));
+    const frames: CanFrame[] = [];
+    for await (const f of reader) frames.push(f);
+    expect(frames.map((f) => [f.channel, f.data[0]])).toEqual([['can0', 1], ['vcan0', 2]]);
+  });
+
+  it('counts a truncated last pcap record and a record too short for its length byte', async () => {
+    const path = join(dir, 'cut.pcap');
+    await writeAll(path, sample.slice(0, 2));
+    const good = readFileSync(path);
+    const bad = Buffer.from(pcapRecord(makeFrame(0x1, [1, 2])));
+    bad[16 + 4] = 12; // claims 12 data bytes in a 16-byte classic frame
+    writeFileSync(path, Buffer.concat([good, bad, good.subarray(24, 24 + 20)]));
+    const { frames, stats } = await loadTrace(path);
+    expect(frames).toHaveLength(2);
+    expect(stats.bad).toBe(2);
+    expect(stats.badSamples[0]!.reason).toBe('length byte 12 exceeds the 8 data bytes captured');
+    expect(stats.badSamples[1]!.reason).toBe('truncated: 20 bytes left at the end');
+  });
+
+  it('rejects a pcap of another link type with a ConfigError naming the file', async () => {
+    const path = join(dir, 'eth.pcap');
+    await writeAll(path, []);
+    const b = readFileSync(path);
+    b.writeUInt32LE(1, 20);
+    writeFileSync(path, b);
+    await expect(loadTrace(path)).rejects.toThrow(new ConfigError('link type 1 is not SocketCAN (227)', path));
+  });
+
+  it('refuses an unknown extension, a missing directory and writes after close', async () => {
+    await expect(openTraceWriter(join(dir, 'x.bin'))).rejects.toThrow(/use \.log \(candump\) or \.pcap/);
+    await expect(openTraceWriter(join(dir, 'nope', 'x.log'))).rejects.toBeInstanceOf(ConfigError);
+    await expect(readTrace(join(dir, 'missing.log'))).rejects.toThrow(/cannot read trace/);
+    const w = await openTraceWriter(join(dir, 'closed.log'));
+    await w.close();
+    await w.close();
+    expect(() => w.write(sample[0]!)).toThrow(ClosedError);
+  });
+});
