@@ -110,8 +110,30 @@ describe('RtuFramer (requests)', () => {
     h.push(r.subarray(3, 12), 5);
     h.silence();
     h.push(r.subarray(12), 5);
+    expect(h.frames).toEqual([]); // complete and valid, but was it cut short and completed by a new frame?
+    h.silence(); // no: the line went quiet after it
     expect(h.frames.map((f) => [...f.adu])).toEqual([[...r]]);
     expect(h.drops).toEqual([]);
+  });
+
+  it('does not take a frame cut one byte short plus the next frame\'s 0x00 for a frame', () => {
+    // CRC(m + crc_lo(m)) == crc_hi(m): "03 2B 0E 01 B5 C8" + "00" checks out as a 7-byte 43/14 request.
+    const h = harness();
+    const cut = adu('03 2B 0E 01'); // 43/14 needs one byte more (the object id)
+    const broadcast = adu('00 06 00 01 00 03');
+    h.push(cut, GAP);
+    h.silence();
+    h.push(broadcast, GAP);
+    expect(h.frames.map((f) => [...f.adu])).toEqual([[...broadcast]]);
+    expect(h.framer.stats.drops.truncated).toBe(1);
+    // The same when the next frame trickles in byte by byte.
+    const b = harness();
+    b.push(cut, GAP);
+    b.silence();
+    b.push(broadcast.subarray(0, 1), GAP);
+    for (const x of broadcast.subarray(1)) b.push(Uint8Array.of(x));
+    b.silence();
+    expect(b.frames.map((f) => [...f.adu])).toEqual([[...broadcast]]);
   });
 
   it('finds a frame glued to garbage that claims a long length, at the silence', () => {

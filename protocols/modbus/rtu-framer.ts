@@ -9,7 +9,7 @@ export interface RtuFrame {
   pdu: Uint8Array;
   /** The whole frame as received, CRC included. */
   adu: Uint8Array;
-  /** Clock time (ms) at which the frame's last byte was received. */
+  /** Clock time (ms) at which the frame's last byte was received (the latest chunk's time: an upper bound). */
   at: number;
 }
 
@@ -49,7 +49,10 @@ export interface RtuFramerOptions {
  * How:
  * - By content first: unit id, function code -> expected length (byte counts for FC 15/16/23...), then the CRC.
  *   A frame whose content and CRC check out is accepted even when a silence fell inside it (USB adapters and
- *   ptys deliver frames in pieces): the gap alone is never trusted.
+ *   ptys deliver frames in pieces), provided a silence also follows it: the gap alone is never trusted, and a
+ *   frame cut short and "completed" by the first bytes of the next one is not taken for a frame (a cut frame's
+ *   own CRC bytes make that likelier than 1 in 65536: CRC(m, crc_lo(m)) = crc_hi(m), so a frame one byte short
+ *   followed by 0x00 checks out).
  * - Gaps are hints: a silence of at least t3.5 before a byte marks a likely frame start. When the frame in
  *   progress cannot be completed and a valid frame starts at such a mark, the bytes before it are dropped
  *   ('truncated'). Function codes without a known layout are framed by gap: the bytes up to the next mark (or up to
@@ -191,13 +194,19 @@ export class RtuFramer {
         continue;
       }
       if (size !== NEED_MORE && size <= avail) {
-        if (checkCrc(buf, p, p + size)) {
-          frames.push(this.emit(p, p + size, now));
-          p += size;
+        const end = p + size;
+        const spansSilence = nextMark !== undefined && nextMark < end;
+        if (checkCrc(buf, p, end) && (!spansSilence || this.marks.includes(end) || (end === len && atSilence))) {
+          // A frame with a silence inside is accepted only when a silence also follows it (pieces of one frame).
+          frames.push(this.emit(p, end, now));
+          p = end;
           advanceMarks();
-        } else if (nextMark !== undefined && nextMark < p + size) {
-          // A silence inside the expected frame and the CRC fails: the frame was cut short there.
-          jumpTo(nextMark, 'truncated');
+        } else if (spansSilence && end === len && !atSilence && checkCrc(buf, p, end)) {
+          break; // pieces of one frame, or a cut frame completed by a new one: the next silence or byte tells
+        } else if (spansSilence) {
+          // A silence inside the expected frame, and the CRC fails or bytes follow with no silence: the frame was
+          // cut short there and a new one started after the silence.
+          jumpTo(nextMark!, 'truncated');
         } else {
           slide('bad-crc');
         }
@@ -219,17 +228,24 @@ export class RtuFramer {
    * return where (the mark first; at a silence, any later offset), else undefined (keep waiting).
    */
   private findFrameAfter(p: number, nextMark: number | undefined, atSilence: boolean): number | undefined {
-    if (nextMark !== undefined && this.completeFrameAt(nextMark)) return nextMark;
+    if (nextMark !== undefined && this.completeFrameAt(nextMark, atSilence)) return nextMark;
     if (!atSilence) return undefined;
-    for (let q = p + 1; q + 4 <= this.buf.length; q++) if (this.completeFrameAt(q)) return q;
+    for (let q = p + 1; q + 4 <= this.buf.length; q++) if (this.completeFrameAt(q, atSilence)) return q;
     return undefined;
   }
 
-  private completeFrameAt(q: number): boolean {
+  /** Whether a whole valid frame starts at `q`: by content length, or (no known layout) up to the next boundary. */
+  private completeFrameAt(q: number, atSilence: boolean): boolean {
     const buf = this.buf;
     const avail = buf.length - q;
     if (avail < 4 || !this.plausibleUnit(buf[q]!)) return false;
+    const fc = buf[q + 1]!;
+    if (fc === 0 || (fc >= 0x80 && this.options.kind === 'request')) return false;
     const size = this.lengthOf(buf, q, avail);
+    if (size === UNKNOWN) {
+      const end = this.marks.find((m) => m > q) ?? (atSilence ? buf.length : undefined);
+      return end !== undefined && end - q >= 4 && end - q <= MAX_RTU_ADU && checkCrc(buf, q, end);
+    }
     return size > 0 && size <= avail && size <= MAX_RTU_ADU && checkCrc(buf, q, q + size);
   }
 
@@ -237,7 +253,7 @@ export class RtuFramer {
     this.closeDrop();
     const adu = this.buf.slice(start, end);
     this.stats.frames++;
-    return { unitId: adu[0]!, pdu: adu.subarray(1, adu.length - 2), adu, at: now };
+    return { unitId: adu[0]!, pdu: adu.subarray(1, adu.length - 2), adu, at: Math.min(now, this.lastByteAt) };
   }
 
   private dropByte(reason: RtuDropReason, byte: number): void {
