@@ -49,6 +49,19 @@ describe('Inverter: start-up, MPPT, efficiency, ramp', () => {
     expect(inv.state.state).toBe(OperatingState.Throttled);
   });
 
+  it('is OFF with DC_DISCONNECT while the DC switch is open, and restarts when closed', () => {
+    const inv = make(600);
+    run(inv, 30);
+    inv.setDcSwitch(false);
+    run(inv, 0.1);
+    expect(inv.state.state).toBe(OperatingState.Off);
+    expect(inv.state.acW).toBe(0);
+    expect(inv.state.events & (1 << EVT.DC_DISCONNECT)).not.toBe(0);
+    inv.setDcSwitch(true);
+    run(inv, 5.1);
+    expect(inv.state.state).toBe(OperatingState.Mppt);
+  });
+
   it('sleeps in the dark', () => {
     const inv = make(0);
     run(inv, 10);

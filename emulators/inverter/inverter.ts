@@ -229,6 +229,7 @@ export class Inverter {
   private heatsink: number;
   private snap: InverterSnapshot;
   private tNow = 0;
+  private dcSwitchOn = true;
 
   constructor(config: InverterConfig = {}) {
     this.ratedW = config.ratedW ?? 5000;
@@ -303,6 +304,11 @@ export class Inverter {
 
   get phaseCount(): number {
     return this.phases === 'three' ? 3 : this.phases === 'split' ? 2 : 1;
+  }
+
+  /** Open (false) or close the DC isolator, as an operator would: open means state OFF, no PV, no battery. */
+  setDcSwitch(on: boolean): void {
+    this.dcSwitchOn = on;
   }
 
   /** Set the grid as measured at the terminals (scenario stimulus). Faults override it while active. */
@@ -485,7 +491,10 @@ export class Inverter {
     const mppTotal = mpps.reduce((s, m) => s + m.watts, 0);
     const dcPresent = mppTotal >= this.wakeW || (c.storageDischarge && c.dischargePct > 0 && batDischargeMaxW > 0);
     let state: OperatingState;
-    if (codes.length > 0 || overTemp) state = OperatingState.Fault;
+    if (!this.dcSwitchOn) {
+      state = OperatingState.Off;
+      events |= 1 << EVT.DC_DISCONNECT;
+    } else if (codes.length > 0 || overTemp) state = OperatingState.Fault;
     else if (this.protection.tripped || !c.connect) state = OperatingState.Standby;
     else if (!dcPresent) state = OperatingState.Sleeping;
     else {

@@ -80,6 +80,21 @@ describe('inverter SunSpec map', () => {
     expect(c.read(101, 'W')).toBeGreaterThan(4000);
   });
 
+  it('ramps to a new limit over 123 WMaxLimPct_RmpTms', () => {
+    const { inv, c, run } = setup();
+    const free = inv.state.acW;
+    expect(c.write(123, 'WMaxLimPct_RmpTms', 20)).toBeUndefined();
+    expect(c.write(123, 'WMaxLimPct', 20)).toBeUndefined();
+    expect(c.write(123, 'WMaxLim_Ena', 1)).toBeUndefined();
+    run(10);
+    // Halfway through the ramp: the limit is at 60 % of 5 kW.
+    expect(inv.state.limitPctNow).toBeCloseTo(60, 0);
+    expect(c.read(101, 'W')).toBeLessThan(free);
+    expect(c.read(101, 'W') as number).toBeCloseTo(3000, -2);
+    run(11);
+    expect(c.read(101, 'W') as number).toBeCloseTo(1000, -1);
+  });
+
   it('refuses out-of-range values and read-only or unimplemented points', () => {
     const { c, device } = setup();
     expect(c.write(123, 'WMaxLimPct', 120)).toBe(ExceptionCode.IllegalDataValue);

@@ -90,23 +90,21 @@ export class SunSpecDevice implements ModbusDevice {
   readHoldingRegisters(address: number, quantity: number): Uint16Array | ExceptionCode {
     const last = address + quantity;
     if (quantity < 1 || address < this.base || last > this.endAddress + 2) return ExceptionCode.IllegalDataAddress;
-    for (const p of this.placed) if (p.start < last && address < p.end) p.model.onRead?.();
     const out = new Uint16Array(quantity);
-    for (let i = 0; i < quantity; i++) out[i] = this.registerAt(address + i);
+    for (const p of this.placed) {
+      if (p.start >= last || address >= p.end) continue;
+      p.model.onRead?.();
+      const from = Math.max(address, p.start);
+      const to = Math.min(last, p.end);
+      out.set(p.model.registers.subarray(from - p.start, to - p.start), from - address);
+    }
+    for (let a = address; a < Math.min(last, this.base + 2); a++) out[a - address] = SUNS_MARKER[a - this.base]!;
+    for (let a = Math.max(address, this.endAddress); a < last; a++) out[a - address] = a === this.endAddress ? 0xffff : 0;
     return out;
   }
 
   readInputRegisters(address: number, quantity: number): Uint16Array | ExceptionCode {
     return this.readHoldingRegisters(address, quantity);
-  }
-
-  private registerAt(a: number): number {
-    if (a === this.base) return SUNS_MARKER[0];
-    if (a === this.base + 1) return SUNS_MARKER[1];
-    if (a === this.endAddress) return 0xffff;
-    if (a === this.endAddress + 1) return 0;
-    const pl = this.placed.find((p) => a >= p.start && a < p.end);
-    return pl ? pl.model.registers[a - pl.start]! : 0;
   }
 
   writeRegisters(address: number, values: ArrayLike<number>): ExceptionCode | undefined {
