@@ -130,6 +130,16 @@ export class PackModel {
   private lastDt = -1;
   private readonly a1: Float64Array;
   private readonly a2: Float64Array;
+  /** tau (1 - a) / dt: maps the RC step to its average voltage. */
+  private readonly g1: Float64Array;
+  private readonly g2: Float64Array;
+  private readonly invCap: Float64Array;
+  /** 0.5 tau / R at the reference temperature (capacitor energy = this / f * v^2). */
+  private readonly halfC1: Float64Array;
+  private readonly halfC2: Float64Array;
+  /** Temperature at which `resFactor` was last computed, per module. */
+  private readonly rfTempC: Float64Array;
+  private sohCached = 0;
   private readonly thermalDecay: Float64Array;
 
   constructor(profile: PackProfile, options: PackModelOptions = {}) {
@@ -167,6 +177,11 @@ export class PackModel {
     this.agingFactor = f();
     this.a1 = f();
     this.a2 = f();
+    this.g1 = f();
+    this.g2 = f();
+    this.invCap = f();
+    this.halfC1 = f();
+    this.halfC2 = f();
     this.moduleOf = new Int32Array(n);
     const nm = this.moduleCount;
     const g = (): Float64Array => new Float64Array(nm);
@@ -177,6 +192,7 @@ export class PackModel {
     this.heatW = g();
     this.resFactor = g();
     this.thermalDecay = g();
+    this.rfTempC = g().fill(NaN);
 
     const cell = profile.cell;
     this.eaOverR = cell.activationEnergyJPerMol / R_GAS;
@@ -249,13 +265,19 @@ export class PackModel {
 
   /** Recompute effective capacities and resistances after `capFade` / `resGrowth` changed. */
   refresh(): void {
+    let capSum = 0;
     for (let i = 0; i < this.series; i++) {
       this.capAs[i] = this.capBaseAs[i]! * this.capFade[i]!;
+      this.invCap[i] = 1 / this.capAs[i]!;
+      capSum += this.capAs[i]!;
       const gr = this.resGrowth[i]!;
       this.r0[i] = this.r0Base[i]! * gr;
       this.r1[i] = this.r1Base[i]! * gr;
       this.r2[i] = this.r2Base[i]! * gr;
+      this.halfC1[i] = (0.5 * this.tau1[i]!) / this.r1[i]!;
+      this.halfC2[i] = this.r2[i]! > 0 ? (0.5 * this.tau2[i]!) / this.r2[i]! : 0;
     }
+    this.sohCached = capSum / this.series / 3600 / this.nominalGroupAh;
   }
 
   /** Set every element to rest at `soc` (RC voltages zero) and recompute the outputs. */
@@ -281,7 +303,10 @@ export class PackModel {
       this.vCell[i] = o + this.v1[i]! + this.v2[i]!;
     }
     this.summarise();
-    for (let m = 0; m < this.moduleCount; m++) this.resFactor[m] = this.arrhenius(this.tempC[m]!);
+    for (let m = 0; m < this.moduleCount; m++) {
+      this.resFactor[m] = this.arrhenius(this.tempC[m]!);
+      this.rfTempC[m] = this.tempC[m]!;
+    }
     this.summariseTemps();
   }
 
@@ -294,6 +319,8 @@ export class PackModel {
     for (let i = 0; i < this.series; i++) {
       this.a1[i] = Math.exp(-dt / this.tau1[i]!);
       this.a2[i] = Math.exp(-dt / this.tau2[i]!);
+      this.g1[i] = (this.tau1[i]! * (1 - this.a1[i]!)) / dt;
+      this.g2[i] = (this.tau2[i]! * (1 - this.a2[i]!)) / dt;
     }
     for (let m = 0; m < this.moduleCount; m++) this.thermalDecay[m] = Math.exp((-this.hA[m]! * dt) / this.heatCapacity[m]!);
     this.lastDt = dt;
@@ -316,13 +343,21 @@ export class PackModel {
     const tempC = this.tempC;
     const heatW = this.heatW;
     const rf = this.resFactor;
+    const rfT = this.rfTempC;
     const ext = this.extHeatW;
     for (let m = 0; m < nm; m++) {
-      rf[m] = Math.exp(this.eaOverR * (1 / (tempC[m]! + KELVIN) - this.invTref));
+      const t = tempC[m]!;
+      // Arrhenius factor, recomputed when the module moved by more than 0.01 K (error < 0.03 % at 25 degC)
+      const d = t - rfT[m]!;
+      if (!(d < 0.01 && d > -0.01)) {
+        rf[m] = Math.exp(this.eaOverR * (1 / (t + KELVIN) - this.invTref));
+        rfT[m] = t;
+      }
       heatW[m] = ext[m]!;
     }
     const soc = this.soc;
     const capAs = this.capAs;
+    const invCap = this.invCap;
     const r0 = this.r0;
     const r1 = this.r1;
     const r2 = this.r2;
@@ -330,8 +365,10 @@ export class PackModel {
     const v2 = this.v2;
     const a1 = this.a1;
     const a2 = this.a2;
-    const tau1 = this.tau1;
-    const tau2 = this.tau2;
+    const g1 = this.g1;
+    const g2 = this.g2;
+    const hc1 = this.halfC1;
+    const hc2 = this.halfC2;
     const ocvNow = this.ocvNow;
     const vCell = this.vCell;
     const sd = this.selfDischarge;
@@ -367,7 +404,7 @@ export class PackModel {
       const sdf = sd[i]! * dt;
       const dq = (ii > 0 ? etaC * ii : ii * invEtaD) * dt;
       const o0 = ocvNow[i]!;
-      let s = soc[i]! + dq / cap - sdf;
+      let s = soc[i]! + dq * invCap[i]! - sdf;
       let clampedAs = 0;
       if (s < SOC_MIN) {
         clampedAs = (s - SOC_MIN) * cap;
@@ -380,48 +417,44 @@ export class PackModel {
       const o1 = lookup(lut, s);
       ocvNow[i] = o1;
       const ocvAvg = 0.5 * (o0 + o1);
-      // RC pair 1: exact response to a constant current over dt
-      const R1 = r1[i]! * f;
-      const e1 = a1[i]!;
-      const inf1 = ii * R1;
+      const invF = 1 / f;
+      // RC pair 1: exact response to a constant current over dt; dissipated = I * avg * dt - change of C energy
+      const inf1 = ii * r1[i]! * f;
       const x10 = v1[i]!;
-      const x1 = inf1 + (x10 - inf1) * e1;
+      const x1 = inf1 + (x10 - inf1) * a1[i]!;
       v1[i] = x1;
-      const t1 = tau1[i]!;
-      const avg1 = inf1 + ((x10 - inf1) * t1 * (1 - e1)) * invDt;
-      // energy stored in C1 = tau/R: 0.5 * tau/R * v^2; dissipated = I*avg*dt - stored change
-      let q = ii * avg1 * dt - (0.5 * t1 * (x1 * x1 - x10 * x10)) / R1;
+      const avg1 = inf1 + (x10 - inf1) * g1[i]!;
+      let q = ii * avg1 * dt - hc1[i]! * invF * (x1 * x1 - x10 * x10);
       let x2 = 0;
       let avg2 = 0;
       if (twoRc) {
-        const R2 = r2[i]! * f;
-        const e2 = a2[i]!;
-        const inf2 = ii * R2;
+        const inf2 = ii * r2[i]! * f;
         const x20 = v2[i]!;
-        x2 = inf2 + (x20 - inf2) * e2;
+        x2 = inf2 + (x20 - inf2) * a2[i]!;
         v2[i] = x2;
-        const t2 = tau2[i]!;
-        avg2 = inf2 + ((x20 - inf2) * t2 * (1 - e2)) * invDt;
-        q += ii * avg2 * dt - (0.5 * t2 * (x2 * x2 - x20 * x20)) / R2;
+        avg2 = inf2 + (x20 - inf2) * g2[i]!;
+        q += ii * avg2 * dt - hc2[i]! * invF * (x2 * x2 - x20 * x20);
       }
-      const R0 = r0[i]! * f;
-      const v = o1 + ii * R0 + x1 + x2;
+      const ir0 = ii * r0[i]! * f;
+      const v = o1 + ir0 + x1 + x2;
       vCell[i] = v;
       sumV += v;
-      // terminal sees the string current; the element's own current also feeds bleed and leak paths
-      const vAvg = ocvAvg + ii * R0 + avg1 + avg2;
+      const vAvg = ocvAvg + ir0 + avg1 + avg2;
       sumVavg += vAvg;
-      q += ii * ii * R0 * dt;
+      q += ii * ir0 * dt;
       // coulombic inefficiency, plus charge the element could not take or give beyond the SOC range (side reactions)
       const qc = (ii > 0 ? (1 - etaC) * ii * dt : (invEtaD - 1) * -ii * dt) * ocvAvg + clampedAs * o1;
       const qs = sdf * cap * ocvAvg;
-      const qb = b * b * bleedOhm * dt;
       ohmic += q;
       coul += qc;
       selfd += qs;
-      bleedJ += b * vAvg * dt;
-      leakJ += lk * vAvg * dt;
-      heatW[m] += (q + qc + qs + qb) * invDt;
+      let h = q + qc + qs;
+      if (b !== 0 || lk !== 0) {
+        h += b * b * bleedOhm * dt;
+        bleedJ += b * vAvg * dt;
+        leakJ += lk * vAvg * dt;
+      }
+      heatW[m] += h * invDt;
       if (v < minV) {
         minV = v;
         minI = i;
@@ -524,9 +557,7 @@ export class PackModel {
 
   /** Mean element capacity relative to a fresh group (state of health), 0..1. */
   soh(): number {
-    let s = 0;
-    for (let i = 0; i < this.series; i++) s += this.capAs[i]!;
-    return s / this.series / 3600 / this.nominalGroupAh;
+    return this.sohCached;
   }
 
   /** Capacity of the string (limited by its weakest element), Ah. */
