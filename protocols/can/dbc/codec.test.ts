@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DecodeError, EncodeError } from '../../../core/errors';
 import { makeFrame } from '../frame';
-import { loadDbc, parseDbc } from './index';
+import { formatDecoded, loadDbc, parseDbc } from './index';
 
 const FIXTURES = join(__dirname, '../../../fixtures/dbc');
 const lv = loadDbc(join(FIXTURES, 'pylon-lv.dbc'));
@@ -182,5 +182,17 @@ describe('the model is independent of the file format', () => {
   it('a database built from a minimal text encodes like one from the fixture', () => {
     const db = parseDbc('BU_: A\nBO_ 849 L: 2 A\n SG_ V : 0|16@1+ (0.1,0) [0|6553.5] "V" Vector__XXX\n');
     expect(toHex(db.encode(0x351, { V: 53.2 }).data)).toBe('14 02');
+  });
+});
+
+describe('formatDecoded', () => {
+  it('prints one readable line with units and choice names', () => {
+    expect(formatDecoded(lv.decode(makeFrame(0x351, hex('14 02 74 0e 74 0e cc 01'))))).toBe(
+      'BMS_Limits ChargeVoltageLimit=53.2 V ChargeCurrentLimit=370 A DischargeCurrentLimit=370 A DischargeVoltageLimit=46 V',
+    );
+    expect(formatDecoded(lv.decode(makeFrame(0x35c, hex('80 00'))))).toBe(
+      'BMS_Requests RequestFullCharge=0 RequestForceChargeII=0 RequestForceChargeI=0 DischargeEnable=Disabled(0) ChargeEnable=Enabled(1)',
+    );
+    expect(formatDecoded(features.decode(makeFrame(0x103, hex('ff ff ff ff ff ff ff ff'))))).toBe('Wide Counter64=18446744073709551615');
   });
 });

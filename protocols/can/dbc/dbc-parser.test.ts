@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../core/errors';
 import { loadDbc, parseDbc } from './index';
@@ -119,6 +121,17 @@ describe('parseDbc', () => {
       expect(err.message).toContain(expected);
       expect(err.message.startsWith(`${location}: `)).toBe(true);
     });
+  });
+
+  it('reads Latin-1 files (as Vector tools write them)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hil-dbc-'));
+    try {
+      const path = join(dir, 'latin1.dbc');
+      writeFileSync(path, Buffer.from('BU_: A\nBO_ 1 M: 1 A\n SG_ T : 0|8@1- (1,0) [-40|80] "\u00b0C" Vector__XXX\n', 'latin1'));
+      expect(loadDbc(path).getMessage('M').getSignal('T')!.unit).toBe('\u00b0C');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing file as a ConfigError naming the path', () => {

@@ -12,6 +12,7 @@ export type { MultiplexCondition, RawValue, SignalInput, SignalSpec, SignalValue
 export type { ByteOrder } from './bit-layout';
 export type { AttributeDefinition, AttributeObjectType, AttributeValue } from './attributes';
 export { parseDbc } from './dbc-parser';
+export { formatDecoded } from './format-decoded';
 
 /**
  * Read and parse a DBC file. Throws `ConfigError` for a file that cannot be read and for any syntax or
