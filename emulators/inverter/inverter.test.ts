@@ -215,11 +215,23 @@ describe('Inverter: battery port', () => {
   });
 
   it('charges from the grid only when ChaGriSet allows it', () => {
-    const bat = new SimpleBatteryPort({ soc: 20 });
+    const bat = new SimpleBatteryPort({ soc: 20, maxChargeA: 100 });
     const inv = make(0, { battery: bat });
     inv.command({ kind: 'storage', charge: true, chargePct: 50, gridCharging: false });
     run(inv, 20);
     expect(inv.state.batteryA).toBe(0);
+    inv.command({ kind: 'storage', gridCharging: true });
+    run(inv, 20);
+    // 50 % of the 5 kW converter from the grid: the AC side imports it plus losses.
+    expect(inv.state.batteryW).toBeCloseTo(2500, 0);
+    expect(inv.state.acW).toBeLessThan(-2500);
+    expect(inv.state.acW).toBeGreaterThan(-2700);
+    expect(inv.state.whImported).toBeGreaterThan(0);
+    // The BMS lowers its limit: the inverter follows.
+    bat.chargeLimitA = 20;
+    run(inv, 1);
+    expect(bat.lastCurrent).toBeLessThanOrEqual(20 + 1e-9);
+    expect(bat.lastCurrent).toBeGreaterThan(19);
   });
 });
 

@@ -489,7 +489,10 @@ export class Inverter {
 
     // Operating state.
     const mppTotal = mpps.reduce((s, m) => s + m.watts, 0);
-    const dcPresent = mppTotal >= this.wakeW || (c.storageDischarge && c.dischargePct > 0 && batDischargeMaxW > 0);
+    const dcPresent =
+      mppTotal >= this.wakeW ||
+      (c.storageDischarge && c.dischargePct > 0 && batDischargeMaxW > 0) ||
+      (c.storageCharge && c.gridCharging && c.chargePct > 0 && batChargeMaxW > 0);
     let state: OperatingState;
     if (!this.dcSwitchOn) {
       state = OperatingState.Off;
