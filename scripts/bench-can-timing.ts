@@ -1,0 +1,231 @@
+/**
+ * Cyclic CAN timing in real time (issue 2 figure): 192 periodic frames at 100 ms (32 packs x 6 messages) on the
+ * virtual bus; period error p50/p99/max and the CPU it costs, beside python-can 4.1 `send_periodic` on its virtual
+ * bus with the same load and a plain Node setTimeout due-time scheduler, all measured in this run.
+ *
+ *   npm run build && node dist/scripts/bench-can-timing.js [--seconds 8] [--skip-python]
+ *
+ * Period error = |interval between two receptions of one id - period|, measured on a receiving bus. The first
+ * second of every run is warm-up and not counted.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { RealClock, type RealClockOptions } from '../core/clock';
+import { makeFrame } from '../protocols/can/frame';
+import { VirtualBus } from '../protocols/can/media/virtual';
+
+const PACKS = 32;
+const MESSAGES = 6;
+const PERIOD_MS = 100;
+const WARMUP_MS = 1000;
+const PYTHON = '/usr/bin/python3';
+
+interface Result {
+  name: string;
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** CPU as % of one core over the run. */
+  cpu: number;
+  note?: string;
+}
+
+function args(): { seconds: number; python: boolean; only: string | undefined } {
+  const a = process.argv.slice(2);
+  const get = (k: string): string | undefined => {
+    const i = a.indexOf(k);
+    return i >= 0 ? a[i + 1] : undefined;
+  };
+  return { seconds: Number(get('--seconds') ?? 8), python: !a.includes('--skip-python'), only: get('--only') };
+}
+
+function quantiles(name: string, errors: number[], cpu: number, note?: string): Result {
+  const s = Float64Array.from(errors).sort();
+  const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+  const r: Result = { name, n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? NaN, cpu };
+  if (note !== undefined) r.note = note;
+  return r;
+}
+
+/** Records |interval - period| per id on a receiving bus, after warm-up. */
+class IntervalMeter {
+  private readonly last = new Map<number, number>();
+  readonly errors: number[] = [];
+  constructor(private readonly countFrom: number) {}
+  hear(id: number, t: number): void {
+    const prev = this.last.get(id);
+    this.last.set(id, t);
+    if (prev !== undefined && prev >= this.countFrom) this.errors.push(Math.abs(t - prev - PERIOD_MS));
+  }
+}
+
+function frameFor(pack: number, msg: number): ReturnType<typeof makeFrame> {
+  return makeFrame(0x400 + pack * 8 + msg, [pack, msg, 0, 0, 0, 0, 0, 0]);
+}
+
+/** Wall-clock wait for the bench itself (a script, not a test). */
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Our stack: PeriodicSender tasks on VirtualBus, on a RealClock with the given options. */
+async function runOurs(name: string, seconds: number, clockOptions: RealClockOptions, stagger: boolean): Promise<Result> {
+  const clock = new RealClock(clockOptions);
+  const channel = `bench-${name}`;
+  const rx = new VirtualBus(channel, { clock });
+  const meter = new IntervalMeter(clock.now() + WARMUP_MS);
+  rx.onFrame((f) => meter.hear(f.id, f.timestamp!));
+  const packs = Array.from({ length: PACKS }, () => new VirtualBus(channel, { clock }));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  packs.forEach((bus, p) => {
+    // Aligned: every task started in one loop. Staggered: pack p starts p/32 of a period later (as packs that
+    // boot one after another), so due times spread over the whole period.
+    const startDelayMs = stagger ? (p * PERIOD_MS) / PACKS : 0;
+    for (let m = 0; m < MESSAGES; m++) bus.sendPeriodic(frameFor(p, m), PERIOD_MS, { startDelayMs });
+  });
+  await wait(seconds * 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const wall = performance.now() - t0;
+  await Promise.all([...packs, rx].map((b) => b.close()));
+  const st = clock.stats();
+  return quantiles(name, meter.errors, (100 * (cpu.user + cpu.system)) / 1000 / wall, `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms`);
+}
+
+/** Reference: one setTimeout per task aimed at its due time (due += period), sending on the same virtual bus. */
+async function runPlainTimeouts(seconds: number): Promise<Result> {
+  const channel = 'bench-plain';
+  const rx = new VirtualBus(channel);
+  const tx = new VirtualBus(channel);
+  const now = (): number => performance.timeOrigin + performance.now();
+  const meter = new IntervalMeter(now() + WARMUP_MS);
+  rx.onFrame((f) => meter.hear(f.id, now()));
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let p = 0; p < PACKS; p++) {
+    for (let m = 0; m < MESSAGES; m++) {
+      const frame = frameFor(p, m);
+      let due = now();
+      const fire = (): void => {
+        if (stopped) return;
+        void tx.send(frame);
+        due += PERIOD_MS;
+        const t = setTimeout(() => {
+          timers.delete(t);
+          fire();
+        }, Math.max(0, due - now()));
+        timers.add(t);
+      };
+      fire();
+    }
+  }
+  await wait(seconds * 1000);
+  stopped = true;
+  for (const t of timers) clearTimeout(t);
+  const cpu = process.cpuUsage(cpu0);
+  const wall = performance.now() - t0;
+  await Promise.all([tx.close(), rx.close()]);
+  return quantiles('node setTimeout due-time', meter.errors, (100 * (cpu.user + cpu.system)) / 1000 / wall);
+}
+
+const PY_REFERENCE = String.raw`
+import json, sys, time, threading
+import can
+seconds = float(sys.argv[1]); packs = int(sys.argv[2]); msgs = int(sys.argv[3]); period = float(sys.argv[4]) / 1000
+tx = can.Bus(interface='virtual', channel='bench', receive_own_messages=False)
+rx = can.Bus(interface='virtual', channel='bench', receive_own_messages=False)
+tasks = []
+cpu0 = time.process_time(); t0 = time.time(); count_from = t0 + 1.0
+for p in range(packs):
+    for m in range(msgs):
+        msg = can.Message(arbitration_id=0x400 + p * 8 + m, data=[p, m, 0, 0, 0, 0, 0, 0], is_extended_id=False)
+        tasks.append(tx.send_periodic(msg, period))
+last = {}; errors = []
+end = t0 + seconds
+while time.time() < end:
+    msg = rx.recv(0.05)
+    if msg is None: continue
+    prev = last.get(msg.arbitration_id); last[msg.arbitration_id] = msg.timestamp
+    if prev is not None and prev >= count_from: errors.append(abs(msg.timestamp - prev - period) * 1000)
+cpu = time.process_time() - cpu0; wall = time.time() - t0
+for t in tasks: t.stop()
+tx.shutdown(); rx.shutdown()
+errors.sort()
+q = lambda p: errors[min(len(errors) - 1, int(p * len(errors)))]
+print(json.dumps({'n': len(errors), 'p50': q(0.5), 'p99': q(0.99), 'max': errors[-1], 'cpu': 100 * cpu / wall, 'version': can.__version__}))
+`;
+
+function runPython(seconds: number): Promise<Result> {
+  return new Promise((resolve) => {
+    if (!existsSync(PYTHON)) {
+      resolve({ name: 'python-can send_periodic', n: 0, p50: NaN, p99: NaN, max: NaN, cpu: NaN, note: `${PYTHON} not found` });
+      return;
+    }
+    const child = spawn(PYTHON, ['-c', PY_REFERENCE, String(seconds), String(PACKS), String(MESSAGES), String(PERIOD_MS)]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      try {
+        const r = JSON.parse(out.trim().split('\n').pop() ?? '') as Omit<Result, 'name'> & { version: string };
+        resolve({ name: `python-can ${r.version} send_periodic`, n: r.n, p50: r.p50, p99: r.p99, max: r.max, cpu: r.cpu });
+      } catch {
+        resolve({ name: 'python-can send_periodic', n: 0, p50: NaN, p99: NaN, max: NaN, cpu: NaN, note: `failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}` });
+      }
+    });
+  });
+}
+
+function table(results: Result[], ref: Result | undefined): string {
+  const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const ratio = (x: number, r: number | undefined): string =>
+    r !== undefined && Number.isFinite(x) && Number.isFinite(r) && x > 0 ? `${(r / x).toFixed(1)}x` : '-';
+  const rows = [
+    ['scheduler', 'intervals', 'p50 ms', 'p99 ms', 'max ms', 'CPU %core', 'p99 vs py', 'max vs py', 'notes'],
+    ...results.map((r) => [
+      r.name,
+      String(r.n),
+      f(r.p50),
+      f(r.p99),
+      f(r.max),
+      f(r.cpu, 1),
+      ratio(r.p99, ref?.p99),
+      ratio(r.max, ref?.max),
+      r.note ?? '',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((c, i) => (i === 0 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const { seconds, python, only } = args();
+  const runs: Array<[string, () => Promise<Result>]> = [
+    ['default', () => runOurs('hil RealClock default, aligned', seconds, {}, false)],
+    ['staggered', () => runOurs('hil RealClock default, staggered', seconds, {}, true)],
+    ['spin', () => runOurs('hil RealClock fine=spin, staggered', seconds, { fine: 'spin' }, true)],
+    ['fixed', () => runOurs('hil setImmediate 2 ms fixed, staggered', seconds, { fine: 'spin', adaptive: false }, true)],
+    ['plain', () => runPlainTimeouts(seconds)],
+  ];
+  if (python) runs.push(['python', () => runPython(seconds)]);
+  const results: Result[] = [];
+  for (const [key, run] of runs) {
+    if (only && !only.split(',').includes(key)) continue;
+    results.push(await run());
+    process.stderr.write(`done: ${results[results.length - 1]!.name}\n`);
+  }
+  const ref = results.find((r) => r.name.startsWith('python-can') && r.n > 0);
+  console.log(`CAN periodic timing: ${PACKS} packs x ${MESSAGES} messages every ${PERIOD_MS} ms on a virtual bus, ${seconds} s per run (first ${WARMUP_MS / 1000} s not counted)`);
+  console.log(`period error = |interval - ${PERIOD_MS} ms| at a receiving bus; "vs py" = python-can figure / ours (higher is better)`);
+  console.log(table(results, ref));
+  console.log('goal: p99 < 0.2 ms, max < 2 ms');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(3);
+});
