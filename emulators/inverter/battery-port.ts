@@ -20,6 +20,12 @@ export interface BatteryPort {
    * real BMS would. Called once per inverter step, with 0 while the contactor is open.
    */
   setCurrent(amps: number): void;
+  /**
+   * The inverter's periodic "I am here" to the BMS (what the LV CAN 0x305 frame carries on a real bus). Called once
+   * per inverter step while the inverter talks to the battery; a BMS may open its contactor or zero its limits when
+   * the beats stop (inverter fault `battery-comms-loss`). Optional: in-process couplings only.
+   */
+  heartbeat?(): void;
   /** State of charge, percent 0-100, if the BMS reports it (used for SunSpec 124 ChaState). */
   soc?(): number;
   /** Usable capacity in Ah, if known (SunSpec 124 StorAval, 120 AhrRtg). */
@@ -49,6 +55,8 @@ export class SimpleBatteryPort implements BatteryPort {
   private closed = true;
   /** Every current the inverter set, for assertions. */
   readonly history: number[] = [];
+  /** Heartbeats received. */
+  beats = 0;
   private readonly o: Required<SimpleBatteryOptions>;
   chargeLimitA: number;
   dischargeLimitA: number;
@@ -89,6 +97,9 @@ export class SimpleBatteryPort implements BatteryPort {
   }
   soc(): number {
     return this.socPct;
+  }
+  heartbeat(): void {
+    this.beats++;
   }
   capacityAh(): number {
     return this.o.capacityAh;

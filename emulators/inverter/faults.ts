@@ -17,6 +17,8 @@ export type InverterFaultSpec =
   | { kind: 'fault-code'; events: EvtName[]; vendorCode?: number }
   /** Heat sink held at `heatsinkC`: derates linearly above the derate start, trips OVER_TEMP above the trip point. */
   | { kind: 'over-temperature'; heatsinkC: number }
+  /** The inverter loses its link to the BMS: no heartbeats, and it stops using the battery (0 A) as hybrids do. */
+  | { kind: 'battery-comms-loss' }
   /** Commands are accepted on the wire (registers change) but have no effect. */
   | { kind: 'ignore-commands' }
   /** Commands take effect `delayS` seconds after they are written. */

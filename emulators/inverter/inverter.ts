@@ -481,7 +481,9 @@ export class Inverter {
     if (!c.connect) events |= 1 << EVT.MANUAL_SHUTDOWN;
 
     // Battery availability.
-    const bat = this.battery;
+    const batLinked = this.faultsOf('battery-comms-loss').length === 0;
+    const bat = batLinked ? this.battery : undefined;
+    if (bat) bat.heartbeat?.();
     const batClosed = bat ? bat.contactorClosed() : false;
     const batV = bat && batClosed ? bat.voltage() : 0;
     const batChargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, bat.chargeCurrentLimit() * batV) : 0;
@@ -582,7 +584,7 @@ export class Inverter {
       if (throttle === 0) throttle = 1 << THROTTLE.MAX_W;
     } else throttle = 0;
     const batA = bat && batClosed && batV > 0 ? batW / batV : 0;
-    bat?.setCurrent(batA);
+    this.battery?.setCurrent(batA);
 
     // Reactive power by PF setting, limited by the VA rating.
     let acVar = 0;
