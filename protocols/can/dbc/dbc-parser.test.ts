@@ -93,6 +93,11 @@ describe('parseDbc', () => {
     expect(db.getMessage('M').getSignal('S')!.receivers).toEqual(['B']);
   });
 
+  it('accepts receivers separated by spaces as well as commas', () => {
+    const db = parseDbc(`${HEADER}BO_ 1 M: 2 A\n SG_ S : 0|8@1+ (1,0) [0|0] "" A B\n SG_ T : 8|8@1+ (1,0) [0|0] "" A, B\n`);
+    expect(db.getMessage('M').signals.map((s) => s.receivers)).toEqual([['A', 'B'], ['A', 'B']]);
+  });
+
   it('drops the VECTOR__INDEPENDENT_SIG_MSG pseudo message', () => {
     const db = parseDbc(`${HEADER}BO_ 3221225472 VECTOR__INDEPENDENT_SIG_MSG: 0 Vector__XXX\n SG_ X : 0|8@1+ (1,0) [0|0] "" Vector__XXX\nCM_ SG_ 3221225472 X "x";\n`);
     expect(db.messages).toHaveLength(0);

@@ -194,10 +194,12 @@ class DbcParser {
     this.expectPunct(']');
     const unit = this.expectString('the unit string').text;
     const receivers: string[] = [];
-    while (this.isName(this.peek())) {
+    // Comma-separated per the format; some tools separate with spaces. Either way they end with the line.
+    const line = this.tokens[this.pos - 1]!.line;
+    while (this.isName(this.peek()) && this.peek().line === line) {
       const r = this.next().text;
       if (r !== NO_NODE) receivers.push(r);
-      if (!this.acceptPunct(',')) break;
+      this.acceptPunct(',');
     }
     if (factor === 0) this.fail(nameTok, 'a non-zero factor');
     const signal = new Signal(
