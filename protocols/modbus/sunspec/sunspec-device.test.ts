@@ -96,6 +96,24 @@ describe('SunSpecDevice', () => {
     expect(calls).toBe(1);
   });
 
+  it('answers ServerDeviceFailure when a refresh throws, and reads NaN as not implemented', () => {
+    const errors: unknown[] = [];
+    let mode: 'nan' | 'throw' = 'nan';
+    const m = SunSpecModel.load(101, {
+      scaleFactors: { W_SF: 0 },
+      onRead: () => {
+        if (mode === 'throw') throw new Error('sensor gone');
+        m.set('W', Number.NaN);
+      },
+    });
+    const dev = new SunSpecDevice({ models: [common(), m], onHandlerError: (e) => errors.push(e) });
+    const wAt = dev.addressOf(101)! + m.layout.point('W')!.offset;
+    expect(Array.from(dev.readHoldingRegisters(wAt, 1) as Uint16Array)).toEqual([0x8000]);
+    mode = 'throw';
+    expect(dev.readHoldingRegisters(wAt, 1)).toBe(ExceptionCode.ServerDeviceFailure);
+    expect(errors).toHaveLength(1);
+  });
+
   it('answers ServerDeviceFailure when a handler throws, and reports the error', () => {
     const errors: unknown[] = [];
     const m = SunSpecModel.load(123, { handler: { apply: () => { throw new Error('boom'); } } });

@@ -27,7 +27,7 @@ export interface SunSpecDeviceOptions {
   base?: number;
   models: SunSpecModel[];
   identification?: DeviceIdentification;
-  /** Called when a write handler throws (default: ignored after answering ServerDeviceFailure). */
+  /** Called when a write handler or a model's onRead throws (the request is answered ServerDeviceFailure). */
   onHandlerError?: (err: unknown) => void;
 }
 
@@ -93,7 +93,12 @@ export class SunSpecDevice implements ModbusDevice {
     const out = new Uint16Array(quantity);
     for (const p of this.placed) {
       if (p.start >= last || address >= p.end) continue;
-      p.model.onRead?.();
+      try {
+        p.model.onRead?.();
+      } catch (err) {
+        this.onHandlerError(err);
+        return ExceptionCode.ServerDeviceFailure;
+      }
       const from = Math.max(address, p.start);
       const to = Math.min(last, p.end);
       out.set(p.model.registers.subarray(from - p.start, to - p.start), from - address);

@@ -119,13 +119,14 @@ export class SunSpecModel {
   }
 
   /**
-   * Store a scaled value (`value / 10^sf`, rounded); `null` writes not implemented. Throws `EncodeError` if the
+   * Store a scaled value (`value / 10^sf`, rounded); `null`, NaN and infinities write not implemented. Throws `EncodeError` if the
    * point's scale factor is not implemented, naming the model and point.
    */
   set(name: string, value: number | string | null): void {
     const p = this.pointOrThrow(name);
-    if (value === null || typeof value === 'string') {
-      this.setRaw(name, value);
+    if (value === null || typeof value === 'string' || !Number.isFinite(value)) {
+      // NaN or infinite (a quantity the model cannot give now) reads as not implemented.
+      this.setRaw(name, typeof value === 'number' ? null : value);
       return;
     }
     const sf = this.scaleOf(p);
