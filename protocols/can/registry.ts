@@ -48,8 +48,26 @@ export async function openBus(medium: string, options: CanBusOptions = {}): Prom
   return opener(url, options);
 }
 
+registerMedium('socketcand', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SocketcandBus } = require('./media/socketcand') as typeof import('./media/socketcand');
+  return async (url, options) => {
+    if (!url.channel) {
+      throw new ConfigError(`'${url.raw}': the socketcand medium needs a bus name (socketcand://host:port/bus)`);
+    }
+    return SocketcandBus.connect({ ...options, host: url.host ?? '127.0.0.1', port: url.port ?? 29536, bus: url.channel });
+  };
+});
+
 registerMedium('slcan', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { openSlcanUrl } = require('./media/slcan') as typeof import('./media/slcan');
   return openSlcanUrl;
+});
+
+registerMedium('socketcan', () => {
+  // The medium module is light; it requires the native `socketcan` package only after checking the interface.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openSocketCanUrl } = require('./media/socketcan') as typeof import('./media/socketcan');
+  return (url, options) => openSocketCanUrl(url, options);
 });
