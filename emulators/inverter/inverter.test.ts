@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../core/clock';
+import { RealClock, VirtualClock } from '../../core/clock';
 import { SimpleBatteryPort } from './battery-port';
 import { driveWithClock } from './clock-driver';
 import { EVT } from './grid-protection';
@@ -282,6 +282,19 @@ describe('Inverter: faults', () => {
 });
 
 describe('driveWithClock', () => {
+  it('runs in real time too: steps arrive from a real clock (waited on as events, not sleeps)', async () => {
+    const clock = new RealClock({ spinMs: 0 });
+    const inv = make(600);
+    const steps: number[] = [];
+    const done = new Promise<void>((resolve) => {
+      const d = driveWithClock(clock, { step: (dt) => { inv.step(dt); steps.push(dt); if (steps.length === 5) { d.stop(); resolve(); } } }, 10);
+    });
+    await done;
+    expect(steps).toHaveLength(5);
+    expect(steps.every((dt) => dt > 0)).toBe(true);
+    expect(inv.time).toBeCloseTo(steps.reduce((a, b) => a + b, 0), 9);
+  });
+
   it('steps the model on the clock without drift and stops cleanly', () => {
     const clock = new VirtualClock();
     const inv = make(600);
