@@ -462,9 +462,11 @@ export class BmsDevice {
         const to = i < 0 ? pack.series : i + 1;
         for (let k = from; k < to; k++) arr[k]! *= factor;
         pack.refresh();
+        pack.updateCharge();
         return () => {
           for (let k = from; k < to; k++) arr[k]! /= factor;
           pack.refresh();
+          pack.updateCharge();
         };
       }
       default:

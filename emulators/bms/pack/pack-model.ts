@@ -548,6 +548,19 @@ export class PackModel {
     this.maxTempIdx = hiI;
   }
 
+  /** Recompute the string's usable charge and room (after capacities changed between steps). */
+  updateCharge(): void {
+    let minStored = Infinity;
+    let minRoom = Infinity;
+    for (let i = 0; i < this.series; i++) {
+      const stored = this.soc[i]! * this.capAs[i]!;
+      if (stored < minStored) minStored = stored;
+      if (this.capAs[i]! - stored < minRoom) minRoom = this.capAs[i]! - stored;
+    }
+    this.dischargeableAs = minStored;
+    this.chargeableAs = minRoom;
+  }
+
   /** SOC of the string as a BMS reports it: usable charge / (usable charge + room), 0..1. */
   stringSoc(): number {
     const a = Math.max(0, this.dischargeableAs);
