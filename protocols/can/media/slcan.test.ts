@@ -157,6 +157,41 @@ describe('slcan client medium', () => {
     await bus.close();
   });
 
+  it.each([
+    ['z/Z acks', (l: string) => (l[0] === 't' ? 'z\r' : l[0] === 'T' ? 'Z\r' : undefined)],
+    ['bare CR acks', (l: string) => (/^[tT]/.test(l) ? '\r' : undefined)],
+    ['no acks at all', () => undefined],
+  ])('matches command replies correctly around transmits with %s', async (_name, ack) => {
+    const pipe = createSerialPipe('/dev/mixed');
+    fakeDevice(pipe, (line) => ack(line) ?? (/^[tT]/.test(line) ? undefined : line === 'V' ? 'V0304\r' : line === 'N' ? 'NQQ99\r' : '\r'));
+    const bus = await openSlcanBus('/dev/mixed', { openSerial: async () => pipe.host });
+    const sends = [bus.send(makeFrame(1, [])), bus.send(makeFrame(0x10000, [])), bus.send(makeFrame(2, []))];
+    const v = bus.version();
+    const more = bus.send(makeFrame(3, []));
+    const serial = bus.serialNumber();
+    await Promise.all([...sends, more]);
+    expect((await v).raw).toBe('V0304');
+    expect(await serial).toBe('QQ99');
+    expect(bus.slcanStats.bells).toBe(0);
+    await bus.close();
+  });
+
+  it('writes the lines queued in one tick as one chunk, in order', async () => {
+    const pipe = createSerialPipe('/dev/batch');
+    fakeDevice(pipe, () => '\r');
+    const bus = await openSlcanBus('/dev/batch', { openSerial: async () => pipe.host });
+    const chunks: string[] = [];
+    const lines = fakeDevice(pipe, () => 'z\r');
+    pipe.setManipulator((chunk, dir) => {
+      if (dir === 'host->device') chunks.push(Buffer.from(chunk).toString('latin1'));
+      return [chunk];
+    });
+    await Promise.all([0, 1, 2, 3, 4].map((i) => bus.send(makeFrame(0x100 + i, [i]))));
+    expect(chunks).toEqual(['t100100\rt101101\rt102102\rt103103\rt104104\r']);
+    expect(lines).toHaveLength(5);
+    await bus.close();
+  });
+
   it('drops and counts garbage from the adapter, and keeps receiving frames split at any byte', async () => {
     const env = await clientOnMockAdapter('slcan-garbage');
     const bytewise = (chunk: Uint8Array) => [...chunk].map((b) => Uint8Array.of(b));

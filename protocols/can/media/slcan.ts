@@ -35,8 +35,10 @@ export interface SlcanClientStats {
 }
 
 interface Pending {
-  /** First letter of the command, or 'tx' for a transmit. */
+  /** First letter of the command, or 'tx' for a run of transmits. */
   key: string;
+  /** For 'tx': how many consecutive transmits await their ack. */
+  count?: number;
   command?: string;
   resolve?: (reply: string) => void;
   reject?: (err: Error) => void;
@@ -44,7 +46,7 @@ interface Pending {
 }
 
 /** Unacknowledged transmits remembered at most (adapters that never ack would grow the list otherwise). */
-const MAX_PENDING_TX = 4096;
+const MAX_PENDING_TX = 65536;
 
 /**
  * A CAN bus through an SLCAN (Lawicel) adapter on a serial device: CANable, USBtin, or {@link SlcanAdapter} on a
@@ -72,6 +74,9 @@ export class SlcanBus extends BaseCanBus {
   private readonly replyTimeoutMs: number;
   private lost: Error | undefined;
   private readonly disconnectListeners = new Set<(err: Error) => void>();
+  private outText = '';
+  private outWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  private flushQueued = false;
 
   /** Use {@link openSlcanBus}: the constructor does not configure the adapter. */
   constructor(
@@ -124,7 +129,7 @@ export class SlcanBus extends BaseCanBus {
         reject(new HilTimeoutError(`SLCAN adapter ${this.channel} did not answer '${text}' within ${this.replyTimeoutMs} ms`));
       }, this.replyTimeoutMs);
       this.pending.push(entry);
-      this.transport.write(text + CR).catch((err: Error) => this.settle(entry, err));
+      this.writeLine(text + CR).catch((err: Error) => this.settle(entry, err));
     });
   }
 
@@ -156,20 +161,49 @@ export class SlcanBus extends BaseCanBus {
     if (this.lost) throw this.lost;
     if (this.listenOnly) throw new OperationError(`SLCAN bus ${this.channel} is open listen-only; it cannot send`);
     const line = encodeFrame(frame);
-    if (this.pendingTx >= MAX_PENDING_TX) {
-      const i = this.pending.findIndex((p) => p.key === 'tx');
-      if (i >= 0) this.pending.splice(i, 1);
+    // Consecutive transmits share one entry (a burst must not cost one object, or worse a search, per frame).
+    const last = this.pending[this.pending.length - 1];
+    if (last?.key === 'tx') last.count!++;
+    else this.pending.push({ key: 'tx', count: 1 });
+    if (++this.pendingTx > MAX_PENDING_TX) {
+      const oldest = this.pending.find((p) => p.key === 'tx')!; // forget an ack that never came
+      if (--oldest.count! === 0) this.pending.splice(this.pending.indexOf(oldest), 1);
       this.pendingTx--;
     }
-    const entry: Pending = { key: 'tx' };
-    this.pending.push(entry);
-    this.pendingTx++;
-    await this.transport.write(line + CR);
+    await this.writeLine(line + CR);
+  }
+
+  /**
+   * Queue a line for the device. Lines queued in the same tick go out in one write (one syscall, one USB transfer
+   * instead of one per frame); order is kept because commands and frames share this one queue.
+   */
+  private writeLine(text: string): Promise<void> {
+    this.outText += text;
+    const done = new Promise<void>((resolve, reject) => this.outWaiters.push({ resolve, reject }));
+    if (this.outText.length >= 16384) this.flushOut();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flushOut());
+    }
+    return done;
+  }
+
+  private flushOut(): void {
+    this.flushQueued = false;
+    if (this.outText === '') return;
+    const text = this.outText;
+    const waiters = this.outWaiters;
+    this.outText = '';
+    this.outWaiters = [];
+    this.transport.write(text).then(
+      () => waiters.forEach((w) => w.resolve()),
+      (err: Error) => waiters.forEach((w) => w.reject(err)),
+    );
   }
 
   protected async closeMedium(): Promise<void> {
     if (!this.lost && this.transport.isOpen) {
-      await this.transport.write(`C${CR}`).catch(() => undefined);
+      await this.writeLine(`C${CR}`).catch(() => undefined);
     }
     this.failPending(new ClosedError(`CAN bus slcan:${this.channel}`));
     await this.transport.close();
@@ -197,7 +231,13 @@ export class SlcanBus extends BaseCanBus {
       this.deliver(frame);
       return;
     }
-    if (text === '' || text === 'z' || text === 'Z') {
+    if (text === 'z' || text === 'Z') {
+      // Unambiguous transmit ack: never taken for a command's reply.
+      if (this.pending[0]?.key === 'tx') this.shift();
+      this.slcanStats.acks++;
+      return;
+    }
+    if (text === '') {
       const head = this.shift();
       if (!head || head.key === 'tx') this.slcanStats.acks++;
       else head.resolve?.('');
@@ -217,8 +257,12 @@ export class SlcanBus extends BaseCanBus {
 
   /** Oldest pending command or transmit. */
   private shift(): Pending | undefined {
+    const first = this.pending[0];
+    if (first?.key === 'tx') {
+      this.pendingTx--;
+      if (--first.count! > 0) return first;
+    }
     const head = this.pending.shift();
-    if (head?.key === 'tx') this.pendingTx--;
     if (head?.timer !== undefined) this.clock.clearTimer(head.timer);
     return head;
   }

@@ -10,6 +10,8 @@ Usage:
   slcan_peer.py raw <pty path> <hex bytes>
       Opens the pty with pyserial, writes the bytes, then "V\\r", and prints {"event":"reply","hex":...} with
       everything read up to and including the V reply.
+  slcan_peer.py blast <pty path> <bitrate> <n>  /  slcan_peer.py sink <pty path> <bitrate> <n> <step>
+      Benchmark modes (scripts/bench-slcan.ts): send n frames flat out after "go" on stdin; or receive n frames.
 All output is JSON lines on stdout, flushed at once.
 """
 import json
@@ -84,8 +86,51 @@ def run_raw(path, hexbytes):
     emit({"event": "reply", "hex": got.hex()})
 
 
+def run_blast(path, bitrate, n):
+    """Benchmark: send n frames as fast as python-can's slcan send goes, once told "go" on stdin."""
+    import can
+    import time
+
+    bus = can.Bus(interface="slcan", channel=path, bitrate=bitrate, sleep_after_open=0)
+    emit({"event": "ready"})
+    sys.stdin.readline()
+    t0 = time.perf_counter()
+    for i in range(n):
+        bus.send(can.Message(arbitration_id=i & 0x7FF, is_extended_id=False, data=[i & 0xFF, (i >> 8) & 0xFF, 0, 0, 0, 0, 0, 0]))
+    emit({"event": "blasted", "seconds": time.perf_counter() - t0})
+    sys.stdin.readline()
+    bus.shutdown()
+
+
+def run_sink(path, bitrate, n, step):
+    """Benchmark: receive n frames, printing {"event":"progress","n":k} every `step` frames, then the time taken."""
+    import can
+    import time
+
+    bus = can.Bus(interface="slcan", channel=path, bitrate=bitrate, sleep_after_open=0)
+    emit({"event": "ready"})
+    got = 0
+    t0 = None
+    while got < n:
+        msg = bus.recv(5)
+        if msg is None:
+            break
+        if t0 is None:
+            t0 = time.perf_counter()
+        got += 1
+        if got % step == 0:
+            emit({"event": "progress", "n": got})
+    emit({"event": "sunk", "n": got, "seconds": time.perf_counter() - (t0 or time.perf_counter())})
+    bus.shutdown()
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "bus":
+    mode = sys.argv[1]
+    if mode == "bus":
         run_bus(sys.argv[2], int(sys.argv[3]))
+    elif mode == "blast":
+        run_blast(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "sink":
+        run_sink(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
         run_raw(sys.argv[2], sys.argv[3])
