@@ -300,7 +300,11 @@ export class ModbusTcpServer {
     if (conn.socket.destroyed || bytes.length === 0) return;
     conn.stats.bytesOut += bytes.length;
     this.stats.bytesOut += bytes.length;
-    conn.socket.write(bytes);
+    if (!conn.socket.write(bytes) && !conn.socket.isPaused()) {
+      // The peer is not reading its answers: stop reading its requests until it does, so memory stays bounded.
+      conn.socket.pause();
+      conn.socket.once('drain', () => conn.socket.resume());
+    }
   }
 
   private drop(conn: Connection): void {
