@@ -2,10 +2,25 @@ import type { Clock, TimerHandle } from '../../core/clock';
 import { validateFrame, type CanFrame } from './frame';
 import type { PeriodicOptions, PeriodicTask } from './bus';
 
+/** Figures of one periodic task (for benches: how late it ran, what it skipped). */
+export interface PeriodicStats {
+  /** Transmissions handed to the medium. */
+  sent: number;
+  /** Slots skipped because the task fell a whole period behind (stalled event loop). */
+  skipped: number;
+  /** Transmit callbacks that threw (the schedule carries on). */
+  errors: number;
+  /** How late the last transmission ran against its due time, ms. */
+  lastLateMs: number;
+  /** The latest any transmission ran, ms. */
+  maxLateMs: number;
+}
+
 /**
  * Sends one frame every `periodMs` without drift (STYLE.md point 8): it keeps a due time and adds the period, so
- * lateness of one transmission does not shift the next. If it falls more than one period behind (a stalled event
- * loop), it skips the missed slots instead of bursting.
+ * lateness of one transmission does not shift the next. If it falls a period or more behind (a stalled event
+ * loop), it skips the missed slots and resumes on the period grid instead of bursting. A transmit callback that
+ * throws is counted, not fatal.
  */
 export class PeriodicSender implements PeriodicTask {
   readonly periodMs: number;
@@ -14,8 +29,7 @@ export class PeriodicSender implements PeriodicTask {
   private readonly endAt: number;
   private timer: TimerHandle | undefined;
   private active = true;
-  /** Transmissions that were skipped because the sender fell a whole period behind. */
-  skipped = 0;
+  private readonly figures: PeriodicStats = { sent: 0, skipped: 0, errors: 0, lastLateMs: 0, maxLateMs: 0 };
 
   constructor(
     private readonly clock: Clock,
@@ -37,6 +51,15 @@ export class PeriodicSender implements PeriodicTask {
 
   get running(): boolean {
     return this.active;
+  }
+
+  /** Transmissions that were skipped because the sender fell a whole period behind. */
+  get skipped(): number {
+    return this.figures.skipped;
+  }
+
+  get stats(): Readonly<PeriodicStats> {
+    return this.figures;
   }
 
   update(data: Uint8Array | ArrayLike<number>): void {
@@ -64,14 +87,24 @@ export class PeriodicSender implements PeriodicTask {
   private readonly fire = (): void => {
     this.timer = undefined;
     if (!this.active) return;
-    this.transmit(this.frame);
-    this.due += this.periodMs;
     const now = this.clock.now();
-    if (now - this.due > this.periodMs) {
-      const missed = Math.floor((now - this.due) / this.periodMs);
-      this.skipped += missed;
+    const late = Math.max(0, now - this.due);
+    const f = this.figures;
+    f.lastLateMs = late;
+    if (late > f.maxLateMs) f.maxLateMs = late;
+    try {
+      this.transmit(this.frame);
+      f.sent++;
+    } catch {
+      f.errors++;
+    }
+    this.due += this.periodMs;
+    if (this.due <= now) {
+      // A stall of a period or more: resume on the first grid slot still ahead rather than bursting.
+      const missed = Math.floor((now - this.due) / this.periodMs) + 1;
+      f.skipped += missed;
       this.due += missed * this.periodMs;
     }
-    this.schedule();
+    if (this.active) this.schedule();
   };
 }
