@@ -110,6 +110,19 @@ describeWithPeers(['socat'], 'slcan over a pty (SlcanAdapter <-> client medium)'
       expect(client.closed).toBe(true);
     });
 
+    it('tells onExit listeners when socat dies on its own, and its host sees the disconnect', async () => {
+      const ad = await start('slcan-pty-socat-dies');
+      client = await openSlcanBus(ad.path);
+      const exited = new Promise<string>((resolve) => ad.onExit(resolve));
+      const lost = new Promise<Error>((resolve) => client!.onDisconnect(resolve));
+      process.kill(ad.socatPid!, 'SIGKILL');
+      expect(await exited).toMatch(/socat exited/);
+      expect(await lost).toBeInstanceOf(DisconnectedError);
+      await peer!.send(makeFrame(1, [])); // nobody to write to: no crash
+      await ad.close();
+      expect(existsSync(ad.path)).toBe(false);
+    });
+
     it('serves one host after another on the same link', async () => {
       const ad = await start('slcan-pty-reopen');
       for (const id of [0x101, 0x102]) {

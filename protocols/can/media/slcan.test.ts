@@ -253,6 +253,7 @@ describe('slcan client medium', () => {
     await expect(openBus('slcan:///dev/ttyX?bitrate=9')).rejects.toThrow(/no bitrate 9 /);
     await expect(openBus('slcan:///dev/ttyX?bitrat=500000')).rejects.toThrow(/unknown parameter bitrat/);
     await expect(openBus('slcan:///dev/ttyX?listen=yes')).rejects.toBeInstanceOf(ConfigError);
+    await expect(openBus('slcan://dev/ttyACM0')).rejects.toThrow(/three slashes/);
     const pipe = createSerialPipe('/dev/reg');
     const adapterBus = new VirtualBus('slcan-registry');
     const engine = serveSlcanAdapter(pipe.device, adapterBus);

@@ -334,6 +334,9 @@ const KNOWN_PARAMS = ['bitrate', 'listen', 'timestamps', 'baud'];
 
 /** The registry's opener for `slcan:///dev/ttyACM0?bitrate=500000&listen=1&timestamps=1&baud=115200`. */
 export async function openSlcanUrl(url: MediumUrl, options: SlcanBusOptions = {}): Promise<SlcanBus> {
+  if (url.host !== undefined) {
+    throw new ConfigError(`'${url.raw}': the slcan medium takes a device path, not a host (three slashes: slcan:///dev/ttyACM0)`);
+  }
   if (!url.channel) throw new ConfigError(`'${url.raw}': the slcan medium needs a device path (slcan:///dev/ttyACM0)`);
   const unknown = Object.keys(url.params).filter((k) => !KNOWN_PARAMS.includes(k));
   if (unknown.length) throw new ConfigError(`'${url.raw}': unknown parameter ${unknown.join(', ')} (known: ${KNOWN_PARAMS.join(', ')})`);

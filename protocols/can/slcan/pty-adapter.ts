@@ -119,6 +119,11 @@ export class SlcanAdapter {
     return new SlcanAdapter(link, ptyPath, child, tempDir, bus, options, exitPromise);
   }
 
+  /** Process id of the socat that holds the pty master. */
+  get socatPid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Adapter state as the host configured it (open, listen-only, bitrate, timestamps). */
   get state(): Readonly<SlcanAdapterState> {
     return this.engine.state;
