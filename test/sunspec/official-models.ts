@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SunSpecDevice } from '../../protocols/modbus/sunspec';
 import { decodeRaw, discoverSunSpec, readBlock, readerFor } from '../../protocols/modbus/sunspec';
-import type { SunSpecPointType } from '../../protocols/modbus/sunspec';
+import type { ReadRegisters, SunSpecPointType } from '../../protocols/modbus/sunspec';
 
 export const OFFICIAL_MODELS_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'sunspec-models');
 export const haveOfficialModels = existsSync(OFFICIAL_MODELS_DIR);
@@ -90,9 +90,12 @@ export interface ConformanceResult {
   implemented: number;
 }
 
-/** Run the checks with jest `expect`; resolves with counts so callers can assert the map is not empty of meaning. */
-export async function expectMatchesOfficial(device: SunSpecDevice): Promise<ConformanceResult> {
-  const read = readerFor(device);
+/**
+ * Run the checks with jest `expect`. `read` is how the client reads (default: straight from the device; pass a
+ * Modbus client's read to check over the wire). The device itself is used for its layout and values only.
+ * Resolves with counts so callers can assert the map is not empty of meaning.
+ */
+export async function expectMatchesOfficial(device: SunSpecDevice, read: ReadRegisters = readerFor(device)): Promise<ConformanceResult> {
   const found = await discoverSunSpec(read);
   let points = 0;
   let implemented = 0;
