@@ -4,6 +4,7 @@ export * from './efficiency';
 export * from './faults';
 export * from './grid-protection';
 export * from './inverter';
+export * from './inverter-types';
 export * from './irradiance';
 export * from './mppt';
 export * from './pv-array';
