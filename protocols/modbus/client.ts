@@ -10,6 +10,7 @@ import {
   ModbusExceptionError,
   OperationError,
 } from '../../core/errors';
+import type { ModbusMaster } from './master';
 import { LIMITS } from './pdu';
 
 export interface ModbusClientOptions {
@@ -48,7 +49,7 @@ type Port = InstanceType<typeof ModbusRTU>;
  * - After `close()` (idempotent) calls reject with `ClosedError`.
  * - Arguments outside the Modbus limits (quantity, 16-bit values) reject with `RangeError` before anything is sent.
  */
-export class ModbusClient {
+export class ModbusClient implements ModbusMaster {
   private unitId: number;
   private readonly timeoutMs: number;
   private chain: Promise<unknown> = Promise.resolve();
