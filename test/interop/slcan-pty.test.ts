@@ -3,7 +3,7 @@
  * the shared CanBus contract, garbage on the line, the adapter going away.
  */
 import { existsSync } from 'node:fs';
-import { DisconnectedError } from '../../core/errors';
+import { ClosedError, DisconnectedError } from '../../core/errors';
 import { describeCanBusContract } from '../../protocols/can/contract';
 import { framesEqual, makeFrame, type CanFrame } from '../../protocols/can/frame';
 import { openSlcanBus, type SlcanBus } from '../../protocols/can/media/slcan';
@@ -66,14 +66,23 @@ describeWithPeers(['socat'], 'slcan over a pty (SlcanAdapter <-> client medium)'
     it('exposes a pty link, answers V/N over it, and removes the link on close', async () => {
       const ad = await start('slcan-pty-info');
       expect(existsSync(ad.path)).toBe(true);
+      const opened = ad.whenOpen();
       expect(ad.ptyPath).toMatch(/^\/dev\/pts\/\d+$/);
       client = await openSlcanBus(ad.path, { bitrate: 125000 });
       expect(await client.version()).toEqual({ hardware: 10, software: 13, raw: 'V1013' });
       expect(await client.serialNumber()).toBe('HIL0');
+      await opened;
       expect(ad.state).toMatchObject({ open: true, bitrate: 125000 });
+      const closeSeen = new Promise<void>((resolve) => {
+        const off = ad.onCommand((cmd) => cmd?.kind === 'close' && (off(), resolve()));
+      });
       await client.close();
       client = undefined;
+      await closeSeen;
+      expect(ad.state.open).toBe(false);
+      const neverOpened = expect(ad.whenOpen()).rejects.toBeInstanceOf(ClosedError);
       await ad.close();
+      await neverOpened;
       expect(existsSync(ad.path)).toBe(false);
     });
 

@@ -61,6 +61,18 @@ class PyPeer {
   }
 }
 
+/** Resolves once the adapter has handled a `C` from its host. */
+function closeSeen(adapter: SlcanAdapter): Promise<void> {
+  return new Promise((resolve) => {
+    const off = adapter.onCommand((cmd) => {
+      if (cmd?.kind === 'close') {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
 function pyFrame(e: PyEvent): CanFrame {
   return makeFrame(e.id as number, e.rtr ? [] : (e.data as number[]), {
     extended: e.ext as boolean,
@@ -137,10 +149,12 @@ describeWithPeers(['socat', 'python3-can', 'python3-serial'], 'SLCAN interop: py
     received.forEach((f, i) => expect(framesEqual(f, fromPy[i]!)).toBe(true));
     expect(ad.stats.framesToBus).toBe(fromPy.length);
 
+    const closed = closeSeen(ad);
     py.send({ op: 'quit' });
     await py.next('bye');
     expect(await py.done).toBe(0);
-    expect(ad.state.open).toBe(false); // python's shutdown sends C
+    await closed; // python's shutdown sends C
+    expect(ad.state.open).toBe(false);
     expect(ad.stats.bells).toBe(0);
   });
 
@@ -152,9 +166,11 @@ describeWithPeers(['socat', 'python3-can', 'python3-serial'], 'SLCAN interop: py
       await ad.whenOpen();
       await peer!.send(makeFrame(id, [id & 0xff]));
       expect((await py.next('frame')).id).toBe(id);
+      const closed = closeSeen(ad);
       py.send({ op: 'quit' });
       await py.next('bye');
       await py.done;
+      await closed;
       py = undefined;
     }
     expect(ad.state).toMatchObject({ open: false, bitrate: 250000 });

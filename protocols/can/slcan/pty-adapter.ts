@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ConfigError, InterfaceNotAvailableError, OperationError } from '../../../core/errors';
+import { ClosedError, ConfigError, InterfaceNotAvailableError, OperationError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import { SlcanAdapterEngine, type SlcanAdapterOptions, type SlcanAdapterState, type SlcanAdapterStats } from './adapter-engine';
 import type { SlcanCommand } from './codec';
@@ -46,6 +46,7 @@ export class SlcanAdapter {
   private closing: Promise<void> | undefined;
   private exited = false;
   private readonly exitListeners = new Set<(why: string) => void>();
+  private readonly openWaiters = new Set<() => void>();
 
   private constructor(
     /** The path hosts open (the symlink). */
@@ -74,6 +75,7 @@ export class SlcanAdapter {
     void exitPromise.then(() => {
       this.exited = true;
       this.engine.close();
+      this.rejectOpenWaiters();
       if (!this.closing) for (const l of this.exitListeners) l('socat exited on its own');
     });
     this.exitPromise = exitPromise;
@@ -138,17 +140,29 @@ export class SlcanAdapter {
     return this.engine.onCommand(listener);
   }
 
-  /** Resolves when the host has the channel open (`O` or `L`), at once if it already has. */
+  /**
+   * Resolves when the host has the channel open (`O` or `L`), at once if it already has. Rejects with
+   * `ClosedError` if the adapter is closed (or socat exits) first.
+   */
   whenOpen(): Promise<void> {
     if (this.engine.state.open) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (this.closing || this.exited) return Promise.reject(new ClosedError(`SLCAN adapter ${this.path}`));
+    return new Promise((resolve, reject) => {
+      const stop = (): void => reject(new ClosedError(`SLCAN adapter ${this.path}`));
+      this.openWaiters.add(stop);
       const off = this.engine.onCommand(() => {
         if (this.engine.state.open) {
           off();
+          this.openWaiters.delete(stop);
           resolve();
         }
       });
     });
+  }
+
+  private rejectOpenWaiters(): void {
+    for (const stop of this.openWaiters) stop();
+    this.openWaiters.clear();
   }
 
   /** Told if socat exits without `close()` (the adapter has stopped serving). */
@@ -161,6 +175,7 @@ export class SlcanAdapter {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.engine.close();
+      this.rejectOpenWaiters();
       if (!this.exited) this.child.kill('SIGTERM');
       await this.exitPromise;
       try {
