@@ -12,3 +12,4 @@ export * from './quantities';
 export * from './sunspec-map';
 export * from './vendor-map';
 export * from './vendor-map-device';
+export * from './factory';
