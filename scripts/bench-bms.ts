@@ -28,7 +28,7 @@ function dutyCycle(phaseS: number, amps: number): (t: number) => number {
   return (t) => {
     const h = (((t + phaseS) % 86400) + 86400) % 86400 / 3600;
     if (h >= 9 && h < 15) return amps * Math.sin(((h - 9) / 6) * Math.PI);
-    if (h >= 17 && h < 23) return -amps * 0.8;
+    if (h >= 17 && h < 23) return -amps * 0.6;
     return 0;
   };
 }
@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   const packs: BmsDevice[] = [];
   const encoders: LvCanEncoder[] = [];
   for (let k = 0; k < nPacks; k++) {
-    const dev = new BmsDevice(profile, { seed: k + 1, initialSoc: 0.3, clock });
+    // 'clamp': the inverter keeps within the BMS limits, as a well-behaved one does
+    const dev = new BmsDevice(profile, { seed: k + 1, initialSoc: 0.3, clock, currentPolicy: 'clamp' });
     dev.setCurrentSource(dutyCycle(k * 600, 15));
     packs.push(dev);
     encoders.push(new LvCanEncoder());

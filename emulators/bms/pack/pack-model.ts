@@ -28,8 +28,9 @@ export interface PackModelOptions {
  * external heat, cooled to ambient through hA. Resistances follow Arrhenius in the module temperature.
  *
  * All state is in typed arrays indexed by element (`soc[i]`) or module (`tempC[m]`); `step` allocates nothing.
- * Current is positive when charging. Energy counters use the step-average terminal voltage so that
- * energy in - energy out = change in chemical energy + the loss counters (exactly, up to the OCV linearisation).
+ * Current is positive when charging. Energy counters use the step-average terminal voltage so that, over any
+ * stretch that starts and ends at rest, energy in - energy out = change in chemical energy + the loss counters
+ * (up to the OCV change within one step, < 1e-5 relative at 1 s steps).
  */
 export class PackModel {
   readonly profile: PackProfile;
@@ -134,9 +135,6 @@ export class PackModel {
   private readonly g1: Float64Array;
   private readonly g2: Float64Array;
   private readonly invCap: Float64Array;
-  /** 0.5 tau / R at the reference temperature (capacitor energy = this / f * v^2). */
-  private readonly halfC1: Float64Array;
-  private readonly halfC2: Float64Array;
   /** Temperature at which `resFactor` was last computed, per module. */
   private readonly rfTempC: Float64Array;
   private sohCached = 0;
@@ -180,8 +178,6 @@ export class PackModel {
     this.g1 = f();
     this.g2 = f();
     this.invCap = f();
-    this.halfC1 = f();
-    this.halfC2 = f();
     this.moduleOf = new Int32Array(n);
     const nm = this.moduleCount;
     const g = (): Float64Array => new Float64Array(nm);
@@ -274,8 +270,6 @@ export class PackModel {
       this.r0[i] = this.r0Base[i]! * gr;
       this.r1[i] = this.r1Base[i]! * gr;
       this.r2[i] = this.r2Base[i]! * gr;
-      this.halfC1[i] = (0.5 * this.tau1[i]!) / this.r1[i]!;
-      this.halfC2[i] = this.r2[i]! > 0 ? (0.5 * this.tau2[i]!) / this.r2[i]! : 0;
     }
     this.sohCached = capSum / this.series / 3600 / this.nominalGroupAh;
   }
@@ -338,7 +332,6 @@ export class PackModel {
   step(dt: number, current: number): void {
     if (!(dt > 0)) return;
     if (dt !== this.lastDt) this.prepareDt(dt);
-    const n = this.series;
     const nm = this.moduleCount;
     const tempC = this.tempC;
     const heatW = this.heatW;
@@ -367,14 +360,11 @@ export class PackModel {
     const a2 = this.a2;
     const g1 = this.g1;
     const g2 = this.g2;
-    const hc1 = this.halfC1;
-    const hc2 = this.halfC2;
     const ocvNow = this.ocvNow;
     const vCell = this.vCell;
     const sd = this.selfDischarge;
     const bleed = this.bleedA;
     const leak = this.leakA;
-    const moduleOf = this.moduleOf;
     const lut = this.ocv.lut;
     const etaC = this.etaCharge;
     const invEtaD = 1 / this.etaDischarge;
@@ -394,79 +384,83 @@ export class PackModel {
     let selfd = 0;
     let bleedJ = 0;
     let leakJ = 0;
-    for (let i = 0; i < n; i++) {
-      const m = moduleOf[i]!;
+    const spm = this.seriesPerModule;
+    let i = 0;
+    for (let m = 0; m < nm; m++) {
+      // elements of a module are contiguous: its Arrhenius factor and heat sum stay in registers
       const f = rf[m]!;
-      const b = bleed[i]!;
-      const lk = leak[i]!;
-      const ii = current - b - lk;
-      const cap = capAs[i]!;
-      const sdf = sd[i]! * dt;
-      const dq = (ii > 0 ? etaC * ii : ii * invEtaD) * dt;
-      const o0 = ocvNow[i]!;
-      let s = soc[i]! + dq * invCap[i]! - sdf;
-      let clampedAs = 0;
-      if (s < SOC_MIN) {
-        clampedAs = (s - SOC_MIN) * cap;
-        s = SOC_MIN;
-      } else if (s > SOC_MAX) {
-        clampedAs = (s - SOC_MAX) * cap;
-        s = SOC_MAX;
+      let heatJ = 0;
+      for (const end = i + spm; i < end; i++) {
+        const b = bleed[i]!;
+        const lk = leak[i]!;
+        const ii = current - b - lk;
+        const cap = capAs[i]!;
+        const sdf = sd[i]! * dt;
+        const dq = (ii > 0 ? etaC * ii : ii * invEtaD) * dt;
+        let s = soc[i]! + dq * invCap[i]! - sdf;
+        let clampedAs = 0;
+        if (s < SOC_MIN) {
+          clampedAs = (s - SOC_MIN) * cap;
+          s = SOC_MIN;
+        } else if (s > SOC_MAX) {
+          clampedAs = (s - SOC_MAX) * cap;
+          s = SOC_MAX;
+        }
+        soc[i] = s;
+        const o1 = lookup(lut, s);
+        ocvNow[i] = o1;
+        // RC pairs: exact response to a constant current over dt (end value and step average)
+        const inf1 = ii * r1[i]! * f;
+        const x10 = v1[i]!;
+        const x1 = inf1 + (x10 - inf1) * a1[i]!;
+        v1[i] = x1;
+        let over = inf1 + (x10 - inf1) * g1[i]!;
+        let x2 = 0;
+        if (twoRc) {
+          const inf2 = ii * r2[i]! * f;
+          const x20 = v2[i]!;
+          x2 = inf2 + (x20 - inf2) * a2[i]!;
+          v2[i] = x2;
+          over += inf2 + (x20 - inf2) * g2[i]!;
+        }
+        const ir0 = ii * r0[i]! * f;
+        over += ir0;
+        const v = o1 + ir0 + x1 + x2;
+        vCell[i] = v;
+        sumV += v;
+        // step-average terminal voltage = OCV + average overpotential (OCV moves < 0.1 mV per step: end value used)
+        const vAvg = o1 + over;
+        sumVavg += vAvg;
+        // energy into R0 and the RC branches; what charges the capacitors is returned when they relax, so over any
+        // stretch that starts and ends at rest this is exactly the Joule heat (it reaches the thermal lump a few tau early)
+        const q = ii * over * dt;
+        // coulombic inefficiency, plus charge the element could not take or give beyond the SOC range (side reactions)
+        const qc = ((ii > 0 ? (1 - etaC) * ii : (invEtaD - 1) * -ii) * dt + clampedAs) * o1;
+        const qs = sdf * cap * o1;
+        ohmic += q;
+        coul += qc;
+        selfd += qs;
+        let h = q + qc + qs;
+        if (b !== 0 || lk !== 0) {
+          h += b * b * bleedOhm * dt;
+          bleedJ += b * vAvg * dt;
+          leakJ += lk * vAvg * dt;
+        }
+        heatJ += h;
+        if (v < minV) {
+          minV = v;
+          minI = i;
+        }
+        if (v > maxV) {
+          maxV = v;
+          maxI = i;
+        }
+        const stored = s * cap;
+        if (stored < minStored) minStored = stored;
+        const room = cap - stored;
+        if (room < minRoom) minRoom = room;
       }
-      soc[i] = s;
-      const o1 = lookup(lut, s);
-      ocvNow[i] = o1;
-      const ocvAvg = 0.5 * (o0 + o1);
-      const invF = 1 / f;
-      // RC pair 1: exact response to a constant current over dt; dissipated = I * avg * dt - change of C energy
-      const inf1 = ii * r1[i]! * f;
-      const x10 = v1[i]!;
-      const x1 = inf1 + (x10 - inf1) * a1[i]!;
-      v1[i] = x1;
-      const avg1 = inf1 + (x10 - inf1) * g1[i]!;
-      let q = ii * avg1 * dt - hc1[i]! * invF * (x1 * x1 - x10 * x10);
-      let x2 = 0;
-      let avg2 = 0;
-      if (twoRc) {
-        const inf2 = ii * r2[i]! * f;
-        const x20 = v2[i]!;
-        x2 = inf2 + (x20 - inf2) * a2[i]!;
-        v2[i] = x2;
-        avg2 = inf2 + (x20 - inf2) * g2[i]!;
-        q += ii * avg2 * dt - hc2[i]! * invF * (x2 * x2 - x20 * x20);
-      }
-      const ir0 = ii * r0[i]! * f;
-      const v = o1 + ir0 + x1 + x2;
-      vCell[i] = v;
-      sumV += v;
-      const vAvg = ocvAvg + ir0 + avg1 + avg2;
-      sumVavg += vAvg;
-      q += ii * ir0 * dt;
-      // coulombic inefficiency, plus charge the element could not take or give beyond the SOC range (side reactions)
-      const qc = (ii > 0 ? (1 - etaC) * ii * dt : (invEtaD - 1) * -ii * dt) * ocvAvg + clampedAs * o1;
-      const qs = sdf * cap * ocvAvg;
-      ohmic += q;
-      coul += qc;
-      selfd += qs;
-      let h = q + qc + qs;
-      if (b !== 0 || lk !== 0) {
-        h += b * b * bleedOhm * dt;
-        bleedJ += b * vAvg * dt;
-        leakJ += lk * vAvg * dt;
-      }
-      heatW[m] += h * invDt;
-      if (v < minV) {
-        minV = v;
-        minI = i;
-      }
-      if (v > maxV) {
-        maxV = v;
-        maxI = i;
-      }
-      const stored = s * cap;
-      if (stored < minStored) minStored = stored;
-      const room = cap - stored;
-      if (room < minRoom) minRoom = room;
+      heatW[m] += heatJ * invDt;
     }
     // thermal lumps: exact first-order response to constant heat over dt
     const amb = this.ambientC;
