@@ -2,6 +2,7 @@
  * Declarative inverter faults. `Inverter.injectFault(spec)` returns a handle; `handle.clear()` ends the fault
  * (idempotent). Several faults may be active at once; grid faults that disagree resolve to the latest injected.
  */
+import { EVT } from './grid-protection';
 import type { EvtName } from './grid-protection';
 
 export type InverterFaultSpec =
@@ -35,3 +36,43 @@ export interface FaultHandle {
   /** End the fault. Idempotent. The model recovers as a real device would (e.g. reconnect delay after a trip). */
   clear(): void;
 }
+
+const EVT_NAMES = Object.keys(EVT);
+
+const only = (kind: string, props: Record<string, unknown> = {}, required: string[] = []) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', ...required],
+  properties: { kind: { const: kind }, ...props },
+});
+
+/**
+ * JSON schema of `InverterFaultSpec`, for scenario files: a loader can check fault steps before anything starts
+ * (`oneOf` by kind). Kept beside the type so the two change together.
+ */
+export const INVERTER_FAULT_SCHEMA = {
+  oneOf: [
+    only('grid-loss'),
+    only('grid-voltage', { volts: { type: 'number', minimum: 0 } }, ['volts']),
+    only('grid-frequency', { hz: { type: 'number', minimum: 0 } }, ['hz']),
+    only('anti-islanding'),
+    only('fault-code', { events: { type: 'array', minItems: 1, items: { enum: EVT_NAMES } }, vendorCode: { type: 'integer', minimum: 0, maximum: 0xffffffff } }, ['events']),
+    only('over-temperature', { heatsinkC: { type: 'number' } }, ['heatsinkC']),
+    only('battery-comms-loss'),
+    only('ignore-commands'),
+    only('slow-commands', { delayS: { type: 'number', minimum: 0 } }, ['delayS']),
+  ],
+} as const;
+
+/** Fault kinds, for error messages and tooling. */
+export const INVERTER_FAULT_KINDS: readonly InverterFaultKind[] = [
+  'grid-loss',
+  'grid-voltage',
+  'grid-frequency',
+  'anti-islanding',
+  'fault-code',
+  'over-temperature',
+  'battery-comms-loss',
+  'ignore-commands',
+  'slow-commands',
+];
