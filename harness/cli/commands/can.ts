@@ -15,6 +15,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 const MEDIA_HELP = [
   '',
+  '',
   'Media (any command, any medium):',
   '  virtual:<channel>                     in-process (only useful inside one process)',
   '  socketcand://host:port/<bus>          a socketcand server, e.g. `hil can serve`',

@@ -53,15 +53,17 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ServeR
       throw err;
     }
     const { host, port } = address;
+    if (options.slcanPty !== undefined) {
+      const member: CanBus = server.attach(busName);
+      adapter = await SlcanAdapter.start(member, { link: options.slcanPty });
+      adapter.onExit((why) => io.err(`serve: SLCAN adapter on ${options.slcanPty} stopped: ${why}`));
+    }
     io.out(`socketcand://${host}:${port}/${busName}`);
     io.out(`socketcand hub listening on ${host}:${port}; a bus is created when a client first opens it (any name up to 16 characters)`);
     io.out(`  hil:        hil can dump socketcand://${host}:${port}/${busName}    hil can send socketcand://${host}:${port}/${busName} 123#DEADBEEF`);
     io.out(`  python-can: can.Bus(interface='socketcand', host='${host}', port=${port}, channel='${busName}')`);
     io.out(`  logger:     python3 -m can.logger -i socketcand -c ${busName} --host=${host} --port=${port}`);
-    if (options.slcanPty !== undefined) {
-      const member: CanBus = server.attach(busName);
-      adapter = await SlcanAdapter.start(member, { link: options.slcanPty });
-      adapter.onExit((why) => io.err(`serve: SLCAN adapter on ${options.slcanPty} stopped: ${why}`));
+    if (adapter) {
       io.out(`SLCAN adapter for bus ${busName} on ${adapter.path} (pty ${adapter.ptyPath})`);
       io.out(`  python-can: can.Bus(interface='slcan', channel='${adapter.path}', bitrate=500000)`);
       io.out(`  hil:        hil can dump slcan://${adapter.path}?bitrate=500000`);
