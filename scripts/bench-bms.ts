@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   for (let k = 0; k < nPacks; k++) {
     // 'clamp': the inverter keeps within the BMS limits, as a well-behaved one does
     const dev = new BmsDevice(profile, { seed: k + 1, initialSoc: 0.3, clock, currentPolicy: 'clamp' });
-    dev.setCurrentSource(dutyCycle(k * 600, 15));
+    dev.setCurrentSource(dutyCycle(k * 600, 10));
     packs.push(dev);
     encoders.push(new LvCanEncoder());
   }

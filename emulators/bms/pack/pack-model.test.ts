@@ -71,6 +71,21 @@ describe('PackModel physics', () => {
     expect(pack.ohmicLossJ / i2r).toBeLessThan(1.2);
   });
 
+  it('the rest fast path follows the same equations as the loaded path', () => {
+    const a = new PackModel(leaf, { seed: 8, initialSoc: 0.4 });
+    const b = new PackModel(leaf, { seed: 8, initialSoc: 0.4 });
+    run(a, 300, -40);
+    run(b, 300, -40);
+    run(a, 900, 0); // fast path
+    run(b, 900, 1e-200); // general path with a negligible current
+    for (let i = 0; i < a.series; i++) {
+      expect(a.vCell[i]).toBeCloseTo(b.vCell[i]!, 12);
+      expect(a.soc[i]).toBeCloseTo(b.soc[i]!, 14);
+    }
+    expect(a.ohmicLossJ + a.selfDischargeLossJ).toBeCloseTo(b.ohmicLossJ + b.selfDischargeLossJ, 3);
+    expect(a.tempC[0]).toBeCloseTo(b.tempC[0]!, 9);
+  });
+
   it('is deterministic for a seed and differs across seeds', () => {
     const a = new PackModel(leaf, { seed: 42 });
     const b = new PackModel(leaf, { seed: 42 });

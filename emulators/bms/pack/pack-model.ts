@@ -385,6 +385,7 @@ export class PackModel {
     let bleedJ = 0;
     let leakJ = 0;
     const spm = this.seriesPerModule;
+    const atRest = current === 0;
     let i = 0;
     for (let m = 0; m < nm; m++) {
       // elements of a module are contiguous: its Arrhenius factor and heat sum stay in registers
@@ -393,9 +394,39 @@ export class PackModel {
       for (const end = i + spm; i < end; i++) {
         const b = bleed[i]!;
         const lk = leak[i]!;
-        const ii = current - b - lk;
         const cap = capAs[i]!;
         const sdf = sd[i]! * dt;
+        if (atRest && b === 0 && lk === 0) {
+          // rest fast path (same equations with zero current): self-discharge and RC relaxation only
+          let s = soc[i]! - sdf;
+          if (s < SOC_MIN) s = SOC_MIN;
+          soc[i] = s;
+          const o1 = lookup(lut, s);
+          ocvNow[i] = o1;
+          const x1 = v1[i]! * a1[i]!;
+          v1[i] = x1;
+          const x2 = v2[i]! * a2[i]!;
+          v2[i] = x2;
+          const v = o1 + x1 + x2;
+          vCell[i] = v;
+          sumV += v;
+          const qs = sdf * cap * o1;
+          selfd += qs;
+          heatJ += qs;
+          if (v < minV) {
+            minV = v;
+            minI = i;
+          }
+          if (v > maxV) {
+            maxV = v;
+            maxI = i;
+          }
+          const stored = s * cap;
+          if (stored < minStored) minStored = stored;
+          if (cap - stored < minRoom) minRoom = cap - stored;
+          continue;
+        }
+        const ii = current - b - lk;
         const dq = (ii > 0 ? etaC * ii : ii * invEtaD) * dt;
         let s = soc[i]! + dq * invCap[i]! - sdf;
         let clampedAs = 0;
