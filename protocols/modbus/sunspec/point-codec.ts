@@ -138,6 +138,12 @@ export function encodeRaw(type: SunSpecPointType, size: number, value: RawValue,
     return bigToWords(BigInt(b.readUInt32BE(0)), 2);
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new EncodeError(`${what}: ${value} is not a finite number`);
+  if (n === 1 && typeof value === 'number' && !isAccumulator(type)) {
+    // Fast path for 16-bit points (most of a map), same rules as below without bigint arithmetic.
+    const r = info.signed ? (info.na === 0x8000n ? [-32767, 32767] : [-32768, 32767]) : [0, info.na === 0xffffn ? 0xfffe : 0xffff];
+    const x = Math.min(r[1]!, Math.max(r[0]!, Math.round(value)));
+    return [x & 0xffff];
+  }
   let v = typeof value === 'bigint' ? value : BigInt(Math.round(value));
   const bits = BigInt(n * 16);
   if (isAccumulator(type)) {
