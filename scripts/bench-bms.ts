@@ -5,9 +5,11 @@
  * Prints wall time, x-real-time, the split model / encode+send, and a reference measured in the same run: a
  * bare typed-array pass over the same number of elements (so a slow or busy machine shows as a ratio).
  *
- *   npm run build && node dist/scripts/bench-bms.js [--hours 24] [--packs 16] [--receiver]
+ *   npm run build && node dist/scripts/bench-bms.js [--hours 24] [--packs 16] [--busy] [--receiver]
  *
- * --receiver adds a listening peer on the bus (it counts and drains every frame), to show what delivery costs.
+ * The default duty is a storage day (PV charge 9-15 h, evening discharge 17-23 h, rest otherwise); --busy runs a
+ * current through every pack every second (no rest fast path). --receiver adds a listening peer on the bus (it
+ * counts and drains every frame), to show what delivery to a receiver costs.
  */
 import { VirtualClock } from '../core/clock';
 import { BmsDevice } from '../emulators/bms/device/bms-device';
@@ -22,6 +24,11 @@ function arg(name: string, def: number): number {
 
 const ns = (): bigint => process.hrtime.bigint();
 const ms = (d: bigint): number => Number(d) / 1e6;
+
+/** Current every second: a slow sine between -1/2 and +1/2 of `amps` (never exactly 0). */
+function busyCycle(phaseS: number, amps: number): (t: number) => number {
+  return (t) => 0.5 * amps * Math.sin(((t + phaseS) / 3600) * Math.PI) + 1e-3;
+}
 
 /** A day of second-life storage duty: charge from PV around noon, discharge in the evening, rest at night. */
 function dutyCycle(phaseS: number, amps: number): (t: number) => number {
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
   const hours = arg('hours', 24);
   const nPacks = arg('packs', 16);
   const withReceiver = process.argv.includes('--receiver');
+  const busy = process.argv.includes('--busy');
   const profile = loadPackFixture('nissan-leaf-24kwh');
   const clock = new VirtualClock(0);
   const bus = await openBus('virtual:bench', { clock });
@@ -58,7 +66,7 @@ async function main(): Promise<void> {
   for (let k = 0; k < nPacks; k++) {
     // 'clamp': the inverter keeps within the BMS limits, as a well-behaved one does
     const dev = new BmsDevice(profile, { seed: k + 1, initialSoc: 0.3, clock, currentPolicy: 'clamp' });
-    dev.setCurrentSource(dutyCycle(k * 600, 10));
+    dev.setCurrentSource(busy ? busyCycle(k * 600, 10) : dutyCycle(k * 600, 10));
     packs.push(dev);
     encoders.push(new LvCanEncoder());
   }
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
   const refMs = referencePass(nPacks * profile.topology.series, steps);
   const simS = steps;
   const s0 = packs[0]!.snapshot();
-  console.log(`bench:bms  ${nPacks} packs x ${profile.topology.series} series elements (${profile.id}), ${hours} h in 1 s steps = ${steps} steps/pack`);
+  console.log(`bench:bms  ${nPacks} packs x ${profile.topology.series} series elements (${profile.id}), ${hours} h in 1 s steps = ${steps} steps/pack, duty ${busy ? 'busy (current every step)' : 'storage day'}${withReceiver ? ', with a receiving peer' : ''}`);
   console.log(`  wall time            ${(wallMs / 1000).toFixed(2)} s`);
   console.log(`  x real time          ${Math.round((simS * 1000) / wallMs)}x   (goal >= 10000x)`);
   console.log(`  model + BMS logic    ${(ms(modelNs) / 1000).toFixed(2)} s  (${((100 * ms(modelNs)) / wallMs).toFixed(0)} %), ${((ms(modelNs) * 1e6) / (steps * nPacks)).toFixed(0)} ns per pack-step`);

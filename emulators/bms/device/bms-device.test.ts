@@ -181,6 +181,22 @@ describe('BmsDevice', () => {
     expect(dev.snapshot().soh).toBeCloseTo(r.soh, 9);
   });
 
+  it('can start from an aged state: a Leaf pack retired at 70 % plus three months on a shelf is at about 68 %', () => {
+    const dev = new BmsDevice(leaf, { seed: 1, soh: 0.7, agingHistory: [{ days: 91, tempC: 25, soc: 0.5 }] });
+    expect(dev.snapshot().soh).toBeGreaterThan(0.66);
+    expect(dev.snapshot().soh).toBeLessThan(0.69);
+  });
+
+  it('exposes measured cell voltages and module temperatures for detail profiles', () => {
+    const dev = ready();
+    dev.injectFault({ kind: 'sensor-offset', sensor: 'temperature', index: 1, offset: 2 });
+    dev.step(1);
+    expect(dev.measuredCellVoltages()).toHaveLength(96);
+    expect(dev.measuredCellVoltages()[dev.snapshot().cellVMaxId]).toBe(dev.snapshot().cellVMax);
+    expect(dev.measuredTemperatures()).toHaveLength(48);
+    expect(dev.measuredTemperatures()[1]).toBeCloseTo(dev.pack.tempC[1]! + 2, 9);
+  });
+
   it('is deterministic for a seed, faults and noise included', () => {
     const mk = (): BmsDevice => {
       const d = ready(leaf, { seed: 7 });

@@ -20,6 +20,11 @@ export interface BmsDeviceOptions extends PackModelOptions, BmsLogicOptions {
    * a real one would) or 'clamp' (the device holds it within the limits, counting each clamped step).
    */
   currentPolicy?: 'pass' | 'clamp';
+  /**
+   * Usage history to age the pack by at construction (BLAST-Lite laws, pack/aging.ts), after `soh` /
+   * `resistanceFactor` set its starting point: e.g. a Leaf pack retired at 70 % plus a year on a shelf.
+   */
+  agingHistory?: readonly AgingSegment[];
 }
 
 interface ActiveFault {
@@ -78,6 +83,7 @@ export class BmsDevice {
     this.sensors = new Sensors(this.pack, options.seed ?? 1);
     this.policy = options.currentPolicy ?? 'pass';
     this.staticHeatW = new Float64Array(this.pack.moduleCount);
+    if (options.agingHistory && options.agingHistory.length > 0) agePack(this.pack, options.agingHistory);
     this.meas.insulationKOhm = BmsDevice.HEALTHY_INSULATION_KOHM;
     this.evaluate(0);
   }
@@ -227,6 +233,19 @@ export class BmsDevice {
     if (this.wrongValues.size > 0) {
       for (const w of this.wrongValues.values()) s[w.field] = s[w.field] * w.factor + w.offset;
     }
+  }
+
+  /**
+   * Cell (series element) voltages as the BMS measures them, V, index = element. A view valid until the next
+   * `step` (copy to keep). For detail registers (SunSpec 803/804/805) and cell-level CAN frames.
+   */
+  measuredCellVoltages(): Readonly<Float64Array> {
+    return this.sensors.cellVoltages();
+  }
+
+  /** Module temperatures as measured, degC, index = module. A view valid until the next `step`. */
+  measuredTemperatures(): Readonly<Float64Array> {
+    return this.sensors.overrides.length > 0 ? this.sensors.tempC : this.pack.tempC;
   }
 
   /** What profiles publish (see `BmsSnapshot` for the contract). */
