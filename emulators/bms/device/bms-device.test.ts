@@ -181,6 +181,24 @@ describe('BmsDevice', () => {
     expect(dev.snapshot().soh).toBeCloseTo(r.soh, 9);
   });
 
+  it('estimates SOC by coulomb counting: a current-sensor offset drifts it until a long rest re-anchors it', () => {
+    const dev = ready(flat(leaf), { initialSoc: 0.6 });
+    dev.setCurrent(-10);
+    run(dev, 1800);
+    const honest = dev.snapshot().soc;
+    expect(honest).toBeCloseTo(dev.pack.stringSoc(), 2);
+    dev.injectFault({ kind: 'sensor-offset', sensor: 'current', offset: 2 });
+    run(dev, 3600);
+    const s = dev.snapshot();
+    expect(s.contactor).toBe('closed');
+    // the BMS sees -8 A instead of -10 A: it under-counts the discharge by 2 Ah
+    const capAh = (dev.pack.dischargeableAs + dev.pack.chargeableAs) / 3600;
+    expect(s.soc - dev.pack.stringSoc()).toBeCloseTo(2 / capAh, 2);
+    dev.setCurrent(-2); // reads as 0 A: a rest for the BMS
+    run(dev, 1800);
+    expect(dev.snapshot().soc).toBeCloseTo(dev.pack.stringSoc(), 3);
+  });
+
   it('can start from an aged state: a Leaf pack retired at 70 % plus three months on a shelf is at about 68 %', () => {
     const dev = new BmsDevice(leaf, { seed: 1, soh: 0.7, agingHistory: [{ days: 91, tempC: 25, soc: 0.5 }] });
     expect(dev.snapshot().soh).toBeGreaterThan(0.66);

@@ -2,6 +2,7 @@ import type { Clock } from '../../../core/clock';
 import { ConfigError } from '../../../core/errors';
 import { BmsLogic, type BmsLogicOptions } from '../logic/bms-logic';
 import { Measurements } from '../logic/measurements';
+import { SocEstimator } from '../logic/soc-estimator';
 import { agePack, type AgingResult, type AgingSegment } from '../pack/aging';
 import { PackModel, type PackModelOptions } from '../pack/pack-model';
 import type { PackProfile } from '../pack/profile-types';
@@ -51,6 +52,7 @@ export class BmsDevice {
   readonly sensors: Sensors;
   readonly profile: PackProfile;
   private readonly meas = new Measurements();
+  private readonly socEstimator: SocEstimator;
   private readonly snap: BmsSnapshot = emptySnapshot();
   private frozen: BmsSnapshot | undefined;
   private staleCount = 0;
@@ -85,6 +87,7 @@ export class BmsDevice {
     this.staticHeatW = new Float64Array(this.pack.moduleCount);
     if (options.agingHistory && options.agingHistory.length > 0) agePack(this.pack, options.agingHistory);
     this.meas.insulationKOhm = BmsDevice.HEALTHY_INSULATION_KOHM;
+    this.socEstimator = new SocEstimator(this.pack.stringSoc());
     this.evaluate(0);
   }
 
@@ -121,9 +124,16 @@ export class BmsDevice {
     this.logic.resetFaults();
   }
 
+  /** Re-anchor the BMS's SOC estimate to the pack (after editing `pack` state directly in a test or scenario). */
+  resyncSoc(): void {
+    this.socEstimator.reset(this.pack.stringSoc());
+    this.evaluate(0);
+  }
+
   /** Age the pack by a usage history (BLAST-Lite laws; see pack/aging.ts). */
   age(history: readonly AgingSegment[]): AgingResult {
     const r = agePack(this.pack, history);
+    this.socEstimator.reset(this.pack.stringSoc());
     this.evaluate(0);
     return r;
   }
@@ -156,7 +166,8 @@ export class BmsDevice {
     const m = this.meas;
     const pack = this.pack;
     this.sensors.measure(m);
-    m.soc = pack.stringSoc();
+    const usableAs = Math.max(0, pack.dischargeableAs) + Math.max(0, pack.chargeableAs);
+    m.soc = dt > 0 ? this.socEstimator.update(dt, m.current, usableAs, pack.stringSoc()) : this.socEstimator.soc;
     m.insulationKOhm = this.insulationKOhm();
     this.logic.update(dt, this.timeMs, m);
     if (dt > 0 && this.logic.balanceDue(dt)) this.logic.balance(m, this.sensors.cellVoltages(), pack.bleedA);
@@ -255,8 +266,9 @@ export class BmsDevice {
 
   // ---------------------------------------------------------------- BatteryPort
 
+  /** Physical terminal voltage behind the contactor (not the BMS's possibly faulty report). */
   voltage(): number {
-    return this.logic.contactor.conducting ? this.snap.packVoltage : 0;
+    return this.logic.contactor.conducting ? this.pack.packVoltage : 0;
   }
   chargeCurrentLimit(): number {
     return this.snap.chargeCurrentLimit;
