@@ -9,7 +9,10 @@ import type { NumericSnapshotField } from './snapshot';
 export type FaultSpec =
   /** One element drifts: an internal leak (down) or charge injection (up) of `socPerHour` of its capacity. */
   | { kind: 'cell-drift'; cell: number; direction: 'up' | 'down'; socPerHour: number }
-  /** Sensor holds `value` (default: the reading at injection). `index` omitted = every sensor of that kind. */
+  /**
+   * Sensor holds `value` (default: its reading at injection). `index` omitted = every sensor of that kind, all
+   * holding `value` (default: sensor 0's reading). Offsets, noise and scale take `index` the same way.
+   */
   | { kind: 'sensor-stuck'; sensor: SensorKind; index?: number; value?: number }
   | { kind: 'sensor-offset'; sensor: SensorKind; index?: number; offset: number }
   | { kind: 'sensor-noise'; sensor: SensorKind; index?: number; sigma: number }
