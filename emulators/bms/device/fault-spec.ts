@@ -11,7 +11,7 @@ export type FaultSpec =
   | { kind: 'cell-drift'; cell: number; direction: 'up' | 'down'; socPerHour: number }
   /**
    * Sensor holds `value` (default: its reading at injection). `index` omitted = every sensor of that kind, all
-   * holding `value` (default: sensor 0's reading). Offsets, noise and scale take `index` the same way.
+   * holding `value` (default: sensor 0's reading). Offsets and noise take `index` the same way.
    */
   | { kind: 'sensor-stuck'; sensor: SensorKind; index?: number; value?: number }
   | { kind: 'sensor-offset'; sensor: SensorKind; index?: number; offset: number }

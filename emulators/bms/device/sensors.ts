@@ -3,14 +3,14 @@ import type { PackModel } from '../pack/pack-model';
 import { Prng } from '../pack/prng';
 
 export type SensorKind = 'cell-voltage' | 'temperature' | 'current' | 'pack-voltage';
-export type SensorMode = 'stuck' | 'offset' | 'noise' | 'open-wire' | 'scale';
+export type SensorMode = 'stuck' | 'offset' | 'noise' | 'open-wire';
 
 /** One active sensor fault. `index` is the element (cell voltage) or module (temperature); -1 = every sensor. */
 export interface SensorOverride {
   sensor: SensorKind;
   index: number;
   mode: SensorMode;
-  /** stuck: the value held; offset: added; noise: standard deviation; scale: factor; open-wire: unused. */
+  /** stuck: the value held; offset: added; noise: standard deviation; open-wire: unused. */
   value: number;
 }
 
@@ -155,8 +155,6 @@ export class Sensors {
         return x + o.value;
       case 'noise':
         return x + o.value * this.rng.gaussian();
-      case 'scale':
-        return x * o.value;
       case 'open-wire':
         return 0;
     }
