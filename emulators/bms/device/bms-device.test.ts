@@ -119,6 +119,16 @@ describe('BmsDevice', () => {
     expect([s.chargeCurrentLimit, s.dischargeCurrentLimit, s.chargeEnable, s.dischargeEnable]).toEqual([0, 0, false, false]);
   });
 
+  it("heartbeat reaction 'none' only flags the loss", () => {
+    const dev = ready(leaf, { heartbeatReaction: 'none' });
+    dev.heartbeat();
+    run(dev, 5);
+    const s = dev.snapshot();
+    expect(s.heartbeatLost).toBe(true);
+    expect(s.contactor).toBe('closed');
+    expect(s.chargeCurrentLimit).toBeGreaterThan(0);
+  });
+
   it("'clamp' policy holds the current within the limits and counts it", () => {
     const dev = ready(leaf, { currentPolicy: 'clamp' });
     dev.setCurrent(500);

@@ -1,4 +1,4 @@
-import type { BmsProfile } from '../pack/profile-types';
+import type { BmsProfile, HeartbeatReaction } from '../pack/profile-types';
 import { Contactor, type ContactorState } from './contactor';
 import { DeratingCurve } from './derating';
 import { BmsFlag } from './flags';
@@ -15,6 +15,8 @@ export interface BmsLogicOptions {
   /** Close the contactors by itself when nothing forbids it (default true: LV batteries close at power-up). */
   autoClose?: boolean;
   startMs?: number;
+  /** Override the profile's `heartbeat.reaction`. */
+  heartbeatReaction?: HeartbeatReaction;
 }
 
 /**
@@ -56,6 +58,8 @@ export class BmsLogic {
   private readonly iDis: LevelMonitor;
   private readonly curves: Record<keyof BmsProfile['derating'], DeratingCurve>;
   private readonly latching: number;
+  /** What a lost heartbeat does (profile value unless overridden). */
+  readonly heartbeatReaction: HeartbeatReaction;
   private balanceTimerS = 0;
 
   constructor(
@@ -83,6 +87,7 @@ export class BmsLogic {
     this.watchdog = new HeartbeatWatchdog(profile.heartbeat.timeoutS * 1000, options.armHeartbeatAtStart ?? false, options.startMs ?? 0);
     this.latching = options.latching ?? ~BmsFlag.HeartbeatLost;
     this.closeRequested = options.autoClose ?? true;
+    this.heartbeatReaction = options.heartbeatReaction ?? profile.heartbeat.reaction;
     this.chargeVoltageLimit = profile.chargeVoltagePerCell * series;
     this.dischargeVoltageLimit = profile.dischargeVoltagePerCell * series;
   }
@@ -106,7 +111,7 @@ export class BmsLogic {
     this.iChg.update(m.current > 0 ? m.current : 0, dt);
     this.iDis.update(m.current < 0 ? -m.current : 0, dt);
     const hbLost = this.watchdog.check(nowMs);
-    const reaction = p.heartbeat.reaction;
+    const reaction = this.heartbeatReaction;
 
     let w = 0;
     let a = 0;

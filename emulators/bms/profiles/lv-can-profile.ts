@@ -47,8 +47,7 @@ export function attachLvCan(device: BmsDevice, bus: CanBus, options: AttachLvCan
     timer = undefined;
     if (!attached) return;
     if (device.faults.commsLost) stats.silencedByCommsLoss++;
-    else if (!bus.closed) for (const f of encoder.encode(device.snapshot())) sendCounted(bus, f, stats, options.onSendError);
-    else stats.sendErrors++;
+    else for (const f of encoder.encode(device.snapshot())) sendCounted(bus, f, stats, options.onSendError);
     due += periodMs;
     const now = clock.now();
     if (due < now) due += Math.ceil((now - due) / periodMs) * periodMs; // a stall: resume on the grid, no burst
