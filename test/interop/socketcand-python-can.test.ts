@@ -188,6 +188,16 @@ describeWithPeers(['python3-can'], 'socketcand interop: python-can 4.1 socketcan
     expect(pythonClientStats()).toMatchObject({ framesOut: frames.length, framesDropped: 0 });
   });
 
+  it('lets python-can open the bus while frames are flowing on it (its < ok > read must hold only < ok >)', async () => {
+    const task = attached.sendPeriodic(makeFrame(0x1f0, [0xf0, 0x0d]), 2);
+    try {
+      const p = await startPython(); // fails with "< ok > message expected!" if frames follow the ok in one read
+      expect(fromPy(await p.next('frame'))).toEqual({ id: 0x1f0, data: 'F00D' });
+    } finally {
+      task.stop();
+    }
+  });
+
   it('relays both ways at once: python loses nothing on our side, and the hub writes it every frame', async () => {
     const p = await startPython();
     const N = 200;

@@ -22,6 +22,13 @@ export interface SocketcandBusOptions extends CanBusOptions {
 
 type Step = 'hi' | 'open' | 'rawmode' | 'ready';
 
+/** `send` waits for 'drain' when this much is buffered in Node for the socket. */
+const WRITE_HIGH_WATER = 64 * 1024;
+/** Queued output is written at once when a batch reaches this size. */
+const OUT_BATCH = 16 * 1024;
+/** How long `close` lets the server acknowledge the end of the connection before destroying it. */
+const CLOSE_GRACE_MS = 500;
+
 /**
  * `socketcand://host:port/bus`: a CAN bus through a socketcand server (ours or linux-can's) in raw mode.
  *
@@ -29,7 +36,8 @@ type Step = 'hi' | 'open' | 'rawmode' | 'ready';
  * - `connect` resolves once the server said `< hi >`, accepted `< open bus >` and `< rawmode >`. A refused TCP
  *   connection rejects with `OperationError` naming host:port; a server that refuses the bus rejects with
  *   `OperationError` carrying the server's text; no answer in `connectTimeoutMs` rejects with `HilTimeoutError`.
- * - `send` resolves once the message is queued on the socket (waiting for 'drain' when Node's buffer is full).
+ * - `send` resolves once the message is queued for the socket (waiting for 'drain' when Node's buffer is full);
+ *   frames queued before `close()` are still written.
  *   Error and FD frames cannot be carried: `OperationError`.
  * - When the server goes away, the bus closes itself: pending `recv` resolves null, iteration ends, and `send`
  *   rejects with `DisconnectedError` (not `ClosedError`); `disconnected` holds that error.
@@ -51,6 +59,10 @@ export class SocketcandBus extends BaseCanBus {
   private echoWaiters: Array<{ resolve: (ms: number) => void; reject: (e: Error) => void; at: number }> = [];
   private handshake: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private closingByUs = false;
+  private unsolicitedEchoes = 0;
+  private out: string[] = [];
+  private outBytes = 0;
+  private outImmediate: NodeJS.Immediate | undefined;
   private lastSocketError: Error | undefined;
   private socketClosed: Promise<void>;
 
@@ -151,7 +163,8 @@ export class SocketcandBus extends BaseCanBus {
     if (this.closed) return Promise.reject(new ClosedError(`CAN bus socketcand:${this.channel}`));
     return new Promise((resolve, reject) => {
       this.echoWaiters.push({ resolve, reject, at: performance.now() });
-      this.socket.write('< echo >');
+      this.queueOut('< echo >');
+      this.flushOut();
     });
   }
 
@@ -160,16 +173,47 @@ export class SocketcandBus extends BaseCanBus {
     if (frame.error || frame.fd) {
       throw new OperationError(`socketcand cannot carry ${frame.error ? 'error' : 'CAN FD'} frames`);
     }
-    if (this.socket.write(formatSendMessage(frame), 'latin1')) return;
+    this.queueOut(formatSendMessage(frame));
+    if (this.socket.writableLength < WRITE_HIGH_WATER) return;
     return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
   }
+
+  /**
+   * Output is batched: everything sent in one event-loop turn goes out in one write (one syscall instead of one
+   * per frame), flushed at once when a batch reaches OUT_BATCH bytes.
+   */
+  private queueOut(s: string): void {
+    this.out.push(s);
+    this.outBytes += s.length;
+    if (this.outBytes >= OUT_BATCH) this.flushOut();
+    else this.outImmediate ??= setImmediate(this.flushOut);
+  }
+
+  private readonly flushOut = (): void => {
+    if (this.outImmediate) clearImmediate(this.outImmediate);
+    this.outImmediate = undefined;
+    if (this.out.length === 0) return;
+    const data = this.out.length === 1 ? this.out[0]! : this.out.join('');
+    this.out = [];
+    this.outBytes = 0;
+    if (!this.socket.destroyed) this.socket.write(data, 'latin1');
+  };
 
   protected async closeMedium(): Promise<void> {
     this.closingByUs = true;
     const err = this.disconnectError ?? new ClosedError(`CAN bus socketcand:${this.channel}`);
     for (const w of this.drainWaiters.splice(0)) w.reject(err);
     for (const w of this.echoWaiters.splice(0)) w.reject(err);
-    this.socket.destroy();
+    // Frames whose send resolved are still delivered: flush, then end gracefully (destroy if the peer lingers).
+    this.flushOut();
+    if (this.socket.destroyed || this.disconnectError) this.socket.destroy();
+    else {
+      this.socket.end();
+      const force = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
+      force.unref();
+      await this.socketClosed;
+      clearTimeout(force);
+    }
     await this.socketClosed;
   }
 
@@ -209,6 +253,10 @@ export class SocketcandBus extends BaseCanBus {
         this.deliver(m.frame);
         return;
       case 'echo': {
+        if (this.unsolicitedEchoes > 0) {
+          this.unsolicitedEchoes--;
+          return;
+        }
         const w = this.echoWaiters.shift();
         w?.resolve(performance.now() - w.at);
         return;
@@ -244,6 +292,10 @@ export class SocketcandBus extends BaseCanBus {
       this.socket.write('< rawmode >');
     } else {
       this.step = 'ready';
+      // Tells the hub we read the < ok > (it holds frames until then, for python-can's sake); the echo that comes
+      // back finds no ping waiting and is ignored.
+      this.queueOut('< echo >');
+      this.unsolicitedEchoes++;
       hs.resolve();
     }
   }

@@ -46,6 +46,7 @@ export interface SessionContext {
   maxMessageLength: number;
   maxBufferedBytes: number;
   slowClientPolicy: SlowClientPolicy;
+  rawModeHoldMs: number;
   /** Find or create the named bus; a string is a refusal reason. */
   openBus(name: string): HubBus | string;
   onClosed(session: ClientSession): void;
@@ -69,6 +70,7 @@ export class ClientSession implements HubMember {
   private dropping = 0;
   private statTimer: TimerHandle | undefined;
   private tornDown = false;
+  private holdTimer: NodeJS.Timeout | undefined;
   private dataBytesIn = 0;
   private dataBytesOut = 0;
 
@@ -123,8 +125,29 @@ export class ClientSession implements HubMember {
     }
   }
 
+  /**
+   * python-can 4.1 reads the `< ok >` of rawmode with one recv() and fails unless it holds exactly `< ok >`. So the
+   * `< ok >` goes out alone and frames wait (queued, subject to the output bound) until the client shows it read
+   * the `< ok >` by sending anything, or `rawModeHoldMs` of wall time passed.
+   */
+  private holdAfterOk(): void {
+    if (this.ctx.rawModeHoldMs <= 0) return;
+    this.flush();
+    this.releaseHold();
+    this.holdTimer = setTimeout(() => this.releaseHold(), this.ctx.rawModeHoldMs);
+    this.holdTimer.unref();
+  }
+
+  private releaseHold(): void {
+    if (this.holdTimer === undefined) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.flush();
+  }
+
   private onMessage(text: string): void {
     if (this.mode === 'closed') return;
+    this.releaseHold();
     const parsed = parseMessage(text);
     if (!parsed.ok) {
       this.drop('bad-message', `bad message '< ${short(text)} >': ${parsed.reason}`);
@@ -151,6 +174,7 @@ export class ClientSession implements HubMember {
       case 'controlmode':
         this.switchMode(m.kind === 'rawmode' ? 'raw' : m.kind === 'bcmmode' ? 'bcm' : 'control');
         this.write('< ok >');
+        if (m.kind === 'rawmode') this.holdAfterOk();
         return;
       case 'send':
         if (this.mode === 'control') this.refuse(text, 'send is not available in control mode');
@@ -308,7 +332,7 @@ export class ClientSession implements HubMember {
   private readonly flush = (): void => {
     if (this.flushHandle) clearImmediate(this.flushHandle);
     this.flushHandle = undefined;
-    if (this.pending.length === 0 || this.socket.destroyed) return;
+    if (this.pending.length === 0 || this.socket.destroyed || this.holdTimer !== undefined) return;
     const out = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     this.pending = [];
     this.pendingBytes = 0;
@@ -321,6 +345,8 @@ export class ClientSession implements HubMember {
     this.tornDown = true;
     if (this.flushHandle) clearImmediate(this.flushHandle);
     this.flushHandle = undefined;
+    if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     this.pending = [];
     this.pendingBytes = 0;
     this.bcm.clear();

@@ -54,7 +54,7 @@ class Bad extends Error {}
  * Data bytes are accepted as separate hex tokens (`11 22 3`, one or two digits each) or run together (`112203`).
  */
 export function parseMessage(text: string): ParseResult {
-  const t = text.split(/\s+/).filter((x) => x !== '');
+  const t = splitTokens(text);
   if (t.length === 0) return { ok: false, reason: 'empty message' };
   const verb = t[0]!;
   const args = t.slice(1);
@@ -165,10 +165,48 @@ function short(s: string): string {
 
 /** Hex id; 8 digits or a value above 0x7FF is extended (socketcand's own rule is "8 digits"). */
 export function parseId(tok: string): { id: number; extended: boolean } {
-  if (!/^[0-9a-f]{1,8}$/i.test(tok)) throw new Bad(`id '${short(tok)}' is not 1-8 hex digits`);
-  const id = parseInt(tok, 16);
+  const id = tok.length <= 8 ? hexValue(tok) : -1;
+  if (id < 0) throw new Bad(`id '${short(tok)}' is not 1-8 hex digits`);
   if (id > MAX_EXT_ID) throw new Bad(`id ${tok} does not fit 29 bits`);
   return { id, extended: tok.length === 8 || id > MAX_STD_ID };
+}
+
+/** Split on blanks (space, tab, CR, LF) without a regex: this is the hot path of a busy hub. */
+function splitTokens(text: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      if (start >= 0) {
+        out.push(text.slice(start, i));
+        start = -1;
+      }
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) out.push(text.slice(start));
+  return out;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Value of a non-empty hex string of at most 13 digits, or -1. */
+function hexValue(tok: string, from = 0, to = tok.length): number {
+  if (to <= from || to - from > 13) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = hexDigit(tok.charCodeAt(i));
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
 }
 
 function parseDlc(tok: string): number {
@@ -195,21 +233,34 @@ function parseSeconds(tok: string): number {
  * digits are bytes run together (`11223344`, `1122 3344`). With `dlc`, the byte count must match it.
  */
 export function parseData(tokens: string[], dlc?: number): Uint8Array {
+  let separate = true;
+  let digits = 0;
   for (const tok of tokens) {
-    if (!/^[0-9a-f]+$/i.test(tok)) throw new Bad(`data '${short(tok)}' is not hex`);
+    if (!isHex(tok)) throw new Bad(`data '${short(tok)}' is not hex`);
+    if (tok.length > 2) separate = false;
+    digits += tok.length;
   }
-  let bytes: number[];
-  if (tokens.every((tok) => tok.length <= 2)) {
-    bytes = tokens.map((tok) => parseInt(tok, 16));
+  let bytes: Uint8Array;
+  if (separate) {
+    bytes = new Uint8Array(tokens.length > 8 ? 9 : tokens.length);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = hexValue(tokens[i]!);
+    if (tokens.length > 8) throw new Bad(`${tokens.length} data bytes; classic CAN carries at most 8`);
   } else {
-    const odd = tokens.find((tok) => tok.length % 2 !== 0);
-    if (odd !== undefined) throw new Bad(`data '${short(odd)}' has an odd number of hex digits`);
-    bytes = [];
-    for (const tok of tokens) for (let i = 0; i < tok.length; i += 2) bytes.push(parseInt(tok.slice(i, i + 2), 16));
+    for (const tok of tokens) {
+      if (tok.length % 2 !== 0) throw new Bad(`data '${short(tok)}' has an odd number of hex digits`);
+    }
+    if (digits > 16) throw new Bad(`${digits / 2} data bytes; classic CAN carries at most 8`);
+    bytes = new Uint8Array(digits / 2);
+    let k = 0;
+    for (const tok of tokens) for (let i = 0; i < tok.length; i += 2) bytes[k++] = hexValue(tok, i, i + 2);
   }
-  if (bytes.length > 8) throw new Bad(`${bytes.length} data bytes; classic CAN carries at most 8`);
   if (dlc !== undefined && bytes.length !== dlc) throw new Bad(`dlc ${dlc} but ${bytes.length} data bytes`);
-  return Uint8Array.from(bytes);
+  return bytes;
+}
+
+function isHex(tok: string): boolean {
+  for (let i = 0; i < tok.length; i++) if (hexDigit(tok.charCodeAt(i)) < 0) return false;
+  return tok.length > 0;
 }
 
 /** `secs.usecs` for a time in ms (six digits of microseconds, as socketcand prints them). */

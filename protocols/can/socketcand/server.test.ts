@@ -155,6 +155,34 @@ describe('SocketcandServer relaying', () => {
   });
 });
 
+describe('SocketcandServer rawmode hold (python-can 4.1 reads < ok > alone)', () => {
+  it('sends < ok > alone and holds frames until the client speaks, losing none', async () => {
+    await start({ rawModeHoldMs: 60_000 });
+    const em = server.attach('bus0');
+    const witness = await join('bus0');
+    await witness.sync(); // its own hold ends
+    const c = await join('bus0', false);
+    const chunks: string[] = [];
+    c.socket.on('data', (d: Buffer) => chunks.push(d.toString()));
+    c.write('< rawmode >');
+    await c.expect('ok');
+    for (let i = 0; i < 5; i++) await em.send(makeFrame(0x100 + i, [i]));
+    // The witness got the frames, so the hub has written them wherever it was going to.
+    expect(await witness.sync()).toHaveLength(5);
+    expect(chunks).toEqual(['< ok >']);
+    const before = await c.sync(); // the client speaks: the hold ends
+    expect(before.map((m) => m.split(' ')[1])).toEqual(['100', '101', '102', '103', '104']);
+  });
+
+  it('ends the hold after rawModeHoldMs when the client stays silent', async () => {
+    await start({ rawModeHoldMs: 20 });
+    const em = server.attach('bus0');
+    const c = await join('bus0');
+    await em.send(makeFrame(0x321, [1]));
+    expect(await c.next()).toMatch(/^frame 321 /);
+  });
+});
+
 describe('SocketcandServer bad input', () => {
   beforeEach(() => start({ maxMessageLength: 256 }));
 

@@ -26,6 +26,12 @@ export interface SocketcandServerOptions {
   maxBufferedBytes?: number;
   /** What happens to a client over its output bound: drop its frames and count them (default), or disconnect it. */
   slowClient?: SlowClientPolicy;
+  /**
+   * After `< rawmode >`'s `< ok >`, hold frames for this client until it sends anything or this many ms of wall
+   * time pass (default 100; 0 disables). python-can 4.1 fails to open a bus when frames follow the `< ok >` in the
+   * same read. Nothing is lost: held frames go out afterwards.
+   */
+  rawModeHoldMs?: number;
   /** Most buses the hub creates (default 256); `< open >` of one more new name is refused. */
   maxBuses?: number;
   /** UDP discovery beacon; off unless given. */
@@ -77,6 +83,7 @@ export class SocketcandServer {
       maxBufferedBytes: options.maxBufferedBytes ?? 1 << 20,
       slowClient: options.slowClient ?? 'drop',
       maxBuses: options.maxBuses ?? 256,
+      rawModeHoldMs: options.rawModeHoldMs ?? 100,
     };
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -180,6 +187,7 @@ export class SocketcandServer {
       maxMessageLength: this.opts.maxMessageLength,
       maxBufferedBytes: this.opts.maxBufferedBytes,
       slowClientPolicy: this.opts.slowClient,
+      rawModeHoldMs: this.opts.rawModeHoldMs,
       openBus: (name) => this.openBus(name),
       onClosed: (s) => this.sessions.delete(s),
     });
