@@ -1,12 +1,13 @@
 /**
  * Cyclic CAN timing in real time (issue 2 figure): 192 periodic frames at 100 ms (32 packs x 6 messages) on the
  * virtual bus; period error p50/p99/max and the CPU it costs, beside python-can 4.1 `send_periodic` on its virtual
- * bus with the same load and a plain Node setTimeout due-time scheduler, all measured in this run.
+ * bus with the same load and a plain Node setTimeout due-time scheduler, all measured in this run, in interleaved
+ * rounds so that each sees the same machine load.
  *
- *   npm run build && node dist/scripts/bench-can-timing.js [--seconds 8] [--skip-python]
+ *   npm run build && node dist/scripts/bench-can-timing.js [--seconds 6] [--skip-python] [--only default,python,...]
  *
  * Period error = |interval between two receptions of one id - period|, measured on a receiving bus. The first
- * second of every run is warm-up and not counted.
+ * 500 ms of every chunk is warm-up and not counted.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,8 +19,19 @@ import { VirtualBus } from '../protocols/can/media/virtual';
 const PACKS = 32;
 const MESSAGES = 6;
 const PERIOD_MS = 100;
-const WARMUP_MS = 1000;
+const WARMUP_MS = 500;
+const ROUNDS = 3;
 const PYTHON = '/usr/bin/python3';
+
+/** One measured chunk of one scheduler. */
+interface Chunk {
+  errors: number[];
+  /** CPU time used, ms. */
+  cpuMs: number;
+  wallMs: number;
+  note?: string;
+  failed?: string;
+}
 
 interface Result {
   name: string;
@@ -38,7 +50,7 @@ function args(): { seconds: number; python: boolean; only: string | undefined } 
     const i = a.indexOf(k);
     return i >= 0 ? a[i + 1] : undefined;
   };
-  return { seconds: Number(get('--seconds') ?? 7), python: !a.includes('--skip-python'), only: get('--only') };
+  return { seconds: Number(get('--seconds') ?? 6), python: !a.includes('--skip-python'), only: get('--only') };
 }
 
 function quantiles(name: string, errors: number[], cpu: number, note?: string): Result {
@@ -71,7 +83,7 @@ function wait(ms: number): Promise<void> {
 }
 
 /** Our stack: PeriodicSender tasks on VirtualBus, on a RealClock with the given options. */
-async function runOurs(name: string, seconds: number, clockOptions: RealClockOptions, stagger: boolean): Promise<Result> {
+async function runOurs(name: string, seconds: number, clockOptions: RealClockOptions, stagger: boolean): Promise<Chunk> {
   const clock = new RealClock(clockOptions);
   const channel = `bench-${name}`;
   const rx = new VirtualBus(channel, { clock });
@@ -93,11 +105,11 @@ async function runOurs(name: string, seconds: number, clockOptions: RealClockOpt
   const wall = performance.now() - t0;
   await Promise.all([tx.close(), rx.close()]);
   const st = clock.stats();
-  return quantiles(name, meter.errors, (100 * (cpu.user + cpu.system)) / 1000 / wall, `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms`);
+  return { errors: meter.errors, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall, note: `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms` };
 }
 
 /** Reference: one setTimeout per task aimed at its due time (due += period), sending on the same virtual bus. */
-async function runPlainTimeouts(seconds: number): Promise<Result> {
+async function runPlainTimeouts(seconds: number, stagger: boolean): Promise<Chunk> {
   const channel = 'bench-plain';
   const rx = new VirtualBus(channel);
   const tx = new VirtualBus(channel);
@@ -111,7 +123,7 @@ async function runPlainTimeouts(seconds: number): Promise<Result> {
   for (let p = 0; p < PACKS; p++) {
     for (let m = 0; m < MESSAGES; m++) {
       const frame = frameFor(p, m);
-      let due = now();
+      let due = now() + (stagger ? (p * PERIOD_MS) / PACKS : 0);
       const fire = (): void => {
         if (stopped) return;
         void tx.send(frame);
@@ -122,7 +134,11 @@ async function runPlainTimeouts(seconds: number): Promise<Result> {
         }, Math.max(0, due - now()));
         timers.add(t);
       };
-      fire();
+      const first = setTimeout(() => {
+        timers.delete(first);
+        fire();
+      }, Math.max(0, due - now()));
+      timers.add(first);
     }
   }
   await wait(seconds * 1000);
@@ -131,21 +147,23 @@ async function runPlainTimeouts(seconds: number): Promise<Result> {
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - t0;
   await Promise.all([tx.close(), rx.close()]);
-  return quantiles('node setTimeout due-time', meter.errors, (100 * (cpu.user + cpu.system)) / 1000 / wall);
+  return { errors: meter.errors, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall };
 }
 
 const PY_REFERENCE = String.raw`
 import json, sys, time, threading
 import can
 seconds = float(sys.argv[1]); packs = int(sys.argv[2]); msgs = int(sys.argv[3]); period = float(sys.argv[4]) / 1000
+warmup = float(sys.argv[5]) / 1000; stagger = sys.argv[6] == '1'
 tx = can.Bus(interface='virtual', channel='bench', receive_own_messages=False)
 rx = can.Bus(interface='virtual', channel='bench', receive_own_messages=False)
 tasks = []
-cpu0 = time.process_time(); t0 = time.time(); count_from = t0 + 1.0
+cpu0 = time.process_time(); t0 = time.time(); count_from = t0 + warmup
 for p in range(packs):
     for m in range(msgs):
         msg = can.Message(arbitration_id=0x400 + p * 8 + m, data=[p, m, 0, 0, 0, 0, 0, 0], is_extended_id=False)
         tasks.append(tx.send_periodic(msg, period))
+    if stagger: time.sleep(period / packs)  # pack p starts p/32 of a period later
 last = {}; errors = []
 end = t0 + seconds
 while time.time() < end:
@@ -156,48 +174,49 @@ while time.time() < end:
 cpu = time.process_time() - cpu0; wall = time.time() - t0
 for t in tasks: t.stop()
 tx.shutdown(); rx.shutdown()
-errors.sort()
-q = lambda p: errors[min(len(errors) - 1, int(p * len(errors)))]
-print(json.dumps({'n': len(errors), 'p50': q(0.5), 'p99': q(0.99), 'max': errors[-1], 'cpu': 100 * cpu / wall, 'version': can.__version__}))
+print(json.dumps({'errors': [round(e, 4) for e in errors], 'cpu_ms': cpu * 1000, 'wall_ms': wall * 1000, 'version': can.__version__}))
 `;
 
-function runPython(seconds: number): Promise<Result> {
+let pythonVersion = '';
+
+function runPython(seconds: number, stagger: boolean): Promise<Chunk> {
   return new Promise((resolve) => {
     if (!existsSync(PYTHON)) {
-      resolve({ name: 'python-can send_periodic', n: 0, p50: NaN, p99: NaN, max: NaN, cpu: NaN, note: `${PYTHON} not found` });
+      resolve({ errors: [], cpuMs: 0, wallMs: 0, failed: `${PYTHON} not found` });
       return;
     }
-    const child = spawn(PYTHON, ['-c', PY_REFERENCE, String(seconds), String(PACKS), String(MESSAGES), String(PERIOD_MS)]);
+    const child = spawn(PYTHON, ['-c', PY_REFERENCE, String(seconds), String(PACKS), String(MESSAGES), String(PERIOD_MS), String(WARMUP_MS), stagger ? '1' : '0']);
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       try {
-        const r = JSON.parse(out.trim().split('\n').pop() ?? '') as Omit<Result, 'name'> & { version: string };
-        resolve({ name: `python-can ${r.version} send_periodic`, n: r.n, p50: r.p50, p99: r.p99, max: r.max, cpu: r.cpu });
+        const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { errors: number[]; cpu_ms: number; wall_ms: number; version: string };
+        pythonVersion = r.version;
+        resolve({ errors: r.errors, cpuMs: r.cpu_ms, wallMs: r.wall_ms });
       } catch {
-        resolve({ name: 'python-can send_periodic', n: 0, p50: NaN, p99: NaN, max: NaN, cpu: NaN, note: `failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}` });
+        resolve({ errors: [], cpuMs: 0, wallMs: 0, failed: `python failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}` });
       }
     });
   });
 }
 
-function table(results: Result[], ref: Result | undefined): string {
+function table(results: Result[], refs: Array<Result | undefined>): string {
   const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const ratio = (x: number, r: number | undefined): string =>
     r !== undefined && Number.isFinite(x) && Number.isFinite(r) && x > 0 ? `${(r / x).toFixed(1)}x` : '-';
   const rows = [
     ['scheduler', 'intervals', 'p50 ms', 'p99 ms', 'max ms', 'CPU %core', 'p99 vs py', 'max vs py', 'notes'],
-    ...results.map((r) => [
+    ...results.map((r, i) => [
       r.name,
       String(r.n),
       f(r.p50),
       f(r.p99),
       f(r.max),
       f(r.cpu, 1),
-      ratio(r.p99, ref?.p99),
-      ratio(r.max, ref?.max),
+      ratio(r.p99, refs[i]?.p99),
+      ratio(r.max, refs[i]?.max),
       r.note ?? '',
     ]),
   ];
@@ -226,26 +245,43 @@ function noiseFloor(ms: number): { over1: number; max: number } {
 
 async function main(): Promise<void> {
   const { seconds, python, only } = args();
-  const runs: Array<[string, () => Promise<Result>]> = [
-    ['default', () => runOurs('hil RealClock default, aligned', seconds, {}, false)],
-    ['staggered', () => runOurs('hil RealClock default, staggered', seconds, {}, true)],
-    ['spin', () => runOurs('hil RealClock fine=spin, staggered', seconds, { fine: 'spin' }, true)],
-    ['fixed', () => runOurs('setTimeout + setImmediate last 2 ms, staggered', seconds, { fine: 'spin', adaptive: false }, true)],
-    ['plain', () => runPlainTimeouts(seconds)],
-  ];
-  if (python) runs.push(['python', () => runPython(seconds)]);
   const load0 = loadavg()[0]!;
-  const results: Result[] = [];
-  for (const [key, run] of runs) {
-    if (only && !only.split(',').includes(key)) continue;
-    results.push(await run());
-    process.stderr.write(`done: ${results[results.length - 1]!.name}\n`);
+  const chunk = seconds / ROUNDS;
+  // [key, label, reference key for the ratios, run]
+  const runs: Array<[string, string, string, () => Promise<Chunk>]> = [
+    ['default', 'hil RealClock default, aligned', 'python', () => runOurs('default', chunk, {}, false)],
+    ['python', 'python-can send_periodic, aligned', 'python', () => runPython(chunk, false)],
+    ['staggered', 'hil RealClock default, staggered', 'python-stag', () => runOurs('staggered', chunk, {}, true)],
+    ['spin', 'hil RealClock fine=spin, staggered', 'python-stag', () => runOurs('spin', chunk, { fine: 'spin' }, true)],
+    ['fixed', 'setTimeout+setImmediate 2 ms, staggered', 'python-stag', () => runOurs('fixed', chunk, { fine: 'spin', adaptive: false }, true)],
+    ['plain', 'node setTimeout due-time, staggered', 'python-stag', () => runPlainTimeouts(chunk, true)],
+    ['python-stag', 'python-can send_periodic, staggered', 'python-stag', () => runPython(chunk, true)],
+  ];
+  const selected = runs.filter(([key]) => (!only || only.split(',').includes(key)) && (python || !key.startsWith('python')));
+  const pooled = new Map<string, Chunk[]>();
+  // Interleaved rounds, so every scheduler sees the same changes in machine load.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [key, , , run] of selected) {
+      const c = await run();
+      pooled.set(key, [...(pooled.get(key) ?? []), c]);
+      process.stderr.write(`round ${round + 1}/${ROUNDS}: ${key}${c.failed ? ` (${c.failed})` : ''}\n`);
+    }
   }
+  const byKey = new Map<string, Result>();
+  const results: Result[] = selected.map(([key, name]) => {
+    const cs = pooled.get(key) ?? [];
+    const failed = cs.find((c) => c.failed)?.failed;
+    const label = key === 'python' && pythonVersion ? name.replace('python-can', `python-can ${pythonVersion}`) : name;
+    const cpu = (100 * cs.reduce((a, c) => a + c.cpuMs, 0)) / Math.max(1, cs.reduce((a, c) => a + c.wallMs, 0));
+    const r = quantiles(label, cs.flatMap((c) => c.errors), cpu, failed ?? cs[cs.length - 1]?.note);
+    byKey.set(key, r);
+    return r;
+  });
+  const refs = selected.map(([, , refKey]) => byKey.get(refKey));
   const noise = noiseFloor(2000);
-  const ref = results.find((r) => r.name.startsWith('python-can') && r.n > 0);
-  console.log(`CAN periodic timing: ${PACKS} packs x ${MESSAGES} messages every ${PERIOD_MS} ms on a virtual bus, ${seconds} s per run (first ${WARMUP_MS / 1000} s not counted)`);
-  console.log(`period error = |interval - ${PERIOD_MS} ms| at a receiving bus; "vs py" = python-can figure / ours (higher is better)`);
-  console.log(table(results, ref));
+  console.log(`CAN periodic timing: ${PACKS} packs x ${MESSAGES} messages every ${PERIOD_MS} ms on a virtual bus, ${seconds} s each, in ${ROUNDS} interleaved rounds (first ${WARMUP_MS} ms of each not counted)`);
+  console.log(`period error = |interval - ${PERIOD_MS} ms| at a receiving bus; "vs py" = python-can figure / ours, same start pattern (higher is better)`);
+  console.log(table(results, refs));
   console.log(`noise floor (2 s busy loop in this process): ${noise.over1} stalls over 1 ms, longest ${noise.max.toFixed(1)} ms`);
   const cores = cpus().length;
   const load1 = loadavg()[0]!;

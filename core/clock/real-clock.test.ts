@@ -47,12 +47,17 @@ describe.each(variants)('RealClock %s', (_name, options) => {
     const clock = new RealClock(options);
     const base = clock.now();
     const seen: string[] = [];
+    let lateSetFired: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (lateSetFired = resolve));
     clock.setTimer(base + 3, () => {
       seen.push('first');
-      clock.setTimer(base, () => seen.push('late-set'));
+      clock.setTimer(base, () => {
+        seen.push('late-set');
+        lateSetFired();
+      });
     });
     clock.setTimer(base + 3, () => seen.push('second'));
-    await clock.sleep(6);
+    await done;
     expect(seen).toEqual(['first', 'second', 'late-set']);
   });
 

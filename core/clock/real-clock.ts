@@ -15,8 +15,9 @@ export interface RealClockOptions {
   spinMs?: number;
   /**
    * Shrink the window to what `setTimeout` actually needs here (the worst of its last 64 wake-ups plus 0.3 ms,
-   * at least 0.5 ms), never above `spinMs`: less time waiting actively on a quiet machine, the full window again
-   * under load. Default true.
+   * at least 0.5 ms), never above `spinMs`: less CPU spinning on a quiet machine, the full window again under
+   * load. Default: on with `fine: 'spin'` (where the window costs CPU), off with `sleep` (where it costs almost
+   * none and a full window rides out load better).
    */
   adaptive?: boolean;
   /**
@@ -79,8 +80,8 @@ export class RealClock implements Clock {
 
   constructor(options: RealClockOptions = {}) {
     this.maxWindow = Math.max(0, options.spinMs ?? DEFAULT_SPIN_MS);
-    this.adaptive = options.adaptive ?? true;
     this.fine = options.fine ?? 'sleep';
+    this.adaptive = options.adaptive ?? this.fine === 'spin';
     this.sliceMs = Math.max(0.01, options.sliceMs ?? 0.5);
     this.windowMs = this.maxWindow;
   }
