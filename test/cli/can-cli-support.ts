@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { VirtualClock, type TimerHandle } from '../../core/clock';
 import type { CliIo } from '../../harness/cli/commands/can/cli-io';
+import type { CanBus } from '../../protocols/can/bus';
+import type { CanFrame } from '../../protocols/can/frame';
 
 /** A failure bound for waits on lines and exits (not a sleep: waits end as soon as the event happens). */
 export const WAIT_MS = 15000;
@@ -118,4 +121,42 @@ export function buildCli(): Promise<string> {
     tsc.once('error', reject);
     tsc.once('close', () => resolve(output));
   });
+}
+
+/** A virtual clock that tells when a timer is set, so a test can wait for code that schedules after real I/O. */
+export class WatchedClock extends VirtualClock {
+  private onSet: (() => void)[] = [];
+
+  override setTimer(at: number, fn: () => void): TimerHandle {
+    const handle = super.setTimer(at, fn);
+    for (const resolve of this.onSet.splice(0)) resolve();
+    return handle;
+  }
+
+  /** Run the next timer (waiting until one is set, up to `WAIT_MS`), letting promise callbacks run after it. */
+  async advanceToNextTimer(): Promise<void> {
+    if (this.nextDue() === undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve, reject) => {
+        this.onSet.push(resolve);
+        timer = setTimeout(() => reject(new Error(`no timer was set within ${WAIT_MS} ms`)), WAIT_MS);
+      }).finally(() => clearTimeout(timer));
+    }
+    await this.advanceToAsync(this.nextDue()!);
+  }
+}
+
+/** The bus's next frame, failing after `WAIT_MS` of real time (for buses on a virtual clock). */
+export async function nextFrame(bus: CanBus): Promise<CanFrame> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no frame on ${bus.medium}:${bus.channel} within ${WAIT_MS} ms`)), WAIT_MS);
+  });
+  try {
+    const f = await Promise.race([bus.recv(), bound]);
+    if (!f) throw new Error(`${bus.medium}:${bus.channel} closed while waiting for a frame`);
+    return f;
+  } finally {
+    clearTimeout(timer);
+  }
 }
