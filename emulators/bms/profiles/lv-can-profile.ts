@@ -65,7 +65,7 @@ export function attachLvCan(device: BmsDevice, bus: CanBus, options: AttachLvCan
     device.heartbeat();
   };
   const unsubscribe = bus.onFrame(onFrame);
-  timer = clock.setTimer(due, cycle);
+  cycle();
 
   return {
     protocol: `lv-can/${encoder.variant.name}`,
