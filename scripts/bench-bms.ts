@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   let frames = 0;
   let skipped = 0;
   const wall0 = ns();
+  const cpu0 = process.cpuUsage();
   let tick = 0;
   const onTick = (): void => {
     const t0 = ns();
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
   clock.setTimer(0, onTick);
   await clock.advanceToAsync(steps * 1000);
   const wallMs = ms(ns() - wall0);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   if (rx) {
     // drain what is left so the receive queue does not hold the run's frames
     for (let i = 0; i < 1e7 && (await rx.recv(0)) !== null; i++);
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
   console.log(`bench:bms  ${nPacks} packs x ${profile.topology.series} series elements (${profile.id}), ${hours} h in 1 s steps = ${steps} steps/pack, duty ${busy ? 'busy (current every step)' : 'storage day'}${withReceiver ? ', with a receiving peer' : ''}`);
   console.log(`  wall time            ${(wallMs / 1000).toFixed(2)} s`);
   console.log(`  x real time          ${Math.round((simS * 1000) / wallMs)}x   (goal >= 10000x)`);
+  console.log(`  CPU time             ${(cpuMs / 1000).toFixed(2)} s (user+sys, GC threads included): ${Math.round((simS * 1000) / cpuMs)}x per CPU-second; wall/CPU ${(wallMs / cpuMs).toFixed(2)} (> 1: waiting for a core on a busy machine)`);
   console.log(`  model + BMS logic    ${(ms(modelNs) / 1000).toFixed(2)} s  (${((100 * ms(modelNs)) / wallMs).toFixed(0)} %), ${((ms(modelNs) * 1e6) / (steps * nPacks)).toFixed(0)} ns per pack-step`);
   console.log(`  encode + bus.send    ${(ms(framesNs) / 1000).toFixed(2)} s  (${((100 * ms(framesNs)) / wallMs).toFixed(0)} %), ${((ms(framesNs) * 1e6) / Math.max(1, frames)).toFixed(0)} ns per frame, ${frames} frames, bus txFrames ${bus.stats.txFrames}${rx ? `, received ${received}` : ''}`);
   console.log(`  clock/timers/other   ${((wallMs - ms(modelNs) - ms(framesNs)) / 1000).toFixed(2)} s`);
