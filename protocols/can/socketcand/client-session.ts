@@ -35,6 +35,8 @@ export interface ClientStats {
   framesOut: number;
   /** Frames not written because the client's unsent output was over the bound. */
   framesDropped: number;
+  /** Replies not written for the same reason (a client sending commands without reading the answers). */
+  repliesDropped: number;
   /** Input dropped, by reason: tokenizer reasons plus `bad-message` (unparsable) and `bad-state` (wrong mode). */
   drops: Record<string, number>;
 }
@@ -90,6 +92,7 @@ export class ClientSession implements HubMember {
       framesIn: 0,
       framesOut: 0,
       framesDropped: 0,
+      repliesDropped: 0,
       drops: {},
     };
     this.log = new RateLimitedLog(ctx.log, this.label);
@@ -151,7 +154,7 @@ export class ClientSession implements HubMember {
     const parsed = parseMessage(text);
     if (!parsed.ok) {
       this.drop('bad-message', `bad message '< ${short(text)} >': ${parsed.reason}`);
-      this.write(formatErrorMessage(parsed.reason));
+      this.reply(formatErrorMessage(parsed.reason));
       return;
     }
     this.stats.messagesIn++;
@@ -160,7 +163,7 @@ export class ClientSession implements HubMember {
 
   private handle(m: SocketcandMessage, text: string): void {
     if (m.kind === 'echo') {
-      this.write('< echo >');
+      this.reply('< echo >');
       return;
     }
     if (this.mode === 'nobus') {
@@ -173,7 +176,7 @@ export class ClientSession implements HubMember {
       case 'bcmmode':
       case 'controlmode':
         this.switchMode(m.kind === 'rawmode' ? 'raw' : m.kind === 'bcmmode' ? 'bcm' : 'control');
-        this.write('< ok >');
+        this.reply('< ok >');
         if (m.kind === 'rawmode') this.holdAfterOk();
         return;
       case 'send':
@@ -270,7 +273,7 @@ export class ClientSession implements HubMember {
     this.stopStatistics();
     if (intervalMs === 0) return;
     const tick = (): void => {
-      this.write(formatStatMessage(this.statCounters()));
+      this.reply(formatStatMessage(this.statCounters()));
       this.statTimer = this.ctx.clock.setTimeout(tick, intervalMs);
     };
     this.statTimer = this.ctx.clock.setTimeout(tick, intervalMs);
@@ -288,7 +291,7 @@ export class ClientSession implements HubMember {
 
   private refuse(text: string, reason: string): void {
     this.drop('bad-state', `refused '< ${short(text)} >': ${reason}`);
-    this.write(formatErrorMessage(reason));
+    this.reply(formatErrorMessage(reason));
   }
 
   private drop(reason: DropReason | 'bad-message' | 'bad-state', line: string): void {
@@ -319,6 +322,24 @@ export class ClientSession implements HubMember {
     this.stats.framesOut++;
     this.write(s);
     return true;
+  }
+
+  /**
+   * Queue a reply (`< ok >`, `< error >`, `< echo >`, `< stat >`) under the same output bound as frames: a client
+   * that floods commands without reading its replies cannot grow the hub's memory.
+   */
+  private reply(s: string): void {
+    if (this.socket.writableLength + this.pendingBytes + s.length > this.ctx.maxBufferedBytes) {
+      this.stats.repliesDropped++;
+      if (this.ctx.slowClientPolicy === 'disconnect') {
+        this.log.always('not reading its replies; disconnecting');
+        this.close();
+      } else if (this.stats.repliesDropped === 1) {
+        this.log.always('not reading its replies; dropping them (counted)');
+      }
+      return;
+    }
+    this.write(s);
   }
 
   /** Queue output; all output of one event-loop turn goes out in one write. */

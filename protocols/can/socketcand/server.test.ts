@@ -270,6 +270,27 @@ describe('SocketcandServer slow clients', () => {
     expect(logs.some((l) => l.includes('not reading fast enough'))).toBe(true);
   });
 
+  it('drops replies to a client that floods commands without reading them', async () => {
+    let sawDrop: () => void = () => undefined;
+    const dropped = new Promise<void>((resolve) => (sawDrop = resolve));
+    await start({
+      maxBufferedBytes: 16 * 1024,
+      log: (l) => {
+        logs.push(l);
+        if (l.includes('not reading its replies')) sawDrop();
+      },
+    });
+    const c = await join('bus0');
+    // One chunk of 12,000 bad commands owes ~450 kB of error replies, written in one go: far over the bound.
+    c.write('< nonsense >'.repeat(12_000));
+    await dropped;
+    const probe = await join('bus0'); // others are still served
+    await probe.sync();
+    const s = server.stats().clients.find((x) => x.repliesDropped > 0);
+    expect(s).toBeDefined();
+    expect(s!.drops['bad-message']).toBeGreaterThan(0);
+  });
+
   it("disconnects a client that does not read under slowClient: 'disconnect'", async () => {
     await start({ maxBufferedBytes: 16 * 1024, slowClient: 'disconnect' });
     const sender = await join('bus0');
