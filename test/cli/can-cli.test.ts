@@ -17,6 +17,7 @@ import { runServe } from '../../harness/cli/commands/can/serve';
 import type { CanBus } from '../../protocols/can/bus';
 import { makeFrame, type CanFrame } from '../../protocols/can/frame';
 import { openBus } from '../../protocols/can/registry';
+import { describeWithPeers } from '../support/peers';
 import { collectIo, nextFrame, WatchedClock } from './can-cli-support';
 
 const DBC = join(__dirname, '..', '..', 'fixtures', 'dbc', 'pylon-lv.dbc');
@@ -305,5 +306,28 @@ describe('hil can serve', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+});
+
+describeWithPeers(['socat'], 'hil can serve --slcan-pty', () => {
+  it('exposes a hub bus as an SLCAN adapter that dump opens as slcan://, and counts its traffic', async () => {
+    const ac = new AbortController();
+    const sio = collectIo();
+    const link = join(dir, 'ttyHIL0');
+    const serve = runServe({ port: 0, bus: 'lab', slcanPty: link, signal: ac.signal }, sio);
+    const url = await sio.c.waitFor('out', /^socketcand:\/\//);
+    expect(sio.c.lines.out).toContain(`  python-can: can.Bus(interface='slcan', channel='${link}', bitrate=500000)`);
+
+    const dio = collectIo();
+    const dump = runDump({ medium: `slcan://${link}?bitrate=500000`, count: 2, timestamps: 'none' }, dio);
+    await dio.c.waitFor('err', /^dump: listening/);
+    await runSend({ medium: url, frames: ['351#0102', '18FF50E5#AA'] }, collectIo());
+    expect(await dump).toMatchObject({ frames: 2, exitCode: 0 });
+    expect(dio.c.lines.out).toEqual([`${link} 351#0102`, `${link} 18FF50E5#AA`]);
+
+    ac.abort();
+    const result = await serve;
+    expect(result.slcan).toMatchObject({ framesToHost: 2, framesDropped: 0, bells: 0 });
+    expect(sio.c.lines.out).toContainEqual(expect.stringMatching(new RegExp(`^slcan ${link}: \\d+ commands, 0 frames to bus, 2 to host, 0 dropped, 0 BEL$`)));
   });
 });
