@@ -1,7 +1,7 @@
 import { defaultClock, type Clock, type TimerHandle } from '../../core/clock';
 import { ClosedError } from '../../core/errors';
 import type { CanBus, CanBusOptions, CanBusStats, CanFilter, PeriodicOptions, PeriodicTask } from './bus';
-import { copyFrame, validateFrame, type CanFrame } from './frame';
+import { copyFrame, txCopy, validateFrame, type CanFrame } from './frame';
 import { PeriodicSender } from './periodic';
 
 interface Waiter {
@@ -50,9 +50,7 @@ export abstract class BaseCanBus implements CanBus {
   async send(frame: CanFrame): Promise<void> {
     if (this.isClosed) throw new ClosedError(`CAN bus ${this.medium}:${this.channel}`);
     validateFrame(frame);
-    const copy = copyFrame(frame);
-    delete copy.timestamp;
-    delete copy.channel;
+    const copy = txCopy(frame);
     await this.transmit(copy);
     this.stats.txFrames++;
     if (this.receiveOwnMessages) this.deliver(copyFrame(copy));

@@ -84,9 +84,30 @@ export function frameDlc(frame: CanFrame): number {
   return frame.rtr ? (frame.dlc ?? 0) : frame.data.length;
 }
 
-/** A deep copy (new data buffer). */
+/**
+ * A deep copy (new data buffer). Every copy has the same set of fields (absent ones `undefined`), so V8 keeps one
+ * object shape for frames on hot paths; adding or deleting fields later would make them slow dictionary objects.
+ */
 export function copyFrame(frame: CanFrame): CanFrame {
-  return { ...frame, data: new Uint8Array(frame.data) };
+  return {
+    id: frame.id,
+    extended: frame.extended,
+    rtr: frame.rtr,
+    error: frame.error,
+    fd: frame.fd,
+    dlc: frame.dlc,
+    data: new Uint8Array(frame.data),
+    timestamp: frame.timestamp,
+    channel: frame.channel,
+  };
+}
+
+/** A copy for transmission: like `copyFrame` without the receive stamps (timestamp, channel). */
+export function txCopy(frame: CanFrame): CanFrame {
+  const copy = copyFrame(frame);
+  copy.timestamp = undefined;
+  copy.channel = undefined;
+  return copy;
 }
 
 /** Id as candump writes it: 3 hex digits standard, 8 extended, upper case. */
