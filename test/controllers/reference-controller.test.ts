@@ -14,7 +14,7 @@ const rigs: Rig[] = [];
 async function started(o: Omit<RigOptions, 'channel'> = {}): Promise<Rig> {
   const rig = await makeRig({ channel: `refctl-${++n}`, ...o });
   rigs.push(rig);
-  rig.bms.talk();
+  for (const b of rig.bmss) b.talk();
   await rig.controller.start();
   return rig;
 }
@@ -167,6 +167,22 @@ describe('reference controller, virtual time', () => {
     await r.run(300);
     expect(commandedChargeW(r)).toBeGreaterThan(1000);
     expect(r.lines.some((l) => /pack1 comms back/.test(l))).toBe(true);
+  });
+
+  it('keeps the other packs charging when one of several packs goes silent', async () => {
+    const r = await started({ packs: 3 });
+    await r.run(6000);
+    const chargeW = (inv: (typeof r.inverters)[number]): number => (inv.controls.chargePct / 100) * inv.controls.chargeMaxW;
+    expect(r.inverters.map(chargeW).every((w) => w > 1000)).toBe(true);
+    r.bmss[1]!.silence();
+    await r.run(4000);
+    expect(chargeW(r.inverters[0]!)).toBeGreaterThan(1000);
+    expect(r.inverters[1]!.controls.chargePct).toBe(0);
+    expect(r.inverters[1]!.controls.limitPct).toBe(0);
+    expect(chargeW(r.inverters[2]!)).toBeGreaterThan(1000);
+    expect(r.controller.status().packs.map((p) => p.link)).toEqual(['online', 'lost', 'online']);
+    // Each bus carries its own heartbeat.
+    expect(r.bmss.every((b) => b.heartbeats.length >= 9)).toBe(true);
   });
 
   it('sends the 0x305 heartbeat (8 zero bytes) every 1 s', async () => {

@@ -17,7 +17,7 @@ import { openBus } from '../../../protocols/can/registry';
 import { InProcessMaster } from '../../../protocols/modbus/in-process-master';
 import { ModbusServerCore } from '../../../protocols/modbus/server-core';
 import type { SunSpecDevice } from '../../../protocols/modbus/sunspec/sunspec-device';
-import { createController, type Controller, type ControllerOptions } from '../../../fixtures/controllers/reference/controller';
+import { createController, type Controller, type ControllerIo, type ControllerOptions } from '../../../fixtures/controllers/reference/controller';
 
 export const db = loadDbc(join(__dirname, '..', '..', '..', 'fixtures', 'dbc', 'pylon-lv.dbc'));
 
@@ -123,18 +123,25 @@ export interface RigOptions {
   irradiance?: number;
   sunspecBase?: number;
   phases?: 'single' | 'three';
+  /** Packs, each with its own bus and its own inverter (unit ids 1..n on one server core) (default 1). */
+  packs?: number;
 }
 
 export interface Rig {
   clock: VirtualClock;
+  /** The first pack's BMS and inverter (most tests have one). */
   bms: PlayedBms;
   inverter: Inverter;
   device: SunSpecDevice;
+  /** Pack i's BMS (`pack${i+1}`) and the inverter charging it (`inv${i+1}`, unit i+1). */
+  bmss: PlayedBms[];
+  inverters: Inverter[];
   core: ModbusServerCore;
+  /** The first inverter's master (each inverter has its own). */
   master: InProcessMaster;
   controller: Controller;
   lines: string[];
-  /** Wire address of a SunSpec point. */
+  /** Wire address of a SunSpec point (same map on every inverter). */
   addressOf(model: number, point: string): number;
   /** Advance virtual time, letting every promise chain settle after each timer. */
   run(ms: number): Promise<void>;
@@ -149,27 +156,46 @@ export function drain(): Promise<void> {
 /** Build the bench; the controller is created but not started. */
 export async function makeRig(o: RigOptions): Promise<Rig> {
   const clock = new VirtualClock(0);
-  const bmsBus = await openBus(`virtual:${o.channel}`, { clock });
-  const ctlBus = await openBus(`virtual:${o.channel}`, { clock });
-  const bms = new PlayedBms(bmsBus, clock);
-  const battery = new SimpleBatteryPort({ maxChargeA: 200, maxDischargeA: 200, soc: 50 });
-  const inverter = new Inverter({ profile: constant(o.irradiance ?? 1000), battery, startDelayS: 1, seed: 1, phases: o.phases ?? 'single' });
-  const { device } = createInverterSunSpec(inverter, o.sunspecBase !== undefined ? { base: o.sunspecBase } : {});
-  const driver: Driver = driveWithClock(clock, inverter, 100);
+  const count = o.packs ?? 1;
+  const buses: CanBus[] = [];
+  const bmss: PlayedBms[] = [];
+  const inverters: Inverter[] = [];
+  const devices: SunSpecDevice[] = [];
+  const drivers: Driver[] = [];
+  const masters: InProcessMaster[] = [];
   const core = new ModbusServerCore({ clock });
-  core.addUnit(1, device);
-  const master = new InProcessMaster(core, clock, { unitId: 1 });
+  const packs: ControllerIo['packs'] = [];
+  const invs: ControllerIo['inverters'] = [];
+  for (let i = 0; i < count; i++) {
+    const channel = `${o.channel}-${i + 1}`;
+    const bmsBus = await openBus(`virtual:${channel}`, { clock });
+    const ctlBus = await openBus(`virtual:${channel}`, { clock });
+    buses.push(bmsBus, ctlBus);
+    bmss.push(new PlayedBms(bmsBus, clock));
+    const battery = new SimpleBatteryPort({ maxChargeA: 200, maxDischargeA: 200, soc: 50 });
+    const inverter = new Inverter({ profile: constant(o.irradiance ?? 1000), battery, startDelayS: 1, seed: i + 1, phases: o.phases ?? 'single' });
+    const { device } = createInverterSunSpec(inverter, o.sunspecBase !== undefined ? { base: o.sunspecBase } : {});
+    inverters.push(inverter);
+    devices.push(device);
+    drivers.push(driveWithClock(clock, inverter, 100));
+    core.addUnit(i + 1, device);
+    const master = new InProcessMaster(core, clock, { unitId: i + 1 });
+    masters.push(master);
+    packs.push({ name: `pack${i + 1}`, bus: ctlBus });
+    invs.push({ name: `inv${i + 1}`, master, unitId: i + 1, pack: `pack${i + 1}` });
+  }
   const lines: string[] = [];
+  const closeDevices = async (): Promise<void> => {
+    for (const b of bmss) b.silence();
+    for (const d of drivers) d.stop();
+    for (const m of masters) await m.close();
+    for (const b of buses) await b.close();
+  };
   let controller: Controller;
   try {
-    controller = createController(
-      { clock, packs: [{ name: 'pack1', bus: ctlBus }], inverters: [{ name: 'inv1', master, unitId: 1, pack: 'pack1' }], log: (l) => lines.push(l) },
-      o.controller ?? {},
-    );
+    controller = createController({ clock, packs, inverters: invs, log: (l) => lines.push(l) }, o.controller ?? {});
   } catch (err) {
-    driver.stop();
-    await bmsBus.close();
-    await ctlBus.close();
+    await closeDevices();
     throw err;
   }
   const run = async (ms: number): Promise<void> => {
@@ -184,13 +210,16 @@ export async function makeRig(o: RigOptions): Promise<Rig> {
     clock.advanceTo(end);
     await drain();
   };
+  const device = devices[0]!;
   return {
     clock,
-    bms,
-    inverter,
+    bms: bmss[0]!,
+    inverter: inverters[0]!,
     device,
+    bmss,
+    inverters,
     core,
-    master,
+    master: masters[0]!,
     controller,
     lines,
     addressOf(model, point) {
@@ -199,12 +228,8 @@ export async function makeRig(o: RigOptions): Promise<Rig> {
     },
     run,
     async close() {
-      bms.silence();
       await controller.stop();
-      driver.stop();
-      await master.close();
-      await bmsBus.close();
-      await ctlBus.close();
+      await closeDevices();
     },
   };
 }
