@@ -160,7 +160,7 @@ describe('reference controller, virtual time', () => {
     await r.run(1700);
     expect(r.inverter.controls.chargePct).toBe(0);
     expect(r.inverter.controls.dischargePct).toBe(0);
-    expect(r.inverter.controls.limitPct).toBe(0);
+    expect(r.inverter.controls.limitPct).toBe(20); // the default curtailPct
     expect(r.controller.status().packs[0]!.link).toBe('lost');
     expect(r.lines.some((l) => /pack1 comms lost: no 0x351\/0x356 for 3\.\d s - going safe/.test(l))).toBe(true);
     r.bms.talk();
@@ -178,7 +178,7 @@ describe('reference controller, virtual time', () => {
     await r.run(4000);
     expect(chargeW(r.inverters[0]!)).toBeGreaterThan(1000);
     expect(r.inverters[1]!.controls.chargePct).toBe(0);
-    expect(r.inverters[1]!.controls.limitPct).toBe(0);
+    expect(r.inverters[1]!.controls.limitPct).toBe(20);
     expect(chargeW(r.inverters[2]!)).toBeGreaterThan(1000);
     expect(r.controller.status().packs.map((p) => p.link)).toEqual(['online', 'lost', 'online']);
     // Each bus carries its own heartbeat.
