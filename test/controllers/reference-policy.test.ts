@@ -1,0 +1,72 @@
+/** The reference controller's policy as a pure function: the rules of policy.ts, one by one. */
+import type { Defect } from '../../fixtures/controllers/reference/defects';
+import type { Protection } from '../../fixtures/controllers/reference/pack-monitor';
+import { decide, DEFAULT_POLICY, type PolicyInput, type PolicyMemory } from '../../fixtures/controllers/reference/policy';
+
+const readings = { chargeCurrentLimit: 50, dischargeCurrentLimit: 80, voltage: 50, soc: 50, chargeEnable: true, dischargeEnable: true };
+const input = (over: Partial<PolicyInput> = {}, protections: Protection[] = []): PolicyInput => ({
+  link: 'online',
+  readings,
+  protections: new Set(protections),
+  pvW: 3000,
+  wChaMaxW: 5000,
+  ...over,
+});
+const sunny = (): PolicyMemory => ({ full: false, sunny: true });
+const none = new Set<Defect>();
+
+describe('reference controller policy', () => {
+  it('charges at CCL x V x 0.95 as % of WChaMax, and splits it between inverters sharing a pack', () => {
+    expect(decide(input(), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 47.5, outPct: 0, inHardPct: 50, limitPct: 100 });
+    expect(decide(input({ share: 0.5 }), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 23.75, inHardPct: 25 });
+  });
+
+  it('caps at 100 % of WChaMax and charges nothing without WChaMax', () => {
+    expect(decide(input({ wChaMaxW: 1000 }), sunny(), DEFAULT_POLICY, none).inPct).toBe(100);
+    expect(decide(input({ wChaMaxW: undefined }), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 0, why: 'inverter reports no WChaMax' });
+  });
+
+  it('discharges at night at min(dischargeW, DCL x V x 0.95), PV with hysteresis (on at 100 W, off below 50 W)', () => {
+    const mem: PolicyMemory = { full: false, sunny: false };
+    expect(decide(input({ pvW: 80 }), mem, DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 60 }); // 3000 W of 5000
+    expect(decide(input({ pvW: 80 }), mem, { ...DEFAULT_POLICY, dischargeW: 10_000 }, none).outPct).toBe(76); // 80 A x 50 V x 0.95
+    expect(decide(input({ pvW: 120 }), mem, DEFAULT_POLICY, none).inPct).toBe(47.5);
+    expect(decide(input({ pvW: 60 }), mem, DEFAULT_POLICY, none).inPct).toBe(47.5); // still sunny
+    expect(decide(input({ pvW: 40 }), mem, DEFAULT_POLICY, none).outPct).toBe(60);
+  });
+
+  it('goes safe while waiting for the pack and when it is lost', () => {
+    for (const link of ['waiting', 'lost'] as const) {
+      expect(decide(input({ link }), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 0, limitPct: DEFAULT_POLICY.curtailPct });
+    }
+  });
+
+  it('stops both directions and curtails to 0 on over- and under-temperature', () => {
+    for (const p of ['over-temperature', 'under-temperature'] as const) {
+      expect(decide(input({}, [p]), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 0, limitPct: 0, why: `${p} alarm` });
+    }
+  });
+
+  it('blocks charging on over-voltage, charge over-current and ChargeEnable off; discharging on their counterparts', () => {
+    expect(decide(input({}, ['over-voltage']), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, limitPct: 20, why: 'over-voltage alarm' });
+    expect(decide(input({}, ['charge-over-current']), sunny(), DEFAULT_POLICY, none).inPct).toBe(0);
+    expect(decide(input({ readings: { ...readings, chargeEnable: false } }), sunny(), DEFAULT_POLICY, none).inPct).toBe(0);
+    const night = (): PolicyMemory => ({ full: false, sunny: false });
+    expect(decide(input({ pvW: 0 }, ['under-voltage']), night(), DEFAULT_POLICY, none)).toMatchObject({ outPct: 0, limitPct: 100 });
+    expect(decide(input({ pvW: 0 }, ['discharge-over-current']), night(), DEFAULT_POLICY, none).outPct).toBe(0);
+    expect(decide(input({ pvW: 0, readings: { ...readings, dischargeEnable: false } }), night(), DEFAULT_POLICY, none).outPct).toBe(0);
+    // Under-voltage does not stop charging.
+    expect(decide(input({}, ['under-voltage']), sunny(), DEFAULT_POLICY, none).inPct).toBe(47.5);
+  });
+
+  it('does not curtail a full battery at night (the limit would cap its discharge)', () => {
+    const mem: PolicyMemory = { full: true, sunny: false };
+    expect(decide(input({ pvW: 0, readings: { ...readings, soc: 99 } }), mem, DEFAULT_POLICY, none)).toMatchObject({ limitPct: 100, outPct: 60 });
+  });
+
+  it('defects: ignore-charge-limit charges at 100 %, no-curtailment keeps 100 %, both only where the rules say', () => {
+    expect(decide(input(), sunny(), DEFAULT_POLICY, new Set<Defect>(['ignore-charge-limit']))).toMatchObject({ inPct: 100, inHardPct: 100 });
+    expect(decide(input({}, ['over-temperature']), sunny(), DEFAULT_POLICY, new Set<Defect>(['no-curtailment'])).limitPct).toBe(100);
+    expect(decide(input({ link: 'lost' }), sunny(), DEFAULT_POLICY, new Set<Defect>(['no-curtailment'])).limitPct).toBe(100);
+  });
+});
