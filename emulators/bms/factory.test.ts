@@ -57,7 +57,7 @@ describe('createBmsDevice', () => {
 
   it('builds an SMA LV battery on a 100 ms cycle and a Pylon HV battery that answers requests', async () => {
     const clock = new VirtualClock();
-    const sma = createBmsDevice({ name: 'sma', pack: 'nissan-leaf-24kwh', protocol: 'sma-lv', clock });
+    const sma = createBmsDevice({ name: 'sma', pack: 'tesla-model-s-module', protocol: 'sma-lv', clock });
     const hv = createBmsDevice({ name: 'hv', pack: 'bmw-i3-60ah', protocol: 'pylon-hv', clock, params: { idOffset: 1 } });
     const [a, b] = await pair(clock);
     const [c, d] = await pair(clock);
@@ -95,6 +95,7 @@ describe('createBmsDevice', () => {
     expect(checkBmsParams({ idOffset: 1, seed: 3 }, 'pylon-hv')).toEqual([]);
     expect(() => createBmsDevice({ name: 'x', pack: 'nissan-leaf-24kwh', protocol: 'canopen' })).toThrow(/bms 'x': unknown protocol 'canopen'/);
     expect(() => createBmsDevice({ name: 'x', pack: 'no-such-pack', protocol: 'pylon-lv' })).toThrow(ConfigError);
+    expect(() => createBmsDevice({ name: 'leaf', pack: 'nissan-leaf-24kwh', protocol: 'sma-lv' })).toThrow(/bms 'leaf': pack nissan-leaf-24kwh charges to 393.6 V.*pylon-hv or sunspec-802/);
     expect(() => createBmsDevice({ name: 'x', pack: 'nissan-leaf-24kwh', protocol: 'pylon-lv', params: { soc: 'full' } })).toThrow(/bms 'x': params\.soc: must be number/);
   });
 
@@ -116,7 +117,7 @@ describe('createBmsDevice', () => {
   });
 
   it('applyInitial sets soc, soh, temperature; an unknown key is named and changes nothing', () => {
-    const bms = createBmsDevice({ name: 'init', pack: 'nissan-leaf-24kwh', protocol: 'pylon-lv', params: { seed: 2 } });
+    const bms = createBmsDevice({ name: 'init', pack: 'nissan-leaf-24kwh', protocol: 'pylon-hv', params: { seed: 2 } });
     bms.applyInitial({ soc: 20, soh: 68, temperatureC: 40 });
     expect(bms.signal('soc') as number).toBeCloseTo(20, 1);
     expect(bms.signal('pack.soc') as number).toBeCloseTo(20, 1);

@@ -282,6 +282,9 @@ for (const [n, bit] of Object.entries(FLAG_SIGNALS)) {
 }
 const PROTOCOL_SIGNALS: ReadonlyArray<keyof CanProfileStats> = ['framesSent', 'sendErrors', 'malformedIgnored', 'heartbeats', 'requestsAnswered', 'silencedByCommsLoss'];
 
+/** Largest pack voltage the LV CAN 0x356 field holds (s16, 0.01 V). */
+const LV_MAX_VOLTS = 327.67;
+
 const INITIAL_KEYS = ['soc', 'soh', 'resistanceFactor', 'temperatureC', 'ambientC'] as const;
 
 /** Build a bench BMS. Throws `ConfigError` naming the device and each bad parameter's path. */
@@ -306,6 +309,10 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
     spread: { ...base.spread, ...(p.spread ?? {}) },
     bms: { ...base.bms, heartbeat: { ...base.bms.heartbeat, ...(p.heartbeat?.timeoutS !== undefined ? { timeoutS: p.heartbeat.timeoutS } : {}) } },
   };
+  const maxV = profile.bms.chargeVoltagePerCell * profile.topology.series;
+  if ((protocol === 'pylon-lv' || protocol === 'sma-lv') && maxV > LV_MAX_VOLTS) {
+    throw new ConfigError(`${where}: pack ${profile.id} charges to ${maxV.toFixed(1)} V, above what LV CAN carries (0x356: ${LV_MAX_VOLTS} V); use pylon-hv or sunspec-802`);
+  }
   const options: BmsDeviceOptions = {
     seed: p.seed ?? 1,
     initialSoc: (p.soc ?? 50) / 100,
