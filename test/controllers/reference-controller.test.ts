@@ -114,8 +114,10 @@ describe('reference controller, virtual time', () => {
   });
 
   it('stops discharging on an under-voltage alarm (night: discharges within the limit before)', async () => {
-    const r = await started({ irradiance: 0, controller: { dischargeW: 2000 } });
+    const r = await started({ irradiance: 0, controller: { dischargeW: 2000, nightAfterMs: 5000 } });
     await r.run(3000);
+    expect(commandedDischargeW(r)).toBe(0); // not night yet: PV has to stay low for nightAfterMs
+    await r.run(4000);
     expect(commandedDischargeW(r)).toBeGreaterThan(1900);
     expect(commandedDischargeW(r)).toBeLessThanOrEqual(2000);
     r.bms.set({ dcl: 10 }); // 10 A x 52 V = 520 W, x 0.95 = 494 W
@@ -274,7 +276,7 @@ describe('reference controller defects change what the inverter is told', () => 
   });
 
   it('ignore-undervoltage: keeps discharging on an under-voltage alarm', async () => {
-    const r = await started({ irradiance: 0, controller: { defects: ['ignore-undervoltage'], dischargeW: 2000 } });
+    const r = await started({ irradiance: 0, controller: { defects: ['ignore-undervoltage'], dischargeW: 2000, nightAfterMs: 1000 } });
     await r.run(3000);
     r.bms.set({ underVoltage: true });
     await r.run(2000);

@@ -5,6 +5,7 @@ import { decide, DEFAULT_POLICY, type PolicyInput, type PolicyMemory } from '../
 
 const readings = { chargeCurrentLimit: 50, dischargeCurrentLimit: 80, voltage: 50, soc: 50, chargeEnable: true, dischargeEnable: true };
 const input = (over: Partial<PolicyInput> = {}, protections: Protection[] = []): PolicyInput => ({
+  now: 0,
   link: 'online',
   readings,
   protections: new Set(protections),
@@ -26,13 +27,26 @@ describe('reference controller policy', () => {
     expect(decide(input({ wChaMaxW: undefined }), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 0, why: 'inverter reports no WChaMax' });
   });
 
-  it('discharges at night at min(dischargeW, DCL x V x 0.95), PV with hysteresis (on at 100 W, off below 50 W)', () => {
-    const mem: PolicyMemory = { full: false, sunny: false };
-    expect(decide(input({ pvW: 80 }), mem, DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 60 }); // 3000 W of 5000
-    expect(decide(input({ pvW: 80 }), mem, { ...DEFAULT_POLICY, dischargeW: 10_000 }, none).outPct).toBe(76); // 80 A x 50 V x 0.95
-    expect(decide(input({ pvW: 120 }), mem, DEFAULT_POLICY, none).inPct).toBe(47.5);
-    expect(decide(input({ pvW: 60 }), mem, DEFAULT_POLICY, none).inPct).toBe(47.5); // still sunny
-    expect(decide(input({ pvW: 40 }), mem, DEFAULT_POLICY, none).outPct).toBe(60);
+  it('discharges at night at min(dischargeW, DCL x V x 0.95)', () => {
+    const night = (): PolicyMemory => ({ full: false, sunny: false });
+    expect(decide(input({ pvW: 0 }), night(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 60 }); // 3000 W of 5000
+    expect(decide(input({ pvW: 0 }), night(), { ...DEFAULT_POLICY, dischargeW: 10_000 }, none).outPct).toBe(76); // 80 A x 50 V x 0.95
+  });
+
+  it('charges as soon as PV reaches 100 W; discharges only after 60 s below 50 W; holds until PV is known', () => {
+    const mem: PolicyMemory = { full: false, sunny: undefined };
+    const at = (now: number, pvW: number) => decide(input({ now, pvW }), mem, DEFAULT_POLICY, none);
+    expect(at(0, 0)).toMatchObject({ inPct: 0, outPct: 0, why: 'waiting to see whether there is PV' });
+    expect(at(59_999, 0).outPct).toBe(0);
+    expect(at(60_000, 0).outPct).toBe(60);
+    expect(at(61_000, 120).inPct).toBe(47.5);
+    expect(at(62_000, 40).inPct).toBe(47.5); // a cloud
+    expect(at(100_000, 80).inPct).toBe(47.5); // between the thresholds: the dwell restarts
+    expect(at(101_000, 40).inPct).toBe(47.5);
+    expect(at(160_999, 40).inPct).toBe(47.5);
+    expect(at(161_000, 40).outPct).toBe(60);
+    // No PV reading at all: charge mode (the inverter charges only from PV).
+    expect(decide(input({ pvW: undefined }), { full: false, sunny: undefined }, DEFAULT_POLICY, none).inPct).toBe(47.5);
   });
 
   it('goes safe while waiting for the pack and when it is lost', () => {
