@@ -5,75 +5,17 @@
  * variant). Python also sends 0x305 heartbeats and a malformed 0x305; the emulator counts both. The python side is
  * test/interop/py/bms_lv_peer.py; we wait on its JSON lines (events), never on a timer.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
 import type { CanBus } from '../../protocols/can/bus';
 import { loadDbc } from '../../protocols/can/dbc';
 import { hexData, type CanFrame } from '../../protocols/can/frame';
 import { SocketcandServer } from '../../protocols/can/socketcand';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { PyPeer, type PyEvent } from './bms-py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'bms_lv_peer.py');
 const DBC_DIR = join(__dirname, '../../fixtures/dbc');
-const WAIT_MS = 20_000;
-
-type PyEvent = { event: string; [k: string]: unknown };
-
-/** The python peer: JSON lines awaited one by one; fails if python exits first. */
-class PyPeer {
-  private readonly lines: PyEvent[] = [];
-  private waiter: (() => void) | undefined;
-  private stderr = '';
-  private exited: string | undefined;
-  readonly done: Promise<void>;
-  private readonly child: ChildProcessWithoutNullStreams;
-
-  constructor(args: string[]) {
-    this.child = spawn(PYTHON, ['-u', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      this.lines.push(JSON.parse(line) as PyEvent);
-      this.waiter?.();
-    });
-    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.done = new Promise((resolve) =>
-      this.child.once('close', (code) => {
-        this.exited = `python exited with code ${code}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-        this.waiter?.();
-        resolve();
-      }),
-    );
-  }
-
-  async next(event: string): Promise<PyEvent> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const i = this.lines.findIndex((l) => l.event === event);
-      if (i >= 0) return this.lines.splice(i, 1)[0]!;
-      if (this.exited) throw new Error(`waiting for '${event}': ${this.exited}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no '${event}' line from python within ${WAIT_MS} ms; stderr: ${this.stderr.slice(-300)}`);
-      let t: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        t = setTimeout(resolve, left); // failure bound only
-      });
-      clearTimeout(t);
-    }
-  }
-
-  take(event: string): PyEvent[] {
-    const out = this.lines.filter((l) => l.event === event);
-    this.lines.splice(0, this.lines.length, ...this.lines.filter((l) => l.event !== event));
-    return out;
-  }
-
-  kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
-  }
-}
-
 /** Resolves once `n` frames with `id` passed the bus (after the profile's own listener saw them). */
 function countFrames(bus: CanBus, id: number, n: number): Promise<void> {
   return new Promise((resolve) => {
@@ -113,7 +55,7 @@ describeWithPeers(['python3-can', 'python3-canmatrix'], 'BMS LV CAN interop: pyt
     const bus = server.attach(channel);
     const heartbeatsIn = countFrames(bus, 0x305, 4);
     detach = bms.attachCan(bus);
-    py = new PyPeer(['--port', String(port), '--channel', channel, '--dbc', join(DBC_DIR, dbc), '--heartbeats', '3', '--malformed', '1']);
+    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', channel, '--dbc', join(DBC_DIR, dbc), '--heartbeats', '3', '--malformed', '1']);
     await py.next('ready');
     await py.next('sent');
     await heartbeatsIn;

@@ -1,0 +1,65 @@
+/**
+ * A python peer of the BMS interop tests: a child process printing JSON lines, each awaited as an event. Bounded
+ * waits are failure bounds only; a python that exits early fails the wait with its stderr.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { PYTHON } from '../support/peers';
+
+const WAIT_MS = 20_000;
+
+export type PyEvent = { event: string; [k: string]: unknown };
+
+/** The python peer: JSON lines awaited one by one; fails if python exits first. */
+export class PyPeer {
+  private readonly lines: PyEvent[] = [];
+  private waiter: (() => void) | undefined;
+  private stderr = '';
+  private exited: string | undefined;
+  readonly done: Promise<void>;
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(script: string, args: string[]) {
+    this.child = spawn(PYTHON, ['-u', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      this.lines.push(JSON.parse(line) as PyEvent);
+      this.waiter?.();
+    });
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.done = new Promise((resolve) =>
+      this.child.once('close', (code) => {
+        this.exited = `python exited with code ${code}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        this.waiter?.();
+        resolve();
+      }),
+    );
+  }
+
+  async next(event: string): Promise<PyEvent> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const i = this.lines.findIndex((l) => l.event === event);
+      if (i >= 0) return this.lines.splice(i, 1)[0]!;
+      if (this.exited) throw new Error(`waiting for '${event}': ${this.exited}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no '${event}' line from python within ${WAIT_MS} ms; stderr: ${this.stderr.slice(-300)}`);
+      let t: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+        t = setTimeout(resolve, left); // failure bound only
+      });
+      clearTimeout(t);
+    }
+  }
+
+  take(event: string): PyEvent[] {
+    const out = this.lines.filter((l) => l.event === event);
+    this.lines.splice(0, this.lines.length, ...this.lines.filter((l) => l.event !== event));
+    return out;
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}
+
