@@ -41,17 +41,18 @@ export function attachLvCan(device: BmsDevice, bus: CanBus, options: AttachLvCan
   const stats = emptyCanProfileStats();
   let attached = true;
   let timer: TimerHandle | undefined;
-  let due = clock.now();
+  let due = clock.now() - periodMs; // the first cycle runs at attach
 
   const cycle = (): void => {
     timer = undefined;
     if (!attached) return;
-    if (device.faults.commsLost) stats.silencedByCommsLoss++;
-    else for (const f of encoder.encode(device.snapshot())) sendCounted(bus, f, stats, options.onSendError);
+    // Schedule the next cycle first, so nothing below can end the schedule.
     due += periodMs;
     const now = clock.now();
-    if (due < now) due += Math.ceil((now - due) / periodMs) * periodMs; // a stall: resume on the grid, no burst
+    if (due <= now) due += Math.ceil((now - due) / periodMs + 1e-9) * periodMs; // a stall: resume on the grid, no burst
     timer = clock.setTimer(due, cycle);
+    if (device.faults.commsLost) stats.silencedByCommsLoss++;
+    else for (const f of encoder.encode(device.snapshot())) sendCounted(bus, f, stats, options.onSendError);
   };
 
   const onFrame = (f: CanFrame): void => {
