@@ -79,6 +79,21 @@ describe.each(variants)('RealClock %s', (_name, options) => {
     expect(clock.pending).toBe(0);
   });
 
+  it('a chain of sub-millisecond timers does not starve the rest of the event loop', async () => {
+    const clock = new RealClock(options);
+    let running = true;
+    let ticks = 0;
+    const tick = (): void => {
+      ticks++;
+      if (running) clock.setTimeout(tick, 0.3);
+    };
+    clock.setTimeout(tick, 0.3);
+    // A plain Node timer must still get its turn while the chain runs (it was once held for seconds).
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    running = false;
+    expect(ticks).toBeGreaterThan(0);
+  });
+
   it('keeps working after every timer was cleared', async () => {
     const clock = new RealClock(options);
     clock.clearTimer(clock.setTimeout(() => undefined, 1));

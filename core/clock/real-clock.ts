@@ -194,6 +194,16 @@ export class RealClock implements Clock {
         this.fireDue(now);
         due = this.nextDue();
         now = this.now();
+        const remainingAfter = due - now;
+        if (remainingAfter > this.windowMs || due === Infinity || this.maxWindow === 0) {
+          this.spinning = false;
+          this.arm();
+          return;
+        }
+        // Timers fired: give timers and I/O of the rest of the process a turn before waiting again, so a chain of
+        // short timers cannot hold the event loop (it once froze sockets for seconds).
+        setImmediate(this.fineStep);
+        return;
       }
       const remaining = due - now;
       if (remaining > this.windowMs + this.extraMs || due === Infinity || this.maxWindow === 0) {

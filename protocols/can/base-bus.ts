@@ -72,11 +72,21 @@ export abstract class BaseCanBus implements CanBus {
       waiter.resolve(frame);
       return;
     }
+    if (this.rxLimit === 0) return; // listener-only bus: no receive queue at all
     if (this.queue.length - this.queueHead >= this.rxLimit) {
       this.queueHead++;
       this.stats.rxOverflow++;
     }
     this.queue.push(frame);
+    this.compact();
+  }
+
+  /** Drop consumed or overflowed entries from the front once they are most of the array (amortised O(1)). */
+  private compact(): void {
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
   }
 
   /** Count a malformed input the medium dropped. */
@@ -87,10 +97,7 @@ export abstract class BaseCanBus implements CanBus {
   recv(timeoutMs?: number): Promise<CanFrame | null> {
     if (this.queueHead < this.queue.length) {
       const frame = this.queue[this.queueHead++]!;
-      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-        this.queue.splice(0, this.queueHead);
-        this.queueHead = 0;
-      }
+      this.compact();
       return Promise.resolve(frame);
     }
     if (this.isClosed || timeoutMs === 0) return Promise.resolve(null);

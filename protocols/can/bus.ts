@@ -76,7 +76,7 @@ export interface CanBusOptions {
   clock?: Clock;
   /** Deliver frames this bus sends to its own receivers too (default false). */
   receiveOwnMessages?: boolean;
-  /** Receive queue bound (default 65536 frames). */
+  /** Receive queue bound (default 65536 frames). 0: no queue (listeners only; `recv` then only times out). */
   rxQueueLimit?: number;
   filters?: readonly CanFilter[];
 }

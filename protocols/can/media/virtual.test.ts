@@ -40,3 +40,30 @@ describe('virtual medium basics', () => {
     await rx.close();
   });
 });
+
+describe('receive queue', () => {
+  it('stays bounded when nobody reads, counting overflow, and keeps the newest frames', async () => {
+    const clock = new VirtualClock();
+    const tx = await openBus('virtual:q1', { clock });
+    const rx = await openBus('virtual:q1', { clock, rxQueueLimit: 2000 });
+    for (let i = 0; i < 10_000; i++) await tx.send(makeFrame(0x100, [i & 0xff, i >> 8]));
+    expect(rx.stats.rxOverflow).toBe(8000);
+    const first = await rx.recv(0);
+    expect(first!.data[0]! | (first!.data[1]! << 8)).toBe(8000);
+    await tx.close();
+    await rx.close();
+  });
+
+  it('rxQueueLimit 0: listeners only, nothing queued', async () => {
+    const clock = new VirtualClock();
+    const tx = await openBus('virtual:q2', { clock });
+    const rx = await openBus('virtual:q2', { clock, rxQueueLimit: 0 });
+    let heard = 0;
+    rx.onFrame(() => heard++);
+    for (let i = 0; i < 100; i++) await tx.send(makeFrame(0x100, [i]));
+    expect(heard).toBe(100);
+    expect(await rx.recv(0)).toBeNull();
+    await tx.close();
+    await rx.close();
+  });
+});
