@@ -37,6 +37,8 @@ export interface InverterParams {
   startDelayS?: number;
   wakeW?: number;
   batteryMaxW?: number;
+  /** false: the inverter trusts its EMS and does not clamp battery power to the BMS limits (see InverterConfig). */
+  honourBmsLimits?: boolean;
   grid?: { vMinPu?: number; vMaxPu?: number; fMinOffset?: number; fMaxOffset?: number; tripDelayS?: number; reconnectDelayS?: number };
   /** SunSpec base address (40000, 0 or 50000). */
   sunspecBase?: number;
@@ -83,6 +85,7 @@ const PARAMS_SCHEMA = {
     startDelayS: { type: 'number', minimum: 0 },
     wakeW: { type: 'number', minimum: 0 },
     batteryMaxW: pos,
+    honourBmsLimits: { type: 'boolean' },
     grid: {
       type: 'object',
       additionalProperties: false,
@@ -202,6 +205,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     ...(p.startDelayS !== undefined ? { startDelayS: p.startDelayS } : {}),
     ...(p.wakeW !== undefined ? { wakeW: p.wakeW } : {}),
     ...(p.batteryMaxW !== undefined ? { batteryMaxW: p.batteryMaxW } : {}),
+    ...(p.honourBmsLimits !== undefined ? { honourBmsLimits: p.honourBmsLimits } : {}),
     ...(p.grid !== undefined ? { grid: p.grid } : {}),
     ...(o.battery ? { battery: o.battery } : {}),
   };

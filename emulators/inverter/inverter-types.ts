@@ -49,6 +49,12 @@ export interface InverterConfig {
   battery?: BatteryPort;
   /** Battery converter rating, W (default ratedW). */
   batteryMaxW?: number;
+  /**
+   * Whether the inverter itself keeps battery power within the BMS's current limits (true, the default: a hybrid
+   * that talks to the BMS directly). false: an inverter under an external EMS that relays the BMS (the controller
+   * under test is then the only guard, as in the CI bench); only the contactor and `batteryMaxW` bound the power.
+   */
+  honourBmsLimits?: boolean;
   /** Heat sink: derating starts at (default 70 degC), output 0 at (85), trip OVER_TEMP at (90). */
   derateStartC?: number;
   derateEndC?: number;

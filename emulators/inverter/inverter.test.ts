@@ -200,6 +200,16 @@ describe('Inverter: battery port', () => {
     expect(bat.lastCurrent).toBeLessThanOrEqual(2 + 1e-9);
   });
 
+  it('under an external EMS (honourBmsLimits false) it does not clamp to the BMS limit: the controller must', () => {
+    const bat = new SimpleBatteryPort({ soc: 50, maxChargeA: 10 });
+    const inv = make(1000, { battery: bat, honourBmsLimits: false });
+    run(inv, 60);
+    expect(inv.state.batteryA).toBeGreaterThan(10.3); // the same case with the default clamps at 10 A (test above)
+    bat.setContactor(false);
+    run(inv, 1);
+    expect(bat.lastCurrent).toBe(0);
+  });
+
   it('discharges on storage control within the discharge limit, and stops when the contactor opens', () => {
     const bat = new SimpleBatteryPort({ soc: 80, maxDischargeA: 40 });
     const inv = make(0, { battery: bat, batteryMaxW: 3000 });

@@ -42,10 +42,12 @@ export class Inverter {
   readonly strings: readonly PvString[];
   readonly battery: BatteryPort | undefined;
   readonly batteryMaxW: number;
+  readonly honourBmsLimits: boolean;
   readonly identity: Required<NonNullable<InverterConfig['identity']>>;
   private readonly trackers: MpptTracker[];
   private readonly profile: IrradianceProfile;
-  private readonly ambientC: number;
+  private ambientC: number;
+  private irradianceOverride: number | undefined;
   private readonly startTod: number;
   private readonly curve: EfficiencyCurve;
   private readonly startDelayS: number;
@@ -99,6 +101,7 @@ export class Inverter {
     this.rng = new Rng(config.seed ?? 1);
     this.battery = config.battery;
     this.batteryMaxW = config.batteryMaxW ?? this.ratedW;
+    this.honourBmsLimits = config.honourBmsLimits ?? true;
     this.identity = {
       manufacturer: config.identity?.manufacturer ?? 'SecondLife HIL',
       model: config.identity?.model ?? `SL-INV-${Math.round(this.ratedW / 1000)}K${config.battery ? '-H' : ''}`,
@@ -152,6 +155,15 @@ export class Inverter {
   /** Open (false) or close the DC isolator, as an operator would: open means state OFF, no PV, no battery. */
   setDcSwitch(on: boolean): void {
     this.dcSwitchOn = on;
+  }
+
+  /**
+   * Scenario stimuli: hold the plane-of-array irradiance at `wPerM2` instead of the profile (`undefined` returns to
+   * the profile), and set the ambient temperature (degC) that drives module and heat-sink temperatures.
+   */
+  setEnvironment(e: { irradiance?: number | null; ambientC?: number }): void {
+    if (e.irradiance !== undefined) this.irradianceOverride = e.irradiance === null ? undefined : Math.max(0, e.irradiance);
+    if (e.ambientC !== undefined) this.ambientC = e.ambientC;
   }
 
   /** Set the grid as measured at the terminals (scenario stimulus). Faults override it while active. */
@@ -287,7 +299,7 @@ export class Inverter {
 
     // Environment and PV.
     const tod = this.startTod + t;
-    const g = this.profile.irradiance(tod);
+    const g = this.irradianceOverride ?? this.profile.irradiance(tod);
     const moduleC = this.strings[0]!.moduleTemperature(this.ambientC, g);
     const mpps = this.strings.map((s) => s.mpp(g, moduleC));
 
@@ -329,8 +341,8 @@ export class Inverter {
     if (bat) bat.heartbeat?.();
     const batClosed = bat ? bat.contactorClosed() : false;
     const batV = bat && batClosed ? bat.voltage() : 0;
-    const batChargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, bat.chargeCurrentLimit() * batV) : 0;
-    const batDischargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, bat.dischargeCurrentLimit() * batV) : 0;
+    const batChargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.chargeCurrentLimit() * batV : Infinity) : 0;
+    const batDischargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.dischargeCurrentLimit() * batV : Infinity) : 0;
 
     // Operating state.
     const mppTotal = mpps.reduce((s, m) => s + m.watts, 0);
