@@ -53,6 +53,12 @@ describe('createBmsDevice', () => {
     detach();
     clock.advance(5000);
     expect(got).toHaveLength(13);
+    bms.attachCan(bat);
+    expect(got).toHaveLength(26);
+    bms.close();
+    bms.close();
+    clock.advance(5000);
+    expect(got).toHaveLength(26);
   });
 
   it('builds an SMA LV battery on a 100 ms cycle and a Pylon HV battery that answers requests', async () => {
@@ -118,7 +124,7 @@ describe('createBmsDevice', () => {
 
   it('applyInitial sets soc, soh, temperature; an unknown key is named and changes nothing', () => {
     const bms = createBmsDevice({ name: 'init', pack: 'nissan-leaf-24kwh', protocol: 'pylon-hv', params: { seed: 2 } });
-    bms.applyInitial({ soc: 20, soh: 68, temperatureC: 40 });
+    bms.applyInitial({ soc: 20, soh: 68, temperature: 40 });
     expect(bms.signal('soc') as number).toBeCloseTo(20, 1);
     expect(bms.signal('pack.soc') as number).toBeCloseTo(20, 1);
     expect(bms.signal('soh') as number).toBeCloseTo(68, 1);
@@ -168,7 +174,7 @@ describe('BMS fault schema', () => {
     const bms = createBmsDevice({ name: 'f', pack: 'lfp-lishen-16s-202ah', protocol: 'pylon-lv' });
     let known: string[] = [];
     try {
-      bms.injectFault({ kind: 'no-such-kind' } as unknown as BmsFaultSpec);
+      bms.device.injectFault({ kind: 'no-such-kind' } as unknown as Parameters<typeof bms.device.injectFault>[0]);
     } catch (err) {
       known = /known: ([^)]*)/.exec((err as Error).message)![1]!.split(', ');
     }
@@ -188,6 +194,19 @@ describe('BMS fault schema', () => {
     expect(check({ kind: 'wrong-value', field: 'contactor' })).toBe(false);
     expect(check({ kind: 'comms-loss', extra: 1 })).toBe(false);
     expect(check({ kind: 'meteor' })).toBe(false);
+  });
+
+  it('the bench device names what is wrong with a fault before the device sees it', () => {
+    const bms = createBmsDevice({ name: 'f', pack: 'lfp-lishen-16s-202ah', protocol: 'pylon-lv' });
+    const bad = (spec: unknown): void => {
+      bms.injectFault(spec as BmsFaultSpec);
+    };
+    expect(() => bad({ kind: 'meteor' })).toThrow(/bms 'f' has no fault 'meteor' \(it takes: cell-drift, .*frozen-data/);
+    expect(() => bad({ kind: 'insulation' })).toThrow(/bms 'f': fault 'insulation': fault must have required property 'kOhm'/);
+    expect(() => bad({ kind: 'insulation', kOhm: 5, ohm: 1 })).toThrow(/unknown field 'ohm'/);
+    expect(() => bad({ kind: 'open-wire', sensor: 'current', index: 1 })).toThrow(/sensor must be equal to one of the allowed values \(cell-voltage, temperature\)/);
+    expect(() => bad({ kind: 'cell-drift', cell: 99, direction: 'up', socPerHour: 0.1 })).toThrow(ConfigError); // schema-valid, the device knows the pack has 16
+    expect(bms.device.activeFaults()).toHaveLength(0);
   });
 
   it('frozen-data freezes what the BMS reports; comms-loss shows in the signals', () => {

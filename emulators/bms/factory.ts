@@ -13,7 +13,7 @@ import type { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-devic
 import { BmsDevice, type BmsDeviceOptions } from './device/bms-device';
 import type { FaultHandle } from './device/fault-spec';
 import type { BmsSnapshot } from './device/snapshot';
-import { toDeviceFault, type BmsFaultSpec } from './factory-faults';
+import { BMS_FAULT_KINDS, BMS_FAULT_SCHEMA, toDeviceFault, type BmsFaultSpec } from './factory-faults';
 import { BmsFlag } from './logic/flags';
 import type { AgingSegment } from './pack/aging';
 import { listPackFixtures, loadPackFixture } from './pack/fixtures';
@@ -124,6 +124,28 @@ const PARAMS_SCHEMA = {
 } as const;
 
 const validate = new Ajv({ allErrors: true }).compile(PARAMS_SCHEMA);
+const checkFault = new Ajv({ allErrors: true }).compile(BMS_FAULT_SCHEMA);
+
+/** Throws `ConfigError` saying what is wrong with a fault spec (unknown kind, missing or bad field). */
+function checkFaultSpec(spec: unknown, where: string): void {
+  if (checkFault(spec)) return;
+  const kind = (spec as { kind?: unknown } | null)?.kind;
+  if (typeof kind !== 'string' || !(BMS_FAULT_KINDS as readonly string[]).includes(kind)) {
+    throw new ConfigError(`${where} has no fault '${String(kind)}' (it takes: ${BMS_FAULT_KINDS.join(', ')})`);
+  }
+  // Only the errors of the branch of this kind.
+  const branch = BMS_FAULT_SCHEMA.oneOf.findIndex((b) => b.properties.kind.const === kind);
+  const detail = (checkFault.errors ?? [])
+    .filter((e) => e.schemaPath.startsWith(`#/oneOf/${branch}/`))
+    .map((e) =>
+      e.keyword === 'additionalProperties'
+        ? `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`
+        : `${e.instancePath ? e.instancePath.slice(1) : 'fault'} ${e.message ?? 'is not valid'}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : ''}`,
+    )
+    .slice(0, 3)
+    .join('; ');
+  throw new ConfigError(`${where}: fault '${kind}': ${detail}`);
+}
 
 /** Parameters that only mean something for some protocols. */
 const PROTOCOL_ONLY: Record<string, readonly BmsProtocol[]> = {
@@ -204,15 +226,21 @@ export interface BmsBenchDevice {
   readonly modbus?: ModbusDevice;
   readonly sunspec?: SunSpecDevice;
   step(dtSeconds: number): void;
-  /** Inject a fault (BMS_FAULT_SCHEMA); throws `ConfigError` for a bad one. */
+  /** Inject a fault (checked against BMS_FAULT_SCHEMA, then by the device); throws `ConfigError` naming what is wrong. */
   injectFault(spec: BmsFaultSpec): FaultHandle;
+  /** Detach every CAN attachment (stops cycles and listeners); idempotent. Buses stay open. */
+  close(): void;
   signal(name: string): number | boolean | undefined;
   signalNames(): string[];
-  /** Stimuli: 'ambientC' (degC), 'current' (A, + charge: external load/charger). False for an unknown name or a non-finite value. */
+  /**
+   * Stimuli: 'ambientC' (alias 'ambient', degC), 'current' (A, + charge: external load/charger). False for an
+   * unknown name or a non-finite value.
+   */
   setInput(name: string, value: number): boolean;
   /**
    * Initial conditions of a scenario, applied at once: soc (%; every cell shifted, keeping the spread), soh (%),
-   * resistanceFactor, temperatureC (modules, and the ambient unless ambientC is given), ambientC. Throws
+   * resistanceFactor, temperatureC (alias temperature; modules, and the ambient unless ambientC is given),
+   * ambientC (alias ambient). Throws
    * `ConfigError` naming an unknown key or a bad value (nothing changes then).
    */
   applyInitial(values: Readonly<Record<string, unknown>>): void;
@@ -286,6 +314,7 @@ const PROTOCOL_SIGNALS: ReadonlyArray<keyof CanProfileStats> = ['framesSent', 's
 const LV_MAX_VOLTS = 327.67;
 
 const INITIAL_KEYS = ['soc', 'soh', 'resistanceFactor', 'temperatureC', 'ambientC'] as const;
+const INITIAL_ALIASES: Record<string, string> = { temperature: 'temperatureC', ambient: 'ambientC' };
 
 /** Build a bench BMS. Throws `ConfigError` naming the device and each bad parameter's path. */
 export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
@@ -384,7 +413,13 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
     ...(modbus ? { modbus } : {}),
     ...(sunspec ? { sunspec } : {}),
     step: (dt) => device.step(dt),
-    injectFault: (spec) => device.injectFault(toDeviceFault(spec)),
+    injectFault(spec) {
+      checkFaultSpec(spec, where);
+      return device.injectFault(toDeviceFault(spec));
+    },
+    close() {
+      for (const a of attachments) a.detach();
+    },
     signal(name) {
       const r = SNAPSHOT_SIGNALS[name];
       if (r) return r(device.snapshot(), device);
@@ -394,7 +429,7 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
     signalNames: () => [...Object.keys(SNAPSHOT_SIGNALS), ...PROTOCOL_SIGNALS],
     setInput(name, value) {
       if (typeof value !== 'number' || !Number.isFinite(value)) return false;
-      if (name === 'ambientC') device.pack.ambientC = value;
+      if (name === 'ambientC' || name === 'ambient') device.pack.ambientC = value;
       else if (name === 'current') device.setCurrent(value);
       else return false;
       return true;
@@ -406,8 +441,9 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
 /** See `BmsBenchDevice.applyInitial`. Validates everything before changing anything. */
 function applyInitial(device: BmsDevice, values: Readonly<Record<string, unknown>>, where: string): void {
   const v: Partial<Record<(typeof INITIAL_KEYS)[number], number>> = {};
-  for (const [k, x] of Object.entries(values)) {
-    if (!(INITIAL_KEYS as readonly string[]).includes(k)) throw new ConfigError(`${where}: unknown initial condition '${k}' (known: ${INITIAL_KEYS.join(', ')})`);
+  for (const [key, x] of Object.entries(values)) {
+    const k = INITIAL_ALIASES[key] ?? key;
+    if (!(INITIAL_KEYS as readonly string[]).includes(k)) throw new ConfigError(`${where}: unknown initial condition '${key}' (known: ${INITIAL_KEYS.join(', ')})`);
     if (typeof x !== 'number' || !Number.isFinite(x)) throw new ConfigError(`${where}: initial ${k} must be a finite number, got ${JSON.stringify(x)}`);
     v[k as (typeof INITIAL_KEYS)[number]] = x;
   }
