@@ -80,7 +80,7 @@ const PARAMS_SCHEMA = {
     soh: { type: 'number', exclusiveMinimum: 0, maximum: 150 },
     resistanceFactor: pos,
     ambientC: { type: 'number', minimum: -60, maximum: 100 },
-    temperatureC: { type: 'number', minimum: -60, maximum: 200 },
+    temperatureC: { type: 'number', minimum: -60, maximum: 100 },
     spread: {
       type: 'object',
       additionalProperties: false,
@@ -453,7 +453,7 @@ function applyInitial(device: BmsDevice, values: Readonly<Record<string, unknown
   if (v.soc !== undefined && (v.soc < 0 || v.soc > 100)) bad('soc', '0..100 %');
   if (v.soh !== undefined && !(v.soh > 0 && v.soh <= 150)) bad('soh', 'in (0, 150] %');
   if (v.resistanceFactor !== undefined && !(v.resistanceFactor > 0)) bad('resistanceFactor', '> 0');
-  if (v.temperatureC !== undefined && (v.temperatureC < -60 || v.temperatureC > 200)) bad('temperatureC', '-60..200 degC');
+  if (v.temperatureC !== undefined && (v.temperatureC < -60 || v.temperatureC > 100)) bad('temperatureC', '-60..100 degC');
   if (v.ambientC !== undefined && (v.ambientC < -60 || v.ambientC > 100)) bad('ambientC', '-60..100 degC');
 
   const pack = device.pack;

@@ -136,6 +136,21 @@ describe('BMS SunSpec map: values and control points', () => {
     expect(dev.contactorClosed()).toBe(true);
   });
 
+  it('Hb counts seconds; stale data freezes it with every other value', () => {
+    const { dev, ss } = build();
+    const hb0 = Number(readRaw(ss, 802, 'Hb'));
+    for (let i = 0; i < 3; i++) dev.step(1);
+    expect(Number(readRaw(ss, 802, 'Hb'))).toBe(hb0 + 3);
+    const f = dev.injectFault({ kind: 'stale-data' });
+    const soc = readRaw(ss, 802, 'SoC');
+    dev.setCurrent(-100);
+    for (let i = 0; i < 30; i++) dev.step(1);
+    expect([readRaw(ss, 802, 'Hb'), readRaw(ss, 802, 'SoC')]).toEqual([hb0 + 3, soc]);
+    f.clear();
+    expect(Number(readRaw(ss, 802, 'Hb'))).toBe(hb0 + 33);
+    expect(Number(readRaw(ss, 802, 'SoC'))).toBeLessThan(Number(soc));
+  });
+
   it('answers 0x0B while comms are lost, normally again after', () => {
     const { dev, ss } = build();
     const f = dev.injectFault({ kind: 'comms-loss' });
