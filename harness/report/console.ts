@@ -1,6 +1,6 @@
 import type { ScenarioResult } from './result';
 
-const COLORS = { pass: '\x1b[32m', fail: '\x1b[31m', error: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' };
+const COLORS = { pass: '\x1b[32m', fail: '\x1b[31m', error: '\x1b[33m', skip: '\x1b[36m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
 /**
  * What a person sees during `hil run`: one live line per scenario on a terminal (rewritten in place, at most a few
@@ -52,7 +52,7 @@ export class ConsoleReporter {
     const n = (v: string): number => results.filter((r) => r.verdict === v).length;
     this.out.write('\n');
     for (const r of results) {
-      if (r.verdict === 'pass') continue;
+      if (r.verdict === 'pass' || r.verdict === 'skip') continue;
       this.out.write(`${this.c(r.verdict, r.verdict.toUpperCase())} ${r.scenario} (${r.source})\n`);
       for (const x of r.expectations.filter((e) => e.verdict !== 'pass')) {
         this.out.write(`  - ${x.id}${x.requirement ? ` [${x.requirement}]` : ''}: ${x.message}\n`);
@@ -60,7 +60,7 @@ export class ConsoleReporter {
       }
       for (const e of r.errors) this.out.write(`  - harness: t=${(e.atMs / 1000).toFixed(3)}s ${e.message}\n`);
     }
-    this.out.write(`${results.length} scenario(s): ${this.c('pass', `${n('pass')} passed`)}, ${this.c('fail', `${n('fail')} failed`)}, ${this.c('error', `${n('error')} errors`)}\n`);
+    this.out.write(`${results.length} scenario(s): ${this.c('pass', `${n('pass')} passed`)}, ${this.c('fail', `${n('fail')} failed`)}, ${this.c('error', `${n('error')} errors`)}${n('skip') ? `, ${this.c('skip', `${n('skip')} skipped`)}` : ''}\n`);
     for (const p of reportPaths) this.out.write(`report: ${p}\n`);
   }
 }

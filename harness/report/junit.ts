@@ -9,7 +9,7 @@ const esc = (s: string): string =>
  * the evidence in the failure body. CI systems (GitLab, Jenkins, GitHub test reporters) read this.
  */
 export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
-  const tests = results.reduce((n, r) => n + r.expectations.length + (r.errors.length > 0 ? 1 : 0), 0);
+  const tests = results.reduce((n, r) => n + r.expectations.length + (r.errors.length > 0 || r.verdict === 'skip' ? 1 : 0), 0);
   const failures = results.reduce((n, r) => n + r.expectations.filter((e) => e.verdict === 'fail').length, 0);
   const errors = results.reduce((n, r) => n + r.expectations.filter((e) => e.verdict === 'error').length + (r.errors.length > 0 ? 1 : 0), 0);
   const time = results.reduce((t, r) => t + r.wallMs, 0) / 1000;
@@ -19,7 +19,7 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     const f = r.expectations.filter((e) => e.verdict === 'fail').length;
     const e = r.expectations.filter((x) => x.verdict === 'error').length + (r.errors.length > 0 ? 1 : 0);
     out.push(
-      `  <testsuite name="${esc(r.scenario)}" tests="${r.expectations.length + (r.errors.length > 0 ? 1 : 0)}" failures="${f}" errors="${e}" time="${(r.wallMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt)}" file="${esc(r.source)}">`,
+      `  <testsuite name="${esc(r.scenario)}" tests="${r.expectations.length + (r.errors.length > 0 || r.verdict === 'skip' ? 1 : 0)}" skipped="${r.verdict === 'skip' ? 1 : 0}" failures="${f}" errors="${e}" time="${(r.wallMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt)}" file="${esc(r.source)}">`,
     );
     out.push('    <properties>');
     out.push(`      <property name="bench" value="${esc(r.bench)}"/>`);
@@ -28,6 +28,7 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     out.push(`      <property name="simulatedMs" value="${r.simulatedMs}"/>`);
     for (const req of r.requirements) out.push(`      <property name="requirement" value="${esc(req)}"/>`);
     out.push('    </properties>');
+    if (r.verdict === 'skip') out.push(`    <testcase classname="${esc(r.scenario)}" name="scenario"><skipped message="${esc(r.summary)}"/></testcase>`);
     for (const x of r.expectations) {
       const cls = `${r.scenario}${x.requirement ? ` [${x.requirement}]` : ''}`;
       out.push(`    <testcase classname="${esc(cls)}" name="${esc(x.id)}" file="${esc(x.where)}">`);

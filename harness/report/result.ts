@@ -7,7 +7,8 @@ export interface ScenarioResult {
   source: string;
   bench: string;
   requirements: string[];
-  verdict: Verdict;
+  /** `skip`: not run in this time mode (see `summary`). */
+  verdict: Verdict | 'skip';
   /** One line: why (first failed expectation, or the error). */
   summary: string;
   startedAt: string;

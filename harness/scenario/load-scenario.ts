@@ -42,7 +42,7 @@ function compileScenario(src: YamlSource): Scenario {
     }
     let action: StepAction;
     if (s.set) action = { kind: 'set', values: s.set };
-    else if (s.ramp) action = { kind: 'ramp', target: s.ramp.target, to: s.ramp.to, overMs: dur(s.ramp.over, `${p}/ramp/over`) };
+    else if (s.ramp) action = { kind: 'ramp', target: s.ramp.target, ...(s.ramp.from !== undefined ? { from: s.ramp.from } : {}), to: s.ramp.to, overMs: dur(s.ramp.over, `${p}/ramp/over`) };
     else if (s.fault) {
       const { id, device, kind, ...params } = s.fault;
       const fid = id ?? `${device}.${kind}#${i}`;

@@ -25,7 +25,7 @@ export interface Scenario {
 
 export type StepAction =
   | { kind: 'set'; values: Record<string, number | string | boolean> }
-  | { kind: 'ramp'; target: string; to: number; overMs: number }
+  | { kind: 'ramp'; target: string; from?: number; to: number; overMs: number }
   | { kind: 'fault'; id: string; device: string; fault: string; params: Record<string, unknown> }
   | { kind: 'clear'; id: string }
   | { kind: 'note'; text: string };

@@ -38,7 +38,7 @@ export const scenarioSchema = {
             type: 'object',
             additionalProperties: false,
             required: ['target', 'to', 'over'],
-            properties: { target: { type: 'string' }, to: { type: 'number' }, over: duration },
+            properties: { target: { type: 'string' }, from: { type: 'number' }, to: { type: 'number' }, over: duration },
           },
           fault: {
             type: 'object',

@@ -30,7 +30,7 @@ export interface TimelineStep {
   /** Set stimuli: `ambient`, `<device>.<input>` (e.g. `pv1.irradiance`, `load1.power`). */
   set?: Record<string, number | string | boolean>;
   /** Ramp a stimulus linearly to a value over a duration. */
-  ramp?: { target: string; to: number; over: string | number };
+  ramp?: { target: string; from?: number; to: number; over: string | number };
   /** Inject a fault through a device's fault hooks. */
   fault?: { id?: string; device: string; kind: string; [param: string]: unknown };
   /** Clear a fault injected earlier, by its id. */

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import { registerCanCommands } from './can';
+import { registerEmulateCommand } from './emulate';
+import { registerRunCommand } from './run';
+import { registerValidateCommand } from './validate';
 
 /** A command group: adds its commands to the program. */
 export type CommandRegistrar = (program: Command) => void;
 
 /** Every command group of `hil`, in help order. Add a group here. */
-export const commandRegistrars: CommandRegistrar[] = [registerCanCommands];
+export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerEmulateCommand, registerCanCommands];

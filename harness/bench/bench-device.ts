@@ -1,0 +1,39 @@
+import type { CanBus } from '../../protocols/can/bus';
+import type { ModbusDevice } from '../../protocols/modbus/device';
+
+/** A fault in force on a bench device; `clear()` is idempotent. */
+export interface BenchFaultHandle {
+  clear(): void;
+}
+
+/**
+ * An emulated device as the runner drives it, whatever its kind (DESIGN.md "Device"). Adapters in
+ * `device-factories.ts` wrap the emulators' own devices into this.
+ *
+ * Contract:
+ * - `step(dt)` advances the model by `dt` seconds of simulated time; the runner calls it every plant step.
+ * - `signal(name)` returns the current value of a named quantity (`soc`, `ac.power`, `alarm.overTemperature`...), or
+ *   `undefined` if the name is unknown or has no value now. Never throws.
+ * - `applyInitial` (before start) and `setInput` (stimuli, at any time) throw `ConfigError` for names or values the
+ *   device does not take; `setInput` returns false for an unknown input so the runner can say which device refused.
+ * - `injectFault(kind, params)` throws `ConfigError` naming what is wrong with the fault; the handle clears it.
+ * - `close()` releases what the device holds (periodic tasks, bus listeners); idempotent.
+ */
+export interface BenchDevice {
+  readonly name: string;
+  readonly type: 'bms' | 'inverter';
+  /** The Modbus face, for devices served on a Modbus endpoint. */
+  readonly modbus?: ModbusDevice;
+  /** Attach to a CAN bus (CAN protocol devices); returns a detach function. */
+  attachCan?(bus: CanBus): () => void;
+  step(dtSeconds: number): void;
+  signal(name: string): number | boolean | undefined;
+  /** Known signal names (for validation and `hil emulate`). */
+  signalNames(): string[];
+  applyInitial(values: Record<string, number | string | boolean>): void;
+  setInput(name: string, value: number | string | boolean): boolean;
+  injectFault(kind: string, params: Record<string, unknown>): BenchFaultHandle;
+  /** Fault kinds this device takes (for messages). */
+  faultKinds(): readonly string[];
+  close(): void;
+}

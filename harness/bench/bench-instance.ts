@@ -1,0 +1,499 @@
+import { dirname, join } from 'node:path';
+import type { Clock } from '../../core/clock';
+import { ConfigError, HilError, OperationError } from '../../core/errors';
+import type { CanBus } from '../../protocols/can/bus';
+import { formatFrame, type CanFrame } from '../../protocols/can/frame';
+import { openBus } from '../../protocols/can/registry';
+import { SocketcandServer } from '../../protocols/can/socketcand';
+import type { SlcanAdapter } from '../../protocols/can/slcan/pty-adapter';
+import { openTraceWriter, recordBus } from '../../protocols/can/trace';
+import { ExceptionCode } from '../../protocols/modbus/device';
+import type { ModbusFault } from '../../protocols/modbus/faults';
+import { InProcessMaster } from '../../protocols/modbus/in-process-master';
+import { decodeRequest, isException, type ModbusRequest } from '../../protocols/modbus/pdu';
+import type { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
+import { ModbusServerCore, type ServerTransaction } from '../../protocols/modbus/server-core';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import type { BenchDevice, BenchFaultHandle } from './bench-device';
+import { createBenchDevice } from './device-factories';
+import { MODBUS_FAULT_KINDS } from './inverter-adapter';
+import type { Bench } from './load-bench';
+import { Ring } from './ring';
+
+/** Options for bringing a bench up. */
+export interface BenchInstanceOptions {
+  clock: Clock;
+  mode: 'real' | 'virtual';
+  /** Seed for devices and fault PRNGs. */
+  seed: number;
+  /** Write full CAN traces (`<bus>.log`) here. */
+  traceDir?: string;
+  /** One line per notable event (drops, closes). */
+  log?: (line: string) => void;
+  /** In virtual time, network listeners are not needed unless a process must reach them. */
+  serveNetwork: boolean;
+}
+
+/** A CAN bus on a running bench. */
+export interface BenchCanBus {
+  name: string;
+  /** The harness's own handle, shared by the devices on the bus (sees its own frames, for evidence). */
+  handle: CanBus;
+  /** How a controller reaches it (medium string), if it can. */
+  url: string;
+  hub?: SocketcandServer;
+  slcan?: SlcanAdapter;
+  recent: Ring<CanFrame>;
+  frames: number;
+  stopTrace?: () => Promise<void>;
+}
+
+/** A Modbus endpoint on a running bench. */
+export interface BenchModbus {
+  name: string;
+  core: ModbusServerCore;
+  tcp?: ModbusTcpServer;
+  rtu?: ModbusRtuServer;
+  host?: string;
+  port?: number;
+  url: string;
+  writes: Ring<string>;
+  writeCount: number;
+  /** Writes answered with IllegalDataAddress: the controller wrote outside the register map. */
+  illegalWrites: number;
+  /** Writes answered with IllegalDataValue (out of range). */
+  rejectedWrites: number;
+  requests: number;
+}
+
+const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
+
+/**
+ * A bench brought up for one scenario: media opened (or hubs served), Modbus endpoints listening, devices created
+ * and attached. `close()` releases everything and never throws.
+ */
+export class BenchInstance {
+  readonly devices = new Map<string, BenchDevice>();
+  readonly can = new Map<string, BenchCanBus>();
+  readonly modbus = new Map<string, BenchModbus>();
+  private readonly deviceFaults = new Map<string, BenchFaultHandle>();
+  private readonly detachers: Array<() => void> = [];
+  private closed = false;
+  readonly startMs: number;
+
+  private constructor(
+    readonly bench: Bench,
+    private readonly options: BenchInstanceOptions,
+  ) {
+    this.startMs = options.clock.now();
+  }
+
+  /** Bring a bench up. On failure everything opened so far is closed and the error is rethrown. */
+  static async start(bench: Bench, options: BenchInstanceOptions): Promise<BenchInstance> {
+    const inst = new BenchInstance(bench, options);
+    try {
+      await inst.openCan();
+      await inst.openModbus();
+      await inst.createDevices();
+    } catch (err) {
+      await inst.close();
+      throw err;
+    }
+    return inst;
+  }
+
+  private get clock(): Clock {
+    return this.options.clock;
+  }
+
+  private async openCan(): Promise<void> {
+    const hubs = new Map<string, SocketcandServer>();
+    for (const [name, spec] of Object.entries(this.bench.file.can ?? {})) {
+      let handle: CanBus;
+      let url: string;
+      let hub: SocketcandServer | undefined;
+      if (spec.hub) {
+        const [host, portText] = splitHostPort(spec.hub.socketcand);
+        const key = `${host}:${portText}`;
+        hub = portText !== '0' ? hubs.get(key) : undefined;
+        if (!hub) {
+          hub = new SocketcandServer({ host, port: Number(portText), clock: this.clock, log: (l: string) => this.options.log?.(`socketcand: ${l}`) });
+          if (this.options.serveNetwork) {
+            try {
+              await hub.listen();
+            } catch (err) {
+              throw new ConfigError(`CAN bus '${name}': cannot serve socketcand on ${spec.hub.socketcand}: ${(err as Error).message}`, this.bench.source);
+            }
+          }
+          hubs.set(key, hub);
+        }
+        const busName = spec.hub.bus ?? name;
+        handle = hub.attach(busName, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
+        url = this.options.serveNetwork ? hub.url(busName) : `hub:${busName}`;
+      } else {
+        handle = await openBus(spec.medium!, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
+        url = spec.medium!;
+      }
+      const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}) };
+      this.can.set(name, entry);
+      handle.onFrame((f) => {
+        entry.frames++;
+        entry.recent.push(f);
+      });
+      if (spec.slcanPty) {
+        const { SlcanAdapter } = await import('../../protocols/can/slcan/pty-adapter');
+        entry.slcan = await SlcanAdapter.start(handle, { link: spec.slcanPty });
+      }
+      if (this.options.traceDir && spec.record !== false) {
+        const writer = await openTraceWriter(join(this.options.traceDir, `${name}.log`));
+        const rec = recordBus(handle, writer);
+        entry.stopTrace = async () => {
+          rec.stop();
+          await writer.close();
+        };
+      }
+    }
+  }
+
+  private async openModbus(): Promise<void> {
+    for (const [name, spec] of Object.entries(this.bench.file.modbus ?? {})) {
+      const entry: BenchModbus = {
+        name,
+        core: undefined as unknown as ModbusServerCore,
+        url: '',
+        writes: new Ring(64),
+        writeCount: 0,
+        illegalWrites: 0,
+        rejectedWrites: 0,
+        requests: 0,
+      };
+      entry.core = new ModbusServerCore({ clock: this.clock, seed: this.options.seed, onTransaction: (t) => this.onTransaction(entry, t) });
+      if (spec.tcp) {
+        const [host, port] = splitHostPort(spec.tcp);
+        if (this.options.serveNetwork) {
+          entry.tcp = new ModbusTcpServer({ core: entry.core, host, port: Number(port), clock: this.clock, log: (l) => this.options.log?.(`modbus ${name}: ${l}`) });
+          try {
+            const addr = await entry.tcp.listen();
+            entry.host = addr.host;
+            entry.port = addr.port;
+          } catch (err) {
+            throw new ConfigError(`Modbus endpoint '${name}': cannot listen on ${spec.tcp}: ${(err as Error).message}`, this.bench.source);
+          }
+          entry.url = `tcp://${entry.host}:${entry.port}`;
+        } else {
+          entry.url = `in-process:${name}`;
+        }
+      } else if (spec.rtu) {
+        const { ModbusRtuServer } = await import('../../protocols/modbus/rtu-server');
+        try {
+          entry.rtu = await ModbusRtuServer.open({
+            core: entry.core,
+            clock: this.clock,
+            path: spec.rtu.path,
+            baudRate: spec.rtu.baud ?? 9600,
+            ...(spec.rtu.parity ? { parity: spec.rtu.parity } : {}),
+            ...(spec.rtu.stopBits ? { stopBits: spec.rtu.stopBits } : {}),
+            log: (l: string) => this.options.log?.(`modbus ${name}: ${l}`),
+          });
+        } catch (err) {
+          if (err instanceof HilError) throw err;
+          throw new OperationError(`Modbus endpoint '${name}': cannot open ${spec.rtu.path}: ${(err as Error).message}`);
+        }
+        entry.url = `rtu://${spec.rtu.path}?baud=${spec.rtu.baud ?? 9600}`;
+      }
+      this.modbus.set(name, entry);
+    }
+  }
+
+  private onTransaction(entry: BenchModbus, t: ServerTransaction): void {
+    entry.requests++;
+    const fc = t.request[0] ?? 0;
+    if (!WRITE_FCS.has(fc)) return;
+    entry.writeCount++;
+    const req = decodeRequest(t.request);
+    const answer = t.response;
+    let outcome = 'ok';
+    if (answer && answer[0]! & 0x80) {
+      const code = answer[1];
+      if (code === ExceptionCode.IllegalDataAddress) entry.illegalWrites++;
+      if (code === ExceptionCode.IllegalDataValue) entry.rejectedWrites++;
+      outcome = `exception ${code}`;
+    } else if (!answer) outcome = 'no reply';
+    const secs = ((t.at - this.startMs) / 1000).toFixed(3);
+    entry.writes.push(`t=${secs}s ${entry.name} unit ${t.ctx.unitId} ${describeWrite(req)} -> ${outcome}`);
+  }
+
+  private async createDevices(): Promise<void> {
+    const specs = [...this.bench.file.devices].sort((a, b) => (a.type === b.type ? 0 : a.type === 'bms' ? -1 : 1));
+    for (const spec of specs) {
+      const battery = spec.battery ? this.devices.get(spec.battery) : undefined;
+      let dev: BenchDevice;
+      try {
+        dev = createBenchDevice(spec, {
+          clock: this.clock,
+          seed: this.options.seed,
+          baseDir: dirname(this.bench.source),
+          ...(battery ? { battery } : {}),
+        });
+      } catch (err) {
+        if (err instanceof ConfigError && !err.location) throw new ConfigError(err.message, this.bench.where.device[spec.name]);
+        throw err;
+      }
+      this.devices.set(spec.name, dev);
+      if (spec.can) {
+        if (!dev.attachCan) throw new ConfigError(`device '${spec.name}' does not speak CAN (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
+        this.detachers.push(dev.attachCan(this.can.get(spec.can)!.handle));
+      }
+      if (spec.modbus) {
+        if (!dev.modbus) throw new ConfigError(`device '${spec.name}' has no Modbus face (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
+        this.modbus.get(spec.modbus)!.core.addUnit(spec.unitId ?? 1, dev.modbus);
+      }
+    }
+  }
+
+  /** Values substituted into the DUT command: `${can.<bus>.url}`, `${modbus.<ep>.port}`... */
+  substitutions(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [n, b] of this.can) out[`can.${n}.url`] = b.url;
+    for (const [n, b] of this.can) if (b.hub && this.options.serveNetwork) out[`can.${n}.port`] = String(b.hub.port);
+    for (const [n, b] of this.can) if (b.slcan) out[`can.${n}.pty`] = b.slcan.path;
+    for (const [n, m] of this.modbus) {
+      out[`modbus.${n}.url`] = m.url;
+      if (m.host) out[`modbus.${n}.host`] = m.host;
+      if (m.port !== undefined) out[`modbus.${n}.port`] = String(m.port);
+    }
+    return out;
+  }
+
+  /**
+   * What an in-process controller gets: one fresh bus handle per BMS on CAN (the controller's own view of that bus),
+   * and one in-process Modbus master per inverter.
+   */
+  controllerIO(): {
+    packs: Array<{ name: string; bus: CanBus }>;
+    inverters: Array<{ name: string; master: InProcessMaster; unitId: number; pack?: string }>;
+  } {
+    const packs: Array<{ name: string; bus: CanBus }> = [];
+    for (const d of this.bench.file.devices) {
+      if (d.type !== 'bms' || !d.can) continue;
+      const b = this.can.get(d.can)!;
+      const spec = this.bench.file.can![d.can]!;
+      let bus: CanBus;
+      if (b.hub) bus = b.hub.attach(spec.hub!.bus ?? d.can, { clock: this.clock });
+      else throw new ConfigError(`an in-process controller reaches CAN bus '${d.can}' only through a hub (use 'hub:' on this bus)`, this.bench.source);
+      packs.push({ name: d.name, bus });
+    }
+    const inverters = this.bench.file.devices
+      .filter((d) => d.type === 'inverter')
+      .map((d) => ({
+        name: d.name,
+        master: new InProcessMaster(this.modbus.get(d.modbus!)!.core, this.clock, { unitId: d.unitId ?? 1, timeoutMs: 1000, peer: 'controller' }),
+        unitId: d.unitId ?? 1,
+        ...(d.battery ? { pack: d.battery } : {}),
+      }));
+    return { packs, inverters };
+  }
+
+  /** Advance every device by `dt` seconds (BMS first: inverters read their battery port). */
+  step(dtSeconds: number): void {
+    for (const d of this.devices.values()) d.step(dtSeconds);
+  }
+
+  /**
+   * A signal for scenario expressions: `<device>.<name>`, `can.<bus>.frames`, `modbus.<ep>.writes|illegalWrites|
+   * rejectedWrites|requests`, `t` (seconds since the bench started).
+   */
+  signal(name: string): number | boolean | undefined {
+    if (name === 't') return (this.clock.now() - this.startMs) / 1000;
+    const dot = name.indexOf('.');
+    if (dot < 0) return undefined;
+    const head = name.slice(0, dot);
+    const rest = name.slice(dot + 1);
+    const dev = this.devices.get(head);
+    if (dev) return dev.signal(rest);
+    if (head === 'can') {
+      const [bus, what] = splitLast(rest);
+      const b = this.can.get(bus);
+      return b && what === 'frames' ? b.frames : undefined;
+    }
+    if (head === 'modbus') {
+      const [ep, what] = splitLast(rest);
+      const m = this.modbus.get(ep);
+      if (!m) return undefined;
+      if (what === 'writes') return m.writeCount;
+      if (what === 'illegalWrites') return m.illegalWrites;
+      if (what === 'rejectedWrites') return m.rejectedWrites;
+      if (what === 'requests') return m.requests;
+    }
+    return undefined;
+  }
+
+  /** Whether a signal name refers to something on this bench (for checking scenarios before a run). */
+  knowsSignal(name: string): boolean {
+    if (name === 't') return true;
+    const dot = name.indexOf('.');
+    if (dot < 0) return false;
+    const head = name.slice(0, dot);
+    const rest = name.slice(dot + 1);
+    const dev = this.devices.get(head);
+    if (dev) return dev.signalNames().includes(rest) || dev.signal(rest) !== undefined;
+    if (head === 'can') return this.can.has(splitLast(rest)[0]) && splitLast(rest)[1] === 'frames';
+    if (head === 'modbus') return this.modbus.has(splitLast(rest)[0]) && ['writes', 'illegalWrites', 'rejectedWrites', 'requests'].includes(splitLast(rest)[1]);
+    return false;
+  }
+
+  /** Scenario stimulus: `ambient` (every device), or `<device>.<input>`. */
+  setInput(key: string, value: number | string | boolean, where: string): void {
+    if (key === 'ambient') {
+      for (const d of this.devices.values()) d.setInput('ambient', value);
+      return;
+    }
+    const dot = key.indexOf('.');
+    const dev = dot > 0 ? this.devices.get(key.slice(0, dot)) : undefined;
+    if (!dev) throw new ConfigError(`'${key}': no device '${key.slice(0, Math.max(0, dot))}' on this bench (have: ${[...this.devices.keys()].join(', ')})`, where);
+    if (!dev.setInput(key.slice(dot + 1), value)) throw new ConfigError(`device '${dev.name}' has no input '${key.slice(dot + 1)}'`, where);
+  }
+
+  /** Inject a fault by id on a device; Modbus-level kinds go to the device's endpoint. */
+  injectFault(id: string, deviceName: string, kind: string, params: Record<string, unknown>, where: string): void {
+    const dev = this.devices.get(deviceName);
+    if (!dev) throw new ConfigError(`fault '${id}': no device '${deviceName}' on this bench (have: ${[...this.devices.keys()].join(', ')})`, where);
+    let handle: BenchFaultHandle;
+    try {
+      handle = (MODBUS_FAULT_KINDS as readonly string[]).includes(kind) ? this.injectModbusFault(deviceName, kind, params) : dev.injectFault(kind, params);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(err.message, where);
+      throw err;
+    }
+    this.deviceFaults.set(id, handle);
+  }
+
+  clearFault(id: string): void {
+    this.deviceFaults.get(id)?.clear();
+    this.deviceFaults.delete(id);
+  }
+
+  private injectModbusFault(deviceName: string, kind: string, params: Record<string, unknown>): BenchFaultHandle {
+    const spec = this.bench.file.devices.find((d) => d.name === deviceName)!;
+    if (!spec.modbus) throw new ConfigError(`device '${deviceName}' is not on a Modbus endpoint, so '${kind}' does not apply`);
+    const core = this.modbus.get(spec.modbus)!.core;
+    const { functionCode, address, probability, remaining, ...rest } = params as {
+      functionCode?: number;
+      address?: { from: number; to: number };
+      probability?: number;
+      remaining?: number;
+      [k: string]: unknown;
+    };
+    const num = (k: string, dflt?: number): number => {
+      const v = rest[k] ?? dflt;
+      if (typeof v !== 'number') throw new ConfigError(`fault '${kind}' needs a number '${k}'`);
+      return v;
+    };
+    let fault: ModbusFault;
+    switch (kind) {
+      case 'modbus-delay':
+        fault = { kind: 'delay', ms: num('ms') };
+        break;
+      case 'modbus-no-response':
+        fault = { kind: 'no-response' };
+        break;
+      case 'modbus-exception':
+        fault = { kind: 'exception', code: num('code', ExceptionCode.ServerDeviceFailure) as ExceptionCode };
+        break;
+      case 'modbus-bad-crc':
+        fault = { kind: 'bad-crc' };
+        break;
+      case 'modbus-truncate':
+        fault = { kind: 'truncate', bytes: num('bytes', 3) };
+        break;
+      case 'modbus-split':
+        fault = { kind: 'split', chunks: num('chunks', 2), gapMs: num('gapMs', 50) };
+        break;
+      case 'modbus-wrong-transaction-id':
+        fault = { kind: 'wrong-transaction-id' };
+        break;
+      default:
+        fault = { kind: 'wrong-unit-id' };
+    }
+    const remove = core.faults.add({
+      fault,
+      unitId: spec.unitId ?? 1,
+      ...(functionCode !== undefined ? { functionCode } : {}),
+      ...(address !== undefined ? { address } : {}),
+      ...(probability !== undefined ? { probability } : {}),
+      ...(remaining !== undefined ? { remaining } : {}),
+    });
+    return { clear: remove };
+  }
+
+  /** Recent CAN frames on every bus, oldest first, as `t=… bus 123#…` lines. */
+  recentFrames(limit = 20): string[] {
+    const all: Array<{ t: number; line: string }> = [];
+    for (const b of this.can.values()) {
+      for (const f of b.recent.toArray()) {
+        all.push({ t: f.timestamp ?? 0, line: `t=${(((f.timestamp ?? 0) - this.startMs) / 1000).toFixed(3)}s ${b.name} ${formatFrame(f)}` });
+      }
+    }
+    return all.sort((a, b) => a.t - b.t).slice(-limit).map((x) => x.line);
+  }
+
+  /** Recent Modbus writes on every endpoint. */
+  recentWrites(limit = 20): string[] {
+    return [...this.modbus.values()].flatMap((m) => m.writes.toArray()).slice(-limit);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const h of this.deviceFaults.values()) h.clear();
+    for (const d of this.detachers.splice(0)) safely(d);
+    for (const d of this.devices.values()) safely(() => d.close());
+    const hubs = new Set<SocketcandServer>();
+    for (const b of this.can.values()) {
+      if (b.stopTrace) await b.stopTrace().catch(() => undefined);
+      if (b.slcan) await b.slcan.close().catch(() => undefined);
+      await b.handle.close();
+      if (b.hub) hubs.add(b.hub);
+    }
+    for (const h of hubs) await h.close().catch(() => undefined);
+    for (const m of this.modbus.values()) {
+      if (m.tcp) await m.tcp.close().catch(() => undefined);
+      if (m.rtu) await m.rtu.close().catch(() => undefined);
+    }
+  }
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* closing must not throw */
+  }
+}
+
+function splitHostPort(s: string): [string, string] {
+  const i = s.lastIndexOf(':');
+  return [s.slice(0, i), s.slice(i + 1)];
+}
+
+function splitLast(s: string): [string, string] {
+  const i = s.lastIndexOf('.');
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+function describeWrite(decoded: ModbusRequest | { fc: number; exception: number }): string {
+  if (isException(decoded as ModbusRequest)) return `malformed write (fc ${decoded.fc})`;
+  const req = decoded as ModbusRequest;
+  switch (req.fc) {
+    case 5:
+    case 6:
+      return `fc${req.fc} @${req.address} = ${String(req.value)}`;
+    case 15:
+    case 16:
+      return `fc${req.fc} @${req.address} = [${req.values.slice(0, 8).map(String).join(',')}${req.values.length > 8 ? ',…' : ''}]`;
+    case 23:
+      return `fc23 write @${req.writeAddress} = [${req.values.slice(0, 8).join(',')}]`;
+    default:
+      return `fc${req.fc}`;
+  }
+}

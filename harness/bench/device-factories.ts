@@ -1,0 +1,64 @@
+import type { Clock } from '../../core/clock';
+import { ConfigError } from '../../core/errors';
+import { BMS_FAULT_KINDS, createBmsDevice, type BmsFaultSpec } from '../../emulators/bms/factory';
+import type { BatteryPort } from '../../emulators/inverter/battery-port';
+import type { BenchDevice } from './bench-device';
+import { inverterBenchDevice } from './inverter-adapter';
+import type { DeviceSpec } from './types';
+
+/** What a device factory gets besides the bench file's entry. */
+export interface DeviceContext {
+  clock: Clock;
+  seed: number;
+  /** Directory the bench file is in: relative pack and map paths resolve against it. */
+  baseDir: string;
+  /** The bench device named in `battery:` (a BMS), for an inverter's battery port. */
+  battery?: BenchDevice;
+}
+
+/** BMS bench devices keep their emulator device here, so an inverter can use it as its battery port. */
+const batteryPorts = new WeakMap<BenchDevice, BatteryPort>();
+
+/** Create the bench device for one entry of a bench file. Throws `ConfigError` naming the problem. */
+export function createBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
+  if (spec.type === 'bms') return bmsBenchDevice(spec, ctx);
+  const battery = ctx.battery ? batteryPorts.get(ctx.battery) : undefined;
+  const params = { seed: ctx.seed, ...(spec.params ?? {}) };
+  return inverterBenchDevice({ name: spec.name, params, ...(spec.map !== undefined ? { map: spec.map } : {}), baseDir: ctx.baseDir, ...(battery ? { battery } : {}) });
+}
+
+function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
+  if (!spec.pack) throw new ConfigError(`BMS '${spec.name}' needs 'pack' (a profile in fixtures/packs, e.g. nissan-leaf-24kwh, or a path)`);
+  if (!spec.protocol) throw new ConfigError(`BMS '${spec.name}' needs 'protocol' (pylon-lv, sma-lv, pylon-hv or sunspec-802)`);
+  const b = createBmsDevice({
+    name: spec.name,
+    pack: spec.pack,
+    protocol: spec.protocol,
+    params: { seed: ctx.seed, ...(spec.params ?? {}) },
+    baseDir: ctx.baseDir,
+    clock: ctx.clock,
+  });
+  const setInput = (name: string, value: number | string | boolean): boolean => {
+    const key = name === 'ambient' ? 'ambientC' : name;
+    const n = typeof value === 'number' ? value : Number(value);
+    if (!['ambientC', 'current'].includes(key)) return false;
+    if (!b.setInput(key, n)) throw new ConfigError(`BMS '${spec.name}': ${name} needs a finite number, got '${String(value)}'`);
+    return true;
+  };
+  const dev: BenchDevice = {
+    name: spec.name,
+    type: 'bms',
+    ...(b.modbus ? { modbus: b.modbus } : {}),
+    ...(b.protocol !== 'sunspec-802' ? { attachCan: (bus) => b.attachCan(bus) } : {}),
+    step: (dt) => b.step(dt),
+    signal: (n) => b.signal(n),
+    signalNames: () => b.signalNames(),
+    applyInitial: (values) => b.applyInitial(values),
+    setInput,
+    injectFault: (kind, params) => b.injectFault({ kind, ...params } as BmsFaultSpec),
+    faultKinds: () => BMS_FAULT_KINDS,
+    close: () => undefined,
+  };
+  batteryPorts.set(dev, b.device);
+  return dev;
+}

@@ -1,0 +1,94 @@
+import Ajv from 'ajv';
+import { ConfigError } from '../../core/errors';
+import type { BatteryPort } from '../../emulators/inverter/battery-port';
+import { createInverterDevice } from '../../emulators/inverter/factory';
+import { INVERTER_FAULT_KINDS, INVERTER_FAULT_SCHEMA, type InverterFaultSpec } from '../../emulators/inverter/faults';
+import { CONTROLS, QUANTITIES } from '../../emulators/inverter/quantities';
+import type { BenchDevice, BenchFaultHandle } from './bench-device';
+
+const checkFault = new Ajv({ allErrors: true }).compile(INVERTER_FAULT_SCHEMA);
+
+/** Inputs an inverter takes from a scenario (`set: { inv1.irradiance: 300 }`). */
+const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch'] as const;
+
+/** Wrap the inverter emulator (emulators/inverter) as a bench device. */
+export function inverterBenchDevice(o: { name: string; params?: unknown; map?: string; baseDir?: string; battery?: BatteryPort }): BenchDevice {
+  const dev = createInverterDevice({
+    name: o.name,
+    ...(o.params !== undefined ? { params: o.params } : {}),
+    ...(o.map !== undefined ? { map: o.map } : {}),
+    ...(o.baseDir !== undefined ? { baseDir: o.baseDir } : {}),
+    ...(o.battery ? { battery: o.battery } : {}),
+  });
+  const inv = dev.inverter;
+  const setInput = (name: string, value: number | string | boolean): boolean => {
+    const n = typeof value === 'number' ? value : typeof value === 'boolean' ? (value ? 1 : 0) : Number(value);
+    if (!(INPUTS as readonly string[]).includes(name)) return false;
+    if (!Number.isFinite(n)) throw new ConfigError(`inverter '${o.name}': ${name} needs a number, got '${String(value)}'`);
+    switch (name) {
+      case 'irradiance':
+        inv.setEnvironment({ irradiance: n });
+        break;
+      case 'ambient':
+        inv.setEnvironment({ ambientC: n });
+        break;
+      case 'grid.voltage':
+        inv.setGrid({ volts: n });
+        break;
+      case 'grid.frequency':
+        inv.setGrid({ hz: n });
+        break;
+      case 'dc.switch':
+        inv.setDcSwitch(n !== 0);
+        break;
+    }
+    return true;
+  };
+  return {
+    name: o.name,
+    type: 'inverter',
+    modbus: dev.modbus,
+    step: (dt) => dev.step(dt),
+    signal: (name) => dev.signal(name),
+    signalNames: () => [...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],
+    applyInitial(values) {
+      for (const [k, v] of Object.entries(values)) {
+        if (!setInput(k, v)) {
+          throw new ConfigError(`inverter '${o.name}' has no initial condition '${k}' (it takes: ${INPUTS.join(', ')})`);
+        }
+      }
+    },
+    setInput,
+    injectFault(kind, params): BenchFaultHandle {
+      const spec = { kind, ...params };
+      if (!checkFault(spec)) {
+        const known = INVERTER_FAULT_KINDS.includes(kind as InverterFaultSpec['kind']);
+        const detail = (checkFault.errors ?? [])
+          .filter((e) => e.keyword !== 'const' && e.keyword !== 'oneOf')
+          .map((e) => `${e.instancePath || 'fault'} ${e.message ?? ''}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`)
+          .slice(0, 3)
+          .join('; ');
+        throw new ConfigError(
+          known
+            ? `inverter fault '${kind}': ${detail}`
+            : `inverter '${o.name}' has no fault '${kind}' (it takes: ${INVERTER_FAULT_KINDS.join(', ')}, and the Modbus faults ${MODBUS_FAULT_KINDS.join(', ')})`,
+        );
+      }
+      return dev.injectFault(spec as InverterFaultSpec);
+    },
+    faultKinds: () => INVERTER_FAULT_KINDS,
+    close: () => undefined,
+  };
+}
+
+/** Modbus-level faults any device on a Modbus endpoint takes (applied by the endpoint's server core). */
+export const MODBUS_FAULT_KINDS = [
+  'modbus-delay',
+  'modbus-no-response',
+  'modbus-exception',
+  'modbus-bad-crc',
+  'modbus-truncate',
+  'modbus-split',
+  'modbus-wrong-transaction-id',
+  'modbus-wrong-unit-id',
+] as const;

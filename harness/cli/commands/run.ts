@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../../core/errors';
+import { runCampaign } from '../../campaign/run-campaign';
+import { ConsoleReporter } from '../../report/console';
+import { exitCodeForResults } from '../../report/result';
+import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseKeyValues, parseShard } from './scenario-args';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `hil run`: bring up a bench, run scenarios against the controller, judge, report. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run scenarios against a controller on a bench and judge it (exit 0 pass, 1 fail, 2 bad input, 3 error)')
+    .argument('<scenario...>', 'scenario files or directories of them')
+    .requiredOption('--bench <file>', 'bench file (media, devices, controller)')
+    .option('--virtual-time', 'run in virtual time (needs an in-process controller: dut.module in the bench)')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--out <dir>', 'write results.jsonl, CAN traces and controller output under this directory')
+    .option('--no-traces', 'with --out, do not record full CAN traces')
+    .option('--shard <i/n>', 'run only shard i of n (for CI matrices)')
+    .option('--stop-on-fail', 'stop each scenario at its first failed expectation')
+    .option('--dut-option <key=value>', 'option for an in-process controller (repeatable; e.g. defects=ignore-overtemp)', collect, [])
+    .option('--dut-arg <arg>', 'extra argument for the controller command (repeatable)', collect, [])
+    .option('-v, --verbose', 'print harness and controller log lines')
+    .action(async (paths: string[], opts: {
+      bench: string;
+      virtualTime?: boolean;
+      junit?: string;
+      out?: string;
+      traces: boolean;
+      shard?: string;
+      stopOnFail?: boolean;
+      dutOption: string[];
+      dutArg: string[];
+      verbose?: boolean;
+    }) => {
+      const bench = loadBenchArg(opts.bench);
+      const scenarios = await loadAndCheck(bench, expandScenarioPaths(paths));
+      const shard = parseShard(opts.shard);
+      const dutOptions = parseKeyValues(opts.dutOption);
+      const outcome = await runCampaign(bench, scenarios, {
+        mode: opts.virtualTime ? 'virtual' : 'real',
+        ...(opts.out ? { outDir: opts.out } : {}),
+        ...(opts.junit ? { junit: opts.junit } : {}),
+        ...(shard ? { shard } : {}),
+        traces: opts.traces,
+        ...(opts.stopOnFail ? { stopOnFail: true } : {}),
+        ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
+        ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
+        reporter: new ConsoleReporter(),
+        ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
+      });
+      if (outcome.results.length === 0) throw new ConfigError('no scenario selected (check --shard)');
+      process.exitCode = exitCodeForResults(outcome.results);
+    });
+}

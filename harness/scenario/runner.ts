@@ -1,0 +1,391 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { RealClock, VirtualClock, type Clock } from '../../core/clock';
+import { ConfigError, HilError } from '../../core/errors';
+import type { CanBus } from '../../protocols/can/bus';
+import type { ModbusMaster } from '../../protocols/modbus/master';
+import { BenchInstance } from '../bench/bench-instance';
+import type { Bench } from '../bench/load-bench';
+import { DutProcess, describeExit } from '../dut/dut-process';
+import type { ScenarioResult } from '../report/result';
+import { combineVerdicts } from '../report/result';
+import { Judge, type ExpectationResult } from './judge';
+import type { Scenario, ScenarioStep } from './scenario';
+import { signalsRead } from './scenario';
+
+/** Virtual runs start at this instant (2026-01-01T00:00:00Z), so traces carry plausible, reproducible timestamps. */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+/**
+ * An in-process controller module (bench `dut.module`): exports `createController(io, options)`. The harness gives it
+ * its own bus handle per BMS and a Modbus master per inverter, on the run's clock (virtual or real), and calls
+ * `start()` before the scenario and `stop()` after it. See fixtures/controllers/reference/controller.ts.
+ */
+export interface ControllerModule {
+  createController(
+    io: {
+      clock: Clock;
+      packs: Array<{ name: string; bus: CanBus }>;
+      inverters: Array<{ name: string; master: ModbusMaster; unitId: number; pack?: string }>;
+      log(line: string): void;
+    },
+    options: Record<string, unknown>,
+  ): { start(): Promise<void>; stop(): Promise<void> };
+}
+
+/** How to run one scenario. */
+export interface RunOptions {
+  mode: 'real' | 'virtual';
+  /** Directory for this scenario's evidence (traces, controller output); created if missing. */
+  outDir?: string;
+  /** Full CAN traces into `outDir` (default true when outDir is given). */
+  traces?: boolean;
+  /** Extra options for an in-process controller (`--dut-option k=v`), merged over the bench's. */
+  dutOptions?: Record<string, unknown>;
+  /** Extra arguments appended to the DUT command (`--dut-arg`). */
+  dutArgs?: string[];
+  /** Progress callback, at most every simulated second. */
+  progress?: (simMs: number, durationMs: number) => void;
+  /** Event records (for the JSON lines log). */
+  onEvent?: (record: Record<string, unknown>) => void;
+  /** Harness log lines (controller decisions in-process, drops). */
+  log?: (line: string) => void;
+  /** Stop at the first failed expectation (default false: run to the end and judge everything). */
+  stopOnFail?: boolean;
+  /** Real mode: precise timers (RealClock spinMs). Default 1. */
+  spinMs?: number;
+}
+
+/** Raised (as a value in results) when a scenario could not run at all; `exitCode` 2 for bad input. */
+export class ScenarioSetupError extends HilError {}
+
+const emptyEvidence = (): ScenarioResult['evidence'] => ({ frames: [], writes: [], dutOutput: [], events: [] });
+
+/**
+ * Check a scenario against a bench before anything real starts: devices exist, stimuli and initial conditions are
+ * accepted, every fault is accepted by its device (injected and cleared on a throwaway virtual bench), every signal
+ * the expectations read exists. Throws `ConfigError` with the scenario's file:line:column.
+ */
+export async function checkScenarioAgainstBench(bench: Bench, scenario: Scenario): Promise<void> {
+  const inst = await BenchInstance.start(bench, { clock: new VirtualClock(VIRTUAL_EPOCH_MS), mode: 'virtual', seed: scenario.seed, serveNetwork: false });
+  try {
+    for (const [name, values] of Object.entries(scenario.devices)) {
+      const dev = inst.devices.get(name);
+      const where = scenario.where.devices[name];
+      if (!dev) throw new ConfigError(`no device '${name}' on bench '${bench.file.bench}' (have: ${[...inst.devices.keys()].join(', ')})`, where);
+      try {
+        dev.applyInitial(values);
+      } catch (err) {
+        throw relocate(err, where);
+      }
+    }
+    for (const step of scenario.timeline) {
+      const a = step.action;
+      if (a.kind === 'set') for (const [k, v] of Object.entries(a.values)) inst.setInput(k, v, step.where);
+      else if (a.kind === 'ramp') inst.setInput(a.target, a.from ?? a.to, step.where);
+      else if (a.kind === 'fault') {
+        inst.injectFault(a.id, a.device, a.fault, a.params, step.where);
+        inst.clearFault(a.id);
+      }
+    }
+    for (const { signal, where } of signalsRead(scenario)) {
+      if (!inst.knowsSignal(signal)) {
+        const dev = inst.devices.get(signal.split('.')[0]!);
+        const hint = dev ? ` (device '${dev.name}' has e.g. ${dev.signalNames().slice(0, 12).join(', ')}, ...)` : ` (devices: ${[...inst.devices.keys()].join(', ')}; also can.<bus>.frames, modbus.<ep>.writes|illegalWrites|rejectedWrites|requests, t)`;
+        throw new ConfigError(`unknown signal '${signal}'${hint}`, where);
+      }
+    }
+    if (scenario.timeMode !== 'any' && bench.file.dut === undefined) return;
+  } finally {
+    await inst.close();
+  }
+}
+
+function relocate(err: unknown, where: string | undefined): unknown {
+  return err instanceof ConfigError && !err.location ? new ConfigError(err.message, where) : err;
+}
+
+/**
+ * Run one scenario on a bench and judge it. Never throws for things that go wrong during the run (controller crash,
+ * adapter lost, device error): they become an `error` verdict with evidence. Throws `ConfigError` only for bad
+ * input found before the run starts (the caller reports it with exit code 2).
+ */
+export async function runScenario(bench: Bench, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const wallStart = Date.now();
+  const startedAt = new Date(wallStart).toISOString();
+  const mode = options.mode;
+  const dut = bench.file.dut;
+  if (mode === 'virtual' && dut?.command && !dut.module) {
+    throw new ConfigError(
+      `bench '${bench.file.bench}' starts its controller as a process ('dut.command'); virtual time needs an in-process controller module ('dut.module'), or run in real time`,
+      bench.where.dut,
+    );
+  }
+  const result: ScenarioResult = {
+    scenario: scenario.id,
+    title: scenario.title,
+    source: scenario.source,
+    bench: bench.file.bench,
+    requirements: scenario.requirements,
+    verdict: 'pass',
+    summary: '',
+    startedAt,
+    wallMs: 0,
+    simulatedMs: 0,
+    timeMode: mode,
+    seed: scenario.seed,
+    expectations: [],
+    errors: [],
+    evidence: emptyEvidence(),
+  };
+  if (scenario.timeMode !== 'any' && scenario.timeMode !== mode) {
+    result.verdict = 'skip';
+    result.summary = `runs in ${scenario.timeMode} time only (this run is ${mode} time${scenario.timeMode === 'virtual' ? '; use --virtual-time' : ''})`;
+    return result;
+  }
+  await checkScenarioAgainstBench(bench, scenario);
+
+  const clock: VirtualClock | RealClock = mode === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : new RealClock({ spinMs: options.spinMs ?? 1 });
+  const emit = (r: Record<string, unknown>): void => options.onEvent?.({ scenario: scenario.id, ...r });
+  const outDir = options.outDir;
+  if (outDir) mkdirSync(outDir, { recursive: true });
+  const inst = await BenchInstance.start(bench, {
+    clock,
+    mode,
+    seed: scenario.seed,
+    serveNetwork: mode === 'real',
+    ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  let t0 = clock.now();
+  const simNow = (): number => clock.now() - t0;
+  const error = (message: string): void => {
+    const atMs = Math.round(simNow());
+    result.errors.push({ atMs, message });
+    emit({ type: 'error', atMs, message });
+  };
+  let dutProcess: DutProcess | undefined;
+  let controller: { start(): Promise<void>; stop(): Promise<void> } | undefined;
+  let dutDied: string | undefined;
+  let judge: Judge | undefined;
+  let firstFailureCaptured = false;
+  const evidence = result.evidence;
+  const captureEvidence = (): void => {
+    evidence.frames = inst.recentFrames(24);
+    evidence.writes = inst.recentWrites(16);
+    if (dutProcess) evidence.dutOutput = dutProcess.tail(20).map((l) => `${l.stream}: ${l.text}`);
+  };
+  try {
+    if (scenario.ambient !== undefined) for (const d of inst.devices.values()) d.setInput('ambient', scenario.ambient);
+    for (const [name, values] of Object.entries(scenario.devices)) inst.devices.get(name)!.applyInitial(values);
+    emit({ type: 'scenario-start', bench: bench.file.bench, mode, seed: scenario.seed, startedAt, endpoints: inst.substitutions() });
+
+    // The controller under test.
+    if (dut?.module && (mode === 'virtual' || !dut.command)) {
+      const modPath = isAbsolute(dut.module) ? dut.module : resolve(dut.module);
+      let mod: ControllerModule;
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        mod = require(modPath) as ControllerModule;
+      } catch (err) {
+        throw new ConfigError(`cannot load the controller module '${dut.module}': ${(err as Error).message.split('\n')[0]}`, bench.where.dut);
+      }
+      if (typeof mod.createController !== 'function') throw new ConfigError(`controller module '${dut.module}' does not export createController`, bench.where.dut);
+      const io = { clock, ...inst.controllerIO(), log: (line: string) => options.log?.(`controller: ${line}`) };
+      const opts = { ...((dut as { moduleOptions?: Record<string, unknown> }).moduleOptions ?? {}), ...(options.dutOptions ?? {}) };
+      controller = mod.createController(io, opts);
+      const started = controller.start();
+      if (clock instanceof VirtualClock) {
+        let done = false;
+        let failure: unknown;
+        started.then(
+          () => (done = true),
+          (err: unknown) => {
+            done = true;
+            failure = err;
+          },
+        );
+        // Let the controller's start-up (discovery over Modbus) run in virtual time, at most 60 s of it.
+        for (let i = 0; i < 600 && !done; i++) {
+          await drain();
+          if (!done) clock.advance(100);
+        }
+        await drain();
+        if (failure) throw failure;
+        if (!done) throw new Error('the controller did not finish starting within 60 s of virtual time');
+      } else {
+        await started;
+      }
+    } else if (dut?.command) {
+      const subs = inst.substitutions();
+      const argv = [...dut.command, ...(options.dutArgs ?? [])].map((a) =>
+        a.replace(/\$\{([^}]+)\}/g, (_m, key: string) => {
+          const v = subs[key];
+          if (v === undefined) throw new ConfigError(`DUT command: unknown placeholder \${${key}} (have: ${Object.keys(subs).join(', ')})`, bench.where.dut);
+          return v;
+        }),
+      );
+      dutProcess = new DutProcess({
+        argv,
+        ...(dut.cwd ? { cwd: dut.cwd } : {}),
+        ...(dut.env ? { env: dut.env } : {}),
+        ...(outDir ? { logFile: join(outDir, 'controller.log') } : {}),
+      });
+      dutProcess.on('exit', (e: { code: number | null; signal: string | null; unexpected: boolean }) => {
+        if (e.unexpected) dutDied = `the controller exited during the scenario (${describeExit(e as never)})`;
+      });
+      await dutProcess.start();
+      emit({ type: 'dut-start', argv, pid: dutProcess.pid });
+      if (dut.readyLine) await dutProcess.waitForLine(dut.readyLine, bench.readyTimeoutMs);
+    }
+
+    // Scenario time starts once the controller is up.
+    t0 = clock.now();
+    // Timeline.
+    const ramps: Array<{ target: string; from: number; to: number; t0: number; t1: number; where: string }> = [];
+    const apply = (step: ScenarioStep): void => {
+      const a = step.action;
+      const at = `t=${(step.atMs / 1000).toFixed(3)}s`;
+      let text: string;
+      switch (a.kind) {
+        case 'set':
+          for (const [k, v] of Object.entries(a.values)) inst.setInput(k, v, step.where);
+          text = `set ${Object.entries(a.values).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`;
+          break;
+        case 'ramp': {
+          const from = a.from ?? numeric(inst.signal(a.target));
+          if (from === undefined) throw new ConfigError(`ramp of '${a.target}': its current value is unknown; give 'from'`, step.where);
+          ramps.push({ target: a.target, from, to: a.to, t0: step.atMs, t1: step.atMs + a.overMs, where: step.where });
+          text = `ramp ${a.target} ${from} -> ${a.to} over ${a.overMs} ms`;
+          break;
+        }
+        case 'fault':
+          inst.injectFault(a.id, a.device, a.fault, a.params, step.where);
+          text = `fault '${a.id}': ${a.device} ${a.fault} ${JSON.stringify(a.params)}`;
+          break;
+        case 'clear':
+          inst.clearFault(a.id);
+          text = `clear fault '${a.id}'`;
+          break;
+        case 'note':
+          text = `note: ${a.text}`;
+          break;
+      }
+      evidence.events.push(`${at} ${text}`);
+      emit({ type: 'event', atMs: step.atMs, text });
+    };
+    const pendingSteps = [...scenario.timeline];
+    judge = new Judge(scenario.expectations, (name) => inst.signal(name));
+    const stepMs = scenario.stepMs;
+    const end = scenario.durationMs;
+    let lastProgress = -Infinity;
+    let t = 0;
+    const runStepsUpTo = (limit: number): void => {
+      while (pendingSteps.length > 0 && pendingSteps[0]!.atMs <= limit) apply(pendingSteps.shift()!);
+    };
+    runStepsUpTo(0);
+    judge.sample(0);
+    while (t < end) {
+      const next = Math.min(end, t + stepMs);
+      if (clock instanceof VirtualClock) {
+        clock.advanceTo(t0 + next);
+        if (controller) await drain();
+      } else {
+        await sleepUntil(clock, t0 + next);
+      }
+      const dt = (next - t) / 1000;
+      t = next;
+      runStepsUpTo(t);
+      for (const r of ramps) {
+        if (t < r.t0) continue;
+        const f = r.t1 > r.t0 ? Math.min(1, (t - r.t0) / (r.t1 - r.t0)) : 1;
+        inst.setInput(r.target, r.from + (r.to - r.from) * f, r.where);
+      }
+      for (let i = ramps.length - 1; i >= 0; i--) if (t >= ramps[i]!.t1) ramps.splice(i, 1);
+      inst.step(dt);
+      const failed = judge.sample(t);
+      if (failed.length > 0) {
+        if (!firstFailureCaptured) {
+          firstFailureCaptured = true;
+          captureEvidence();
+        }
+        for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
+        if (options.stopOnFail) break;
+      }
+      if (dutDied) {
+        error(dutDied);
+        break;
+      }
+      if (t - lastProgress >= 1000) {
+        lastProgress = t;
+        options.progress?.(t, end);
+      }
+    }
+    result.simulatedMs = Math.round(t);
+  } catch (err) {
+    if (err instanceof ConfigError && result.simulatedMs === 0 && !judge) {
+      await shutdown();
+      throw err;
+    }
+    error(err instanceof Error ? err.message : String(err));
+    if (!firstFailureCaptured) captureEvidence();
+  }
+  await shutdown();
+  if (dutProcess && evidence.dutOutput.length === 0 && (result.errors.length > 0 || dutDied)) {
+    evidence.dutOutput = dutProcess.tail(20).map((l) => `${l.stream}: ${l.text}`);
+  }
+  const expectations: ExpectationResult[] = judge ? judge.finish(simNowSafe()) : [];
+  result.expectations = expectations;
+  result.verdict = combineVerdicts([...expectations.map((e) => e.verdict), ...(result.errors.length > 0 ? (['error'] as const) : [])]);
+  const firstBad = expectations.find((e) => e.verdict === 'fail') ?? expectations.find((e) => e.verdict === 'error');
+  result.summary =
+    result.errors.length > 0
+      ? result.errors[0]!.message
+      : firstBad
+        ? `${firstBad.id}${firstBad.requirement ? ` [${firstBad.requirement}]` : ''}: ${firstBad.message}`
+        : `${expectations.length} expectation(s) met`;
+  result.wallMs = Date.now() - wallStart;
+  emit({ type: 'scenario-end', verdict: result.verdict, summary: result.summary, wallMs: result.wallMs, simulatedMs: result.simulatedMs });
+  return result;
+
+  function simNowSafe(): number {
+    return result.simulatedMs || Math.round(simNow());
+  }
+
+  async function shutdown(): Promise<void> {
+    if (controller) {
+      try {
+        const stopping = controller.stop();
+        if (clock instanceof VirtualClock) {
+          let done = false;
+          void stopping.finally(() => (done = true));
+          for (let i = 0; i < 50 && !done; i++) {
+            await drain();
+            if (!done) clock.advance(100);
+          }
+        }
+        await stopping;
+      } catch (err) {
+        error(`the controller failed to stop: ${(err as Error).message}`);
+      }
+    }
+    if (dutProcess) {
+      const exit = await dutProcess.stop(bench.stopTimeoutMs);
+      emit({ type: 'dut-exit', ...(exit ?? {}) });
+    }
+    await inst.close();
+  }
+}
+
+function numeric(v: number | boolean | undefined): number | undefined {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+/** Let every queued promise callback run (a macrotask turn drains the microtask queue). */
+function drain(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+function sleepUntil(clock: Clock, at: number): Promise<void> {
+  return new Promise((r) => clock.setTimer(at, r));
+}
