@@ -57,7 +57,7 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
     setInput,
     injectFault: (kind, params) => b.injectFault({ kind, ...params } as BmsFaultSpec),
     faultKinds: () => BMS_FAULT_KINDS,
-    close: () => undefined,
+    close: () => b.close(),
   };
   batteryPorts.set(dev, b.device);
   return dev;

@@ -136,7 +136,7 @@ class State {
           return false;
         }
         this.violationStart ??= t;
-        if (t - this.violationStart > f.toleranceMs) {
+        if (f.toleranceMs === 0 || t - this.violationStart > f.toleranceMs) {
           const tol = f.toleranceMs > 0 ? ` for more than ${f.toleranceMs} ms (since ${fmt(this.violationStart)})` : '';
           return this.fail(t, `invariant '${f.cond.source}' was violated${tol}`, f.cond, lookup);
         }
