@@ -19,6 +19,11 @@ export function parseScenario(text: string, file = '(text)'): Scenario {
   return compileScenario(parseYamlSource(text, file));
 }
 
+/** Compile a scenario given as data (the TypeScript API): same checks as files, locations read `source`. */
+export function compileScenarioData(data: ScenarioFile, source = '(api)'): Scenario {
+  return compileScenario({ file: source, data, locate: () => source });
+}
+
 function compileScenario(src: YamlSource): Scenario {
   const f = validateSource<ScenarioFile>(src, scenarioSchema, 'scenario');
   const at = (p: string): string => src.locate(p);

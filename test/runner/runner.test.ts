@@ -7,6 +7,7 @@ import { loadBench, parseBench } from '../../harness/bench/load-bench';
 import { ConsoleReporter } from '../../harness/report/console';
 import { parseScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
+import { scenario } from '../../harness/scenario/api';
 
 const root = resolve(__dirname, '..', '..');
 const ciBench = (): ReturnType<typeof loadBench> => loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
@@ -57,6 +58,22 @@ withBuild('runner end to end (virtual time, CI bench, reference controller)', ()
     const ta = readFileSync(join(dir, 'a', 'pack1.log'), 'utf8');
     expect(ta.split('\n').length).toBeGreaterThan(100);
     expect(readFileSync(join(dir, 'b', 'pack1.log'), 'utf8')).toBe(ta);
+  });
+
+  it('runs a scenario written with the TypeScript API, as in a jest test of a controller', async () => {
+    const s = scenario('api-hot-pack', { seed: 2 })
+      .duration('3m')
+      .initial('pack1', { soc: 60 })
+      .at('30s')
+      .fault('pack1', 'external-heat', { module: 0, watts: 400 }, 'heater')
+      .expectAlways('charge-within-limit', 'pack1.current <= pack1.chargeCurrentLimit * 1.05 + 1', { tolerance: '2s' })
+      .expectAtEnd('heated', 'pack1.temperature.max > pack1.temperature.min + 2')
+      .build();
+    const r = await runScenario(ciBench(), s, { mode: 'virtual' });
+    expect(r.expectations.map((e) => [e.id, e.verdict])).toEqual([
+      ['charge-within-limit', 'pass'],
+      ['heated', 'pass'],
+    ]);
   });
 
   it('a failed expectation carries evidence: observed values, time, frames and writes before it', async () => {
