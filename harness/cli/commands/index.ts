@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCanCommands } from './can';
+import { registerDemoCommand } from './demo';
 import { registerEmulateCommand } from './emulate';
 import { registerRunCommand } from './run';
 import { registerValidateCommand } from './validate';
@@ -8,4 +9,4 @@ import { registerValidateCommand } from './validate';
 export type CommandRegistrar = (program: Command) => void;
 
 /** Every command group of `hil`, in help order. Add a group here. */
-export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerEmulateCommand, registerCanCommands];
+export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerEmulateCommand, registerCanCommands, registerDemoCommand];
