@@ -30,7 +30,11 @@ export interface BenchInstanceOptions {
   traceDir?: string;
   /** One line per notable event (drops, closes). */
   log?: (line: string) => void;
-  /** In virtual time, network listeners are not needed unless a process must reach them. */
+  /**
+   * true: open the real media, listen on the network, open serial ports (real-time runs, `hil emulate`).
+   * false: a dry bench - hubs not listening, real CAN media replaced by private virtual channels, RTU lines not
+   * opened - for checking scenarios and for in-process controllers in virtual time.
+   */
   serveNetwork: boolean;
 }
 
@@ -67,6 +71,7 @@ export interface BenchModbus {
 }
 
 const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
+let dryChannels = 0;
 
 /**
  * A bench brought up for one scenario: media opened (or hubs served), Modbus endpoints listening, devices created
@@ -130,8 +135,12 @@ export class BenchInstance {
         const busName = spec.hub.bus ?? name;
         handle = hub.attach(busName, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = this.options.serveNetwork ? hub.url(busName) : `hub:${busName}`;
-      } else {
+      } else if (this.options.serveNetwork) {
         handle = await openBus(spec.medium!, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
+        url = spec.medium!;
+      } else {
+        // A dry bench (checking scenarios, in-process runs) never touches real adapters.
+        handle = await openBus(`virtual:dry-${process.pid}-${++dryChannels}-${name}`, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = spec.medium!;
       }
       const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}) };
@@ -183,6 +192,8 @@ export class BenchInstance {
         } else {
           entry.url = `in-process:${name}`;
         }
+      } else if (spec.rtu && !this.options.serveNetwork) {
+        entry.url = `in-process:${name}`;
       } else if (spec.rtu) {
         const { ModbusRtuServer } = await import('../../protocols/modbus/rtu-server');
         try {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { RealClock } from '../../../core/clock';
 import { ConfigError } from '../../../core/errors';
+import { BenchInstance } from '../../bench/bench-instance';
 import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
@@ -38,6 +40,12 @@ export function registerRunCommand(program: Command): void {
       const bench = loadBenchArg(opts.bench);
       const scenarios = await loadAndCheck(bench, expandScenarioPaths(paths));
       const shard = parseShard(opts.shard);
+      if (!opts.virtualTime) {
+        // Reach every adapter, port and listener once before running anything: a missing adapter is one clear line
+        // and exit 2, not an error verdict per scenario.
+        const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
+        await probe.close();
+      }
       const dutOptions = parseKeyValues(opts.dutOption);
       const outcome = await runCampaign(bench, scenarios, {
         mode: opts.virtualTime ? 'virtual' : 'real',
