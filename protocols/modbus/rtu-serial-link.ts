@@ -211,7 +211,11 @@ async function openStreamIo(SerialPort: SerialPortModule['SerialPort'], o: Seria
     kind: 'serialport',
     start(onData, onEnd) {
       port.on('data', (chunk: Buffer) => onData(chunk));
-      port.on('error', () => undefined); // surfaces through write callbacks or 'close'
+      // Writes report through their callbacks; an 'error' event is a failed read (EIO when a pty's other side
+      // closes, a USB adapter unplugged): the port is of no more use.
+      port.on('error', (err: Error) => {
+        if (!closing) onEnd(err);
+      });
       port.on('close', (err?: Error) => {
         if (!closing) onEnd(err);
       });
