@@ -49,8 +49,8 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
     type: 'inverter',
     modbus: dev.modbus,
     step: (dt) => dev.step(dt),
-    signal: (name) => dev.signal(name),
-    signalNames: () => [...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],
+    signal: (name) => (name === 'irradiance' ? inv.state.irradiance : dev.signal(name)),
+    signalNames: () => ['irradiance', ...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],
     applyInitial(values) {
       for (const [k, v] of Object.entries(values)) {
         if (!setInput(k, v)) {

@@ -84,7 +84,7 @@ export class ScenarioBuilder {
     return this;
   }
 
-  expectReaction(id: string, e: { when: string; within: Duration; then: string; requirement?: string; description?: string }): this {
+  expectReaction(id: string, e: { when: string; within: Duration; then: string; optional?: boolean; requirement?: string; description?: string }): this {
     return this.expectation({ id, ...e });
   }
 

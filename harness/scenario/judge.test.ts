@@ -65,4 +65,17 @@ describe('Judge', () => {
     expect(res.map((r) => r.verdict)).toEqual(['error', 'pass', 'pass']);
     expect(res[0]!.message).toContain('ghost');
   });
+
+  it('a reaction whose trigger never happened is an error (not exercised), unless optional', () => {
+    const { judge, values } = judgeFor(
+      '  - { id: r, when: "alarm", within: 500ms, then: "limit == 0" }\n  - { id: o, when: "alarm", within: 500ms, then: "limit == 0", optional: true }\n',
+    );
+    Object.assign(values, { alarm: false, limit: 50 });
+    judge.sample(0);
+    judge.sample(1000);
+    const [r, o] = judge.finish(1000);
+    expect(r).toMatchObject({ verdict: 'error' });
+    expect(r!.message).toContain('not exercised');
+    expect(o).toMatchObject({ verdict: 'pass' });
+  });
 });

@@ -184,10 +184,19 @@ class State {
     if (f.kind === 'reaction') {
       const n = this.reactions.length;
       const worst = Math.max(0, ...this.reactions.map((r) => r.reactedAfterMs ?? 0));
+      if (n === 0 && !f.optional) {
+        // A reaction the scenario never provoked proves nothing: say so rather than pass it.
+        return {
+          ...base,
+          verdict: 'error',
+          message: `not exercised: '${f.when.source}' never became true, so the reaction was never tested (strengthen the stimulus, or mark the expectation optional: true)`,
+          reactions: this.reactions,
+        };
+      }
       return {
         ...base,
         verdict: 'pass',
-        message: n === 0 ? `'${f.when.source}' never became true (nothing to react to)` : `${n} trigger(s), slowest reaction ${worst} ms (deadline ${f.withinMs} ms)`,
+        message: n === 0 ? `'${f.when.source}' never became true (optional: nothing to react to)` : `${n} trigger(s), slowest reaction ${worst} ms (deadline ${f.withinMs} ms)`,
         reactions: this.reactions,
         atMs: this.lastT,
       };

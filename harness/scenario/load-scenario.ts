@@ -88,7 +88,7 @@ function compileScenario(src: YamlSource): Scenario {
         if (e.within === undefined || e.then === undefined) {
           throw new ConfigError(`reaction '${e.id}' needs 'within' (a deadline) and 'then' (what must hold)`, at(p));
         }
-        return { ...base, form: { kind: 'reaction', when: x('when'), withinMs: dur(e.within, `${p}/within`), then: x('then') } };
+        return { ...base, form: { kind: 'reaction', when: x('when'), withinMs: dur(e.within, `${p}/within`), then: x('then'), optional: e.optional ?? false } };
       case 'always':
         return {
           ...base,
@@ -106,8 +106,8 @@ function compileScenario(src: YamlSource): Scenario {
     }
   });
   for (const [i, e] of f.expect.entries()) {
-    const stray = (['within', 'then', 'tolerance', 'after', 'by'] as const).filter((k) => e[k] !== undefined);
-    const allowed = e.when !== undefined ? ['within', 'then'] : e.always !== undefined ? ['tolerance', 'after'] : e.eventually !== undefined ? ['by'] : [];
+    const stray = (['within', 'then', 'optional', 'tolerance', 'after', 'by'] as const).filter((k) => e[k] !== undefined);
+    const allowed = e.when !== undefined ? ['within', 'then', 'optional'] : e.always !== undefined ? ['tolerance', 'after'] : e.eventually !== undefined ? ['by'] : [];
     const bad = stray.filter((k) => !allowed.includes(k));
     if (bad.length > 0) throw new ConfigError(`'${bad[0]}' does not apply to this kind of expectation`, src.locate(`/expect/${i}/${bad[0]}`, true));
   }

@@ -82,7 +82,12 @@ export async function checkScenarioAgainstBench(bench: Bench, scenario: Scenario
     for (const step of scenario.timeline) {
       const a = step.action;
       if (a.kind === 'set') for (const [k, v] of Object.entries(a.values)) inst.setInput(k, v, step.where);
-      else if (a.kind === 'ramp') inst.setInput(a.target, a.from ?? a.to, step.where);
+      else if (a.kind === 'ramp') {
+        if (a.from === undefined && numeric(inst.signal(a.target)) === undefined) {
+          throw new ConfigError(`ramp of '${a.target}': its current value cannot be read; give 'from'`, step.where);
+        }
+        inst.setInput(a.target, a.from ?? a.to, step.where);
+      }
       else if (a.kind === 'fault') {
         inst.injectFault(a.id, a.device, a.fault, a.params, step.where);
         inst.clearFault(a.id);
@@ -330,6 +335,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       throw err;
     }
     error(err instanceof Error ? err.message : String(err));
+    result.simulatedMs = Math.round(simNow());
     if (!firstFailureCaptured) captureEvidence();
   }
   await shutdown();

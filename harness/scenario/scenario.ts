@@ -38,7 +38,7 @@ export interface ScenarioStep {
 }
 
 export type ExpectationForm =
-  | { kind: 'reaction'; when: Compiled; withinMs: number; then: Compiled }
+  | { kind: 'reaction'; when: Compiled; withinMs: number; then: Compiled; optional: boolean }
   | { kind: 'invariant'; cond: Compiled; toleranceMs: number; afterMs: number }
   | { kind: 'eventually'; cond: Compiled; byMs: number }
   | { kind: 'final'; cond: Compiled };

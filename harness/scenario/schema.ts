@@ -64,6 +64,7 @@ export const scenarioSchema = {
           when: expr,
           within: duration,
           then: expr,
+          optional: { type: 'boolean' },
           always: expr,
           tolerance: duration,
           after: duration,

@@ -48,6 +48,8 @@ export interface ExpectationSpec {
   when?: string;
   within?: string | number;
   then?: string;
+  /** Reaction only: the trigger may never occur in this run (otherwise an untriggered reaction is an error: not exercised). */
+  optional?: boolean;
   /** Invariant: holds over the whole run (after `after`), violations shorter than `tolerance` forgiven. */
   always?: string;
   tolerance?: string | number;

@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadBench } from '../../harness/bench/load-bench';
+import { parseScenario } from '../../harness/scenario/load-scenario';
+import { runScenario } from '../../harness/scenario/runner';
+
+const root = resolve(__dirname, '..', '..');
+const built = existsSync(join(root, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js'));
+if (!built) process.stderr.write('[skip] README example: dist/ is missing; run `npm run build` (npm test does)\n');
+
+(built ? describe : describe.skip)('the README scenario example', () => {
+  const text = /## Scenario files[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!;
+  const bench = loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
+
+  it('is valid, passes with the reference controller, and its reaction is exercised', async () => {
+    const r = await runScenario(bench, parseScenario(text, 'README.md'), { mode: 'virtual' });
+    expect(r.expectations.map((e) => `${e.id}:${e.verdict}`)).toEqual([
+      'stop-on-overtemp:pass',
+      'charge-within-limit:pass',
+      'no-illegal-writes:pass',
+      'pv-used:pass',
+      'final-soc:pass',
+    ]);
+    expect(r.expectations[0]!.reactions!.length).toBeGreaterThan(0);
+  });
+
+  it('fails a controller that ignores over-temperature, naming the expectation and the observed values', async () => {
+    const r = await runScenario(bench, parseScenario(text, 'README.md'), { mode: 'virtual', dutOptions: { defects: ['ignore-overtemp'] } });
+    expect(r.verdict).toBe('fail');
+    expect(r.summary).toContain('stop-on-overtemp [EMS-SAFE-03]');
+    expect(r.expectations[0]!.observed).toHaveProperty('inv1.WMaxLimPct');
+  });
+});
