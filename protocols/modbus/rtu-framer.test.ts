@@ -237,3 +237,16 @@ describe('RtuFramer (responses)', () => {
     expect(f.silenceDueAt).toBeUndefined();
   });
 });
+
+describe('RtuFramer (floods)', () => {
+  it('keeps memory bounded under a garbage flood with no silence, and counts every byte', () => {
+    const seen: Array<[string, number, number]> = [];
+    const f = new RtuFramer({ kind: 'request', baudRate: 115200, onDrop: (r, first, n) => seen.push([r, first.length, n]) });
+    const junk = new Uint8Array(1000).fill(0xff); // unit 255: never a frame start
+    for (let i = 0; i < 100; i++) f.push(junk, i * 0.01); // back to back: no silence
+    expect(f.pending).toBe(100_000); // one open run, not yet closed
+    f.silence(10);
+    expect(seen).toEqual([['garbage', 256, 100_000]]);
+    expect(f.stats.droppedBytes).toBe(100_000);
+  });
+});

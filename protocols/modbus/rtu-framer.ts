@@ -24,6 +24,9 @@ export type RtuDropReason =
   /** A length above 256 bytes (from a byte count, or no boundary found within 256 bytes). */
   | 'too-long';
 
+/** A dropped run keeps this many bytes for the log; a longer one (a garbage flood with no silence) is counted. */
+const MAX_DROP_SAMPLE = 256;
+
 export interface RtuFramerStats {
   frames: number;
   bytes: number;
@@ -39,8 +42,8 @@ export interface RtuFramerOptions {
   bitsPerChar?: number;
   /** Which unit ids may start a frame (default 0..247). */
   plausibleUnit?: (unitId: number) => boolean;
-  /** Told about each dropped run once it is closed. */
-  onDrop?: (reason: RtuDropReason, bytes: Uint8Array) => void;
+  /** Told about each dropped run once it is closed: its first bytes (up to 256) and its length. */
+  onDrop?: (reason: RtuDropReason, firstBytes: Uint8Array, length: number) => void;
 }
 
 /**
@@ -79,7 +82,7 @@ export class RtuFramer {
   private marks: number[] = [];
   private lastByteAt = -Infinity;
   private quietSeen = false;
-  private openDrop: { reason: RtuDropReason; bytes: number[] } | undefined;
+  private openDrop: { reason: RtuDropReason; count: number; bytes: number[] } | undefined;
 
   constructor(private readonly options: RtuFramerOptions) {
     this.lengthOf = options.kind === 'request' ? requestAduLength : responseAduLength;
@@ -90,7 +93,7 @@ export class RtuFramer {
 
   /** Bytes received but not yet part of a frame or a drop. */
   get pending(): number {
-    return this.buf.length + (this.openDrop?.bytes.length ?? 0);
+    return this.buf.length + (this.openDrop?.count ?? 0);
   }
 
   /** When the owner should call `silence` (t3.5 after the last byte), or undefined when nothing waits on it. */
@@ -257,8 +260,9 @@ export class RtuFramer {
   }
 
   private dropByte(reason: RtuDropReason, byte: number): void {
-    this.openDrop ??= { reason, bytes: [] };
-    this.openDrop.bytes.push(byte);
+    this.openDrop ??= { reason, count: 0, bytes: [] };
+    this.openDrop.count++;
+    if (this.openDrop.bytes.length < MAX_DROP_SAMPLE) this.openDrop.bytes.push(byte);
   }
 
   private closeDrop(): void {
@@ -266,7 +270,7 @@ export class RtuFramer {
     if (!d) return;
     this.openDrop = undefined;
     this.stats.drops[d.reason]++;
-    this.stats.droppedBytes += d.bytes.length;
-    this.options.onDrop?.(d.reason, Uint8Array.from(d.bytes));
+    this.stats.droppedBytes += d.count;
+    this.options.onDrop?.(d.reason, Uint8Array.from(d.bytes), d.count);
   }
 }

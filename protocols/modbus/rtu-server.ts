@@ -82,8 +82,8 @@ export class ModbusRtuServer {
       kind: 'request',
       baudRate: this.link.baudRate,
       bitsPerChar: this.link.bitsPerChar,
-      onDrop: (reason: RtuDropReason, bytes: Uint8Array) =>
-        this.log(`modbus rtu ${this.link.path}: dropped ${bytes.length} byte(s), ${reason}: ${hexdump(bytes)}`),
+      onDrop: (reason: RtuDropReason, bytes: Uint8Array, length: number) =>
+        this.log(`modbus rtu ${this.link.path}: dropped ${length} byte(s), ${reason}: ${hexdump(bytes)}`),
     });
     this.link.onData((chunk) => this.receive(chunk));
     this.link.onClose((err) => void this.shutdown(err));
