@@ -28,6 +28,6 @@ if (!built) process.stderr.write('[skip] README example: dist/ is missing; run `
     const r = await runScenario(bench, parseScenario(text, 'README.md'), { mode: 'virtual', dutOptions: { defects: ['ignore-overtemp'] } });
     expect(r.verdict).toBe('fail');
     expect(r.summary).toContain('stop-on-overtemp [EMS-SAFE-03]');
-    expect(r.expectations[0]!.observed).toHaveProperty('inv1.WMaxLimPct');
+    expect(r.expectations[0]!.observed!['inv1.WMaxLimPct']).toBe(20);
   });
 });
