@@ -4,6 +4,9 @@ import type { CanBus, CanBusOptions, CanBusStats, CanFilter, PeriodicOptions, Pe
 import { copyFrame, txCopy, validateFrame, type CanFrame } from './frame';
 import { PeriodicSender } from './periodic';
 
+/** What `send` returns once a synchronous medium has sent (one shared settled promise). */
+const SENT: Promise<void> = Promise.resolve();
+
 interface Waiter {
   resolve: (frame: CanFrame | null) => void;
   timer: TimerHandle | undefined;
@@ -47,11 +50,23 @@ export abstract class BaseCanBus implements CanBus {
   /** Release the medium (sockets, ports). Called once. */
   protected abstract closeMedium(): Promise<void> | void;
 
-  async send(frame: CanFrame): Promise<void> {
-    if (this.isClosed) throw new ClosedError(`CAN bus ${this.medium}:${this.channel}`);
-    validateFrame(frame);
-    const copy = txCopy(frame);
-    await this.transmit(copy);
+  send(frame: CanFrame): Promise<void> {
+    // Not an async function: a medium whose transmit is synchronous (hub, virtual) costs no generator, no
+    // microtask, and its own-frame delivery happens before send returns (the hot path of long virtual runs).
+    try {
+      if (this.isClosed) throw new ClosedError(`CAN bus ${this.medium}:${this.channel}`);
+      validateFrame(frame);
+      const copy = txCopy(frame);
+      const pending = this.transmit(copy);
+      if (pending) return pending.then(() => this.transmitted(copy));
+      this.transmitted(copy);
+      return SENT;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private transmitted(copy: CanFrame): void {
     this.stats.txFrames++;
     if (this.receiveOwnMessages) this.deliver(copyFrame(copy));
   }

@@ -1,0 +1,39 @@
+import { VirtualClock } from '../../core/clock';
+import { ClosedError, FrameError } from '../../core/errors';
+import { makeFrame, type CanFrame } from './frame';
+import { SocketcandServer } from './socketcand';
+
+// BaseCanBus.send on a medium whose transmit is synchronous (a socketcand hub's attached bus, no TCP).
+describe('BaseCanBus.send on a synchronous medium', () => {
+  let hub: SocketcandServer;
+  beforeEach(() => {
+    hub = new SocketcandServer({ host: '127.0.0.1', port: 0, clock: new VirtualClock(1000) });
+  });
+  afterEach(() => hub.close());
+
+  it('delivers the own frame (receiveOwnMessages) before send returns, as a copy, and counts it', async () => {
+    const bus = hub.attach('b', { receiveOwnMessages: true, rxQueueLimit: 0 });
+    const seen: CanFrame[] = [];
+    bus.onFrame((f) => seen.push(f));
+    const frame = makeFrame(0x351, [1, 2, 3]);
+    const p = bus.send(frame);
+    expect(seen.map((f) => [f.id, [...f.data], f.timestamp])).toEqual([[0x351, [1, 2, 3], 1000]]);
+    expect(seen[0]).not.toBe(frame);
+    expect(seen[0]!.data).not.toBe(frame.data);
+    frame.data[0] = 9; // the sender may reuse its frame
+    expect(seen[0]!.data[0]).toBe(1);
+    await expect(p).resolves.toBeUndefined();
+    expect(bus.stats.txFrames).toBe(1);
+  });
+
+  it('never throws: a bad frame or a closed bus gives a rejected promise', async () => {
+    const bus = hub.attach('b');
+    let p: Promise<void> | undefined;
+    expect(() => (p = bus.send({ id: 0x800, extended: false, data: new Uint8Array(0) }))).not.toThrow();
+    await expect(p).rejects.toBeInstanceOf(FrameError);
+    await bus.close();
+    expect(() => (p = bus.send(makeFrame(1, [])))).not.toThrow();
+    await expect(p).rejects.toBeInstanceOf(ClosedError);
+    expect(bus.stats.txFrames).toBe(0);
+  });
+});
