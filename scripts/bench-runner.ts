@@ -1,0 +1,215 @@
+/**
+ * Runner figures (issue 6):
+ *
+ * 1. Start-up: from spawning `hil run <scenario> --bench fixtures/benches/ci.yaml --out <dir>` (real time, the
+ *    reference controller as its own process) to the first CAN frame on the bus. The harness records every frame
+ *    with --out (`<dir>/<scenario>/<bus>.log`, candump format, stamped by the run's real clock = epoch ms), so the
+ *    first line of the traces, minus the spawn instant taken here on the same wall clock, is the start-up. Also:
+ *    to the controller's first output line and to "controller ready" (its log lines carry wall-clock stamps), and
+ *    to process exit. Median of `--runs` runs (default 7); reference measured in the same run: spawn-to-exit of a
+ *    bare `node -e ''`, so figures read as a ratio on a busy or slow machine. Goal: first frame < 500 ms.
+ *
+ * 2. Scale: 24 simulated hours, 1 s step, 16 LV packs on 16 hub buses and 4 inverters
+ *    (fixtures/benches/scale-16x4.yaml + fixtures/scenarios-bench/day-24h.yaml), no controller (the inverters
+ *    honour the BMS limits themselves), through the runner API (`runScenario`, virtual time). Prints wall time,
+ *    x-real-time, and heap (live, after a forced GC) / RSS sampled from the progress callback at 1, 6, 12, 24 h of
+ *    simulated time. Then the same scenario through the CLI (`hil run --virtual-time`, timed from outside). With
+ *    `--controller` also runs it with the reference controller in-process (periodMs 1000). Reference measured in
+ *    the same run: a fixed typed-array pass (16 x 96 elements x 86,400 steps). Goals: wall < 10 s, memory flat.
+ *
+ *   npm run build && node dist/scripts/bench-runner.js [--runs 7] [--hours 24] [--controller] [--skip-startup]
+ *     [--skip-scale] [--skip-cli]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { loadBench } from '../harness/bench/load-bench';
+import { loadScenario } from '../harness/scenario/load-scenario';
+import { runScenario } from '../harness/scenario/runner';
+
+const root = resolve(__dirname, '..', '..');
+const cli = join(root, 'dist', 'harness', 'cli', 'main.js');
+const ciBench = join(root, 'fixtures', 'benches', 'ci.yaml');
+const startupScenario = join(root, 'fixtures', 'scenarios-bench', 'startup.yaml');
+const scaleBench = join(root, 'fixtures', 'benches', 'scale-16x4.yaml');
+const dayScenario = join(root, 'fixtures', 'scenarios-bench', 'day-24h.yaml');
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+/** Wall clock in epoch ms with sub-ms resolution (same base as the harness's RealClock). */
+const wallNow = (): number => performance.timeOrigin + performance.now();
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const f1 = (x: number): string => x.toFixed(1);
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** Spawn a command; resolve with its spawn instant, exit instant, exit code and output. */
+function run(argv: string[], cwd = root): Promise<{ spawnedAt: number; exitedAt: number; code: number | null; out: string }> {
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    const spawnedAt = wallNow();
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolvePromise({ spawnedAt, exitedAt: wallNow(), code, out }));
+  });
+}
+
+/** First candump timestamp `(1796131419.641145) bus 351#...` in a trace file, epoch ms. */
+function firstTraceMs(file: string): number | undefined {
+  const m = /^\((\d+\.\d+)\)/m.exec(readFileSync(file, 'utf8'));
+  return m ? Number(m[1]) * 1000 : undefined;
+}
+
+/** Wall-clock stamp of the first controller.log line matching `re` (`2026-12-01T13:23:39.762Z stdout ...`). */
+function controllerLineMs(file: string, re: RegExp): number | undefined {
+  if (!existsSync(file)) return undefined;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (re.test(line)) return Date.parse(line.slice(0, line.indexOf(' ')));
+  }
+  return undefined;
+}
+
+async function startupFigures(runs: number): Promise<void> {
+  console.log(`\n1. Start-up: hil run (real time, CI bench, controller as a process) -> first CAN frame; ${runs} runs`);
+  const cmd = ['node', cli, 'run', startupScenario, '--bench', ciBench, '--out'];
+  console.log(`   command: node dist/harness/cli/main.js run fixtures/scenarios-bench/startup.yaml --bench fixtures/benches/ci.yaml --out <tmp>`);
+  // Warm the file cache once (not counted), as a user's second run would be.
+  const warm = mkdtempSync(join(tmpdir(), 'hil-bench-startup-'));
+  await run([...cmd, warm]);
+  rmSync(warm, { recursive: true, force: true });
+
+  const firstFrame: number[] = [];
+  const ctlFirst: number[] = [];
+  const ctlReady: number[] = [];
+  const exit: number[] = [];
+  const ref: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r0 = await run(['node', '-e', '']);
+    ref.push(r0.exitedAt - r0.spawnedAt);
+    const dir = mkdtempSync(join(tmpdir(), 'hil-bench-startup-'));
+    try {
+      const r = await run([...cmd, dir]);
+      if (r.code !== 0) throw new Error(`hil run exited ${r.code}:\n${r.out}`);
+      const sdir = join(dir, 'startup');
+      const traces = readdirSync(sdir).filter((f) => f.endsWith('.log') && f !== 'controller.log');
+      const firsts = traces.map((f) => firstTraceMs(join(sdir, f))).filter((x): x is number => x !== undefined);
+      if (firsts.length === 0) throw new Error(`no CAN frame in the traces under ${sdir}`);
+      firstFrame.push(Math.min(...firsts) - r.spawnedAt);
+      const log = join(sdir, 'controller.log');
+      const a = controllerLineMs(log, /./);
+      const b = controllerLineMs(log, /controller ready/);
+      if (a !== undefined) ctlFirst.push(a - r.spawnedAt);
+      if (b !== undefined) ctlReady.push(b - r.spawnedAt);
+      exit.push(r.exitedAt - r.spawnedAt);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const refMed = median(ref);
+  const line = (label: string, xs: number[]): void => {
+    if (xs.length === 0) return void console.log(`   ${label.padEnd(40)} (not seen)`);
+    const m = median(xs);
+    console.log(`   ${label.padEnd(40)} median ${f1(m).padStart(7)} ms  (min ${f1(Math.min(...xs))}, max ${f1(Math.max(...xs))})  = ${(m / refMed).toFixed(2)} x reference`);
+  };
+  line('spawn -> first CAN frame (goal < 500)', firstFrame);
+  line('spawn -> controller first output', ctlFirst);
+  line("spawn -> 'controller ready'", ctlReady);
+  line('spawn -> exit (1 s scenario, teardown)', exit);
+  line("reference: spawn -> exit of node -e ''", ref);
+  const m = median(firstFrame);
+  console.log(`   first frame ${m < 500 ? 'MEETS' : 'MISSES'} the 500 ms goal (${f1(m)} ms)`);
+}
+
+function referencePass(): number {
+  const elements = 16 * 96;
+  const steps = 86_400;
+  const a = new Float64Array(elements);
+  const b = new Float64Array(elements).fill(1e-6);
+  const t0 = performance.now();
+  for (let s = 0; s < steps; s++) for (let i = 0; i < elements; i++) a[i] = a[i]! * 0.999999 + b[i]!;
+  const t = performance.now() - t0;
+  if (a[0] === 42) console.log(''); // keep the loop
+  return t;
+}
+
+/** A `gc()` without --expose-gc on the command line. */
+function getGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+async function scaleFigures(hours: number, withController: boolean, withCli: boolean): Promise<void> {
+  const gc = getGc();
+  const refMs = Math.min(referencePass(), referencePass());
+  console.log(`\n2. Scale: ${hours} h simulated, 1 s step, 16 packs (16 CAN hub buses) + 4 inverters, virtual time`);
+  console.log(`   reference: typed-array pass 16 x 96 elements x 86,400 steps = ${f1(refMs)} ms`);
+  const variants: Array<{ label: string; controller: boolean }> = [{ label: 'no controller', controller: false }];
+  if (withController) variants.push({ label: 'reference controller in-process, periodMs 1000', controller: true });
+  for (const v of variants) {
+    const bench = loadBench(scaleBench);
+    if (v.controller) bench.file.dut = { module: join(root, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js') };
+    const scenario = loadScenario(dayScenario);
+    scenario.durationMs = hours * 3_600_000;
+    const marks = new Set([1, 6, 12, 24].filter((h) => h <= hours).map((h) => h * 3_600_000));
+    const samples: Array<{ h: number; wallS: number; heap: number; rss: number }> = [];
+    gc();
+    const base = process.memoryUsage();
+    const t0 = performance.now();
+    const result = await runScenario(bench, scenario, {
+      mode: 'virtual',
+      ...(v.controller ? { dutOptions: { periodMs: 1000 } } : {}),
+      progress: (simMs) => {
+        if (!marks.has(simMs)) return;
+        marks.delete(simMs);
+        const wallS = (performance.now() - t0) / 1000;
+        gc();
+        const m = process.memoryUsage();
+        samples.push({ h: simMs / 3_600_000, wallS, heap: m.heapUsed, rss: m.rss });
+      },
+    });
+    const wallMs = performance.now() - t0;
+    console.log(`   [${v.label}] runner API: command: node dist/scripts/bench-runner.js (runScenario on scale-16x4.yaml + day-24h.yaml)`);
+    console.log(`   verdict ${result.verdict} (${result.summary}); simulated ${f1(result.simulatedMs / 3_600_000)} h`);
+    console.log(`   wall ${f1(wallMs / 1000)} s = ${f1(wallMs / refMs)} x reference; ${Math.round((result.simulatedMs / wallMs) * 1).toLocaleString('en')} x real time; goal < 10 s for 24 h: ${hours === 24 ? (wallMs < 10_000 ? 'MEETS' : 'MISSES') : 'n/a'}`);
+    console.log(`   memory before the run: heap ${mb(base.heapUsed)}, RSS ${mb(base.rss)}`);
+    for (const s of samples) {
+      console.log(`   at ${String(s.h).padStart(2)} h simulated (wall ${f1(s.wallS).padStart(5)} s): heap ${mb(s.heap).padStart(10)} (live, after GC), RSS ${mb(s.rss)}`);
+    }
+    if (samples.length >= 2) {
+      const first = samples[0]!;
+      const last = samples[samples.length - 1]!;
+      console.log(`   heap growth ${first.h} h -> ${last.h} h: ${mb(last.heap - first.heap)} (${f1(((last.heap - first.heap) / first.heap) * 100)} %)`);
+    }
+  }
+  if (withCli) {
+    const argv = ['node', cli, 'run', dayScenario, '--bench', scaleBench, '--virtual-time'];
+    const r = await run(argv);
+    const wall = r.exitedAt - r.spawnedAt;
+    console.log(`   CLI: node dist/harness/cli/main.js run fixtures/scenarios-bench/day-24h.yaml --bench fixtures/benches/scale-16x4.yaml --virtual-time`);
+    console.log(`   exit ${r.code}; spawn -> exit ${f1(wall / 1000)} s = ${f1(wall / refMs)} x reference (24 h scenario, start-up and teardown included)`);
+  }
+  console.log(`   peak RSS of this process: ${mb(process.resourceUsage().maxRSS * 1024)}`);
+}
+
+async function main(): Promise<void> {
+  console.log(`bench-runner: node ${process.version}, ${process.platform}/${process.arch}`);
+  if (!flag('skip-startup')) await startupFigures(arg('runs', 7));
+  if (!flag('skip-scale')) await scaleFigures(arg('hours', 24), flag('controller'), !flag('skip-cli'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
