@@ -12,7 +12,8 @@ const checks: Record<Peer, () => boolean> = {
   socat: () => onPath('socat'),
   tshark: () => onPath('tshark'),
   'python3-can': () => pyImports('can'),
-  'python3-pymodbus': () => pyImports('pymodbus'),
+  // pymodbus.client needs python3-serial-asyncio too (not pulled in with --no-install-recommends).
+  'python3-pymodbus': () => pyImports('pymodbus.client'),
   'python3-canmatrix': () => pyImports('canmatrix'),
   'python3-serial': () => pyImports('serial'),
 };
