@@ -4,7 +4,7 @@
  * What the bench's device factory calls; mirrors emulators/inverter/factory.ts.
  */
 import { isAbsolute, resolve } from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import type { Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
@@ -123,11 +123,15 @@ const PARAMS_SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: true }).compile(PARAMS_SCHEMA);
-const checkFault = new Ajv({ allErrors: true }).compile(BMS_FAULT_SCHEMA);
+// One Ajv instance (each compiles its meta-schema, tens of ms of start-up); the fault schema compiled on first use.
+const ajv = new Ajv({ allErrors: true });
+const validate = ajv.compile(PARAMS_SCHEMA);
+let faultValidator: ValidateFunction | undefined;
+const faultCheck = (): ValidateFunction => (faultValidator ??= ajv.compile(BMS_FAULT_SCHEMA));
 
 /** Throws `ConfigError` saying what is wrong with a fault spec (unknown kind, missing or bad field). */
 function checkFaultSpec(spec: unknown, where: string): void {
+  const checkFault = faultCheck();
   if (checkFault(spec)) return;
   const kind = (spec as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !(BMS_FAULT_KINDS as readonly string[]).includes(kind)) {

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LineCounter, isMap, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { ConfigError } from '../../core/errors';
@@ -86,8 +86,9 @@ const SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, verbose: true });
-const validate = ajv.compile(SCHEMA);
+// Compiled on first use (a bench with a vendor map), not at start-up: each Ajv compile costs tens of ms.
+let validator: ValidateFunction | undefined;
+const schemaCheck = (): ValidateFunction => (validator ??= new Ajv({ allErrors: true, verbose: true }).compile(SCHEMA));
 
 type Path = Array<string | number>;
 
@@ -137,6 +138,7 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
   }
   const data = doc.toJS() as unknown;
   const problems: Array<{ where: string; message: string }> = [];
+  const validate = schemaCheck();
   if (!validate(data)) {
     for (const e of validate.errors ?? []) {
       const x = explain(e);

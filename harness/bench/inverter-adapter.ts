@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { ConfigError } from '../../core/errors';
 import type { BatteryPort } from '../../emulators/inverter/battery-port';
 import { createInverterDevice } from '../../emulators/inverter/factory';
@@ -6,7 +6,9 @@ import { INVERTER_FAULT_KINDS, INVERTER_FAULT_SCHEMA, type InverterFaultSpec } f
 import { CONTROLS, QUANTITIES } from '../../emulators/inverter/quantities';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
 
-const checkFault = new Ajv({ allErrors: true }).compile(INVERTER_FAULT_SCHEMA);
+// Compiled on first use (a fault injected or checked), not at start-up: each Ajv compile costs tens of ms.
+let faultValidator: ValidateFunction | undefined;
+const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true }).compile(INVERTER_FAULT_SCHEMA));
 
 /** Inputs an inverter takes from a scenario (`set: { inv1.irradiance: 300 }`). */
 const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch'] as const;
@@ -61,6 +63,7 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
     setInput,
     injectFault(kind, params): BenchFaultHandle {
       const spec = { kind, ...params };
+      const checkFault = faultCheck();
       if (!checkFault(spec)) {
         const known = INVERTER_FAULT_KINDS.includes(kind as InverterFaultSpec['kind']);
         const detail = (checkFault.errors ?? [])
