@@ -71,6 +71,12 @@ export interface BenchModbus {
 }
 
 const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
+
+/**
+ * Receive queue bound of an in-process controller's bus handles: seconds of traffic for one that reads with `recv`,
+ * and about 0.5 MB per bus for one that only listens (the 65536 default held 500 MB on 16 buses after an hour).
+ */
+export const CONTROLLER_RX_QUEUE = 1024;
 let dryChannels = 0;
 
 /**
@@ -278,7 +284,9 @@ export class BenchInstance {
 
   /**
    * What an in-process controller gets: one fresh bus handle per BMS on CAN (the controller's own view of that bus),
-   * and one in-process Modbus master per inverter.
+   * and one in-process Modbus master per inverter. Each bus handle's receive queue (`recv`) keeps at most the
+   * newest {@link CONTROLLER_RX_QUEUE} frames (older ones dropped and counted in `stats.rxOverflow`), so a
+   * controller that only listens (`onFrame`) does not hold every frame of a long run.
    */
   controllerIO(): {
     packs: Array<{ name: string; bus: CanBus }>;
@@ -290,7 +298,7 @@ export class BenchInstance {
       const b = this.can.get(d.can)!;
       const spec = this.bench.file.can![d.can]!;
       let bus: CanBus;
-      if (b.hub) bus = b.hub.attach(spec.hub!.bus ?? d.can, { clock: this.clock });
+      if (b.hub) bus = b.hub.attach(spec.hub!.bus ?? d.can, { clock: this.clock, rxQueueLimit: CONTROLLER_RX_QUEUE });
       else throw new ConfigError(`an in-process controller reaches CAN bus '${d.can}' only through a hub (use 'hub:' on this bus)`, this.bench.source);
       packs.push({ name: d.name, bus });
     }
