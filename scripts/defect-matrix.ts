@@ -101,25 +101,29 @@ export function verdictsByDefect(cells: readonly MatrixCell[]): Array<{ defect: 
   });
 }
 
-/** The matrix as text: rows scenarios, columns variants; a cell is PASS or the first failing expectation's id. */
+/**
+ * The matrix as text: rows scenarios, columns variants; a cell is PASS, or `fail`/`ERROR` with a failing expectation's
+ * id (the one naming the defect's symptom when there is one) and how many more failed.
+ */
 export function formatMatrix(cells: readonly MatrixCell[], variants: readonly Variant[] = VARIANTS): string {
   const scenarios = [...new Set(cells.map((c) => c.scenario))];
-  const width = 26;
+  const maxWidth = 40;
   const cellText = (c: MatrixCell | undefined): string => {
     if (!c) return '-';
     if (c.verdict === 'pass') return 'PASS';
     if (c.verdict === 'skip') return 'skip';
-    const f = c.failures[0];
-    const text = `${c.verdict === 'error' ? 'ERROR' : 'fail'}:${f ? f.id : '?'}${c.failures.length > 1 ? ` +${c.failures.length - 1}` : ''}`;
-    return text.length > width ? `${text.slice(0, width - 1)}~` : text;
+    // the failure that names the defect's symptom, if any, else the first one
+    const f = (c.variant !== CORRECT ? c.failures.find((x) => SYMPTOMS[c.variant as Defect].matches(x)) : undefined) ?? c.failures[0];
+    const text = `${c.verdict === 'error' ? 'ERROR' : 'fail'} ${f ? f.id : '?'}${c.failures.length > 1 ? ` +${c.failures.length - 1}` : ''}`;
+    return text.length > maxWidth ? `${text.slice(0, maxWidth - 1)}~` : text;
   };
-  const first = Math.max(8, ...scenarios.map((s) => s.length));
+  const text = scenarios.map((s) => variants.map((v) => cellText(cells.find((c) => c.scenario === s && c.variant === v))));
+  const widths = variants.map((v, j) => Math.max(v.length, ...text.map((row) => row[j]!.length)));
+  const first = Math.max('scenario \\ controller'.length, ...scenarios.map((s) => s.length));
   const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - s.length));
-  const lines = [[pad('scenario \\ controller', first), ...variants.map((v) => pad(v, width))].join(' | ')];
-  lines.push(lines[0]!.replace(/[^|]/g, '-'));
-  for (const s of scenarios) {
-    lines.push([pad(s, first), ...variants.map((v) => pad(cellText(cells.find((c) => c.scenario === s && c.variant === v)), width))].join(' | '));
-  }
+  const header = [pad('scenario \\ controller', first), ...variants.map((v, j) => pad(v, widths[j]!))].join(' | ');
+  const lines = [header, header.replace(/[^|]/g, '-')];
+  scenarios.forEach((s, i) => lines.push([pad(s, first), ...text[i]!.map((t, j) => pad(t, widths[j]!))].join(' | ').trimEnd()));
   const summary = verdictsByDefect(cells.filter((c) => variants.includes(c.variant)))
     .filter((d) => variants.includes(d.defect))
     .map((d) => `  ${pad(d.defect, 20)} ${d.caughtBy.length > 0 ? `caught by ${d.caughtBy.map((x) => `${x.scenario}/${x.id}`).join(', ')}` : `NOT caught by ${SYMPTOMS[d.defect].symptom}`}`);
