@@ -306,7 +306,7 @@ export class BenchInstance {
       .filter((d) => d.type === 'inverter')
       .map((d) => ({
         name: d.name,
-        master: new InProcessMaster(this.modbus.get(d.modbus!)!.core, this.clock, { unitId: d.unitId ?? 1, timeoutMs: 1000, peer: 'controller' }),
+        master: new InProcessMaster(this.modbus.get(d.modbus!)!.core, this.clock, { unitId: d.unitId ?? 1, timeoutMs: 1000, peer: 'controller', logLimit: 0 }),
         unitId: d.unitId ?? 1,
         ...(d.battery ? { pack: d.battery } : {}),
       }));

@@ -13,13 +13,14 @@ import type { ModbusServerCore } from './server-core';
 export class InProcessMaster implements ModbusMaster {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** Every request made (for evidence): time, unit, request. */
+  /** Requests made (for evidence), oldest first: time, unit, request. With `logLimit`, at least the newest `logLimit` and at most twice that plus 64 (trimmed in batches); by default all. */
   readonly log: Array<{ at: number; unitId: number; request: ModbusRequest }> = [];
 
   constructor(
     private readonly core: ModbusServerCore,
     private readonly clock: Clock,
-    private readonly options: { unitId?: number; timeoutMs?: number; peer?: string } = {},
+    /** `logLimit`: keep only the newest entries of `log` (0: none), so a long run does not keep every request. */
+    private readonly options: { unitId?: number; timeoutMs?: number; peer?: string; logLimit?: number } = {},
   ) {}
 
   readHolding(address: number, quantity: number, opts?: CallOptions): Promise<number[]> {
@@ -63,7 +64,11 @@ export class InProcessMaster implements ModbusMaster {
 
   private async run(req: ModbusRequest, unitId: number): Promise<unknown> {
     if (this.closed) throw new ClosedError('in-process Modbus master');
-    this.log.push({ at: this.clock.now(), unitId, request: req });
+    const limit = this.options.logLimit ?? Infinity;
+    if (limit > 0) {
+      this.log.push({ at: this.clock.now(), unitId, request: req });
+      if (this.log.length >= 2 * limit + 64) this.log.splice(0, this.log.length - limit); // amortised O(1)
+    }
     const plan = this.core.handle(encodeRequest(req), { transport: 'tcp', unitId, peer: this.options.peer ?? 'in-process' });
     const timeoutMs = this.options.timeoutMs ?? 1000;
     if (plan.pdu === null || plan.delayMs > timeoutMs || plan.aduFaults.some((f) => f.kind === 'no-response' || f.kind === 'truncate')) {
