@@ -20,7 +20,7 @@ export type InverterFaultSpec =
   | { kind: 'over-temperature'; heatsinkC: number }
   /** The inverter loses its link to the BMS: no heartbeats, and it stops using the battery (0 A) as hybrids do. */
   | { kind: 'battery-comms-loss' }
-  /** Commands are accepted on the wire (registers change) but have no effect. */
+  /** Commands are acknowledged on the wire but have no effect: the read-back keeps the values in force (sunspec-map). */
   | { kind: 'ignore-commands' }
   /** Commands take effect `delayS` seconds after they are written. */
   | { kind: 'slow-commands'; delayS: number };
