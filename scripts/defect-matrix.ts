@@ -153,9 +153,11 @@ async function main(): Promise<void> {
     bench,
     scenarios,
     variants,
-    onCell: (c, done, total) => process.stderr.write(`\r[${done}/${total}] ${c.variant} ${c.scenario} ${c.verdict}`.padEnd(90)),
+    onCell: (c, done, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r[${done}/${total}] ${c.variant} ${c.scenario} ${c.verdict}`.padEnd(90));
+    },
   });
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
   const simS = cells.reduce((s, c) => s + c.simulatedMs, 0) / 1000;
   process.stdout.write(`${formatMatrix(cells, variants)}\n\n${cells.length} runs, ${(simS / 60).toFixed(1)} simulated minutes in ${((Date.now() - start) / 1000).toFixed(1)} s wall\n`);
   const correctFailed = cells.filter((c) => c.variant === CORRECT && c.verdict !== 'pass');
