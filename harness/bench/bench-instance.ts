@@ -19,6 +19,7 @@ import { createBenchDevice } from './device-factories';
 import { MODBUS_FAULT_KINDS } from './inverter-adapter';
 import type { Bench } from './load-bench';
 import { Ring } from './ring';
+import { dbcForBus, WireSignals } from './wire-signals';
 
 /** Options for bringing a bench up. */
 export interface BenchInstanceOptions {
@@ -49,6 +50,8 @@ export interface BenchCanBus {
   slcan?: SlcanAdapter;
   recent: Ring<CanFrame>;
   frames: number;
+  /** Last frames by id, decoded on demand with the bus's DBC (signals `can.<bus>.<Message>.<Signal>`). */
+  wire?: WireSignals;
   stopTrace?: () => Promise<void>;
 }
 
@@ -126,7 +129,7 @@ export class BenchInstance {
       if (spec.hub) {
         const [host, portText] = splitHostPort(spec.hub.socketcand);
         const key = `${host}:${portText}`;
-        hub = portText !== '0' ? hubs.get(key) : undefined;
+        hub = hubs.get(key); // one hub per host:port string (port 0 too): several buses on one socketcand server
         if (!hub) {
           hub = new SocketcandServer({ host, port: Number(portText), clock: this.clock, log: (l: string) => this.options.log?.(`socketcand: ${l}`) });
           if (this.options.serveNetwork) {
@@ -149,11 +152,15 @@ export class BenchInstance {
         handle = await openBus(`virtual:dry-${process.pid}-${++dryChannels}-${name}`, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = spec.medium!;
       }
-      const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}) };
+      const protocols = this.bench.file.devices.filter((d) => d.can === name && d.protocol).map((d) => d.protocol!);
+      const db = dbcForBus(spec.dbc, dirname(this.bench.source), protocols);
+      const wire = db ? new WireSignals(db) : undefined;
+      const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}), ...(wire ? { wire } : {}) };
       this.can.set(name, entry);
       handle.onFrame((f) => {
         entry.frames++;
         entry.recent.push(f);
+        wire?.record(f);
       });
       if (spec.slcanPty) {
         const { SlcanAdapter } = await import('../../protocols/can/slcan/pty-adapter');
@@ -319,7 +326,8 @@ export class BenchInstance {
   }
 
   /**
-   * A signal for scenario expressions: `<device>.<name>`, `can.<bus>.frames`, `modbus.<ep>.writes|illegalWrites|
+   * A signal for scenario expressions: `<device>.<name>`, `can.<bus>.frames`, `can.<bus>.<Message>.<Signal>|count|age`
+   * (decoded with the bus's DBC), `modbus.<ep>.writes|illegalWrites|
    * rejectedWrites|requests`, `t` (seconds since the bench started).
    */
   signal(name: string): number | boolean | undefined {
@@ -331,9 +339,11 @@ export class BenchInstance {
     const dev = this.devices.get(head);
     if (dev) return dev.signal(rest);
     if (head === 'can') {
-      const [bus, what] = splitLast(rest);
+      const [bus, what] = splitFirst(rest);
       const b = this.can.get(bus);
-      return b && what === 'frames' ? b.frames : undefined;
+      if (!b) return undefined;
+      if (what === 'frames') return b.frames;
+      return b.wire?.read(what, this.clock.now());
     }
     if (head === 'modbus') {
       const [ep, what] = splitLast(rest);
@@ -356,7 +366,11 @@ export class BenchInstance {
     const rest = name.slice(dot + 1);
     const dev = this.devices.get(head);
     if (dev) return dev.signalNames().includes(rest) || dev.signal(rest) !== undefined;
-    if (head === 'can') return this.can.has(splitLast(rest)[0]) && splitLast(rest)[1] === 'frames';
+    if (head === 'can') {
+      const [bus, what] = splitFirst(rest);
+      const b = this.can.get(bus);
+      return !!b && (what === 'frames' || !!b.wire?.knows(what));
+    }
     if (head === 'modbus') return this.modbus.has(splitLast(rest)[0]) && ['writes', 'illegalWrites', 'rejectedWrites', 'requests'].includes(splitLast(rest)[1]);
     return false;
   }
@@ -493,6 +507,11 @@ function safely(fn: () => void): void {
 function splitHostPort(s: string): [string, string] {
   const i = s.lastIndexOf(':');
   return [s.slice(0, i), s.slice(i + 1)];
+}
+
+function splitFirst(s: string): [string, string] {
+  const i = s.indexOf('.');
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
 }
 
 function splitLast(s: string): [string, string] {

@@ -59,6 +59,18 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
     faultKinds: () => BMS_FAULT_KINDS,
     close: () => b.close(),
   };
-  batteryPorts.set(dev, b.device);
+  // The inverter gets the pack's power path only. Its "I am here" does not reach the BMS in-process: on a bench
+  // the BMS hears the controller over its protocol (0x305 on LV CAN, requests on HV CAN), as on a real site, so a
+  // controller that stops its heartbeat trips the BMS watchdog.
+  const d = b.device;
+  batteryPorts.set(dev, {
+    voltage: () => d.voltage(),
+    chargeCurrentLimit: () => d.chargeCurrentLimit(),
+    dischargeCurrentLimit: () => d.dischargeCurrentLimit(),
+    contactorClosed: () => d.contactorClosed(),
+    setCurrent: (amps) => d.setCurrent(amps),
+    soc: () => d.soc(),
+    capacityAh: () => d.capacityAh(),
+  });
   return dev;
 }

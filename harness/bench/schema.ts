@@ -24,6 +24,7 @@ export const benchSchema = {
             properties: { socketcand: hostPort, bus: { type: 'string', maxLength: 16 } },
           },
           slcanPty: { type: 'string' },
+          dbc: { type: 'string' },
           record: { type: 'boolean' },
         },
       },

@@ -20,6 +20,11 @@ export interface CanBusSpec {
   medium?: string;
   hub?: { socketcand: string; bus?: string };
   slcanPty?: string;
+  /**
+   * DBC that names this bus's frames for scenario signals `can.<bus>.<Message>.<Signal>` (default: the DBC of the
+   * BMS protocol on the bus, from fixtures/dbc). Relative to the bench file.
+   */
+  dbc?: string;
   /** Record every frame on this bus to `<out>/<bench>-<bus>.log` (default true when --out is given). */
   record?: boolean;
 }

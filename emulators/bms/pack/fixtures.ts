@@ -1,15 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../../../core/errors';
+import { packagePath } from '../../../core/package-root';
 import { loadPackProfile } from './profile-schema';
 import type { PackProfile } from './profile-types';
 
-/** fixtures/packs, found from the source tree (ts-jest) or from dist/ (compiled). */
+/** fixtures/packs of this package (from the sources or from dist/). */
 export function packFixturesDir(): string {
-  const candidates = [resolve(__dirname, '../../../fixtures/packs'), resolve(__dirname, '../../../../fixtures/packs')];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new ConfigError(`fixtures/packs not found (looked in ${candidates.join(', ')})`);
-  return found;
+  return packagePath('fixtures', 'packs');
 }
 
 /** Ids of the bundled pack profiles (file names without .json). */

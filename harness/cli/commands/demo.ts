@@ -1,17 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../../core/package-root';
 import type { Command } from 'commander';
 import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults, type ScenarioResult } from '../../report/result';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg } from './scenario-args';
-
-/** The package root: the nearest folder above this file with a package.json (sources or dist/). */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
 
 const REALTIME_TAG = 'demo-realtime';
 

@@ -5,7 +5,8 @@
  * TypeScript sources (ts-jest) and from the compiled `dist/` tree alike.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../../../core/package-root';
 import { ConfigError } from '../../../core/errors';
 
 /** Point types in the SunSpec information model (the JSON `type` field). */
@@ -67,17 +68,6 @@ export interface SunSpecModelDef {
 }
 
 let cachedDir: string | undefined;
-
-/** The package root: the nearest directory above this module holding package.json. */
-function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'protocols'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new ConfigError(`cannot find the package root above ${__dirname}`);
-    dir = up;
-  }
-}
 
 /** Directory holding the bundled model JSON files (`model_<id>.json`). */
 export function bundledModelsDir(): string {

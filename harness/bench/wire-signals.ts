@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import { packagePath } from '../../core/package-root';
+import type { Database, DecodedMessage } from '../../protocols/can/dbc';
+import { loadDbc } from '../../protocols/can/dbc';
+import type { CanFrame } from '../../protocols/can/frame';
+
+/** The DBC of each BMS protocol in fixtures/dbc. */
+const PROTOCOL_DBC: Record<string, string> = { 'pylon-lv': 'pylon-lv.dbc', 'sma-lv': 'sma-lv.dbc', 'pylon-hv': 'pylon-hv.dbc' };
+
+const dbcCache = new Map<string, Database>();
+
+/** The DBC for a bus: the bench's `dbc:` (relative to the bench file), else the one of the BMS protocol on it. */
+export function dbcForBus(explicit: string | undefined, baseDir: string, protocols: string[]): Database | undefined {
+  const path = explicit !== undefined ? resolve(baseDir, explicit) : protocols.map((p) => PROTOCOL_DBC[p]).find(Boolean);
+  if (path === undefined) return undefined;
+  const full = explicit !== undefined ? path : packagePath('fixtures', 'dbc', path);
+  let db = dbcCache.get(full);
+  if (!db) {
+    db = loadDbc(full);
+    dbcCache.set(full, db);
+  }
+  return db;
+}
+
+/**
+ * What was last seen on a bus, per frame id, for scenario signals decoded with a DBC. Recording is a map update per
+ * frame; decoding happens only when an expectation reads a signal (and is cached per frame), so a 24-hour bench
+ * pays nothing for signals nobody reads.
+ *
+ * Signals: `<Message>.<Signal>` (physical value of the last frame), `<Message>.count` (frames seen),
+ * `<Message>.age` (seconds since the last one; undefined before the first).
+ */
+export class WireSignals {
+  private readonly last = new Map<number, CanFrame>();
+  private readonly counts = new Map<number, number>();
+  private readonly decoded = new WeakMap<CanFrame, DecodedMessage | null>();
+
+  constructor(readonly db: Database) {}
+
+  /** Call for every frame on the bus. */
+  record(frame: CanFrame): void {
+    const key = frame.extended ? frame.id + 0x20000000 : frame.id;
+    this.last.set(key, frame);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** A signal value, or undefined (unknown name, nothing seen yet, undecodable frame). */
+  read(name: string, nowMs: number): number | undefined {
+    const dot = name.lastIndexOf('.');
+    if (dot < 0) return undefined;
+    const msg = this.db.findMessage(name.slice(0, dot));
+    if (!msg) return undefined;
+    const key = msg.isExtended ? msg.frameId + 0x20000000 : msg.frameId;
+    const what = name.slice(dot + 1);
+    if (what === 'count') return this.counts.get(key) ?? 0;
+    const frame = this.last.get(key);
+    if (!frame) return undefined;
+    if (what === 'age') return (nowMs - (frame.timestamp ?? nowMs)) / 1000;
+    let d = this.decoded.get(frame);
+    if (d === undefined) {
+      try {
+        d = this.db.tryDecode(frame, { allowTruncated: true }) ?? null;
+      } catch {
+        d = null;
+      }
+      this.decoded.set(frame, d);
+    }
+    const v = d?.signals[what];
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  /** Whether a name refers to a message/signal of the DBC (for checking scenarios). */
+  knows(name: string): boolean {
+    const dot = name.lastIndexOf('.');
+    if (dot < 0) return false;
+    const msg = this.db.findMessage(name.slice(0, dot));
+    if (!msg) return false;
+    const what = name.slice(dot + 1);
+    return what === 'count' || what === 'age' || msg.signals.some((s) => s.name === what);
+  }
+}
