@@ -48,6 +48,8 @@ const EARLY_WAKE_MS = 1;
 const MIN_WINDOW_MS = 0.5;
 /** Futex timeouts overshoot by about 60 us (Linux timer slack): sleep until this long before due, then poll. */
 const SLEEP_TAIL_MS = 0.1;
+/** Longest stretch one turn of the fine phase may keep the event loop, ms. */
+const TURN_BUDGET_MS = 1;
 
 /**
  * Wall-clock time with precise timers. All timers live in one heap; one `setTimeout` is armed for the earliest
@@ -186,6 +188,7 @@ export class RealClock implements Clock {
   }
 
   private readonly fineStep = (): void => {
+    const turnStart = this.now();
     for (;;) {
       let now = this.now();
       let due = this.nextDue();
@@ -200,8 +203,10 @@ export class RealClock implements Clock {
           this.arm();
           return;
         }
-        // Timers fired: give timers and I/O of the rest of the process a turn before waiting again, so a chain of
-        // short timers cannot hold the event loop (it once froze sockets for seconds).
+        // Timers due within microseconds of each other (tasks started in one loop) fire in this same turn, but
+        // never for more than TURN_BUDGET_MS: then timers and I/O of the rest of the process get a turn, so a chain
+        // of short timers cannot hold the event loop (it once froze sockets for seconds).
+        if (remainingAfter <= SLEEP_TAIL_MS && now - turnStart < TURN_BUDGET_MS) continue;
         setImmediate(this.fineStep);
         return;
       }
