@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createBmsDevice } from '../../emulators/bms/factory';
 import { SocketcandServer } from '../../protocols/can/socketcand';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer } from './bms-py-peer';
+import { PyPeer } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'bms_hv_peer.py');
 const DBC = join(__dirname, '../../fixtures/dbc/pylon-hv.dbc');

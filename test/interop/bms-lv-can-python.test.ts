@@ -12,7 +12,7 @@ import { loadDbc } from '../../protocols/can/dbc';
 import { hexData, type CanFrame } from '../../protocols/can/frame';
 import { SocketcandServer } from '../../protocols/can/socketcand';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer, type PyEvent } from './bms-py-peer';
+import { PyPeer, type PyEvent } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'bms_lv_peer.py');
 const DBC_DIR = join(__dirname, '../../fixtures/dbc');

@@ -3,63 +3,16 @@
  * adapter: frames both ways, standard and extended ids, RTR; and raw pyserial garbage gets BEL while the adapter
  * keeps serving. The python side is test/interop/py/slcan_peer.py, which prints JSON lines; we wait on those lines.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { framesEqual, makeFrame, type CanFrame } from '../../protocols/can/frame';
 import { VirtualBus } from '../../protocols/can/media/virtual';
 import { SlcanAdapter } from '../../protocols/can/slcan';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { PyPeer, type PyEvent } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'slcan_peer.py');
 
-type PyEvent = { event: string; [k: string]: unknown };
 
-/** The python peer as a child process whose JSON lines can be awaited one by one. */
-class PyPeer {
-  private readonly lines: PyEvent[] = [];
-  private waiter: (() => void) | undefined;
-  private stderr = '';
-  private exited: string | undefined;
-  readonly done: Promise<number | null>;
-
-  constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      this.lines.push(JSON.parse(line) as PyEvent);
-      this.waiter?.();
-    });
-    child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.done = new Promise((resolve) =>
-      child.once('close', (code) => {
-        this.exited = `python exited with code ${code}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-        this.waiter?.();
-        resolve(code);
-      }),
-    );
-  }
-
-  static start(args: string[]): PyPeer {
-    return new PyPeer(spawn(PYTHON, ['-u', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
-  }
-
-  /** The next line with this event (earlier lines of other events are kept for later). Fails if python exits. */
-  async next(event: string): Promise<PyEvent> {
-    for (;;) {
-      const i = this.lines.findIndex((l) => l.event === event);
-      if (i >= 0) return this.lines.splice(i, 1)[0]!;
-      if (this.exited) throw new Error(`waiting for '${event}': ${this.exited}`);
-      await new Promise<void>((resolve) => (this.waiter = resolve));
-    }
-  }
-
-  send(cmd: object): void {
-    this.child.stdin.write(JSON.stringify(cmd) + '\n');
-  }
-
-  kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
-  }
-}
 
 /** Resolves once the adapter has handled a `C` from its host. */
 function closeSeen(adapter: SlcanAdapter): Promise<void> {
@@ -106,7 +59,7 @@ describeWithPeers(['socat', 'python3-can', 'python3-serial'], 'SLCAN interop: py
 
   it('carries standard, extended and remote frames both ways', async () => {
     const ad = await start('slcan-py-both-ways');
-    py = PyPeer.start(['bus', ad.path, '500000']);
+    py = new PyPeer(SCRIPT, ['bus', ad.path, '500000']);
     const ready = await py.next('ready');
     expect(ready.version).toEqual([10, 13]);
     await ad.whenOpen();
@@ -161,7 +114,7 @@ describeWithPeers(['socat', 'python3-can', 'python3-serial'], 'SLCAN interop: py
   it('a python-can host can go and another come back on the same pty', async () => {
     const ad = await start('slcan-py-reopen');
     for (const id of [0x201, 0x1234567]) {
-      py = PyPeer.start(['bus', ad.path, '250000']);
+      py = new PyPeer(SCRIPT, ['bus', ad.path, '250000']);
       await py.next('ready');
       await ad.whenOpen();
       await peer!.send(makeFrame(id, [id & 0xff]));
@@ -179,14 +132,14 @@ describeWithPeers(['socat', 'python3-can', 'python3-serial'], 'SLCAN interop: py
   it('answers pyserial garbage with BEL and keeps serving', async () => {
     const ad = await start('slcan-py-garbage');
     const garbage = Buffer.from('\x00\xff\xfe\rhello\rt12\r' + 'Z'.repeat(100) + '\r', 'latin1').toString('hex');
-    py = PyPeer.start(['raw', ad.path, garbage]);
+    py = new PyPeer(SCRIPT, ['raw', ad.path, garbage]);
     const reply = await py.next('reply');
     expect(Buffer.from(reply.hex as string, 'hex').toString('latin1')).toBe('\x07\x07\x07\x07V1013\r');
     expect(ad.stats.errors).toEqual({ 'non-printable': 1, 'unknown-command': 1, 'bad-frame': 1, 'too-long': 1 });
     await py.done;
     py = undefined;
     // The same adapter then serves python-can normally.
-    py = PyPeer.start(['bus', ad.path, '500000']);
+    py = new PyPeer(SCRIPT, ['bus', ad.path, '500000']);
     await py.next('ready');
     await ad.whenOpen();
     py.send({ op: 'send', id: 0x42, ext: false, data: [4, 2] });

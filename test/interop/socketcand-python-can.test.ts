@@ -7,80 +7,18 @@
  * a stream, we assert that what it got is an in-order subset of what we sent, and that the hub wrote every frame
  * to it. Everything received on our side is checked exactly.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { CanBus } from '../../protocols/can/bus';
 import { framesEqual, hexData, makeFrame, type CanFrame } from '../../protocols/can/frame';
 import { SocketcandBus } from '../../protocols/can/media/socketcand';
 import { SocketcandServer } from '../../protocols/can/socketcand';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { PyPeer, type PyEvent } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'socketcand_peer.py');
 const WAIT_MS = 15_000;
 
-type PyEvent = { event: string; [k: string]: unknown };
 
-/** The python peer: a child process whose JSON lines can be awaited one by one. */
-class PyPeer {
-  private readonly lines: PyEvent[] = [];
-  private waiter: (() => void) | undefined;
-  private stderr = '';
-  private exited: string | undefined;
-  readonly done: Promise<number | null>;
-
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      this.lines.push(JSON.parse(line) as PyEvent);
-      this.waiter?.();
-    });
-    child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.done = new Promise((resolve) =>
-      child.once('close', (code) => {
-        this.exited = `python exited with code ${code}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-        this.waiter?.();
-        resolve(code);
-      }),
-    );
-  }
-
-  static start(args: string[]): PyPeer {
-    return new PyPeer(spawn(PYTHON, ['-u', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
-  }
-
-  /** The next line with this event (lines of other events stay queued). Fails if python exits or after the bound. */
-  async next(event: string): Promise<PyEvent> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const i = this.lines.findIndex((l) => l.event === event);
-      if (i >= 0) return this.lines.splice(i, 1)[0]!;
-      if (this.exited) throw new Error(`waiting for '${event}': ${this.exited}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no '${event}' line from python within ${WAIT_MS} ms; stderr: ${this.stderr.slice(-300)}`);
-      let t: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        t = setTimeout(resolve, left); // failure bound only
-      });
-      clearTimeout(t);
-    }
-  }
-
-  /** Every queued line with this event. */
-  take(event: string): PyEvent[] {
-    const out = this.lines.filter((l) => l.event === event);
-    this.lines.splice(0, this.lines.length, ...this.lines.filter((l) => l.event !== event));
-    return out;
-  }
-
-  send(cmd: object): void {
-    this.child.stdin.write(JSON.stringify(cmd) + '\n');
-  }
-
-  kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
-  }
-}
 
 /** Frames of 0..8 bytes, standard and extended ids (extended ones above 0x7FF: python-can 4.1 writes ids unpadded,
  * so an extended id <= 0x7FF from python cannot be told from a standard one). */
@@ -147,7 +85,7 @@ describeWithPeers(['python3-can'], 'socketcand interop: python-can 4.1 socketcan
   });
 
   async function startPython(): Promise<PyPeer> {
-    py = PyPeer.start(['peer', '--port', String(port), '--channel', 'pybus']);
+    py = new PyPeer(SCRIPT, ['peer', '--port', String(port), '--channel', 'pybus']);
     await py.next('ready');
     return py;
   }
