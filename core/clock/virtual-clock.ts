@@ -1,11 +1,7 @@
 import type { Clock, TimerHandle } from './clock';
+import { TimerHeap, type HeapTimer } from './timer-heap';
 
-interface VirtualTimer {
-  at: number;
-  seq: number;
-  handle: TimerHandle;
-  fn: () => void;
-}
+type VirtualTimer = HeapTimer;
 
 /**
  * Deterministic simulated time. Time moves only when the owner calls `advance`/`advanceTo`/`runAll`; timers fire
@@ -18,7 +14,7 @@ interface VirtualTimer {
 export class VirtualClock implements Clock {
   readonly kind = 'virtual' as const;
   private current: number;
-  private readonly heap: VirtualTimer[] = [];
+  private readonly heap = new TimerHeap();
   private readonly live = new Set<TimerHandle>();
   private nextHandle = 1;
   private seq = 0;
@@ -34,7 +30,7 @@ export class VirtualClock implements Clock {
 
   setTimer(at: number, fn: () => void): TimerHandle {
     const handle = this.nextHandle++;
-    this.push({ at: Math.max(at, this.current), seq: this.seq++, handle, fn });
+    this.heap.push({ at: Math.max(at, this.current), seq: this.seq++, handle, fn });
     this.live.add(handle);
     return handle;
   }
@@ -59,7 +55,7 @@ export class VirtualClock implements Clock {
   /** Due time of the next pending timer, or `undefined`. */
   nextDue(): number | undefined {
     this.dropCleared();
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   /** Run every timer due up to `now() + ms` synchronously, then set `now()` to that time. */
@@ -128,52 +124,18 @@ export class VirtualClock implements Clock {
   }
 
   private dropCleared(): void {
-    while (this.heap.length > 0 && !this.live.has(this.heap[0]!.handle)) this.pop();
+    while (this.heap.size > 0 && !this.live.has(this.heap.peek()!.handle)) this.heap.pop();
   }
 
   private popDue(limit: number): VirtualTimer | undefined {
     this.dropCleared();
-    const top = this.heap[0];
+    const top = this.heap.peek();
     if (!top || top.at > limit) return undefined;
-    return this.pop();
+    return this.heap.pop();
   }
 
-  private less(a: VirtualTimer, b: VirtualTimer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
 
-  private push(t: VirtualTimer): void {
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
 
-  private pop(): VirtualTimer | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
 
 /** Let queued promise callbacks run (a few rounds, for chains of awaits). */
