@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { Bench } from '../bench/load-bench';
@@ -8,6 +8,7 @@ import { writeJUnit } from '../report/junit';
 import type { ScenarioResult } from '../report/result';
 import { runScenario, type RunOptions } from '../scenario/runner';
 import type { Scenario } from '../scenario/scenario';
+import { traceRequirements } from './traceability';
 
 /** A run of several scenarios on one bench, with reports written as results come in. */
 export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces'> {
@@ -73,6 +74,14 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   } finally {
     jsonl?.close();
   }
+  const trace = traceRequirements(results);
+  if (options.outDir && trace.length > 0) {
+    const path = join(options.outDir, 'requirements.json');
+    writeFileSync(`${path}.tmp`, JSON.stringify(trace, null, 2) + '\n');
+    renameSync(`${path}.tmp`, path);
+    reports.push(path);
+  }
+  reporter.requirements(trace);
   reporter.summary(results, reports);
   return { results, reports };
 }

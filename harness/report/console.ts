@@ -48,6 +48,16 @@ export class ConsoleReporter {
     if (r.verdict !== 'pass') this.out.write(`      ${r.summary}\n`);
   }
 
+  /** Requirement traceability: one line per requirement, its verdict and how many expectations judge it. */
+  requirements(trace: ReadonlyArray<{ requirement: string; verdict: string; evidence: unknown[] }>): void {
+    if (trace.length === 0) return;
+    this.out.write('\nrequirements:\n');
+    for (const t of trace) {
+      const kind = (t.verdict === 'untested' ? 'skip' : t.verdict) as keyof typeof COLORS;
+      this.out.write(`  ${this.c(kind, t.verdict.toUpperCase().padEnd(8))} ${t.requirement} (${t.evidence.length} expectation(s))\n`);
+    }
+  }
+
   summary(results: ScenarioResult[], reportPaths: string[]): void {
     const n = (v: string): number => results.filter((r) => r.verdict === v).length;
     this.out.write('\n');

@@ -27,6 +27,13 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     out.push(`      <property name="timeMode" value="${r.timeMode}"/>`);
     out.push(`      <property name="simulatedMs" value="${r.simulatedMs}"/>`);
     for (const req of r.requirements) out.push(`      <property name="requirement" value="${esc(req)}"/>`);
+    if (r.provenance) {
+      const p = r.provenance;
+      out.push(`      <property name="harnessVersion" value="${esc(p.harnessVersion)}"/>`);
+      out.push(`      <property name="benchSha256" value="${p.bench.sha256}"/>`);
+      out.push(`      <property name="scenarioSha256" value="${p.scenario.sha256}"/>`);
+      out.push(`      <property name="dut" value="${esc(p.dut)}"/>`);
+    }
     out.push('    </properties>');
     if (r.verdict === 'skip') out.push(`    <testcase classname="${esc(r.scenario)}" name="scenario"><skipped message="${esc(r.summary)}"/></testcase>`);
     for (const x of r.expectations) {

@@ -1,4 +1,5 @@
 import type { ExpectationResult, Verdict } from '../scenario/judge';
+import type { SeriesSet } from './series';
 
 /** Everything one scenario run produced: the verdict and the evidence behind it. */
 export interface ScenarioResult {
@@ -17,6 +18,13 @@ export interface ScenarioResult {
   timeMode: 'real' | 'virtual';
   seed: number;
   expectations: ExpectationResult[];
+  /** What exactly ran: versions and content hashes, so a verdict can be tied to its inputs later. */
+  provenance?: Provenance;
+  /**
+   * Min/max time series of every signal the expectations read (harness/report/series.ts), for plots. Written to
+   * `<out>/<scenario>/series.json` and drawn in the HTML report; left out of results.jsonl (it is large).
+   */
+  series?: SeriesSet;
   /** Harness or DUT errors (controller crash, adapter lost), each with simulated time. */
   errors: Array<{ atMs: number; message: string }>;
   evidence: {
@@ -29,6 +37,19 @@ export interface ScenarioResult {
     /** Timeline events that happened (faults, stimuli), with times. */
     events: string[];
   };
+}
+
+/** Versions and hashes behind a result (certification evidence). */
+export interface Provenance {
+  harnessVersion: string;
+  node: string;
+  platform: string;
+  /** The bench file and the SHA-256 of its bytes. */
+  bench: { file: string; sha256: string };
+  /** The scenario file (or `(api)`) and the SHA-256 of its bytes (of its compiled form for API scenarios). */
+  scenario: { file: string; sha256: string };
+  /** How the controller was reached: the command (after substitution), the module, or none (a wired board). */
+  dut: string;
 }
 
 /** Worst verdict wins: error > fail > pass. */

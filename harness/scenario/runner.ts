@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RealClock, VirtualClock, type Clock } from '../../core/clock';
 import { ConfigError, HilError } from '../../core/errors';
@@ -9,6 +9,8 @@ import type { Bench } from '../bench/load-bench';
 import { DutProcess, describeExit } from '../dut/dut-process';
 import type { ScenarioResult } from '../report/result';
 import { combineVerdicts } from '../report/result';
+import { SeriesRecorder } from '../report/series';
+import { provenance } from '../report/provenance';
 import { Judge, type ExpectationResult } from './judge';
 import type { Scenario, ScenarioStep } from './scenario';
 import { signalsRead } from './scenario';
@@ -142,7 +144,12 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     expectations: [],
     errors: [],
     evidence: emptyEvidence(),
+    provenance: provenance(bench.source, scenario.source, () => JSON.stringify(scenario, (_k, v: unknown) => (v instanceof Set ? [...v] : v)), describeDut()),
   };
+  function describeDut(): string {
+    if (mode === 'virtual' || !dut?.command) return dut?.module ? `module ${dut.module} ${JSON.stringify({ ...((dut as { moduleOptions?: object }).moduleOptions ?? {}), ...(options.dutOptions ?? {}) })}` : 'none (a wired controller)';
+    return `command ${[...dut.command, ...(options.dutArgs ?? [])].join(' ')}`;
+  }
   if (scenario.timeMode !== 'any' && scenario.timeMode !== mode) {
     result.verdict = 'skip';
     result.summary = `runs in ${scenario.timeMode} time only (this run is ${mode} time${scenario.timeMode === 'virtual' ? '; use --virtual-time' : ''})`;
@@ -173,6 +180,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   let controller: { start(): Promise<void>; stop(): Promise<void> } | undefined;
   let dutDied: string | undefined;
   let judge: Judge | undefined;
+  let recorder: SeriesRecorder | undefined;
   let firstFailureCaptured = false;
   const evidence = result.evidence;
   const captureEvidence = (): void => {
@@ -281,6 +289,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     };
     const pendingSteps = [...scenario.timeline];
     judge = new Judge(scenario.expectations, (name) => inst.signal(name));
+    recorder = new SeriesRecorder(signalsRead(scenario).map((r) => r.signal), (name) => inst.signal(name), { initialBucketMs: scenario.stepMs });
     const stepMs = scenario.stepMs;
     const end = scenario.durationMs;
     let lastProgress = -Infinity;
@@ -290,6 +299,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     };
     runStepsUpTo(0);
     judge.sample(0);
+    recorder.sample(0);
     while (t < end) {
       const next = Math.min(end, t + stepMs);
       if (clock instanceof VirtualClock) {
@@ -311,6 +321,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       for (let i = ramps.length - 1; i >= 0; i--) if (t >= ramps[i]!.t1) ramps.splice(i, 1);
       inst.step(dt);
       const failed = judge.sample(t);
+      recorder.sample(t);
       if (failed.length > 0) {
         if (!firstFailureCaptured) {
           firstFailureCaptured = true;
@@ -344,6 +355,10 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   }
   const expectations: ExpectationResult[] = judge ? judge.finish(simNowSafe()) : [];
   result.expectations = expectations;
+  if (recorder) {
+    result.series = recorder.result();
+    if (outDir) writeFileSync(join(outDir, 'series.json'), JSON.stringify(result.series));
+  }
   result.verdict = combineVerdicts([...expectations.map((e) => e.verdict), ...(result.errors.length > 0 ? (['error'] as const) : [])]);
   const firstBad = expectations.find((e) => e.verdict === 'fail') ?? expectations.find((e) => e.verdict === 'error');
   result.summary =

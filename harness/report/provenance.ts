@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { packagePath } from '../../core/package-root';
+import type { Provenance } from './result';
+
+let version: string | undefined;
+
+function harnessVersion(): string {
+  if (version === undefined) {
+    try {
+      version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      version = 'unknown';
+    }
+  }
+  return version;
+}
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** SHA-256 of a file's bytes, or of `fallback` (e.g. a scenario built in TypeScript) when it is not a readable file. */
+export function hashOf(file: string, fallback: () => string): string {
+  try {
+    return sha256(readFileSync(file));
+  } catch {
+    return sha256(fallback());
+  }
+}
+
+/** The provenance record of one run. */
+export function provenance(benchFile: string, scenarioFile: string, scenarioData: () => string, dut: string): Provenance {
+  return {
+    harnessVersion: harnessVersion(),
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    bench: { file: benchFile, sha256: hashOf(benchFile, () => '') },
+    scenario: { file: scenarioFile, sha256: hashOf(scenarioFile, scenarioData) },
+    dut,
+  };
+}
