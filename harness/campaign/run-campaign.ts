@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { Bench } from '../bench/load-bench';
 import { ConsoleReporter } from '../report/console';
+import { HtmlReport } from '../report/html';
 import { JsonLinesLog } from '../report/jsonl';
 import { writeJUnit } from '../report/junit';
 import type { ScenarioResult } from '../report/result';
@@ -16,6 +17,8 @@ export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' 
   outDir?: string;
   /** JUnit XML path. */
   junit?: string;
+  /** HTML report (with plots): a path, or a report shared by several campaigns (the demo's two parts). */
+  html?: string | HtmlReport;
   /** Run only shard i of n (1-based), scenarios assigned round-robin in the order given. */
   shard?: { index: number; count: number };
   reporter?: ConsoleReporter;
@@ -23,7 +26,10 @@ export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' 
   log?: (line: string) => void;
 }
 
-/** The outcome: one result per scenario run, plus the report files written. */
+/**
+ * The outcome: one result per scenario run, plus the report files written. The results carry no `series` (they go
+ * to `<out>/<scenario>/series.json` and the HTML report as each scenario ends), so memory stays flat over hundreds.
+ */
 export interface CampaignOutcome {
   results: ScenarioResult[];
   reports: string[];
@@ -45,6 +51,8 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
     reports.push(jsonl.path);
   }
   if (options.junit) reports.push(options.junit);
+  const html = typeof options.html === 'string' ? new HtmlReport(options.html) : options.html;
+  if (html) reports.push(html.path);
   const results: ScenarioResult[] = [];
   try {
     for (const [i, scenario] of selected.entries()) {
@@ -66,6 +74,8 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
       } catch (err) {
         result = setupFailure(bench, scenario, options.mode, err);
       }
+      html?.add(result);
+      delete result.series;
       results.push(result);
       jsonl?.writeDurable({ type: 'result', ...result });
       if (options.junit) writeJUnit(options.junit, results);

@@ -1,8 +1,10 @@
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../../core/package-root';
 import type { Command } from 'commander';
 import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
+import { HtmlReport } from '../../report/html';
 import { exitCodeForResults, type ScenarioResult } from '../../report/result';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg } from './scenario-args';
 
@@ -27,21 +29,24 @@ export function registerDemoCommand(program: Command): void {
       const results: ScenarioResult[] = [];
       const reports: string[] = [];
       const quietSummary = new ConsoleReporter();
+      mkdirSync(outDir, { recursive: true });
+      const html = new HtmlReport(join(outDir, 'report.html'), { title: `hil demo: bench '${bench.file.bench}'` });
       const realtime = scenarios.filter((s) => s.tags.includes(REALTIME_TAG) && s.timeMode !== 'virtual');
       if (opts.realtime && realtime.length > 0) {
         out.write(`Part 1: ${realtime.length} scenario(s) in real time, over the wire (socketcand hub + Modbus TCP on loopback)\n`);
-        const r = await runCampaign(bench, realtime, { mode: 'real', outDir: join(outDir, 'realtime'), junit: join(outDir, 'realtime', 'junit.xml'), reporter: quietSummary });
+        const r = await runCampaign(bench, realtime, { mode: 'real', outDir: join(outDir, 'realtime'), junit: join(outDir, 'realtime', 'junit.xml'), reporter: quietSummary, html });
         results.push(...r.results);
         reports.push(...r.reports);
         out.write('\n');
       }
       const rest = scenarios.filter((s) => !(opts.realtime && realtime.includes(s)));
       out.write(`Part 2: ${rest.length} scenario(s) in virtual time (the same controller code, in-process)\n`);
-      const v = await runCampaign(bench, rest, { mode: 'virtual', outDir: join(outDir, 'virtual'), junit: join(outDir, 'virtual', 'junit.xml'), reporter: quietSummary, traces: true });
+      const v = await runCampaign(bench, rest, { mode: 'virtual', outDir: join(outDir, 'virtual'), junit: join(outDir, 'virtual', 'junit.xml'), reporter: quietSummary, traces: true, html });
       results.push(...v.results);
       reports.push(...v.reports);
       const n = (x: string): number => results.filter((r) => r.verdict === x).length;
       out.write(`\nDemo: ${results.length} scenario(s), ${n('pass')} passed, ${n('fail')} failed, ${n('error')} errors. Reports and CAN traces under ${outDir}\n`);
+      out.write(`HTML report (verdicts, evidence, plots): ${html.path}\n`);
       process.exitCode = exitCodeForResults(results);
     });
 }

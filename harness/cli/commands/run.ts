@@ -18,6 +18,7 @@ export function registerRunCommand(program: Command): void {
     .requiredOption('--bench <file>', 'bench file (media, devices, controller)')
     .option('--virtual-time', 'run in virtual time (needs an in-process controller: dut.module in the bench)')
     .option('--junit <file>', 'write a JUnit XML report')
+    .option('--html <file>', 'write an HTML report with plots of the signals the expectations read (one self-contained file)')
     .option('--out <dir>', 'write results.jsonl, CAN traces and controller output under this directory')
     .option('--no-traces', 'with --out, do not record full CAN traces')
     .option('--shard <i/n>', 'run only shard i of n (for CI matrices)')
@@ -29,6 +30,7 @@ export function registerRunCommand(program: Command): void {
       bench: string;
       virtualTime?: boolean;
       junit?: string;
+      html?: string;
       out?: string;
       traces: boolean;
       shard?: string;
@@ -51,6 +53,7 @@ export function registerRunCommand(program: Command): void {
         mode: opts.virtualTime ? 'virtual' : 'real',
         ...(opts.out ? { outDir: opts.out } : {}),
         ...(opts.junit ? { junit: opts.junit } : {}),
+        ...(opts.html ? { html: opts.html } : {}),
         ...(shard ? { shard } : {}),
         traces: opts.traces,
         ...(opts.stopOnFail ? { stopOnFail: true } : {}),
