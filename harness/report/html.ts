@@ -83,7 +83,8 @@ th{background:#f4f4f4}td.num{text-align:right;white-space:nowrap}
 section{border-top:3px solid #ccc;margin-top:28px;padding-top:12px}section.v-fail{border-color:#c62828}section.v-error{border-color:#ef6c00}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}dt{color:#666}dd{margin:0;word-break:break-all}
 pre{background:#f7f7f7;padding:8px;overflow-x:auto;font-size:12px;margin:4px 0}
-code{font-size:12px}.muted{color:#777}svg{display:block;margin:4px 0 12px}
+td pre{white-space:pre-wrap;word-break:break-word;background:none;padding:0;margin:0}
+code{font-size:12px}.muted{color:#777}svg{display:block;margin:4px 0 12px;max-width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:#444}
 `;
 
@@ -148,7 +149,7 @@ export function renderScenario(r: ScenarioResult, index: number): string {
         message += `\nreactions (trigger -> reaction): ${x.reactions.map((q, i) => `t=${seconds(q.triggeredAtMs)} -> ${times[i]}`).join('; ')}`;
       }
       out.push(
-        `<tr><td><code>${esc(x.id)}</code></td><td>${esc(x.requirement ?? '')}</td><td>${badge(x.verdict)}</td><td><pre>${esc(message)}</pre></td><td class="num">${x.atMs !== undefined ? seconds(x.atMs) : ''}</td><td><pre>${esc(observed)}</pre></td><td><code>${esc(x.where)}</code></td></tr>`,
+        `<tr><td><code>${esc(x.id)}</code></td><td>${esc(x.requirement ?? '')}</td><td>${badge(x.verdict)}</td><td><pre>${esc(message)}</pre></td><td class="num">${x.atMs !== undefined ? seconds(x.atMs) : ''}</td><td>${observed ? `<pre>${esc(observed)}</pre>` : ''}</td><td><code>${esc(x.where)}</code></td></tr>`,
       );
     }
     out.push('</tbody></table>');
