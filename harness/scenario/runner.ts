@@ -1,12 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { RealClock, VirtualClock, type Clock } from '../../core/clock';
-import { ConfigError, HilError } from '../../core/errors';
-import type { CanBus } from '../../protocols/can/bus';
-import type { ModbusMaster } from '../../protocols/modbus/master';
+import { ConfigError } from '../../core/errors';
 import { BenchInstance } from '../bench/bench-instance';
 import type { Bench } from '../bench/load-bench';
-import { DutProcess, describeExit } from '../dut/dut-process';
+import { describeController, drain, startController, type ControllerSession } from '../dut/controller-session';
 import type { ScenarioResult } from '../report/result';
 import { combineVerdicts } from '../report/result';
 import { SeriesRecorder } from '../report/series';
@@ -17,23 +15,6 @@ import { signalsRead } from './scenario';
 
 /** Virtual runs start at this instant (2026-01-01T00:00:00Z), so traces carry plausible, reproducible timestamps. */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
-
-/**
- * An in-process controller module (bench `dut.module`): exports `createController(io, options)`. The harness gives it
- * its own bus handle per BMS and a Modbus master per inverter, on the run's clock (virtual or real), and calls
- * `start()` before the scenario and `stop()` after it. See fixtures/controllers/reference/controller.ts.
- */
-export interface ControllerModule {
-  createController(
-    io: {
-      clock: Clock;
-      packs: Array<{ name: string; bus: CanBus }>;
-      inverters: Array<{ name: string; master: ModbusMaster; unitId: number; pack?: string }>;
-      log(line: string): void;
-    },
-    options: Record<string, unknown>,
-  ): { start(): Promise<void>; stop(): Promise<void> };
-}
 
 /** How to run one scenario. */
 export interface RunOptions {
@@ -58,8 +39,7 @@ export interface RunOptions {
   spinMs?: number;
 }
 
-/** Raised (as a value in results) when a scenario could not run at all; `exitCode` 2 for bad input. */
-export class ScenarioSetupError extends HilError {}
+export type { ControllerModule } from '../dut/controller-session';
 
 const emptyEvidence = (): ScenarioResult['evidence'] => ({ frames: [], writes: [], dutOutput: [], events: [] });
 
@@ -144,12 +124,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     expectations: [],
     errors: [],
     evidence: emptyEvidence(),
-    provenance: provenance(bench.source, scenario.source, () => JSON.stringify(scenario, (_k, v: unknown) => (v instanceof Set ? [...v] : v)), describeDut()),
+    provenance: provenance(bench.source, scenario.source, () => JSON.stringify(scenario), describeController(bench, mode, options.dutOptions, options.dutArgs)),
   };
-  function describeDut(): string {
-    if (mode === 'virtual' || !dut?.command) return dut?.module ? `module ${dut.module} ${JSON.stringify({ ...((dut as { moduleOptions?: object }).moduleOptions ?? {}), ...(options.dutOptions ?? {}) })}` : 'none (a wired controller)';
-    return `command ${[...dut.command, ...(options.dutArgs ?? [])].join(' ')}`;
-  }
   if (scenario.timeMode !== 'any' && scenario.timeMode !== mode) {
     result.verdict = 'skip';
     result.summary = `runs in ${scenario.timeMode} time only (this run is ${mode} time${scenario.timeMode === 'virtual' ? '; use --virtual-time' : ''})`;
@@ -176,9 +152,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     result.errors.push({ atMs, message });
     emit({ type: 'error', atMs, message });
   };
-  let dutProcess: DutProcess | undefined;
-  let controller: { start(): Promise<void>; stop(): Promise<void> } | undefined;
-  let dutDied: string | undefined;
+  let controller: ControllerSession | undefined;
   let judge: Judge | undefined;
   let recorder: SeriesRecorder | undefined;
   let firstFailureCaptured = false;
@@ -186,7 +160,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   const captureEvidence = (): void => {
     evidence.frames = inst.recentFrames(24);
     evidence.writes = inst.recentWrites(16);
-    if (dutProcess) evidence.dutOutput = dutProcess.tail(20).map((l) => `${l.stream}: ${l.text}`);
+    if (controller) evidence.dutOutput = controller.tail(20);
   };
   try {
     if (scenario.ambient !== undefined) for (const d of inst.devices.values()) d.setInput('ambient', scenario.ambient);
@@ -194,63 +168,18 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     emit({ type: 'scenario-start', bench: bench.file.bench, mode, seed: scenario.seed, startedAt, endpoints: inst.substitutions() });
 
     // The controller under test.
-    if (dut?.module && (mode === 'virtual' || !dut.command)) {
-      const modPath = isAbsolute(dut.module) ? dut.module : resolve(dut.module);
-      let mod: ControllerModule;
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        mod = require(modPath) as ControllerModule;
-      } catch (err) {
-        throw new ConfigError(`cannot load the controller module '${dut.module}': ${(err as Error).message.split('\n')[0]}`, bench.where.dut);
-      }
-      if (typeof mod.createController !== 'function') throw new ConfigError(`controller module '${dut.module}' does not export createController`, bench.where.dut);
-      const io = { clock, ...inst.controllerIO(), log: (line: string) => options.log?.(`controller: ${line}`) };
-      const opts = { ...((dut as { moduleOptions?: Record<string, unknown> }).moduleOptions ?? {}), ...(options.dutOptions ?? {}) };
-      controller = mod.createController(io, opts);
-      const started = controller.start();
-      if (clock instanceof VirtualClock) {
-        let done = false;
-        let failure: unknown;
-        started.then(
-          () => (done = true),
-          (err: unknown) => {
-            done = true;
-            failure = err;
-          },
-        );
-        // Let the controller's start-up (discovery over Modbus) run in virtual time, at most 60 s of it.
-        for (let i = 0; i < 600 && !done; i++) {
-          await drain();
-          if (!done) clock.advance(100);
-        }
-        await drain();
-        if (failure) throw failure;
-        if (!done) throw new Error('the controller did not finish starting within 60 s of virtual time');
-      } else {
-        await started;
-      }
-    } else if (dut?.command) {
-      const subs = inst.substitutions();
-      const argv = [...dut.command, ...(options.dutArgs ?? [])].map((a) =>
-        a.replace(/\$\{([^}]+)\}/g, (_m, key: string) => {
-          const v = subs[key];
-          if (v === undefined) throw new ConfigError(`DUT command: unknown placeholder \${${key}} (have: ${Object.keys(subs).join(', ')})`, bench.where.dut);
-          return v;
-        }),
-      );
-      dutProcess = new DutProcess({
-        argv,
-        ...(dut.cwd ? { cwd: dut.cwd } : {}),
-        ...(dut.env ? { env: dut.env } : {}),
-        ...(outDir ? { logFile: join(outDir, 'controller.log') } : {}),
-      });
-      dutProcess.on('exit', (e: { code: number | null; signal: string | null; unexpected: boolean }) => {
-        if (e.unexpected) dutDied = `the controller exited during the scenario (${describeExit(e as never)})`;
-      });
-      await dutProcess.start();
-      emit({ type: 'dut-start', argv, pid: dutProcess.pid });
-      if (dut.readyLine) await dutProcess.waitForLine(dut.readyLine, bench.readyTimeoutMs);
-    }
+    controller = await startController({
+      bench,
+      inst,
+      clock,
+      mode,
+      emit,
+      ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
+      ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
+      ...(outDir ? { outDir } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    await controller?.ready();
 
     // Scenario time starts once the controller is up.
     t0 = clock.now();
@@ -330,8 +259,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
         for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
         if (options.stopOnFail) break;
       }
-      if (dutDied) {
-        error(dutDied);
+      if (controller?.died) {
+        error(controller.died);
         break;
       }
       if (t - lastProgress >= 1000) {
@@ -350,9 +279,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     if (!firstFailureCaptured) captureEvidence();
   }
   await shutdown();
-  if (dutProcess && evidence.dutOutput.length === 0 && (result.errors.length > 0 || dutDied)) {
-    evidence.dutOutput = dutProcess.tail(20).map((l) => `${l.stream}: ${l.text}`);
-  }
+  if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20);
   const expectations: ExpectationResult[] = judge ? judge.finish(simNowSafe()) : [];
   result.expectations = expectations;
   if (recorder) {
@@ -376,26 +303,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   }
 
   async function shutdown(): Promise<void> {
-    if (controller) {
-      try {
-        const stopping = controller.stop();
-        if (clock instanceof VirtualClock) {
-          let done = false;
-          void stopping.finally(() => (done = true));
-          for (let i = 0; i < 50 && !done; i++) {
-            await drain();
-            if (!done) clock.advance(100);
-          }
-        }
-        await stopping;
-      } catch (err) {
-        error(`the controller failed to stop: ${(err as Error).message}`);
-      }
-    }
-    if (dutProcess) {
-      const exit = await dutProcess.stop(bench.stopTimeoutMs);
-      emit({ type: 'dut-exit', ...(exit ?? {}) });
-    }
+    const failure = await controller?.stop();
+    if (failure) error(failure);
     await inst.close();
   }
 }
@@ -404,10 +313,6 @@ function numeric(v: number | boolean | undefined): number | undefined {
   return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
 
-/** Let every queued promise callback run (a macrotask turn drains the microtask queue). */
-function drain(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
-}
 
 function sleepUntil(clock: Clock, at: number): Promise<void> {
   return new Promise((r) => clock.setTimer(at, r));

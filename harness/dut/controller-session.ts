@@ -1,0 +1,176 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { VirtualClock, type Clock } from '../../core/clock';
+import { ConfigError } from '../../core/errors';
+import type { CanBus } from '../../protocols/can/bus';
+import type { ModbusMaster } from '../../protocols/modbus/master';
+import type { BenchInstance } from '../bench/bench-instance';
+import type { Bench } from '../bench/load-bench';
+import { DutProcess, describeExit, type DutExit } from './dut-process';
+
+/**
+ * An in-process controller module (bench `dut.module`): exports `createController(io, options)`. The harness gives it
+ * its own bus handle per BMS and a Modbus master per inverter, on the run's clock (virtual or real), and calls
+ * `start()` before the scenario and `stop()` after it. See fixtures/controllers/reference/controller.ts.
+ */
+export interface ControllerModule {
+  createController(
+    io: {
+      clock: Clock;
+      packs: Array<{ name: string; bus: CanBus }>;
+      inverters: Array<{ name: string; master: ModbusMaster; unitId: number; pack?: string }>;
+      log(line: string): void;
+    },
+    options: Record<string, unknown>,
+  ): { start(): Promise<void>; stop(): Promise<void> };
+}
+
+/** What starting the controller needs from the run. */
+export interface ControllerContext {
+  bench: Bench;
+  inst: BenchInstance;
+  clock: Clock;
+  mode: 'real' | 'virtual';
+  /** Options for an in-process module, merged over the bench's `moduleOptions`. */
+  dutOptions?: Record<string, unknown>;
+  /** Arguments appended to the bench's command. */
+  dutArgs?: string[];
+  /** Where `controller.log` goes. */
+  outDir?: string;
+  log?: (line: string) => void;
+  emit: (record: Record<string, unknown>) => void;
+}
+
+/**
+ * The controller under test for one scenario run, however it is reached.
+ *
+ * Contract: `ready()` is awaited before the scenario starts; `died` is set when a controller process exits without being asked to (the runner turns it into an error
+ * verdict); `tail` gives its last output lines for evidence; `stop()` stops it (SIGTERM then SIGKILL for a process;
+ * `stop()` for a module, with virtual time advanced while it winds down) and reports a failure to stop as a string,
+ * never by throwing.
+ */
+export interface ControllerSession {
+  /** Resolves when the controller is ready (its `readyLine` printed); rejects if it exits or times out first. */
+  ready(): Promise<void>;
+  readonly died: string | undefined;
+  tail(n: number): string[];
+  stop(): Promise<string | undefined>;
+}
+
+/**
+ * Start the controller the bench names: an in-process module (always in virtual time; in real time when there is no
+ * command), a process (real time), or nothing (a wired board: resolves `undefined`). Rejects with `ConfigError` for
+ * a module that cannot be loaded or a command with an unknown placeholder, and with the controller's own error when
+ * it fails to start (a program that cannot be run, a module whose `start()` rejects). Then await `ready()`.
+ */
+export async function startController(ctx: ControllerContext): Promise<ControllerSession | undefined> {
+  const dut = ctx.bench.file.dut;
+  if (dut?.module && (ctx.mode === 'virtual' || !dut.command)) return startModule(ctx, dut.module);
+  if (dut?.command) return startProcess(ctx, dut.command);
+  return undefined;
+}
+
+/** "module <path> {options}", "command <argv>" or "none (a wired controller)", for provenance. */
+export function describeController(bench: Bench, mode: 'real' | 'virtual', dutOptions?: Record<string, unknown>, dutArgs?: string[]): string {
+  const dut = bench.file.dut;
+  if (dut?.module && (mode === 'virtual' || !dut.command)) return `module ${dut.module} ${JSON.stringify({ ...moduleOptions(bench), ...(dutOptions ?? {}) })}`;
+  if (dut?.command) return `command ${[...dut.command, ...(dutArgs ?? [])].join(' ')}`;
+  return 'none (a wired controller)';
+}
+
+function moduleOptions(bench: Bench): Record<string, unknown> {
+  return (bench.file.dut as { moduleOptions?: Record<string, unknown> } | undefined)?.moduleOptions ?? {};
+}
+
+async function startModule(ctx: ControllerContext, modulePath: string): Promise<ControllerSession> {
+  const { bench, clock } = ctx;
+  let mod: ControllerModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(isAbsolute(modulePath) ? modulePath : resolve(modulePath)) as ControllerModule;
+  } catch (err) {
+    throw new ConfigError(`cannot load the controller module '${modulePath}': ${(err as Error).message.split('\n')[0]}`, bench.where.dut);
+  }
+  if (typeof mod.createController !== 'function') throw new ConfigError(`controller module '${modulePath}' does not export createController`, bench.where.dut);
+  const io = { clock, ...ctx.inst.controllerIO(), log: (line: string) => ctx.log?.(`controller: ${line}`) };
+  const controller = mod.createController(io, { ...moduleOptions(bench), ...(ctx.dutOptions ?? {}) });
+  // Start-up (discovery over Modbus) runs in virtual time, at most 60 s of it.
+  await settle(clock, controller.start(), 600, 'the controller did not finish starting within 60 s of virtual time');
+  return {
+    ready: async () => undefined,
+    died: undefined,
+    tail: () => [],
+    async stop() {
+      try {
+        await settle(clock, controller.stop(), 50, 'the controller did not stop within 5 s of virtual time');
+        return undefined;
+      } catch (err) {
+        return `the controller failed to stop: ${(err as Error).message}`;
+      }
+    },
+  };
+}
+
+async function startProcess(ctx: ControllerContext, command: string[]): Promise<ControllerSession> {
+  const { bench } = ctx;
+  const dut = bench.file.dut!;
+  const subs = ctx.inst.substitutions();
+  const argv = [...command, ...(ctx.dutArgs ?? [])].map((a) =>
+    a.replace(/\$\{([^}]+)\}/g, (_m, key: string) => {
+      const v = subs[key];
+      if (v === undefined) throw new ConfigError(`DUT command: unknown placeholder \${${key}} (have: ${Object.keys(subs).join(', ')})`, bench.where.dut);
+      return v;
+    }),
+  );
+  const proc = new DutProcess({
+    argv,
+    ...(dut.cwd ? { cwd: dut.cwd } : {}),
+    ...(dut.env ? { env: dut.env } : {}),
+    ...(ctx.outDir ? { logFile: join(ctx.outDir, 'controller.log') } : {}),
+  });
+  let died: string | undefined;
+  proc.on('exit', (e: DutExit) => {
+    if (e.unexpected) died = `the controller exited during the scenario (${describeExit(e)})`;
+  });
+  await proc.start();
+  ctx.emit({ type: 'dut-start', argv, pid: proc.pid });
+  return {
+    async ready() {
+      if (dut.readyLine) await proc.waitForLine(dut.readyLine, bench.readyTimeoutMs);
+    },
+    get died() {
+      return died;
+    },
+    tail: (n) => proc.tail(n).map((l) => `${l.stream}: ${l.text}`),
+    async stop() {
+      const exit = await proc.stop(bench.stopTimeoutMs);
+      ctx.emit({ type: 'dut-exit', ...(exit ?? {}) });
+      return undefined;
+    },
+  };
+}
+
+/** Await a promise; in virtual time, advance the clock 100 ms at a time (at most `steps`) while it is pending. */
+async function settle(clock: Clock, p: Promise<void>, steps: number, timeoutMessage: string): Promise<void> {
+  if (!(clock instanceof VirtualClock)) return p;
+  let done = false;
+  let failure: unknown;
+  p.then(
+    () => (done = true),
+    (err: unknown) => {
+      done = true;
+      failure = err;
+    },
+  );
+  for (let i = 0; i < steps && !done; i++) {
+    await drain();
+    if (!done) clock.advance(100);
+  }
+  await drain();
+  if (failure) throw failure;
+  if (!done) throw new Error(timeoutMessage);
+}
+
+/** Let every queued promise callback run (a macrotask turn drains the microtask queue). */
+export function drain(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
