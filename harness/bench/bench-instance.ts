@@ -8,7 +8,6 @@ import { SocketcandServer } from '../../protocols/can/socketcand';
 import type { SlcanAdapter } from '../../protocols/can/slcan/pty-adapter';
 import { openTraceWriter, recordBus } from '../../protocols/can/trace';
 import { ExceptionCode } from '../../protocols/modbus/device';
-import type { ModbusFault } from '../../protocols/modbus/faults';
 import { InProcessMaster } from '../../protocols/modbus/in-process-master';
 import { decodeRequest, isException, type ModbusRequest } from '../../protocols/modbus/pdu';
 import type { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
@@ -16,7 +15,7 @@ import { ModbusServerCore, type ServerTransaction } from '../../protocols/modbus
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
 import { createBenchDevice } from './device-factories';
-import { MODBUS_FAULT_KINDS } from './inverter-adapter';
+import { MODBUS_FAULT_KINDS, modbusFaultRule } from './modbus-faults';
 import type { Bench } from './load-bench';
 import { Ring } from './ring';
 import { dbcForBus, WireSignals } from './wire-signals';
@@ -409,53 +408,7 @@ export class BenchInstance {
   private injectModbusFault(deviceName: string, kind: string, params: Record<string, unknown>): BenchFaultHandle {
     const spec = this.bench.file.devices.find((d) => d.name === deviceName)!;
     if (!spec.modbus) throw new ConfigError(`device '${deviceName}' is not on a Modbus endpoint, so '${kind}' does not apply`);
-    const core = this.modbus.get(spec.modbus)!.core;
-    const { functionCode, address, probability, remaining, ...rest } = params as {
-      functionCode?: number;
-      address?: { from: number; to: number };
-      probability?: number;
-      remaining?: number;
-      [k: string]: unknown;
-    };
-    const num = (k: string, dflt?: number): number => {
-      const v = rest[k] ?? dflt;
-      if (typeof v !== 'number') throw new ConfigError(`fault '${kind}' needs a number '${k}'`);
-      return v;
-    };
-    let fault: ModbusFault;
-    switch (kind) {
-      case 'modbus-delay':
-        fault = { kind: 'delay', ms: num('ms') };
-        break;
-      case 'modbus-no-response':
-        fault = { kind: 'no-response' };
-        break;
-      case 'modbus-exception':
-        fault = { kind: 'exception', code: num('code', ExceptionCode.ServerDeviceFailure) as ExceptionCode };
-        break;
-      case 'modbus-bad-crc':
-        fault = { kind: 'bad-crc' };
-        break;
-      case 'modbus-truncate':
-        fault = { kind: 'truncate', bytes: num('bytes', 3) };
-        break;
-      case 'modbus-split':
-        fault = { kind: 'split', chunks: num('chunks', 2), gapMs: num('gapMs', 50) };
-        break;
-      case 'modbus-wrong-transaction-id':
-        fault = { kind: 'wrong-transaction-id' };
-        break;
-      default:
-        fault = { kind: 'wrong-unit-id' };
-    }
-    const remove = core.faults.add({
-      fault,
-      unitId: spec.unitId ?? 1,
-      ...(functionCode !== undefined ? { functionCode } : {}),
-      ...(address !== undefined ? { address } : {}),
-      ...(probability !== undefined ? { probability } : {}),
-      ...(remaining !== undefined ? { remaining } : {}),
-    });
+    const remove = this.modbus.get(spec.modbus)!.core.faults.add(modbusFaultRule(kind, params, spec.unitId ?? 1));
     return { clear: remove };
   }
 

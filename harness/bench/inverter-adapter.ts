@@ -5,6 +5,7 @@ import { createInverterDevice } from '../../emulators/inverter/factory';
 import { INVERTER_FAULT_KINDS, INVERTER_FAULT_SCHEMA, type InverterFaultSpec } from '../../emulators/inverter/faults';
 import { CONTROLS, QUANTITIES } from '../../emulators/inverter/quantities';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
+import { MODBUS_FAULT_KINDS } from './modbus-faults';
 
 // Compiled on first use (a fault injected or checked), not at start-up: each Ajv compile costs tens of ms.
 let faultValidator: ValidateFunction | undefined;
@@ -84,14 +85,3 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
   };
 }
 
-/** Modbus-level faults any device on a Modbus endpoint takes (applied by the endpoint's server core). */
-export const MODBUS_FAULT_KINDS = [
-  'modbus-delay',
-  'modbus-no-response',
-  'modbus-exception',
-  'modbus-bad-crc',
-  'modbus-truncate',
-  'modbus-split',
-  'modbus-wrong-transaction-id',
-  'modbus-wrong-unit-id',
-] as const;
