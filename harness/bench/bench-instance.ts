@@ -163,7 +163,9 @@ export class BenchInstance {
       });
       if (spec.slcanPty) {
         const { SlcanAdapter } = await import('../../protocols/can/slcan/pty-adapter');
-        entry.slcan = await SlcanAdapter.start(handle, { link: spec.slcanPty });
+        // On a hub the adapter joins as its own member, so what the controller sends through it is not echoed back.
+        const adapterBus = hub ? hub.attach(spec.hub!.bus ?? name, { clock: this.clock }) : handle;
+        entry.slcan = await SlcanAdapter.start(adapterBus, { link: spec.slcanPty });
       }
       if (this.options.traceDir && spec.record !== false) {
         const writer = await openTraceWriter(join(this.options.traceDir, `${name}.log`));
