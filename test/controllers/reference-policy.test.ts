@@ -22,6 +22,17 @@ describe('reference controller policy', () => {
     expect(decide(input({ share: 0.5 }), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 23.75, inHardPct: 25 });
   });
 
+  it('a 0 A charge limit while the BMS starts up is not "full": a pack near the top is still charged', () => {
+    const mem = sunny();
+    const at97 = (ccl: number) => decide(input({ readings: { ...readings, soc: 97, chargeCurrentLimit: ccl } }), mem, DEFAULT_POLICY, none);
+    expect(at97(0).inPct).toBe(0);
+    expect(mem.full).toBe(false);
+    expect(at97(50).inPct).toBe(47.5);
+    // Once it has given a limit, the BMS taking it back to 0 near the top means full (and PV is curtailed).
+    expect(at97(0)).toMatchObject({ inPct: 0, limitPct: DEFAULT_POLICY.curtailPct });
+    expect(mem.full).toBe(true);
+  });
+
   it('caps at 100 % of WChaMax and charges nothing without WChaMax', () => {
     expect(decide(input({ wChaMaxW: 1000 }), sunny(), DEFAULT_POLICY, none).inPct).toBe(100);
     expect(decide(input({ wChaMaxW: undefined }), sunny(), DEFAULT_POLICY, none)).toMatchObject({ inPct: 0, outPct: 0, why: 'inverter reports no WChaMax' });
