@@ -83,6 +83,7 @@ export const benchSchema = {
         readyTimeout: duration,
         stopTimeout: duration,
         module: { type: 'string' },
+        moduleOptions: { type: 'object' },
       },
     },
   },

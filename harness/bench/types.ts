@@ -68,4 +68,6 @@ export interface DutSpec {
   stopTimeout?: string | number;
   /** In-process controller module (virtual time): path to a module exporting `createController`. */
   module?: string;
+  /** Options given to the module's `createController` (merged under `hil run --dut-option k=v`). */
+  moduleOptions?: Record<string, unknown>;
 }

@@ -78,7 +78,7 @@ export function describeController(bench: Bench, mode: 'real' | 'virtual', dutOp
 }
 
 function moduleOptions(bench: Bench): Record<string, unknown> {
-  return (bench.file.dut as { moduleOptions?: Record<string, unknown> } | undefined)?.moduleOptions ?? {};
+  return bench.file.dut?.moduleOptions ?? {};
 }
 
 async function startModule(ctx: ControllerContext, modulePath: string): Promise<ControllerSession> {

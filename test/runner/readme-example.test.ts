@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadBench } from '../../harness/bench/load-bench';
+import { loadBench, parseBench } from '../../harness/bench/load-bench';
 import { parseScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
 
@@ -29,5 +29,17 @@ if (!built) process.stderr.write('[skip] README example: dist/ is missing; run `
     expect(r.verdict).toBe('fail');
     expect(r.summary).toContain('stop-on-overtemp [EMS-SAFE-03]');
     expect(r.expectations[0]!.observed!['inv1.WMaxLimPct']).toBe(20);
+  });
+
+  it('takes controller options from the bench file (dut.moduleOptions)', async () => {
+    const text2 = readFileSync(join(root, 'fixtures', 'benches', 'ci.yaml'), 'utf8').replace(
+      '  module: dist/fixtures/controllers/reference/controller.js',
+      '  module: dist/fixtures/controllers/reference/controller.js\n  moduleOptions: { defects: [ignore-overtemp] }',
+    );
+    expect(text2).toContain('moduleOptions');
+    const withDefect = parseBench(text2, join(root, 'fixtures', 'benches', 'ci-defect.yaml'));
+    const r = await runScenario(withDefect, parseScenario(text, 'README.md'), { mode: 'virtual' });
+    expect(r.verdict).toBe('fail');
+    expect(r.provenance!.dut).toContain('ignore-overtemp');
   });
 });
