@@ -2,16 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'dist', 'harness', 'cli', 'main.js');
 const hil = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
 // These run the built CLI as a user does (npm test builds before jest).
-const d = existsSync(cli) ? describe : describe.skip;
-if (!existsSync(cli)) process.stderr.write('[skip] hil run/validate CLI tests: dist/ is missing; run `npm run build` (npm test does)\n');
 
-d('hil run / validate (exit codes as in DESIGN.md)', () => {
+describeIf(existsSync(cli), NEEDS_BUILD, 'hil run / validate (exit codes as in DESIGN.md)', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'hil-cli-'));

@@ -11,6 +11,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import { OFFICIAL_MODELS_DIR } from '../sunspec/official-models';
+import { describeIf } from '../support/describe-if';
 import { PYTHON, describeWithPeers } from '../support/peers';
 
 const SCRIPT = `
@@ -104,8 +105,9 @@ class Peer {
   }
 }
 
-if (!existsSync(OFFICIAL_MODELS_DIR) && process.env.CI === 'true') throw new Error(`CI=true and the official SunSpec models are missing at ${OFFICIAL_MODELS_DIR}`);
-const run = existsSync(OFFICIAL_MODELS_DIR) ? describeWithPeers : (_p: unknown, name: string): void => describe.skip(name, () => undefined);
+const noModels = (_p: unknown, name: string, body: () => void): void =>
+  describeIf(false, `the official SunSpec models are not at ${OFFICIAL_MODELS_DIR}`, name, body, { failInCi: true });
+const run = existsSync(OFFICIAL_MODELS_DIR) ? describeWithPeers : noModels;
 
 run(['python3-pymodbus', 'python3-serial'], 'BMS SunSpec interop: pymodbus reads and controls model 802', () => {
   let server: ModbusTcpServer | undefined;

@@ -6,14 +6,13 @@ import { loadBench } from '../../harness/bench/load-bench';
 import { ConsoleReporter } from '../../harness/report/console';
 import type { SeriesSet } from '../../harness/report/series';
 import { parseScenario } from '../../harness/scenario/load-scenario';
+import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 
 // The CI bench's in-process controller is the built reference controller (npm test builds before jest).
 const built = existsSync(join(root, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js'));
-const withBuild = built ? describe : describe.skip;
-if (!built) process.stderr.write('[skip] HTML report e2e: dist/ is missing; run `npm run build` (npm test does)\n');
 
 const yaml = `
 scenario: html-short
@@ -33,7 +32,7 @@ expect:
     by: 30s
 `;
 
-withBuild('HTML report and series from a real run (virtual time, CI bench, reference controller)', () => {
+describeIf(built, NEEDS_BUILD, 'HTML report and series from a real run (virtual time, CI bench, reference controller)', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hil-html-e2e-'));

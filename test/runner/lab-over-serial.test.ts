@@ -5,18 +5,19 @@ import { parseBench } from '../../harness/bench/load-bench';
 import { loadScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
 import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
+import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
 
 const root = resolve(__dirname, '..', '..');
 const main = join(root, 'dist', 'fixtures', 'controllers', 'reference', 'main.js');
-if (!existsSync(main)) process.stderr.write('[skip] lab over serial: dist/ is missing; run `npm run build` (npm test does)\n');
 
 /**
  * The lab path without lab hardware: the controller reaches each BMS through an SLCAN "USB adapter" (the harness
  * acting as one on a pseudo-terminal) and the inverters as two units on one Modbus RTU line (a socat pty pair standing
  * in for the RS-485 dongle). Same devices and scenario as the CI bench; the controller runs as its own process.
  */
-(existsSync(main) ? describeWithPeers : (_p: unknown, name: string) => describe.skip(name, () => undefined))(
+const needsBuild = (_p: unknown, name: string, body: () => void): void => describeIf(false, NEEDS_BUILD, name, body);
+(existsSync(main) ? describeWithPeers : needsBuild)(
   ['socat'],
   'lab media over pseudo-terminals: SLCAN adapters and an RTU line',
   () => {

@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadBench, parseBench } from '../../harness/bench/load-bench';
 import { parseScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
+import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
-const built = existsSync(join(root, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js'));
-if (!built) process.stderr.write('[skip] README example: dist/ is missing; run `npm run build` (npm test does)\n');
 
-(built ? describe : describe.skip)('the README scenario example', () => {
+describeIf(builtFile('fixtures', 'controllers', 'reference', 'controller.js'), NEEDS_BUILD, 'the README scenario example', () => {
   const text = /## Scenario files[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!;
   const bench = loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
 

@@ -3,15 +3,15 @@ import { join, resolve } from 'node:path';
 import { loadBench } from '../../harness/bench/load-bench';
 import { loadScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
+import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
 const main = join(root, 'dist', 'fixtures', 'controllers', 'reference', 'main.js');
-if (!existsSync(main)) process.stderr.write('[skip] real-time demo scenario: dist/ is missing; run `npm run build` (npm test does)\n');
 
 // The demo's real-time scenario, as `npm start` runs it: the reference controller as its own process, reaching the
 // bench over the wire (socketcand hub + Modbus TCP on loopback), in real time (30 s). The correct controller and
 // one with a defect run side by side, each on its own bench instance and ports.
-(existsSync(main) ? describe : describe.skip)('real-time demo scenario over the wire', () => {
+describeIf(existsSync(main), NEEDS_BUILD, 'real-time demo scenario over the wire', () => {
   it('passes the reference controller and fails the one that ignores over-temperature', async () => {
     const cwd = process.cwd();
     process.chdir(root); // the bench names the controller relative to the package

@@ -8,22 +8,14 @@ import { ConsoleReporter } from '../../harness/report/console';
 import { parseScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
 import { scenario } from '../../harness/scenario/api';
+import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
 const ciBench = (): ReturnType<typeof loadBench> => loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 
 // The CI bench's in-process controller is the built reference controller (npm test builds before jest).
-const built = (() => {
-  try {
-    require.resolve(join(root, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js'));
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const withBuild = built ? describe : describe.skip;
-if (!built) process.stderr.write('[skip] runner e2e: dist/ is missing; run `npm run build` (npm test does)\n');
+const built = builtFile('fixtures', 'controllers', 'reference', 'controller.js');
 
 const shortScenario = (extra = ''): string => `
 scenario: short
@@ -40,7 +32,7 @@ expect:
     tolerance: 2s
 ${extra}`;
 
-withBuild('runner end to end (virtual time, CI bench, reference controller)', () => {
+describeIf(built, NEEDS_BUILD, 'runner end to end (virtual time, CI bench, reference controller)', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hil-runner-'));
