@@ -1,22 +1,8 @@
-import { resolve } from 'node:path';
 import { VirtualClock } from '../../core/clock';
 import { BenchInstance, CONTROLLER_RX_QUEUE } from './bench-instance';
-import { parseBench } from './load-bench';
+import { onePackBench } from '../../test/support/benches';
 
-const bench = parseBench(
-  `
-bench: one-pack
-can:
-  pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }
-devices:
-  - name: pack1
-    type: bms
-    pack: lfp-lishen-16s-202ah
-    protocol: pylon-lv
-    can: pack1
-`,
-  resolve(__dirname, '..', '..', 'fixtures', 'benches', 'one-pack.yaml'),
-);
+const bench = onePackBench();
 
 describe('BenchInstance.controllerIO', () => {
   it("bounds a controller bus's receive queue: a listener-only controller does not hold every frame of the run", async () => {

@@ -1,24 +1,9 @@
-import { parseBench } from '../bench/load-bench';
+import { onePackBench } from '../../test/support/benches';
 import { parseScenario } from './load-scenario';
 import { runScenario } from './runner';
-import { resolve } from 'node:path';
 
 // A bench with no controller: the runner drives the plant alone in virtual time.
-const bench = (): ReturnType<typeof parseBench> =>
-  parseBench(
-    `
-bench: lone-pack
-can:
-  pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }
-devices:
-  - name: pack1
-    type: bms
-    pack: lfp-lishen-16s-202ah
-    protocol: pylon-lv
-    can: pack1
-`,
-    resolve(__dirname, '..', '..', 'fixtures', 'benches', 'lone-pack.yaml'),
-  );
+const bench = (): ReturnType<typeof onePackBench> => onePackBench('lone-pack');
 
 describe('runner without a controller (virtual time)', () => {
   it('settles each step: frames the BMS sends are counted on the bus while the run goes on, not at its end', async () => {

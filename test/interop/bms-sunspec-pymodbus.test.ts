@@ -5,14 +5,13 @@
  * scales points, and writes the control points a controller writes (SetOp, AlmRst) and bad values. Driven line by
  * line over stdin/stdout; each answer is awaited as an event.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createInterface, type Interface } from 'node:readline';
 import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import { OFFICIAL_MODELS_DIR } from '../sunspec/official-models';
 import { describeIf } from '../support/describe-if';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { PyRequester } from '../support/py-request';
 
 const SCRIPT = `
 import json, os, sys
@@ -74,34 +73,10 @@ for line in sys.stdin:
 c.close()
 `;
 
-class Peer {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly lines: Interface;
-  private readonly waiting: Array<(line: string) => void> = [];
-  private stderr = '';
+/** The pymodbus client above, one JSON command per request. */
+class Peer extends PyRequester {
   constructor(port: number) {
-    this.child = spawn(PYTHON, ['-c', SCRIPT, '127.0.0.1', String(port), OFFICIAL_MODELS_DIR]);
-    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.lines = createInterface({ input: this.child.stdout });
-    this.lines.on('line', (l) => this.waiting.shift()?.(l));
-  }
-  ask(cmd: object): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void => reject(new Error(`python exited ${code}: ${this.stderr}`));
-      this.child.once('exit', onExit);
-      this.waiting.push((l) => {
-        this.child.off('exit', onExit);
-        resolve(JSON.parse(l) as Record<string, unknown>);
-      });
-      this.child.stdin.write(`${JSON.stringify(cmd)}\n`);
-    });
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.stdin.end();
-    });
+    super(['-c', SCRIPT, '127.0.0.1', String(port), OFFICIAL_MODELS_DIR]);
   }
 }
 

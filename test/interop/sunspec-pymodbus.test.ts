@@ -5,15 +5,12 @@
  * W_SF, writes a power limit (123 WMaxLimPct scaled by WMaxLimPct_SF, then WMaxLim_Ena) and reads W again after the
  * test advanced the model. The client is driven line by line over stdin/stdout (each answer is awaited as an event).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import type { Interface } from 'node:readline';
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { PyRequester } from '../support/py-request';
 
 const SCRIPT = `
 import json, sys
@@ -68,34 +65,10 @@ for line in sys.stdin:
 c.close()
 `;
 
-class Peer {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly lines: Interface;
-  private readonly waiting: Array<(line: string) => void> = [];
-  private stderr = '';
+/** The pymodbus client above, one JSON command per request. */
+class Peer extends PyRequester {
   constructor(port: number) {
-    this.child = spawn(PYTHON, ['-c', SCRIPT, '127.0.0.1', String(port)]);
-    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.lines = createInterface({ input: this.child.stdout });
-    this.lines.on('line', (l) => this.waiting.shift()?.(l));
-  }
-  ask(cmd: object): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`python exited ${code}: ${this.stderr}`));
-      this.child.once('exit', onExit);
-      this.waiting.push((l) => {
-        this.child.off('exit', onExit);
-        resolve(JSON.parse(l) as Record<string, unknown>);
-      });
-      this.child.stdin.write(`${JSON.stringify(cmd)}\n`);
-    });
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.stdin.end();
-    });
+    super(['-c', SCRIPT, '127.0.0.1', String(port)]);
   }
 }
 
