@@ -12,7 +12,7 @@ import type { Scenario } from '../scenario/scenario';
 import { traceRequirements } from './traceability';
 
 /** A run of several scenarios on one bench, with reports written as results come in. */
-export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces'> {
+export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked'> {
   /** Evidence directory: `results.jsonl`, one folder per scenario (traces, controller output). */
   outDir?: string;
   /** JUnit XML path. */
@@ -67,6 +67,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
           ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
           ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
           ...(options.stopOnFail !== undefined ? { stopOnFail: options.stopOnFail } : {}),
+          ...(options.checked ? { checked: true } : {}),
           ...(options.log ? { log: options.log } : {}),
           progress: (t, d) => reporter.progress(n, selected.length, scenario.id, t, d),
           onEvent: (r) => jsonl?.write({ type: 'event', ...r }),

@@ -37,6 +37,8 @@ export interface RunOptions {
   stopOnFail?: boolean;
   /** Real mode: precise timers (RealClock spinMs). Default 1. */
   spinMs?: number;
+  /** The scenario already passed `checkScenarioAgainstBench` on this bench (the CLI checks every file first). */
+  checked?: boolean;
 }
 
 export type { ControllerModule } from '../dut/controller-session';
@@ -131,7 +133,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     result.summary = `runs in ${scenario.timeMode} time only (this run is ${mode} time${scenario.timeMode === 'virtual' ? '; use --virtual-time' : ''})`;
     return result;
   }
-  await checkScenarioAgainstBench(bench, scenario);
+  if (!options.checked) await checkScenarioAgainstBench(bench, scenario);
 
   const clock: VirtualClock | RealClock = mode === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : new RealClock({ spinMs: options.spinMs ?? 1 });
   const emit = (r: Record<string, unknown>): void => options.onEvent?.({ scenario: scenario.id, ...r });

@@ -34,14 +34,14 @@ export function registerDemoCommand(program: Command): void {
       const realtime = scenarios.filter((s) => s.tags.includes(REALTIME_TAG) && s.timeMode !== 'virtual');
       if (opts.realtime && realtime.length > 0) {
         out.write(`Part 1: ${realtime.length} scenario(s) in real time, over the wire (socketcand hub + Modbus TCP on loopback)\n`);
-        const r = await runCampaign(bench, realtime, { mode: 'real', outDir: join(outDir, 'realtime'), junit: join(outDir, 'realtime', 'junit.xml'), reporter: quietSummary, html });
+        const r = await runCampaign(bench, realtime, { mode: 'real', outDir: join(outDir, 'realtime'), junit: join(outDir, 'realtime', 'junit.xml'), reporter: quietSummary, html, checked: true });
         results.push(...r.results);
         reports.push(...r.reports);
         out.write('\n');
       }
       const rest = scenarios.filter((s) => !(opts.realtime && realtime.includes(s)));
       out.write(`Part 2: ${rest.length} scenario(s) in virtual time (the same controller code, in-process)\n`);
-      const v = await runCampaign(bench, rest, { mode: 'virtual', outDir: join(outDir, 'virtual'), junit: join(outDir, 'virtual', 'junit.xml'), reporter: quietSummary, traces: true, html });
+      const v = await runCampaign(bench, rest, { mode: 'virtual', outDir: join(outDir, 'virtual'), junit: join(outDir, 'virtual', 'junit.xml'), reporter: quietSummary, traces: true, html, checked: true });
       results.push(...v.results);
       reports.push(...v.reports);
       const n = (x: string): number => results.filter((r) => r.verdict === x).length;

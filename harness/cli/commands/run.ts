@@ -51,6 +51,7 @@ export function registerRunCommand(program: Command): void {
       const dutOptions = parseKeyValues(opts.dutOption);
       const outcome = await runCampaign(bench, scenarios, {
         mode: opts.virtualTime ? 'virtual' : 'real',
+        checked: true, // loadAndCheck above checked every scenario against this bench
         ...(opts.out ? { outDir: opts.out } : {}),
         ...(opts.junit ? { junit: opts.junit } : {}),
         ...(opts.html ? { html: opts.html } : {}),
