@@ -119,6 +119,35 @@ export class FrameError extends HilError {
   }
 }
 
+/**
+ * The process exit codes of `hil` (DESIGN.md, README "Exit codes"). One table, so the CLI, the docs and the tests
+ * agree. When several apply, the first in this order wins: interrupted (130/143), failed (1), error (3), not
+ * everything ran (4), passed (0); bad input (2) is found before anything runs.
+ */
+export const ExitCode = {
+  /** Every selected scenario ran and passed. */
+  PASSED: 0,
+  /** At least one scenario failed (the controller did something wrong). */
+  FAILED: 1,
+  /** Bad input or configuration: nothing ran (or, for `hil merge`, nothing was merged). */
+  BAD_INPUT: 2,
+  /** A harness or controller error: a scenario could not be judged (crash, hang, lost adapter). */
+  ERROR: 3,
+  /** Not everything ran: a selected scenario was skipped (its time mode), and `--allow-skip` was not given. */
+  NOT_ALL_RAN: 4,
+  /** Interrupted by SIGINT (128 + 2, as shells report it). */
+  SIGINT: 130,
+  /** Interrupted by SIGTERM (128 + 15). */
+  SIGTERM: 143,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Exit code for a run stopped by a signal: 128 + its number (130 SIGINT, 143 SIGTERM). */
+export function exitCodeForSignal(signal: 'SIGINT' | 'SIGTERM'): 130 | 143 {
+  return signal === 'SIGINT' ? ExitCode.SIGINT : ExitCode.SIGTERM;
+}
+
 /** Exit code for an error per DESIGN.md: 2 for bad input/configuration, 3 for anything else. */
 export function exitCodeFor(err: unknown): 2 | 3 {
   if (err instanceof ConfigError || err instanceof UnknownMediumError) return 2;

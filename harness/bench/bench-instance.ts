@@ -276,6 +276,21 @@ export class BenchInstance {
     }
   }
 
+  /**
+   * A count that rises whenever someone other than the emulated devices acts on the bench: CAN frames received that
+   * the bench did not send itself, command lines on an emulated SLCAN adapter, Modbus requests on any endpoint. Flat
+   * while the controller is silent (hang detection reads it; the absolute value means nothing).
+   */
+  foreignActivity(): number {
+    let n = 0;
+    for (const b of this.can.values()) {
+      n += b.handle.stats.rxFrames - b.handle.stats.txFrames; // the bench's handles receive their own frames too
+      if (b.slcan) n += b.slcan.stats.commands;
+    }
+    for (const m of this.modbus.values()) n += m.requests;
+    return n;
+  }
+
   /** Values substituted into the DUT command: `${can.<bus>.url}`, `${modbus.<ep>.port}`... */
   substitutions(): Record<string, string> {
     const out: Record<string, string> = {};

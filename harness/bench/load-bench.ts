@@ -13,7 +13,15 @@ export interface Bench {
   where: { device: Record<string, string>; dut: string };
   readyTimeoutMs: number;
   stopTimeoutMs: number;
+  /**
+   * Hang detection: a controller with no sign of life (no CAN frame, no Modbus request, no output line) for this long
+   * in scenario time ends the scenario with an error verdict. 0: off. See `DutSpec.livenessTimeout`.
+   */
+  livenessTimeoutMs: number;
 }
+
+/** Default of `dut.livenessTimeout`: far above any polling or heartbeat period a controller of this field uses. */
+export const DEFAULT_LIVENESS_TIMEOUT_MS = 30_000;
 
 /** Load and check a bench file. Throws `ConfigError` with `file:line:column`. */
 export function loadBench(path: string): Bench {
@@ -82,5 +90,17 @@ function checkBench(src: YamlSource): Bench {
     where: { device: whereDevice, dut: at('/dut') },
     readyTimeoutMs: f.dut?.readyTimeout !== undefined ? parseDuration(f.dut.readyTimeout, at('/dut/readyTimeout')) : 15_000,
     stopTimeoutMs: f.dut?.stopTimeout !== undefined ? parseDuration(f.dut.stopTimeout, at('/dut/stopTimeout')) : 5_000,
+    livenessTimeoutMs: livenessTimeout(f, at('/dut/livenessTimeout')),
   };
+}
+
+/**
+ * `dut.livenessTimeout`: a duration, or `off`/`0` to disable. Applies by default when the harness starts the
+ * controller (`command` or `module`); for a wired board (no `command`, no `module`) only when written.
+ */
+function livenessTimeout(f: BenchFile, where: string): number {
+  const v = f.dut?.livenessTimeout;
+  if (v === 'off') return 0;
+  if (v !== undefined) return parseDuration(v, where);
+  return f.dut?.command || f.dut?.module ? DEFAULT_LIVENESS_TIMEOUT_MS : 0;
 }

@@ -82,6 +82,7 @@ export const benchSchema = {
         readyLine: { type: 'string' },
         readyTimeout: duration,
         stopTimeout: duration,
+        livenessTimeout: duration, // or 'off'
         module: { type: 'string' },
         moduleOptions: { type: 'object' },
       },

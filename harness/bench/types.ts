@@ -66,6 +66,13 @@ export interface DutSpec {
   readyTimeout?: string | number;
   /** How long to wait for the DUT to exit after SIGTERM before SIGKILL. */
   stopTimeout?: string | number;
+  /**
+   * Hang detection (default 30s of scenario time; `off` or 0 disables): a controller that shows no sign of life for
+   * this long - no CAN frame on any bus, no Modbus request on any endpoint, no output line - ends the scenario with
+   * an error verdict ("hung"), not a fail. Applies to a controller the harness starts; for a wired board only when
+   * written here. A controller that is stopped (SIGSTOP, state T) is reported hung after 1 s regardless.
+   */
+  livenessTimeout?: string | number;
   /** In-process controller module (virtual time): path to a module exporting `createController`. */
   module?: string;
   /** Options given to the module's `createController` (merged under `hil run --dut-option k=v`). */

@@ -6,15 +6,27 @@ import { ConsoleReporter } from '../report/console';
 import { HtmlReport } from '../report/html';
 import { JsonLinesLog } from '../report/jsonl';
 import { writeJUnit } from '../report/junit';
+import { harnessVersion, hashOf, provenance } from '../report/provenance';
 import type { ScenarioResult } from '../report/result';
+import { describeController } from '../dut/controller-session';
 import { runScenario, type RunOptions } from '../scenario/runner';
 import type { Scenario } from '../scenario/scenario';
+import type { RunRecord } from './results-log';
+import { prepareResume } from './resume';
+import { describeRealTimePlan, planTimeModes, type TimeModeChoice } from './time-mode';
 import { traceRequirements } from './traceability';
 
 /** A run of several scenarios on one bench, with reports written as results come in. */
-export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked'> {
+export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked'> {
+  /** Time mode per scenario (see `TimeModeChoice`): `real` forces real time, `virtual` all virtual, `auto` as declared. */
+  mode: TimeModeChoice;
   /** Evidence directory: `results.jsonl`, one folder per scenario (traces, controller output). */
   outDir?: string;
+  /**
+   * Continue the campaign whose results are in `outDir` (needs `outDir`): finished results stay, the rest runs and is
+   * appended; JUnit, requirements and the summary cover all of them. See `prepareResume`.
+   */
+  resume?: boolean;
   /** JUnit XML path. */
   junit?: string;
   /** HTML report (with plots): a path, or a report shared by several campaigns (the demo's two parts). */
@@ -24,6 +36,11 @@ export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' 
   reporter?: ConsoleReporter;
   /** Harness/controller log lines (verbose). */
   log?: (line: string) => void;
+  /**
+   * Interrupt (its `reason` names the signal): the scenario in progress ends as interrupted, no other starts, the
+   * reports are written, and the outcome says `interrupted`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -33,58 +50,92 @@ export interface CampaignOptions extends Pick<RunOptions, 'mode' | 'dutOptions' 
 export interface CampaignOutcome {
   results: ScenarioResult[];
   reports: string[];
+  /** The signal that stopped the campaign, if one did; `notStarted` lists the scenarios it never reached. */
+  interrupted?: { signal: string; notStarted: string[] };
 }
 
 /**
  * Run scenarios one after another on fresh instances of the bench. Each result is appended to the JSON lines log
  * (fsynced) and the JUnit file is rewritten atomically after every scenario, so a crash later loses nothing already
  * judged. A scenario whose setup has bad input (ConfigError) is recorded as an error result and the others still run.
+ * A scenario that cannot run in the chosen time mode gets a `skip` result saying why. The log starts with a `run`
+ * record (bench, shard, the scenarios selected), which `hil merge` and `--resume` read.
  */
 export async function runCampaign(bench: Bench, scenarios: Scenario[], options: CampaignOptions): Promise<CampaignOutcome> {
   const reporter = options.reporter ?? new ConsoleReporter();
   const selected = options.shard ? scenarios.filter((_s, i) => i % options.shard!.count === options.shard!.index - 1) : scenarios;
+  if (options.resume && !options.outDir) throw new ConfigError('--resume needs --out <dir> (the directory of the run to continue)');
+  const resume = options.resume && options.outDir ? prepareResume(options.outDir, bench, selected, options.shard) : undefined;
+  for (const note of resume?.notes ?? []) reporter.note(note);
+  const kept = resume?.kept ?? new Map<string, ScenarioResult>();
+  const plans = planTimeModes(bench, selected, options.mode).filter((p) => !kept.has(p.scenario.id));
+  reporter.plan(describeRealTimePlan(plans));
   const reports: string[] = [];
   let jsonl: JsonLinesLog | undefined;
   if (options.outDir) {
     mkdirSync(options.outDir, { recursive: true });
     jsonl = new JsonLinesLog(join(options.outDir, 'results.jsonl'));
     reports.push(jsonl.path);
+    jsonl.writeDurable({
+      ...runRecord({ bench, scenarios: selected.map((s) => s.id), total: scenarios.length, timeMode: options.mode, ...(options.shard ? { shard: options.shard } : {}) }),
+      ...(resume ? { resumed: true } : {}),
+    });
   }
   if (options.junit) reports.push(options.junit);
   const html = typeof options.html === 'string' ? new HtmlReport(options.html) : options.html;
   if (html) reports.push(html.path);
-  const results: ScenarioResult[] = [];
+  const done = new Map<string, ScenarioResult>(kept);
+  const ordered = (): ScenarioResult[] => selected.map((s) => done.get(s.id)).filter((r): r is ScenarioResult => !!r);
+  for (const r of kept.values()) html?.add(r);
+  let interrupted: CampaignOutcome['interrupted'];
   try {
-    for (const [i, scenario] of selected.entries()) {
+    for (const [i, plan] of plans.entries()) {
+      const scenario = plan.scenario;
+      if (options.signal?.aborted) {
+        interrupted = { signal: String(options.signal.reason), notStarted: plans.slice(i).map((p) => p.scenario.id) };
+        break;
+      }
       const n = i + 1;
-      reporter.scenarioStart(n, selected.length, scenario.id, options.mode);
       let result: ScenarioResult;
-      try {
-        result = await runScenario(bench, scenario, {
-          mode: options.mode,
-          ...(options.outDir ? { outDir: join(options.outDir, scenario.id) } : {}),
-          ...(options.traces !== undefined ? { traces: options.traces } : {}),
-          ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
-          ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
-          ...(options.stopOnFail !== undefined ? { stopOnFail: options.stopOnFail } : {}),
-          ...(options.checked ? { checked: true } : {}),
-          ...(options.log ? { log: options.log } : {}),
-          progress: (t, d) => reporter.progress(n, selected.length, scenario.id, t, d),
-          onEvent: (r) => jsonl?.write({ type: 'event', ...r }),
-        });
-      } catch (err) {
-        result = setupFailure(bench, scenario, options.mode, err);
+      if (plan.skip !== undefined) {
+        result = skipped(bench, scenario, plan.skip);
+      } else {
+        reporter.scenarioStart(n, plans.length, scenario.id, plan.forced ? `${plan.mode}, forced` : plan.mode);
+        try {
+          result = await runScenario(bench, scenario, {
+            mode: plan.mode,
+            ...(plan.forced ? { forceTimeMode: true } : {}),
+            ...(options.outDir ? { outDir: join(options.outDir, scenario.id) } : {}),
+            ...(options.traces !== undefined ? { traces: options.traces } : {}),
+            ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
+            ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
+            ...(options.stopOnFail !== undefined ? { stopOnFail: options.stopOnFail } : {}),
+            ...(options.checked ? { checked: true } : {}),
+            ...(options.log ? { log: options.log } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+            progress: (t, d) => reporter.progress(n, plans.length, scenario.id, t, d),
+            onEvent: (r) => jsonl?.write({ type: 'event', ...r }),
+          });
+        } catch (err) {
+          result = setupFailure(bench, scenario, plan.mode, err);
+        }
       }
       html?.add(result);
       delete result.series;
-      results.push(result);
+      done.set(scenario.id, result);
       jsonl?.writeDurable({ type: 'result', ...result });
-      if (options.junit) writeJUnit(options.junit, results);
-      reporter.scenarioEnd(n, selected.length, result);
+      if (options.junit) writeJUnit(options.junit, ordered());
+      reporter.scenarioEnd(n, plans.length, result);
+      if (result.interrupted) {
+        interrupted = { signal: result.interrupted.signal, notStarted: plans.slice(i + 1).map((p) => p.scenario.id) };
+        break;
+      }
     }
   } finally {
     jsonl?.close();
   }
+  const results = ordered();
+  if (options.junit) writeJUnit(options.junit, results); // also when --resume found nothing left to run
   const trace = traceRequirements(results);
   if (options.outDir && trace.length > 0) {
     const path = join(options.outDir, 'requirements.json');
@@ -93,27 +144,55 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
     reports.push(path);
   }
   reporter.requirements(trace);
-  reporter.summary(results, reports);
-  return { results, reports };
+  reporter.summary(results, reports, interrupted);
+  return { results, reports, ...(interrupted ? { interrupted } : {}) };
+}
+
+/** The `run` record that opens (or, on resume, continues) a results file. */
+export function runRecord(o: { bench?: Bench; scenarios: string[]; total?: number; timeMode: string; shard?: { index: number; count: number } }): RunRecord {
+  return {
+    type: 'run',
+    startedAt: new Date().toISOString(),
+    harnessVersion: harnessVersion(),
+    ...(o.bench ? { bench: { name: o.bench.file.bench, file: o.bench.source, sha256: hashOf(o.bench.source, () => '') } } : {}),
+    timeMode: o.timeMode,
+    ...(o.shard ? { shard: o.shard } : {}),
+    total: o.total ?? o.scenarios.length,
+    scenarios: o.scenarios,
+  };
+}
+
+function skipped(bench: Bench, scenario: Scenario, reason: string): ScenarioResult {
+  return { ...baseResult(bench, scenario, scenario.timeMode === 'real' ? 'real' : 'virtual'), verdict: 'skip', summary: reason };
 }
 
 function setupFailure(bench: Bench, scenario: Scenario, mode: 'real' | 'virtual', err: unknown): ScenarioResult {
   const message = err instanceof Error ? err.message : String(err);
+  return {
+    ...baseResult(bench, scenario, mode),
+    verdict: 'error',
+    summary: message,
+    errors: [{ atMs: 0, message: err instanceof ConfigError ? `bad input: ${message}` : message }],
+  };
+}
+
+function baseResult(bench: Bench, scenario: Scenario, mode: 'real' | 'virtual'): ScenarioResult {
   return {
     scenario: scenario.id,
     title: scenario.title,
     source: scenario.source,
     bench: bench.file.bench,
     requirements: scenario.requirements,
-    verdict: 'error',
-    summary: message,
+    verdict: 'pass',
+    summary: '',
     startedAt: new Date().toISOString(),
     wallMs: 0,
     simulatedMs: 0,
     timeMode: mode,
     seed: scenario.seed,
     expectations: [],
-    errors: [{ atMs: 0, message: err instanceof ConfigError ? `bad input: ${message}` : message }],
+    errors: [],
     evidence: { frames: [], writes: [], dutOutput: [], events: [] },
+    provenance: provenance(bench.source, scenario.source, () => JSON.stringify(scenario), describeController(bench, mode)),
   };
 }

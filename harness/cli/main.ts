@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, HilError } from '../../core/errors';
 import { commandRegistrars } from './commands';
+import { guardStandardStreams } from './safe-output';
 
 /** Build the `hil` program. Each command group lives in its own module under `commands/`. */
 export function buildProgram(): Command {
@@ -23,8 +24,9 @@ function readVersion(): string {
   }
 }
 
-/** Run the CLI; resolves to the process exit code (DESIGN.md: 0 ok, 1 failed, 2 bad input, 3 harness error). */
+/** Run the CLI; resolves to the process exit code (`ExitCode` in core/errors: 0 ok, 1 failed, 2 bad input, 3 error, 4 not all ran, 130/143 interrupted). */
 export async function main(argv: string[]): Promise<number> {
+  guardStandardStreams(); // `hil run ... | head -1` must not die of EPIPE
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -24,6 +24,12 @@ export interface ControllerModule {
   ): { start(): Promise<void>; stop(): Promise<void> };
 }
 
+/**
+ * How long (wall clock) a controller process must stay stopped (state `T`/`t` in /proc) before it counts as hung:
+ * long enough that a process caught mid-`SIGSTOP`/`SIGCONT` (a job-control blip) is not condemned.
+ */
+export const STOPPED_LIMIT_MS = 1000;
+
 /** What starting the controller needs from the run. */
 export interface ControllerContext {
   bench: Bench;
@@ -43,15 +49,20 @@ export interface ControllerContext {
 /**
  * The controller under test for one scenario run, however it is reached.
  *
- * Contract: `ready()` is awaited before the scenario starts; `died` is set when a controller process exits without being asked to (the runner turns it into an error
- * verdict); `tail` gives its last output lines for evidence; `stop()` stops it (SIGTERM then SIGKILL for a process;
- * `stop()` for a module, with virtual time advanced while it winds down) and reports a failure to stop as a string,
- * never by throwing.
+ * Contract: `ready()` is awaited before the scenario starts; `died` is set when a controller process exits without
+ * being asked to, `stalled` when its process has been stopped (SIGSTOP, a debugger) for {@link STOPPED_LIMIT_MS}
+ * (the runner turns either into an error verdict); `outputCount` counts the lines it printed or logged (a sign of
+ * life); `tail` gives its last output lines for evidence; `stop()` stops it (SIGTERM to its process group, then
+ * SIGKILL, for a process; `stop()` for a module, with virtual time advanced while it winds down) and reports a
+ * failure to stop as a string, never by throwing.
  */
 export interface ControllerSession {
   /** Resolves when the controller is ready (its `readyLine` printed); rejects if it exits or times out first. */
   ready(): Promise<void>;
   readonly died: string | undefined;
+  /** Read when asked (it looks at the process state): why the controller is known to be stuck, if it is. */
+  readonly stalled: string | undefined;
+  readonly outputCount: number;
   tail(n: number): string[];
   stop(): Promise<string | undefined>;
 }
@@ -91,13 +102,25 @@ async function startModule(ctx: ControllerContext, modulePath: string): Promise<
     throw new ConfigError(`cannot load the controller module '${modulePath}': ${(err as Error).message.split('\n')[0]}`, bench.where.dut);
   }
   if (typeof mod.createController !== 'function') throw new ConfigError(`controller module '${modulePath}' does not export createController`, bench.where.dut);
-  const io = { clock, ...ctx.inst.controllerIO(), log: (line: string) => ctx.log?.(`controller: ${line}`) };
+  let logged = 0;
+  const io = {
+    clock,
+    ...ctx.inst.controllerIO(),
+    log: (line: string) => {
+      logged++;
+      ctx.log?.(`controller: ${line}`);
+    },
+  };
   const controller = mod.createController(io, { ...moduleOptions(bench), ...(ctx.dutOptions ?? {}) });
   // Start-up (discovery over Modbus) runs in virtual time, at most 60 s of it.
   await settle(clock, controller.start(), 600, 'the controller did not finish starting within 60 s of virtual time');
   return {
     ready: async () => undefined,
     died: undefined,
+    stalled: undefined,
+    get outputCount() {
+      return logged;
+    },
     tail: () => [],
     async stop() {
       try {
@@ -128,6 +151,7 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
     ...(ctx.outDir ? { logFile: join(ctx.outDir, 'controller.log') } : {}),
   });
   let died: string | undefined;
+  let stoppedSince: number | undefined;
   proc.on('exit', (e: DutExit) => {
     if (e.unexpected) died = `the controller exited during the scenario (${describeExit(e)})`;
   });
@@ -139,6 +163,19 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
     },
     get died() {
       return died;
+    },
+    get stalled() {
+      const state = proc.procState();
+      if (state !== 'T' && state !== 't') {
+        stoppedSince = undefined;
+        return undefined;
+      }
+      stoppedSince ??= Date.now();
+      if (Date.now() - stoppedSince < STOPPED_LIMIT_MS) return undefined;
+      return `the controller is hung: its process (pid ${proc.pid}) has been stopped (state ${state}: SIGSTOP or a debugger) for ${Math.round((Date.now() - stoppedSince) / 100) / 10} s`;
+    },
+    get outputCount() {
+      return proc.lineCount;
     },
     tail: (n) => proc.tail(n).map((l) => `${l.stream}: ${l.text}`),
     async stop() {

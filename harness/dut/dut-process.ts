@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { ConfigError, HilTimeoutError, OperationError } from '../../core/errors';
 
 /** How to start the controller under test. */
@@ -30,14 +30,18 @@ export interface DutExit {
 }
 
 /**
- * The controller under test as a child process (DESIGN.md `dut/`). Output is captured line by line (events
- * `line`), kept in a ring buffer for evidence and optionally logged to a file. An exit the harness did not ask for
- * is reported through `exited` and the `exit` event: the runner turns it into an error verdict; it never throws
- * into the harness.
+ * The controller under test as a child process (DESIGN.md `dut/`), in its own process group, so that stopping it
+ * reaches everything it started (a shell script's children, a supervisor's workers). Output is captured line by
+ * line (events `line`), kept in a ring buffer for evidence and optionally logged to a file. An exit the harness did
+ * not ask for is reported through `exited` and the `exit` event: the runner turns it into an error verdict; it
+ * never throws into the harness.
  *
  * Contract: `start()` rejects with `ConfigError` if the program cannot be started (not found, not executable);
  * `waitForLine` rejects with `HilTimeoutError` after its timeout or `OperationError` if the DUT exits first;
- * `stop()` sends SIGTERM, then SIGKILL after `graceMs`, and resolves once the process is gone (idempotent).
+ * `stop()` sends SIGTERM (and SIGCONT, so a stopped process can act on it) to the whole process group, then SIGKILL
+ * to the group after `graceMs` if the controller or anything it started is still there, and resolves once the
+ * controller has exited and its group is empty or killed (idempotent). If the harness exits while a controller is
+ * still running (an error, a second Ctrl-C), its group is SIGKILLed on the way out (see `killAllControllersNow`).
  */
 export class DutProcess extends EventEmitter {
   private child: ChildProcess | undefined;
@@ -47,6 +51,8 @@ export class DutProcess extends EventEmitter {
   private stopping = false;
   private exitInfo: DutExit | undefined;
   private exitPromise: Promise<DutExit> | undefined;
+  private closePromise: Promise<void> | undefined;
+  private printed = 0;
 
   constructor(private readonly launch: DutLaunch) {
     super();
@@ -76,11 +82,14 @@ export class DutProcess extends EventEmitter {
         cwd: this.launch.cwd,
         env: { ...process.env, ...this.launch.env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own process group: signals reach everything it starts, and a terminal's Ctrl-C reaches only the harness
       });
       this.child = child;
       let spawned = false;
       child.once('spawn', () => {
         spawned = true;
+        if (child.pid !== undefined) liveGroups.add(child.pid);
+        installExitGuard();
         resolve();
       });
       child.once('error', (err: NodeJS.ErrnoException) => {
@@ -88,12 +97,18 @@ export class DutProcess extends EventEmitter {
           reject(new ConfigError(`cannot start the controller '${cmd}': ${err.code === 'ENOENT' ? 'program not found' : err.message}`));
         }
       });
+      // 'exit': the controller itself is gone (its children may still hold the pipes open); 'close': all output read.
       this.exitPromise = new Promise((done) => {
-        child.once('close', (code, signal) => {
+        child.once('exit', (code, signal) => {
           this.exitInfo = { code, signal, unexpected: !this.stopping };
-          this.log?.end();
           this.emit('exit', this.exitInfo);
           done(this.exitInfo);
+        });
+      });
+      this.closePromise = new Promise((done) => {
+        child.once('close', () => {
+          this.log?.end();
+          done();
         });
       });
       for (const stream of ['stdout', 'stderr'] as const) {
@@ -112,7 +127,23 @@ export class DutProcess extends EventEmitter {
     });
   }
 
+  /** Lines printed so far (a sign of life for hang detection). */
+  get lineCount(): number {
+    return this.printed;
+  }
+
+  /**
+   * The process's scheduler state from `/proc/<pid>/stat` (`R` running, `S` sleeping, `T` stopped by a signal,
+   * `t` stopped by a debugger, `Z` zombie...), or `undefined` where there is no procfs or the process is gone.
+   */
+  procState(): string | undefined {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.exitInfo) return undefined;
+    return processState(pid);
+  }
+
   private addLine(stream: 'stdout' | 'stderr', text: string): void {
+    this.printed++;
     const line: DutLine = { t: Date.now(), stream, text };
     this.lines.push(line);
     if (this.lines.length > this.keep) this.lines.splice(0, this.lines.length - this.keep);
@@ -152,14 +183,99 @@ export class DutProcess extends EventEmitter {
 
   async stop(graceMs = 5000): Promise<DutExit | undefined> {
     if (!this.child || !this.exitPromise) return undefined;
-    if (this.exitInfo) return this.exitInfo;
-    this.stopping = true;
-    this.child.kill('SIGTERM');
-    const killer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    const pgid = this.child.pid;
+    if (pgid === undefined) return this.exitPromise;
+    if (!this.exitInfo) this.stopping = true;
+    const deadline = Date.now() + graceMs;
+    signalGroup(pgid, 'SIGTERM');
+    signalGroup(pgid, 'SIGCONT'); // a stopped (SIGSTOP) process acts on SIGTERM only once it runs again
+    const killer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
     const info = await this.exitPromise;
     clearTimeout(killer);
+    // The controller is gone; what it started may not be (a child that ignores SIGTERM, or that outlived it).
+    while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (groupAlive(pgid)) {
+      signalGroup(pgid, 'SIGKILL');
+      const killDeadline = Date.now() + 2000;
+      while (groupAlive(pgid) && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 10));
+    }
+    liveGroups.delete(pgid);
+    // Read the last output (evidence); bounded, in case something outside the group inherited the pipes.
+    let closeTimer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closePromise, new Promise((r) => (closeTimer = setTimeout(r, 2000)))]);
+    clearTimeout(closeTimer);
     return info;
   }
+}
+
+/** Process groups of controllers that are (or may still be) running, keyed by their leader's pid. */
+const liveGroups = new Set<number>();
+let exitGuardInstalled = false;
+
+function installExitGuard(): void {
+  if (exitGuardInstalled) return;
+  exitGuardInstalled = true;
+  process.on('exit', () => killAllControllersNow());
+}
+
+/**
+ * SIGKILL every controller process group still running, synchronously. For the way out: a second Ctrl-C, an
+ * uncaught error; also run on process exit. Normal stops go through `DutProcess.stop()`.
+ */
+export function killAllControllersNow(): void {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+  liveGroups.clear();
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is empty already.
+  }
+}
+
+/** True while any process of the group exists and is not a zombie (zombies hold no resources and cannot act). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  return groupHasLiveMember(pgid);
+}
+
+function groupHasLiveMember(pgid: number): boolean {
+  // kill(-pgid, 0) also succeeds for zombies that nobody reaped yet (in a container whose pid 1 does not reap).
+  // Where /proc lists the group's members, count only those that are not zombies.
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return true;
+  }
+  for (const e of entries) {
+    const stat = readStat(Number(e));
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
+  }
+  return false;
+}
+
+/** `state` and `pgrp` from `/proc/<pid>/stat` (fields 3 and 5; the command name in field 2 may hold spaces). */
+function readStat(pid: number): { state: string; pgrp: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return rest.length >= 3 ? { state: rest[0]!, pgrp: Number(rest[2]) } : undefined;
+}
+
+/** The scheduler state letter of a process (`/proc/<pid>/stat`), or `undefined` if unknown. */
+export function processState(pid: number): string | undefined {
+  return readStat(pid)?.state;
 }
 
 /** "exit code 3", "signal SIGSEGV". */

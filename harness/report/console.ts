@@ -19,6 +19,17 @@ export class ConsoleReporter {
     return this.tty ? `${COLORS[kind]}${s}${COLORS.reset}` : s;
   }
 
+  /** A line of information before the run (what `--resume` found). */
+  note(line: string): void {
+    this.out.write(`${line}\n`);
+  }
+
+  /** The real-time plan (`describeRealTimePlan`), printed before the first scenario starts. */
+  plan(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    this.out.write(`${lines.join('\n')}\n\n`);
+  }
+
   scenarioStart(index: number, total: number, id: string, mode: string): void {
     const line = `[${index}/${total}] ${id} (${mode})`;
     if (this.tty) {
@@ -41,7 +52,8 @@ export class ConsoleReporter {
 
   scenarioEnd(index: number, total: number, r: ScenarioResult): void {
     const tag = this.c(r.verdict, r.verdict.toUpperCase().padEnd(5));
-    const line = `[${index}/${total}] ${tag} ${r.scenario} ${this.c('dim', `(${(r.wallMs / 1000).toFixed(1)}s wall, ${(r.simulatedMs / 1000).toFixed(0)}s simulated)`)}`;
+    const timing = r.verdict === 'skip' ? '' : ` ${this.c('dim', `(${(r.wallMs / 1000).toFixed(1)}s wall, ${(r.simulatedMs / 1000).toFixed(0)}s simulated)`)}`;
+    const line = `[${index}/${total}] ${tag} ${r.scenario}${timing}`;
     if (this.tty && this.live) this.out.write(`\r\x1b[2K`);
     this.live = false;
     this.out.write(`${line}\n`);
@@ -58,11 +70,19 @@ export class ConsoleReporter {
     }
   }
 
-  summary(results: ScenarioResult[], reportPaths: string[]): void {
+  /**
+   * The end of a run: every scenario that did not pass with why (failed expectations with observed values, harness
+   * errors, the reason each skipped one did not run), the counts, what an interrupt left undone, the report files.
+   */
+  summary(results: ScenarioResult[], reportPaths: string[], interrupted?: { signal: string; notStarted: string[] }): void {
     const n = (v: string): number => results.filter((r) => r.verdict === v).length;
     this.out.write('\n');
     for (const r of results) {
-      if (r.verdict === 'pass' || r.verdict === 'skip') continue;
+      if (r.verdict === 'pass') continue;
+      if (r.verdict === 'skip') {
+        this.out.write(`${this.c('skip', 'SKIP')} ${r.scenario} (${r.source}): ${r.summary}\n`);
+        continue;
+      }
       this.out.write(`${this.c(r.verdict, r.verdict.toUpperCase())} ${r.scenario} (${r.source})\n`);
       for (const x of r.expectations.filter((e) => e.verdict !== 'pass')) {
         this.out.write(`  - ${x.id}${x.requirement ? ` [${x.requirement}]` : ''}: ${x.message}\n`);
@@ -71,6 +91,13 @@ export class ConsoleReporter {
       for (const e of r.errors) this.out.write(`  - harness: t=${(e.atMs / 1000).toFixed(3)}s ${e.message}\n`);
     }
     this.out.write(`${results.length} scenario(s): ${this.c('pass', `${n('pass')} passed`)}, ${this.c('fail', `${n('fail')} failed`)}, ${this.c('error', `${n('error')} errors`)}${n('skip') ? `, ${this.c('skip', `${n('skip')} skipped`)}` : ''}\n`);
+    if (interrupted) {
+      const rest = interrupted.notStarted;
+      this.out.write(
+        `${this.c('error', 'INTERRUPTED')} by ${interrupted.signal}${rest.length ? `; ${rest.length} scenario(s) not started: ${rest.join(', ')}` : ''}` +
+          `${reportPaths.some((p) => p.endsWith('results.jsonl')) ? ' (continue it: the same command with --resume)' : ''}\n`,
+      );
+    }
     for (const p of reportPaths) this.out.write(`report: ${p}\n`);
   }
 }

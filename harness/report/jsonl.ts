@@ -7,8 +7,9 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 export class JsonLinesLog {
   private fd: number | undefined;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+  /** Opens `path` for appending (created if missing); `truncate` starts it empty instead. */
+  constructor(readonly path: string, options: { truncate?: boolean } = {}) {
+    this.fd = openSync(path, options.truncate ? 'w' : 'a');
   }
 
   write(record: Record<string, unknown>): void {

@@ -26,6 +26,8 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     out.push(`      <property name="seed" value="${r.seed}"/>`);
     out.push(`      <property name="timeMode" value="${r.timeMode}"/>`);
     out.push(`      <property name="simulatedMs" value="${r.simulatedMs}"/>`);
+    if (r.forcedRealTime) out.push('      <property name="forcedRealTime" value="true"/>');
+    if (r.interrupted) out.push(`      <property name="interrupted" value="${esc(`${r.interrupted.signal} at t=${(r.interrupted.atMs / 1000).toFixed(3)}s`)}"/>`);
     for (const req of r.requirements) out.push(`      <property name="requirement" value="${esc(req)}"/>`);
     if (r.provenance) {
       const p = r.provenance;
@@ -56,7 +58,7 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     if (r.errors.length > 0) {
       out.push(`    <testcase classname="${esc(r.scenario)}" name="harness">`);
       const msg = r.errors.map((e) => `t=${(e.atMs / 1000).toFixed(3)}s ${e.message}`).join('\n');
-      out.push(`      <error message="${esc(r.errors[0]!.message)}" type="HarnessError">${esc(msg + (r.evidence.dutOutput.length ? `\ncontroller output:\n${r.evidence.dutOutput.join('\n')}` : ''))}</error>`);
+      out.push(`      <error message="${esc(r.errors[0]!.message)}" type="${r.interrupted ? 'Interrupted' : 'HarnessError'}">${esc(msg + (r.evidence.dutOutput.length ? `\ncontroller output:\n${r.evidence.dutOutput.join('\n')}` : ''))}</error>`);
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

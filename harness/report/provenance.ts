@@ -5,7 +5,8 @@ import type { Provenance } from './result';
 
 let version: string | undefined;
 
-function harnessVersion(): string {
+/** The harness package version (package.json), for provenance and run records. */
+export function harnessVersion(): string {
   if (version === undefined) {
     try {
       version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;

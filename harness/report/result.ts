@@ -1,3 +1,4 @@
+import { ExitCode } from '../../core/errors';
 import type { ExpectationResult, Verdict } from '../scenario/judge';
 import type { SeriesSet } from './series';
 
@@ -25,6 +26,14 @@ export interface ScenarioResult {
    * `<out>/<scenario>/series.json` and drawn in the HTML report; left out of results.jsonl (it is large).
    */
   series?: SeriesSet;
+  /**
+   * Set when a signal (SIGINT/SIGTERM) cut the run short: the verdict is `error`, what was judged so far is kept and
+   * the expectations still pending are "not judged". Such a result is not finished: `hil run --resume` runs the
+   * scenario again and `hil merge` refuses it.
+   */
+  interrupted?: { signal: string; atMs: number };
+  /** The scenario declares `timeMode: virtual` but was run in real time on request (`--time-mode real`). */
+  forcedRealTime?: true;
   /** Harness or DUT errors (controller crash, adapter lost), each with simulated time. */
   errors: Array<{ atMs: number; message: string }>;
   evidence: {
@@ -59,9 +68,13 @@ export function combineVerdicts(verdicts: Verdict[]): Verdict {
   return 'pass';
 }
 
-/** Process exit code for a set of results (DESIGN.md): 0 all passed, 1 a scenario failed, 3 a harness error. */
-export function exitCodeForResults(results: ScenarioResult[]): 0 | 1 | 3 {
-  if (results.some((r) => r.verdict === 'fail')) return 1;
-  if (results.some((r) => r.verdict === 'error')) return 3;
-  return 0;
+/**
+ * Process exit code for a set of results (DESIGN.md, `ExitCode` in core/errors): 1 if a scenario failed, else 3 if
+ * one ended in an error, else 4 if one was skipped (not everything ran) unless `allowSkip`, else 0.
+ */
+export function exitCodeForResults(results: readonly ScenarioResult[], options: { allowSkip?: boolean } = {}): 0 | 1 | 3 | 4 {
+  if (results.some((r) => r.verdict === 'fail')) return ExitCode.FAILED;
+  if (results.some((r) => r.verdict === 'error')) return ExitCode.ERROR;
+  if (!options.allowSkip && results.some((r) => r.verdict === 'skip')) return ExitCode.NOT_ALL_RAN;
+  return ExitCode.PASSED;
 }

@@ -5,10 +5,12 @@ import { ConfigError } from '../../core/errors';
 import { BenchInstance } from '../bench/bench-instance';
 import type { Bench } from '../bench/load-bench';
 import { describeController, drain, startController, type ControllerSession } from '../dut/controller-session';
+import { LivenessWatch } from '../dut/liveness';
 import type { ScenarioResult } from '../report/result';
 import { combineVerdicts } from '../report/result';
 import { SeriesRecorder } from '../report/series';
 import { provenance } from '../report/provenance';
+import { judgeCutShort } from './cut-short';
 import { Judge, type ExpectationResult } from './judge';
 import type { Scenario, ScenarioStep } from './scenario';
 import { signalsRead } from './scenario';
@@ -39,6 +41,14 @@ export interface RunOptions {
   spinMs?: number;
   /** The scenario already passed `checkScenarioAgainstBench` on this bench (the CLI checks every file first). */
   checked?: boolean;
+  /** Run in `mode` even if the scenario declares another time mode (`hil run --time-mode real`). */
+  forceTimeMode?: boolean;
+  /**
+   * Interrupt: when aborted (its `reason` names the signal, e.g. 'SIGINT'), the run stops at once, the controller
+   * is stopped, and the result is an `error` marked `interrupted`, with what was judged so far and the pending
+   * expectations "not judged".
+   */
+  signal?: AbortSignal;
 }
 
 export type { ControllerModule } from '../dut/controller-session';
@@ -129,9 +139,12 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     provenance: provenance(bench.source, scenario.source, () => JSON.stringify(scenario), describeController(bench, mode, options.dutOptions, options.dutArgs)),
   };
   if (scenario.timeMode !== 'any' && scenario.timeMode !== mode) {
-    result.verdict = 'skip';
-    result.summary = `runs in ${scenario.timeMode} time only (this run is ${mode} time${scenario.timeMode === 'virtual' ? '; use --virtual-time' : ''})`;
-    return result;
+    if (!options.forceTimeMode) {
+      result.verdict = 'skip';
+      result.summary = `runs in ${scenario.timeMode} time only (this run is ${mode} time; use --time-mode ${scenario.timeMode === 'virtual' ? 'virtual' : 'real'})`;
+      return result;
+    }
+    if (mode === 'real') result.forcedRealTime = true;
   }
   if (!options.checked) await checkScenarioAgainstBench(bench, scenario);
 
@@ -155,6 +168,16 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     emit({ type: 'error', atMs, message });
   };
   let controller: ControllerSession | undefined;
+  /** Why the run ended before its duration (the verdicts still pending are then "not judged"). */
+  let cutShort: string | undefined;
+  const interrupted = (): boolean => {
+    if (!options.signal?.aborted || result.interrupted) return !!result.interrupted;
+    const signal = String(options.signal.reason ?? 'interrupt');
+    result.interrupted = { signal, atMs: Math.round(simNow()) };
+    cutShort = `interrupted by ${signal}`;
+    error(`interrupted by ${signal}`);
+    return true;
+  };
   let judge: Judge | undefined;
   let recorder: SeriesRecorder | undefined;
   let firstFailureCaptured = false;
@@ -181,7 +204,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       ...(outDir ? { outDir } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    await controller?.ready();
+    if (controller) await untilAborted(controller.ready(), options.signal);
+    if (interrupted()) throw new Interrupted();
 
     // Scenario time starts once the controller is up.
     t0 = clock.now();
@@ -221,6 +245,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     const pendingSteps = [...scenario.timeline];
     judge = new Judge(scenario.expectations, (name) => inst.signal(name));
     recorder = new SeriesRecorder(signalsRead(scenario).map((r) => r.signal), (name) => inst.signal(name), { initialBucketMs: scenario.stepMs });
+    const liveness = controller ? new LivenessWatch(bench.livenessTimeoutMs, () => inst.foreignActivity() + controller!.outputCount) : undefined;
     const stepMs = scenario.stepMs;
     const end = scenario.durationMs;
     let lastProgress = -Infinity;
@@ -231,6 +256,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     runStepsUpTo(0);
     judge.sample(0);
     recorder.sample(0);
+    liveness?.check(0);
     while (t < end) {
       const next = Math.min(end, t + stepMs);
       if (clock instanceof VirtualClock) {
@@ -239,8 +265,10 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
         // `await transmit`), and a loop that never yields piles them up (650 MB per simulated hour on 16 packs).
         await drain();
       } else {
-        await sleepUntil(clock, t0 + next);
+        await sleepUntil(clock, t0 + next, options.signal);
       }
+      if (interrupted()) break; // judged up to the last full step
+
       const dt = (next - t) / 1000;
       t = next;
       runStepsUpTo(t);
@@ -263,6 +291,13 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       }
       if (controller?.died) {
         error(controller.died);
+        cutShort = 'the controller died';
+        break;
+      }
+      const hung = controller ? (controller.stalled ?? liveness?.check(t)) : undefined;
+      if (hung) {
+        error(hung);
+        cutShort = 'the controller hung';
         break;
       }
       if (t - lastProgress >= 1000) {
@@ -272,17 +307,23 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     }
     result.simulatedMs = Math.round(t);
   } catch (err) {
-    if (err instanceof ConfigError && result.simulatedMs === 0 && !judge) {
+    if (err instanceof ConfigError && result.simulatedMs === 0 && !judge && !result.interrupted) {
       await shutdown();
       throw err;
     }
-    error(err instanceof Error ? err.message : String(err));
+    if (!(err instanceof Interrupted) && !interrupted()) {
+      error(err instanceof Error ? err.message : String(err));
+      cutShort ??= 'the run stopped on an error';
+    }
     result.simulatedMs = Math.round(simNow());
     if (!firstFailureCaptured) captureEvidence();
   }
   await shutdown();
   if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20);
-  const expectations: ExpectationResult[] = judge ? judge.finish(simNowSafe()) : [];
+  // Cut short before the timeline started: every expectation is pending.
+  judge ??= cutShort ? new Judge(scenario.expectations, () => undefined) : undefined;
+  let expectations: ExpectationResult[] = judge ? judge.finish(simNowSafe()) : [];
+  if (cutShort && result.simulatedMs < scenario.durationMs) expectations = judgeCutShort(expectations, scenario.expectations, simNowSafe(), cutShort);
   result.expectations = expectations;
   if (recorder) {
     result.series = recorder.result();
@@ -316,6 +357,41 @@ function numeric(v: number | boolean | undefined): number | undefined {
 }
 
 
-function sleepUntil(clock: Clock, at: number): Promise<void> {
-  return new Promise((r) => clock.setTimer(at, r));
+/** Wait for `at` on the clock; returns early when `signal` aborts. */
+function sleepUntil(clock: Clock, at: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = (): void => {
+      clock.clearTimer(timer);
+      done();
+    };
+    const timer = clock.setTimer(at, done);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Thrown inside the run when a signal arrives before the timeline starts (already recorded in the result). */
+class Interrupted extends Error {}
+
+/** `p`, or resolve early when `signal` aborts (the caller checks `signal.aborted`). Rejections of `p` pass through. */
+function untilAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../../core/package-root';
 import type { Command } from 'commander';
@@ -30,6 +30,8 @@ export function registerDemoCommand(program: Command): void {
       const reports: string[] = [];
       const quietSummary = new ConsoleReporter();
       mkdirSync(outDir, { recursive: true });
+      // A demo starts afresh: results of an earlier demo must not mix with this one's (results.jsonl appends).
+      for (const part of ['realtime', 'virtual']) rmSync(join(outDir, part), { recursive: true, force: true });
       const html = new HtmlReport(join(outDir, 'report.html'), { title: `hil demo: bench '${bench.file.bench}'` });
       const realtime = scenarios.filter((s) => s.tags.includes(REALTIME_TAG) && s.timeMode !== 'virtual');
       if (opts.realtime && realtime.length > 0) {

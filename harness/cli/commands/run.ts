@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { RealClock } from '../../../core/clock';
-import { ConfigError } from '../../../core/errors';
+import { ConfigError, exitCodeForSignal, ExitCode } from '../../../core/errors';
 import { BenchInstance } from '../../bench/bench-instance';
 import { runCampaign } from '../../campaign/run-campaign';
+import { planTimeModes } from '../../campaign/time-mode';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
+import { trapInterrupts } from '../interrupt';
+import { checkOutDir, timeModeOption } from './run-options';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseKeyValues, parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -13,13 +16,22 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('run scenarios against a controller on a bench and judge it (exit 0 pass, 1 fail, 2 bad input, 3 error)')
+    .description(
+      'run scenarios against a controller on a bench and judge it (exit 0 pass, 1 fail, 2 bad input, 3 error, 4 not everything ran, 130/143 interrupted)',
+    )
     .argument('<scenario...>', 'scenario files or directories of them')
     .requiredOption('--bench <file>', 'bench file (media, devices, controller)')
-    .option('--virtual-time', 'run in virtual time (needs an in-process controller: dut.module in the bench)')
+    .option(
+      '--time-mode <mode>',
+      'auto: each scenario as it declares (timeMode: any in virtual time where the bench has dut.module); ' +
+        'virtual: all in virtual time; real: all in real time, also timeMode: virtual ones (their durations are printed first)',
+    )
+    .option('--virtual-time', 'the same as --time-mode virtual')
+    .option('--allow-skip', 'scenarios skipped for their time mode do not make the exit code 4 (they are still listed)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--html <file>', 'write an HTML report with plots of the signals the expectations read (one self-contained file)')
-    .option('--out <dir>', 'write results.jsonl, CAN traces and controller output under this directory')
+    .option('--out <dir>', 'write results.jsonl, CAN traces and controller output under this directory (new or empty, unless --resume)')
+    .option('--resume', 'continue the run whose results are in --out: keep the finished results, run the rest, append')
     .option('--no-traces', 'with --out, do not record full CAN traces')
     .option('--shard <i/n>', 'run only shard i of n (for CI matrices)')
     .option('--stop-on-fail', 'stop each scenario at its first failed expectation')
@@ -28,10 +40,13 @@ export function registerRunCommand(program: Command): void {
     .option('-v, --verbose', 'print harness and controller log lines')
     .action(async (paths: string[], opts: {
       bench: string;
+      timeMode?: string;
       virtualTime?: boolean;
+      allowSkip?: boolean;
       junit?: string;
       html?: string;
       out?: string;
+      resume?: boolean;
       traces: boolean;
       shard?: string;
       stopOnFail?: boolean;
@@ -39,31 +54,50 @@ export function registerRunCommand(program: Command): void {
       dutArg: string[];
       verbose?: boolean;
     }) => {
+      const timeMode = timeModeOption(opts.timeMode, opts.virtualTime);
+      checkOutDir(opts.out, opts.resume);
       const bench = loadBenchArg(opts.bench);
       const scenarios = await loadAndCheck(bench, expandScenarioPaths(paths));
       const shard = parseShard(opts.shard);
-      if (!opts.virtualTime) {
+      if (planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real')) {
         // Reach every adapter, port and listener once before running anything: a missing adapter is one clear line
         // and exit 2, not an error verdict per scenario.
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
       const dutOptions = parseKeyValues(opts.dutOption);
-      const outcome = await runCampaign(bench, scenarios, {
-        mode: opts.virtualTime ? 'virtual' : 'real',
-        checked: true, // loadAndCheck above checked every scenario against this bench
-        ...(opts.out ? { outDir: opts.out } : {}),
-        ...(opts.junit ? { junit: opts.junit } : {}),
-        ...(opts.html ? { html: opts.html } : {}),
-        ...(shard ? { shard } : {}),
-        traces: opts.traces,
-        ...(opts.stopOnFail ? { stopOnFail: true } : {}),
-        ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
-        ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
-        reporter: new ConsoleReporter(),
-        ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
-      });
+      const trap = trapInterrupts();
+      let outcome;
+      try {
+        outcome = await runCampaign(bench, scenarios, {
+          mode: timeMode,
+          checked: true, // loadAndCheck above checked every scenario against this bench
+          ...(opts.out ? { outDir: opts.out } : {}),
+          ...(opts.resume ? { resume: true } : {}),
+          ...(opts.junit ? { junit: opts.junit } : {}),
+          ...(opts.html ? { html: opts.html } : {}),
+          ...(shard ? { shard } : {}),
+          traces: opts.traces,
+          ...(opts.stopOnFail ? { stopOnFail: true } : {}),
+          ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
+          ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
+          reporter: new ConsoleReporter(),
+          signal: trap.signal,
+          ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
+        });
+      } finally {
+        trap.dispose();
+      }
+      if (outcome.interrupted) {
+        process.exitCode = exitCodeForSignal(outcome.interrupted.signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+        return;
+      }
       if (outcome.results.length === 0) throw new ConfigError('no scenario selected (check --shard)');
-      process.exitCode = exitCodeForResults(outcome.results);
+      const code = exitCodeForResults(outcome.results, { allowSkip: !!opts.allowSkip });
+      if (code === ExitCode.NOT_ALL_RAN) {
+        const n = outcome.results.filter((r) => r.verdict === 'skip').length;
+        process.stderr.write(`hil: ${n} scenario(s) skipped (listed above with the reason): not everything ran, exit code 4 (--allow-skip accepts skips)\n`);
+      }
+      process.exitCode = code;
     });
 }
