@@ -26,7 +26,7 @@ export function judgeCutShort(results: readonly ExpectationResult[], expectation
       id: r.id,
       ...(r.requirement ? { requirement: r.requirement } : {}),
       verdict: 'error',
-      message: `not judged: ${reason} at t=${(cutMs / 1000).toFixed(3)}s${r.verdict === 'pass' ? ` (so far: ${r.message})` : ''}`,
+      message: `not judged: ${reason} at t=${(cutMs / 1000).toFixed(3)}s${r.verdict === 'pass' && (form.kind === 'reaction' || form.kind === 'invariant') ? ` (so far: ${r.message})` : ''}`,
       atMs: cutMs,
       ...(r.reactions ? { reactions: r.reactions } : {}),
       where: r.where,

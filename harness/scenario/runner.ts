@@ -162,20 +162,20 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   });
   let t0 = clock.now();
   const simNow = (): number => clock.now() - t0;
-  const error = (message: string): void => {
-    const atMs = Math.round(simNow());
+  const error = (message: string, atMs = Math.round(simNow())): void => {
     result.errors.push({ atMs, message });
     emit({ type: 'error', atMs, message });
   };
   let controller: ControllerSession | undefined;
   /** Why the run ended before its duration (the verdicts still pending are then "not judged"). */
   let cutShort: string | undefined;
-  const interrupted = (): boolean => {
+  /** Record an interrupt if one came; `judgedMs` is the scenario time judged so far (the last full step). */
+  const interrupted = (judgedMs: number): boolean => {
     if (!options.signal?.aborted || result.interrupted) return !!result.interrupted;
     const signal = String(options.signal.reason ?? 'interrupt');
-    result.interrupted = { signal, atMs: Math.round(simNow()) };
+    result.interrupted = { signal, atMs: Math.round(judgedMs) };
     cutShort = `interrupted by ${signal}`;
-    error(`interrupted by ${signal}`);
+    error(`interrupted by ${signal}`, Math.round(judgedMs));
     return true;
   };
   let judge: Judge | undefined;
@@ -205,7 +205,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       ...(options.log ? { log: options.log } : {}),
     });
     if (controller) await untilAborted(controller.ready(), options.signal);
-    if (interrupted()) throw new Interrupted();
+    if (interrupted(0)) throw new Interrupted();
 
     // Scenario time starts once the controller is up.
     t0 = clock.now();
@@ -267,7 +267,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       } else {
         await sleepUntil(clock, t0 + next, options.signal);
       }
-      if (interrupted()) break; // judged up to the last full step
+      if (interrupted(t)) break; // judged up to the last full step
 
       const dt = (next - t) / 1000;
       t = next;
@@ -311,7 +311,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       await shutdown();
       throw err;
     }
-    if (!(err instanceof Interrupted) && !interrupted()) {
+    if (!(err instanceof Interrupted) && !interrupted(judge ? simNow() : 0)) {
       error(err instanceof Error ? err.message : String(err));
       cutShort ??= 'the run stopped on an error';
     }
