@@ -193,7 +193,7 @@ export class DutProcess extends EventEmitter {
     const info = await this.exitPromise;
     clearTimeout(killer);
     // The controller is gone; what it started may not be (a child that ignores SIGTERM, or that outlived it).
-    while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50)); // a /proc scan each: not faster
     if (groupAlive(pgid)) {
       signalGroup(pgid, 'SIGKILL');
       const killDeadline = Date.now() + 2000;
