@@ -95,7 +95,7 @@ describe('Pylon HV CAN profile (fixtures/dbc/pylon-hv.dbc)', () => {
     expect(r.got.map((f) => f.id)).toEqual(systemIds);
     const d = new Map(r.got.map((f) => [f.id, db.decode(f).signals]));
     expect(d.get(0x7310)!).toMatchObject({ HardwareVersionType: 1, SoftwareVersionMajor: 2, SoftwareVersionMinor: 3 });
-    expect(d.get(0x7320)!).toMatchObject({ ModuleCount: 8, ModulesInSeries: 8, CellsPerModule: 12, CapacityAh: Math.round(r.dev.snapshot().nominalAh) });
+    expect(d.get(0x7320)!).toMatchObject({ TotalSeriesCells: 96, ModulesInSeries: 8, CellsPerModule: 12, CapacityAh: Math.round(r.dev.snapshot().nominalAh) });
     const name = [0x7330, 0x7340]
       .flatMap((id) => Array.from({ length: 8 }, (_, i) => d.get(id)![`Manufacturer${id === 0x7330 ? 1 : 2}Char${i}`]!))
       .map((c) => String.fromCharCode(c))
