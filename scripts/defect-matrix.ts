@@ -38,6 +38,7 @@ export const SYMPTOMS: Readonly<Record<Defect, { symptom: string; matches(f: Fai
   'slow-reaction': { symptom: "a reaction that 'did not hold within' its deadline", matches: (f) => /did not hold within \d+ ms/.test(f.message) },
   'no-heartbeat': { symptom: "a 'heartbeat' expectation (no 0x305 at the BMS)", matches: (f) => /heartbeat/.test(f.id) },
   'ignore-undervoltage': { symptom: "an 'undervoltage' reaction (discharge goes on after the alarm)", matches: (f) => /undervoltage/.test(f.id) },
+  'ignore-system-error': { symptom: "a 'system-error' reaction (battery current goes on after the 0x359 system error)", matches: (f) => /system-error/.test(f.id) },
   'no-curtailment': { symptom: "a 'curtail' expectation (WMaxLimPct stays 100 %)", matches: (f) => /curtail/.test(f.id) },
 };
 

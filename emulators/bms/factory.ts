@@ -21,8 +21,9 @@ import { SOC_MAX, SOC_MIN } from './pack/ocv-table';
 import { loadPackProfile } from './pack/profile-schema';
 import type { HeartbeatReaction, PackProfile } from './pack/profile-types';
 import type { CanProfileAttachment, CanProfileStats } from './profiles/can-link';
+import { LV_CAN_VARIANTS, lvCanVariant, type VariantWatchdog } from './profiles/lv-can';
 import { attachLvCan } from './profiles/lv-can-profile';
-import { attachPylonHv } from './profiles/pylon-hv';
+import { attachPylonHv, PYLON_HV_VARIANTS, pylonHvVariant } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
@@ -49,8 +50,17 @@ export interface BmsParams {
   temperatureC?: number;
   /** Overrides of the profile's cell spread (second-life scatter). */
   spread?: Partial<PackProfile['spread']>;
-  /** Heartbeat watchdog: timeout, reaction, and whether it is armed before the first beat. */
+  /**
+   * Heartbeat watchdog: timeout, reaction, and whether it is armed before the first beat. Default: the protocol
+   * variant's (what firmware speaking it does, e.g. 60 s for Pylontech LV, 180 s for SMA; see
+   * docs/protocols/battery-can.md), or the pack profile's for sunspec-802. CI benches set a strict 3 s on purpose.
+   */
   heartbeat?: { timeoutS?: number; reaction?: HeartbeatReaction; armAtStart?: boolean };
+  /**
+   * Protocol variant where public implementations disagree: sma-lv 'sma' (default) or 'sma-bigendian'; pylon-lv
+   * 'pylon'; pylon-hv 'pylon' (default), 'pylon-discharge-positive' or 'battery-emulator'.
+   */
+  variant?: string;
   /** 'pass' (default) or 'clamp' currents above the limits. */
   currentPolicy?: 'pass' | 'clamp';
   /** Close the contactors at power-up (default true). */
@@ -118,6 +128,7 @@ const PARAMS_SCHEMA = {
     extensions: { type: 'boolean' },
     periodMs: pos,
     idOffset: { enum: [0, 1] },
+    variant: { type: 'string' },
     sunspecBase: { enum: [40000, 0, 50000] },
     sunspecDetail: { type: 'boolean' },
   },
@@ -312,7 +323,7 @@ for (const [n, bit] of Object.entries(FLAG_SIGNALS)) {
   SNAPSHOT_SIGNALS[`warning.${n}`] = (s) => (s.warnings & bit) !== 0;
   SNAPSHOT_SIGNALS[`latched.${n}`] = (s) => (s.latched & bit) !== 0;
 }
-const PROTOCOL_SIGNALS: ReadonlyArray<keyof CanProfileStats> = ['framesSent', 'sendErrors', 'malformedIgnored', 'heartbeats', 'requestsAnswered', 'silencedByCommsLoss'];
+const PROTOCOL_SIGNALS: ReadonlyArray<keyof CanProfileStats> = ['framesSent', 'sendErrors', 'malformedIgnored', 'heartbeats', 'requestsAnswered', 'silencedByCommsLoss', 'commandsApplied'];
 
 /** Largest pack voltage the LV CAN 0x356 field holds (s16, 0.01 V). */
 const LV_MAX_VOLTS = 327.67;
@@ -337,10 +348,11 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
     const known = listPackFixtures().join(', ');
     throw new ConfigError(`${where}: pack '${o.pack}': ${(err as Error).message}${(err as Error).message.includes('known') ? '' : ` (bundled: ${known})`}`, undefined, { cause: err });
   }
+  const watchdog = variantWatchdog(protocol, p.variant, where);
   const profile: PackProfile = {
     ...base,
     spread: { ...base.spread, ...(p.spread ?? {}) },
-    bms: { ...base.bms, heartbeat: { ...base.bms.heartbeat, ...(p.heartbeat?.timeoutS !== undefined ? { timeoutS: p.heartbeat.timeoutS } : {}) } },
+    bms: { ...base.bms, heartbeat: { ...base.bms.heartbeat, ...watchdog, ...(p.heartbeat?.timeoutS !== undefined ? { timeoutS: p.heartbeat.timeoutS } : {}) } },
   };
   const maxV = profile.bms.chargeVoltagePerCell * profile.topology.series;
   if ((protocol === 'pylon-lv' || protocol === 'sma-lv') && maxV > LV_MAX_VOLTS) {
@@ -389,7 +401,7 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
       case 'sma-lv':
         a = attachLvCan(device, bus, {
           ...common,
-          variant: protocol === 'pylon-lv' ? 'pylon' : 'sma',
+          variant: lvCanVariant(p.variant ?? (protocol === 'pylon-lv' ? 'pylon' : 'sma')),
           ...(p.packCount !== undefined ? { packCount: p.packCount } : {}),
           ...(p.bmsName !== undefined ? { bmsName: p.bmsName } : {}),
           ...(p.extensions !== undefined ? { extensions: p.extensions } : {}),
@@ -397,7 +409,11 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         });
         break;
       case 'pylon-hv':
-        a = attachPylonHv(device, bus, { ...common, ...(p.idOffset !== undefined ? { idOffset: p.idOffset } : {}) });
+        a = attachPylonHv(device, bus, {
+          ...common,
+          variant: pylonHvVariant(p.variant ?? 'pylon'),
+          ...(p.idOffset !== undefined ? { idOffset: p.idOffset } : {}),
+        });
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
@@ -440,6 +456,26 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
     },
     applyInitial: (values) => applyInitial(device, values, where),
   };
+}
+
+/** Variants each CAN protocol takes (names in the protocol's variant table). */
+const PROTOCOL_VARIANTS: Partial<Record<BmsProtocol, readonly string[]>> = {
+  'pylon-lv': ['pylon'],
+  'sma-lv': Object.keys(LV_CAN_VARIANTS).filter((v) => v.startsWith('sma')),
+  'pylon-hv': Object.keys(PYLON_HV_VARIANTS),
+};
+
+/** The watchdog of the protocol variant (none for sunspec-802); ConfigError for a variant the protocol lacks. */
+function variantWatchdog(protocol: BmsProtocol, variant: string | undefined, where: string): Partial<VariantWatchdog> {
+  const known = PROTOCOL_VARIANTS[protocol];
+  if (!known) {
+    if (variant !== undefined) throw new ConfigError(`${where}: protocol ${protocol} has no variants (got variant '${variant}')`);
+    return {};
+  }
+  const name = variant ?? known[0]!;
+  if (!known.includes(name)) throw new ConfigError(`${where}: protocol ${protocol} has no variant '${name}' (known: ${known.join(', ')})`);
+  const w = protocol === 'pylon-hv' ? pylonHvVariant(name).watchdog : lvCanVariant(name).watchdog;
+  return { timeoutS: w.timeoutS, reaction: w.reaction };
 }
 
 /** See `BmsBenchDevice.applyInitial`. Validates everything before changing anything. */

@@ -151,7 +151,9 @@ export class BenchInstance {
         handle = await openBus(`virtual:dry-${process.pid}-${++dryChannels}-${name}`, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = spec.medium!;
       }
-      const protocols = this.bench.file.devices.filter((d) => d.can === name && d.protocol).map((d) => d.protocol!);
+      const protocols = this.bench.file.devices
+        .filter((d) => d.can === name && d.protocol)
+        .map((d) => (typeof d.params?.variant === 'string' ? `${d.protocol!}/${d.params.variant}` : d.protocol!));
       const db = dbcForBus(spec.dbc, dirname(this.bench.source), protocols);
       const wire = db ? new WireSignals(db) : undefined;
       const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}), ...(wire ? { wire } : {}) };

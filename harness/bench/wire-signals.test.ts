@@ -27,4 +27,12 @@ describe('WireSignals', () => {
     expect(dbcForBus(undefined, '.', ['pylon-lv'])?.findMessage('BMS_Limits')).toBeDefined();
     expect(dbcForBus(undefined, '.', ['sunspec-802'])).toBeUndefined();
   });
+
+  it('takes the DBC of a protocol variant that has its own layout, else its protocol\'s', () => {
+    const be = dbcForBus(undefined, '.', ['sma-lv/sma-bigendian'])!;
+    expect(be.getMessage(0x351).signals.every((s) => s.byteOrder === 'big_endian')).toBe(true);
+    const le = dbcForBus(undefined, '.', ['sma-lv/sma'])!;
+    expect(le.getMessage(0x351).signals.every((s) => s.byteOrder === 'little_endian')).toBe(true);
+    expect(dbcForBus(undefined, '.', ['pylon-hv/pylon-discharge-positive'])?.findMessage('BMS_Limits')).toBeDefined();
+  });
 });

@@ -4,14 +4,22 @@ import type { Database, DecodedMessage } from '../../protocols/can/dbc';
 import { loadDbc } from '../../protocols/can/dbc';
 import type { CanFrame } from '../../protocols/can/frame';
 
-/** The DBC of each BMS protocol in fixtures/dbc. */
-const PROTOCOL_DBC: Record<string, string> = { 'pylon-lv': 'pylon-lv.dbc', 'sma-lv': 'sma-lv.dbc', 'pylon-hv': 'pylon-hv.dbc' };
+/** The DBC of each BMS protocol (or `protocol/variant` where a variant has its own layout) in fixtures/dbc. */
+const PROTOCOL_DBC: Record<string, string> = {
+  'pylon-lv': 'pylon-lv.dbc',
+  'sma-lv': 'sma-lv.dbc',
+  'sma-lv/sma-bigendian': 'sma-lv-bigendian.dbc',
+  'pylon-hv': 'pylon-hv.dbc',
+};
 
 const dbcCache = new Map<string, Database>();
 
-/** The DBC for a bus: the bench's `dbc:` (relative to the bench file), else the one of the BMS protocol on it. */
+/**
+ * The DBC for a bus: the bench's `dbc:` (relative to the bench file), else the one of the BMS protocol on it
+ * (`protocol` or `protocol/variant`; a variant without a DBC of its own uses its protocol's).
+ */
 export function dbcForBus(explicit: string | undefined, baseDir: string, protocols: string[]): Database | undefined {
-  const path = explicit !== undefined ? resolve(baseDir, explicit) : protocols.map((p) => PROTOCOL_DBC[p]).find(Boolean);
+  const path = explicit !== undefined ? resolve(baseDir, explicit) : protocols.map((p) => PROTOCOL_DBC[p] ?? PROTOCOL_DBC[p.split('/')[0]!]).find(Boolean);
   if (path === undefined) return undefined;
   const full = explicit !== undefined ? path : packagePath('fixtures', 'dbc', path);
   let db = dbcCache.get(full);

@@ -50,7 +50,7 @@ describe('hil can dump', () => {
     const dump = runDump({ medium: `virtual:${ch}`, dbc: DBC, count: 5, busOptions: { clock } }, io);
     await io.c.waitFor('err', /^dump: listening on virtual:/);
     await tx.send(makeFrame(0x351, [0x14, 0x02, 0xf4, 0x01, 0x9c, 0xff, 0xe0, 0x01]));
-    await tx.send(makeFrame(0x355, [80, 0, 100, 0])); // 4 bytes: SOC_HiRes needs 6
+    await tx.send(makeFrame(0x356, [0x1a, 0x14, 0xe7, 0xff])); // 4 bytes: BatteryTemperature needs 6
     await tx.send(makeFrame(0x123, [0xde, 0xad]));
     clock.advance(1.5);
     await tx.send(makeFrame(0x35c, [0x40, 0]));
@@ -59,8 +59,8 @@ describe('hil can dump', () => {
     expect(io.c.lines.out).toEqual([
       `(1700000000.000000) ${ch} 351#1402F4019CFFE001`,
       '  BMS_Limits ChargeVoltageLimit=53.2 V ChargeCurrentLimit=50 A DischargeCurrentLimit=-10 A DischargeVoltageLimit=48 V',
-      `(1700000000.000000) ${ch} 355#50006400`,
-      "  ! message 'BMS_StateOfCharge' (0x355) signal 'SOC_HiRes' needs 6 bytes, frame has 4",
+      `(1700000000.000000) ${ch} 356#1A14E7FF`,
+      "  ! message 'BMS_Measurements' (0x356) signal 'BatteryTemperature' needs 6 bytes, frame has 4",
       `(1700000000.000000) ${ch} 123#DEAD`,
       `(1700000000.001500) ${ch} 35C#4000`,
       '  BMS_Requests RequestFullCharge=0 RequestForceChargeII=0 RequestForceChargeI=0 DischargeEnable=Enabled(1) ChargeEnable=Disabled(0)',
@@ -137,13 +137,13 @@ describe('hil can send', () => {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const f = await nextFrame(rx);
-      expect([f.id, hex(f!)]).toEqual([0x355, '500061000000']);
+      expect([f.id, hex(f!)]).toEqual([0x355, '50006100']);
       times.push(f.timestamp!);
       if (i < 2) await clock.advanceAsync(100);
     }
     expect(await periodic).toEqual({ sent: 3 });
     expect(times).toEqual([0, 100, 200]);
-    expect(io.c.lines.err.at(-1)).toBe(`send: 3 frames to virtual:${ch} (355#500061000000)`);
+    expect(io.c.lines.err.at(-1)).toBe(`send: 3 frames to virtual:${ch} (355#50006100)`);
   });
 
   it('sends periodically until stopped when no --count is given', async () => {
@@ -273,15 +273,15 @@ describe('hil can serve', () => {
     const dump = runDump({ medium: url, dbc: DBC, count: 3, timestamps: 'none' }, dio);
     await dio.c.waitFor('err', /^dump: listening/);
     await runSend({ medium: url, frames: ['351#1402F401F401E001', '356#1A14E7FFFA00'] }, collectIo());
-    await runSend({ medium: url, dbc: DBC, message: 'BMS_StateOfCharge', set: ['SOC=55,SOH=90,SOC_HiRes=55.25'] }, collectIo());
+    await runSend({ medium: url, dbc: DBC, message: 'BMS_StateOfCharge', set: ['SOC=55,SOH=90'] }, collectIo());
     const d = await dump;
     expect(dio.c.lines.out).toEqual([
       'bench 351#1402F401F401E001',
       '  BMS_Limits ChargeVoltageLimit=53.2 V ChargeCurrentLimit=50 A DischargeCurrentLimit=50 A DischargeVoltageLimit=48 V',
       'bench 356#1A14E7FFFA00',
       '  BMS_Measurements BatteryVoltage=51.46 V BatteryCurrent=-2.5 A BatteryTemperature=25 degC',
-      'bench 355#37005A009515',
-      '  BMS_StateOfCharge SOC=55 % SOH=90 % SOC_HiRes=55.25 %',
+      'bench 355#37005A00',
+      '  BMS_StateOfCharge SOC=55 % SOH=90 %',
     ]);
     expect(d).toMatchObject({ frames: 3, decoded: 3, exitCode: 0 });
 

@@ -57,11 +57,13 @@ describeWithPeers(['python3-can', 'python3-canmatrix'], 'BMS Pylon HV interop: p
     expect(sig(0x4210).Current!).toBeCloseTo(40, 0);
     expect(sig(0x4210).SOC).toBe(Math.round(s.soc * 100));
     expect(Math.abs(sig(0x4220).MaxChargeCurrent! - s.chargeCurrentLimit)).toBeLessThanOrEqual(0.05 + 1e-6);
+    // Discharge limit counted negative on the wire (30000 - I x 10); the DBC's factor -0.1 gives it back positive.
+    expect(Math.abs(sig(0x4220).MaxDischargeCurrent! - s.dischargeCurrentLimit)).toBeLessThanOrEqual(0.05 + 1e-6);
     expect(sig(0x4230).MaxCellVoltage!).toBeCloseTo(s.cellVMax, 3);
     expect(sig(0x4250).BasicStatus).toBe(1); // charging
     expect(sig(0x4280)).toMatchObject({ ChargeForbidden: 0, DischargeForbidden: 0 });
     const sys = (id: number): Record<string, number> => system.frames[String(id + offset)]!.signals;
-    expect(sys(0x7320)).toMatchObject({ ModuleCount: 8, CellsPerModule: 12 });
+    expect(sys(0x7320)).toMatchObject({ TotalSeriesCells: 96, ModulesInSeries: 8, CellsPerModule: 12 });
     expect(String.fromCharCode(...[0, 1, 2, 3, 4].map((i) => sys(0x7330)[`Manufacturer1Char${i}`]!))).toBe('PYLON');
     // Every request python made was heard and answered (python-can may have lost an answer and asked again).
     expect(bms.signal('requestsAnswered')).toBe(ensemble.requests + system.requests);

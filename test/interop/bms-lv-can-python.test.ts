@@ -94,7 +94,7 @@ describeWithPeers(['python3-can', 'python3-canmatrix'], 'BMS LV CAN interop: pyt
     expect(bms.device.logic.watchdog.beats).toBe(3);
   });
 
-  it('SMA variant: big-endian frames decode with canmatrix and sma-lv.dbc', async () => {
+  it('SMA variant: little-endian, charge limit first; frames decode with canmatrix and sma-lv.dbc', async () => {
     const bms = createBmsDevice({ name: 'sma', pack: 'tesla-model-s-module', protocol: 'sma-lv', params: { seed: 2, soc: 40 } });
     for (let i = 0; i < 5; i++) bms.step(1);
     const { frames } = await run(bms, 'sma-lv.dbc', 'smabus');
@@ -106,5 +106,16 @@ describeWithPeers(['python3-can', 'python3-canmatrix'], 'BMS LV CAN interop: pyt
     expect(byId.get(0x355)!.SOC).toBe(Math.round(s.soc * 100));
     expect(hexData(Buffer.from(frames.find((f) => f.id === 0x35e)!.data as string, 'hex'))).toBe(Buffer.from('SMA     ').toString('hex').toUpperCase());
     expect(bms.signal('heartbeats')).toBe(3);
+  });
+
+  it('sma-bigendian variant: frames decode with canmatrix and sma-lv-bigendian.dbc', async () => {
+    const bms = createBmsDevice({ name: 'smabe', pack: 'tesla-model-s-module', protocol: 'sma-lv', params: { seed: 2, soc: 40, variant: 'sma-bigendian' } });
+    for (let i = 0; i < 5; i++) bms.step(1);
+    const { frames } = await run(bms, 'sma-lv-bigendian.dbc', 'smabebus');
+    const s = bms.device.snapshot();
+    const byId = new Map(frames.map((f) => [f.id as number, f.signals as Record<string, number>]));
+    expect(Math.abs(byId.get(0x351)!.DischargeCurrentLimit! - s.dischargeCurrentLimit)).toBeLessThanOrEqual(0.05 + 1e-9);
+    expect(Math.abs(byId.get(0x351)!.ChargeCurrentLimit! - s.chargeCurrentLimit)).toBeLessThanOrEqual(0.05 + 1e-9);
+    expect(Math.abs(byId.get(0x356)!.BatteryVoltage! - s.packVoltage)).toBeLessThanOrEqual(0.005 + 1e-9);
   });
 });

@@ -19,6 +19,8 @@ export interface CanProfileStats {
   requestsAnswered: number;
   /** Cycles or requests not served because a 'comms-loss' fault is active. */
   silencedByCommsLoss: number;
+  /** Inverter commands acted on (Pylon HV 0x8200 sleep/wake, 0x8210 charge/discharge command). */
+  commandsApplied: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface CanProfileAttachment {
 }
 
 export function emptyCanProfileStats(): CanProfileStats {
-  return { framesSent: 0, sendErrors: 0, malformedIgnored: 0, heartbeats: 0, requestsAnswered: 0, silencedByCommsLoss: 0 };
+  return { framesSent: 0, sendErrors: 0, malformedIgnored: 0, heartbeats: 0, requestsAnswered: 0, silencedByCommsLoss: 0, commandsApplied: 0 };
 }
 
 /**

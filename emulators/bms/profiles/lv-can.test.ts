@@ -27,9 +27,9 @@ describe('LV CAN encoder (checked against fixtures/dbc/pylon-lv.dbc)', () => {
     enc.encode(s);
     expect(enc.frames.map((f) => [f.id, f.data.length])).toEqual([
       [0x351, 8],
-      [0x355, 6],
+      [0x355, 4],
       [0x356, 6],
-      [0x359, 7],
+      [0x359, 8],
       [0x35c, 2],
       [0x35e, 8],
     ]);
@@ -40,7 +40,6 @@ describe('LV CAN encoder (checked against fixtures/dbc/pylon-lv.dbc)', () => {
     expect(d[0x351]!.DischargeCurrentLimit).toBeCloseTo(s.dischargeCurrentLimit, 1);
     expect(d[0x355]!.SOC).toBe(Math.round(s.soc * 100));
     expect(d[0x355]!.SOH).toBe(Math.round(s.soh * 100));
-    expect(d[0x355]!.SOC_HiRes).toBeCloseTo(s.soc * 100, 2);
     expect(d[0x356]!.BatteryVoltage).toBeCloseTo(s.packVoltage, 2);
     expect(d[0x356]!.BatteryCurrent).toBeCloseTo(-37.5, 5);
     expect(d[0x356]!.BatteryTemperature).toBeCloseTo(s.tempAvg, 1);

@@ -6,6 +6,7 @@ import { loadDbc } from '../../../protocols/can/dbc';
 import { makeFrame, type CanFrame } from '../../../protocols/can/frame';
 import { openBus } from '../../../protocols/can/registry';
 import { BmsDevice } from '../device/bms-device';
+import { emptySnapshot } from '../device/snapshot';
 import { loadPackFixture } from '../pack/fixtures';
 import type { CanProfileAttachment } from './can-link';
 import { attachPylonHv, PylonHvEncoder } from './pylon-hv';
@@ -95,7 +96,7 @@ describe('Pylon HV CAN profile (fixtures/dbc/pylon-hv.dbc)', () => {
     expect(r.got.map((f) => f.id)).toEqual(systemIds);
     const d = new Map(r.got.map((f) => [f.id, db.decode(f).signals]));
     expect(d.get(0x7310)!).toMatchObject({ HardwareVersionType: 1, SoftwareVersionMajor: 2, SoftwareVersionMinor: 3 });
-    expect(d.get(0x7320)!).toMatchObject({ ModuleCount: 8, ModulesInSeries: 8, CellsPerModule: 12, CapacityAh: Math.round(r.dev.snapshot().nominalAh) });
+    expect(d.get(0x7320)!).toMatchObject({ TotalSeriesCells: 96, ModulesInSeries: 8, CellsPerModule: 12, CapacityAh: Math.round(r.dev.snapshot().nominalAh) });
     const name = [0x7330, 0x7340]
       .flatMap((id) => Array.from({ length: 8 }, (_, i) => d.get(id)![`Manufacturer${id === 0x7330 ? 1 : 2}Char${i}`]!))
       .map((c) => String.fromCharCode(c))
@@ -165,5 +166,41 @@ describe('Pylon HV CAN profile (fixtures/dbc/pylon-hv.dbc)', () => {
     link.detach();
     await r.inverter.send(request(0x00));
     expect(r.got).toHaveLength(9);
+  });
+
+  it('hears the inverter commands: null values do nothing, short frames are malformed, comms-loss silences them', async () => {
+    const r = await rig();
+    const link = attachPylonHv(r.dev, r.battery);
+    r.entry.link = link;
+    const cmd = (id: number, bytes: number[]): CanFrame => makeFrame(id, [...bytes, 0, 0, 0, 0, 0, 0, 0, 0].slice(0, 8), { extended: true });
+    await r.inverter.send(cmd(0x8200, [0x12])); // null
+    await r.inverter.send(cmd(0x8210, [0x00, 0x00])); // null
+    await r.inverter.send(makeFrame(0x8200, [0x55], { extended: true })); // 1 byte: malformed
+    expect(link.stats).toMatchObject({ commandsApplied: 0, malformedIgnored: 1, heartbeats: 0 });
+    for (let i = 0; i < 3; i++) r.dev.step(1);
+    expect(r.dev.contactorClosed()).toBe(true);
+    const f = r.dev.injectFault({ kind: 'comms-loss' });
+    await r.inverter.send(cmd(0x8200, [0x55]));
+    expect(link.stats).toMatchObject({ commandsApplied: 0, silencedByCommsLoss: 1 });
+    f.clear();
+    await r.inverter.send(cmd(0x8200, [0x55]));
+    await r.inverter.send(cmd(0x3010, [0x01]));
+    expect(link.stats).toMatchObject({ commandsApplied: 1, heartbeats: 1 });
+    for (let i = 0; i < 3; i++) r.dev.step(1);
+    expect(r.dev.contactorClosed()).toBe(false);
+    expect(r.got).toHaveLength(0); // commands and heartbeats get no answer
+  });
+
+  it('encodes each variant: byte order, current offset and discharge sign', () => {
+    const s = { ...emptySnapshot(), chargeCurrentLimit: 50, dischargeCurrentLimit: 80, current: -12.5 };
+    const word = (variant: 'pylon' | 'pylon-discharge-positive' | 'battery-emulator', id: number, at: number): number => {
+      const enc = new PylonHvEncoder({ variant });
+      const f = enc.ensemble(s).find((x) => x.id === id)!;
+      return new DataView(f.data.buffer, f.data.byteOffset).getUint16(at, enc.variant.littleEndian);
+    };
+    expect([word('pylon', 0x4220, 4), word('pylon', 0x4220, 6), word('pylon', 0x4210, 2)]).toEqual([30500, 29200, 29875]);
+    expect(word('pylon-discharge-positive', 0x4220, 6)).toBe(30800);
+    expect([word('battery-emulator', 0x4220, 4), word('battery-emulator', 0x4220, 6)]).toEqual([500, 800]);
+    expect(() => new PylonHvEncoder({ variant: 'nope' as 'pylon' })).toThrow(/unknown Pylon HV variant 'nope' \(known: pylon, pylon-discharge-positive, battery-emulator\)/);
   });
 });

@@ -6,6 +6,7 @@ import { formatDecoded, loadDbc, parseDbc } from './index';
 const FIXTURES = join(__dirname, '../../../fixtures/dbc');
 const lv = loadDbc(join(FIXTURES, 'pylon-lv.dbc'));
 const sma = loadDbc(join(FIXTURES, 'sma-lv.dbc'));
+const smaBe = loadDbc(join(FIXTURES, 'sma-lv-bigendian.dbc'));
 const hv = loadDbc(join(FIXTURES, 'pylon-hv.dbc'));
 const features = loadDbc(join(FIXTURES, 'features.dbc'));
 
@@ -38,12 +39,13 @@ describe('decoding real captures (public samples)', () => {
     expect(String.fromCharCode(...Object.values(name.signals))).toBe('PYLON   ');
   });
 
-  it('decodes the 4-byte 0x355 of older firmware only when truncation is allowed', () => {
+  it('decodes a 4-byte (Pylontech) 0x355 against the SMA layout only when truncation is allowed', () => {
     const frame = makeFrame(0x355, hex('58 00 5e 00'));
-    const err = thrown(() => lv.decode(frame));
+    expect(lv.decode(frame).signals).toEqual({ SOC: 88, SOH: 94 });
+    const err = thrown(() => sma.decode(frame));
     expect(err).toBeInstanceOf(DecodeError);
     expect(err.message).toBe("message 'BMS_StateOfCharge' (0x355) signal 'SOC_HiRes' needs 6 bytes, frame has 4");
-    expect(lv.decode(frame, { allowTruncated: true }).signals).toEqual({ SOC: 88, SOH: 94 });
+    expect(sma.decode(frame, { allowTruncated: true }).signals).toEqual({ SOC: 88, SOH: 94 });
   });
 
   it('decodes Pylon HV frames from Battery-Emulator PYLON-CAN.cpp', () => {
@@ -53,7 +55,9 @@ describe('decoding real captures (public samples)', () => {
     expect(status.raw.Current).toBe(30000);
     const limits = hv.decode(makeFrame(0x4220, hex('8c 0a e9 07 4a 79 4a 79'), { extended: true }));
     expect(limits.signals).toEqual({
-      ChargeCutoffVoltage: 270, DischargeCutoffVoltage: 202.5, MaxChargeCurrent: 105, MaxDischargeCurrent: 105,
+      // Battery-Emulator's frame counts the discharge limit positive (variant pylon-discharge-positive); the DBC
+      // reads the standard negative convention (30000 - I x 10), so it shows -105 A here.
+      ChargeCutoffVoltage: 270, DischargeCutoffVoltage: 202.5, MaxChargeCurrent: 105, MaxDischargeCurrent: -105,
     });
     expect(hv.decode(makeFrame(0x4200, hex('02 00 00 00 00 00 00 00'), { extended: true })).choices).toEqual({
       RequestType: 'SystemEquipmentInformation',
@@ -62,11 +66,11 @@ describe('decoding real captures (public samples)', () => {
 });
 
 describe('encoding', () => {
-  it('encodes the LV limits little-endian and the SMA limits big-endian with DCL before CCL', () => {
+  it('encodes the LV limits little-endian and the sma-bigendian limits big-endian with DCL before CCL', () => {
     const values = { ChargeVoltageLimit: 53.2, ChargeCurrentLimit: 50, DischargeCurrentLimit: 100, DischargeVoltageLimit: 46 };
     expect(toHex(lv.encode('BMS_Limits', values).data)).toBe('14 02 f4 01 e8 03 cc 01');
-    expect(toHex(sma.encode(0x351, values).data)).toBe('02 14 03 e8 01 f4 01 cc');
-    expect(sma.decode(sma.encode(0x351, values)).signals).toEqual(values);
+    expect(toHex(smaBe.encode(0x351, values).data)).toBe('02 14 03 e8 01 f4 01 cc');
+    expect(smaBe.decode(smaBe.encode(0x351, values)).signals).toEqual(values);
   });
 
   it('builds extended frames for 29-bit messages and accepts choice names', () => {
@@ -137,7 +141,7 @@ describe('encoding', () => {
 
 describe('errors name the message and the signal', () => {
   it.each([
-    ['a value above max', () => lv.encode('BMS_StateOfCharge', { SOC: 101, SOH: 100, SOC_HiRes: 100 }),
+    ['a value above max', () => lv.encode('BMS_StateOfCharge', { SOC: 101, SOH: 100 }),
       EncodeError, "message 'BMS_StateOfCharge' (0x355) signal 'SOC': value 101 is outside its range [0|100] %"],
     ['a value outside the raw range', () => features.encode('Mixed', { LeUnsigned: 0, LeSigned: 0, Flag: 0, Gear: 0, NoRange: 8, BeUnsigned: 0, BeSigned: 0, BeNibble: 0, Tail: 0 }),
       EncodeError, "message 'Mixed' (0x100) signal 'NoRange': value 8 (raw 8) does not fit 4 signed bits (raw -8..7)"],
@@ -165,7 +169,7 @@ describe('errors name the message and the signal', () => {
   });
 
   it('round-trips every signal of every fixture message at its minimum and maximum', () => {
-    for (const db of [lv, sma, hv]) {
+    for (const db of [lv, sma, smaBe, hv]) {
       for (const m of db.messages) {
         for (const pick of ['minimum', 'maximum'] as const) {
           const values: Record<string, number> = {};

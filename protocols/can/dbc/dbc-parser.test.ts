@@ -74,12 +74,15 @@ describe('parseDbc', () => {
       [0x351, 0x355, 0x356, 0x359, 0x35c, 0x35e, 0x35a, 0x35f, 0x370, 0x371, 0x372, 0x373, 0x379, 0x305],
     );
     expect(lv.messages.every((m) => m.cycleTime === 1000)).toBe(true);
-    const sma = loadDbc(join(FIXTURES, 'sma-lv.dbc'));
+    const sma = loadDbc(join(FIXTURES, 'sma-lv-bigendian.dbc'));
     expect(sma.getMessage(0x351).signals.map((s) => s.name)).toEqual(
       ['ChargeVoltageLimit', 'DischargeCurrentLimit', 'ChargeCurrentLimit', 'DischargeVoltageLimit'],
     );
     expect(sma.getMessage(0x351).signals.every((s) => s.byteOrder === 'big_endian')).toBe(true);
     expect(sma.getMessage(0x351).cycleTime).toBe(100);
+    const smaLe = loadDbc(join(FIXTURES, 'sma-lv.dbc'));
+    expect(smaLe.getMessage(0x351).signals.map((s) => s.name)).toEqual(['ChargeVoltageLimit', 'ChargeCurrentLimit', 'DischargeCurrentLimit', 'DischargeVoltageLimit']);
+    expect(smaLe.messages.every((m) => m.signals.every((s) => s.byteOrder === 'little_endian'))).toBe(true);
     const hv = loadDbc(join(FIXTURES, 'pylon-hv.dbc'));
     expect(hv.messages.every((m) => m.isExtended)).toBe(true);
     expect(hv.getMessage(0x4200).getSignal('RequestType')!.choices.get(2)).toBe('SystemEquipmentInformation');

@@ -60,7 +60,7 @@ export const DEFAULT_BMS: BmsValues = {
 export function lvFrames(v: BmsValues): CanFrame[] {
   return [
     db.encode('BMS_Limits', { ChargeVoltageLimit: v.cvl, ChargeCurrentLimit: v.ccl, DischargeCurrentLimit: v.dcl, DischargeVoltageLimit: v.dvl }),
-    db.encode('BMS_StateOfCharge', { SOC: Math.round(v.soc), SOH: v.soh, SOC_HiRes: v.soc }),
+    db.encode('BMS_StateOfCharge', { SOC: Math.round(v.soc), SOH: v.soh }), // Pylontech: 4 bytes, whole percent
     db.encode('BMS_Measurements', { BatteryVoltage: v.voltage, BatteryCurrent: v.current, BatteryTemperature: v.temperature }),
     db.encode(
       'BMS_Protections',
