@@ -116,11 +116,11 @@ describe('inverter SunSpec map', () => {
     expect(c.read(101, 'W')).toBeGreaterThan(4000);
   });
 
-  it('drives storage through 124 (discharge at OutWRte within the BMS limit)', () => {
+  it('drives storage through 124 (forced discharge at a negative InWRte within the BMS limit)', () => {
     const bat = new SimpleBatteryPort({ soc: 70, maxDischargeA: 30 });
     const { inv, c, run } = setup({ battery: bat, profile: constant(0) });
-    expect(c.write(124, 'OutWRte', 50)).toBeUndefined();
-    expect(c.write(124, 'StorCtl_Mod', 2)).toBeUndefined();
+    expect(c.write(124, 'InWRte', -50)).toBeUndefined();
+    expect(c.write(124, 'StorCtl_Mod', 1)).toBeUndefined();
     run(30);
     expect(inv.state.batteryA).toBeLessThan(0);
     expect(-inv.state.batteryA).toBeLessThanOrEqual(30);
