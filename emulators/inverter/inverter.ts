@@ -447,15 +447,17 @@ export class Inverter {
 
     // AC target from the DC balance, capped and ramped.
     const dcNet = pvAvail - batW;
-    let acTarget = dcNet >= 0 ? dcNet * efficiencyAt(this.curve, dcNet / this.ratedW) : dcNet / efficiencyAt(this.curve, -dcNet / this.ratedW);
-    acTarget = clamp(acTarget, -Math.min(this.ratedW, batChargeMaxW), capW);
+    const acOfDcNet = dcNet >= 0 ? dcNet * efficiencyAt(this.curve, dcNet / this.ratedW) : dcNet / efficiencyAt(this.curve, -dcNet / this.ratedW);
+    let acTarget = clamp(acOfDcNet, -Math.min(this.ratedW, batChargeMaxW), capW);
     if (!running) acTarget = 0;
     const rampW = (c.rampPctPerS / 100) * this.ratedW * dt;
     this.acOut = acTarget > this.acOut ? Math.min(acTarget, this.acOut + rampW) : acTarget;
 
     // Settle the DC side to the AC actually delivered.
     const ac = this.acOut;
-    const dcForAc = ac >= 0 ? (ac > 0 ? ac / efficiencyAt(this.curve, ac / this.ratedW) : 0) : ac * efficiencyAt(this.curve, -ac / this.ratedW);
+    // Delivered as planned: the DC side is the plan (inverting the curve at the AC point would drift a little).
+    const dcForAc =
+      running && ac === acOfDcNet ? dcNet : ac >= 0 ? (ac > 0 ? ac / efficiencyAt(this.curve, ac / this.ratedW) : 0) : ac * efficiencyAt(this.curve, -ac / this.ratedW);
     let pvUsed = clamp(dcForAc + batW, 0, pvAvail);
     batW = pvUsed - dcForAc;
     if (batW > batChargeMaxW) {
