@@ -24,8 +24,13 @@ export interface PackProfile {
     r0Ohm: number;
     /** RC pairs: resistance (ohm) and time constant (s). One or two. */
     rc: Array<{ rOhm: number; tauS: number }>;
-    /** Arrhenius activation energy of all resistances, J/mol. */
+    /** Arrhenius activation energy of all resistances, J/mol (below `referenceTempC`, and above it unless the next is given). */
     activationEnergyJPerMol: number;
+    /**
+     * Activation energy above `referenceTempC`, J/mol: measured resistance flattens when warm (Leaf R0 1.57 mOhm at
+     * 25 degC, 1.42 at 40: about 5 kJ/mol, where 10->25 degC gives 19.5). The factor is continuous at the reference.
+     */
+    activationEnergyAboveRefJPerMol?: number;
     referenceTempC: number;
     massKg: number;
     specificHeatJPerKgK: number;
