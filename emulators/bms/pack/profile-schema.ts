@@ -68,7 +68,8 @@ export const packProfileSchema = obj(
       soh: { type: 'number', exclusiveMinimum: 0, maximum: 1.1 },
       resistanceFactor: { type: 'number', minimum: 0.5 },
       resistanceGainPerCapacityLoss: nonNeg,
-    }),
+      cycleFade: obj({ loss: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, efc: pos, exponent: { type: 'number', exclusiveMinimum: 0, maximum: 2 } }),
+    }, ['cycleFade']),
     bms: obj({
       cellVoltageHigh: levels,
       cellVoltageLow: levels,

@@ -71,6 +71,11 @@ export interface PackProfile {
     resistanceFactor: number;
     /** For models without a resistance law: relative resistance gain per unit relative capacity lost. */
     resistanceGainPerCapacityLoss: number;
+    /**
+     * The maker's cycle life in place of the model's cycle term: `loss` of nameplate capacity after `efc` full
+     * cycles, as loss x (EFC / efc)^exponent (e.g. Samsung SDI 94 Ah: 20 % after 4,600 cycles at 25 degC, linear).
+     */
+    cycleFade?: { loss: number; efc: number; exponent: number };
   };
   bms: BmsProfile;
   /** Citation per number: key = dotted path or a prefix of it (`cell.ocv`, `bms.derating`), value = source. */
