@@ -84,8 +84,11 @@ export interface InverterControls {
   limitRampS: number;
   /** Seconds after which an enabled limit reverts (0: never). */
   limitRevertS: number;
-  /** What the limit reverts to when its timer runs out (123: disabled; 704: WMaxLimPctRvrt/WMaxLimPctEnaRvrt). */
-  limitRevertTo: { enabled: boolean; pct: number };
+  /**
+   * What the limit reverts to when its timer runs out: 'disable' (123) or 'reversion-points' (704: the
+   * WMaxLimPctRvrt / WMaxLimPctEnaRvrt values in force when the timer runs out).
+   */
+  limitRevertTo: 'disable' | 'reversion-points';
   /** 704 reversion points as last written (WMaxLimPctRvrt %, WMaxLimPctEnaRvrt). */
   limitReversionPct: number;
   limitReversionEnabled: boolean;
@@ -121,7 +124,7 @@ export interface InverterControls {
 }
 
 export type InverterCommand =
-  | { kind: 'limit'; enabled: boolean; pct?: number; rampS?: number; revertS?: number; revertTo?: { enabled: boolean; pct: number } }
+  | { kind: 'limit'; enabled: boolean; pct?: number; rampS?: number; revertS?: number; revertTo?: 'disable' | 'reversion-points' }
   | { kind: 'limit-reversion'; pct?: number; enabled?: boolean }
   | { kind: 'connect'; connect: boolean; revertS?: number }
   | { kind: 'power-factor'; enabled: boolean; pf?: number; excitation?: 'over' | 'under' }

@@ -121,7 +121,7 @@ export class Inverter {
       limitPct: 100,
       limitRampS: 0,
       limitRevertS: 0,
-      limitRevertTo: { enabled: false, pct: 100 },
+      limitRevertTo: 'disable',
       limitReversionPct: 100,
       limitReversionEnabled: false,
       pfEnabled: false,
@@ -213,7 +213,7 @@ export class Inverter {
         c.limitEnabled = cmd.enabled;
         if (cmd.rampS !== undefined) c.limitRampS = Math.max(0, cmd.rampS);
         if (cmd.revertS !== undefined) c.limitRevertS = Math.max(0, cmd.revertS);
-        c.limitRevertTo = cmd.revertTo ? { enabled: cmd.revertTo.enabled, pct: clamp(cmd.revertTo.pct, 0, 100) } : { enabled: false, pct: c.limitPct };
+        c.limitRevertTo = cmd.revertTo ?? 'disable';
         this.limitFromPct = from;
         this.limitRampStart = this.tNow;
         this.limitSetAt = this.tNow;
@@ -321,8 +321,8 @@ export class Inverter {
     }
     // Reverts.
     if (c.limitEnabled && c.limitRevertS > 0 && t - this.limitSetAt >= c.limitRevertS - 1e-9) {
-      const to = c.limitRevertTo;
-      this.applyCommand({ kind: 'limit', enabled: to.enabled, pct: to.pct, revertS: 0 });
+      const points = c.limitRevertTo === 'reversion-points';
+      this.applyCommand({ kind: 'limit', enabled: points && c.limitReversionEnabled, ...(points ? { pct: c.limitReversionPct } : {}), revertS: 0 });
     }
     if (this.connectRevertAt > 0 && t >= this.connectRevertAt - 1e-9) {
       c.connect = !c.connect;

@@ -142,6 +142,26 @@ describe('inverter SunSpec map', () => {
     expect(c.read(123, 'WMaxLim_Ena')).toBe(1);
   });
 
+  it('704: reversion points written after the limit still apply when its timer runs out', () => {
+    const { inv, c, run } = setup();
+    expect(c.write(704, 'WMaxLimPctRvrtTms', 30)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPct', 60)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPctEna', 1)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPctRvrt', 20)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPctEnaRvrt', 1)).toBeUndefined();
+    run(10);
+    expect(c.read(704, 'WMaxLimPctRvrtRem')).toBe(20);
+    run(25);
+    expect(c.read(704, 'WMaxLimPct')).toBe(20);
+    expect(c.read(704, 'WMaxLimPctEna')).toBe(1);
+    expect(inv.state.acW).toBeLessThanOrEqual(1000 + 1e-6);
+    // A 123 limit with a timeout still lapses to disabled.
+    expect(c.write(123, 'WMaxLimPct_RvrtTms', 10)).toBeUndefined();
+    expect(c.write(123, 'WMaxLimPct', 50)).toBeUndefined();
+    run(12);
+    expect(c.read(123, 'WMaxLim_Ena')).toBe(0);
+  });
+
   it('shows an ignored command in the readback (fault hook)', () => {
     const { inv, c, run } = setup();
     inv.injectFault({ kind: 'ignore-commands' });

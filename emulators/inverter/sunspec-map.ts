@@ -437,7 +437,7 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
       ctl.set('WMaxLimPct', c.limitPct);
       ctl.set('WMaxLimPctRvrt', c.limitReversionPct);
       ctl.set('WMaxLimPctEnaRvrt', c.limitReversionEnabled ? 1 : 0);
-      ctl.set('WMaxLimPctRvrtRem', Math.ceil(s.limitRevertRemainingS));
+      ctl.set('WMaxLimPctRvrtRem', Math.ceil(s.limitRevertRemainingS - 1e-6));
       ctl.set('PFWInjEna', c.pfEnabled ? 1 : 0);
       ctl.set('PFWInj.PF', c.pf);
       ctl.set('PFWInj.Ext', c.pfExcitation === 'over' ? 0 : 1);
@@ -474,7 +474,7 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
           ...(pct !== undefined ? { pct } : {}),
           rampS: 0,
           revertS: num(m.get('WMaxLimPctRvrtTms')),
-          revertTo: { enabled: c.limitReversionEnabled, pct: c.limitReversionPct },
+          revertTo: 'reversion-points',
         });
       }
       const pfEna = written(writes, 'PFWInjEna');
