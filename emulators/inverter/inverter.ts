@@ -465,8 +465,6 @@ export class Inverter {
       pvUsed = Math.min(pvAvail, dcForAc + batW);
     }
     if (batW < -batDischargeMaxW) batW = -batDischargeMaxW;
-    // The efficiency curve read at the AC and at the DC operating point differs a little: keep the band exact.
-    if (running) batW = clamp(batW, bandLo, bandHi);
     if (!bat || !batClosed) batW = 0;
     const curtailed = running && pvAvail - pvUsed > Math.max(10, 0.01 * this.ratedW);
     // At the cap with PV to spare: throttled (clipping at the rating counts as MAX_W). Ramping up is not throttling.
