@@ -12,20 +12,9 @@ import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import { describeWithPeers } from '../support/peers';
 import { PyRequester } from '../support/py-request';
+import { PYMODBUS_TCP_PREAMBLE } from '../support/pymodbus-tcp-preamble';
 
-const SCRIPT = `
-import json, sys
-from pymodbus.client import ModbusTcpClient
-host, port = sys.argv[1], int(sys.argv[2])
-c = ModbusTcpClient(host, port=port, timeout=2, retries=0)
-if not c.connect():
-    raise SystemExit("cannot connect")
-def rh(a, n):
-    r = c.read_holding_registers(a, n, slave=1)
-    return None if r.isError() else list(r.registers)
-def s16(v):
-    return v - 65536 if v >= 32768 else v
-# 124 offsets from the start of the model (after ID and L), as in model_124.json
+const SCRIPT = `${PYMODBUS_TCP_PREAMBLE}# 124 offsets from the start of the model (after ID and L), as in model_124.json
 OFF = {"WChaMax": 0, "StorCtl_Mod": 3, "MinRsvPct": 5, "ChaState": 6, "ChaSt": 9, "OutWRte": 10, "InWRte": 11,
        "InOutWRte_RvrtTms": 13, "ChaGriSet": 15, "InOutWRte_SF": 23}
 a = 40002
