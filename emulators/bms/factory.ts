@@ -516,8 +516,9 @@ function applyInitial(device: BmsDevice, values: Readonly<Record<string, unknown
   pack.updateCharge();
   if (v.soc !== undefined) {
     // Shift every element by the same amount (the SOC spread stays), a few times so the string SOC (weakest
-    // element) lands on the target; then at rest.
-    const target = v.soc / 100;
+    // element) lands where the BMS reports `soc` (its 0..100 % spans its voltage window); then at rest.
+    const w = device.socWindow;
+    const target = w.lo + (v.soc / 100) * (w.hi - w.lo);
     for (let k = 0; k < 4; k++) {
       const d = target - pack.stringSoc();
       for (let i = 0; i < pack.series; i++) pack.soc[i] = Math.min(SOC_MAX, Math.max(SOC_MIN, pack.soc[i]! + d));

@@ -39,6 +39,12 @@ export interface InverterParams {
   batteryMaxW?: number;
   /** false: the inverter trusts its EMS and does not clamp battery power to the BMS limits (see InverterConfig). */
   honourBmsLimits?: boolean;
+  /** House consumption behind the site meter, W (default 0; see InverterConfig.siteLoadW). */
+  siteLoadW?: number;
+  /** Grid charging allowed at start (124 ChaGriSet GRID; default true). */
+  gridCharging?: boolean;
+  /** Minimum reserve at start, % (124 MinRsvPct; default 0). */
+  minReservePct?: number;
   grid?: { vMinPu?: number; vMaxPu?: number; fMinOffset?: number; fMaxOffset?: number; tripDelayS?: number; reconnectDelayS?: number };
   /** SunSpec base address (40000, 0 or 50000). */
   sunspecBase?: number;
@@ -86,6 +92,9 @@ const PARAMS_SCHEMA = {
     wakeW: { type: 'number', minimum: 0 },
     batteryMaxW: pos,
     honourBmsLimits: { type: 'boolean' },
+    siteLoadW: { type: 'number', minimum: 0 },
+    gridCharging: { type: 'boolean' },
+    minReservePct: { type: 'number', minimum: 0, maximum: 100 },
     grid: {
       type: 'object',
       additionalProperties: false,
@@ -206,6 +215,9 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     ...(p.wakeW !== undefined ? { wakeW: p.wakeW } : {}),
     ...(p.batteryMaxW !== undefined ? { batteryMaxW: p.batteryMaxW } : {}),
     ...(p.honourBmsLimits !== undefined ? { honourBmsLimits: p.honourBmsLimits } : {}),
+    ...(p.siteLoadW !== undefined ? { siteLoadW: p.siteLoadW } : {}),
+    ...(p.gridCharging !== undefined ? { gridCharging: p.gridCharging } : {}),
+    ...(p.minReservePct !== undefined ? { minReservePct: p.minReservePct } : {}),
     ...(p.grid !== undefined ? { grid: p.grid } : {}),
     ...(o.battery ? { battery: o.battery } : {}),
   };

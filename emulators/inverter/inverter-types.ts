@@ -55,6 +55,18 @@ export interface InverterConfig {
    * under test is then the only guard, as in the CI bench); only the contactor and `batteryMaxW` bound the power.
    */
   honourBmsLimits?: boolean;
+  /**
+   * House consumption behind the site meter, W (default 0). In self-consumption (no 124 limit in force) the battery
+   * takes PV beyond it and covers what PV cannot; 0 means every PV watt is surplus and nothing is discharged.
+   */
+  siteLoadW?: number;
+  /**
+   * Whether the battery may be charged from the grid at start (SunSpec 124 ChaGriSet GRID; default true, as an
+   * installer enables it for an EMS to force-charge: evcc's Fronius GEN24 template no longer writes ChaGriSet).
+   */
+  gridCharging?: boolean;
+  /** Minimum reserve at start, % of capacity (124 MinRsvPct; default 0). */
+  minReservePct?: number;
   /** Heat sink: derating starts at (default 70 degC), output 0 at (85), trip OVER_TEMP at (90). */
   derateStartC?: number;
   derateEndC?: number;
@@ -66,12 +78,20 @@ export interface InverterConfig {
 export interface InverterControls {
   connect: boolean;
   limitEnabled: boolean;
-  /** Target limit, % of rated W. */
+  /** Target limit, % of WMax (SunSpec 123 `WMaxLimPct` units "% WMax"; 704 likewise of 702 WMax). */
   limitPct: number;
   /** Seconds to ramp to a new limit (0: at once). */
   limitRampS: number;
-  /** Seconds after which an enabled limit reverts to disabled (0: never). */
+  /** Seconds after which an enabled limit reverts (0: never). */
   limitRevertS: number;
+  /**
+   * What the limit reverts to when its timer runs out: 'disable' (123) or 'reversion-points' (704: the
+   * WMaxLimPctRvrt / WMaxLimPctEnaRvrt values in force when the timer runs out).
+   */
+  limitRevertTo: 'disable' | 'reversion-points';
+  /** 704 reversion points as last written (WMaxLimPctRvrt %, WMaxLimPctEnaRvrt). */
+  limitReversionPct: number;
+  limitReversionEnabled: boolean;
   pfEnabled: boolean;
   /** Power factor magnitude (0, 1]. */
   pf: number;
@@ -80,20 +100,32 @@ export interface InverterControls {
   /** Maximum output setting, W (<= rated; 121 WMax, 702 WMax). */
   wMax: number;
   rampPctPerS: number;
+  /** 124 StorCtl_Mod bit 0: the charge LIMIT `chargePct` is in force. */
   storageCharge: boolean;
+  /** 124 StorCtl_Mod bit 1: the discharge LIMIT `dischargePct` is in force. */
   storageDischarge: boolean;
-  /** Charge rate, % of chargeMaxW (124 InWRte) and discharge rate, % (124 OutWRte). */
+  /**
+   * 124 InWRte: most charge power, % of WChaMax, -100..100. Negative: at least that much DIScharge (forced
+   * discharge). 124 OutWRte: most discharge power, % of WChaMax; negative: at least that much charge (forced
+   * charge). Limits, not setpoints: within them the inverter does self-consumption. Both default to 100.
+   */
   chargePct: number;
   dischargePct: number;
+  /** 124 ChaGriSet: GRID (true) lets the grid charge the battery; PV (false): only PV may. */
   gridCharging: boolean;
-  /** 124 WChaMax, W. */
+  /** 124 WChaMax, W: the reference of InWRte and OutWRte. */
   chargeMaxW: number;
-  /** Seconds after which storage rates revert to 0 / modes off (0: never). */
+  /** 124 MinRsvPct: no discharge at or below this SOC, %. */
+  minReservePct: number;
+  /** 124 InOutWRte_RvrtTms: seconds after the last 124 write when the limits revert to automatic (0: never). */
   storageRevertS: number;
+  /** 124 InOutWRte_RmpTms: seconds to move the rate limits from where they were to new values (0: at once). */
+  storageRampS: number;
 }
 
 export type InverterCommand =
-  | { kind: 'limit'; enabled: boolean; pct?: number; rampS?: number; revertS?: number }
+  | { kind: 'limit'; enabled: boolean; pct?: number; rampS?: number; revertS?: number; revertTo?: 'disable' | 'reversion-points' }
+  | { kind: 'limit-reversion'; pct?: number; enabled?: boolean }
   | { kind: 'connect'; connect: boolean; revertS?: number }
   | { kind: 'power-factor'; enabled: boolean; pf?: number; excitation?: 'over' | 'under' }
   | { kind: 'max-power'; watts: number }
@@ -106,7 +138,9 @@ export type InverterCommand =
       dischargePct?: number;
       gridCharging?: boolean;
       chargeMaxW?: number;
+      minReservePct?: number;
       revertS?: number;
+      rampS?: number;
     };
 
 export interface CommandOptions {
@@ -168,6 +202,11 @@ export interface InverterSnapshot {
   /** Effective WMaxLimPct now (ramping), %. */
   limitPctNow: number;
   throttleSources: number;
-  /** Seconds left before a limit/connect revert (0 if none). */
+  /** Seconds left before a limit revert (0 if none; 704 WMaxLimPctRvrtRem). */
   limitRevertRemainingS: number;
+  /** Seconds left before the 124 rate limits revert (0 if none). */
+  storageRevertRemainingS: number;
+  /** Battery power band in force now, W (+ charge): what the controls and limits allow (124 readback aid). */
+  batteryMinW: number;
+  batteryMaxW: number;
 }

@@ -210,10 +210,10 @@ describe('Inverter: battery port', () => {
     expect(bat.lastCurrent).toBe(0);
   });
 
-  it('discharges on storage control within the discharge limit, and stops when the contactor opens', () => {
+  it('force-discharges on a negative charge limit (124 InWRte < 0) within the BMS limit, and stops when the contactor opens', () => {
     const bat = new SimpleBatteryPort({ soc: 80, maxDischargeA: 40 });
     const inv = make(0, { battery: bat, batteryMaxW: 3000 });
-    inv.command({ kind: 'storage', discharge: true, dischargePct: 100 });
+    inv.command({ kind: 'storage', charge: true, chargePct: -100 });
     run(inv, 30);
     expect(inv.state.batteryA).toBeLessThan(0);
     expect(-inv.state.batteryA).toBeLessThanOrEqual(40 + 1e-9);
@@ -224,10 +224,29 @@ describe('Inverter: battery port', () => {
     expect(inv.state.acW).toBe(0);
   });
 
-  it('charges from the grid only when ChaGriSet allows it', () => {
+  it('covers the house load from the battery in self-consumption, within the OutWRte limit, never below the reserve', () => {
+    const bat = new SimpleBatteryPort({ soc: 30, maxDischargeA: 100, capacityAh: 10 });
+    const inv = make(0, { battery: bat, siteLoadW: 800 });
+    run(inv, 30);
+    expect(inv.state.batteryW).toBeLessThan(-800); // the load plus conversion losses
+    expect(inv.state.batteryW).toBeGreaterThan(-900);
+    inv.command({ kind: 'storage', discharge: true, dischargePct: 10 }); // at most 500 W
+    run(inv, 5);
+    expect(inv.state.batteryW).toBeCloseTo(-500, 3);
+    inv.command({ kind: 'storage', minReservePct: 29.9 });
+    for (let i = 0; i < 600 && bat.soc() > 29.9; i++) {
+      run(inv, 1);
+      bat.step(1);
+    }
+    run(inv, 1);
+    expect(bat.soc()).toBeLessThanOrEqual(29.9);
+    expect(inv.state.batteryW).toBe(0);
+  });
+
+  it('force-charges on a negative OutWRte, from the grid only when ChaGriSet allows it', () => {
     const bat = new SimpleBatteryPort({ soc: 20, maxChargeA: 100 });
     const inv = make(0, { battery: bat });
-    inv.command({ kind: 'storage', charge: true, chargePct: 50, gridCharging: false });
+    inv.command({ kind: 'storage', discharge: true, dischargePct: -50, gridCharging: false });
     run(inv, 20);
     expect(inv.state.batteryA).toBe(0);
     inv.command({ kind: 'storage', gridCharging: true });

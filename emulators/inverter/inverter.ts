@@ -70,6 +70,9 @@ export class Inverter {
   private limitSetAt = 0;
   private connectRevertAt = 0;
   private storageSetAt = 0;
+  private storageFrom = { inPct: 100, outPct: 100 };
+  private storageRampStart = 0;
+  private siteLoadW: number;
   private acOut = 0;
   private heatsink: number;
   private snap: InverterSnapshot;
@@ -102,6 +105,7 @@ export class Inverter {
     this.battery = config.battery;
     this.batteryMaxW = config.batteryMaxW ?? this.ratedW;
     this.honourBmsLimits = config.honourBmsLimits ?? true;
+    this.siteLoadW = Math.max(0, config.siteLoadW ?? 0);
     this.identity = {
       manufacturer: config.identity?.manufacturer ?? 'SecondLife HIL',
       model: config.identity?.model ?? `SL-INV-${Math.round(this.ratedW / 1000)}K${config.battery ? '-H' : ''}`,
@@ -117,6 +121,9 @@ export class Inverter {
       limitPct: 100,
       limitRampS: 0,
       limitRevertS: 0,
+      limitRevertTo: 'disable',
+      limitReversionPct: 100,
+      limitReversionEnabled: false,
       pfEnabled: false,
       pf: 1,
       pfExcitation: 'over',
@@ -124,11 +131,13 @@ export class Inverter {
       rampPctPerS: config.rampPctPerS ?? 20,
       storageCharge: false,
       storageDischarge: false,
-      chargePct: 0,
-      dischargePct: 0,
-      gridCharging: false,
+      chargePct: 100,
+      dischargePct: 100,
+      gridCharging: config.gridCharging ?? true,
       chargeMaxW: this.batteryMaxW,
+      minReservePct: clamp(config.minReservePct ?? 0, 0, 100),
       storageRevertS: 0,
+      storageRampS: 0,
     };
     this.snap = this.emptySnapshot();
   }
@@ -161,9 +170,15 @@ export class Inverter {
    * Scenario stimuli: hold the plane-of-array irradiance at `wPerM2` instead of the profile (`undefined` returns to
    * the profile), and set the ambient temperature (degC) that drives module and heat-sink temperatures.
    */
-  setEnvironment(e: { irradiance?: number | null; ambientC?: number }): void {
+  setEnvironment(e: { irradiance?: number | null; ambientC?: number; siteLoadW?: number }): void {
     if (e.irradiance !== undefined) this.irradianceOverride = e.irradiance === null ? undefined : Math.max(0, e.irradiance);
     if (e.ambientC !== undefined) this.ambientC = e.ambientC;
+    if (e.siteLoadW !== undefined) this.siteLoadW = Math.max(0, e.siteLoadW);
+  }
+
+  /** House consumption behind the site meter, W (see `InverterConfig.siteLoadW`). */
+  get siteLoad(): number {
+    return this.siteLoadW;
   }
 
   /** Set the grid as measured at the terminals (scenario stimulus). Faults override it while active. */
@@ -198,11 +213,16 @@ export class Inverter {
         c.limitEnabled = cmd.enabled;
         if (cmd.rampS !== undefined) c.limitRampS = Math.max(0, cmd.rampS);
         if (cmd.revertS !== undefined) c.limitRevertS = Math.max(0, cmd.revertS);
+        c.limitRevertTo = cmd.revertTo ?? 'disable';
         this.limitFromPct = from;
         this.limitRampStart = this.tNow;
         this.limitSetAt = this.tNow;
         break;
       }
+      case 'limit-reversion':
+        if (cmd.pct !== undefined) c.limitReversionPct = clamp(cmd.pct, 0, 100);
+        if (cmd.enabled !== undefined) c.limitReversionEnabled = cmd.enabled;
+        break;
       case 'connect':
         c.connect = cmd.connect;
         this.connectRevertAt = cmd.revertS && cmd.revertS > 0 ? this.tNow + cmd.revertS : 0;
@@ -218,16 +238,22 @@ export class Inverter {
       case 'ramp-rate':
         c.rampPctPerS = Math.max(0.01, cmd.pctPerS);
         break;
-      case 'storage':
+      case 'storage': {
+        const from = this.effectiveRates();
         if (cmd.charge !== undefined) c.storageCharge = cmd.charge;
         if (cmd.discharge !== undefined) c.storageDischarge = cmd.discharge;
-        if (cmd.chargePct !== undefined) c.chargePct = clamp(cmd.chargePct, 0, 100);
-        if (cmd.dischargePct !== undefined) c.dischargePct = clamp(cmd.dischargePct, 0, 100);
+        if (cmd.chargePct !== undefined) c.chargePct = clamp(cmd.chargePct, -100, 100);
+        if (cmd.dischargePct !== undefined) c.dischargePct = clamp(cmd.dischargePct, -100, 100);
         if (cmd.gridCharging !== undefined) c.gridCharging = cmd.gridCharging;
         if (cmd.chargeMaxW !== undefined) c.chargeMaxW = clamp(cmd.chargeMaxW, 0, this.batteryMaxW);
+        if (cmd.minReservePct !== undefined) c.minReservePct = clamp(cmd.minReservePct, 0, 100);
         if (cmd.revertS !== undefined) c.storageRevertS = Math.max(0, cmd.revertS);
+        if (cmd.rampS !== undefined) c.storageRampS = Math.max(0, cmd.rampS);
+        this.storageFrom = from;
+        this.storageRampStart = this.tNow;
         this.storageSetAt = this.tNow;
         break;
+      }
     }
   }
 
@@ -262,6 +288,16 @@ export class Inverter {
     return this.faults.filter((f) => f.spec.kind === kind).map((f) => f.spec as Extract<InverterFaultSpec, { kind: K }>);
   }
 
+  /** InWRte/OutWRte in force now (100 where a bit is off), moving over InOutWRte_RmpTms after a change. */
+  private effectiveRates(): { inPct: number; outPct: number } {
+    const c = this.ctl;
+    const inPct = c.storageCharge ? c.chargePct : 100;
+    const outPct = c.storageDischarge ? c.dischargePct : 100;
+    if (c.storageRampS <= 0) return { inPct, outPct };
+    const x = clamp((this.tNow - this.storageRampStart) / c.storageRampS, 0, 1);
+    return { inPct: this.storageFrom.inPct + (inPct - this.storageFrom.inPct) * x, outPct: this.storageFrom.outPct + (outPct - this.storageFrom.outPct) * x };
+  }
+
   private effectiveLimitPct(): number {
     const c = this.ctl;
     const target = c.limitEnabled ? c.limitPct : 100;
@@ -284,16 +320,17 @@ export class Inverter {
       for (const p of due) this.applyCommand(p.cmd);
     }
     // Reverts.
-    if (c.limitEnabled && c.limitRevertS > 0 && t - this.limitSetAt >= c.limitRevertS - 1e-9) this.applyCommand({ kind: 'limit', enabled: false });
+    if (c.limitEnabled && c.limitRevertS > 0 && t - this.limitSetAt >= c.limitRevertS - 1e-9) {
+      const points = c.limitRevertTo === 'reversion-points';
+      this.applyCommand({ kind: 'limit', enabled: points && c.limitReversionEnabled, ...(points ? { pct: c.limitReversionPct } : {}), revertS: 0 });
+    }
     if (this.connectRevertAt > 0 && t >= this.connectRevertAt - 1e-9) {
       c.connect = !c.connect;
       this.connectRevertAt = 0;
     }
+    // 124 timeout: back to automatic (no limit in force, rates at their 100 % defaults); the timer is spent.
     if (c.storageRevertS > 0 && t - this.storageSetAt >= c.storageRevertS - 1e-9) {
-      c.chargePct = 0;
-      c.dischargePct = 0;
-      c.storageCharge = false;
-      c.storageDischarge = false;
+      this.applyCommand({ kind: 'storage', charge: false, discharge: false, chargePct: 100, dischargePct: 100, rampS: 0 });
       c.storageRevertS = 0;
     }
 
@@ -343,13 +380,11 @@ export class Inverter {
     const batV = bat && batClosed ? bat.voltage() : 0;
     const batChargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.chargeCurrentLimit() * batV : Infinity) : 0;
     const batDischargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.dischargeCurrentLimit() * batV : Infinity) : 0;
+    const band = this.batteryBand(batChargeMaxW, batDischargeMaxW, bat?.soc?.());
 
-    // Operating state.
+    // Operating state. The battery alone wakes the inverter when it must move power without PV.
     const mppTotal = mpps.reduce((s, m) => s + m.watts, 0);
-    const dcPresent =
-      mppTotal >= this.wakeW ||
-      (c.storageDischarge && c.dischargePct > 0 && batDischargeMaxW > 0) ||
-      (c.storageCharge && c.gridCharging && c.chargePct > 0 && batChargeMaxW > 0);
+    const dcPresent = mppTotal >= this.wakeW || band.hi < 0 || (band.lo > 0 && c.gridCharging) || (this.siteLoadW > 0 && band.lo < 0);
     let state: OperatingState;
     if (!this.dcSwitchOn) {
       state = OperatingState.Off;
@@ -381,7 +416,7 @@ export class Inverter {
     let capW = Math.min(this.ratedW, c.wMax);
     if (c.wMax < this.ratedW) throttle |= 1 << THROTTLE.MAX_W;
     if (c.limitEnabled || limitPct < 100) {
-      const lim = (limitPct / 100) * this.ratedW;
+      const lim = (limitPct / 100) * Math.min(this.ratedW, c.wMax);
       if (lim < capW) {
         capW = lim;
         throttle |= 1 << THROTTLE.FIXED_W;
@@ -398,31 +433,31 @@ export class Inverter {
     const pfSet = c.pfEnabled ? c.pf : 1;
     capW = Math.min(capW, this.ratedVA * pfSet);
 
-    // Battery power wanted, W (+ charge).
+    // Battery power, W (+ charge): self-consumption (PV beyond the house load, and PV the AC cap would clip, charges;
+    // the house load PV cannot cover discharges), kept inside the band the 124 limits and the BMS allow.
     let batW = 0;
+    let bandHi = band.hi;
+    if (!c.gridCharging) bandHi = Math.min(bandHi, pvAvail);
+    const bandLo = Math.min(band.lo, bandHi);
     if (running && bat && batClosed) {
-      if (c.storageCharge || c.storageDischarge) {
-        const want = (c.storageCharge ? (c.chargePct / 100) * c.chargeMaxW : 0) - (c.storageDischarge ? (c.dischargePct / 100) * c.chargeMaxW : 0);
-        batW = want >= 0 ? Math.min(want, batChargeMaxW) : -Math.min(-want, batDischargeMaxW);
-        if (batW > 0 && !c.gridCharging) batW = Math.min(batW, pvAvail);
-      } else {
-        // No storage control: PV surplus beyond the AC cap charges the battery, as hybrids do when clipping.
-        const eff = efficiencyAt(this.curve, 1);
-        batW = Math.min(batChargeMaxW, Math.max(0, pvAvail - capW / eff));
-      }
+      const eff = efficiencyAt(this.curve, 1);
+      const surplus = Math.max(pvAvail - this.siteLoadW / eff, pvAvail - capW / eff);
+      batW = clamp(surplus, bandLo, bandHi);
     }
 
     // AC target from the DC balance, capped and ramped.
     const dcNet = pvAvail - batW;
-    let acTarget = dcNet >= 0 ? dcNet * efficiencyAt(this.curve, dcNet / this.ratedW) : dcNet / efficiencyAt(this.curve, -dcNet / this.ratedW);
-    acTarget = clamp(acTarget, -Math.min(this.ratedW, batChargeMaxW), capW);
+    const acOfDcNet = dcNet >= 0 ? dcNet * efficiencyAt(this.curve, dcNet / this.ratedW) : dcNet / efficiencyAt(this.curve, -dcNet / this.ratedW);
+    let acTarget = clamp(acOfDcNet, -Math.min(this.ratedW, batChargeMaxW), capW);
     if (!running) acTarget = 0;
     const rampW = (c.rampPctPerS / 100) * this.ratedW * dt;
     this.acOut = acTarget > this.acOut ? Math.min(acTarget, this.acOut + rampW) : acTarget;
 
     // Settle the DC side to the AC actually delivered.
     const ac = this.acOut;
-    const dcForAc = ac >= 0 ? (ac > 0 ? ac / efficiencyAt(this.curve, ac / this.ratedW) : 0) : ac * efficiencyAt(this.curve, -ac / this.ratedW);
+    // Delivered as planned: the DC side is the plan (inverting the curve at the AC point would drift a little).
+    const dcForAc =
+      running && ac === acOfDcNet ? dcNet : ac >= 0 ? (ac > 0 ? ac / efficiencyAt(this.curve, ac / this.ratedW) : 0) : ac * efficiencyAt(this.curve, -ac / this.ratedW);
     let pvUsed = clamp(dcForAc + batW, 0, pvAvail);
     batW = pvUsed - dcForAc;
     if (batW > batChargeMaxW) {
@@ -501,7 +536,32 @@ export class Inverter {
       limitPctNow: limitPct,
       throttleSources: throttle,
       limitRevertRemainingS: c.limitEnabled && c.limitRevertS > 0 ? Math.max(0, c.limitRevertS - (t - this.limitSetAt)) : 0,
+      storageRevertRemainingS: c.storageRevertS > 0 ? Math.max(0, c.storageRevertS - (t - this.storageSetAt)) : 0,
+      batteryMinW: band.lo,
+      batteryMaxW: band.hi,
     };
+  }
+
+  /**
+   * The battery power band, W (+ charge), from the natural limits (converter, WChaMax, BMS) narrowed by the 124
+   * limits in force: bit 0 caps charge at InWRte % of WChaMax (negative: forces that much discharge), bit 1 caps
+   * discharge at OutWRte % (negative: forces that much charge). At or below MinRsvPct nothing discharges.
+   * Contradictory limits (a forced charge above the charge cap) resolve to the charge cap.
+   */
+  private batteryBand(chargeMaxW: number, dischargeMaxW: number, soc: number | undefined): { lo: number; hi: number } {
+    const c = this.ctl;
+    const r = this.effectiveRates();
+    let hi = chargeMaxW;
+    let lo = -dischargeMaxW;
+    if (c.storageCharge) hi = Math.min(hi, (r.inPct / 100) * c.chargeMaxW);
+    if (c.storageDischarge) lo = Math.max(lo, (-r.outPct / 100) * c.chargeMaxW);
+    hi = clamp(hi, -dischargeMaxW, chargeMaxW);
+    lo = clamp(lo, -dischargeMaxW, chargeMaxW);
+    if (soc !== undefined && c.minReservePct > 0 && soc <= c.minReservePct) {
+      hi = Math.max(hi, 0);
+      lo = Math.max(lo, 0);
+    }
+    return { lo: Math.min(lo, hi), hi };
   }
 
   private emptySnapshot(): InverterSnapshot {
@@ -540,6 +600,9 @@ export class Inverter {
       limitPctNow: 100,
       throttleSources: 0,
       limitRevertRemainingS: 0,
+      storageRevertRemainingS: 0,
+      batteryMinW: 0,
+      batteryMaxW: 0,
     };
   }
 }

@@ -63,8 +63,8 @@ export const CONTROLS: Readonly<Record<string, ControlDef>> = {
   limit_enabled: { read: (i) => (c(i).limitEnabled ? 1 : 0), command: (_i, v) => ({ kind: 'limit', enabled: v !== 0 }), min: 0, max: () => 1 },
   /** Limit in watts: writes enable the limit at value / rated. */
   limit_w: {
-    read: (i) => (c(i).limitEnabled ? (c(i).limitPct / 100) * i.ratedW : i.ratedW),
-    command: (i, v) => ({ kind: 'limit', enabled: true, pct: (100 * v) / i.ratedW }),
+    read: (i) => (c(i).limitEnabled ? (c(i).limitPct / 100) * c(i).wMax : c(i).wMax),
+    command: (i, v) => ({ kind: 'limit', enabled: true, pct: c(i).wMax > 0 ? Math.min(100, (100 * v) / c(i).wMax) : 0 }),
     min: 0,
     max: (i) => i.ratedW,
   },
@@ -85,7 +85,9 @@ export const CONTROLS: Readonly<Record<string, ControlDef>> = {
     min: 0,
     max: () => 3,
   },
-  charge_pct: { read: (i) => c(i).chargePct, command: (_i, v) => ({ kind: 'storage', chargePct: v }), min: 0, max: () => 100 },
-  discharge_pct: { read: (i) => c(i).dischargePct, command: (_i, v) => ({ kind: 'storage', dischargePct: v }), min: 0, max: () => 100 },
+  /** 124 semantics: limits in % of WChaMax; negative charge_pct forces discharge, negative discharge_pct forces charge. */
+  charge_pct: { read: (i) => c(i).chargePct, command: (_i, v) => ({ kind: 'storage', chargePct: v }), min: -100, max: () => 100 },
+  discharge_pct: { read: (i) => c(i).dischargePct, command: (_i, v) => ({ kind: 'storage', dischargePct: v }), min: -100, max: () => 100 },
+  min_reserve_pct: { read: (i) => c(i).minReservePct, command: (_i, v) => ({ kind: 'storage', minReservePct: v }), min: 0, max: () => 100 },
   grid_charging: { read: (i) => (c(i).gridCharging ? 1 : 0), command: (_i, v) => ({ kind: 'storage', gridCharging: v !== 0 }), min: 0, max: () => 1 },
 };

@@ -116,11 +116,11 @@ describe('inverter SunSpec map', () => {
     expect(c.read(101, 'W')).toBeGreaterThan(4000);
   });
 
-  it('drives storage through 124 (discharge at OutWRte within the BMS limit)', () => {
+  it('drives storage through 124 (forced discharge at a negative InWRte within the BMS limit)', () => {
     const bat = new SimpleBatteryPort({ soc: 70, maxDischargeA: 30 });
     const { inv, c, run } = setup({ battery: bat, profile: constant(0) });
-    expect(c.write(124, 'OutWRte', 50)).toBeUndefined();
-    expect(c.write(124, 'StorCtl_Mod', 2)).toBeUndefined();
+    expect(c.write(124, 'InWRte', -50)).toBeUndefined();
+    expect(c.write(124, 'StorCtl_Mod', 1)).toBeUndefined();
     run(30);
     expect(inv.state.batteryA).toBeLessThan(0);
     expect(-inv.state.batteryA).toBeLessThanOrEqual(30);
@@ -140,6 +140,26 @@ describe('inverter SunSpec map', () => {
     expect(inv.state.acW).toBeLessThanOrEqual(2500 + 1e-6);
     expect(c.read(701, 'PF')).toBeCloseTo(-0.95, 3);
     expect(c.read(123, 'WMaxLim_Ena')).toBe(1);
+  });
+
+  it('704: reversion points written after the limit still apply when its timer runs out', () => {
+    const { inv, c, run } = setup();
+    expect(c.write(704, 'WMaxLimPctRvrtTms', 30)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPct', 60)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPctEna', 1)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPctRvrt', 20)).toBeUndefined();
+    expect(c.write(704, 'WMaxLimPctEnaRvrt', 1)).toBeUndefined();
+    run(10);
+    expect(c.read(704, 'WMaxLimPctRvrtRem')).toBe(20);
+    run(25);
+    expect(c.read(704, 'WMaxLimPct')).toBe(20);
+    expect(c.read(704, 'WMaxLimPctEna')).toBe(1);
+    expect(inv.state.acW).toBeLessThanOrEqual(1000 + 1e-6);
+    // A 123 limit with a timeout still lapses to disabled.
+    expect(c.write(123, 'WMaxLimPct_RvrtTms', 10)).toBeUndefined();
+    expect(c.write(123, 'WMaxLimPct', 50)).toBeUndefined();
+    run(12);
+    expect(c.read(123, 'WMaxLim_Ena')).toBe(0);
   });
 
   it('shows an ignored command in the readback (fault hook)', () => {

@@ -5,9 +5,16 @@
  * Reads refresh a model's registers from the inverter state. Writes go to the inverter as commands:
  * - 123: Conn (+ Conn_WinTms/_RvrtTms), WMaxLimPct + WMaxLim_Ena (+ _WinTms, _RvrtTms revert to disabled,
  *   _RmpTms ramp to the new limit), OutPFSet + OutPFSet_Ena (+ _WinTms);
- * - 121 WMax, WGra; 702 WMax; 704 WMaxLimPctEna/WMaxLimPct/WMaxLimPctRvrtTms (revert = disable),
- *   PFWInjEna/PFWInj.PF/PFWInj.Ext, WRmp; 124 WChaMax, StorCtl_Mod, InWRte, OutWRte, ChaGriSet,
- *   InOutWRte_WinTms/_RvrtTms.
+ *   WMaxLimPct is a percentage of WMax (121), not of WRtg.
+ * - 121 WMax, WGra; 702 WMax; 704 WMaxLimPctEna/WMaxLimPct/WMaxLimPctRvrtTms with the reversion points
+ *   WMaxLimPctRvrt/WMaxLimPctEnaRvrt (on timeout the limit takes them; WMaxLimPctRvrtRem counts down),
+ *   PFWInjEna/PFWInj.PF/PFWInj.Ext, WRmp;
+ * - 124 (docs/sunspec-fidelity.md): StorCtl_Mod bit 0 puts the InWRte charge LIMIT in force, bit 1 the OutWRte
+ *   discharge LIMIT (int16 % of WChaMax, -100..100; negative OutWRte forces charge, negative InWRte forces
+ *   discharge); within the limits the inverter does self-consumption, so a discharge hold (2, OutWRte 0) still
+ *   lets PV charge. ChaGriSet PV keeps grid power out of the battery; MinRsvPct stops discharge at the reserve;
+ *   InOutWRte_RvrtTms (restarted by every 124 write) reverts to automatic; _RmpTms ramps the limits; _WinTms
+ *   delays the change. WChaMax is the reference of both rates.
  * Setpoints and enables read back from the inverter's control state, so a command that is ignored or delayed
  * (fault hooks) shows in the readback. Window/revert/ramp times read back as written.
  * Any other point, including RW points of the standard that this device does not implement (they read as
@@ -254,8 +261,8 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
   // 124: storage (hybrids).
   if (bat) {
     const storage: SunSpecModel = SunSpecModel.load(124, {
-      scaleFactors: { WChaMax_SF: wSf, WChaDisChaGra_SF: 0, ChaState_SF: -1, StorAval_SF: -1, InBatV_SF: -1, InOutWRte_SF: -2 },
-      values: { WChaGra: 100, WDisChaGra: 100, InOutWRte_WinTms: 0, InOutWRte_RvrtTms: 0 },
+      scaleFactors: { WChaMax_SF: wSf, WChaDisChaGra_SF: 0, MinRsvPct_SF: -2, ChaState_SF: -1, StorAval_SF: -1, InBatV_SF: -1, InOutWRte_SF: -2 },
+      values: { WChaGra: 100, WDisChaGra: 100, InOutWRte_WinTms: 0, InOutWRte_RvrtTms: 0, InOutWRte_RmpTms: 0 },
       onRead: () => {
         const s = st();
         const c = inv.controls;
@@ -264,10 +271,11 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
         storage.set('InWRte', c.chargePct);
         storage.set('OutWRte', c.dischargePct);
         storage.set('ChaGriSet', c.gridCharging ? 1 : 0);
+        storage.set('MinRsvPct', c.minReservePct);
         const soc = s.batterySoc ?? bat.soc?.();
         storage.set('ChaState', soc ?? null);
         const ah = bat.capacityAh?.();
-        storage.set('StorAval', soc !== undefined && ah !== undefined ? (ah * soc) / 100 : null);
+        storage.set('StorAval', soc !== undefined && ah !== undefined ? (ah * Math.max(0, soc - c.minReservePct)) / 100 : null);
         storage.set('InBatV', bat.contactorClosed() ? bat.voltage() : 0);
         let chaSt = 6;
         if (!bat.contactorClosed()) chaSt = 1;
@@ -284,24 +292,36 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
         WChaGra: any,
         WDisChaGra: any,
         StorCtl_Mod: (v) => typeof v === 'number' && (v & ~3) === 0,
-        InWRte: range(0, 100),
-        OutWRte: range(0, 100),
+        MinRsvPct: range(0, 100),
+        InWRte: range(-100, 100),
+        OutWRte: range(-100, 100),
         InOutWRte_WinTms: any,
         InOutWRte_RvrtTms: any,
-        ChaGriSet: any,
+        InOutWRte_RmpTms: any,
+        ChaGriSet: (v) => v === 0 || v === 1,
       },
       (writes, m) => {
         const mode = written(writes, 'StorCtl_Mod');
-        const c: InverterCommand = {
-          kind: 'storage',
-          ...(mode !== undefined ? { charge: (mode & 1) !== 0, discharge: (mode & 2) !== 0 } : {}),
-          ...(written(writes, 'InWRte') !== undefined ? { chargePct: written(writes, 'InWRte')! } : {}),
-          ...(written(writes, 'OutWRte') !== undefined ? { dischargePct: written(writes, 'OutWRte')! } : {}),
-          ...(written(writes, 'ChaGriSet') !== undefined ? { gridCharging: written(writes, 'ChaGriSet') === 1 } : {}),
-          ...(written(writes, 'WChaMax') !== undefined ? { chargeMaxW: written(writes, 'WChaMax')! } : {}),
-          revertS: num(m.get('InOutWRte_RvrtTms')),
+        const opt = (point: string, key: 'chargePct' | 'dischargePct' | 'chargeMaxW' | 'minReservePct') => {
+          const v = written(writes, point);
+          return v !== undefined ? { [key]: v } : {};
         };
-        if (Object.keys(c).length > 2) cmd(c, num(m.get('InOutWRte_WinTms')));
+        const gri = written(writes, 'ChaGriSet');
+        // Every 124 write restarts the revert timer (the keep-alive public controllers rely on).
+        cmd(
+          {
+            kind: 'storage',
+            ...(mode !== undefined ? { charge: (mode & 1) !== 0, discharge: (mode & 2) !== 0 } : {}),
+            ...opt('InWRte', 'chargePct'),
+            ...opt('OutWRte', 'dischargePct'),
+            ...opt('WChaMax', 'chargeMaxW'),
+            ...opt('MinRsvPct', 'minReservePct'),
+            ...(gri !== undefined ? { gridCharging: gri === 1 } : {}),
+            revertS: num(m.get('InOutWRte_RvrtTms')),
+            rampS: num(m.get('InOutWRte_RmpTms')),
+          },
+          num(m.get('InOutWRte_WinTms')),
+        );
       },
     );
     models.push(storage);
@@ -415,7 +435,9 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
       const s = st();
       ctl.set('WMaxLimPctEna', c.limitEnabled ? 1 : 0);
       ctl.set('WMaxLimPct', c.limitPct);
-      ctl.set('WMaxLimPctRvrtRem', Math.ceil(s.limitRevertRemainingS));
+      ctl.set('WMaxLimPctRvrt', c.limitReversionPct);
+      ctl.set('WMaxLimPctEnaRvrt', c.limitReversionEnabled ? 1 : 0);
+      ctl.set('WMaxLimPctRvrtRem', Math.ceil(s.limitRevertRemainingS - 1e-6));
       ctl.set('PFWInjEna', c.pfEnabled ? 1 : 0);
       ctl.set('PFWInj.PF', c.pf);
       ctl.set('PFWInj.Ext', c.pfExcitation === 'over' ? 0 : 1);
@@ -427,6 +449,8 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
       WMaxLimPctEna: any,
       WMaxLimPct: range(0, 100),
       WMaxLimPctRvrtTms: any,
+      WMaxLimPctRvrt: range(0, 100),
+      WMaxLimPctEnaRvrt: (v) => v === 0 || v === 1,
       PFWInjEna: any,
       'PFWInj.PF': range(0.8, 1),
       'PFWInj.Ext': any,
@@ -434,15 +458,23 @@ export function createInverterSunSpec(inv: Inverter, options: InverterSunSpecOpt
       AntiIslEna: (v) => v === 1,
     },
     (writes, m) => {
+      const rvPct = written(writes, 'WMaxLimPctRvrt');
+      const rvEna = written(writes, 'WMaxLimPctEnaRvrt');
+      if (rvPct !== undefined || rvEna !== undefined) {
+        cmd({ kind: 'limit-reversion', ...(rvPct !== undefined ? { pct: rvPct } : {}), ...(rvEna !== undefined ? { enabled: rvEna === 1 } : {}) });
+      }
       const ena = written(writes, 'WMaxLimPctEna');
       const pct = written(writes, 'WMaxLimPct');
-      if (ena !== undefined || pct !== undefined) {
+      const tms = written(writes, 'WMaxLimPctRvrtTms');
+      if (ena !== undefined || pct !== undefined || tms !== undefined) {
+        const c = inv.controls;
         cmd({
           kind: 'limit',
-          enabled: ena !== undefined ? ena === 1 : inv.controls.limitEnabled,
+          enabled: ena !== undefined ? ena === 1 : c.limitEnabled,
           ...(pct !== undefined ? { pct } : {}),
           rampS: 0,
           revertS: num(m.get('WMaxLimPctRvrtTms')),
+          revertTo: 'reversion-points',
         });
       }
       const pfEna = written(writes, 'PFWInjEna');

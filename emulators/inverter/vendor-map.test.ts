@@ -56,7 +56,7 @@ describe('vendor map files', () => {
 
 describe('VendorMapDevice', () => {
   const setup = () => {
-    const inv = new Inverter({ profile: constant(800), battery: new SimpleBatteryPort({ soc: 60 }), seed: 4 });
+    const inv = new Inverter({ profile: constant(800), battery: new SimpleBatteryPort({ soc: 60, maxChargeA: 0 }), seed: 4 }); // takes no charge: all PV is exported
     for (let i = 0; i < 600; i++) inv.step(0.1);
     return { inv, dev: new VendorMapDevice(inv, loadVendorMap(FIXTURE)) };
   };

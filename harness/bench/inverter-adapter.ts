@@ -12,7 +12,7 @@ let faultValidator: ValidateFunction | undefined;
 const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true }).compile(INVERTER_FAULT_SCHEMA));
 
 /** Inputs an inverter takes from a scenario (`set: { inv1.irradiance: 300 }`). */
-const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch'] as const;
+const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch', 'site.load'] as const;
 
 /** Wrap the inverter emulator (emulators/inverter) as a bench device. */
 export function inverterBenchDevice(o: { name: string; params?: unknown; map?: string; baseDir?: string; battery?: BatteryPort }): BenchDevice {
@@ -44,6 +44,9 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
       case 'dc.switch':
         inv.setDcSwitch(n !== 0);
         break;
+      case 'site.load':
+        inv.setEnvironment({ siteLoadW: n });
+        break;
     }
     return true;
   };
@@ -52,8 +55,8 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
     type: 'inverter',
     modbus: dev.modbus,
     step: (dt) => dev.step(dt),
-    signal: (name) => (name === 'irradiance' ? inv.state.irradiance : dev.signal(name)),
-    signalNames: () => ['irradiance', ...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],
+    signal: (name) => (name === 'irradiance' ? inv.state.irradiance : name === 'site.load' ? inv.siteLoad : dev.signal(name)),
+    signalNames: () => ['irradiance', 'site.load', ...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],
     applyInitial(values) {
       for (const [k, v] of Object.entries(values)) {
         if (!setInput(k, v)) {

@@ -46,10 +46,10 @@ describe('hybrid inverter with an emulated BMS pack as its battery', () => {
     expect(bms.soc()).toBeGreaterThan(soc0);
   });
 
-  it('discharges on 124 storage control and stops using the battery when the BMS link is lost', () => {
+  it('discharges on 124 storage control (negative InWRte: discharge to the grid) and stops using the battery when the BMS link is lost', () => {
     const { bms, inv, write, run } = setup(0);
-    expect(write(124, 'OutWRte', 60)).toBeUndefined();
-    expect(write(124, 'StorCtl_Mod', 2)).toBeUndefined();
+    expect(write(124, 'InWRte', -60)).toBeUndefined();
+    expect(write(124, 'StorCtl_Mod', 1)).toBeUndefined();
     run(30);
     expect(inv.state.batteryA).toBeLessThan(-1);
     expect(-inv.state.batteryA).toBeLessThanOrEqual(bms.dischargeCurrentLimit() + 1e-9);

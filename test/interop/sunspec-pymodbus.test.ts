@@ -11,20 +11,9 @@ import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import { describeWithPeers } from '../support/peers';
 import { PyRequester } from '../support/py-request';
+import { PYMODBUS_TCP_PREAMBLE } from '../support/pymodbus-tcp-preamble';
 
-const SCRIPT = `
-import json, sys
-from pymodbus.client import ModbusTcpClient
-host, port = sys.argv[1], int(sys.argv[2])
-c = ModbusTcpClient(host, port=port, timeout=2, retries=0)
-if not c.connect():
-    raise SystemExit("cannot connect")
-def rh(a, n):
-    r = c.read_holding_registers(a, n, slave=1)
-    return None if r.isError() else list(r.registers)
-def s16(v):
-    return v - 65536 if v >= 32768 else v
-models = {}
+const SCRIPT = `${PYMODBUS_TCP_PREAMBLE}models = {}
 probes = []
 for line in sys.stdin:
     cmd = json.loads(line)

@@ -55,10 +55,39 @@ describe('BmsDevice', () => {
     expect(hot.snapshot().chargeCurrentLimit).toBeCloseTo(66.2 * 0.7, 2);
   });
 
-  it('derates charge by SOC near full (MG Gen1 taper above 95 %)', () => {
-    const dev = ready(flat(leaf), { initialSoc: 0.98 });
+  it.each(['nissan-leaf-24kwh', 'bmw-i3-60ah', 'tesla-model-s-module', 'lfp-lishen-16s-202ah'])(
+    '%s: reports 100 %% when it stops charging and 0 %% when it stops discharging (SOC across its voltage window)',
+    (id) => {
+      const profile = loadPackFixture(id);
+      const dev = ready(profile, { initialSoc: 0.5 });
+      const maxA = profile.bms.maxChargeA * 0.3;
+      // Charge as an inverter does: at the BMS's limit (0.3 C at most), until the BMS allows nothing more.
+      let t = 0;
+      for (; t < 12 * 3600; t += 10) {
+        const s = dev.snapshot();
+        if (s.chargeCurrentLimit < 0.01 * profile.bms.maxChargeA && s.current <= s.chargeCurrentLimit + 0.01 && s.soc > 0.9) break;
+        dev.setCurrent(Math.min(maxA, s.chargeCurrentLimit));
+        run(dev, 10);
+      }
+      expect(dev.snapshot().chargeCurrentLimit).toBeLessThan(0.01 * profile.bms.maxChargeA);
+      expect(dev.snapshot().soc).toBeCloseTo(1, 3);
+      for (t = 0; t < 12 * 3600; t += 10) {
+        const s = dev.snapshot();
+        if (s.dischargeCurrentLimit < 0.01 * profile.bms.maxDischargeA && -s.current <= s.dischargeCurrentLimit + 0.01 && s.soc < 0.1) break;
+        dev.setCurrent(-Math.min(profile.bms.maxDischargeA * 0.3, s.dischargeCurrentLimit));
+        run(dev, 10);
+      }
+      expect(dev.snapshot().dischargeCurrentLimit).toBeLessThan(0.01 * profile.bms.maxDischargeA);
+      expect(dev.snapshot().soc).toBeLessThan(0.02);
+    },
+  );
+
+  it('derates charge by reported SOC near full (MG Gen1 taper above 95 %)', () => {
+    const dev = ready(flat(leaf), { initialSoc: 0.89 });
     const s = dev.snapshot();
-    expect(s.soc).toBeCloseTo(0.98, 3);
+    // The BMS reports SOC across its voltage window (3.3-4.1 V per cell: cell SOC 0.0565-0.9146 on the Leaf table).
+    expect(s.soc).toBeCloseTo((0.89 - dev.socWindow.lo) / (dev.socWindow.hi - dev.socWindow.lo), 3);
+    expect(s.soc).toBeGreaterThan(0.95);
     const expected = 1 + ((0.05 - 1) * (s.soc - 0.95)) / 0.05;
     // cell voltage at rest (4.15 V) is also above the 4.05-4.10 V taper: the smaller fraction wins
     const vFrac = Math.max(0, Math.min(1, (4.1 - s.cellVMax) / 0.05));
@@ -195,18 +224,20 @@ describe('BmsDevice', () => {
     const dev = ready(flat(leaf), { initialSoc: 0.6 });
     dev.setCurrent(-10);
     run(dev, 1800);
+    const w = dev.socWindow;
+    const reported = (cellSoc: number): number => (cellSoc - w.lo) / (w.hi - w.lo);
     const honest = dev.snapshot().soc;
-    expect(honest).toBeCloseTo(dev.pack.stringSoc(), 2);
+    expect(honest).toBeCloseTo(reported(dev.pack.stringSoc()), 2);
     dev.injectFault({ kind: 'sensor-offset', sensor: 'current', offset: 2 });
     run(dev, 3600);
     const s = dev.snapshot();
     expect(s.contactor).toBe('closed');
     // the BMS sees -8 A instead of -10 A: it under-counts the discharge by 2 Ah
     const capAh = (dev.pack.dischargeableAs + dev.pack.chargeableAs) / 3600;
-    expect(s.soc - dev.pack.stringSoc()).toBeCloseTo(2 / capAh, 2);
+    expect(s.soc - reported(dev.pack.stringSoc())).toBeCloseTo(2 / capAh / (w.hi - w.lo), 2);
     dev.setCurrent(-2); // reads as 0 A: a rest for the BMS
     run(dev, 1800);
-    expect(dev.snapshot().soc).toBeCloseTo(dev.pack.stringSoc(), 3);
+    expect(dev.snapshot().soc).toBeCloseTo(reported(dev.pack.stringSoc()), 3);
   });
 
   it('can start from an aged state: a Leaf pack retired at 70 % plus three months on a shelf is at about 68 %', () => {

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/clock';
 import { BmsLogic, type BmsLogicOptions } from '../logic/bms-logic';
 import { Measurements } from '../logic/measurements';
-import { SocEstimator } from '../logic/soc-estimator';
+import { SocEstimator, reportedSoc, socWindow, type SocWindow } from '../logic/soc-estimator';
 import { agePack, type AgingResult, type AgingSegment } from '../pack/aging';
 import { PackModel, type PackModelOptions } from '../pack/pack-model';
 import type { PackProfile } from '../pack/profile-types';
@@ -46,6 +46,8 @@ export class BmsDevice {
   readonly profile: PackProfile;
   private readonly meas = new Measurements();
   private readonly socEstimator: SocEstimator;
+  /** The SOC span the BMS reports as 0..100 % (see `socWindow`). */
+  readonly socWindow: SocWindow;
   private readonly snap: BmsSnapshot = emptySnapshot();
   /** Active faults and their effects. */
   readonly faults: FaultInjector;
@@ -73,6 +75,7 @@ export class BmsDevice {
     if (options.agingHistory && options.agingHistory.length > 0) agePack(this.pack, options.agingHistory);
     this.meas.insulationKOhm = BmsDevice.HEALTHY_INSULATION_KOHM;
     this.socEstimator = new SocEstimator(this.pack.stringSoc());
+    this.socWindow = socWindow(profile.cell.ocv, profile.bms.dischargeVoltagePerCell, profile.bms.chargeVoltagePerCell);
     this.evaluate(0);
   }
 
@@ -152,7 +155,18 @@ export class BmsDevice {
     const pack = this.pack;
     this.sensors.measure(m);
     const usableAs = Math.max(0, pack.dischargeableAs) + Math.max(0, pack.chargeableAs);
-    m.soc = dt > 0 ? this.socEstimator.update(dt, m.current, usableAs, pack.stringSoc()) : this.socEstimator.soc;
+    const est = this.socEstimator;
+    if (dt > 0) est.update(dt, m.current, usableAs, pack.stringSoc());
+    // End of charge / cut-off: a BMS re-anchors its estimate when its highest cell reaches the charge voltage (it
+    // then reports 100 %) or its lowest the cut-off (0 %), whatever coulomb counting said.
+    // Also when the current has tapered to the tail (C/20 of the BMS's maximum) within 10 mV of it, as a CV charge
+    // ends [assumed: the generic C/20 termination; the profiles' taper never quite reaches its end point].
+    const bms = this.profile.bms;
+    const full = m.cellVMax >= bms.chargeVoltagePerCell || (m.cellVMax >= bms.chargeVoltagePerCell - 0.01 && m.current <= 0.05 * bms.maxChargeA);
+    const empty = m.cellVMin <= bms.dischargeVoltagePerCell || (m.cellVMin <= bms.dischargeVoltagePerCell + 0.01 && -m.current <= 0.05 * bms.maxDischargeA);
+    if (dt > 0 && m.current >= -0.05 && full && est.soc < this.socWindow.hi) est.reset(this.socWindow.hi);
+    else if (dt > 0 && m.current <= 0.05 && m.cellVMin > 0 && empty && est.soc > this.socWindow.lo) est.reset(this.socWindow.lo);
+    m.soc = reportedSoc(est.soc, this.socWindow);
     m.insulationKOhm = this.faults.insulationKOhm();
     this.logic.update(dt, this.timeMs, m);
     if (dt > 0 && this.logic.balanceDue(dt)) this.logic.balance(m, this.sensors.cellVoltages(), pack.bleedA);

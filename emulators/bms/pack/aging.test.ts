@@ -35,6 +35,20 @@ describe('agePack (BLAST-Lite power laws, PACKS.md 4.3)', () => {
     expect(agePack(lfpHot, [{ days: 365, tempC: 45, soc: 1 }]).relativeCalendarLoss).toBeCloseTo(0.055, 3);
   });
 
+  it('BMW i3: cycle fade follows the maker (20 % of nameplate after 4,600 full cycles at 25 degC), not the 18650 law', () => {
+    const i3 = loadPackFixture('bmw-i3-60ah');
+    const fresh = new PackModel(uniform(i3), { seed: 1, soh: 1 });
+    // Cycling only (no calendar days): 4,600 EFC from new land at 80 %.
+    const r = agePack(fresh, [{ days: 0, efc: 4600, tempC: 25, soc: 0.5, dod: 1 }]);
+    expect(r.soh).toBeCloseTo(0.8, 3);
+    // The 18650 law the fixture used before: about 26 % after only 1000 EFC.
+    const law = new PackModel(uniform({ ...i3, aging: { ...i3.aging, cycleFade: undefined } }), { seed: 1, soh: 1 });
+    expect(agePack(law, [{ days: 0, efc: 1000, tempC: 25, soc: 0.5, dod: 1 }]).soh).toBeLessThan(0.76);
+    // A second-life pack at 80 % loses the same nameplate share per cycle: 1000 EFC cost 4.35 points.
+    const second = new PackModel(uniform(i3), { seed: 1, soh: 0.8 });
+    expect(agePack(second, [{ days: 0, efc: 1000, tempC: 25 }]).soh).toBeCloseTo(0.8 - 0.2 / 4.6, 3);
+  });
+
   it('graphite potential matches PACKS.md 2.2 (0.123 V at 50 %, 0.086 V at 100 %)', () => {
     expect(graphiteUa(0.5)).toBeCloseTo(0.123, 3);
     expect(graphiteUa(1)).toBeCloseTo(0.086, 3);

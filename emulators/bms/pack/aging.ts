@@ -169,13 +169,16 @@ export function agePack(pack: PackModel, history: readonly AgingSegment[]): Agin
   }
   const model = pack.profile.aging.model;
   const gain = pack.profile.aging.resistanceGainPerCapacityLoss;
+  const maker = pack.profile.aging.cycleFade;
   for (const seg of segs) {
     const r = agingRates(model, seg);
     const dCyc = seg.efc * r.cycUnitPerEfc;
     for (let i = 0; i < n; i++) {
       const f = pack.agingFactor[i]!;
       st.qCal[i]! += powerStateStep(st.qCal[i]!, f * r.kCal, r.pCal, seg.days);
-      st.qCyc[i]! += powerStateStep(st.qCyc[i]!, f * r.kCyc, r.pCyc, dCyc);
+      // The maker's figure is a loss of nameplate capacity; the state is relative to the element's base.
+      if (maker) st.qCyc[i]! += powerStateStep(st.qCyc[i]!, (f * maker.loss) / maker.efc ** maker.exponent / st.baseFade[i]!, maker.exponent, seg.efc);
+      else st.qCyc[i]! += powerStateStep(st.qCyc[i]!, f * r.kCyc, r.pCyc, dCyc);
       if (r.res) {
         st.rCal[i]! += powerStateStep(st.rCal[i]!, f * r.res.kCal, r.res.pCal, seg.days);
         st.rCyc[i]! += f * r.res.betaPerAh * dCyc;
@@ -202,7 +205,8 @@ export function agePack(pack: PackModel, history: readonly AgingSegment[]): Agin
   for (const seg of segs) {
     const r = agingRates(model, seg);
     calRef += powerStateStep(calRef, r.kCal, r.pCal, seg.days);
-    cycRef += powerStateStep(cycRef, r.kCyc, r.pCyc, seg.efc * r.cycUnitPerEfc);
+    if (maker) cycRef += powerStateStep(cycRef, maker.loss / maker.efc ** maker.exponent / pack.profile.aging.soh, maker.exponent, seg.efc);
+    else cycRef += powerStateStep(cycRef, r.kCyc, r.pCyc, seg.efc * r.cycUnitPerEfc);
   }
   return { soh: pack.soh(), minCellSoh: minSoh, resistanceFactor: rSum / n, relativeCalendarLoss: calRef, relativeCycleLoss: cycRef };
 }

@@ -8,6 +8,34 @@ function run(pack: PackModel, seconds: number, amps: number, dt = 1): void {
 }
 
 describe('PackModel physics', () => {
+  it('Leaf resistance follows the measured factors: x1.52 at 10 degC, x0.90 at 40 degC (1.42 mOhm, not 1.08)', () => {
+    const pack = new PackModel(leaf, { seed: 1 });
+    const r0 = leaf.cell.r0Ohm;
+    expect(r0 * pack.arrhenius(40)).toBeCloseTo(0.00142, 5);
+    expect(r0 * pack.arrhenius(10)).toBeCloseTo(0.00238, 4);
+    expect(pack.arrhenius(25)).toBeCloseTo(1, 12);
+    // Continuous and monotonic across the reference temperature.
+    expect(pack.arrhenius(24.99)).toBeGreaterThan(pack.arrhenius(25.01));
+    expect(pack.arrhenius(24.99) - pack.arrhenius(25.01)).toBeLessThan(1e-3);
+  });
+
+  it('a Leaf pack in its housing heats and cools as a logged Leaf 24 did (rapid charge +6 K, no cooling on the road)', () => {
+    // simonselectriccar.com 2018-03-28: about 10 kWh in by rapid charge (~54 A for 30 min at ~370 V), 13 -> 19 degC
+    // at 10 degC outside; no cooling during the next hour at about 60 mph (~40 A) while 9 K above the air.
+    const pack = new PackModel(leaf, { seed: 1, initialSoc: 0.3, ambientC: 10, soh: 0.85 });
+    pack.tempC.fill(13);
+    const mean = (): number => pack.tempC.reduce((a, b) => a + b, 0) / pack.tempC.length;
+    run(pack, 1800, 54);
+    const afterCharge = mean();
+    expect(afterCharge - 13).toBeGreaterThan(4.5);
+    expect(afterCharge - 13).toBeLessThan(7.5);
+    run(pack, 3600, -40);
+    expect(mean()).toBeGreaterThan(afterCharge - 0.5);
+    // Several hours to cool (4evriders.org 2013): after 4 h at rest still more than 2 K above the air.
+    run(pack, 4 * 3600, 0);
+    expect(mean()).toBeGreaterThan(12);
+  });
+
   it('charge in equals SOC change times capacity (per element, with coulombic efficiency)', () => {
     const pack = new PackModel(leaf, { seed: 3, initialSoc: 0.3 });
     pack.selfDischarge.fill(0);
@@ -107,7 +135,8 @@ describe('PackModel physics', () => {
     const hot = pack.maxTempC;
     expect(hot).toBeGreaterThan(20.5);
     expect(pack.minTempC).toBeGreaterThan(20);
-    run(pack, 6 * 3600, 0);
+    // In its housing the pack cools with a time constant of about 3.3 h: 1 % of the rise is left after a day.
+    run(pack, 24 * 3600, 0);
     expect(pack.maxTempC).toBeLessThan(20 + (hot - 20) * 0.01 + 1e-3);
   });
 

@@ -126,6 +126,7 @@ export class PackModel {
   leakLossJ = 0;
 
   private readonly eaOverR: number;
+  private readonly eaAboveOverR: number;
   private readonly invTref: number;
   private readonly twoRc: boolean;
   private lastDt = -1;
@@ -192,6 +193,7 @@ export class PackModel {
 
     const cell = profile.cell;
     this.eaOverR = cell.activationEnergyJPerMol / R_GAS;
+    this.eaAboveOverR = (cell.activationEnergyAboveRefJPerMol ?? cell.activationEnergyJPerMol) / R_GAS;
     this.invTref = 1 / (cell.referenceTempC + KELVIN);
     this.twoRc = cell.rc.length > 1;
     this.etaCharge = cell.coulombicEfficiencyCharge;
@@ -304,9 +306,10 @@ export class PackModel {
     this.summariseTemps();
   }
 
-  /** Resistance factor at a temperature (Arrhenius around the reference temperature). */
+  /** Resistance factor at a temperature (Arrhenius around the reference temperature; its own slope above it). */
   arrhenius(tempC: number): number {
-    return Math.exp(this.eaOverR * (1 / (tempC + KELVIN) - this.invTref));
+    const x = 1 / (tempC + KELVIN) - this.invTref;
+    return Math.exp((x < 0 ? this.eaAboveOverR : this.eaOverR) * x);
   }
 
   private prepareDt(dt: number): void {
@@ -343,7 +346,7 @@ export class PackModel {
       // Arrhenius factor, recomputed when the module moved by more than 0.01 K (error < 0.03 % at 25 degC)
       const d = t - rfT[m]!;
       if (!(d < 0.01 && d > -0.01)) {
-        rf[m] = Math.exp(this.eaOverR * (1 / (t + KELVIN) - this.invTref));
+        rf[m] = this.arrhenius(t);
         rfT[m] = t;
       }
       heatW[m] = ext[m]!;

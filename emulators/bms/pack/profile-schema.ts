@@ -49,7 +49,8 @@ export const packProfileSchema = obj(
       selfDischargePerDay: { type: 'number', minimum: 0, maximum: 0.1 },
       coulombicEfficiencyCharge: { type: 'number', exclusiveMinimum: 0.5, maximum: 1 },
       coulombicEfficiencyDischarge: { type: 'number', exclusiveMinimum: 0.5, maximum: 1 },
-    }),
+      activationEnergyAboveRefJPerMol: nonNeg,
+    }, ['activationEnergyAboveRefJPerMol']),
     thermal: obj({ hAPerCellWPerK: pos, moduleExtraHeatCapacityJPerK: nonNeg, ambientC: num }),
     spread: obj({
       capacitySigma: { type: 'number', minimum: 0, maximum: 0.3 },
@@ -67,7 +68,8 @@ export const packProfileSchema = obj(
       soh: { type: 'number', exclusiveMinimum: 0, maximum: 1.1 },
       resistanceFactor: { type: 'number', minimum: 0.5 },
       resistanceGainPerCapacityLoss: nonNeg,
-    }),
+      cycleFade: obj({ loss: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, efc: pos, exponent: { type: 'number', exclusiveMinimum: 0, maximum: 2 } }),
+    }, ['cycleFade']),
     bms: obj({
       cellVoltageHigh: levels,
       cellVoltageLow: levels,

@@ -24,8 +24,13 @@ export interface PackProfile {
     r0Ohm: number;
     /** RC pairs: resistance (ohm) and time constant (s). One or two. */
     rc: Array<{ rOhm: number; tauS: number }>;
-    /** Arrhenius activation energy of all resistances, J/mol. */
+    /** Arrhenius activation energy of all resistances, J/mol (below `referenceTempC`, and above it unless the next is given). */
     activationEnergyJPerMol: number;
+    /**
+     * Activation energy above `referenceTempC`, J/mol: measured resistance flattens when warm (Leaf R0 1.57 mOhm at
+     * 25 degC, 1.42 at 40: about 5 kJ/mol, where 10->25 degC gives 19.5). The factor is continuous at the reference.
+     */
+    activationEnergyAboveRefJPerMol?: number;
     referenceTempC: number;
     massKg: number;
     specificHeatJPerKgK: number;
@@ -66,6 +71,11 @@ export interface PackProfile {
     resistanceFactor: number;
     /** For models without a resistance law: relative resistance gain per unit relative capacity lost. */
     resistanceGainPerCapacityLoss: number;
+    /**
+     * The maker's cycle life in place of the model's cycle term: `loss` of nameplate capacity after `efc` full
+     * cycles, as loss x (EFC / efc)^exponent (e.g. Samsung SDI 94 Ah: 20 % after 4,600 cycles at 25 degC, linear).
+     */
+    cycleFade?: { loss: number; efc: number; exponent: number };
   };
   bms: BmsProfile;
   /** Citation per number: key = dotted path or a prefix of it (`cell.ocv`, `bms.derating`), value = source. */
