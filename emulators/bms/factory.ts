@@ -24,11 +24,12 @@ import type { CanProfileAttachment, CanProfileStats } from './profiles/can-link'
 import { attachLvCan } from './profiles/lv-can-profile';
 import { attachPylonHv } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
+import { attachNissanLeaf } from './profiles/nissan-leaf';
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf'] as const;
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**
@@ -66,6 +67,8 @@ export interface BmsParams {
   idOffset?: 0 | 1;
   sunspecBase?: 40000 | 0 | 50000;
   sunspecDetail?: boolean;
+  /** Native Nissan Leaf: battery generation (ze0, aze0, ze1; default aze0). */
+  generation?: 'ze0' | 'aze0' | 'ze1';
 }
 
 const num = { type: 'number' };
@@ -120,6 +123,7 @@ const PARAMS_SCHEMA = {
     idOffset: { enum: [0, 1] },
     sunspecBase: { enum: [40000, 0, 50000] },
     sunspecDetail: { type: 'boolean' },
+    generation: { enum: ['ze0', 'aze0', 'ze1'] },
   },
 } as const;
 
@@ -160,6 +164,7 @@ const PROTOCOL_ONLY: Record<string, readonly BmsProtocol[]> = {
   idOffset: ['pylon-hv'],
   sunspecBase: ['sunspec-802'],
   sunspecDetail: ['sunspec-802'],
+  generation: ['nissan-leaf'],
   manufacturer: ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'],
 };
 
@@ -398,6 +403,9 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         break;
       case 'pylon-hv':
         a = attachPylonHv(device, bus, { ...common, ...(p.idOffset !== undefined ? { idOffset: p.idOffset } : {}) });
+        break;
+      case 'nissan-leaf':
+        a = attachNissanLeaf(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.generation !== undefined ? { generation: p.generation } : {}) });
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
