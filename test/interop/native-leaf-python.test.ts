@@ -47,7 +47,6 @@ describeWithPeers(['python3-can'], 'native Leaf pack over socketcand: python-can
     py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', 'ev'], 30_000);
     await py.next('ready');
     const relays = await py.next('relays');
-    // The LBC honours the tester's STmin: consecutive frames at least 5 ms apart (checked below through the stats).
     expect(relays.on).toBe(true);
     expect(dev.contactorClosed()).toBe(true);
 
