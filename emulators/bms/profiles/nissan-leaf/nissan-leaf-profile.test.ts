@@ -31,7 +31,7 @@ interface Rig {
 const rigs: Rig[] = [];
 let n = 0;
 
-async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: ConstructorParameters<typeof LeafVehicle>[3] = {}): Promise<Rig> {
+async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: ConstructorParameters<typeof LeafVehicle>[3] = {}, pack = 'nissan-leaf-24kwh'): Promise<Rig> {
   const clock = new VirtualClock();
   const ch = `virtual:leaf-${n++}`;
   const pack = await openBus(ch, { clock, rxQueueLimit: 0 });
@@ -39,7 +39,7 @@ async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: Construc
   const spy = await openBus(ch, { clock, rxQueueLimit: 0 });
   const wire: CanFrame[] = [];
   spy.onFrame((f) => wire.push(f));
-  const dev = new BmsDevice(loadPackFixture('nissan-leaf-24kwh'), { seed: 5, initialSoc: 0.6, clock });
+  const dev = new BmsDevice(loadPackFixture(pack), { seed: 5, initialSoc: 0.6, clock });
   const stepping = { on: true };
   let due = clock.now();
   const step = (): void => {
@@ -230,6 +230,19 @@ describe('Nissan Leaf LBC profile', () => {
       expect(r.wire.filter((f) => f.id === 0x5bc && f.timestamp! >= 1000 && f.timestamp! < 3000)).toHaveLength(want[gen].per5bc);
       expect(r.vehicle.groups.capacityAh).toBeCloseTo(r.dev.snapshot().fullChargeAh, 3);
     }
+  });
+
+  it('a ZE1 40 kWh pack reads back through the ZE1 layouts (capacity at 35..37, 29-byte temperatures)', async () => {
+    const r = await rig('ze1', { pollIntervalS: 0.25 }, 'nissan-leaf-40kwh');
+    await r.clock.advanceAsync(3000);
+    r.stepping.on = false;
+    await r.clock.advanceAsync(1100);
+    const s = r.dev.snapshot();
+    expect(Math.abs(r.vehicle.groups.capacityAh! - s.fullChargeAh)).toBeLessThanOrEqual(0.00005 + 1e-9);
+    expect(s.fullChargeAh).toBeGreaterThan(80); // 2 x 56.3 Ah at 80 % SOH
+    const cells = r.dev.measuredCellVoltages();
+    for (let i = 0; i < 96; i++) expect(Math.abs(r.vehicle.groups.cells![i]! - cells[i]!)).toBeLessThanOrEqual(0.0005 + 1e-9);
+    expect(Math.abs(r.vehicle.broadcast.soc! - s.soc * 100)).toBeLessThanOrEqual(0.05 + 1e-9);
   });
 
   it('goes silent under a comms-loss fault, refuses unknown groups, and counts malformed vehicle frames', async () => {
