@@ -31,7 +31,7 @@ interface Rig {
 const rigs: Rig[] = [];
 let n = 0;
 
-async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: ConstructorParameters<typeof LeafVehicle>[3] = {}, pack = 'nissan-leaf-24kwh'): Promise<Rig> {
+async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: ConstructorParameters<typeof LeafVehicle>[3] = {}, packId = 'nissan-leaf-24kwh'): Promise<Rig> {
   const clock = new VirtualClock();
   const ch = `virtual:leaf-${n++}`;
   const pack = await openBus(ch, { clock, rxQueueLimit: 0 });
@@ -39,7 +39,7 @@ async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: Construc
   const spy = await openBus(ch, { clock, rxQueueLimit: 0 });
   const wire: CanFrame[] = [];
   spy.onFrame((f) => wire.push(f));
-  const dev = new BmsDevice(loadPackFixture(pack), { seed: 5, initialSoc: 0.6, clock });
+  const dev = new BmsDevice(loadPackFixture(packId), { seed: 5, initialSoc: 0.6, clock });
   const stepping = { on: true };
   let due = clock.now();
   const step = (): void => {
