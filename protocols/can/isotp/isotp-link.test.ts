@@ -146,3 +146,33 @@ describe('IsoTpLink', () => {
     await check;
   });
 });
+
+describe('IsoTpLink, extended addressing', () => {
+  it('prefixes the target address, carries 6 bytes per CF, and ignores frames for other addresses', async () => {
+    // BMW's scheme [Battery-Emulator BMW-I3-BATTERY.h @ 62532e94; OVMS ecu_sme_defines.h I3_ECU_SME_TX 0x06F107,
+    // RX 0x0607F1]: tester F1 asks on 0x6F1 with 07 first, the SME answers on 0x607 with F1 first.
+    const { clock, tester, wire } = await pair({ txId: 0x6f1, rxId: 0x607, txAddress: 0x07, rxAddress: 0xf1, padding: null }, { txId: 0x607, rxId: 0x6f1, txAddress: 0xf1, rxAddress: 0x07, padding: null });
+    const ecu = links[1]!;
+    const got: number[][] = [];
+    ecu.onMessage((m) => got.push(Array.from(m)));
+    const answers: number[][] = [];
+    tester.onMessage((m) => answers.push(Array.from(m)));
+    await tester.send([0x22, 0xdd, 0xbf]);
+    await clock.advanceAsync(1);
+    expect(got).toEqual([[0x22, 0xdd, 0xbf]]);
+    expect(Array.from(wire.find((f) => f.id === 0x6f1)!.data)).toEqual([0x07, 0x03, 0x22, 0xdd, 0xbf]);
+    const long = Array.from({ length: 20 }, (_, i) => i);
+    const p = ecu.send(long);
+    await clock.advanceAsync(10);
+    await p;
+    expect(answers).toEqual([long]);
+    const ff = wire.find((f) => f.id === 0x607 && f.data[1] === 0x10)!;
+    expect(Array.from(ff.data)).toEqual([0xf1, 0x10, 20, 0, 1, 2, 3, 4]);
+    expect(wire.filter((f) => f.id === 0x607 && f.data[1]! >> 4 === 2)).toHaveLength(3); // 5 + 6 + 6 + 3
+    // A request on 0x6F1 for another ECU address (0x12) is not the SME's.
+    await links[0]!['bus'].send({ id: 0x6f1, extended: false, data: Uint8Array.of(0x12, 0x02, 0x3e, 0x00) });
+    await clock.advanceAsync(1);
+    expect(got).toHaveLength(1);
+    expect(ecu.stats.malformed).toBe(0);
+  });
+});

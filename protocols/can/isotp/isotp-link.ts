@@ -21,6 +21,13 @@ export interface IsoTpOptions {
   rxId: number;
   /** 29-bit ids (default: inferred per id, above 0x7FF). */
   extended?: boolean;
+  /**
+   * Extended addressing (ISO 15765-2): the address byte we put first in every frame we send (the peer's address),
+   * and the one we expect first in every frame we accept (ours). Frames on `rxId` with another first byte are
+   * for someone else and ignored. Both or neither.
+   */
+  txAddress?: number;
+  rxAddress?: number;
   /** Time base (default the bus's). */
   clock?: Clock;
   /** Block size we grant a sender in our flow control (0 = all at once; default 0). */
@@ -93,8 +100,10 @@ export class IsoTpLink {
   readonly txId: number;
   readonly rxId: number;
   private readonly clock: Clock;
-  private readonly pad: number | undefined;
-  private readonly o: Required<Omit<IsoTpOptions, 'clock' | 'padding' | 'extended'>>;
+  private readonly pad: number | null;
+  private readonly o: Required<Omit<IsoTpOptions, 'clock' | 'padding' | 'extended' | 'txAddress' | 'rxAddress'>>;
+  private readonly txAddress: number | undefined;
+  private readonly rxAddress: number | undefined;
   private readonly extTx: boolean;
   private readonly extRx: boolean;
   private readonly listeners = new Set<(payload: Uint8Array) => void>();
@@ -116,9 +125,12 @@ export class IsoTpLink {
     this.txId = options.txId;
     this.rxId = options.rxId;
     this.clock = options.clock ?? bus.clock;
-    this.pad = options.padding === null ? undefined : (options.padding ?? 0xaa);
+    this.pad = options.padding === undefined ? 0xaa : options.padding;
     this.extTx = options.extended ?? options.txId > 0x7ff;
     this.extRx = options.extended ?? options.rxId > 0x7ff;
+    if ((options.txAddress === undefined) !== (options.rxAddress === undefined)) throw new RangeError('ISO-TP extended addressing needs both txAddress and rxAddress');
+    this.txAddress = options.txAddress;
+    this.rxAddress = options.rxAddress;
     this.o = {
       txId: options.txId,
       rxId: options.rxId,
@@ -161,7 +173,7 @@ export class IsoTpLink {
 
   private async transmit(data: Uint8Array): Promise<void> {
     if (this.closed) throw new IsoTpError(`ISO-TP link 0x${this.txId.toString(16)} closed`);
-    const frames = segment(data, this.pad);
+    const frames = segment(data, this.pad, this.txAddress);
     if (frames.length === 1) {
       await this.put(frames[0]!);
       this.stats.messagesSent++;
@@ -252,8 +264,9 @@ export class IsoTpLink {
   private onFrame(f: CanFrame): void {
     if (this.closed || f.id !== this.rxId || f.extended !== this.extRx || f.rtr || f.error) return;
     let pdu;
+    if (this.rxAddress !== undefined && f.data[0] !== this.rxAddress) return;
     try {
-      pdu = decodePdu(f.data);
+      pdu = decodePdu(this.rxAddress === undefined ? f.data : f.data.subarray(1));
     } catch {
       this.stats.malformed++;
       return;
@@ -320,7 +333,7 @@ export class IsoTpLink {
   }
 
   private sendFc(status: FlowStatus): void {
-    const data = flowControl(status, this.o.blockSize, msToStMin(this.o.stMinMs), this.pad);
+    const data = flowControl(status, this.o.blockSize, msToStMin(this.o.stMinMs), this.pad, this.txAddress);
     this.bus.send({ id: this.txId, extended: this.extTx, data }).then(
       () => void this.stats.framesSent++,
       () => void this.stats.txTimeouts++,

@@ -27,7 +27,10 @@ export type IsoTpPdu =
   | { kind: 'consecutive'; sequence: number; payload: Uint8Array }
   | { kind: 'flow'; status: FlowStatus; blockSize: number; stMinRaw: number };
 
-/** Decode the PCI of one CAN payload. Throws `DecodeError` naming what is wrong (empty, bad length, unknown type). */
+/**
+ * Decode the PCI of one CAN payload (normal addressing; for extended addressing pass the payload after the
+ * address byte). Throws `DecodeError` naming what is wrong (empty, bad length, unknown type).
+ */
 export function decodePdu(data: Uint8Array): IsoTpPdu {
   if (data.length === 0) throw new DecodeError('ISO-TP frame is empty');
   const type = data[0]! >> 4;
@@ -38,10 +41,10 @@ export function decodePdu(data: Uint8Array): IsoTpPdu {
       return { kind: 'single', payload: data.slice(1, 1 + len) };
     }
     case 1: {
-      if (data.length < 8) throw new DecodeError(`ISO-TP first frame is ${data.length} bytes, must be 8`);
+      if (data.length < 7) throw new DecodeError(`ISO-TP first frame is ${data.length} bytes, must fill the frame`);
       const length = ((data[0]! & 0x0f) << 8) | data[1]!;
-      if (length < 8) throw new DecodeError(`ISO-TP first frame announces ${length} bytes (a single frame carries up to 7)`);
-      return { kind: 'first', length, payload: data.slice(2, 8) };
+      if (length < data.length - 1) throw new DecodeError(`ISO-TP first frame announces ${length} bytes (a single frame carries them)`);
+      return { kind: 'first', length, payload: data.slice(2) };
     }
     case 2:
       return { kind: 'consecutive', sequence: data[0]! & 0x0f, payload: data.slice(1) };
@@ -70,30 +73,34 @@ export function msToStMin(ms: number): number {
   return Math.min(0x7f, Math.ceil(ms));
 }
 
-/** Pad a frame payload to 8 bytes with `pad` (or leave it short when `pad` is undefined). */
-function framed(bytes: number[], pad: number | undefined): Uint8Array {
-  if (pad !== undefined) while (bytes.length < 8) bytes.push(pad);
+/** Prefix the address byte (extended addressing) and pad to 8 bytes with `pad` (or leave short when null). */
+function framed(bytes: number[], pad: number | null, address: number | undefined): Uint8Array {
+  if (address !== undefined) bytes.unshift(address & 0xff);
+  if (pad !== null) while (bytes.length < 8) bytes.push(pad);
   return Uint8Array.from(bytes);
 }
 
 /**
  * Split `payload` (1..4095 bytes) into frame payloads: one SF, or FF + CFs (sequence 1, 2, ... wrapping at 15).
- * Throws `RangeError` for an empty or too long payload.
+ * With `address` (extended addressing, ISO 15765-2 "extended": the first byte of every frame is the target
+ * address) each frame carries one byte less. Throws `RangeError` for an empty or too long payload.
  */
-export function segment(payload: Uint8Array, pad: number | undefined = 0xaa): Uint8Array[] {
+export function segment(payload: Uint8Array, pad: number | null = 0xaa, address?: number): Uint8Array[] {
   const n = payload.length;
+  const room = address === undefined ? 7 : 6;
   if (n === 0 || n > ISOTP_MAX_LENGTH) throw new RangeError(`ISO-TP payload must be 1..${ISOTP_MAX_LENGTH} bytes, got ${n}`);
-  if (n <= 7) return [framed([n, ...payload], pad)];
-  const out = [framed([0x10 | (n >> 8), n & 0xff, ...payload.subarray(0, 6)], pad)];
+  if (n <= room) return [framed([n, ...payload], pad, address)];
+  const first = room - 1;
+  const out = [framed([0x10 | (n >> 8), n & 0xff, ...payload.subarray(0, first)], pad, address)];
   let seq = 1;
-  for (let i = 6; i < n; i += 7) {
-    out.push(framed([0x20 | seq, ...payload.subarray(i, i + 7)], pad));
+  for (let i = first; i < n; i += room) {
+    out.push(framed([0x20 | seq, ...payload.subarray(i, i + room)], pad, address));
     seq = (seq + 1) & 0x0f;
   }
   return out;
 }
 
 /** A flow-control frame payload. */
-export function flowControl(status: FlowStatus, blockSize: number, stMinRaw: number, pad: number | undefined = 0xaa): Uint8Array {
-  return framed([0x30 | status, blockSize & 0xff, stMinRaw & 0xff], pad);
+export function flowControl(status: FlowStatus, blockSize: number, stMinRaw: number, pad: number | null = 0xaa, address?: number): Uint8Array {
+  return framed([0x30 | status, blockSize & 0xff, stMinRaw & 0xff], pad, address);
 }
