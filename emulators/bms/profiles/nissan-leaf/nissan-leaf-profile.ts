@@ -3,7 +3,7 @@
  * broadcasts its frames (./leaf-frames.ts), needs the vehicle (VCM) frames to keep its relays permitted, answers
  * the diagnostic group polls over ISO-TP (./leaf-groups.ts) and reports DTCs over UDS 0x19.
  */
-import type { Clock, TimerHandle } from '../../../../core/clock';
+import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import type { CanFrame } from '../../../../protocols/can/frame';
 import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
@@ -11,6 +11,7 @@ import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '..
 import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
 import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
+import { startTicker, VehicleWatch } from '../native-common/ticker';
 import { LEAF_ID, LeafFrameEncoder, type LeafFrameInputs } from './leaf-frames';
 import { group01, group02, group04, group06, type LeafGroupInputs } from './leaf-groups';
 import { leafStatus } from './leaf-status';
@@ -90,32 +91,23 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
   const enc = new LeafFrameEncoder(variant);
   const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
   let attached = true;
-  let awake = true;
-  let vehicleLost = false;
-  let lastVehicle = clock.now();
-  let tick = 0;
-  let timer: TimerHandle | undefined;
-  let due = clock.now();
+  const watch = new VehicleWatch(clock, { keepAliveMs, sleepMs, onLost: () => device.requestContactors(false) });
   device.requestContactors(false);
 
   const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
   const period5BC = Math.max(1, Math.round(variant.period5BCms / TICK_MS));
+  let awakeTicks = 0;
 
   const cycle = (): void => {
-    timer = undefined;
-    if (!attached) return;
-    due += TICK_MS;
-    const now = clock.now();
-    if (due <= now) due += Math.ceil((now - due) / TICK_MS + 1e-9) * TICK_MS;
-    timer = clock.setTimer(due, cycle);
-    supervise(now);
-    if (!awake) return;
+    watch.check();
+    if (!watch.awake) return;
+    const tick = awakeTicks++;
     if (device.faults.commsLost) {
       stats.silencedByCommsLoss++;
       return;
     }
     const s = device.snapshot();
-    const x: LeafFrameInputs = { status: leafStatus(s, device.contactorClosed()), nominalVoltage, timeMs: now };
+    const x: LeafFrameInputs = { status: leafStatus(s, device.contactorClosed()), nominalVoltage, timeMs: clock.now() };
     send(enc.status(s, x));
     send(enc.power(s));
     if (tick % 10 === 0) send(enc.soc(s, x));
@@ -124,30 +116,13 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
       send(enc.history(s));
       if (variant.sends59E) send(enc.quickCharge(s, x));
     }
-    tick++;
-  };
-
-  const supervise = (now: number): void => {
-    const silentFor = now - lastVehicle;
-    if (silentFor > keepAliveMs && !vehicleLost) {
-      vehicleLost = true;
-      device.requestContactors(false);
-    }
-    if (awake && silentFor > sleepMs) awake = false;
   };
 
   const keepAlive = (): void => {
-    lastVehicle = clock.now();
     stats.heartbeats++;
     device.heartbeat();
-    if (!awake) {
-      awake = true;
-      tick = 0;
-    }
-    if (vehicleLost || !device.logic.closeRequested) {
-      vehicleLost = false;
-      device.requestContactors(true);
-    }
+    if (!watch.awake) awakeTicks = 0;
+    if (watch.heard() || !device.logic.closeRequested) device.requestContactors(true);
   };
 
   const onFrame = (f: CanFrame): void => {
@@ -179,7 +154,7 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
     busVoltage: device.voltage(),
   });
   const uds = new UdsServer(link, {
-    answering: () => attached && awake && !device.faults.commsLost,
+    answering: () => attached && watch.awake && !device.faults.commsLost,
     onRequest: () => stats.requestsAnswered++,
   });
   uds.handle(SID.ReadDataByLocalIdentifier, (req) => {
@@ -209,14 +184,14 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
   });
   uds.handle(SID.ClearDiagnosticInformation, (req) => {
     if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
-    vcmDtcStored = vehicleLost;
+    vcmDtcStored = watch.lost;
     device.resetFaults();
     return positive(SID.ClearDiagnosticInformation);
   });
 
   const activeDtcs = (): number[] => {
     const s = device.snapshot();
-    if (vehicleLost) vcmDtcStored = true;
+    if (watch.lost) vcmDtcStored = true;
     const out: number[] = [];
     if (s.alarms & BmsFlag.InternalFault) out.push(LEAF_DTC.interlock, LEAF_DTC.internal);
     if (s.alarms & BmsFlag.Insulation) out.push(LEAF_DTC.isolation);
@@ -225,17 +200,17 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
   };
 
   const unsubscribe = bus.onFrame(onFrame);
-  cycle();
+  const stopTicker = startTicker(clock, TICK_MS, cycle);
 
   return {
     protocol: `nissan-leaf/${variant.name}`,
     generation: variant.name,
     stats,
     get awake() {
-      return awake;
+      return watch.awake;
     },
     get vehicleLost() {
-      return vehicleLost;
+      return watch.lost;
     },
     diag: { isotp: link.stats, uds: uds.stats },
     detach() {
@@ -244,8 +219,7 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
       unsubscribe();
       uds.close();
       link.close();
-      if (timer !== undefined) clock.clearTimer(timer);
-      timer = undefined;
+      stopTicker();
     },
   };
 }
