@@ -25,11 +25,12 @@ import { attachLvCan } from './profiles/lv-can-profile';
 import { attachPylonHv } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
 import { attachNissanLeaf } from './profiles/nissan-leaf';
+import { attachBmwI3 } from './profiles/bmw-i3';
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3'] as const;
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**
@@ -406,6 +407,9 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         break;
       case 'nissan-leaf':
         a = attachNissanLeaf(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.generation !== undefined ? { generation: p.generation } : {}) });
+        break;
+      case 'bmw-i3':
+        a = attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
