@@ -30,7 +30,7 @@ interface Rig {
 const rigs: Rig[] = [];
 let n = 0;
 
-async function rig(vehicleOptions: ConstructorParameters<typeof I3Vehicle>[3] = {}): Promise<Rig> {
+async function rig(vehicleOptions: ConstructorParameters<typeof I3Vehicle>[3] = {}, packId = 'bmw-i3-60ah'): Promise<Rig> {
   const clock = new VirtualClock();
   const ch = `virtual:i3-${n++}`;
   const pack = await openBus(ch, { clock, rxQueueLimit: 0 });
@@ -38,7 +38,7 @@ async function rig(vehicleOptions: ConstructorParameters<typeof I3Vehicle>[3] = 
   const spy = await openBus(ch, { clock, rxQueueLimit: 0 });
   const wire: CanFrame[] = [];
   spy.onFrame((f) => wire.push(f));
-  const dev = new BmsDevice(loadPackFixture('bmw-i3-60ah'), { seed: 4, initialSoc: 0.6, clock });
+  const dev = new BmsDevice(loadPackFixture(packId), { seed: 4, initialSoc: 0.6, clock });
   const stepping = { on: true };
   let due = clock.now();
   const step = (): void => {
@@ -198,6 +198,16 @@ describe('BMW i3 SME profile', () => {
     r2.vehicle.silent = false;
     await r2.clock.advanceAsync(1100);
     expect(r2.vehicle.broadcast.weld).toBe(1);
+  });
+
+  it('60 / 94 / 120 Ah packs are told apart by 0x431 the way Battery-Emulator does', async () => {
+    // BE: > 33000 Wh -> 120 Ah, > 22050 Wh -> 94 Ah, else 60 Ah (second-life packs at their fixtures' SOH).
+    const generation = (wh: number): number => (wh > 33000 ? 120 : wh > 22050 ? 94 : 60);
+    for (const ah of [60, 94, 120]) {
+      const r = await rig({}, `bmw-i3-${ah}ah`);
+      await r.clock.advanceAsync(1500);
+      expect(generation(r.vehicle.broadcast.energyContentWh!)).toBe(ah);
+    }
   });
 
   it('refuses bad 0x10B CRCs and unknown DIDs, and goes silent under comms-loss', async () => {
