@@ -106,7 +106,7 @@ describe('BMW i3 SME profile', () => {
     expect(Math.abs(b.chargeCurrentLimit! - s.chargeCurrentLimit)).toBeLessThanOrEqual(0.05 + 1e-9);
     expect(Math.abs(b.dischargeVoltageLimit! - s.dischargeVoltageLimit)).toBeLessThanOrEqual(0.05 + 1e-9);
     const nominal = 96 * ((r.dev.profile.bms.chargeVoltagePerCell + r.dev.profile.bms.dischargeVoltagePerCell) / 2);
-    expect(Math.abs(b.energyContentWh! - s.fullChargeAh * nominal)).toBeLessThanOrEqual(10 + 1e-9);
+    expect(Math.abs(b.energyContentWh! - s.nominalAh * s.soh * nominal)).toBeLessThanOrEqual(10 + 1e-9);
     expect(b.energyContentWh!).toBeLessThan(22050); // Battery-Emulator tells a 60 Ah pack by it
     // Diagnostics (UDS DIDs, OVMS layouts).
     expect(Math.abs(d.soc! - s.soc * 100)).toBeLessThanOrEqual(0.05 + 1e-9);

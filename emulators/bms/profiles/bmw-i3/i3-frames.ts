@@ -11,7 +11,7 @@
  * | 0x2F5 | 100 ms | charge voltage limit u16 0.1 V, charge current limit u16 0.1 A + 819.2 A, discharge voltage limit, discharge current limit |
  * | 0x239 | 200 ms | predicted energy now u16 Wh, at the charging target u16 0.02 kWh |
  * | 0x40D | 1000 ms | available power short/long term, charge/discharge, u16 3 W |
- * | 0x431 | 200 ms | maximum energy content 12 bit 20 Wh (60/94/120 Ah told apart by it) |
+ * | 0x431 | 200 ms | maximum energy content 12 bit 20 Wh: nameplate Ah x SOH x nominal V (60/94/120 Ah told apart by it) |
  * | 0x432 | 200 ms | display SOC u8 0.5 % |
  */
 import { makeFrame, type CanFrame } from '../../../../protocols/can/frame';
@@ -124,7 +124,8 @@ export class I3FrameEncoder {
 
   content431(s: Readonly<BmsSnapshot>, x: I3Status): CanFrame {
     const d = new Uint8Array(8);
-    const wh20 = Math.min(0xfff, Math.max(0, Math.round((s.fullChargeAh * x.nominalVoltage) / 20)));
+    // The pack's energy content at its SOH (nameplate Ah x SOH x nominal V), not the window the limits leave usable.
+    const wh20 = Math.min(0xfff, Math.max(0, Math.round((s.nominalAh * s.soh * x.nominalVoltage) / 20)));
     d[5] = wh20 & 0xff;
     d[6] = wh20 >> 8;
     return makeFrame(I3_ID.content431, d);
