@@ -156,7 +156,7 @@ describe('Nissan Leaf LBC profile', () => {
     await r.vehicleBus.send({ id: 0x79b, extended: false, data: Uint8Array.of(0x03, 0x19, 0x02, 0x0e, 0, 0, 0, 0) });
     await r.clock.advanceAsync(10);
     off();
-    expect(Array.from(dtc!)).toEqual([0x59, 0x02, 0xff, 0x30, 0xe0, 0x00, 0x0b]);
+    expect(Array.from(dtc!)).toEqual([0x59, 0x02, 0x4e, 0x30, 0xe0, 0x00, 0x4e]);
     // Asleep after 10 s of silence: no frames, no answers.
     await r.clock.advanceAsync(t + 10_100 - r.clock.now());
     expect(r.leaf.awake).toBe(false);
@@ -204,8 +204,8 @@ describe('Nissan Leaf LBC profile', () => {
     });
     await r.vehicleBus.send({ id: 0x79b, extended: false, data: Uint8Array.of(0x03, 0x19, 0x02, 0x0e, 0, 0, 0, 0) });
     await r.clock.advanceAsync(10);
-    // 59 02 FF, then P33E0 (isolation) and P30E0 (the vehicle went silent when it tripped), each with status 0x0B.
-    expect(Array.from(dtc!)).toEqual([0x59, 0x02, 0xff, 0x33, 0xe0, 0x00, 0x0b, 0x30, 0xe0, 0x00, 0x0b]);
+    // 59 02 4E, then P33E0 (isolation) and P30E0 (the vehicle went silent when it tripped), each with status 0x4E.
+    expect(Array.from(dtc!)).toEqual([0x59, 0x02, 0x4e, 0x33, 0xe0, 0x00, 0x4e, 0x30, 0xe0, 0x00, 0x4e]);
   });
 
   it('keeps the generations apart: group lengths, thermistors, 0x59E and the 0x5BC period', async () => {

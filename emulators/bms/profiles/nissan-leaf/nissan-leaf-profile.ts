@@ -51,8 +51,13 @@ export const LEAF_DTC = {
   isolation: 0x33e000,
 } as const;
 
-/** Status byte of an active DTC: testFailed | testFailedThisOperationCycle | confirmedDTC. */
-const DTC_ACTIVE = 0x0b;
+/**
+ * Status availability mask and status byte of a stored DTC as a real LBC answers them: `59 02 4E` and 0x4E per
+ * code (testFailedThisOperationCycle | pendingDTC | confirmedDTC | testNotCompletedThisOperationCycle)
+ * [BE test/battery/NissanLeafTest.cpp @ 62532e94, "Real LBC capture holding four codes"].
+ */
+const DTC_AVAILABILITY = 0x4e;
+const DTC_ACTIVE = 0x4e;
 
 export interface NissanLeafAttachment extends CanProfileAttachment {
   readonly generation: LeafGeneration;
@@ -180,7 +185,7 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
     const mask = req[2]!;
     const out: number[] = [];
     for (const code of activeDtcs()) if (DTC_ACTIVE & mask) out.push(code >> 16, (code >> 8) & 0xff, code & 0xff, DTC_ACTIVE);
-    return positive(SID.ReadDtcInformation, [0x02, 0xff], out);
+    return positive(SID.ReadDtcInformation, [0x02, DTC_AVAILABILITY], out);
   });
   uds.handle(SID.ClearDiagnosticInformation, (req) => {
     if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
