@@ -16,55 +16,31 @@ import argparse
 import json
 import logging
 import sys
-import threading
 import time
 
 logging.disable(logging.CRITICAL)
 import can  # noqa: E402
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+from native_peer import PeerBus, crc8, emit  # noqa: E402
 
 
 def j1850(d, init):
-    crc = init
-    for b in d[1:]:
-        crc ^= b
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1D) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
+    return crc8(d[1:], 0x1D, init)
 
 
-class Vehicle:
+class Vehicle(PeerBus):
     def __init__(self, bus):
-        self.bus = bus
-        self.lock = threading.Lock()
-        self.alive = True
-        self.stop = False
+        super().__init__(bus)
         self.b = {}
 
-    def send(self, arb, data):
-        with self.lock:
-            self.bus.send(can.Message(arbitration_id=arb, is_extended_id=False, data=bytes(data)))
-
-    def keepalive(self):
-        k, n = 0, 0
-        nxt = time.monotonic()
-        while not self.stop:
-            if self.alive:
-                d = [0, 0x10 | k, 0xFC]
-                d[0] = j1850(d, 0x3F)
-                self.send(0x10B, d)
-                if n % 5 == 0:
-                    f = [0, 0x20 | k, 0x86, 0xDD, 0xF1, 0x35, 0x30, 0x00]
-                    f[0] = j1850(f, 0x60)
-                    self.send(0x12F, f)
-                k = 0 if k >= 14 else k + 1
-                n += 1
-            nxt += 0.02
-            time.sleep(max(0.0, nxt - time.monotonic()))
+    def keepalive(self, n):
+        k = n % 15
+        d = [0, 0x10 | k, 0xFC]
+        d[0] = j1850(d, 0x3F)
+        self.send(0x10B, d)
+        if n % 5 == 0:
+            f = [0, 0x20 | k, 0x86, 0xDD, 0xF1, 0x35, 0x30, 0x00]
+            f[0] = j1850(f, 0x60)
+            self.send(0x12F, f)
 
     def on_broadcast(self, arb, d):
         if arb == 0x112 and len(d) == 8:
@@ -128,10 +104,9 @@ def main():
     args = p.parse_args()
     bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
     v = Vehicle(bus)
-    t = threading.Thread(target=v.keepalive, daemon=True)
     try:
         emit({"event": "ready"})
-        t.start()
+        v.run_every(0.02, v.keepalive)
         start = time.monotonic()
         while v.b.get("contactor") != 2 and time.monotonic() - start < 10:
             v.recv(0.05)
@@ -174,9 +149,7 @@ def main():
             emit({"event": "contactors-off", "off": v.b.get("contactor") != 2, "after_s": time.monotonic() - off})
         emit({"event": "done"})
     finally:
-        v.stop = True
-        t.join(timeout=1)
-        bus.shutdown()
+        v.shutdown()
 
 
 if __name__ == "__main__":

@@ -19,53 +19,29 @@ import argparse
 import json
 import logging
 import sys
-import threading
 import time
 
 logging.disable(logging.CRITICAL)
 import can  # noqa: E402
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+from native_peer import PeerBus, crc8, emit  # noqa: E402
 
 
 def crc85(d):
-    crc = 0
-    for b in d[:7]:
-        crc ^= b
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x85) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
+    return crc8(d[:7], 0x85, 0)
 
 
-class Vehicle:
+class Vehicle(PeerBus):
     def __init__(self, bus):
-        self.bus = bus
-        self.lock = threading.Lock()
-        self.alive = True
-        self.stop = False
+        super().__init__(bus)
         self.broadcast = {}
         self.crc_errors = 0
         self.stmin = 5
 
-    def send(self, arb, data):
-        with self.lock:
-            self.bus.send(can.Message(arbitration_id=arb, is_extended_id=False, data=bytes(data)))
-
-    def keepalive(self):
-        k = 0
+    def keepalive(self, k):
         csum = [0x8F, 0x80, 0x81, 0x82]
-        nxt = time.monotonic()
-        while not self.stop:
-            if self.alive:
-                self.send(0x1F2, [0x10, 0x64, 0x00, 0xB0, 0x00, 0x1E, k % 4, csum[k % 4]])
-                if k % 10 == 0:
-                    self.send(0x50B, [0x00, 0x00, 0x06, 0xC0, 0x00, 0x00, 0x00])
-                k += 1
-            nxt += 0.01
-            time.sleep(max(0.0, nxt - time.monotonic()))
+        self.send(0x1F2, [0x10, 0x64, 0x00, 0xB0, 0x00, 0x1E, k % 4, csum[k % 4]])
+        if k % 10 == 0:
+            self.send(0x50B, [0x00, 0x00, 0x06, 0xC0, 0x00, 0x00, 0x00])
 
     def on_broadcast(self, arb, d):
         if arb == 0x1DB and len(d) == 8:
@@ -140,10 +116,9 @@ def main():
     args = p.parse_args()
     bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
     v = Vehicle(bus)
-    t = threading.Thread(target=v.keepalive, daemon=True)
     try:
         emit({"event": "ready"})
-        t.start()
+        v.run_every(0.01, v.keepalive)
         start = time.monotonic()
         while not v.broadcast.get("main_relay_on") and time.monotonic() - start < 10:
             v.recv(0.05)
@@ -167,9 +142,7 @@ def main():
             emit({"event": "relays-off", "off": not v.broadcast.get("main_relay_on"), "after_s": time.monotonic() - off})
         emit({"event": "done"})
     finally:
-        v.stop = True
-        t.join(timeout=1)
-        bus.shutdown()
+        v.shutdown()
 
 
 if __name__ == "__main__":

@@ -4,66 +4,35 @@
  * playing the vehicle as Battery-Emulator does.
  */
 import { join } from 'node:path';
-import { VirtualClock } from '../../../../core/clock';
-import type { CanBus } from '../../../../protocols/can/bus';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
-import { openBus } from '../../../../protocols/can/registry';
+import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { I3Vehicle } from '../../../../fixtures/controllers/i3-vehicle/controller';
 import { I3AnswerAssembler, j1850 } from '../../../../fixtures/controllers/i3-vehicle/i3-decoder';
-import { BmsDevice } from '../../device/bms-device';
-import { loadPackFixture } from '../../pack/fixtures';
 import { attachBmwI3, type BmwI3Attachment } from './bmw-i3-profile';
 
 const db = loadDbc(join(__dirname, '../../../../fixtures/dbc/bmw-i3.dbc'));
 
-interface Rig {
-  clock: VirtualClock;
-  dev: BmsDevice;
-  buses: CanBus[];
-  vehicleBus: CanBus;
-  wire: CanFrame[];
-  sme: BmwI3Attachment;
-  vehicle: I3Vehicle;
-  stepping: { on: boolean };
-}
+type Rig = NativeRig<BmwI3Attachment, I3Vehicle> & { sme: BmwI3Attachment };
 const rigs: Rig[] = [];
-let n = 0;
 
 async function rig(vehicleOptions: ConstructorParameters<typeof I3Vehicle>[3] = {}, packId = 'bmw-i3-60ah'): Promise<Rig> {
-  const clock = new VirtualClock();
-  const ch = `virtual:i3-${n++}`;
-  const pack = await openBus(ch, { clock, rxQueueLimit: 0 });
-  const vehicleBus = await openBus(ch, { clock, rxQueueLimit: 0 });
-  const spy = await openBus(ch, { clock, rxQueueLimit: 0 });
-  const wire: CanFrame[] = [];
-  spy.onFrame((f) => wire.push(f));
-  const dev = new BmsDevice(loadPackFixture(packId), { seed: 4, initialSoc: 0.6, clock });
-  const stepping = { on: true };
-  let due = clock.now();
-  const step = (): void => {
-    due += 100;
-    clock.setTimer(due, step);
-    if (stepping.on) dev.step(0.1);
-  };
-  clock.setTimer(due + 100, step);
-  const sme = attachBmwI3(dev, pack);
-  const vehicle = new I3Vehicle('pack1', vehicleBus, clock, { pollIntervalS: 0.25, ...vehicleOptions });
-  vehicle.start();
-  const r = { clock, dev, buses: [pack, vehicleBus, spy], vehicleBus, wire, sme, vehicle, stepping };
-  rigs.push(r);
-  return r;
+  const r = await nativeRig({
+    packId,
+    seed: 4,
+    attach: (dev, bus) => attachBmwI3(dev, bus),
+    vehicle: (bus, clock) => new I3Vehicle('pack1', bus, clock, { pollIntervalS: 0.25, ...vehicleOptions }),
+  });
+  const out = Object.assign(r, { sme: r.attachment });
+  rigs.push(out);
+  return out;
 }
 
 afterEach(async () => {
-  for (const r of rigs.splice(0)) {
-    r.vehicle.stop();
-    r.sme.detach();
-    for (const b of r.buses) await b.close();
-  }
+  for (const r of rigs.splice(0)) await r.close();
 });
 
-const since = (r: Rig, t: number, id: number): CanFrame[] => r.wire.filter((f) => f.id === id && f.timestamp! >= t);
+const since = (r: Rig, t: number, id: number): CanFrame[] => framesSince(r.wire, t, id);
 
 /** One UDS request as tester F1 with BE's flow control; the answer from the SID on. */
 async function ask(r: Rig, req: number[]): Promise<Uint8Array | undefined> {

@@ -4,70 +4,36 @@
  * controller playing the vehicle the way Battery-Emulator does (BS = 1 flow control after every frame).
  */
 import { join } from 'node:path';
-import { VirtualClock } from '../../../../core/clock';
 import { loadDbc } from '../../../../protocols/can/dbc';
-import type { CanBus } from '../../../../protocols/can/bus';
 import type { CanFrame } from '../../../../protocols/can/frame';
-import { openBus } from '../../../../protocols/can/registry';
+import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { LeafVehicle } from '../../../../fixtures/controllers/leaf-vehicle/controller';
 import { crc85, LeafAnswerAssembler } from '../../../../fixtures/controllers/leaf-vehicle/leaf-decoder';
-import { BmsDevice } from '../../device/bms-device';
-import { loadPackFixture } from '../../pack/fixtures';
 import { attachNissanLeaf, type NissanLeafAttachment } from './nissan-leaf-profile';
 import type { LeafGeneration } from './variants';
 
 const db = loadDbc(join(__dirname, '../../../../fixtures/dbc/nissan-leaf.dbc'));
 
-interface Rig {
-  clock: VirtualClock;
-  dev: BmsDevice;
-  pack: CanBus;
-  vehicleBus: CanBus;
-  wire: CanFrame[];
-  leaf: NissanLeafAttachment;
-  vehicle: LeafVehicle;
-  stepping: { on: boolean };
-}
+type Rig = NativeRig<NissanLeafAttachment, LeafVehicle> & { leaf: NissanLeafAttachment };
 const rigs: Rig[] = [];
-let n = 0;
 
 async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: ConstructorParameters<typeof LeafVehicle>[3] = {}, packId = 'nissan-leaf-24kwh'): Promise<Rig> {
-  const clock = new VirtualClock();
-  const ch = `virtual:leaf-${n++}`;
-  const pack = await openBus(ch, { clock, rxQueueLimit: 0 });
-  const vehicleBus = await openBus(ch, { clock, rxQueueLimit: 0 });
-  const spy = await openBus(ch, { clock, rxQueueLimit: 0 });
-  const wire: CanFrame[] = [];
-  spy.onFrame((f) => wire.push(f));
-  const dev = new BmsDevice(loadPackFixture(packId), { seed: 5, initialSoc: 0.6, clock });
-  const stepping = { on: true };
-  let due = clock.now();
-  const step = (): void => {
-    due += 100;
-    clock.setTimer(due, step);
-    if (stepping.on) dev.step(0.1);
-  };
-  clock.setTimer(due + 100, step);
-  const leaf = attachNissanLeaf(dev, pack, { generation });
-  const vehicle = new LeafVehicle('pack1', vehicleBus, clock, { pollIntervalS: 0.5, ...vehicleOptions });
-  vehicle.start();
-  const r = { clock, dev, pack, vehicleBus, wire, leaf, vehicle, stepping };
-  rigs.push(r);
-  (r as Rig & { spy: CanBus }).spy = spy;
-  return r;
+  const r = await nativeRig({
+    packId,
+    seed: 5,
+    attach: (dev, bus) => attachNissanLeaf(dev, bus, { generation }),
+    vehicle: (bus, clock) => new LeafVehicle('pack1', bus, clock, { pollIntervalS: 0.5, ...vehicleOptions }),
+  });
+  const out = Object.assign(r, { leaf: r.attachment });
+  rigs.push(out);
+  return out;
 }
 
 afterEach(async () => {
-  for (const r of rigs.splice(0)) {
-    r.vehicle.stop();
-    r.leaf.detach();
-    await r.pack.close();
-    await r.vehicleBus.close();
-    await (r as Rig & { spy: CanBus }).spy.close();
-  }
+  for (const r of rigs.splice(0)) await r.close();
 });
 
-const since = (r: Rig, t: number, id: number): CanFrame[] => r.wire.filter((f) => f.id === id && f.timestamp! >= t);
+const since = (r: Rig, t: number, id: number): CanFrame[] => framesSince(r.wire, t, id);
 
 describe('Nissan Leaf LBC profile', () => {
   it('wakes into relays-open, closes them once the vehicle frames come, and reads back within the protocol resolution', async () => {
