@@ -26,11 +26,12 @@ import { attachPylonHv } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
 import { attachNissanLeaf } from './profiles/nissan-leaf';
 import { attachBmwI3 } from './profiles/bmw-i3';
+import { attachRenaultZoe } from './profiles/renault-zoe';
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe'] as const;
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**
@@ -70,6 +71,8 @@ export interface BmsParams {
   sunspecDetail?: boolean;
   /** Native Nissan Leaf: battery generation (ze0, aze0, ze1; default aze0). */
   generation?: 'ze0' | 'aze0' | 'ze1';
+  /** Native Renault Zoe Gen1: ze22 or ze40 (default ze40). */
+  variant?: 'ze22' | 'ze40';
 }
 
 const num = { type: 'number' };
@@ -125,6 +128,7 @@ const PARAMS_SCHEMA = {
     sunspecBase: { enum: [40000, 0, 50000] },
     sunspecDetail: { type: 'boolean' },
     generation: { enum: ['ze0', 'aze0', 'ze1'] },
+    variant: { enum: ['ze22', 'ze40'] },
   },
 } as const;
 
@@ -166,6 +170,7 @@ const PROTOCOL_ONLY: Record<string, readonly BmsProtocol[]> = {
   sunspecBase: ['sunspec-802'],
   sunspecDetail: ['sunspec-802'],
   generation: ['nissan-leaf'],
+  variant: ['renault-zoe'],
   manufacturer: ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'],
 };
 
@@ -410,6 +415,9 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         break;
       case 'bmw-i3':
         a = attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
+        break;
+      case 'renault-zoe':
+        a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant } : {}) });
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);

@@ -5,7 +5,7 @@ import { loadDbc } from '../../protocols/can/dbc';
 import type { CanFrame } from '../../protocols/can/frame';
 
 /** The DBC of each BMS protocol in fixtures/dbc. */
-const PROTOCOL_DBC: Record<string, string> = { 'pylon-lv': 'pylon-lv.dbc', 'sma-lv': 'sma-lv.dbc', 'pylon-hv': 'pylon-hv.dbc', 'nissan-leaf': 'nissan-leaf.dbc', 'bmw-i3': 'bmw-i3.dbc' };
+const PROTOCOL_DBC: Record<string, string> = { 'pylon-lv': 'pylon-lv.dbc', 'sma-lv': 'sma-lv.dbc', 'pylon-hv': 'pylon-hv.dbc', 'nissan-leaf': 'nissan-leaf.dbc', 'bmw-i3': 'bmw-i3.dbc', 'renault-zoe': 'renault-zoe.dbc' };
 
 const dbcCache = new Map<string, Database>();
 
