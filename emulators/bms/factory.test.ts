@@ -99,6 +99,16 @@ describe('createBmsDevice', () => {
     expect(leaf.signal('contactorClosed')).toBe(false); // no vehicle yet
     expect(checkBmsParams({ generation: 'ze1' }, 'bmw-i3')).toEqual([{ path: '/generation', message: "'generation' applies to protocol nissan-leaf, not bmw-i3" }]);
     expect(checkBmsParams({ generation: 'ze2' }, 'nissan-leaf')[0]!.message).toMatch(/ze0, aze0, ze1/);
+    expect(checkBmsParams({ variant: 'ze22' }, 'renault-zoe')).toEqual([]);
+    expect(checkBmsParams({ variant: 'ze22' }, 'nissan-leaf')[0]!.path).toBe('/variant');
+    const zoe = createBmsDevice({ name: 'zoe', pack: 'renault-zoe-22kwh', protocol: 'renault-zoe', clock, params: { variant: 'ze22' } });
+    const [e, f] = await pair(clock);
+    const zoeIds = new Set<number>();
+    f.onFrame((x) => zoeIds.add(x.id));
+    zoe.attachCan(e);
+    clock.advance(600);
+    expect([...zoeIds].sort((x, y) => x - y)).toEqual([0x155, 0x424, 0x425, 0x427, 0x42e, 0x445, 0x654]);
+    zoe.close();
     leaf.close();
     i3.close();
   });

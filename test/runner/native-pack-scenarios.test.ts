@@ -1,5 +1,5 @@
 /**
- * The native-pack scenarios (fixtures/scenarios-leaf, fixtures/scenarios-i3) on their benches: in virtual time with
+ * The native-pack scenarios (fixtures/scenarios-leaf, -i3, -zoe) on their benches: in virtual time with
  * the tiny vehicle controller in-process, each also once with a controller that does not react (so the expectations
  * can fail), and the isolation scenarios in real time with the controller as its own process over socketcand.
  */
@@ -13,7 +13,8 @@ import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 const root = resolve(__dirname, '..', '..');
 const controllerJs = join(root, 'dist', 'fixtures', 'controllers', 'leaf-vehicle', 'controller.js');
 const i3Js = join(root, 'dist', 'fixtures', 'controllers', 'i3-vehicle', 'controller.js');
-const scenario = (name: string) => loadScenario(join(root, 'fixtures', name.startsWith('i3-') ? 'scenarios-i3' : 'scenarios-leaf', `${name}.yaml`));
+const zoeJs = join(root, 'dist', 'fixtures', 'controllers', 'zoe-vehicle', 'controller.js');
+const scenario = (name: string) => loadScenario(join(root, 'fixtures', `scenarios-${name.split('-')[0]!}`, `${name}.yaml`));
 const bench = (name: string) => loadBench(join(root, 'fixtures', 'benches', `${name}.yaml`));
 
 async function inRoot<T>(fn: () => Promise<T>): Promise<T> {
@@ -87,6 +88,29 @@ describeIf(existsSync(i3Js), NEEDS_BUILD, 'native BMW i3 scenarios', () => {
       const r = await runScenario(bench('i3'), scenario('i3-isolation-fault'), { mode: 'real' });
       expect(r.summary).not.toContain('error');
       expect(r.provenance!.dut).toContain('i3-vehicle/main.js');
+      expect(r.verdict).toBe('pass');
+    });
+  }, 60_000);
+});
+
+describeIf(existsSync(zoeJs), NEEDS_BUILD, 'native Renault Zoe scenarios', () => {
+  it('cell drift seen only through the group polls, and an isolation fault: pass with the controller, fail when it does not react', async () => {
+    await inRoot(async () => {
+      const drift = await runScenario(bench('zoe'), scenario('zoe-cell-drift-low'), { mode: 'virtual' });
+      expect(drift.errors).toEqual([]);
+      expect(drift.verdict).toBe('pass');
+      const blind = await runScenario(bench('zoe'), scenario('zoe-cell-drift-low'), { mode: 'virtual', dutOptions: { maxCellDeviationV: 10 } });
+      expect(blind.expectations.filter((e) => e.verdict === 'fail').map((e) => e.id)).toEqual(['controller-stops-on-drift']);
+      const iso = await runScenario(bench('zoe'), scenario('zoe-isolation-fault'), { mode: 'virtual' });
+      expect(iso.verdict).toBe('pass');
+    });
+  }, 90_000);
+
+  it('isolation fault in real time: the controller as its own process over socketcand', async () => {
+    await inRoot(async () => {
+      const r = await runScenario(bench('zoe'), scenario('zoe-isolation-fault'), { mode: 'real' });
+      expect(r.summary).not.toContain('error');
+      expect(r.provenance!.dut).toContain('zoe-vehicle/main.js');
       expect(r.verdict).toBe('pass');
     });
   }, 60_000);
