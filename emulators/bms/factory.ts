@@ -25,11 +25,14 @@ import { LV_CAN_VARIANTS, lvCanVariant, type VariantWatchdog } from './profiles/
 import { attachLvCan } from './profiles/lv-can-profile';
 import { attachPylonHv, PYLON_HV_VARIANTS, pylonHvVariant } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
+import { attachNissanLeaf } from './profiles/nissan-leaf';
+import { attachBmwI3 } from './profiles/bmw-i3';
+import { attachRenaultZoe } from './profiles/renault-zoe';
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe'] as const;
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**
@@ -76,6 +79,10 @@ export interface BmsParams {
   idOffset?: 0 | 1;
   sunspecBase?: 40000 | 0 | 50000;
   sunspecDetail?: boolean;
+  /** Native Nissan Leaf: battery generation (ze0, aze0, ze1; default aze0). */
+  generation?: 'ze0' | 'aze0' | 'ze1';
+  /** Native Renault Zoe Gen1: ze22 or ze40 (default ze40). */
+  variant?: 'ze22' | 'ze40';
 }
 
 const num = { type: 'number' };
@@ -131,6 +138,8 @@ const PARAMS_SCHEMA = {
     variant: { type: 'string' },
     sunspecBase: { enum: [40000, 0, 50000] },
     sunspecDetail: { type: 'boolean' },
+    generation: { enum: ['ze0', 'aze0', 'ze1'] },
+    variant: { enum: ['ze22', 'ze40'] },
   },
 } as const;
 
@@ -171,6 +180,8 @@ const PROTOCOL_ONLY: Record<string, readonly BmsProtocol[]> = {
   idOffset: ['pylon-hv'],
   sunspecBase: ['sunspec-802'],
   sunspecDetail: ['sunspec-802'],
+  generation: ['nissan-leaf'],
+  variant: ['renault-zoe'],
   manufacturer: ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'],
 };
 
@@ -414,6 +425,15 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
           variant: pylonHvVariant(p.variant ?? 'pylon'),
           ...(p.idOffset !== undefined ? { idOffset: p.idOffset } : {}),
         });
+        break;
+      case 'nissan-leaf':
+        a = attachNissanLeaf(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.generation !== undefined ? { generation: p.generation } : {}) });
+        break;
+      case 'bmw-i3':
+        a = attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
+        break;
+      case 'renault-zoe':
+        a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant } : {}) });
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);

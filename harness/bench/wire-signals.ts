@@ -10,6 +10,9 @@ const PROTOCOL_DBC: Record<string, string> = {
   'sma-lv': 'sma-lv.dbc',
   'sma-lv/sma-bigendian': 'sma-lv-bigendian.dbc',
   'pylon-hv': 'pylon-hv.dbc',
+  'nissan-leaf': 'nissan-leaf.dbc',
+  'bmw-i3': 'bmw-i3.dbc',
+  'renault-zoe': 'renault-zoe.dbc',
 };
 
 const dbcCache = new Map<string, Database>();

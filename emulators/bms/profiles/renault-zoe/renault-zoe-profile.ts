@@ -1,0 +1,119 @@
+/**
+ * A Renault Zoe Gen1 LBC (ZE22 / ZE40) on its CAN: broadcast frames (./zoe-frames.ts), KWP2000 groups over ISO-TP
+ * (./zoe-groups.ts), answered only while the vehicle's 0x423 wake-up frame comes. The Zoe's main relays are not
+ * commanded over this CAN (Battery-Emulator drives them itself and always allows closing), so the profile leaves
+ * the contactor to the bench.
+ */
+import type { Clock } from '../../../../core/clock';
+import type { CanBus } from '../../../../protocols/can/bus';
+import type { CanFrame } from '../../../../protocols/can/frame';
+import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
+import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
+import type { BmsDevice } from '../../device/bms-device';
+import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
+import { startTicker, VehicleWatch } from '../native-common/ticker';
+import { ZOE_ID, ZoeFrameEncoder } from './zoe-frames';
+import { zoeGroup } from './zoe-groups';
+
+export type ZoeVariant = 'ze22' | 'ze40';
+
+export interface AttachRenaultZoeOptions {
+  /** ZE22 (22 kWh, also sends 0x427 and 0x42E) or ZE40 (41 kWh) [BE: "Not present on 41kWh battery"]; default ze40. */
+  variant?: ZoeVariant;
+  clock?: Clock;
+  /** Diagnostics are answered while a 0x423 came within this, ms (default 1000; assumed: BE sends it every 100 ms). */
+  wakeTimeoutMs?: number;
+  onSendError?: (err: unknown) => void;
+}
+
+export interface RenaultZoeAttachment extends CanProfileAttachment {
+  readonly variant: ZoeVariant;
+  /** True while the vehicle's 0x423 comes (diagnostics answered). */
+  readonly vehiclePresent: boolean;
+  readonly diag: { readonly isotp: Readonly<IsoTpStats>; readonly uds: Readonly<UdsServerStats> };
+}
+
+const TICK_MS = 10;
+
+/**
+ * Contract:
+ * - Every 10 ms 0x155; every 100 ms 0x424, 0x425, 0x445 (and 0x427, 0x42E on a ZE22); every 500 ms 0x654; encoded
+ *   from the snapshot of that moment. The broadcast does not depend on the vehicle.
+ * - 0x423 (8 bytes) is the vehicle's wake-up: with one within `wakeTimeoutMs`, `21 gg` on 0x79B is answered on 0x7BB
+ *   (0xFF padding) for the groups of ./zoe-groups.ts (others `7F 21 31`), plus 0x10 / 0x3E; without, requests go
+ *   unanswered (counted). Another length is counted as malformed.
+ * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
+ */
+export function attachRenaultZoe(device: BmsDevice, bus: CanBus, options: AttachRenaultZoeOptions = {}): RenaultZoeAttachment {
+  const variant = options.variant ?? 'ze40';
+  const clock = options.clock ?? bus.clock;
+  const stats = emptyCanProfileStats();
+  const enc = new ZoeFrameEncoder();
+  const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
+  let attached = true;
+  const wake = new VehicleWatch(clock, { keepAliveMs: options.wakeTimeoutMs ?? 1000, sleepMs: Infinity, onLost: () => undefined });
+  wake.lost = true; // nothing heard yet
+  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
+
+  const cycle = (tick: number): void => {
+    wake.check();
+    if (device.faults.commsLost) {
+      stats.silencedByCommsLoss++;
+      return;
+    }
+    const s = device.snapshot();
+    const now = clock.now();
+    send(enc.power155(s));
+    if (tick % 10 === 0) {
+      send(enc.status424(s, now));
+      send(enc.cells425(s));
+      send(enc.heartbeat445(now));
+      if (variant === 'ze22') {
+        send(enc.energy427(s, nominalVoltage));
+        send(enc.voltage42E(s));
+      }
+    }
+    if (tick % 50 === 0) send(enc.soc654(s));
+  };
+
+  const onFrame = (f: CanFrame): void => {
+    if (!attached || f.extended || f.error || f.id !== ZOE_ID.vehicle423) return;
+    if (f.rtr || f.data.length !== 8) {
+      stats.malformedIgnored++;
+      return;
+    }
+    if (device.faults.commsLost) return;
+    stats.heartbeats++;
+    device.heartbeat();
+    wake.heard();
+  };
+
+  const link = new IsoTpLink(bus, { txId: ZOE_ID.diagResponse, rxId: ZOE_ID.diagRequest, clock, padding: 0xff });
+  const uds = new UdsServer(link, { answering: () => attached && !wake.lost && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
+  uds.handle(SID.ReadDataByLocalIdentifier, (req) => {
+    if (req.length !== 2) return negative(SID.ReadDataByLocalIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
+    const data = zoeGroup(req[1]!, device.snapshot(), device.measuredCellVoltages(), device.measuredTemperatures(), device.pack.bleedA);
+    return data ? positive(SID.ReadDataByLocalIdentifier, [req[1]!], data) : negative(SID.ReadDataByLocalIdentifier, NRC.requestOutOfRange);
+  });
+
+  const unsubscribe = bus.onFrame(onFrame);
+  const stopTicker = startTicker(clock, TICK_MS, cycle);
+
+  return {
+    protocol: `renault-zoe/${variant}`,
+    variant,
+    stats,
+    get vehiclePresent() {
+      return !wake.lost;
+    },
+    diag: { isotp: link.stats, uds: uds.stats },
+    detach() {
+      if (!attached) return;
+      attached = false;
+      unsubscribe();
+      uds.close();
+      link.close();
+      stopTicker();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/** Where the Renault Zoe (Gen1: ZE22 / ZE40) LBC facts come from (facts only; no code copied). */
+export const ZOE_SOURCES = {
+  /** The controller side second-life Zoe systems run, and its capture-based test log. */
+  BE: 'dalathegreat/Battery-Emulator Software/src/battery/RENAULT-ZOE-GEN1-BATTERY.cpp/.h, test/can_log_based/can_logs/28_RenaultZoe1_base_pid.txt @ 62532e944e06bd1d6462179ba92068b48d98ab89',
+  /** An independent controller side (vehicle telematics): group 0x04 temperatures, 0x41/0x42 cells, DDT4ALL positions of 0x03. */
+  OVMS: 'openvehicles/Open-Vehicle-Monitoring-System-3 vehicle/OVMS.V3/components/vehicle_renaultzoe/src/vehicle_renaultzoe.cpp @ 1aa1daff19c5ad8532ba9fc887187c7f301539ac',
+} as const;
