@@ -27,7 +27,8 @@ import { attachPylonHv, PYLON_HV_VARIANTS, pylonHvVariant } from './profiles/pyl
 import { createBmsSunSpec } from './profiles/sunspec-battery';
 import { attachNissanLeaf } from './profiles/nissan-leaf';
 import { attachBmwI3 } from './profiles/bmw-i3';
-import { attachRenaultZoe } from './profiles/renault-zoe';
+import { attachRenaultZoe, type ZoeVariant } from './profiles/renault-zoe';
+
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
@@ -61,7 +62,8 @@ export interface BmsParams {
   heartbeat?: { timeoutS?: number; reaction?: HeartbeatReaction; armAtStart?: boolean };
   /**
    * Protocol variant where public implementations disagree: sma-lv 'sma' (default) or 'sma-bigendian'; pylon-lv
-   * 'pylon'; pylon-hv 'pylon' (default), 'pylon-discharge-positive' or 'battery-emulator'.
+   * 'pylon'; pylon-hv 'pylon' (default), 'pylon-discharge-positive' or 'battery-emulator'; renault-zoe 'ze40'
+   * (default) or 'ze22' (the Gen1 battery generation).
    */
   variant?: string;
   /** 'pass' (default) or 'clamp' currents above the limits. */
@@ -81,8 +83,6 @@ export interface BmsParams {
   sunspecDetail?: boolean;
   /** Native Nissan Leaf: battery generation (ze0, aze0, ze1; default aze0). */
   generation?: 'ze0' | 'aze0' | 'ze1';
-  /** Native Renault Zoe Gen1: ze22 or ze40 (default ze40). */
-  variant?: 'ze22' | 'ze40';
 }
 
 const num = { type: 'number' };
@@ -139,7 +139,6 @@ const PARAMS_SCHEMA = {
     sunspecBase: { enum: [40000, 0, 50000] },
     sunspecDetail: { type: 'boolean' },
     generation: { enum: ['ze0', 'aze0', 'ze1'] },
-    variant: { enum: ['ze22', 'ze40'] },
   },
 } as const;
 
@@ -181,7 +180,6 @@ const PROTOCOL_ONLY: Record<string, readonly BmsProtocol[]> = {
   sunspecBase: ['sunspec-802'],
   sunspecDetail: ['sunspec-802'],
   generation: ['nissan-leaf'],
-  variant: ['renault-zoe'],
   manufacturer: ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'],
 };
 
@@ -208,6 +206,11 @@ export function checkBmsParams(params: unknown, protocol?: string): ParamProblem
   if (protocol !== undefined && (BMS_PROTOCOLS as readonly string[]).includes(protocol)) {
     for (const [k, only] of Object.entries(PROTOCOL_ONLY)) {
       if (p[k] !== undefined && !only.includes(protocol as BmsProtocol)) out.push({ path: `/${k}`, message: `'${k}' applies to protocol ${only.join(', ')}, not ${protocol}` });
+    }
+    if (typeof p.variant === 'string') {
+      const known = PROTOCOL_VARIANTS[protocol as BmsProtocol];
+      if (!known) out.push({ path: '/variant', message: `protocol ${protocol} has no variants (variants exist for ${Object.keys(PROTOCOL_VARIANTS).join(', ')})` });
+      else if (!known.includes(p.variant)) out.push({ path: '/variant', message: `protocol ${protocol} has no variant '${p.variant}' (known: ${known.join(', ')})` });
     }
   }
   return out;
@@ -433,7 +436,7 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         a = attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       case 'renault-zoe':
-        a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant } : {}) });
+        a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant as ZoeVariant } : {}) });
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
@@ -483,6 +486,7 @@ const PROTOCOL_VARIANTS: Partial<Record<BmsProtocol, readonly string[]>> = {
   'pylon-lv': ['pylon'],
   'sma-lv': Object.keys(LV_CAN_VARIANTS).filter((v) => v.startsWith('sma')),
   'pylon-hv': Object.keys(PYLON_HV_VARIANTS),
+  'renault-zoe': ['ze40', 'ze22'],
 };
 
 /** The watchdog of the protocol variant (none for sunspec-802); ConfigError for a variant the protocol lacks. */
@@ -494,6 +498,7 @@ function variantWatchdog(protocol: BmsProtocol, variant: string | undefined, whe
   }
   const name = variant ?? known[0]!;
   if (!known.includes(name)) throw new ConfigError(`${where}: protocol ${protocol} has no variant '${name}' (known: ${known.join(', ')})`);
+  if (protocol === 'renault-zoe') return {}; // a battery generation, not a protocol dialect: no watchdog of its own
   const w = protocol === 'pylon-hv' ? pylonHvVariant(name).watchdog : lvCanVariant(name).watchdog;
   return { timeoutS: w.timeoutS, reaction: w.reaction };
 }
