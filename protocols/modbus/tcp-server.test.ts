@@ -189,7 +189,7 @@ describe('ModbusTcpServer', () => {
       const poll = (): void => (server.stats.requests === 1 ? resolve() : void setImmediate(poll));
       poll();
     });
-    expect(clock.pending).toBe(1);
+    expect(clock.pending).toBe(2); // the delayed response and the idle-timeout timer
     await server.close();
     await c.closed;
     expect(clock.pending).toBe(0);
