@@ -72,7 +72,7 @@ export class RateLimitedLog {
     this.pending++;
     if (this.inWindow === this.limit + 1) {
       const per = Number.isFinite(this.windowMs) ? ` in ${seconds(this.windowMs)}` : '';
-      this.sink(`${this.head}more than ${this.limit} events${per}; counting, not logging them`);
+      this.sink(`${this.head}more than ${this.limit} event${this.limit === 1 ? '' : 's'}${per}; counting, not logging them`);
     }
   }
 

@@ -3,6 +3,7 @@ import { VirtualClock } from '../../../core/clock';
 import { ClosedError, ConfigError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import { makeFrame, type CanFrame } from '../frame';
+import { until } from '../../../test/support/until';
 import { RawTestClient } from './raw-test-client';
 import { SocketcandServer, type SocketcandServerOptions } from './server';
 
@@ -33,11 +34,6 @@ afterEach(async () => {
   await server?.close();
   logs.length = 0;
 });
-
-/** Resolves once `cond()` holds, checked after each event-loop turn (what it waits for is I/O already under way). */
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise<void>((r) => setImmediate(r));
-}
 
 function collect(bus: CanBus): CanFrame[] {
   const got: CanFrame[] = [];
@@ -247,7 +243,7 @@ describe('SocketcandServer bad input', () => {
     expect(logs.filter((l) => l.includes('dropped input')).length).toBe(20);
     expect(logs.filter((l) => l.includes('more than 20 events in 10 s; counting, not logging them')).length).toBe(1);
     await g.close();
-    await until(() => server.stats().clients.length === 0);
+    await until(() => server.stats().clients.length === 0, 'the hub saw the client go');
     expect(logs.filter((l) => /980 more events not logged \(over 20 per 10 s\)$/.test(l)).length).toBe(1);
     expect(logs.length).toBe(22);
   });

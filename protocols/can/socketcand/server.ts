@@ -194,6 +194,16 @@ export class SocketcandServer {
     };
   }
 
+  /** Connections accepted since start (cheap; `stats()` copies every client's counters). */
+  get accepted(): number {
+    return this.connections;
+  }
+
+  /** Clients connected now. */
+  get clientCount(): number {
+    return this.sessions.size;
+  }
+
   /** Beacons sent so far (0 when the beacon is off). */
   get beaconsSent(): number {
     return this.beacon?.sent ?? 0;
