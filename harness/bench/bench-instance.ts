@@ -130,7 +130,13 @@ export class BenchInstance {
         const key = `${host}:${portText}`;
         hub = hubs.get(key); // one hub per host:port string (port 0 too): several buses on one socketcand server
         if (!hub) {
-          hub = new SocketcandServer({ host, port: Number(portText), clock: this.clock, log: (l: string) => this.options.log?.(`socketcand: ${l}`) });
+          hub = new SocketcandServer({
+            host,
+            port: Number(portText),
+            clock: this.clock,
+            log: (l: string) => this.options.log?.(`socketcand: ${l}`),
+            limits: this.bench.serverLimits.hubs[spec.hub.socketcand] ?? {},
+          });
           if (this.options.serveNetwork) {
             try {
               await hub.listen();
@@ -194,7 +200,14 @@ export class BenchInstance {
       if (spec.tcp) {
         const [host, port] = splitHostPort(spec.tcp);
         if (this.options.serveNetwork) {
-          entry.tcp = new ModbusTcpServer({ core: entry.core, host, port: Number(port), clock: this.clock, log: (l) => this.options.log?.(`modbus ${name}: ${l}`) });
+          entry.tcp = new ModbusTcpServer({
+            core: entry.core,
+            host,
+            port: Number(port),
+            clock: this.clock,
+            log: (l) => this.options.log?.(`modbus ${name}: ${l}`),
+            limits: this.bench.serverLimits.modbus[name] ?? {},
+          });
           try {
             const addr = await entry.tcp.listen();
             entry.host = addr.host;

@@ -4,6 +4,7 @@ import { knownMedia } from '../../protocols/can/registry';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
 import { parseDuration } from '../scenario/duration';
 import { benchSchema } from './schema';
+import { benchServerLimits, type BenchServerLimits } from './server-limits';
 import type { BenchFile } from './types';
 
 /** A validated bench: the file's content plus where each device was written (for later errors). */
@@ -13,6 +14,8 @@ export interface Bench {
   where: { device: Record<string, string>; dut: string };
   readyTimeoutMs: number;
   stopTimeoutMs: number;
+  /** Connection limits of the Modbus TCP endpoints and socketcand hubs (only those the file sets). */
+  serverLimits: BenchServerLimits;
 }
 
 /** Load and check a bench file. Throws `ConfigError` with `file:line:column`. */
@@ -80,6 +83,7 @@ function checkBench(src: YamlSource): Bench {
     file: f,
     source: src.file,
     where: { device: whereDevice, dut: at('/dut') },
+    serverLimits: benchServerLimits(f, at),
     readyTimeoutMs: f.dut?.readyTimeout !== undefined ? parseDuration(f.dut.readyTimeout, at('/dut/readyTimeout')) : 15_000,
     stopTimeoutMs: f.dut?.stopTimeout !== undefined ? parseDuration(f.dut.stopTimeout, at('/dut/stopTimeout')) : 5_000,
   };
