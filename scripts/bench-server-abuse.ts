@@ -235,7 +235,12 @@ async function newControllers(t: Target, tries: number, keepGoing: () => boolean
 }
 
 function summary(r: Row): string {
+  if (Number.isNaN(r.median)) return `all ${r.failed} FAILED (no answer within ${ANSWER_BOUND_MS} ms: locked out)`;
   return `median ${f1(r.median)} ms (max ${f1(r.max)})${r.failed ? `, ${r.failed} FAILED` : ''}`;
+}
+
+function ratio(r: Row, ref: Row): string {
+  return Number.isNaN(r.median) ? '' : `; ratio of medians ${(r.median / ref.median).toFixed(2)}x`;
 }
 
 async function measure(make: (l: ConnectionLimits) => Promise<Target>, limits: ConnectionLimits, count: number, tries: number): Promise<{ name: string; quiet: Row; flood: Row }> {
@@ -310,8 +315,8 @@ async function main(): Promise<void> {
     const f = r.flood;
     console.log(`\n${r.name}`);
     console.log(`  new controller, connect -> first answer (${tries} tries), quiet server:    ${summary(q)}`);
-    console.log(`  new controllers while ${f.opened} idle connections arrive:  ${summary(f.during!)}; ratio of medians ${(f.during!.median / q.median).toFixed(2)}x`);
-    console.log(`  new controller after all are opened (${tries} tries):           ${summary(f)}; ratio of medians ${(f.median / q.median).toFixed(2)}x`);
+    console.log(`  new controllers while ${f.opened} idle connections arrive:  ${summary(f.during!)}${ratio(f.during!, q)}`);
+    console.log(`  new controller after all are opened (${tries} tries):           ${summary(f)}${ratio(f, q)}`);
     console.log(`  the flood took ${f1(f.floodMs)} ms`);
     console.log(`  polling controller during the flood: ${f.polls} polls, slowest answer ${f1(f.pollSlowest)} ms; server held at most ${f.peak} connections`);
   }
