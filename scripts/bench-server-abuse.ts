@@ -245,7 +245,7 @@ function ratio(r: Row, ref: Row): string {
 
 async function measure(make: (l: ConnectionLimits) => Promise<Target>, limits: ConnectionLimits, count: number, tries: number): Promise<{ name: string; quiet: Row; flood: Row }> {
   const ref = await make(limits);
-  await newControllers(ref, 5); // warm-up
+  await newControllers(ref, tries); // warm-up: the same number of untimed tries
   const quietRow = await newControllers(ref, tries);
   await ref.close();
 
