@@ -12,6 +12,7 @@ import { ModbusClient } from '../../protocols/modbus/client';
 import { RegisterMap } from '../../protocols/modbus/register-map';
 import { DEFAULT_MODBUS_TCP_LIMITS, ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import { IdleFlood } from '../../protocols/net/idle-flood';
+import { pollLoop } from '../support/poll-loop';
 import { until } from '../support/until';
 
 const FLOOD = 20_000;
@@ -44,44 +45,18 @@ async function controller(port: number): Promise<ModbusClient> {
   return c;
 }
 
-/**
- * A controller's poll loop: one read every POLL_PERIOD_MS of wall time (its behaviour, not a wait of the test),
- * until stopped; records the slowest answer.
- */
-function poller(c: ModbusClient): { stop(): Promise<{ polls: number; slowestMs: number }> } {
-  let running = true;
-  let polls = 0;
-  let slowestMs = 0;
-  const loop = (async () => {
-    while (running) {
-      const t0 = performance.now();
-      expect(await c.readHolding(0, 4)).toEqual([1, 2, 3, 4]);
-      slowestMs = Math.max(slowestMs, performance.now() - t0);
-      polls++;
-      await new Promise((r) => setTimeout(r, POLL_PERIOD_MS));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return { polls, slowestMs };
-    },
-  };
-}
-
 describe('Modbus TCP server under 20,000 idle connections', () => {
   it('keeps answering a polling controller, lets a new controller in, and holds at most 64 sockets', async () => {
     const clock = new VirtualClock();
     const { port, lines } = await start(clock);
     const a = await controller(port);
-    const polling = poller(a);
+    const polling = pollLoop(POLL_PERIOD_MS, async () => expect(await a.readHolding(0, 4)).toEqual([1, 2, 3, 4]));
 
     flood = await IdleFlood.open({ port, count: FLOOD, pace: { accepted: () => server!.stats.accepted - 1, maxAhead: 256 } });
     const during = await polling.stop();
     expect(flood.failures).toEqual({});
     expect(flood.opened).toBe(FLOOD);
-    expect(during.polls).toBeGreaterThan(0);
+    expect(during.rounds).toBeGreaterThan(0);
     expect(during.slowestMs).toBeLessThan(POLL_ANSWER_DURING_FLOOD_MS);
 
     const t0 = performance.now();

@@ -13,6 +13,7 @@ import { makeFrame } from '../../protocols/can/frame';
 import { RawTestClient } from '../../protocols/can/socketcand/raw-test-client';
 import { DEFAULT_HUB_LIMITS, SocketcandServer } from '../../protocols/can/socketcand/server';
 import { IdleFlood } from '../../protocols/net/idle-flood';
+import { pollLoop } from '../support/poll-loop';
 import { until } from '../support/until';
 
 const FLOOD = 20_000;
@@ -54,38 +55,19 @@ async function frameRoundTrip(bms: CanBus, c: RawTestClient, seq: number): Promi
   return performance.now() - t0;
 }
 
-/** A controller listening while the BMS sends every POLL_PERIOD_MS of wall time (their behaviour, not a wait). */
-function listener(bms: CanBus, c: RawTestClient): { stop(): Promise<{ frames: number; slowestMs: number }> } {
-  let running = true;
-  let frames = 0;
-  let slowestMs = 0;
-  const loop = (async () => {
-    while (running) {
-      slowestMs = Math.max(slowestMs, await frameRoundTrip(bms, c, frames++));
-      await new Promise((r) => setTimeout(r, POLL_PERIOD_MS));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return { frames, slowestMs };
-    },
-  };
-}
-
 describe('socketcand hub under 20,000 idle connections', () => {
   it('keeps a listening controller fed, lets a new controller in, and holds at most 64 sockets', async () => {
     const clock = new VirtualClock();
     const { port, bms, lines } = await start(clock);
     const a = await controller(port);
-    const listening = listener(bms, a);
+    let seq = 0;
+    const listening = pollLoop(POLL_PERIOD_MS, async () => void (await frameRoundTrip(bms, a, seq++)));
 
     flood = await IdleFlood.open({ port, count: FLOOD, pace: { accepted: () => hub!.accepted - 1, maxAhead: 256 } });
     const during = await listening.stop();
     expect(flood.failures).toEqual({});
     expect(flood.opened).toBe(FLOOD);
-    expect(during.frames).toBeGreaterThan(0);
+    expect(during.rounds).toBeGreaterThan(0);
     expect(during.slowestMs).toBeLessThan(FRAME_DURING_FLOOD_MS);
 
     const t0 = performance.now();
