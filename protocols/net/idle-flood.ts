@@ -51,7 +51,7 @@ export class IdleFlood {
     const worker = async (): Promise<void> => {
       while (next < options.count) {
         next++;
-        while (pace && flood.opened - pace.accepted() >= pace.maxAhead) await flood.nextTurn();
+        while (pace && flood.opened - pace.accepted() >= pace.maxAhead) await flood.shortPause();
         await flood.openOne();
       }
     };
@@ -77,13 +77,16 @@ export class IdleFlood {
     for (const s of this.sockets) s.destroy();
   }
 
-  /** The next event-loop turn, one `setImmediate` shared by every worker that waits for it. */
-  private nextTurn(): Promise<void> {
+  /**
+   * One shared 1 ms pause for every worker held back by `pace`: the server's count has no event to wait on, and
+   * spinning on `setImmediate` would burn a core the server (and a busy machine) needs.
+   */
+  private shortPause(): Promise<void> {
     this.turn ??= new Promise((resolve) =>
-      setImmediate(() => {
+      setTimeout(() => {
         this.turn = undefined;
         resolve();
-      }),
+      }, 1),
     );
     return this.turn;
   }

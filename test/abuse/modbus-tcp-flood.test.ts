@@ -90,7 +90,7 @@ describe('Modbus TCP server under 20,000 idle connections', () => {
     expect(summary).toBeDefined();
     expect(Number(summary!.split(' ')[0]) + 100).toBe(s.evicted);
     expect(lines.length).toBeLessThan(100 + 1 + 1 + 62 + 1);
-  }, 120_000);
+  }, 300_000); // a failure bound: about 10-30 s alone on a busy 2-core machine
 
   it('closes idle connections after the idle timeout even without reaching the cap', async () => {
     const clock = new VirtualClock();
