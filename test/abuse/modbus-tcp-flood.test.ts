@@ -107,5 +107,5 @@ describe('Modbus TCP server under 20,000 idle connections', () => {
     await flood.whenHeldAtMost(0);
     expect(server!.stats).toMatchObject({ active: 1, idleClosed: 2000, evicted: 0 });
     expect(await a.readHolding(0, 4)).toEqual([1, 2, 3, 4]);
-  });
+  }, 60_000);
 });
