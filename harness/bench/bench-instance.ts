@@ -20,6 +20,16 @@ import type { Bench } from './load-bench';
 import { Ring } from './ring';
 import { dbcForBus, WireSignals } from './wire-signals';
 
+/** A fault in force on a running bench (`hil emulate`'s `faults`). */
+export interface ActiveFault {
+  id: string;
+  device: string;
+  kind: string;
+  params: Record<string, unknown>;
+  /** Clock time it was injected. */
+  since: number;
+}
+
 /** Options for bringing a bench up. */
 export interface BenchInstanceOptions {
   clock: Clock;
@@ -89,7 +99,7 @@ export class BenchInstance {
   readonly devices = new Map<string, BenchDevice>();
   readonly can = new Map<string, BenchCanBus>();
   readonly modbus = new Map<string, BenchModbus>();
-  private readonly deviceFaults = new Map<string, BenchFaultHandle>();
+  private readonly deviceFaults = new Map<string, { handle: BenchFaultHandle; info: ActiveFault }>();
   private readonly detachers: Array<() => void> = [];
   private closed = false;
   readonly startMs: number;
@@ -130,7 +140,13 @@ export class BenchInstance {
         const key = `${host}:${portText}`;
         hub = hubs.get(key); // one hub per host:port string (port 0 too): several buses on one socketcand server
         if (!hub) {
-          hub = new SocketcandServer({ host, port: Number(portText), clock: this.clock, log: (l: string) => this.options.log?.(`socketcand: ${l}`) });
+          hub = new SocketcandServer({
+            host,
+            port: Number(portText),
+            clock: this.clock,
+            log: (l: string) => this.options.log?.(`socketcand: ${l}`),
+            limits: this.bench.serverLimits.hubs[spec.hub.socketcand] ?? {},
+          });
           if (this.options.serveNetwork) {
             try {
               await hub.listen();
@@ -196,7 +212,14 @@ export class BenchInstance {
       if (spec.tcp) {
         const [host, port] = splitHostPort(spec.tcp);
         if (this.options.serveNetwork) {
-          entry.tcp = new ModbusTcpServer({ core: entry.core, host, port: Number(port), clock: this.clock, log: (l) => this.options.log?.(`modbus ${name}: ${l}`) });
+          entry.tcp = new ModbusTcpServer({
+            core: entry.core,
+            host,
+            port: Number(port),
+            clock: this.clock,
+            log: (l) => this.options.log?.(`modbus ${name}: ${l}`),
+            limits: this.bench.serverLimits.modbus[name] ?? {},
+          });
           try {
             const addr = await entry.tcp.listen();
             entry.host = addr.host;
@@ -393,6 +416,23 @@ export class BenchInstance {
     return false;
   }
 
+  /**
+   * Every signal name this bench offers (for completion and listings): each device's, `can.<bus>.frames` and the
+   * bus DBC's `can.<bus>.<Message>.<Signal>|count|age`, `modbus.<ep>.writes|illegalWrites|rejectedWrites|requests`, `t`.
+   */
+  signalNames(): string[] {
+    const out: string[] = ['t'];
+    for (const d of this.devices.values()) for (const n of d.signalNames()) out.push(`${d.name}.${n}`);
+    for (const b of this.can.values()) {
+      out.push(`can.${b.name}.frames`);
+      for (const m of b.wire?.db.messages ?? []) {
+        for (const x of [...m.signals.map((sig) => sig.name), 'count', 'age']) out.push(`can.${b.name}.${m.name}.${x}`);
+      }
+    }
+    for (const m of this.modbus.keys()) for (const x of ['writes', 'illegalWrites', 'rejectedWrites', 'requests']) out.push(`modbus.${m}.${x}`);
+    return out;
+  }
+
   /** Scenario stimulus: `ambient` (every device), or `<device>.<input>`. */
   setInput(key: string, value: number | string | boolean, where: string): void {
     if (key === 'ambient') {
@@ -405,8 +445,13 @@ export class BenchInstance {
     if (!dev.setInput(key.slice(dot + 1), value)) throw new ConfigError(`device '${dev.name}' has no input '${key.slice(dot + 1)}'`, where);
   }
 
-  /** Inject a fault by id on a device; Modbus-level kinds go to the device's endpoint. */
+  /**
+   * Inject a fault by id on a device; Modbus-level kinds go to the device's endpoint. Throws `ConfigError` (at
+   * `where`) for an unknown device, kind or parameter, and for an id already in force (its fault could never be
+   * cleared again).
+   */
   injectFault(id: string, deviceName: string, kind: string, params: Record<string, unknown>, where: string): void {
+    if (this.deviceFaults.has(id)) throw new ConfigError(`fault id '${id}' is already in force (clear it first, or use another id)`, where);
     const dev = this.devices.get(deviceName);
     if (!dev) throw new ConfigError(`fault '${id}': no device '${deviceName}' on this bench (have: ${[...this.devices.keys()].join(', ')})`, where);
     let handle: BenchFaultHandle;
@@ -416,12 +461,21 @@ export class BenchInstance {
       if (err instanceof ConfigError) throw new ConfigError(err.message, where);
       throw err;
     }
-    this.deviceFaults.set(id, handle);
+    this.deviceFaults.set(id, { handle, info: { id, device: deviceName, kind, params, since: this.clock.now() } });
   }
 
-  clearFault(id: string): void {
-    this.deviceFaults.get(id)?.clear();
+  /** Clear a fault by id; false if no fault has that id in force. */
+  clearFault(id: string): boolean {
+    const f = this.deviceFaults.get(id);
+    if (!f) return false;
+    f.handle.clear();
     this.deviceFaults.delete(id);
+    return true;
+  }
+
+  /** The faults in force, in injection order. */
+  activeFaults(): ActiveFault[] {
+    return [...this.deviceFaults.values()].map((f) => ({ ...f.info }));
   }
 
   private injectModbusFault(deviceName: string, kind: string, params: Record<string, unknown>): BenchFaultHandle {
@@ -450,7 +504,7 @@ export class BenchInstance {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const h of this.deviceFaults.values()) h.clear();
+    for (const f of this.deviceFaults.values()) f.handle.clear();
     for (const d of this.detachers.splice(0)) safely(d);
     for (const d of this.devices.values()) safely(() => d.close());
     const hubs = new Set<SocketcandServer>();

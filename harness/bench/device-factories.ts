@@ -16,6 +16,9 @@ export interface DeviceContext {
   battery?: BenchDevice;
 }
 
+/** Inputs a BMS takes from a scenario (`set: { pack1.current: -20 }`). */
+const BMS_INPUTS: readonly string[] = ['ambient', 'current'];
+
 /** BMS bench devices keep their emulator device here, so an inverter can use it as its battery port. */
 const batteryPorts = new WeakMap<BenchDevice, BatteryPort>();
 
@@ -40,8 +43,8 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
   });
   const setInput = (name: string, value: number | string | boolean): boolean => {
     const key = name === 'ambient' ? 'ambientC' : name;
+    if (!BMS_INPUTS.includes(name)) return false;
     const n = typeof value === 'number' ? value : Number(value);
-    if (!['ambientC', 'current'].includes(key)) return false;
     if (!b.setInput(key, n)) throw new ConfigError(`BMS '${spec.name}': ${name} needs a finite number, got '${String(value)}'`);
     return true;
   };
@@ -55,6 +58,7 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
     signalNames: () => b.signalNames(),
     applyInitial: (values) => b.applyInitial(values),
     setInput,
+    inputNames: () => BMS_INPUTS,
     injectFault: (kind, params) => b.injectFault({ kind, ...params } as BmsFaultSpec),
     faultKinds: () => BMS_FAULT_KINDS,
     close: () => b.close(),

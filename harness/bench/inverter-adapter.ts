@@ -65,6 +65,7 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
       }
     },
     setInput,
+    inputNames: () => INPUTS,
     injectFault(kind, params): BenchFaultHandle {
       const spec = { kind, ...params };
       const checkFault = faultCheck();

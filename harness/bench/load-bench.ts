@@ -4,6 +4,7 @@ import { knownMedia } from '../../protocols/can/registry';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
 import { parseDuration } from '../scenario/duration';
 import { benchSchema } from './schema';
+import { benchServerLimits, type BenchServerLimits } from './server-limits';
 import type { BenchFile } from './types';
 
 /** A validated bench: the file's content plus where each device was written (for later errors). */
@@ -18,6 +19,8 @@ export interface Bench {
    * in scenario time ends the scenario with an error verdict. 0: off. See `DutSpec.livenessTimeout`.
    */
   livenessTimeoutMs: number;
+  /** Connection limits of the Modbus TCP endpoints and socketcand hubs (only those the file sets). */
+  serverLimits: BenchServerLimits;
 }
 
 /** Default of `dut.livenessTimeout`: far above any polling or heartbeat period a controller of this field uses. */
@@ -88,6 +91,7 @@ function checkBench(src: YamlSource): Bench {
     file: f,
     source: src.file,
     where: { device: whereDevice, dut: at('/dut') },
+    serverLimits: benchServerLimits(f, at),
     readyTimeoutMs: f.dut?.readyTimeout !== undefined ? parseDuration(f.dut.readyTimeout, at('/dut/readyTimeout')) : 15_000,
     stopTimeoutMs: f.dut?.stopTimeout !== undefined ? parseDuration(f.dut.stopTimeout, at('/dut/stopTimeout')) : 5_000,
     livenessTimeoutMs: livenessTimeout(f, at('/dut/livenessTimeout')),

@@ -14,6 +14,33 @@ export const MODBUS_FAULT_KINDS = [
   'modbus-wrong-unit-id',
 ] as const;
 
+/** A parameter of a Modbus fault: its name, JSON type, and whether it must be given. */
+export interface ModbusFaultParam {
+  name: string;
+  type: 'number' | 'integer' | 'object';
+  required?: boolean;
+}
+
+/** Filters every Modbus fault takes (see `modbusFaultRule`). */
+const FILTERS: readonly ModbusFaultParam[] = [
+  { name: 'functionCode', type: 'integer' },
+  { name: 'address', type: 'object' },
+  { name: 'probability', type: 'number' },
+  { name: 'remaining', type: 'integer' },
+];
+
+/** The parameters of each Modbus fault kind, as `modbusFaultRule` reads them (kept beside it so both change together). */
+export const MODBUS_FAULT_PARAMS: Readonly<Record<(typeof MODBUS_FAULT_KINDS)[number], readonly ModbusFaultParam[]>> = {
+  'modbus-delay': [{ name: 'ms', type: 'number', required: true }, ...FILTERS],
+  'modbus-no-response': FILTERS,
+  'modbus-exception': [{ name: 'code', type: 'integer' }, ...FILTERS],
+  'modbus-bad-crc': FILTERS,
+  'modbus-truncate': [{ name: 'bytes', type: 'integer' }, ...FILTERS],
+  'modbus-split': [{ name: 'chunks', type: 'integer' }, { name: 'gapMs', type: 'number' }, ...FILTERS],
+  'modbus-wrong-transaction-id': FILTERS,
+  'modbus-wrong-unit-id': FILTERS,
+};
+
 /**
  * The server-core fault rule for a scenario's Modbus fault on one unit: `kind` from MODBUS_FAULT_KINDS, parameters
  * `ms` (delay), `code` (exception, default 4), `bytes` (truncate, default 3), `chunks`/`gapMs` (split, default 2/50),

@@ -1,6 +1,12 @@
 /** JSON Schema for bench files. Unknown keys are errors. */
 const hostPort = { type: 'string', pattern: '^[^\\s:]+:\\d{1,5}$' };
 const duration = { type: ['number', 'string'] };
+/** Connection limits of a server the harness runs (a Modbus TCP endpoint, a socketcand hub). */
+const serverLimits = {
+  maxConnections: { type: 'integer', minimum: 1 },
+  idleTimeout: duration,
+  whenFull: { enum: ['evict-idle', 'refuse'] },
+} as const;
 
 export const benchSchema = {
   type: 'object',
@@ -21,7 +27,7 @@ export const benchSchema = {
             type: 'object',
             additionalProperties: false,
             required: ['socketcand'],
-            properties: { socketcand: hostPort, bus: { type: 'string', maxLength: 16 } },
+            properties: { socketcand: hostPort, bus: { type: 'string', maxLength: 16 }, ...serverLimits },
           },
           slcanPty: { type: 'string' },
           dbc: { type: 'string' },
@@ -48,6 +54,7 @@ export const benchSchema = {
               stopBits: { enum: [1, 2] },
             },
           },
+          ...serverLimits,
         },
       },
     },

@@ -18,7 +18,8 @@ export interface BenchFile {
  */
 export interface CanBusSpec {
   medium?: string;
-  hub?: { socketcand: string; bus?: string };
+  /** Buses that name the same `socketcand` address share one hub, and must agree on its limits. */
+  hub?: { socketcand: string; bus?: string } & ServerLimitsSpec;
   slcanPty?: string;
   /**
    * DBC that names this bus's frames for scenario signals `can.<bus>.<Message>.<Signal>` (default: the DBC of the
@@ -29,8 +30,20 @@ export interface CanBusSpec {
   record?: boolean;
 }
 
-/** A Modbus endpoint: a TCP listener or an RTU line, shared by the devices on it. */
-export interface ModbusEndpointSpec {
+/**
+ * Connection limits of a server the harness runs: a Modbus TCP endpoint (defaults 64 connections, 10 min idle) or
+ * a socketcand hub (64 connections, 30 s for a connection that opens no bus). At the cap a new connection closes
+ * the longest-idle one (`evict-idle`, those that never sent a valid message first) or is refused (`refuse`).
+ */
+export interface ServerLimitsSpec {
+  maxConnections?: number;
+  /** A duration (`30s`, `10m`); 0 never. */
+  idleTimeout?: string | number;
+  whenFull?: 'evict-idle' | 'refuse';
+}
+
+/** A Modbus endpoint: a TCP listener or an RTU line, shared by the devices on it. Limits apply to TCP only. */
+export interface ModbusEndpointSpec extends ServerLimitsSpec {
   tcp?: string;
   rtu?: { path: string; baud?: number; parity?: 'none' | 'even' | 'odd'; stopBits?: 1 | 2 };
 }

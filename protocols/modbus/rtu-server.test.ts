@@ -56,13 +56,13 @@ interface Rig {
 
 const rigs: Rig[] = [];
 
-function rig(units = [1, 2]): Rig {
+function rig(units = [1, 2], log?: (line: string) => void): Rig {
   const clock = new VirtualClock(0);
   const core = new ModbusServerCore({ clock });
   const devices = units.map((u) => new SmallDevice(u));
   units.forEach((u, i) => core.addUnit(u, devices[i]!));
   const [serverEnd, master] = createNullModem({ clock, baudRate: BAUD, paced: true });
-  const server = new ModbusRtuServer({ core, link: serverEnd });
+  const server = new ModbusRtuServer({ core, link: serverEnd, ...(log ? { log } : {}) });
   const masterFramer = new RtuFramer({ kind: 'response', baudRate: BAUD });
   const replies: RtuFrame[] = [];
   const chunks: Rig['chunks'] = [];
@@ -162,6 +162,28 @@ describe('ModbusRtuServer', () => {
     await r.settle();
     expect(r.replies.map((f) => bytes(f.adu))).toEqual([bytes(adu('01 03 02 03 E8'))]);
     expect(r.server.framerStats.drops).toMatchObject({ garbage: 1, 'bad-crc': 1 });
+  });
+
+  it('rate-limits the log of a noisy line (20 lines per 10 s), counting every drop and summarizing what it held back', async () => {
+    const lines: string[] = [];
+    const r = rig([1], (l) => lines.push(l));
+    const bad = adu('01 03 00 00 00 01');
+    bad[7]! ^= 1;
+    for (let i = 0; i < 200; i++) {
+      void r.send(bad);
+      await r.settle(10);
+    }
+    expect(r.server.framerStats.drops['bad-crc']).toBe(200);
+    expect(lines.filter((l) => l.includes('bad-crc'))).toHaveLength(20);
+    expect(lines[20]).toBe(`modbus rtu ${r.server.link.path}: more than 20 events in 10 s; counting, not logging them`);
+    expect(lines).toHaveLength(21);
+    await r.settle(10_000); // a new window: the next drop is logged after a line counting the held-back ones
+    void r.send(bad);
+    await r.settle(10);
+    expect(lines.slice(21)).toEqual([
+      `modbus rtu ${r.server.link.path}: 180 more events not logged (over 20 per 10 s)`,
+      expect.stringContaining('bad-crc'),
+    ]);
   });
 
   it('accepts a request that arrives one byte at a time with pauses inside', async () => {

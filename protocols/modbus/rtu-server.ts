@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../core/clock';
 import { ClosedError } from '../../core/errors';
+import { RateLimitedLog, type RateLimitedLogOptions } from '../../core/log/rate-limited-log';
 import { appendCrc } from './crc';
 import type { ModbusFault } from './faults';
 import { RtuFramer, type RtuDropReason, type RtuFramerStats, type RtuFrame } from './rtu-framer';
@@ -20,8 +21,13 @@ export interface RtuServerOptions {
    * rate (the standard: the master needs it to see the request end). 0 answers as soon as the reply is ready.
    */
   replyGapMs?: number;
-  /** Dropped input and write failures are reported here, one line each (default: only counted). */
+  /**
+   * Dropped input and write failures are reported here, one line each (default: only counted), at most
+   * `logRate.limit` lines per `logRate.windowMs` of the clock (default 20 per 10 s; a line full of noise cannot
+   * flood the log), then one line counting what was held back.
+   */
   log?: (line: string) => void;
+  logRate?: Omit<RateLimitedLogOptions, 'clock'>;
 }
 
 export interface RtuServerStats {
@@ -61,7 +67,7 @@ export class ModbusRtuServer {
   private readonly clock: Clock;
   private readonly framer: RtuFramer;
   private readonly replyGapMs: number;
-  private readonly log: (line: string) => void;
+  private readonly log: RateLimitedLog;
   private silenceTimer: TimerHandle | undefined;
   private readonly waits = new Map<TimerHandle, () => void>();
   private txChain: Promise<void> = Promise.resolve();
@@ -73,14 +79,14 @@ export class ModbusRtuServer {
     this.link = options.link;
     this.clock = options.clock ?? options.core.clock;
     this.replyGapMs = options.replyGapMs ?? t35Ms(this.link.baudRate);
-    this.log = options.log ?? (() => undefined);
+    this.log = new RateLimitedLog(options.log ?? (() => undefined), `modbus rtu ${this.link.path}`, { ...options.logRate, clock: this.clock });
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.framer = new RtuFramer({
       kind: 'request',
       baudRate: this.link.baudRate,
       bitsPerChar: this.link.bitsPerChar,
       onDrop: (reason: RtuDropReason, bytes: Uint8Array, length: number) =>
-        this.log(`modbus rtu ${this.link.path}: dropped ${length} byte(s), ${reason}: ${hexdump(bytes)}`),
+        this.log.write(`dropped ${length} byte(s), ${reason}: ${hexdump(bytes)}`),
     });
     this.link.onData((chunk) => this.receive(chunk));
     this.link.onClose((err) => void this.shutdown(err));
@@ -116,6 +122,7 @@ export class ModbusRtuServer {
       wake();
     }
     this.waits.clear();
+    this.log.flush();
     await this.link.close();
     this.resolveClosed(err);
   }
@@ -178,7 +185,7 @@ export class ModbusRtuServer {
     } catch (err) {
       if (err instanceof ClosedError || this.isClosed) return;
       this.stats.writeErrors++;
-      this.log(`modbus rtu ${this.link.path}: write failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.write(`write failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

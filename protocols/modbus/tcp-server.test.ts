@@ -3,6 +3,7 @@ import { VirtualClock } from '../../core/clock';
 import { ExceptionCode } from './device';
 import { encodeAdu } from './mbap';
 import { RegisterMap } from './register-map';
+import { until } from '../../test/support/until';
 import { ModbusTcpServer } from './tcp-server';
 
 /** A raw TCP client that collects bytes and lets a test await a number of them. */
@@ -189,7 +190,7 @@ describe('ModbusTcpServer', () => {
       const poll = (): void => (server.stats.requests === 1 ? resolve() : void setImmediate(poll));
       poll();
     });
-    expect(clock.pending).toBe(1);
+    expect(clock.pending).toBe(2); // the delayed response and the idle-timeout timer
     await server.close();
     await c.closed;
     expect(clock.pending).toBe(0);
@@ -197,3 +198,91 @@ describe('ModbusTcpServer', () => {
     await server.close();
   });
 });
+
+describe('ModbusTcpServer malformed-frame log and connection limits', () => {
+  let server: ModbusTcpServer;
+  let lines: string[];
+  const open: RawClient[] = [];
+  const badFrame = adu(1, 1, '0300000001');
+  badFrame.writeUInt16BE(7, 2); // protocol id 7: dropped
+
+  async function start(options: ConstructorParameters<typeof ModbusTcpServer>[0] = {}): Promise<number> {
+    lines = [];
+    server = new ModbusTcpServer({ clock: new VirtualClock(), log: (l) => lines.push(l), ...options });
+    server.core.addUnit(1, new RegisterMap().addRegisters({ table: 'holding', start: 0, values: [7] }));
+    return (await server.listen()).port;
+  }
+
+  async function connect(port: number): Promise<RawClient> {
+    const c = await RawClient.connect(port);
+    open.push(c);
+    return c;
+  }
+
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    await server.close();
+  });
+
+  it('logs 20 garbage frames of a connection, then counts; its summary counts what was held back', async () => {
+    const port = await start();
+    const c = await connect(port);
+    c.send(Buffer.concat(Array.from({ length: 5000 }, () => badFrame)));
+    await until(() => server.stats.badProtocolId === 5000, 'the server saw the 5000 frames');
+    expect(lines.filter((l) => l.includes('protocol id 7'))).toHaveLength(20);
+    expect(lines[20]).toMatch(/^connection 1 127\.0\.0\.1:\d+: more than 20 events in 10 s; counting, not logging them$/);
+    expect(lines).toHaveLength(21);
+    await c.close();
+    await until(() => server.stats.active === 0, 'the server saw the close');
+    expect(lines.slice(21)).toEqual([expect.stringMatching(/^connection 1 \S+: 4980 more events not logged \(over 20 per 10 s\)$/)]);
+  });
+
+  it('bounds the log of many garbage connections together (100 lines per 10 s) and the summary counts the rest', async () => {
+    const port = await start({ limits: { maxConnections: 300 } });
+    const clients = await Promise.all(Array.from({ length: 300 }, () => connect(port)));
+    for (const c of clients) c.send(Buffer.concat(Array.from({ length: 30 }, () => badFrame)));
+    await until(() => server.stats.badProtocolId === 300 * 30, 'the server saw every frame');
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    await until(() => server.stats.active === 0, 'the server saw every close');
+    await server.close();
+    // Each connection hands the server-wide log 22 lines (20, its notice, its summary at close): 6600 in all.
+    expect(lines).toHaveLength(100 + 2);
+    expect(lines[100]).toBe('more than 100 events in 10 s; counting, not logging them');
+    expect(lines[101]).toBe('6500 more events not logged (over 100 per 10 s)');
+  });
+
+  it("with whenFull 'refuse' keeps the connections it has and refuses the newcomer", async () => {
+    const port = await start({ limits: { maxConnections: 2, whenFull: 'refuse' } });
+    const a = await connect(port);
+    const b = await connect(port);
+    const c = await connect(port);
+    await c.closed;
+    a.send(adu(1, 1, '0300000001'));
+    b.send(adu(2, 1, '0300000001'));
+    expect((await a.read(11)).toString('hex')).toBe('000100000005010302' + '0007');
+    expect((await b.read(11)).toString('hex')).toBe('000200000005010302' + '0007');
+    expect(server.stats).toMatchObject({ refused: 1, evicted: 0, active: 2 });
+    expect(lines.some((l) => /^refused 127\.0\.0\.1:\d+: already 2 connections$/.test(l))).toBe(true);
+  });
+
+  it('at the cap evicts the idle connection that never sent a valid frame, not the polling one, and says so', async () => {
+    const port = await start({ limits: { maxConnections: 2 } });
+    const ctl = await connect(port);
+    ctl.send(adu(1, 1, '0300000001'));
+    await ctl.read(11);
+    const idle = await connect(port);
+    await until(() => server.stats.active === 2, 'the server holds both');
+    const late = await connect(port);
+    await idle.closed;
+    late.send(adu(3, 1, '0300000001'));
+    expect((await late.read(11)).readUInt16BE(0)).toBe(3);
+    ctl.send(adu(4, 1, '0300000001'));
+    expect((await ctl.read(11)).readUInt16BE(0)).toBe(4);
+    expect(lines).toContainEqual(expect.stringMatching(/^connection 2 \S+: closed to make room \(limit 2\): idle longest \(0\.0 s\), never sent a valid frame$/));
+  });
+
+  it('rejects limits that make no sense', () => {
+    expect(() => new ModbusTcpServer({ limits: { maxConnections: 0 } })).toThrow('maxConnections must be a whole number >= 1');
+  });
+});
+

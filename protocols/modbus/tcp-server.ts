@@ -12,6 +12,8 @@
 import net from 'node:net';
 import { defaultClock, type Clock, type TimerHandle } from '../../core/clock';
 import { ClosedError, OperationError } from '../../core/errors';
+import { PeerLogs, type PeerLogRate, type RateLimitedLog } from '../../core/log/rate-limited-log';
+import { ConnectionGuard, type ConnectionLimits, type GuardReason } from '../net/connection-guard';
 import type { ModbusFault } from './faults';
 import { encodeAdu, MbapSplitter, type MbapDrop, type MbapFrame } from './mbap';
 import { ModbusServerCore, type ServerCoreOptions } from './server-core';
@@ -26,11 +28,30 @@ export interface ModbusTcpServerOptions {
   port?: number;
   /** Clock for fault delays and split gaps. Default: the core's clock. */
   clock?: Clock;
-  /** Refuse connections beyond this many (closed at once, counted). Default unlimited. */
-  maxConnections?: number;
-  /** Where drops and closes are reported, one line each. Default: kept only in `recentLog`. */
+  /**
+   * Connections held at once, idle timeout and what happens at the cap; defaults in
+   * {@link DEFAULT_MODBUS_TCP_LIMITS}. Idle means no byte received: a Modbus server speaks only when asked.
+   */
+  limits?: ConnectionLimits;
+  /**
+   * Where drops and closes are reported, one line each. Default: kept only in `recentLog`. Rate-limited per
+   * connection and for the server as a whole (`logRate`); every event is still counted in `stats`.
+   */
   log?: (line: string) => void;
+  /** Log budgets (default 20 lines per connection and 100 in all per 10 s of the server's clock). */
+  logRate?: PeerLogRate;
 }
+
+/**
+ * Default connection limits of the Modbus TCP server.
+ * - 64 connections: several times what real devices take (the LXM32M takes 8; many inverters fewer), so a bench
+ *   with a controller, a monitor and a few tools never meets it, while the emulator never holds more than 64
+ *   sockets whatever a peer does. At the cap the longest-idle connection makes room (those that never sent a valid
+ *   frame first), so a controller that polls is never the one closed.
+ * - 10 min idle timeout: a controller that polls at all (loggers poll every few minutes at the slowest) keeps its
+ *   connection; a board that rebooted without closing its socket frees its slot within minutes.
+ */
+export const DEFAULT_MODBUS_TCP_LIMITS: Readonly<Required<ConnectionLimits>> = { maxConnections: 64, idleTimeoutMs: 600_000, whenFull: 'evict-idle' };
 
 /** Counters for one connection. */
 export interface TcpConnectionStats {
@@ -53,7 +74,14 @@ export interface TcpConnectionStats {
 export interface TcpServerStats {
   accepted: number;
   active: number;
+  /** Refused: the server was closing, or at the cap with `whenFull: 'refuse'`. */
   refused: number;
+  /** Closed to make room for a newer connection at the cap. */
+  evicted: number;
+  /** Closed after the idle timeout. */
+  idleClosed: number;
+  /** Most connections held at once. */
+  peakActive: number;
   /** Connections closed because a frame claimed more than 260 bytes. */
   closedOversize: number;
   bytesIn: number;
@@ -69,6 +97,9 @@ export interface TcpServerStats {
 
 interface Connection {
   socket: net.Socket;
+  log: RateLimitedLog;
+  /** Sent one valid MBAP frame (for the eviction order). */
+  established: boolean;
   splitter: MbapSplitter;
   stats: TcpConnectionStats;
   timers: Set<TimerHandle>;
@@ -82,8 +113,10 @@ interface Connection {
  * - `listen()` resolves with the bound address once listening; rejects with `OperationError` (port in use...).
  * - Requests are answered in arrival order on each connection unless a delay fault holds one back (the standard
  *   allows out-of-order answers; transaction ids tell them apart). A split response is never interleaved.
- * - Bad bytes are counted and logged, never thrown: a frame with a bad protocol id or length is dropped; a frame
- *   claiming more than 260 bytes closes that connection (its framing is lost).
+ * - Bad bytes are counted and logged (rate-limited), never thrown: a frame with a bad protocol id or length is
+ *   dropped; a frame claiming more than 260 bytes closes that connection (its framing is lost).
+ * - At most `limits.maxConnections` are held: a new one past the cap closes the longest-idle (or is refused with
+ *   `whenFull: 'refuse'`); one with no byte received for `limits.idleTimeoutMs` is closed. See ConnectionGuard.
  * - `close()` stops listening, destroys every connection, cancels pending delayed responses; idempotent.
  */
 export class ModbusTcpServer {
@@ -92,6 +125,9 @@ export class ModbusTcpServer {
     accepted: 0,
     active: 0,
     refused: 0,
+    evicted: 0,
+    idleClosed: 0,
+    peakActive: 0,
     closedOversize: 0,
     bytesIn: 0,
     bytesOut: 0,
@@ -108,8 +144,9 @@ export class ModbusTcpServer {
   private readonly clock: Clock;
   private readonly host: string;
   private readonly port: number;
-  private readonly maxConnections: number;
   private readonly logSink: ((line: string) => void) | undefined;
+  private readonly guard: ConnectionGuard<Connection>;
+  private readonly logs: PeerLogs;
   private readonly connections = new Set<Connection>();
   private nextId = 1;
   private bound: { host: string; port: number } | undefined;
@@ -120,8 +157,9 @@ export class ModbusTcpServer {
     this.clock = options.clock ?? this.core.clock ?? defaultClock();
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
-    this.maxConnections = options.maxConnections ?? Infinity;
     this.logSink = options.log;
+    this.logs = new PeerLogs((line) => this.log(line), this.clock, options.logRate);
+    this.guard = new ConnectionGuard<Connection>(this.clock, { ...DEFAULT_MODBUS_TCP_LIMITS, ...options.limits }, (c, why, idleMs) => this.guardClose(c, why, idleMs));
     this.server = net.createServer({ noDelay: true }, (s) => this.accept(s));
   }
 
@@ -157,6 +195,8 @@ export class ModbusTcpServer {
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       for (const c of this.connections) this.drop(c);
+      this.guard.dispose();
+      this.logs.total.flush();
       if (!this.server.listening) {
         resolve();
         return;
@@ -174,14 +214,11 @@ export class ModbusTcpServer {
 
   private accept(socket: net.Socket): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    if (this.closing || this.connections.size >= this.maxConnections) {
+    if (this.closing) {
       this.stats.refused++;
-      this.log(`refused ${peer}: ${this.closing ? 'server closing' : `limit of ${this.maxConnections} connections`}`);
       socket.destroy();
       return;
     }
-    this.stats.accepted++;
-    this.stats.active++;
     const stats: TcpConnectionStats = {
       id: this.nextId++,
       peer,
@@ -196,6 +233,8 @@ export class ModbusTcpServer {
     };
     const conn: Connection = {
       socket,
+      log: this.logs.forPeer(`connection ${stats.id} ${peer}`),
+      established: false,
       stats,
       timers: new Set(),
       queue: [],
@@ -205,14 +244,24 @@ export class ModbusTcpServer {
         (d) => this.onDrop(conn, d),
       ),
     };
+    if (!this.guard.admit(conn)) {
+      this.stats.refused++;
+      this.logs.total.write(`refused ${peer}: already ${this.guard.maxConnections} connections`);
+      socket.destroy();
+      return;
+    }
+    this.stats.accepted++;
+    this.stats.active++;
+    this.stats.peakActive = Math.max(this.stats.peakActive, this.stats.active);
     this.connections.add(conn);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      this.guard.touch(conn);
       stats.bytesIn += chunk.length;
       this.stats.bytesIn += chunk.length;
       if (!conn.splitter.push(chunk)) this.drop(conn);
     });
-    socket.on('error', (err) => this.log(`connection ${stats.id} ${peer}: ${err.message}`));
+    socket.on('error', (err) => conn.log.write(err.message));
     socket.on('close', () => this.forget(conn));
   }
 
@@ -223,18 +272,22 @@ export class ModbusTcpServer {
     if (d.reason === 'bad-protocol-id') {
       s.badProtocolId++;
       this.stats.badProtocolId++;
-      this.log(`connection ${s.id} ${s.peer}: dropped ${d.bytes}-byte frame with protocol id ${d.protocolId}`);
+      conn.log.write(`dropped ${d.bytes}-byte frame with protocol id ${d.protocolId}`);
     } else if (d.reason === 'bad-length') {
       s.badLength++;
       this.stats.badLength++;
-      this.log(`connection ${s.id} ${s.peer}: dropped frame with MBAP length ${d.length}`);
+      conn.log.write(`dropped frame with MBAP length ${d.length}`);
     } else {
       this.stats.closedOversize++;
-      this.log(`connection ${s.id} ${s.peer}: closed: MBAP length ${d.length} means an ADU over 260 bytes`);
+      conn.log.always(`closed: MBAP length ${d.length} means an ADU over 260 bytes`);
     }
   }
 
   private onFrame(conn: Connection, f: MbapFrame): void {
+    if (!conn.established) {
+      conn.established = true;
+      this.guard.touch(conn, true);
+    }
     conn.stats.requests++;
     this.stats.requests++;
     const plan = this.core.handle(f.pdu, { transport: 'tcp', unitId: f.unitId, transactionId: f.transactionId, peer: conn.stats.peer });
@@ -313,8 +366,22 @@ export class ModbusTcpServer {
     this.forget(conn);
   }
 
+  private guardClose(conn: Connection, why: GuardReason, idleMs: number): void {
+    const idleS = (idleMs / 1000).toFixed(1);
+    if (why === 'evicted') {
+      this.stats.evicted++;
+      conn.log.always(`closed to make room (limit ${this.guard.maxConnections}): idle longest (${idleS} s)${conn.established ? '' : ', never sent a valid frame'}`);
+    } else {
+      this.stats.idleClosed++;
+      conn.log.always(`closed: idle ${idleS} s (timeout ${this.guard.idleTimeoutMs / 1000} s)`);
+    }
+    this.drop(conn);
+  }
+
   private forget(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    this.guard.remove(conn);
+    conn.log.flush();
     this.stats.active--;
     for (const h of conn.timers) this.clock.clearTimer(h);
     conn.timers.clear();

@@ -17,6 +17,7 @@ import { runServe } from '../../harness/cli/commands/can/serve';
 import type { CanBus } from '../../protocols/can/bus';
 import { makeFrame, type CanFrame } from '../../protocols/can/frame';
 import { openBus } from '../../protocols/can/registry';
+import { RawTestClient } from '../../protocols/can/socketcand/raw-test-client';
 import { describeWithPeers } from '../support/peers';
 import { collectIo, nextFrame, WatchedClock } from './can-cli-support';
 
@@ -292,6 +293,30 @@ describe('hil can serve', () => {
     // members: the clients may or may not have been seen leaving yet
     expect(sio.c.lines.out).toContainEqual(expect.stringMatching(/^ {2}bus bench: \d members, 3 frames, 3 deliveries, 0 dropped$/));
     expect(sio.c.lines.out).toContainEqual(expect.stringMatching(/^hub: 3 connections since start, \d connected now, 1 bus$/));
+  });
+
+  it('keeps at most --max-connections clients (the longest idle makes room) and closes one that opens no bus after --idle-timeout', async () => {
+    const ac = new AbortController();
+    const sio = collectIo();
+    const clock = new VirtualClock();
+    const serve = runServe({ port: 0, bus: 'bench', signal: ac.signal, clock, limits: { maxConnections: 2, idleTimeoutMs: 5000 } }, sio);
+    const port = Number(/:(\d+)\//.exec(await sio.c.waitFor('out', /^socketcand:\/\//))![1]);
+    const ctl = await RawTestClient.joined(port, 'bench');
+    const idle1 = await RawTestClient.open(port);
+    await idle1.expect('hi');
+    const idle2 = await RawTestClient.open(port);
+    await idle2.expect('hi');
+    expect(await idle1.next()).toBeNull(); // closed to make room for idle2; the controller on its bus stays
+    await sio.c.waitFor('err', /^hub: client 127\.0\.0\.1:\d+: closed to make room \(limit 2\): idle longest \(0\.0 s\), no bus opened$/);
+    clock.advance(5000);
+    expect(await idle2.next()).toBeNull();
+    await sio.c.waitFor('err', /closed: no bus opened and silent for 5\.0 s \(timeout 5 s\)$/);
+    ctl.write('< echo >');
+    await ctl.expect('echo');
+    ac.abort();
+    const result = await serve;
+    expect(result.hub).toMatchObject({ evicted: 1, idleClosed: 1, peakConnections: 2 });
+    await ctl.close();
   });
 
   it('turns a port in use into a configuration error (exit code 2)', async () => {

@@ -48,10 +48,16 @@ export function registerCanCommands(program: Command): void {
     .option('--port <port>', 'TCP port (0: pick a free one)', '29536')
     .option('--slcan-pty <path>', 'also act as an SLCAN adapter for --bus on a pseudo-terminal at this path')
     .option('--bus <name>', 'hub bus for the SLCAN adapter and the printed examples', 'can0')
-    .action(async (opts: { host: string; port: string; slcanPty?: string; bus: string }) => {
+    .option('--max-connections <n>', 'clients held at once; one more closes the longest idle (default 64)')
+    .option('--idle-timeout <duration>', 'close a client that opens no bus for this long (default 30s)')
+    .action(async (opts: { host: string; port: string; slcanPty?: string; bus: string; maxConnections?: string; idleTimeout?: string }) => {
       const port = parsePort('--port', opts.port);
+      const limits = {
+        ...(opts.maxConnections !== undefined ? { maxConnections: parseCount('--max-connections', opts.maxConnections) } : {}),
+        ...(opts.idleTimeout !== undefined ? { idleTimeoutMs: parseDurationArg('--idle-timeout', opts.idleTimeout) } : {}),
+      };
       await withStop(async (signal) => {
-        await runServe({ host: opts.host, port, bus: opts.bus, signal, ...(opts.slcanPty !== undefined ? { slcanPty: opts.slcanPty } : {}) }, processIo());
+        await runServe({ host: opts.host, port, bus: opts.bus, signal, limits, ...(opts.slcanPty !== undefined ? { slcanPty: opts.slcanPty } : {}) }, processIo());
         return 0;
       });
     });

@@ -4,7 +4,8 @@ import { BaseCanBus } from '../base-bus';
 import type { CanBusOptions } from '../bus';
 import type { CanFrame } from '../frame';
 import { DEFAULT_SOCKETCAND_PORT, formatSendMessage, parseMessage, type SocketcandMessage } from '../socketcand/messages';
-import { RateLimitedLog, stderrLog, type LogSink } from '../socketcand/rate-limited-log';
+import { RateLimitedLog } from '../../../core/log/rate-limited-log';
+import { stderrLog, type LogSink } from '../socketcand/stderr-log';
 import { SocketcandTokenizer } from '../socketcand/tokenizer';
 
 /** Options for {@link SocketcandBus.connect}. */
@@ -71,7 +72,7 @@ export class SocketcandBus extends BaseCanBus {
     this.host = host;
     this.port = port;
     this.socket = socket;
-    this.log = new RateLimitedLog(options.log ?? stderrLog, `socketcand client ${host}:${port}/${options.bus}`);
+    this.log = new RateLimitedLog(options.log ?? stderrLog, `socketcand client ${host}:${port}/${options.bus}`, { clock: this.clock });
     this.tokenizer = new SocketcandTokenizer(
       (text) => this.onMessage(text),
       (reason, excerpt) => {
@@ -215,6 +216,7 @@ export class SocketcandBus extends BaseCanBus {
       clearTimeout(force);
     }
     await this.socketClosed;
+    this.log.flush();
   }
 
   private onSocketClose(): void {
@@ -232,6 +234,7 @@ export class SocketcandBus extends BaseCanBus {
       `socketcand server ${this.host}:${this.port} closed the connection${this.lastSocketError ? ` (${this.lastSocketError.message})` : ''}`,
       { cause: this.lastSocketError },
     );
+    this.log.flush();
     this.log.always(this.disconnectError.message);
     void this.close();
   }

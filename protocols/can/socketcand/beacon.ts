@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { hostname } from 'node:os';
 import type { Clock, TimerHandle } from '../../../core/clock';
-import type { LogSink } from './rate-limited-log';
+import type { LogSink } from './stderr-log';
 
 /** Options of the socketcand discovery beacon (off unless given). */
 export interface BeaconOptions {

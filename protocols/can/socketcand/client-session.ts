@@ -10,7 +10,7 @@ import {
   parseMessage,
   type SocketcandMessage,
 } from './messages';
-import { RateLimitedLog, type LogSink } from './rate-limited-log';
+import type { RateLimitedLog } from '../../../core/log/rate-limited-log';
 import { SocketcandTokenizer, type DropReason } from './tokenizer';
 
 /** socketcand connection modes. */
@@ -44,7 +44,10 @@ export interface ClientStats {
 /** What a session needs from the server. */
 export interface SessionContext {
   clock: Clock;
-  log: LogSink;
+  /** This client's log (rate-limited), given its label; flushed when the session ends. */
+  log(label: string): RateLimitedLog;
+  /** Bytes came from the client, or went to it; `established` once it opened a bus. */
+  onActivity(session: ClientSession, established: boolean): void;
   maxMessageLength: number;
   maxBufferedBytes: number;
   slowClientPolicy: SlowClientPolicy;
@@ -95,7 +98,7 @@ export class ClientSession implements HubMember {
       repliesDropped: 0,
       drops: {},
     };
-    this.log = new RateLimitedLog(ctx.log, this.label);
+    this.log = ctx.log(this.label);
     this.tokenizer = new SocketcandTokenizer(
       (text) => this.onMessage(text),
       (reason, excerpt) => this.drop(reason, `${reason}: '${excerpt}'`),
@@ -105,6 +108,7 @@ export class ClientSession implements HubMember {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.stats.bytesIn += chunk.length;
+      ctx.onActivity(this, false);
       if (this.mode !== 'closed') this.tokenizer.push(chunk);
     });
     socket.on('error', (err) => this.log.always(`socket error: ${err.message}`));
@@ -116,7 +120,7 @@ export class ClientSession implements HubMember {
     return this.mode;
   }
 
-  /** Close the connection (server shutdown). */
+  /** Close the connection (server shutdown, or the server's connection limits after logging why). */
   close(): void {
     this.teardown();
     this.socket.destroy();
@@ -245,6 +249,7 @@ export class ClientSession implements HubMember {
     }
     this.bus = bus;
     this.stats.bus = name;
+    this.ctx.onActivity(this, true);
     bus.join(this);
     this.switchMode('bcm');
     this.write('< ok >');
@@ -358,6 +363,7 @@ export class ClientSession implements HubMember {
     this.pending = [];
     this.pendingBytes = 0;
     this.stats.bytesOut += out.length;
+    this.ctx.onActivity(this, false);
     this.socket.write(out, 'latin1');
   };
 
@@ -376,6 +382,7 @@ export class ClientSession implements HubMember {
     this.stats.mode = 'closed';
     this.bus?.leave(this);
     this.bus = undefined;
+    this.log.flush();
     this.ctx.onClosed(this);
   }
 }

@@ -7,4 +7,4 @@ export { beaconXml } from './beacon';
 export { SocketcandTokenizer, DEFAULT_MAX_MESSAGE_LENGTH } from './tokenizer';
 export type { DropReason, TokenizerOptions } from './tokenizer';
 export * from './messages';
-export type { LogSink } from './rate-limited-log';
+export type { LogSink } from './stderr-log';

@@ -3,6 +3,7 @@ import { VirtualClock } from '../../../core/clock';
 import { ClosedError, ConfigError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import { makeFrame, type CanFrame } from '../frame';
+import { until } from '../../../test/support/until';
 import { RawTestClient } from './raw-test-client';
 import { SocketcandServer, type SocketcandServerOptions } from './server';
 
@@ -238,8 +239,28 @@ describe('SocketcandServer bad input', () => {
     const gs = server.stats().clients[0]!;
     expect(gs.drops['text-outside-message']).toBe(500);
     expect(gs.drops['bad-state']).toBe(500);
-    expect(logs.length).toBeLessThan(30);
-    expect(logs.some((l) => l.includes('counted, no longer logged'))).toBe(true);
+    // 1000 events: the first 20 logged, one notice, and when the client goes away one line counting the rest.
+    expect(logs.filter((l) => l.includes('dropped input')).length).toBe(20);
+    expect(logs.filter((l) => l.includes('more than 20 events in 10 s; counting, not logging them')).length).toBe(1);
+    await g.close();
+    await until(() => server.stats().clients.length === 0, 'the hub saw the client go');
+    expect(logs.filter((l) => /980 more events not logged \(over 20 per 10 s\)$/.test(l)).length).toBe(1);
+    expect(logs.length).toBe(22);
+  });
+
+  it('bounds the log of many flooding clients together (100 lines per 10 s); the summary counts the rest', async () => {
+    await server.close();
+    await start({ clock: new VirtualClock(), limits: { maxConnections: 100 } });
+    const gs = await Promise.all(Array.from({ length: 100 }, () => join('bus0')));
+    for (const g of gs) g.write('< ok >'.repeat(30)); // 30 refused messages each
+    await Promise.all(gs.map((g) => g.sync()));
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await until(() => server.clientCount === 0, 'the hub saw every client go');
+    await server.close();
+    // Each client hands the hub-wide log 22 lines (20, its notice, its summary when it goes): 2200 in all.
+    expect(logs).toHaveLength(102);
+    expect(logs[100]).toBe('more than 100 events in 10 s; counting, not logging them');
+    expect(logs[101]).toBe('2100 more events not logged (over 100 per 10 s)');
   });
 });
 

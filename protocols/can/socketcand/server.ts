@@ -1,13 +1,15 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { defaultClock, type Clock } from '../../../core/clock';
 import { ClosedError, ConfigError, OperationError } from '../../../core/errors';
+import { PeerLogs, type PeerLogRate } from '../../../core/log/rate-limited-log';
+import { ConnectionGuard, type ConnectionLimits, type GuardReason } from '../../net/connection-guard';
 import type { CanBus, CanBusOptions } from '../bus';
 import { HubAttachedBus } from './attached-bus';
 import { Beacon, type BeaconOptions } from './beacon';
 import { ClientSession, type ClientStats, type SlowClientPolicy } from './client-session';
 import { HubBus, type HubBusStats } from './hub-bus';
 import { DEFAULT_SOCKETCAND_PORT, MAX_BUS_NAME_LENGTH } from './messages';
-import { stderrLog, type LogSink } from './rate-limited-log';
+import { stderrLog, type LogSink } from './stderr-log';
 import { DEFAULT_MAX_MESSAGE_LENGTH } from './tokenizer';
 
 /** Options for {@link SocketcandServer}. */
@@ -18,8 +20,16 @@ export interface SocketcandServerOptions {
   port?: number;
   /** Clock for frame timestamps, BCM jobs, statistics and the beacon (default the real clock). */
   clock?: Clock;
-  /** Log sink (default stderr). Per-client input drops are rate-limited; they are always counted. */
+  /** Log sink (default stderr). Per-client lines are rate-limited (`logRate`); drops are always counted. */
   log?: LogSink;
+  /** Log budgets (default 20 lines per client and 100 in all per 10 s of the hub's clock). */
+  logRate?: PeerLogRate;
+  /**
+   * Connections held at once, idle timeout and what happens at the cap; defaults in {@link DEFAULT_HUB_LIMITS}.
+   * Idle timeout applies to a connection that has not opened a bus and sent nothing for that long: a client on a
+   * bus is never closed for silence (a controller may just listen to a bus gone quiet during a comms-loss fault).
+   */
+  limits?: ConnectionLimits;
   /** Longest accepted message, `<` to `>` (default 1024 bytes). */
   maxMessageLength?: number;
   /** Bound on a client's unsent output in bytes (default 1 MiB); see `slowClient`. */
@@ -38,12 +48,29 @@ export interface SocketcandServerOptions {
   beacon?: BeaconOptions;
 }
 
+/**
+ * Default connection limits of the socketcand hub.
+ * - 64 connections: a bench has a controller and a few tools per hub (python-can, candump through socketcand...);
+ *   socketcand itself forks a process per client without a cap, which an emulator cannot afford. At the cap the
+ *   longest-idle connection makes room (those that never opened a bus first, then the one silent longest either
+ *   way), so a controller on a bus with traffic is never the one closed.
+ * - 30 s for a connection that has not opened a bus: clients open one right after `< hi >` (python-can and
+ *   socketcand's own clients in the same round trip).
+ */
+export const DEFAULT_HUB_LIMITS: Readonly<Required<ConnectionLimits>> = { maxConnections: 64, idleTimeoutMs: 30_000, whenFull: 'evict-idle' };
+
 /** A snapshot of the hub's counters. */
 export interface SocketcandServerStats {
   clients: ClientStats[];
   buses: HubBusStats[];
   /** Connections accepted since start. */
   connections: number;
+  /** Connections closed to make room at the cap, closed idle before opening a bus, refused at the cap. */
+  evicted: number;
+  idleClosed: number;
+  refused: number;
+  /** Most connections held at once. */
+  peakConnections: number;
 }
 
 /**
@@ -54,15 +81,19 @@ export interface SocketcandServerStats {
  *   every other client on that bus in raw mode (`< frame ... >`), BCM subscribers, and every attached bus; never
  *   its sender.
  * - `attach(bus)` joins in-process code to a bus as a `CanBus` without TCP.
- * - Bad input on one connection is counted and logged for that connection and answered with `< error ... >`
- *   where it was a message; it never affects other clients. A client that does not read gets its frames dropped
+ * - Bad input on one connection is counted and logged (rate-limited) for that connection and answered with
+ *   `< error ... >` where it was a message; it never affects other clients.
+ * - At most `limits.maxConnections` clients are held: one more closes the longest-idle (or is refused with
+ *   `whenFull: 'refuse'`); a client that has not opened a bus is closed after `limits.idleTimeoutMs` of silence. A client that does not read gets its frames dropped
  *   (counted) once its unsent output passes `maxBufferedBytes`, or is disconnected (`slowClient: 'disconnect'`).
  * - `close()` stops listening, disconnects every client, closes attached buses and the beacon; idempotent.
  */
 export class SocketcandServer {
   readonly clock: Clock;
   private readonly server: Server;
-  private readonly opts: Required<Omit<SocketcandServerOptions, 'clock' | 'beacon' | 'log'>> & { log: LogSink };
+  private readonly opts: Required<Omit<SocketcandServerOptions, 'clock' | 'beacon' | 'log' | 'logRate' | 'limits'>> & { log: LogSink };
+  private readonly logs: PeerLogs;
+  private readonly guard: ConnectionGuard<ClientSession>;
   private readonly buses = new Map<string, HubBus>();
   private readonly sessions = new Set<ClientSession>();
   private readonly attached = new Set<HubAttachedBus>();
@@ -85,6 +116,13 @@ export class SocketcandServer {
       maxBuses: options.maxBuses ?? 256,
       rawModeHoldMs: options.rawModeHoldMs ?? 100,
     };
+    this.logs = new PeerLogs(this.opts.log, this.clock, options.logRate);
+    this.guard = new ConnectionGuard<ClientSession>(
+      this.clock,
+      { ...DEFAULT_HUB_LIMITS, ...options.limits },
+      (s, why, idleMs) => this.guardClose(s, why, idleMs),
+      (s) => s.currentMode === 'nobus',
+    );
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -149,7 +187,21 @@ export class SocketcandServer {
       clients: [...this.sessions].map((s) => ({ ...s.stats, drops: { ...s.stats.drops } })),
       buses: [...this.buses.values()].map((b) => ({ ...b.stats })),
       connections: this.connections,
+      evicted: this.guard.stats.evicted,
+      idleClosed: this.guard.stats.idleClosed,
+      refused: this.guard.stats.refused,
+      peakConnections: this.guard.stats.peak,
     };
+  }
+
+  /** Connections accepted since start (cheap; `stats()` copies every client's counters). */
+  get accepted(): number {
+    return this.connections;
+  }
+
+  /** Clients connected now. */
+  get clientCount(): number {
+    return this.sessions.size;
   }
 
   /** Beacons sent so far (0 when the beacon is off). */
@@ -168,6 +220,8 @@ export class SocketcandServer {
     const stopped = wasListening ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
     for (const s of [...this.sessions]) s.close();
     for (const sock of this.sockets) sock.destroy();
+    this.guard.dispose();
+    this.logs.total.flush();
     await Promise.all([...this.attached].map((b) => b.close()));
     await this.beacon?.stop();
     await stopped;
@@ -183,15 +237,34 @@ export class SocketcandServer {
     socket.once('close', () => this.sockets.delete(socket));
     const session = new ClientSession(socket, {
       clock: this.clock,
-      log: this.opts.log,
+      log: (label) => this.logs.forPeer(label),
+      onActivity: (s, established) => this.guard.touch(s, established),
       maxMessageLength: this.opts.maxMessageLength,
       maxBufferedBytes: this.opts.maxBufferedBytes,
       slowClientPolicy: this.opts.slowClient,
       rawModeHoldMs: this.opts.rawModeHoldMs,
       openBus: (name) => this.openBus(name),
-      onClosed: (s) => this.sessions.delete(s),
+      onClosed: (s) => {
+        this.sessions.delete(s);
+        this.guard.remove(s);
+      },
     });
+    if (!this.guard.admit(session)) {
+      this.logs.total.write(`refused ${session.label}: already ${this.guard.maxConnections} connections`);
+      session.close();
+      return;
+    }
     this.sessions.add(session);
+  }
+
+  private guardClose(s: ClientSession, why: GuardReason, idleMs: number): void {
+    const idle = (idleMs / 1000).toFixed(1);
+    this.logs.total.write(
+      why === 'evicted'
+        ? `${s.label}: closed to make room (limit ${this.guard.maxConnections}): idle longest (${idle} s)${s.currentMode === 'nobus' ? ', no bus opened' : ''}`
+        : `${s.label}: closed: no bus opened and silent for ${idle} s (timeout ${this.guard.idleTimeoutMs / 1000} s)`,
+    );
+    s.close();
   }
 
   private openBus(name: string): HubBus | string {

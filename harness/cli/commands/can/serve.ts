@@ -4,6 +4,7 @@ import type { CanBus } from '../../../../protocols/can/bus';
 import { SlcanAdapter } from '../../../../protocols/can/slcan';
 import { SocketcandServer, type SocketcandServerStats } from '../../../../protocols/can/socketcand';
 import type { SlcanAdapterStats } from '../../../../protocols/can/slcan';
+import type { ConnectionLimits } from '../../../../protocols/net/connection-guard';
 import type { CliIo } from './cli-io';
 import { whenAborted } from './stop-signal';
 
@@ -20,6 +21,8 @@ export interface ServeOptions {
   /** Runs until this aborts (the CLI's SIGINT/SIGTERM). */
   signal?: AbortSignal;
   clock?: Clock;
+  /** Connection limits (default the hub's: 64 clients, 30 s to open a bus). */
+  limits?: ConnectionLimits;
 }
 
 /** Counters taken just before the hub closed. */
@@ -42,6 +45,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ServeR
     port: options.port ?? 29536,
     ...(options.clock ? { clock: options.clock } : {}),
     log: (line) => io.err(`hub: ${line}`),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   let adapter: SlcanAdapter | undefined;
   try {
