@@ -83,16 +83,29 @@ describe.each(variants)('RealClock %s', (_name, options) => {
     const clock = new RealClock(options);
     let running = true;
     let ticks = 0;
+    let want = Infinity;
+    let reached: () => void = () => undefined;
+    const tickCount = (n: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        want = n;
+        reached = resolve;
+        if (ticks >= n) resolve();
+      });
     const tick = (): void => {
       ticks++;
+      if (ticks >= want) reached();
       if (running) clock.setTimeout(tick, 0.3);
     };
     clock.setTimeout(tick, 0.3);
-    // A plain Node timer must still get its turn while the chain runs (it was once held for seconds).
+    await tickCount(3); // the chain runs
+    // A plain Node timer must still get its turn while the chain runs (it was once held for seconds; starved, this
+    // await never ends and the test fails on its timeout)...
     await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    // ...and the chain is still running after it: it gave way, it did not stop.
+    await tickCount(ticks + 1);
     running = false;
-    expect(ticks).toBeGreaterThan(0);
-  });
+    expect(ticks).toBeGreaterThanOrEqual(4);
+  }, 10_000);
 
   it('keeps working after every timer was cleared', async () => {
     const clock = new RealClock(options);
