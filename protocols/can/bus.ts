@@ -18,6 +18,11 @@ export interface PeriodicTask {
   stop(): void;
   /** False once stopped (by `stop()`, `duration` elapsed, or the bus closed). */
   readonly running: boolean;
+  /**
+   * Slots skipped because the task fell a whole period behind (a stalled event loop): it resumes on the period grid
+   * instead of bursting. Counted, never silent; always 0 on a virtual clock.
+   */
+  readonly skipped: number;
 }
 
 /** Options for {@link CanBus.sendPeriodic}. */

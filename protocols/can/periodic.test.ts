@@ -59,6 +59,24 @@ describe('PeriodicSender', () => {
     expect(sent).toBe(2);
   });
 
+  it('with a duration, counts as skipped only the slots it would have sent: sent + skipped = slots in the duration', () => {
+    const clock = new HandClock();
+    let sent = 0;
+    // Slots at 100, 200 and 300 (startDelay 100, duration 300).
+    const late = new PeriodicSender(clock, makeFrame(1, [0]), 100, () => sent++, () => undefined, { startDelayMs: 100, durationMs: 300 });
+    clock.fireAt(100);
+    clock.fireAt(200);
+    clock.fireAt(450); // the last slot runs late: slot 400 is past the duration, not a skipped one
+    expect([late.running, sent, late.skipped]).toEqual([false, 3, 0]);
+    sent = 0;
+    clock.t = 0;
+    const stalled = new PeriodicSender(clock, makeFrame(1, [0]), 100, () => sent++, () => undefined, { startDelayMs: 100, durationMs: 300 });
+    clock.fireAt(260); // slot 200 is gone, 300 still ahead
+    expect([stalled.running, stalled.skipped]).toEqual([true, 1]);
+    clock.fireAt(750); // slot 300 runs very late: nothing of the duration is left to skip
+    expect([stalled.running, sent, stalled.skipped]).toEqual([false, 2, 1]);
+  });
+
   it('counts a throwing transmit and keeps its schedule', () => {
     const clock = new VirtualClock();
     let calls = 0;

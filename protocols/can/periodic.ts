@@ -100,9 +100,11 @@ export class PeriodicSender implements PeriodicTask {
     }
     this.due += this.periodMs;
     if (this.due <= now) {
-      // A stall of a period or more: resume on the first grid slot still ahead rather than bursting.
+      // A stall of a period or more: resume on the first grid slot still ahead rather than bursting. Slots past the
+      // end of a duration were never going to be sent: they are not counted as skipped.
       const missed = Math.floor((now - this.due) / this.periodMs) + 1;
-      f.skipped += missed;
+      const inDuration = this.endAt === Infinity ? missed : Math.floor((this.endAt - this.due) / this.periodMs) + 1;
+      f.skipped += Math.max(0, Math.min(missed, inDuration));
       this.due += missed * this.periodMs;
     }
     if (this.active) this.schedule();

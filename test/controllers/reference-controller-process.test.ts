@@ -16,6 +16,7 @@ import type { CanFrame } from '../../protocols/can/frame';
 import { SocketcandServer } from '../../protocols/can/socketcand';
 import { FunctionCode } from '../../protocols/modbus/pdu';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { refusedPort } from '../support/ports';
 import { DEFAULT_BMS, lvFrames } from './support/virtual-rig';
 
 const ROOT = join(__dirname, '..', '..');
@@ -111,10 +112,7 @@ describe('reference controller process (real time, socketcand + Modbus TCP)', ()
   it('exits 3 with a clear message when it cannot connect to the inverter', async () => {
     hub = new SocketcandServer({ port: 0, log: () => undefined });
     const { port: canPort } = await hub.listen();
-    modbus = new ModbusTcpServer({ port: 0 });
-    const { port: freePort } = await modbus.listen();
-    await modbus.close(); // nothing listens there now
-    child = startController(['--pack', `pack1=socketcand://127.0.0.1:${canPort}/pack1`, '--inverter', `inv1=tcp://127.0.0.1:${freePort}/1`]);
+    child = startController(['--pack', `pack1=socketcand://127.0.0.1:${canPort}/pack1`, '--inverter', `inv1=tcp://127.0.0.1:${await refusedPort()}/1`]);
     expect(await child.exit).toBe(3);
     expect(child.output.join('\n')).toMatch(/reference controller: cannot connect to Modbus\/TCP 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   });

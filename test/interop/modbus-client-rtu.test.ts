@@ -22,7 +22,7 @@ describeWithPeers(['socat'], 'ModbusClient over RTU (socat pty pair, our RTU ser
     const core = new ModbusServerCore();
     core.addUnit(5, map);
     server = await ModbusRtuServer.open({ path: pty.a, baudRate: 115200, parity: 'none', stopBits: 1, core });
-    client = await ModbusClient.connectRtu(pty.b, { baudRate: 115200 }, { unitId: 5, timeoutMs: 500 });
+    client = await ModbusClient.connectRtu(pty.b, { baudRate: 115200 }, { unitId: 5, timeoutMs: 5000 });
   });
 
   afterAll(async () => {

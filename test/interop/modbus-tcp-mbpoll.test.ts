@@ -17,7 +17,7 @@ describeWithPeers(['mbpoll'], 'Modbus/TCP interop: mbpoll master, our server', (
   let fx: Fixture;
   /** Options, then the host, then values to write (none: read). */
   const mbpoll = (args: string[], writes: string[] = []) =>
-    run('mbpoll', ['-m', 'tcp', '-p', String(fx.port), '-0', '-o', '2', ...args, '127.0.0.1', ...writes]);
+    run('mbpoll', ['-m', 'tcp', '-p', String(fx.port), '-0', '-o', '5', ...args, '127.0.0.1', ...writes]);
 
   beforeEach(async () => {
     fx = await startFixture();

@@ -47,11 +47,11 @@ describeWithPeers(['mbpoll'], 'SunSpec interop: mbpoll discovers the inverter, r
     for (let i = 0; i < Math.round(s / 0.1); i++) inv.step(0.1);
   };
   const read = async (ref: number, count: number): Promise<number[] | undefined> => {
-    const r = await mbpoll(['-m', 'tcp', '-p', String(port), '-a', '1', '-t', '4', '-r', String(ref), '-c', String(count), '-1', '-o', '1', '127.0.0.1']);
+    const r = await mbpoll(['-m', 'tcp', '-p', String(port), '-a', '1', '-t', '4', '-r', String(ref), '-c', String(count), '-1', '-o', '5', '127.0.0.1']);
     return r.code === 0 ? values(r.out) : undefined;
   };
   const write = async (ref: number, vals: number[]): Promise<Run> =>
-    mbpoll(['-m', 'tcp', '-p', String(port), '-a', '1', '-t', '4', '-r', String(ref), '-1', '-o', '1', '127.0.0.1', ...vals.map(String)]);
+    mbpoll(['-m', 'tcp', '-p', String(port), '-a', '1', '-t', '4', '-r', String(ref), '-1', '-o', '5', '127.0.0.1', ...vals.map(String)]);
 
   beforeAll(async () => {
     step(60);

@@ -53,7 +53,7 @@ describeWithPeers(['socat', 'mbpoll'], 'SunSpec interop on RTU: mbpoll walks the
 
   it('finds SunS, walks to 0xFFFF and reads W scaled', async () => {
     const read = async (ref: number, count: number) => {
-      const r = await mbpoll(['-m', 'rtu', '-b', '115200', '-P', 'none', '-a', '3', '-t', '4', '-r', String(ref), '-c', String(count), '-1', '-o', '1', pty!.b]);
+      const r = await mbpoll(['-m', 'rtu', '-b', '115200', '-P', 'none', '-a', '3', '-t', '4', '-r', String(ref), '-c', String(count), '-1', '-o', '5', pty!.b]);
       expect(r.code).toBe(0);
       return values(r.out);
     };

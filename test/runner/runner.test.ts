@@ -138,7 +138,10 @@ dut:
     );
     const bench = benchWith(['node', crash, '${can.pack1.url}']);
     const s1 = parseScenario('scenario: one\nduration: 10s\nexpect:\n  - { id: alive, always: "t >= 0" }\n', 'one.yaml');
-    const s2 = parseScenario('scenario: two\nduration: 1s\nexpect:\n  - { id: alive, always: "t >= 0" }\n', 'two.yaml');
+    // Each run ends as soon as the controller dies: at its first CAN frame, at most one BMS period (1 s) after it
+    // joins the bus, whatever the machine's load. 10 s leaves that crash well inside both scenarios (with 1 s, a
+    // slow start on a busy machine could push it past the end and turn the second verdict into a pass).
+    const s2 = parseScenario('scenario: two\nduration: 10s\nexpect:\n  - { id: alive, always: "t >= 0" }\n', 'two.yaml');
     const out = await runCampaign(bench, [s1, s2], { mode: 'real', outDir: dir, reporter: quiet(), traces: false });
     expect(out.results[0]!.verdict).toBe('error');
     expect(out.results[0]!.summary).toContain('the controller exited during the scenario (exit code 7)');

@@ -6,12 +6,13 @@ import { makeFrame } from '../frame';
 import { openBus } from '../registry';
 import { SocketcandServer } from '../socketcand/server';
 import { SocketcandBus } from './socketcand';
+import { refusedPort } from '../../../test/support/ports';
 
 const quiet = (): void => undefined;
 /**
- * TCP pairs run in real time. A 50 ms period (not the default 20) because the periodic sender skips slots when the
- * event loop stalls for more than a period, and a loaded 2-core CI box stalls for tens of ms: the duration case
- * then sees fewer frames than it counts on (seen with 20 ms under four parallel jest runs).
+ * TCP pairs run in real time. The periodic sender skips slots when the event loop stalls for more than a period (a
+ * loaded 2-core CI box stalls for tens of ms): the contract counts skipped slots, and a 50 ms period (not the
+ * default 20) keeps them rare.
  */
 const tcpCaps = {
   skipReasons: { errorFrames: 'the socketcand protocol has no command to send an error frame' },
@@ -95,9 +96,7 @@ describe('socketcand client medium', () => {
   });
 
   it('fails with OperationError naming host:port when the connection is refused', async () => {
-    const s = await hub();
-    const port = s.port;
-    await s.close(); // nothing listens there now
+    const port = await refusedPort();
     const err = await SocketcandBus.connect({ port, bus: 'x', log: quiet }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationError);
     expect((err as Error).message).toContain(`127.0.0.1:${port}`);
