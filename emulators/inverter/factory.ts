@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import Ajv from 'ajv';
 import { ConfigError } from '../../core/errors';
+import { packagePath } from '../../core/package-root';
 import type { ModbusDevice } from '../../protocols/modbus/device';
 import type { BatteryPort } from './battery-port';
 import type { FaultHandle, InverterFaultSpec } from './faults';
@@ -14,8 +15,10 @@ import { clearDay, cloudyDay, constant, dawn, dusk } from './irradiance';
 import type { IrradianceProfile } from './irradiance';
 import { CONTROLS, QUANTITIES } from './quantities';
 import { createInverterSunSpec } from './sunspec-map';
+import type { VendorBehaviourEngine } from './vendor-behaviour';
 import { loadVendorMap } from './vendor-map';
-import { VendorMapDevice } from './vendor-map-device';
+import { vendorMapUnits } from './vendor-map-device';
+import type { VendorMapDevice } from './vendor-map-device';
 
 /** Device parameters as written in a bench file (all optional). Times of day: seconds or "HH:MM[:SS]". */
 export interface InverterParams {
@@ -179,8 +182,13 @@ export interface InverterDevice {
   readonly name: string;
   readonly inverter: Inverter;
   readonly modbus: ModbusDevice;
-  /** 'sunspec' or the vendor map file. */
+  /** 'sunspec', a built-in map name (`sungrow-sh`) or a vendor map file. */
   readonly map: string;
+  /**
+   * Vendor maps: every unit id the map answers on and its device (one layout per unit id; Victron's system and
+   * vebus services are two). Absent for SunSpec: `modbus` serves the bench's unit id.
+   */
+  readonly units?: ReadonlyMap<number, ModbusDevice>;
   step(dtSeconds: number): void;
   injectFault(spec: InverterFaultSpec): FaultHandle;
   /**
@@ -189,6 +197,15 @@ export interface InverterDevice {
    * `undefined` if unknown or not implemented.
    */
   signal(name: string): number | undefined;
+}
+
+/** Built-in vendor maps (fixtures/inverters/<name>.yaml), by name. */
+export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000'] as const;
+
+/** A map name (`sungrow-sh`) or a file path (relative to `baseDir`) to the file to load. */
+export function resolveVendorMap(map: string, baseDir?: string): string {
+  if ((BUILTIN_VENDOR_MAPS as readonly string[]).includes(map)) return packagePath('fixtures', 'inverters', `${map}.yaml`);
+  return resolve(baseDir ?? process.cwd(), map);
 }
 
 /** Build an inverter device. Throws `ConfigError` naming the device and each bad parameter's path. */
@@ -225,6 +242,8 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
   const map = o.map ?? 'sunspec';
   let modbus: ModbusDevice;
   let signal: (name: string) => number | undefined;
+  let engine: VendorBehaviourEngine | undefined;
+  let units: Map<number, ModbusDevice> | undefined;
   if (map === 'sunspec') {
     const { device } = createInverterSunSpec(inverter, { base: p.sunspecBase ?? 40000 });
     modbus = device;
@@ -239,11 +258,18 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
       return typeof v === 'number' ? v : undefined;
     };
   } else {
-    const vm = new VendorMapDevice(inverter, loadVendorMap(resolve(o.baseDir ?? process.cwd(), map)));
-    modbus = vm;
+    const vmap = loadVendorMap(resolveVendorMap(map, o.baseDir));
+    const built = vendorMapUnits(inverter, vmap);
+    engine = built.engine;
+    units = built.units;
+    const first = built.units.values().next().value as VendorMapDevice;
+    modbus = first;
     signal = (name) => {
-      const r = vm.map.registers.find((x) => x.name === name);
-      return r ? vm.valueOf(r) : undefined;
+      if (name === 'behaviour.kind') return ['auto', 'command', 'setpoint'].indexOf(built.engine.kind);
+      if (name === 'behaviour.timeout_remaining') return built.engine.timeoutRemainingS;
+      const r = vmap.registers.find((x) => x.name === name);
+      if (!r) return undefined;
+      return built.units.get(vmap.layouts.find((l) => l.registers.includes(r))!.unitIds[0]!)?.valueOf(r) ?? first.valueOf(r);
     };
   }
   return {
@@ -251,7 +277,11 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     inverter,
     modbus,
     map,
-    step: (dt) => inverter.step(dt),
+    ...(units ? { units } : {}),
+    step: (dt) => {
+      engine?.tick();
+      inverter.step(dt);
+    },
     injectFault: (spec) => inverter.injectFault(spec),
     signal(name) {
       if (name in QUANTITIES) return QUANTITIES[name]!(inverter);

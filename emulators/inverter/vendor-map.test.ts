@@ -49,7 +49,7 @@ describe('vendor map files', () => {
     expect(e.location).toBe('m.yaml:3:62');
     expect(e.message).toMatch(/unknown quantity 'ac.powr'/);
     expect(e.message).toMatch(/m\.yaml:4:\d+: register 'b' overlaps 'a' at holding address 2/);
-    expect(e.message).toMatch(/m\.yaml:5:5: register 'c' is writable \(access RW\) but has no 'drives'/);
+    expect(e.message).toMatch(/m\.yaml:5:5: register 'c' is writable \(access RW\) but has neither 'drives' \(a model control\) nor 'initial'/);
     expect(e.message).toMatch(/m\.yaml:6:\d+: unknown control 'warp_drive'/);
   });
 });

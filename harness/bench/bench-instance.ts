@@ -271,7 +271,9 @@ export class BenchInstance {
       }
       if (spec.modbus) {
         if (!dev.modbus) throw new ConfigError(`device '${spec.name}' has no Modbus face (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
-        this.modbus.get(spec.modbus)!.core.addUnit(spec.unitId ?? 1, dev.modbus);
+        const core = this.modbus.get(spec.modbus)!.core;
+        if (dev.modbusUnits) for (const [id, unit] of dev.modbusUnits) core.addUnit(id, unit);
+        else core.addUnit(spec.unitId ?? 1, dev.modbus);
       }
     }
   }

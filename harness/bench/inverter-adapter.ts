@@ -54,6 +54,7 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
     name: o.name,
     type: 'inverter',
     modbus: dev.modbus,
+    ...(dev.units && dev.units.size > 1 ? { modbusUnits: dev.units } : {}),
     step: (dt) => dev.step(dt),
     signal: (name) => (name === 'irradiance' ? inv.state.irradiance : name === 'site.load' ? inv.siteLoad : dev.signal(name)),
     signalNames: () => ['irradiance', 'site.load', ...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],
