@@ -48,7 +48,23 @@ export const QUANTITIES: Readonly<Record<string, QuantityReader>> = {
   'site.load_power': (inv) => inv.siteLoad,
   'site.grid_power': (inv) => inv.siteLoad - inv.state.acW,
   'site.export_power': (inv) => inv.state.acW - inv.siteLoad,
+  /** The battery reference power (124 WChaMax): what % settings are % of. */
   'battery.capacity_reference': (inv) => (inv.battery ? inv.controls.chargeMaxW : undefined),
+  /** The BMS's current limits as the inverter reads them, A. */
+  'battery.charge_limit_a': (inv) => inv.battery?.chargeCurrentLimit(),
+  'battery.discharge_limit_a': (inv) => inv.battery?.dischargeCurrentLimit(),
+  'dc.energy': (inv) => inv.state.strings.reduce((s, x) => s + x.whTotal, 0),
+  /** Grid power at the meter per phase (+ import), the site total split evenly over the inverter's phases. */
+  'site.grid_power_phase': (inv) => (inv.siteLoad - inv.state.acW) / inv.phaseCount,
+  'site.load_power_phase': (inv) => inv.siteLoad / inv.phaseCount,
+  'ac.power_phase': (inv) => inv.state.acW / inv.phaseCount,
+  /** AC current per phase with the sign of the power (+ export). */
+  'ac.current_signed_phase': (inv) => (inv.state.acW < 0 ? -1 : 1) * (inv.state.acA / inv.phaseCount),
+  'ac.phases': (inv) => inv.phaseCount,
+  'ac.line_voltage': (inv) => inv.state.gridV * Math.sqrt(3),
+  'site.export_power_phase': (inv) => (inv.state.acW - inv.siteLoad) / inv.phaseCount,
+  'site.export_current_phase': (inv) => (inv.state.gridV > 0 ? (inv.state.acW - inv.siteLoad) / inv.phaseCount / inv.state.gridV : 0),
+  'ac.current_phase': (inv) => inv.state.acA / inv.phaseCount,
   // Flags (0/1), for status bit fields (`bits:` in a vendor map).
   'pv.generating': (inv) => flag(inv.state.dcW > 1),
   'battery.charging': (inv) => flag(inv.state.batteryW > 1),

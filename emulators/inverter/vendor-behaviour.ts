@@ -10,8 +10,8 @@
  *   "AC-in = battery + AC-out"); `charge` means battery power.
  * - charge/discharge limits (W, A at the battery voltage, or % of the battery reference power), disable-charge,
  *   grid-charge enable, minimum SOC.
- * - export limit at the site meter: the inverter's AC output is capped at limit + house load; disable-feed-in is a
- *   limit of 0.
+ * - export limit at the site meter: the inverter's AC output is capped at limit + house load (a % limit is of the
+ *   rated AC power; of several bindings the lowest enabled one applies); disable-feed-in is a limit of 0.
  * - timeout: after a write to a watched setting, when the time runs out (a fixed number of seconds or a setting),
  *   the listed settings take their revert values (a lapsed command reverts); a new watched write restarts it.
  *
@@ -90,12 +90,12 @@ export class VendorBehaviourEngine {
     return (v / 100) * this.inverter.controls.chargeMaxW;
   }
 
-  private limit(l: LimitBinding | undefined): number | undefined {
+  private limit(l: LimitBinding | undefined, pctOf = this.inverter.controls.chargeMaxW): number | undefined {
     if (!l) return undefined;
     if (l.enable && this.get(l.enable.setting) !== l.enable.on) return undefined;
     const v = this.get(l.setting);
     if (l.none !== undefined && v === l.none) return undefined;
-    return Math.max(0, this.watts(v, l.unit));
+    return Math.max(0, l.unit === 'pct' ? (v / 100) * pctOf : this.watts(v, l.unit));
   }
 
   private on(f: { setting: string; on: number } | undefined): boolean | undefined {
@@ -154,7 +154,8 @@ export class VendorBehaviourEngine {
     }
 
     if (b.exportLimit || b.disableFeedIn) {
-      let exportW = this.limit(b.exportLimit);
+      const limits = (b.exportLimit ?? []).map((l) => this.limit(l, inv.ratedW)).filter((w): w is number => w !== undefined);
+      let exportW = limits.length > 0 ? Math.min(...limits) : undefined;
       if (this.on(b.disableFeedIn)) exportW = 0;
       const wMax = inv.controls.wMax;
       const pct = exportW === undefined || wMax <= 0 ? 100 : Math.round(Math.min(100, (100 * (exportW + inv.siteLoad)) / wMax) * 1000) / 1000;

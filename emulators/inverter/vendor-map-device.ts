@@ -1,5 +1,6 @@
 /**
- * Serves one unit-id layout of a declarative vendor map (see vendor-map.ts). Holding and input tables are separate.
+ * Serves one unit-id layout of a declarative vendor map (see vendor-map.ts). Holding and input tables are separate
+ * unless the map says `tables: shared` (function codes 3 and 4 then read the same registers).
  *
  * Contract: reads refresh from the model; a read longer than the map's `maxReadRegisters` (or a write longer than
  * `maxWriteRegisters`) answers the map's `overLimitException`; a read touching an address no entry covers answers
@@ -36,6 +37,7 @@ export class VendorMapDevice implements ModbusDevice {
     for (const reg of this.layout.registers) {
       for (let k = 0; k < reg.words; k++) this.index[reg.table].set(reg.address + k, { reg, word: k });
     }
+    if (map.tables === 'shared') this.index.input = this.index.holding;
   }
 
   private scaleOf(reg: VendorRegister): number {

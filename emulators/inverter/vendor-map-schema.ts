@@ -75,6 +75,7 @@ export const VENDOR_MAP_SCHEMA = {
     documentBase: { enum: [0, 1], description: "how the brand's own document numbers registers (informational)" },
     wordOrder: { enum: ['big', 'little'] },
     gaps: { enum: ['exception', 'zero'] },
+    tables: { enum: ['separate', 'shared'], description: 'shared: function codes 3 and 4 read one register space (Victron GX); separate (default): holding and input tables' },
     limits: {
       type: 'object',
       additionalProperties: false,
@@ -143,7 +144,7 @@ export const VENDOR_MAP_SCHEMA = {
             positive: { enum: ['import', 'charge'], description: 'import: AC power into the inverter (battery gets it plus PV); charge: battery power' },
           },
         },
-        exportLimit: limitBinding,
+        exportLimit: { anyOf: [limitBinding, { type: 'array', minItems: 1, items: limitBinding }], description: 'one binding or several (the lowest enabled one applies); pct: of the rated AC power' },
         chargeLimit: limitBinding,
         dischargeLimit: limitBinding,
         disableCharge: { $ref: '#/$defs/flag' },

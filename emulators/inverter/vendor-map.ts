@@ -93,7 +93,8 @@ export interface VendorBehaviour {
     unit: 'W' | 'pct';
   };
   setpoint?: { settings: string[]; positive: 'import' | 'charge' };
-  exportLimit?: LimitBinding;
+  /** The lowest enabled one applies. */
+  exportLimit?: LimitBinding[];
   chargeLimit?: LimitBinding;
   dischargeLimit?: LimitBinding;
   disableCharge?: FlagBinding;
@@ -115,6 +116,8 @@ export interface VendorMap {
   wordOrder: 'big' | 'little';
   /** Reading an address no entry covers: exception 2 (default) or zeros. */
   gaps: 'exception' | 'zero';
+  /** shared: FC3 and FC4 read one register space (every entry is in `holding`); separate: two tables. */
+  tables: 'separate' | 'shared';
   limits: VendorLimits;
   enums: Record<string, Record<string, number>>;
   layouts: VendorLayout[];
@@ -331,7 +334,8 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
       const words = wordsOf(r);
       if (address < 0) check.add([...path, 'address'], `address ${number} is below ${base}, the first address of a ${base}-based map`);
       if (address + words > 0x10000) check.add([...path, 'address'], `register '${name}' runs past the last wire address 65535`);
-      const table = (r.table as 'holding' | 'input' | undefined) ?? 'holding';
+      const table = raw.tables === 'shared' ? 'holding' : ((r.table as 'holding' | 'input' | undefined) ?? 'holding');
+      if (raw.tables === 'shared' && r.table !== undefined) check.add([...path, 'table'], `register '${name}': with 'tables: shared' there is one register space; remove 'table'`);
       if (table === 'input' && r.access === 'RW') check.add([...path, 'table'], `register '${name}' is in the input table, which cannot be written: use holding`);
       for (let k = 0; k < words; k++) {
         const key = `${table}:${address + k}`;
@@ -395,6 +399,7 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
     ...(raw.documentBase !== undefined ? { documentBase: raw.documentBase as 0 | 1 } : {}),
     wordOrder: defaultOrder,
     gaps: (raw.gaps as 'exception' | 'zero' | undefined) ?? 'exception',
+    tables: (raw.tables as 'separate' | 'shared' | undefined) ?? 'separate',
     limits,
     enums: check.enums,
     layouts,
@@ -429,15 +434,14 @@ function resolveBehaviour(b: Raw, settings: Map<string, VendorRegister>, check: 
     const s = setting(['behaviour', key, 'setting'], f.setting);
     return { setting: s, on: f.on === undefined ? 1 : valueOf(['behaviour', key, 'on'], s, f.on) };
   };
-  const limit = (key: string): LimitBinding | undefined => {
-    const l = b[key] as Raw | undefined;
+  const limit = (key: string, l: Raw | undefined, path: Path = ['behaviour', key]): LimitBinding | undefined => {
     if (!l) return undefined;
-    const s = setting(['behaviour', key, 'setting'], l.setting);
+    const s = setting([...path, 'setting'], l.setting);
     const en = l.enable as Raw | undefined;
     let enable: FlagBinding | undefined;
     if (en) {
-      const es = setting(['behaviour', key, 'enable', 'setting'], en.setting);
-      enable = { setting: es, on: en.on === undefined ? 1 : valueOf(['behaviour', key, 'enable', 'on'], es, en.on) };
+      const es = setting([...path, 'enable', 'setting'], en.setting);
+      enable = { setting: es, on: en.on === undefined ? 1 : valueOf([...path, 'enable', 'on'], es, en.on) };
     }
     return { setting: s, unit: (l.unit as 'W' | 'A' | 'pct' | undefined) ?? 'W', ...(l.none !== undefined ? { none: l.none as number } : {}), ...(enable ? { enable } : {}) };
   };
@@ -471,9 +475,13 @@ function resolveBehaviour(b: Raw, settings: Map<string, VendorRegister>, check: 
     const sp = b.setpoint as Raw;
     out.setpoint = { settings: (sp.settings as string[]).map((x, i) => setting(['behaviour', 'setpoint', 'settings', i], x)), positive: (sp.positive as 'import' | 'charge' | undefined) ?? 'import' };
   }
-  for (const k of ['exportLimit', 'chargeLimit', 'dischargeLimit'] as const) {
-    const l = limit(k);
+  for (const k of ['chargeLimit', 'dischargeLimit'] as const) {
+    const l = limit(k, b[k] as Raw | undefined);
     if (l) out[k] = l;
+  }
+  if (b.exportLimit !== undefined) {
+    const list = Array.isArray(b.exportLimit) ? (b.exportLimit as Raw[]) : [b.exportLimit as Raw];
+    out.exportLimit = list.map((l, i) => limit('exportLimit', l, Array.isArray(b.exportLimit) ? ['behaviour', 'exportLimit', i] : ['behaviour', 'exportLimit'])!);
   }
   for (const k of ['disableCharge', 'disableFeedIn', 'gridCharge'] as const) {
     const f = flag(k);
