@@ -17,8 +17,9 @@
  *
  * Contract: `write` stores values that the device has already checked, then applies the result to the model at
  * once (before the Modbus response). `tick` (every model step) runs the timeout and re-applies what depends on the
- * model (PV, battery voltage, house load). Commands go to the model only when their content changes, with the map's
- * `rampS`, so the battery moves to a new power over the brand's ramp.
+ * model (PV, battery voltage, house load). Commands go to the model only when their content changes. With `rampS`,
+ * a forced or setpoint target is approached linearly from the battery power when it was set, over `rampS` seconds
+ * (the brand's ramp); limits apply at once.
  */
 import type { Inverter, InverterCommand } from './inverter';
 import type { LimitBinding, VendorMap } from './vendor-map';
@@ -30,6 +31,8 @@ export class VendorBehaviourEngine {
   private armedAt: number | undefined;
   private lastStorage = '';
   private lastLimit = '';
+  /** The battery power ramp toward a forced/setpoint target (W): from, to, start time. */
+  private ramp: { from: number; to: number; start: number } | undefined;
 
   constructor(
     readonly inverter: Inverter,
@@ -130,6 +133,15 @@ export class VendorBehaviourEngine {
     const dl = this.limit(b.dischargeLimit);
     if (dl !== undefined) lo = Math.max(lo, -dl);
     hi = Math.max(hi, lo);
+    if (b.rampS > 0 && lo === hi) {
+      // A new target (more than 5 % of the reference away) ramps from the battery power now; small moves (a setpoint
+      // following the PV) keep the ramp going.
+      const ref = Math.max(1, inv.controls.chargeMaxW);
+      if (!this.ramp || Math.abs(this.ramp.to - lo) > 0.05 * ref) this.ramp = { from: inv.state.batteryW, to: lo, start: inv.time };
+      else this.ramp.to = lo;
+      const x = Math.min(1, Math.max(0, (inv.time - this.ramp.start) / b.rampS));
+      lo = hi = this.ramp.from + (this.ramp.to - this.ramp.from) * x;
+    } else this.ramp = undefined;
 
     const touchesStorage = b.mode || b.command || b.setpoint || b.chargeLimit || b.dischargeLimit || b.disableCharge || b.gridCharge || b.minSoc;
     if (touchesStorage) {
@@ -144,7 +156,7 @@ export class VendorBehaviourEngine {
         dischargePct: Number.isFinite(lo) ? pct(-lo) : 100,
         ...(gridCharging !== undefined ? { gridCharging } : {}),
         ...(b.minSoc ? { minReservePct: this.get(b.minSoc.setting) } : {}),
-        rampS: b.rampS,
+        rampS: 0,
       };
       const key = JSON.stringify(cmd);
       if (key !== this.lastStorage) {
