@@ -193,7 +193,10 @@ export interface InverterDevice {
   injectFault(spec: InverterFaultSpec): FaultHandle;
   /**
    * A value by name, for scenario expressions: a quantity (`ac.power`), a control (`limit_pct`), a SunSpec point
-   * (`WMaxLimPct`, the first model in the chain that has it, or `123.WMaxLimPct`), or a vendor register name.
+   * (`WMaxLimPct`, the first model in the chain that has it, or `123.WMaxLimPct`), or a vendor register name. On a
+   * vendor-map inverter `InWRte`, `OutWRte`, `StorCtl_Mod`, `WMaxLimPct` and `WMaxLim_Ena` give the 124/123 state its
+   * vendor commands became; `behaviour.kind` (0 auto, 1 command, 2 setpoint) and `behaviour.timeout_remaining` (s)
+   * show the behaviour engine.
    * `undefined` if unknown or not implemented.
    */
   signal(name: string): number | undefined;
@@ -265,6 +268,14 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     const first = built.units.values().next().value as VendorMapDevice;
     modbus = first;
     signal = (name) => {
+      const c = inverter.controls;
+      // SunSpec names read the 124/123 state the vendor commands were turned into (scenarios written for SunSpec
+      // inverters run unchanged on a vendor-map inverter).
+      if (name === 'InWRte') return c.storageCharge ? c.chargePct + 0 : 100;
+      if (name === 'OutWRte') return c.storageDischarge ? c.dischargePct + 0 : 100;
+      if (name === 'StorCtl_Mod') return (c.storageCharge ? 1 : 0) | (c.storageDischarge ? 2 : 0);
+      if (name === 'WMaxLimPct') return c.limitEnabled ? c.limitPct + 0 : 100;
+      if (name === 'WMaxLim_Ena') return c.limitEnabled ? 1 : 0;
       if (name === 'behaviour.kind') return ['auto', 'command', 'setpoint'].indexOf(built.engine.kind);
       if (name === 'behaviour.timeout_remaining') return built.engine.timeoutRemainingS;
       const r = vmap.registers.find((x) => x.name === name);

@@ -300,7 +300,7 @@ export class BenchInstance {
    */
   controllerIO(): {
     packs: Array<{ name: string; bus: CanBus }>;
-    inverters: Array<{ name: string; master: InProcessMaster; unitId: number; pack?: string }>;
+    inverters: Array<{ name: string; master: InProcessMaster; unitId: number; pack?: string; map?: string }>;
   } {
     const packs: Array<{ name: string; bus: CanBus }> = [];
     for (const d of this.bench.file.devices) {
@@ -319,6 +319,8 @@ export class BenchInstance {
         master: new InProcessMaster(this.modbus.get(d.modbus!)!.core, this.clock, { unitId: d.unitId ?? 1, timeoutMs: 1000, peer: 'controller', logLimit: 0 }),
         unitId: d.unitId ?? 1,
         ...(d.battery ? { pack: d.battery } : {}),
+        // A built-in vendor map's name tells an in-process controller which brand it talks to.
+        ...(d.map !== undefined && d.map !== 'sunspec' && !/[./\\]/.test(d.map) ? { map: d.map } : {}),
       }));
     return { packs, inverters };
   }
