@@ -189,6 +189,8 @@ export interface InverterDevice {
    * vebus services are two). Absent for SunSpec: `modbus` serves the bench's unit id.
    */
   readonly units?: ReadonlyMap<number, ModbusDevice>;
+  /** Seconds the device stays silent after a Modbus TCP connect (a vendor map's `limits.connectDelayS`; else 0). */
+  readonly connectDelayS: number;
   step(dtSeconds: number): void;
   injectFault(spec: InverterFaultSpec): FaultHandle;
   /**
@@ -247,6 +249,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
   let signal: (name: string) => number | undefined;
   let engine: VendorBehaviourEngine | undefined;
   let units: Map<number, ModbusDevice> | undefined;
+  let connectDelayS = 0;
   if (map === 'sunspec') {
     const { device } = createInverterSunSpec(inverter, { base: p.sunspecBase ?? 40000 });
     modbus = device;
@@ -265,6 +268,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     const built = vendorMapUnits(inverter, vmap);
     engine = built.engine;
     units = built.units;
+    connectDelayS = vmap.limits.connectDelayS;
     const first = built.units.values().next().value as VendorMapDevice;
     modbus = first;
     signal = (name) => {
@@ -289,6 +293,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     modbus,
     map,
     ...(units ? { units } : {}),
+    connectDelayS,
     step: (dt) => {
       engine?.tick();
       inverter.step(dt);

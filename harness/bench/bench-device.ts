@@ -30,6 +30,8 @@ export interface BenchDevice {
    * instead of `modbus` on the device's single unit id.
    */
   readonly modbusUnits?: ReadonlyMap<number, ModbusDevice>;
+  /** Seconds the device needs after a Modbus TCP connect before it answers (its endpoint stays quiet that long). */
+  readonly connectDelayS?: number;
   /** Attach to a CAN bus (CAN protocol devices); returns a detach function. */
   attachCan?(bus: CanBus): () => void;
   step(dtSeconds: number): void;

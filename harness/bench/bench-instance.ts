@@ -271,9 +271,11 @@ export class BenchInstance {
       }
       if (spec.modbus) {
         if (!dev.modbus) throw new ConfigError(`device '${spec.name}' has no Modbus face (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
-        const core = this.modbus.get(spec.modbus)!.core;
-        if (dev.modbusUnits) for (const [id, unit] of dev.modbusUnits) core.addUnit(id, unit);
-        else core.addUnit(spec.unitId ?? 1, dev.modbus);
+        const ep = this.modbus.get(spec.modbus)!;
+        if (dev.modbusUnits) for (const [id, unit] of dev.modbusUnits) ep.core.addUnit(id, unit);
+        else ep.core.addUnit(spec.unitId ?? 1, dev.modbus);
+        // A device that needs time after a connect makes its TCP endpoint quiet for that long (one listener, one rule).
+        if (ep.tcp && dev.connectDelayS) ep.tcp.quietAfterConnectMs = Math.max(ep.tcp.quietAfterConnectMs, dev.connectDelayS * 1000);
       }
     }
   }

@@ -55,6 +55,7 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
     type: 'inverter',
     modbus: dev.modbus,
     ...(dev.units && dev.units.size > 1 ? { modbusUnits: dev.units } : {}),
+    ...(dev.connectDelayS > 0 ? { connectDelayS: dev.connectDelayS } : {}),
     step: (dt) => dev.step(dt),
     signal: (name) => (name === 'irradiance' ? inv.state.irradiance : name === 'site.load' ? inv.siteLoad : dev.signal(name)),
     signalNames: () => ['irradiance', 'site.load', ...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],

@@ -28,6 +28,12 @@ export interface ModbusTcpServerOptions {
   clock?: Clock;
   /** Refuse connections beyond this many (closed at once, counted). Default unlimited. */
   maxConnections?: number;
+  /**
+   * Requests that arrive sooner than this after their connection opened get no answer and are not executed, as
+   * devices that need "a bit of time between the connection and the first request" (Huawei SUN2000: clients wait
+   * 1 s). Default 0. Can be changed later with `quietAfterConnectMs`.
+   */
+  quietAfterConnectMs?: number;
   /** Where drops and closes are reported, one line each. Default: kept only in `recentLog`. */
   log?: (line: string) => void;
 }
@@ -65,6 +71,8 @@ export interface TcpServerStats {
   droppedBytes: number;
   /** Responses sent with an ADU fault applied (truncate, split, wrong ids). */
   aduFaults: number;
+  /** Requests not answered because they came within `quietAfterConnectMs` of their connection opening. */
+  unansweredEarly: number;
 }
 
 interface Connection {
@@ -101,6 +109,7 @@ export class ModbusTcpServer {
     badLength: 0,
     droppedBytes: 0,
     aduFaults: 0,
+    unansweredEarly: 0,
   };
   /** The last 100 log lines (drops, closes), newest last. */
   readonly recentLog: string[] = [];
@@ -109,6 +118,8 @@ export class ModbusTcpServer {
   private readonly host: string;
   private readonly port: number;
   private readonly maxConnections: number;
+  /** See `TcpServerOptions.quietAfterConnectMs`; applies to requests from now on. */
+  quietAfterConnectMs: number;
   private readonly logSink: ((line: string) => void) | undefined;
   private readonly connections = new Set<Connection>();
   private nextId = 1;
@@ -121,6 +132,7 @@ export class ModbusTcpServer {
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
     this.maxConnections = options.maxConnections ?? Infinity;
+    this.quietAfterConnectMs = Math.max(0, options.quietAfterConnectMs ?? 0);
     this.logSink = options.log;
     this.server = net.createServer({ noDelay: true }, (s) => this.accept(s));
   }
@@ -237,6 +249,11 @@ export class ModbusTcpServer {
   private onFrame(conn: Connection, f: MbapFrame): void {
     conn.stats.requests++;
     this.stats.requests++;
+    if (this.quietAfterConnectMs > 0 && this.clock.now() - conn.stats.openedAt < this.quietAfterConnectMs) {
+      this.stats.unansweredEarly++;
+      this.log(`connection ${conn.stats.id} ${conn.stats.peer}: request ${this.clock.now() - conn.stats.openedAt} ms after connecting not answered (quiet for ${this.quietAfterConnectMs} ms)`);
+      return;
+    }
     const plan = this.core.handle(f.pdu, { transport: 'tcp', unitId: f.unitId, transactionId: f.transactionId, peer: conn.stats.peer });
     if (!plan.pdu) return;
     let tid = f.transactionId;
