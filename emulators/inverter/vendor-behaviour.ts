@@ -12,6 +12,9 @@
  *   grid-charge enable, minimum SOC.
  * - export limit at the site meter: the inverter's AC output is capped at limit + house load (a % limit is of the
  *   rated AC power; of several bindings the lowest enabled one applies); disable-feed-in is a limit of 0.
+ * - time of use (in auto mode, programme on): the slot in force caps discharge at its power and keeps its SOC as the
+ *   minimum; below that SOC with the slot's grid charging allowed, the battery charges (charge power setting, else
+ *   the slot power).
  * - timeout: after a write to a watched setting, when the time runs out (a fixed number of seconds or a setting),
  *   the listed settings take their revert values (a lapsed command reverts); a new watched write restarts it.
  *
@@ -22,7 +25,7 @@
  * (the brand's ramp); limits apply at once.
  */
 import type { Inverter, InverterCommand } from './inverter';
-import type { LimitBinding, VendorMap } from './vendor-map';
+import type { FlagBinding, LimitBinding, VendorMap } from './vendor-map';
 
 export type BehaviourKind = 'auto' | 'command' | 'setpoint';
 
@@ -101,8 +104,26 @@ export class VendorBehaviourEngine {
     return Math.max(0, l.unit === 'pct' ? (v / 100) * pctOf : this.watts(v, l.unit));
   }
 
-  private on(f: { setting: string; on: number } | undefined): boolean | undefined {
-    return f ? this.get(f.setting) === f.on : undefined;
+  private on(f: FlagBinding | undefined): boolean | undefined {
+    if (!f) return undefined;
+    const v = this.get(f.setting);
+    return f.mask !== undefined ? (v & f.mask) !== 0 : v === f.on;
+  }
+
+  /** The time-of-use slot in force now, when the programme is on: the latest start at or before the time of day. */
+  touSlot(): { power: number; soc: number; gridCharge: boolean } | undefined {
+    const t = this.map.behaviour?.tou;
+    if (!t || !this.on(t.enable)) return undefined;
+    const tod = (((this.inverter.state.timeOfDay / 60) % 1440) + 1440) % 1440;
+    const minutes = (v: number) => (t.timeFormat === 'hhmm' ? Math.floor(v / 100) * 60 + (v % 100) : v);
+    const starts = t.slots.map((s) => minutes(this.get(s.start)));
+    let best = -1;
+    starts.forEach((m, i) => {
+      if (m <= tod && (best < 0 || m >= starts[best]!)) best = i;
+    });
+    if (best < 0) starts.forEach((m, i) => (best < 0 || m > starts[best]! ? (best = i) : undefined)); // before the first start: the last slot runs on
+    const slot = t.slots[best]!;
+    return { power: this.get(slot.power), soc: this.get(slot.soc), gridCharge: this.on(slot.gridCharge) ?? false };
   }
 
   private apply(): void {
@@ -121,7 +142,21 @@ export class VendorBehaviourEngine {
         forcedCharge = true;
       } else if (c.discharge !== undefined && v === c.discharge) lo = hi = -this.watts(this.get(c.dischargePower!), c.unit);
       else if (c.stop !== undefined && v === c.stop) lo = hi = 0;
-    } else if (kind === 'setpoint' && b.setpoint) {
+    }
+    const slot = kind === 'auto' ? this.touSlot() : undefined;
+    let reserve = b.minSoc ? this.get(b.minSoc.setting) : undefined;
+    if (slot) {
+      // In a slot: discharge up to its power and not below its SOC; below its SOC with grid charging allowed, charge.
+      reserve = slot.soc;
+      lo = -slot.power;
+      const soc = inv.state.batterySoc;
+      if (slot.gridCharge && soc !== undefined && soc < slot.soc) {
+        const cp = b.tou!.chargePower;
+        lo = hi = cp ? this.watts(this.get(cp.setting), cp.unit) : slot.power;
+        forcedCharge = true;
+      }
+    }
+    if (kind === 'setpoint' && b.setpoint) {
       const sp = b.setpoint.settings.reduce((s, x) => s + this.get(x), 0);
       lo = hi = b.setpoint.positive === 'charge' ? sp : sp + inv.state.pvAvailableW;
       forcedCharge = sp > 0;
@@ -143,7 +178,7 @@ export class VendorBehaviourEngine {
       lo = hi = this.ramp.from + (this.ramp.to - this.ramp.from) * x;
     } else this.ramp = undefined;
 
-    const touchesStorage = b.mode || b.command || b.setpoint || b.chargeLimit || b.dischargeLimit || b.disableCharge || b.gridCharge || b.minSoc;
+    const touchesStorage = b.mode || b.command || b.setpoint || b.chargeLimit || b.dischargeLimit || b.disableCharge || b.gridCharge || b.minSoc || b.tou;
     if (touchesStorage) {
       const ref = inv.controls.chargeMaxW;
       const pct = (w: number) => (ref > 0 ? Math.round(Math.max(-100, Math.min(100, (100 * w) / ref)) * 1000) / 1000 : 0);
@@ -155,7 +190,7 @@ export class VendorBehaviourEngine {
         chargePct: Number.isFinite(hi) ? pct(hi) : 100,
         dischargePct: Number.isFinite(lo) ? pct(-lo) : 100,
         ...(gridCharging !== undefined ? { gridCharging } : {}),
-        ...(b.minSoc ? { minReservePct: this.get(b.minSoc.setting) } : {}),
+        ...(reserve !== undefined ? { minReservePct: reserve } : {}),
         rampS: 0,
       };
       const key = JSON.stringify(cmd);

@@ -70,7 +70,8 @@ export class VendorMapDevice implements ModbusDevice {
       return encodeText(reg, text);
     }
     const raw = reg.bits !== undefined || (reg.mirrors !== undefined && reg.mirrors in ENUM_QUANTITIES);
-    return encodeNumber(reg, this.valueOf(reg), raw ? 1 : this.scaleOf(reg));
+    const v = this.valueOf(reg);
+    return encodeNumber(reg, raw || v === undefined ? v : v - reg.offset, raw ? 1 : this.scaleOf(reg));
   }
 
   private read(table: 'holding' | 'input', address: number, quantity: number): Uint16Array | ExceptionCode {
@@ -113,7 +114,7 @@ export class VendorMapDevice implements ModbusDevice {
       const n = reg.words;
       if (i + n > values.length) return ExceptionCode.IllegalDataAddress;
       const raw = decodeRaw(reg, Array.from({ length: n }, (_, k) => values[i + k]!));
-      const value = raw * this.scaleOf(reg);
+      const value = raw * this.scaleOf(reg) + reg.offset;
       if (reg.enum !== undefined && !Object.values(this.map.enums[reg.enum] ?? {}).includes(raw)) return ExceptionCode.IllegalDataValue;
       let lo = reg.min ?? -Infinity;
       let hi = reg.max ?? Infinity;

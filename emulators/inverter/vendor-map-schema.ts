@@ -33,6 +33,7 @@ const register = {
     wordOrder: { enum: ['big', 'little'] },
     scale: { type: 'number', not: { const: 0 } },
     scaleRegister: { ...name, description: 'value = raw x 10^(that register), SunSpec style' },
+    offset: { ...num, description: 'value = raw x scale + offset (Deye temperatures: 0.1 degC steps from -100)' },
     unit: { type: 'string' },
     access: { enum: ['R', 'RW'] },
     mirrors: name,
@@ -62,7 +63,7 @@ export const VENDOR_MAP_SCHEMA = {
       type: 'object',
       required: ['setting'],
       additionalProperties: false,
-      properties: { setting: settingRef, on: value },
+      properties: { setting: settingRef, on: value, mask: { type: 'integer', minimum: 1, description: 'on when (value & mask) != 0 (bit fields; `on` is then not used)' } },
     },
   },
   properties: {
@@ -151,6 +152,27 @@ export const VENDOR_MAP_SCHEMA = {
         disableFeedIn: { $ref: '#/$defs/flag' },
         gridCharge: { $ref: '#/$defs/flag' },
         minSoc: { type: 'object', required: ['setting'], additionalProperties: false, properties: { setting: settingRef } },
+        tou: {
+          type: 'object',
+          required: ['enable', 'slots'],
+          additionalProperties: false,
+          description: 'time-of-use programme (in auto mode): the slot in force caps discharge at its power, keeps its SOC, and charges from the grid up to that SOC where allowed',
+          properties: {
+            enable: { $ref: '#/$defs/flag' },
+            timeFormat: { enum: ['hhmm', 'minutes'], description: 'hhmm: 1430 = 14:30 (default); minutes since midnight' },
+            chargePower: { type: 'object', required: ['setting'], additionalProperties: false, properties: { setting: settingRef, unit: { enum: ['W', 'A', 'pct'] } } },
+            slots: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                type: 'object',
+                required: ['start', 'power', 'soc'],
+                additionalProperties: false,
+                properties: { start: settingRef, power: settingRef, soc: settingRef, gridCharge: { $ref: '#/$defs/flag' } },
+              },
+            },
+          },
+        },
         timeout: {
           type: 'object',
           required: ['watch', 'revert'],

@@ -30,6 +30,8 @@ export interface VendorRegister {
   scale: number;
   /** value = raw * 10^(this register's value), instead of `scale`. */
   scaleRegister?: string;
+  /** value = raw * scale + offset (default 0). */
+  offset: number;
   unit?: string;
   access: 'R' | 'RW';
   mirrors?: string;
@@ -67,10 +69,19 @@ export interface VendorLimits {
   connectDelayS: number;
 }
 
-/** A value a binding compares with, resolved to the setting's raw number. */
+/** A flag: on when the setting equals `on`, or with `mask` when (value & mask) != 0. */
 export interface FlagBinding {
   setting: string;
   on: number;
+  mask?: number;
+}
+
+/** A time-of-use programme; slot starts are settings in `timeFormat`. */
+export interface TouBinding {
+  enable: FlagBinding;
+  timeFormat: 'hhmm' | 'minutes';
+  chargePower?: { setting: string; unit: 'W' | 'A' | 'pct' };
+  slots: Array<{ start: string; power: string; soc: string; gridCharge?: FlagBinding }>;
 }
 
 export interface LimitBinding {
@@ -102,6 +113,7 @@ export interface VendorBehaviour {
   gridCharge?: FlagBinding;
   minSoc?: { setting: string };
   timeout?: { seconds?: number; setting?: string; unit: 's' | 'min'; watch: string[]; revert: Map<string, number> };
+  tou?: TouBinding;
 }
 
 export interface VendorMap {
@@ -255,7 +267,7 @@ class MeaningCheck {
       const tbl = r.enum !== undefined ? this.enums[String(r.enum)] : undefined;
       if (tbl && !Object.values(tbl).includes(r.initial)) at(`initial ${r.initial} is not a value of enum '${String(r.enum)}'`, 'initial');
       if (type !== 'float32') {
-        const raw = r.initial / ((r.scale as number | undefined) ?? 1);
+        const raw = (r.initial - ((r.offset as number | undefined) ?? 0)) / ((r.scale as number | undefined) ?? 1);
         const [lo, hi] = TYPE_RANGE[type];
         if (raw < lo || raw > hi) at(`initial ${r.initial} does not fit in ${type} at scale ${String(r.scale ?? 1)}`, 'initial');
       }
@@ -351,6 +363,7 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
         words,
         wordOrder: (r.wordOrder as 'big' | 'little' | undefined) ?? defaultOrder,
         scale: (r.scale as number | undefined) ?? 1,
+        offset: (r.offset as number | undefined) ?? 0,
         access: r.access as 'R' | 'RW',
         location: at(path),
       };
@@ -428,12 +441,12 @@ function resolveBehaviour(b: Raw, settings: Map<string, VendorRegister>, check: 
     if (!(String(v) in table)) check.add(path, `'${String(v)}' is not in enum '${reg!.enum!}' (${Object.keys(table).join(', ')})`);
     return table[String(v)] ?? NaN;
   };
-  const flag = (key: string): FlagBinding | undefined => {
-    const f = b[key] as Raw | undefined;
+  const flagAt = (path: Path, f: Raw | undefined): FlagBinding | undefined => {
     if (!f) return undefined;
-    const s = setting(['behaviour', key, 'setting'], f.setting);
-    return { setting: s, on: f.on === undefined ? 1 : valueOf(['behaviour', key, 'on'], s, f.on) };
+    const s = setting([...path, 'setting'], f.setting);
+    return { setting: s, on: f.on === undefined ? 1 : valueOf([...path, 'on'], s, f.on), ...(f.mask !== undefined ? { mask: f.mask as number } : {}) };
   };
+  const flag = (key: string): FlagBinding | undefined => flagAt(['behaviour', key], b[key] as Raw | undefined);
   const limit = (key: string, l: Raw | undefined, path: Path = ['behaviour', key]): LimitBinding | undefined => {
     if (!l) return undefined;
     const s = setting([...path, 'setting'], l.setting);
@@ -488,6 +501,20 @@ function resolveBehaviour(b: Raw, settings: Map<string, VendorRegister>, check: 
     if (f) out[k] = f;
   }
   if (b.minSoc) out.minSoc = { setting: setting(['behaviour', 'minSoc', 'setting'], (b.minSoc as Raw).setting) };
+  if (b.tou) {
+    const t = b.tou as Raw;
+    const cp = t.chargePower as Raw | undefined;
+    out.tou = {
+      enable: flagAt(['behaviour', 'tou', 'enable'], t.enable as Raw)!,
+      timeFormat: (t.timeFormat as 'hhmm' | 'minutes' | undefined) ?? 'hhmm',
+      ...(cp ? { chargePower: { setting: setting(['behaviour', 'tou', 'chargePower', 'setting'], cp.setting), unit: (cp.unit as 'W' | 'A' | 'pct' | undefined) ?? 'W' } } : {}),
+      slots: (t.slots as Raw[]).map((sl, i) => {
+        const at = ['behaviour', 'tou', 'slots', i];
+        const gc = flagAt([...at, 'gridCharge'], sl.gridCharge as Raw | undefined);
+        return { start: setting([...at, 'start'], sl.start), power: setting([...at, 'power'], sl.power), soc: setting([...at, 'soc'], sl.soc), ...(gc ? { gridCharge: gc } : {}) };
+      }),
+    };
+  }
   if (b.timeout) {
     const t = b.timeout as Raw;
     if ((t.seconds === undefined) === (t.setting === undefined)) check.add(['behaviour', 'timeout'], "a timeout needs exactly one of 'seconds' or 'setting'");

@@ -7,6 +7,8 @@
  *   on the VE.Bus unit 227.
  * - Huawei numbers them as wire addresses (mbpoll -0), holding table: model name at 30000 (15 registers), serial at
  *   30015, rated power at 30073 (uint32, high word first: -B).
+ * - Deye/Sunsynk numbers them as wire addresses (kellerza/sunsynk): device type at 0, serial at 3-7 (10 characters),
+ *   rated power at 16-17 (0.1 W, low word first).
  * pymodbus 3 takes wire addresses in every case.
  */
 import { spawn } from 'node:child_process';
@@ -49,7 +51,7 @@ interface Served {
 /** The three brands, each on its own server (Huawei answers unit 0 and 1, Victron 100 and 227, Sungrow 1). */
 async function serve(): Promise<Record<string, Served>> {
   const out: Record<string, Served> = {};
-  for (const map of ['sungrow-sh', 'victron-gx', 'huawei-sun2000']) {
+  for (const map of ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk']) {
     const dev = createInverterDevice({ name: map, map, battery: new SimpleBatteryPort({ soc: 55 }), params: { ratedW: 10000, phases: 'three', profile: { kind: 'constant', irradiance: 700 }, seed: 5 } });
     for (let i = 0; i < 300; i++) dev.step(0.1);
     const server = new ModbusTcpServer();
@@ -100,6 +102,17 @@ describeWithPeers(['mbpoll'], 'Vendor maps: mbpoll reads each brand identity as 
     const rated = await mbpoll('huawei-sun2000', ['-0', '-B', '-a', '1', '-t', '4:int', '-r', '30073']);
     expect(values(rated.out)).toEqual([10000]);
   });
+
+  it('Deye/Sunsynk: device type 3 at 0, serial at 3-7, rated power at 16-17 in 0.1 W low word first (wire numbering)', async () => {
+    const dev = s['deye-sunsynk']!.devices['deye-sunsynk']!;
+    const type = await mbpoll('deye-sunsynk', ['-0', '-a', '1', '-t', '4', '-r', '0']);
+    expect(type.code).toBe(0);
+    expect(values(type.out)).toEqual([3]);
+    const serial = await mbpoll('deye-sunsynk', ['-0', '-a', '1', '-t', '4', '-r', '3', '-c', '5']);
+    expect(text(values(serial.out))).toBe(dev.inverter.identity.serial.slice(0, 10));
+    const rated = await mbpoll('deye-sunsynk', ['-0', '-a', '1', '-t', '4:int', '-r', '16']);
+    expect(values(rated.out)).toEqual([100000]);
+  });
 });
 
 const PY = `
@@ -125,6 +138,10 @@ out["huawei_rated"] = (r[0] << 16) | r[1]
 e = c.read_holding_registers(37100, 65, slave=1)
 out["huawei_over_limit"] = getattr(e, "exception_code", None)
 c.close()
+c = ModbusTcpClient("127.0.0.1", port=ports["deye-sunsynk"], timeout=2, retries=0); c.connect()
+out["deye_type"] = c.read_holding_registers(0, 1, slave=1).registers[0]
+out["deye_serial"] = text(c.read_holding_registers(3, 5, slave=1).registers)
+c.close()
 print(json.dumps(out))
 `;
 
@@ -137,7 +154,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor maps: pymodbus
     for (const x of Object.values(s)) await x.server.close();
   });
 
-  it('reads Sungrow, Victron and Huawei identity registers at their wire addresses; Huawei refuses a 65-register read', async () => {
+  it('reads Sungrow, Victron, Huawei and Deye identity registers at their wire addresses; Huawei refuses a 65-register read', async () => {
     const ports = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.port]));
     const r = await run(PYTHON, ['-c', PY, JSON.stringify(ports)]);
     expect(r.code).toBe(0);
@@ -150,5 +167,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor maps: pymodbus
     expect(out.huawei_serial).toBe(s['huawei-sun2000']!.devices['huawei-sun2000']!.inverter.identity.serial);
     expect(out.huawei_rated).toBe(10000);
     expect(out.huawei_over_limit).toBe(3);
+    expect(out.deye_type).toBe(3);
+    expect(out.deye_serial).toBe(s['deye-sunsynk']!.devices['deye-sunsynk']!.inverter.identity.serial.slice(0, 10));
   });
 });
