@@ -205,7 +205,7 @@ export interface InverterDevice {
 }
 
 /** Built-in vendor maps (fixtures/inverters/<name>.yaml), by name. */
-export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk'] as const;
+export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse'] as const;
 
 /** A map name (`sungrow-sh`) or a file path (relative to `baseDir`) to the file to load. */
 export function resolveVendorMap(map: string, baseDir?: string): string {

@@ -62,6 +62,14 @@ export const QUANTITIES: Readonly<Record<string, QuantityReader>> = {
   'ac.current_signed_phase': (inv) => (inv.state.acW < 0 ? -1 : 1) * (inv.state.acA / inv.phaseCount),
   'ac.phases': (inv) => inv.phaseCount,
   'ac.line_voltage': (inv) => inv.state.gridV * Math.sqrt(3),
+  /** Site import and feed-in as two non-negative figures (SMA 30865 / 30867). */
+  'site.import_power': (inv) => Math.max(0, inv.siteLoad - inv.state.acW),
+  'site.feed_in_power': (inv) => Math.max(0, inv.state.acW - inv.siteLoad),
+  /** Battery charge and discharge power as two non-negative figures (SMA 31393 / 31395). */
+  'battery.charge_power': (inv) => (inv.battery ? Math.max(0, inv.state.batteryW) : undefined),
+  'battery.discharge_power': (inv) => (inv.battery ? Math.max(0, -inv.state.batteryW) : undefined),
+  /** The digits of the serial as a number (brands with a numeric serial register). */
+  'identity.serial_number': (inv) => Number(inv.identity.serial.replace(/\D/g, '').slice(-9) || 0),
   'site.export_power_phase': (inv) => (inv.state.acW - inv.siteLoad) / inv.phaseCount,
   'site.export_current_phase': (inv) => (inv.state.gridV > 0 ? (inv.state.acW - inv.siteLoad) / inv.phaseCount / inv.state.gridV : 0),
   'ac.current_phase': (inv) => inv.state.acA / inv.phaseCount,

@@ -1,6 +1,7 @@
 /**
  * Register words of a vendor map entry from an engineering value and back: integer types clamp to their range
- * (the top code of each is kept for "not available"), 32-bit values in the entry's word order, strings as ASCII two
+ * (the top code of each is kept for "not available"), 32- and 64-bit values in the entry's word order (little: the
+ * lowest word first), strings as ASCII two
  * characters per register (first character in the high byte), NUL-padded.
  */
 import type { VendorRegister } from './vendor-map';
@@ -11,11 +12,12 @@ const NA: Record<Exclude<VendorRegister['type'], 'string'>, number[]> = {
   int16: [0x8000],
   uint32: [0xffff, 0xffff],
   int32: [0x8000, 0],
+  uint64: [0xffff, 0xffff, 0xffff, 0xffff],
   float32: [0x7fc0, 0],
 };
 
 function ordered(words: number[], order: 'big' | 'little'): number[] {
-  return order === 'little' && words.length === 2 ? [words[1]!, words[0]!] : words;
+  return order === 'little' && words.length > 1 ? words.slice().reverse() : words;
 }
 
 /** Words of a numeric entry for `value` (engineering units) at scale `scale`. */
@@ -23,9 +25,13 @@ export function encodeNumber(r: VendorRegister, value: number | undefined, scale
   if (r.type === 'string') throw new TypeError(`register '${r.name}' is a string`);
   if (value === undefined || !Number.isFinite(value)) return ordered(NA[r.type].slice(), r.wordOrder);
   const raw = r.type === 'float32' ? value / scale : Math.round(value / scale);
-  const b = Buffer.alloc(4);
+  const b = Buffer.alloc(8);
   let words: number[];
   switch (r.type) {
+    case 'uint64':
+      b.writeBigUInt64BE(BigInt(Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, raw))));
+      words = [0, 2, 4, 6].map((o) => b.readUInt16BE(o));
+      break;
     case 'uint16':
       words = [Math.min(0xfffe, Math.max(0, raw))];
       break;
@@ -51,10 +57,11 @@ export function encodeNumber(r: VendorRegister, value: number | undefined, scale
 /** The raw integer (or float) a client wrote, before scaling. */
 export function decodeRaw(r: VendorRegister, words: number[]): number {
   const w = ordered(words, r.wordOrder);
-  const b = Buffer.alloc(4);
-  b.writeUInt16BE(w[0]! & 0xffff, 0);
-  if (w.length === 2) b.writeUInt16BE(w[1]! & 0xffff, 2);
+  const b = Buffer.alloc(8);
+  w.forEach((x, i) => b.writeUInt16BE(x & 0xffff, i * 2));
   switch (r.type) {
+    case 'uint64':
+      return Number(b.readBigUInt64BE(0));
     case 'uint16':
       return b.readUInt16BE(0);
     case 'int16':

@@ -28,7 +28,7 @@ const register = {
     address: { type: 'integer', minimum: 0, maximum: 65536, description: 'as numbered in this file (see addressBase)' },
     table: { enum: ['holding', 'input'] },
     name,
-    type: { enum: ['uint16', 'int16', 'uint32', 'int32', 'float32', 'string'] },
+    type: { enum: ['uint16', 'int16', 'uint32', 'int32', 'uint64', 'float32', 'string'] },
     length: { type: 'integer', minimum: 1, maximum: 125, description: 'string: registers (2 characters each)' },
     wordOrder: { enum: ['big', 'little'] },
     scale: { type: 'number', not: { const: 0 } },

@@ -15,7 +15,7 @@ import { ConfigError } from '../../core/errors';
 import { CONTROLS, ENUM_QUANTITIES, QUANTITIES, TEXT_QUANTITIES } from './quantities';
 import { VENDOR_MAP_SCHEMA } from './vendor-map-schema';
 
-export type VendorRegisterType = 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'string';
+export type VendorRegisterType = 'uint16' | 'int16' | 'uint32' | 'int32' | 'uint64' | 'float32' | 'string';
 
 export interface VendorRegister {
   /** 0-based wire address (the file's number minus `addressBase`). */
@@ -141,9 +141,10 @@ export interface VendorMap {
   file: string;
 }
 
-export const REGISTER_WORDS: Record<Exclude<VendorRegisterType, 'string'>, number> = { uint16: 1, int16: 1, uint32: 2, int32: 2, float32: 2 };
+export const REGISTER_WORDS: Record<Exclude<VendorRegisterType, 'string'>, number> = { uint16: 1, int16: 1, uint32: 2, int32: 2, uint64: 4, float32: 2 };
 
 const TYPE_RANGE: Record<Exclude<VendorRegisterType, 'string' | 'float32'>, [number, number]> = {
+  uint64: [0, Number.MAX_SAFE_INTEGER],
   uint16: [0, 0xffff],
   int16: [-0x8000, 0x7fff],
   uint32: [0, 0xffffffff],

@@ -9,6 +9,8 @@
  *   30015, rated power at 30073 (uint32, high word first: -B).
  * - Deye/Sunsynk numbers them as wire addresses (kellerza/sunsynk): device type at 0, serial at 3-7 (10 characters),
  *   rated power at 16-17 (0.1 W, low word first).
+ * - SMA numbers them as wire addresses (SMA's Modbus TI), unit id 3, 32-bit high word first: device type at 30053
+ *   (9225 = SB 5000SE-10), serial at 30057.
  * pymodbus 3 takes wire addresses in every case.
  */
 import { spawn } from 'node:child_process';
@@ -51,7 +53,7 @@ interface Served {
 /** The three brands, each on its own server (Huawei answers unit 0 and 1, Victron 100 and 227, Sungrow 1). */
 async function serve(): Promise<Record<string, Served>> {
   const out: Record<string, Served> = {};
-  for (const map of ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk']) {
+  for (const map of ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse']) {
     const dev = createInverterDevice({ name: map, map, battery: new SimpleBatteryPort({ soc: 55 }), params: { ratedW: 10000, phases: 'three', profile: { kind: 'constant', irradiance: 700 }, seed: 5 } });
     for (let i = 0; i < 300; i++) dev.step(0.1);
     const server = new ModbusTcpServer();
@@ -113,6 +115,15 @@ describeWithPeers(['mbpoll'], 'Vendor maps: mbpoll reads each brand identity as 
     const rated = await mbpoll('deye-sunsynk', ['-0', '-a', '1', '-t', '4:int', '-r', '16']);
     expect(values(rated.out)).toEqual([100000]);
   });
+
+  it('SMA: device type 9225 at 30053 and the serial at 30057 on unit 3 (U32, high word first)', async () => {
+    const dev = s['sma-sbse']!.devices['sma-sbse']!;
+    const type = await mbpoll('sma-sbse', ['-0', '-B', '-a', '3', '-t', '4:int', '-r', '30053']);
+    expect(type.code).toBe(0);
+    expect(values(type.out)).toEqual([9225]);
+    const serial = await mbpoll('sma-sbse', ['-0', '-B', '-a', '3', '-t', '4:int', '-r', '30057']);
+    expect(values(serial.out)).toEqual([Number(dev.inverter.identity.serial.replace(/\D/g, ''))]);
+  });
 });
 
 const PY = `
@@ -142,6 +153,10 @@ c = ModbusTcpClient("127.0.0.1", port=ports["deye-sunsynk"], timeout=2, retries=
 out["deye_type"] = c.read_holding_registers(0, 1, slave=1).registers[0]
 out["deye_serial"] = text(c.read_holding_registers(3, 5, slave=1).registers)
 c.close()
+c = ModbusTcpClient("127.0.0.1", port=ports["sma-sbse"], timeout=2, retries=0); c.connect()
+r = c.read_holding_registers(30053, 2, slave=3).registers
+out["sma_type"] = (r[0] << 16) | r[1]
+c.close()
 print(json.dumps(out))
 `;
 
@@ -154,7 +169,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor maps: pymodbus
     for (const x of Object.values(s)) await x.server.close();
   });
 
-  it('reads Sungrow, Victron, Huawei and Deye identity registers at their wire addresses; Huawei refuses a 65-register read', async () => {
+  it('reads Sungrow, Victron, Huawei, Deye and SMA identity registers at their wire addresses; Huawei refuses a 65-register read', async () => {
     const ports = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.port]));
     const r = await run(PYTHON, ['-c', PY, JSON.stringify(ports)]);
     expect(r.code).toBe(0);
@@ -168,6 +183,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor maps: pymodbus
     expect(out.huawei_rated).toBe(10000);
     expect(out.huawei_over_limit).toBe(3);
     expect(out.deye_type).toBe(3);
+    expect(out.sma_type).toBe(9225);
     expect(out.deye_serial).toBe(s['deye-sunsynk']!.devices['deye-sunsynk']!.inverter.identity.serial.slice(0, 10));
   });
 });
