@@ -13,31 +13,13 @@
  *   (9225 = SB 5000SE-10), serial at 30057.
  * pymodbus 3 takes wire addresses in every case.
  */
-import { spawn } from 'node:child_process';
 import { SimpleBatteryPort } from '../../emulators/inverter/battery-port';
 import { createInverterDevice, type InverterDevice } from '../../emulators/inverter/factory';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { mbpoll as runMbpoll, mbpollValues as values, runPeer } from '../support/mbpoll';
 import { PYTHON, describeWithPeers } from '../support/peers';
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out }));
-  });
-}
 
-/** Values of mbpoll's `[ref]: value` lines, in order. */
-function values(out: string): number[] {
-  return out
-    .split('\n')
-    .map((l) => /^\[(\d+)\]:\s+(-?\d+)/.exec(l.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[2]));
-}
 
 const text = (words: number[]): string =>
   Buffer.from(words.flatMap((w) => [(w >> 8) & 0xff, w & 0xff]))
@@ -72,7 +54,7 @@ describeWithPeers(['mbpoll'], 'Vendor maps: mbpoll reads each brand identity as 
   afterAll(async () => {
     for (const x of Object.values(s)) await x.server.close();
   });
-  const mbpoll = (map: string, args: string[]) => run('mbpoll', ['-m', 'tcp', '-p', String(s[map]!.port), '-1', '-o', '2', ...args, '127.0.0.1']);
+  const mbpoll = (map: string, args: string[]) => runMbpoll(['-m', 'tcp', '-p', String(s[map]!.port), '-1', '-o', '2', ...args, '127.0.0.1']);
 
   it('Sungrow: reg 5000 (device type code) = 0x0E03, reg 4990-4999 the serial, reg 5017-5018 total DC power (low word first)', async () => {
     const dev = s['sungrow-sh']!.devices['sungrow-sh']!;
@@ -171,7 +153,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor maps: pymodbus
 
   it('reads Sungrow, Victron, Huawei, Deye and SMA identity registers at their wire addresses; Huawei refuses a 65-register read', async () => {
     const ports = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.port]));
-    const r = await run(PYTHON, ['-c', PY, JSON.stringify(ports)]);
+    const r = await runPeer(PYTHON, ['-c', PY, JSON.stringify(ports)]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out.trim().split('\n').pop()!) as Record<string, unknown>;
     expect(out.sungrow_type).toBe(0x0e03);
