@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import { inverterBenchDevice } from './inverter-adapter';
 
@@ -18,5 +21,31 @@ describe('inverter bench device: fault specs', () => {
     expect(() => d.injectFault('meteor', {})).toThrow(/has no fault 'meteor' \(it takes: grid-loss, .*modbus-delay/);
     expect(() => d.injectFault('grid-voltage', {})).toThrow(/inverter fault 'grid-voltage': .*volts/);
     expect(() => d.injectFault('grid-voltage', { volts: 230, amps: 3 })).toThrow(/additional properties 'amps'/);
+  });
+});
+
+describe('inverter bench device: vendor maps', () => {
+  it('takes a built-in brand map by name and serves every unit id of a multi-unit map, with its connect delay', () => {
+    const victron = inverterBenchDevice({ name: 'inv1', map: 'victron-gx', params: { ratedW: 3000 } });
+    expect([...victron.modbusUnits!.keys()]).toEqual([100, 227]);
+    const huawei = inverterBenchDevice({ name: 'inv2', map: 'huawei-sun2000' });
+    expect(huawei.modbusUnits).toBeUndefined(); // one layout (answering 0 and 1 alone): on a bench, the bench's unit id
+    expect(huawei.connectDelayS).toBe(1);
+    expect(huawei.signal('InWRte')).toBe(100);
+  });
+
+  it('a bad map file is a ConfigError at the map file line and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmap-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: x\nregisters:\n  - { address: 1, name: a, type: uint16, access: R, mirrors: ac.powr }\n');
+    let err: unknown;
+    try {
+      inverterBenchDevice({ name: 'inv1', map: 'bad.yaml', baseDir: dir });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).location).toBe(`${file}:3:62`);
+    expect(() => inverterBenchDevice({ name: 'inv1', map: 'no-such-brand.yaml', baseDir: dir })).toThrow(/cannot read vendor map/);
   });
 });
