@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import Ajv from 'ajv';
 import { ConfigError } from '../../core/errors';
+import { packagePath } from '../../core/package-root';
 import type { ModbusDevice } from '../../protocols/modbus/device';
 import type { BatteryPort } from './battery-port';
 import type { FaultHandle, InverterFaultSpec } from './faults';
@@ -14,8 +15,10 @@ import { clearDay, cloudyDay, constant, dawn, dusk } from './irradiance';
 import type { IrradianceProfile } from './irradiance';
 import { CONTROLS, QUANTITIES } from './quantities';
 import { createInverterSunSpec } from './sunspec-map';
+import type { VendorBehaviourEngine } from './vendor-behaviour';
 import { loadVendorMap } from './vendor-map';
-import { VendorMapDevice } from './vendor-map-device';
+import { vendorMapUnits } from './vendor-map-device';
+import type { VendorMapDevice } from './vendor-map-device';
 
 /** Device parameters as written in a bench file (all optional). Times of day: seconds or "HH:MM[:SS]". */
 export interface InverterParams {
@@ -179,16 +182,35 @@ export interface InverterDevice {
   readonly name: string;
   readonly inverter: Inverter;
   readonly modbus: ModbusDevice;
-  /** 'sunspec' or the vendor map file. */
+  /** 'sunspec', a built-in map name (`sungrow-sh`) or a vendor map file. */
   readonly map: string;
+  /**
+   * Vendor maps: every unit id the map answers on and its device (one layout per unit id; Victron's system and
+   * vebus services are two). Absent for SunSpec: `modbus` serves the bench's unit id.
+   */
+  readonly units?: ReadonlyMap<number, ModbusDevice>;
+  /** Seconds the device stays silent after a Modbus TCP connect (a vendor map's `limits.connectDelayS`; else 0). */
+  readonly connectDelayS: number;
   step(dtSeconds: number): void;
   injectFault(spec: InverterFaultSpec): FaultHandle;
   /**
    * A value by name, for scenario expressions: a quantity (`ac.power`), a control (`limit_pct`), a SunSpec point
-   * (`WMaxLimPct`, the first model in the chain that has it, or `123.WMaxLimPct`), or a vendor register name.
+   * (`WMaxLimPct`, the first model in the chain that has it, or `123.WMaxLimPct`), or a vendor register name. On a
+   * vendor-map inverter `InWRte`, `OutWRte`, `StorCtl_Mod`, `WMaxLimPct` and `WMaxLim_Ena` give the 124/123 state its
+   * vendor commands became; `behaviour.kind` (0 auto, 1 command, 2 setpoint) and `behaviour.timeout_remaining` (s)
+   * show the behaviour engine.
    * `undefined` if unknown or not implemented.
    */
   signal(name: string): number | undefined;
+}
+
+/** Built-in vendor maps (fixtures/inverters/<name>.yaml), by name. */
+export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse'] as const;
+
+/** A map name (`sungrow-sh`) or a file path (relative to `baseDir`) to the file to load. */
+export function resolveVendorMap(map: string, baseDir?: string): string {
+  if ((BUILTIN_VENDOR_MAPS as readonly string[]).includes(map)) return packagePath('fixtures', 'inverters', `${map}.yaml`);
+  return resolve(baseDir ?? process.cwd(), map);
 }
 
 /** Build an inverter device. Throws `ConfigError` naming the device and each bad parameter's path. */
@@ -225,6 +247,9 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
   const map = o.map ?? 'sunspec';
   let modbus: ModbusDevice;
   let signal: (name: string) => number | undefined;
+  let engine: VendorBehaviourEngine | undefined;
+  let units: Map<number, ModbusDevice> | undefined;
+  let connectDelayS = 0;
   if (map === 'sunspec') {
     const { device } = createInverterSunSpec(inverter, { base: p.sunspecBase ?? 40000 });
     modbus = device;
@@ -239,11 +264,27 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
       return typeof v === 'number' ? v : undefined;
     };
   } else {
-    const vm = new VendorMapDevice(inverter, loadVendorMap(resolve(o.baseDir ?? process.cwd(), map)));
-    modbus = vm;
+    const vmap = loadVendorMap(resolveVendorMap(map, o.baseDir));
+    const built = vendorMapUnits(inverter, vmap);
+    engine = built.engine;
+    units = built.units;
+    connectDelayS = vmap.limits.connectDelayS;
+    const first = built.units.values().next().value as VendorMapDevice;
+    modbus = first;
     signal = (name) => {
-      const r = vm.map.registers.find((x) => x.name === name);
-      return r ? vm.valueOf(r) : undefined;
+      const c = inverter.controls;
+      // SunSpec names read the 124/123 state the vendor commands were turned into (scenarios written for SunSpec
+      // inverters run unchanged on a vendor-map inverter).
+      if (name === 'InWRte') return c.storageCharge ? c.chargePct + 0 : 100;
+      if (name === 'OutWRte') return c.storageDischarge ? c.dischargePct + 0 : 100;
+      if (name === 'StorCtl_Mod') return (c.storageCharge ? 1 : 0) | (c.storageDischarge ? 2 : 0);
+      if (name === 'WMaxLimPct') return c.limitEnabled ? c.limitPct + 0 : 100;
+      if (name === 'WMaxLim_Ena') return c.limitEnabled ? 1 : 0;
+      if (name === 'behaviour.kind') return ['auto', 'command', 'setpoint'].indexOf(built.engine.kind);
+      if (name === 'behaviour.timeout_remaining') return built.engine.timeoutRemainingS;
+      const r = vmap.registers.find((x) => x.name === name);
+      if (!r) return undefined;
+      return built.units.get(vmap.layouts.find((l) => l.registers.includes(r))!.unitIds[0]!)?.valueOf(r) ?? first.valueOf(r);
     };
   }
   return {
@@ -251,7 +292,12 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     inverter,
     modbus,
     map,
-    step: (dt) => inverter.step(dt),
+    ...(units ? { units } : {}),
+    connectDelayS,
+    step: (dt) => {
+      engine?.tick();
+      inverter.step(dt);
+    },
     injectFault: (spec) => inverter.injectFault(spec),
     signal(name) {
       if (name in QUANTITIES) return QUANTITIES[name]!(inverter);

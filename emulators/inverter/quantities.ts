@@ -4,6 +4,7 @@
  * current value).
  */
 import type { Inverter, InverterCommand } from './inverter';
+import { OperatingState } from './inverter-types';
 
 export type QuantityReader = (inv: Inverter) => number | undefined;
 
@@ -43,6 +44,82 @@ export const QUANTITIES: Readonly<Record<string, QuantityReader>> = {
   'rating.power': (inv) => inv.ratedW,
   'rating.apparent_power': (inv) => inv.ratedVA,
   'pv.available_power': (inv) => inv.state.pvAvailableW,
+  /** Site (behind the meter): house load, and grid power at the meter (+ import) = load - inverter AC. */
+  'site.load_power': (inv) => inv.siteLoad,
+  'site.grid_power': (inv) => inv.siteLoad - inv.state.acW,
+  'site.export_power': (inv) => inv.state.acW - inv.siteLoad,
+  /** The battery reference power (124 WChaMax): what % settings are % of. */
+  'battery.capacity_reference': (inv) => (inv.battery ? inv.controls.chargeMaxW : undefined),
+  /** The BMS's current limits as the inverter reads them, A. */
+  'battery.charge_limit_a': (inv) => inv.battery?.chargeCurrentLimit(),
+  'battery.discharge_limit_a': (inv) => inv.battery?.dischargeCurrentLimit(),
+  'dc.energy': (inv) => inv.state.strings.reduce((s, x) => s + x.whTotal, 0),
+  /** Grid power at the meter per phase (+ import), the site total split evenly over the inverter's phases. */
+  'site.grid_power_phase': (inv) => (inv.siteLoad - inv.state.acW) / inv.phaseCount,
+  'site.load_power_phase': (inv) => inv.siteLoad / inv.phaseCount,
+  'ac.power_phase': (inv) => inv.state.acW / inv.phaseCount,
+  /** AC current per phase with the sign of the power (+ export). */
+  'ac.current_signed_phase': (inv) => (inv.state.acW < 0 ? -1 : 1) * (inv.state.acA / inv.phaseCount),
+  'ac.phases': (inv) => inv.phaseCount,
+  'ac.line_voltage': (inv) => inv.state.gridV * Math.sqrt(3),
+  /** Site import and feed-in as two non-negative figures (SMA 30865 / 30867). */
+  'site.import_power': (inv) => Math.max(0, inv.siteLoad - inv.state.acW),
+  'site.feed_in_power': (inv) => Math.max(0, inv.state.acW - inv.siteLoad),
+  /** Battery charge and discharge power as two non-negative figures (SMA 31393 / 31395). */
+  'battery.charge_power': (inv) => (inv.battery ? Math.max(0, inv.state.batteryW) : undefined),
+  'battery.discharge_power': (inv) => (inv.battery ? Math.max(0, -inv.state.batteryW) : undefined),
+  /** The digits of the serial as a number (brands with a numeric serial register). */
+  'identity.serial_number': (inv) => Number(inv.identity.serial.replace(/\D/g, '').slice(-9) || 0),
+  'site.export_power_phase': (inv) => (inv.state.acW - inv.siteLoad) / inv.phaseCount,
+  'site.export_current_phase': (inv) => (inv.state.gridV > 0 ? (inv.state.acW - inv.siteLoad) / inv.phaseCount / inv.state.gridV : 0),
+  'ac.current_phase': (inv) => inv.state.acA / inv.phaseCount,
+  // Flags (0/1), for status bit fields (`bits:` in a vendor map).
+  'pv.generating': (inv) => flag(inv.state.dcW > 1),
+  'battery.charging': (inv) => flag(inv.state.batteryW > 1),
+  'battery.discharging': (inv) => flag(inv.state.batteryW < -1),
+  'site.load_positive': (inv) => flag(inv.siteLoad > 1),
+  'site.exporting': (inv) => flag(inv.state.acW - inv.siteLoad > 1),
+  'site.importing': (inv) => flag(inv.siteLoad - inv.state.acW > 1),
+  'ac.connected': (inv) => flag(inv.state.connected),
+};
+
+function flag(b: boolean): number {
+  return b ? 1 : 0;
+}
+
+/** A quantity whose value is one of a few symbols; a vendor map turns them into its codes with an enum table. */
+export interface EnumQuantity {
+  symbols: readonly string[];
+  read(inv: Inverter): string | undefined;
+}
+
+const STATE_SYMBOLS: Record<OperatingState, string> = {
+  [OperatingState.Off]: 'off',
+  [OperatingState.Sleeping]: 'sleeping',
+  [OperatingState.Starting]: 'starting',
+  [OperatingState.Mppt]: 'running',
+  [OperatingState.Throttled]: 'throttled',
+  [OperatingState.ShuttingDown]: 'shutting-down',
+  [OperatingState.Fault]: 'fault',
+  [OperatingState.Standby]: 'standby',
+};
+
+export const ENUM_QUANTITIES: Readonly<Record<string, EnumQuantity>> = {
+  /** The operating state (SunSpec St) by name. */
+  'state.operating': { symbols: Object.values(STATE_SYMBOLS), read: (inv) => STATE_SYMBOLS[inv.state.state] },
+  /** What the battery does now; `absent` without a battery or with its contactor open. */
+  'battery.state': {
+    symbols: ['absent', 'idle', 'charging', 'discharging'],
+    read: (inv) => (!inv.battery || !inv.battery.contactorClosed() ? 'absent' : inv.state.batteryW > 1 ? 'charging' : inv.state.batteryW < -1 ? 'discharging' : 'idle'),
+  },
+};
+
+/** Text quantities, for string registers. */
+export const TEXT_QUANTITIES: Readonly<Record<string, (inv: Inverter) => string>> = {
+  'identity.manufacturer': (inv) => inv.identity.manufacturer,
+  'identity.model': (inv) => inv.identity.model,
+  'identity.serial': (inv) => inv.identity.serial,
+  'identity.version': (inv) => inv.identity.version,
 };
 
 export interface ControlDef {

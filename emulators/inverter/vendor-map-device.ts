@@ -1,103 +1,81 @@
 /**
- * Serves an inverter through a declarative vendor map (see vendor-map.ts). Holding and input tables are separate.
+ * Serves one unit-id layout of a declarative vendor map (see vendor-map.ts). Holding and input tables are separate
+ * unless the map says `tables: shared` (function codes 3 and 4 then read the same registers).
  *
- * Contract: reads refresh from the model; a read touching an address no entry covers answers IllegalDataAddress
- * (or zeros with `gaps: zero`); a read covering part of a 32-bit entry returns those words. Writes must cover whole
- * RW entries (else IllegalDataAddress); a value outside the control's range or the entry's min/max answers
- * IllegalDataValue. Requests are atomic: all entries are checked before any command is sent. A quantity the model
- * lacks (no battery) reads as the type's not-available pattern (0xFFFF, 0x8000, 0xFFFFFFFF, 0x80000000, NaN).
+ * Contract: reads refresh from the model; a read longer than the map's `maxReadRegisters` (or a write longer than
+ * `maxWriteRegisters`) answers the map's `overLimitException`; a read touching an address no entry covers answers
+ * IllegalDataAddress (or zeros with `gaps: zero`); a read covering part of a 32-bit entry returns those words.
+ * Writes must cover whole RW entries (else IllegalDataAddress); a value outside the control's range, the entry's
+ * min/max or its enum table answers IllegalDataValue. Requests are atomic: all entries are checked before any
+ * setting is stored or command sent. A quantity the model lacks (no battery) reads as the type's not-available
+ * pattern (0xFFFF, 0x8000, 0xFFFFFFFF, 0x80000000, NaN).
  */
 import { ExceptionCode } from '../../protocols/modbus/device';
 import type { DeviceIdentification, ModbusDevice } from '../../protocols/modbus/device';
 import type { Inverter } from './inverter';
-import { CONTROLS, QUANTITIES } from './quantities';
-import { REGISTER_WORDS } from './vendor-map';
-import type { VendorMap, VendorRegister } from './vendor-map';
-
-const NA: Record<VendorRegister['type'], number[]> = {
-  uint16: [0xffff],
-  int16: [0x8000],
-  uint32: [0xffff, 0xffff],
-  int32: [0x8000, 0],
-  float32: [0x7fc0, 0],
-};
-
-function encode(r: VendorRegister, value: number | undefined, order: 'big' | 'little'): number[] {
-  let words: number[];
-  if (value === undefined || !Number.isFinite(value)) words = NA[r.type].slice();
-  else {
-    const raw = r.type === 'float32' ? value / r.scale : Math.round(value / r.scale);
-    const b = Buffer.alloc(4);
-    switch (r.type) {
-      case 'uint16':
-        words = [Math.min(0xfffe, Math.max(0, raw))];
-        break;
-      case 'int16':
-        words = [Math.min(32767, Math.max(-32767, raw)) & 0xffff];
-        break;
-      case 'uint32':
-        b.writeUInt32BE(Math.min(0xfffffffe, Math.max(0, raw)));
-        words = [b.readUInt16BE(0), b.readUInt16BE(2)];
-        break;
-      case 'int32':
-        b.writeInt32BE(Math.min(0x7fffffff, Math.max(-0x7fffffff, raw)));
-        words = [b.readUInt16BE(0), b.readUInt16BE(2)];
-        break;
-      case 'float32':
-        b.writeFloatBE(raw);
-        words = [b.readUInt16BE(0), b.readUInt16BE(2)];
-        break;
-    }
-  }
-  return order === 'little' && words.length === 2 ? [words[1]!, words[0]!] : words;
-}
-
-function decode(r: VendorRegister, words: number[], order: 'big' | 'little'): number {
-  const w = order === 'little' && words.length === 2 ? [words[1]!, words[0]!] : words;
-  const b = Buffer.alloc(4);
-  b.writeUInt16BE(w[0]! & 0xffff, 0);
-  if (w.length === 2) b.writeUInt16BE(w[1]! & 0xffff, 2);
-  let raw: number;
-  switch (r.type) {
-    case 'uint16':
-      raw = b.readUInt16BE(0);
-      break;
-    case 'int16':
-      raw = b.readInt16BE(0);
-      break;
-    case 'uint32':
-      raw = b.readUInt32BE(0);
-      break;
-    case 'int32':
-      raw = b.readInt32BE(0);
-      break;
-    case 'float32':
-      raw = b.readFloatBE(0);
-      break;
-  }
-  return raw * r.scale;
-}
+import { CONTROLS, ENUM_QUANTITIES, QUANTITIES, TEXT_QUANTITIES } from './quantities';
+import { VendorBehaviourEngine } from './vendor-behaviour';
+import { decodeRaw, encodeNumber, encodeText } from './vendor-codec';
+import type { VendorLayout, VendorMap, VendorRegister } from './vendor-map';
 
 export class VendorMapDevice implements ModbusDevice {
   private readonly index: Record<'holding' | 'input', Map<number, { reg: VendorRegister; word: number }>> = { holding: new Map(), input: new Map() };
+  readonly layout: VendorLayout;
+  readonly engine: VendorBehaviourEngine;
 
+  /**
+   * @param layout which unit-id layout to serve (default the first).
+   * @param engine the map's behaviour, shared by every unit of one inverter (default: a new one).
+   */
   constructor(
     readonly inverter: Inverter,
     readonly map: VendorMap,
+    options: { layout?: VendorLayout; engine?: VendorBehaviourEngine } = {},
   ) {
-    for (const reg of map.registers) {
-      for (let k = 0; k < REGISTER_WORDS[reg.type]; k++) this.index[reg.table].set(reg.address + k, { reg, word: k });
+    this.layout = options.layout ?? map.layouts[0]!;
+    this.engine = options.engine ?? new VendorBehaviourEngine(inverter, map);
+    for (const reg of this.layout.registers) {
+      for (let k = 0; k < reg.words; k++) this.index[reg.table].set(reg.address + k, { reg, word: k });
     }
+    if (map.tables === 'shared') this.index.input = this.index.holding;
   }
 
-  /** The current value of an entry, in its unit (what a client decodes). */
+  private scaleOf(reg: VendorRegister): number {
+    if (reg.scaleRegister === undefined) return reg.scale;
+    const sf = this.layout.registers.find((r) => r.name === reg.scaleRegister);
+    return 10 ** Number(sf?.constant ?? 0);
+  }
+
+  /** The current value of a numeric entry, in its unit (what a client decodes); for enum quantities the raw code. */
   valueOf(reg: VendorRegister): number | undefined {
-    if (reg.constant !== undefined) return reg.constant;
+    if (typeof reg.constant === 'number') return reg.constant;
     if (reg.drives !== undefined) return CONTROLS[reg.drives]!.read(this.inverter);
-    return QUANTITIES[reg.mirrors!]!(this.inverter);
+    if (reg.setting !== undefined) return this.engine.get(reg.setting);
+    if (reg.bits !== undefined) {
+      let v = 0;
+      for (const [bit, q] of Object.entries(reg.bits)) if ((QUANTITIES[q]!(this.inverter) ?? 0) !== 0) v |= 1 << Number(bit);
+      return v >>> 0;
+    }
+    const e = reg.mirrors !== undefined ? ENUM_QUANTITIES[reg.mirrors] : undefined;
+    if (e) {
+      const sym = e.read(this.inverter);
+      return (sym !== undefined ? this.map.enums[reg.enum!]?.[sym] : undefined) ?? reg.default;
+    }
+    return reg.mirrors !== undefined ? QUANTITIES[reg.mirrors]?.(this.inverter) : undefined;
+  }
+
+  private wordsOf(reg: VendorRegister): number[] {
+    if (reg.type === 'string') {
+      const text = typeof reg.constant === 'string' ? reg.constant : reg.mirrors !== undefined ? (TEXT_QUANTITIES[reg.mirrors]?.(this.inverter) ?? '') : '';
+      return encodeText(reg, text);
+    }
+    const raw = reg.bits !== undefined || (reg.mirrors !== undefined && reg.mirrors in ENUM_QUANTITIES);
+    const v = this.valueOf(reg);
+    return encodeNumber(reg, raw || v === undefined ? v : v - reg.offset, raw ? 1 : this.scaleOf(reg));
   }
 
   private read(table: 'holding' | 'input', address: number, quantity: number): Uint16Array | ExceptionCode {
+    if (quantity > this.map.limits.maxReadRegisters) return this.map.limits.overLimitException as ExceptionCode;
     const out = new Uint16Array(quantity);
     const cache = new Map<VendorRegister, number[]>();
     for (let i = 0; i < quantity; i++) {
@@ -108,7 +86,7 @@ export class VendorMapDevice implements ModbusDevice {
       }
       let words = cache.get(hit.reg);
       if (!words) {
-        words = encode(hit.reg, this.valueOf(hit.reg), this.map.wordOrder);
+        words = this.wordsOf(hit.reg);
         cache.set(hit.reg, words);
       }
       out[i] = words[hit.word]!;
@@ -125,26 +103,49 @@ export class VendorMapDevice implements ModbusDevice {
   }
 
   writeRegisters(address: number, values: ArrayLike<number>): ExceptionCode | undefined {
-    const plan: Array<{ reg: VendorRegister; value: number }> = [];
+    if (values.length > this.map.limits.maxWriteRegisters) return this.map.limits.overLimitException as ExceptionCode;
+    const controls: Array<{ reg: VendorRegister; value: number }> = [];
+    const settings: Array<{ setting: string; value: number }> = [];
     let i = 0;
     while (i < values.length) {
       const hit = this.index.holding.get(address + i);
       if (!hit || hit.word !== 0 || hit.reg.access !== 'RW') return ExceptionCode.IllegalDataAddress;
-      const n = REGISTER_WORDS[hit.reg.type];
+      const reg = hit.reg;
+      const n = reg.words;
       if (i + n > values.length) return ExceptionCode.IllegalDataAddress;
-      const value = decode(hit.reg, Array.from({ length: n }, (_, k) => values[i + k]!), this.map.wordOrder);
-      const ctl = CONTROLS[hit.reg.drives!]!;
-      const lo = Math.max(ctl.min, hit.reg.min ?? -Infinity);
-      const hi = Math.min(ctl.max(this.inverter), hit.reg.max ?? Infinity);
+      const raw = decodeRaw(reg, Array.from({ length: n }, (_, k) => values[i + k]!));
+      const value = raw * this.scaleOf(reg) + reg.offset;
+      if (reg.enum !== undefined && !Object.values(this.map.enums[reg.enum] ?? {}).includes(raw)) return ExceptionCode.IllegalDataValue;
+      let lo = reg.min ?? -Infinity;
+      let hi = reg.max ?? Infinity;
+      if (reg.drives !== undefined) {
+        const ctl = CONTROLS[reg.drives]!;
+        lo = Math.max(ctl.min, lo);
+        hi = Math.min(ctl.max(this.inverter), hi);
+      }
       if (!Number.isFinite(value) || value < lo - 1e-9 || value > hi + 1e-9) return ExceptionCode.IllegalDataValue;
-      plan.push({ reg: hit.reg, value });
+      if (reg.drives !== undefined) controls.push({ reg, value });
+      else settings.push({ setting: reg.setting!, value });
       i += n;
     }
-    for (const p of plan) this.inverter.command(CONTROLS[p.reg.drives!]!.command(this.inverter, p.value));
+    for (const p of controls) this.inverter.command(CONTROLS[p.reg.drives!]!.command(this.inverter, p.value));
+    if (settings.length > 0) this.engine.write(settings);
     return undefined;
   }
 
   identification(): DeviceIdentification {
-    return { vendorName: this.map.vendor ?? this.map.name, productCode: this.map.name, majorMinorRevision: this.inverter.identity.version };
+    return { vendorName: this.map.vendor ?? this.map.name, productCode: this.map.model ?? this.map.name, majorMinorRevision: this.inverter.identity.version };
   }
+}
+
+/** One device per unit id of a map, sharing one behaviour engine; `tick` before each model step. */
+export function vendorMapUnits(inverter: Inverter, map: VendorMap): { units: Map<number, VendorMapDevice>; engine: VendorBehaviourEngine } {
+  const engine = new VendorBehaviourEngine(inverter, map);
+  const units = new Map<number, VendorMapDevice>();
+  for (const layout of map.layouts) {
+    const dev = new VendorMapDevice(inverter, map, { layout, engine });
+    const ids = map.layouts.length === 1 ? map.limits.unitIds : layout.unitIds;
+    for (const id of ids) units.set(id, dev);
+  }
+  return { units, engine };
 }

@@ -24,6 +24,14 @@ export interface BenchDevice {
   readonly type: 'bms' | 'inverter';
   /** The Modbus face, for devices served on a Modbus endpoint. */
   readonly modbus?: ModbusDevice;
+  /**
+   * Devices that answer on several unit ids with their own layouts (a vendor map with `units`, e.g. Victron's
+   * system service on 100 and vebus on 227): every unit id and its device. When present the bench serves these
+   * instead of `modbus` on the device's single unit id.
+   */
+  readonly modbusUnits?: ReadonlyMap<number, ModbusDevice>;
+  /** Seconds the device needs after a Modbus TCP connect before it answers (its endpoint stays quiet that long). */
+  readonly connectDelayS?: number;
   /** Attach to a CAN bus (CAN protocol devices); returns a detach function. */
   attachCan?(bus: CanBus): () => void;
   step(dtSeconds: number): void;

@@ -296,7 +296,11 @@ export class BenchInstance {
       }
       if (spec.modbus) {
         if (!dev.modbus) throw new ConfigError(`device '${spec.name}' has no Modbus face (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
-        this.modbus.get(spec.modbus)!.core.addUnit(spec.unitId ?? 1, dev.modbus);
+        const ep = this.modbus.get(spec.modbus)!;
+        if (dev.modbusUnits) for (const [id, unit] of dev.modbusUnits) ep.core.addUnit(id, unit);
+        else ep.core.addUnit(spec.unitId ?? 1, dev.modbus);
+        // A device that needs time after a connect makes its TCP endpoint quiet for that long (one listener, one rule).
+        if (ep.tcp && dev.connectDelayS) ep.tcp.quietAfterConnectMs = Math.max(ep.tcp.quietAfterConnectMs, dev.connectDelayS * 1000);
       }
     }
   }
@@ -338,7 +342,7 @@ export class BenchInstance {
    */
   controllerIO(): {
     packs: Array<{ name: string; bus: CanBus }>;
-    inverters: Array<{ name: string; master: InProcessMaster; unitId: number; pack?: string }>;
+    inverters: Array<{ name: string; master: InProcessMaster; unitId: number; pack?: string; map?: string }>;
   } {
     const packs: Array<{ name: string; bus: CanBus }> = [];
     for (const d of this.bench.file.devices) {
@@ -357,6 +361,8 @@ export class BenchInstance {
         master: new InProcessMaster(this.modbus.get(d.modbus!)!.core, this.clock, { unitId: d.unitId ?? 1, timeoutMs: 1000, peer: 'controller', logLimit: 0 }),
         unitId: d.unitId ?? 1,
         ...(d.battery ? { pack: d.battery } : {}),
+        // A built-in vendor map's name tells an in-process controller which brand it talks to.
+        ...(d.map !== undefined && d.map !== 'sunspec' && !/[./\\]/.test(d.map) ? { map: d.map } : {}),
       }));
     return { packs, inverters };
   }

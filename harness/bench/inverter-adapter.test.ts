@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import { SimpleBatteryPort } from '../../emulators/inverter/battery-port';
 import { inverterBenchDevice } from './inverter-adapter';
@@ -31,5 +34,31 @@ describe('inverter bench device: inputs', () => {
     for (let i = 0; i < 300; i++) d.step(0.1);
     expect(d.signal('battery.power')).toBeLessThan(-600);
     expect(() => d.setInput('site.load', 'lots')).toThrow(/site.load needs a number/);
+  });
+});
+
+describe('inverter bench device: vendor maps', () => {
+  it('takes a built-in brand map by name and serves every unit id of a multi-unit map, with its connect delay', () => {
+    const victron = inverterBenchDevice({ name: 'inv1', map: 'victron-gx', params: { ratedW: 3000 } });
+    expect([...victron.modbusUnits!.keys()]).toEqual([100, 227]);
+    const huawei = inverterBenchDevice({ name: 'inv2', map: 'huawei-sun2000' });
+    expect(huawei.modbusUnits).toBeUndefined(); // one layout (answering 0 and 1 alone): on a bench, the bench's unit id
+    expect(huawei.connectDelayS).toBe(1);
+    expect(huawei.signal('InWRte')).toBe(100);
+  });
+
+  it('a bad map file is a ConfigError at the map file line and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmap-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: x\nregisters:\n  - { address: 1, name: a, type: uint16, access: R, mirrors: ac.powr }\n');
+    let err: unknown;
+    try {
+      inverterBenchDevice({ name: 'inv1', map: 'bad.yaml', baseDir: dir });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).location).toBe(`${file}:3:62`);
+    expect(() => inverterBenchDevice({ name: 'inv1', map: 'no-such-brand.yaml', baseDir: dir })).toThrow(/cannot read vendor map/);
   });
 });

@@ -54,6 +54,10 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
     name: o.name,
     type: 'inverter',
     modbus: dev.modbus,
+    // A map with several unit layouts (Victron: system on 100, VE.Bus on 227) answers on its own unit ids; a map
+    // with one layout serves the bench's unit id (two inverters of one brand can share an endpoint).
+    ...(dev.units && new Set(dev.units.values()).size > 1 ? { modbusUnits: dev.units } : {}),
+    ...(dev.connectDelayS > 0 ? { connectDelayS: dev.connectDelayS } : {}),
     step: (dt) => dev.step(dt),
     signal: (name) => (name === 'irradiance' ? inv.state.irradiance : name === 'site.load' ? inv.siteLoad : dev.signal(name)),
     signalNames: () => ['irradiance', 'site.load', ...Object.keys(QUANTITIES), ...Object.keys(CONTROLS)],

@@ -107,6 +107,19 @@ describe('ModbusTcpServer', () => {
     expect(server.stats).toMatchObject({ requests: 4, responses: 4, accepted: 1, active: 1 });
   });
 
+  it('quietAfterConnectMs: a request sooner than that after connecting is neither answered nor executed', async () => {
+    server.quietAfterConnectMs = 1000;
+    const c = await client();
+    c.send(adu(1, 1, '060000abcd')); // 0 ms after connecting: not heard
+    for (let i = 0; i < 10_000 && server.stats.requests < 1; i++) await new Promise<void>((r) => setImmediate(r)); // until it arrived
+    expect(server.stats.unansweredEarly).toBe(1);
+    clock.advance(1000);
+    c.send(adu(2, 1, '0300000001'));
+    expect((await c.read(11)).toString('hex')).toBe('0002000000050103020064'); // only the second, and the write did not happen
+    expect(server.stats).toMatchObject({ requests: 2, responses: 1, unansweredEarly: 1 });
+    expect(server.recentLog.some((l) => /not answered \(quiet for 1000 ms\)/.test(l))).toBe(true);
+  });
+
   it('serves many connections and unit ids; unknown unit gets 0x0B', async () => {
     const cs = await Promise.all([client(), client(), client(), client()]);
     cs.forEach((c, i) => c.send(adu(i, i % 2 === 0 ? 1 : 2, i % 2 === 0 ? '0300010001' : '0400050001')));

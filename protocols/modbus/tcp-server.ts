@@ -34,6 +34,12 @@ export interface ModbusTcpServerOptions {
    */
   limits?: ConnectionLimits;
   /**
+   * Requests that arrive sooner than this after their connection opened get no answer and are not executed, as
+   * devices that need "a bit of time between the connection and the first request" (Huawei SUN2000: clients wait
+   * 1 s). Default 0. Can be changed later with `quietAfterConnectMs`.
+   */
+  quietAfterConnectMs?: number;
+  /**
    * Where drops and closes are reported, one line each. Default: kept only in `recentLog`. Rate-limited per
    * connection and for the server as a whole (`logRate`); every event is still counted in `stats`.
    */
@@ -93,6 +99,8 @@ export interface TcpServerStats {
   droppedBytes: number;
   /** Responses sent with an ADU fault applied (truncate, split, wrong ids). */
   aduFaults: number;
+  /** Requests not answered because they came within `quietAfterConnectMs` of their connection opening. */
+  unansweredEarly: number;
 }
 
 interface Connection {
@@ -137,6 +145,7 @@ export class ModbusTcpServer {
     badLength: 0,
     droppedBytes: 0,
     aduFaults: 0,
+    unansweredEarly: 0,
   };
   /** The last 100 log lines (drops, closes), newest last. */
   readonly recentLog: string[] = [];
@@ -144,6 +153,8 @@ export class ModbusTcpServer {
   private readonly clock: Clock;
   private readonly host: string;
   private readonly port: number;
+  /** See `ModbusTcpServerOptions.quietAfterConnectMs`; applies to requests from now on. */
+  quietAfterConnectMs: number;
   private readonly logSink: ((line: string) => void) | undefined;
   private readonly guard: ConnectionGuard<Connection>;
   private readonly logs: PeerLogs;
@@ -157,6 +168,7 @@ export class ModbusTcpServer {
     this.clock = options.clock ?? this.core.clock ?? defaultClock();
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
+    this.quietAfterConnectMs = Math.max(0, options.quietAfterConnectMs ?? 0);
     this.logSink = options.log;
     this.logs = new PeerLogs((line) => this.log(line), this.clock, options.logRate);
     this.guard = new ConnectionGuard<Connection>(this.clock, { ...DEFAULT_MODBUS_TCP_LIMITS, ...options.limits }, (c, why, idleMs) => this.guardClose(c, why, idleMs));
@@ -290,6 +302,11 @@ export class ModbusTcpServer {
     }
     conn.stats.requests++;
     this.stats.requests++;
+    if (this.quietAfterConnectMs > 0 && this.clock.now() - conn.stats.openedAt < this.quietAfterConnectMs) {
+      this.stats.unansweredEarly++;
+      this.log(`connection ${conn.stats.id} ${conn.stats.peer}: request ${this.clock.now() - conn.stats.openedAt} ms after connecting not answered (quiet for ${this.quietAfterConnectMs} ms)`);
+      return;
+    }
     const plan = this.core.handle(f.pdu, { transport: 'tcp', unitId: f.unitId, transactionId: f.transactionId, peer: conn.stats.peer });
     if (!plan.pdu) return;
     let tid = f.transactionId;

@@ -17,6 +17,13 @@ describe('reference controller: --inverter', () => {
     expect(parseInverterArg('inv3=rtu:///dev/pts/4').link).toEqual({ kind: 'rtu', path: '/dev/pts/4', baudRate: 9600, parity: 'even' });
   });
 
+  it('takes a brand driver with map= (sunspec is the default and needs no driver)', () => {
+    expect(parseInverterArg('inv2=tcp://127.0.0.1:1502/2?pack=pack2&map=sungrow-sh')).toMatchObject({ unitId: 2, pack: 'pack2', map: 'sungrow-sh' });
+    expect(parseInverterArg('inv3=tcp://127.0.0.1:1502/1?map=huawei-sun2000').map).toBe('huawei-sun2000');
+    expect(parseInverterArg('inv1=tcp://127.0.0.1:1502/1?map=sunspec').map).toBeUndefined();
+    expect(() => parseInverterArg('inv1=tcp://127.0.0.1:1502/1?map=fronius-gen24')).toThrow(/map 'fronius-gen24' is not one the controller drives \(sunspec, sungrow-sh, huawei-sun2000\)/);
+  });
+
   it('refuses what it cannot reach, naming the argument', () => {
     expect(() => parseInverterArg('inv1=udp://x:1/1')).toThrow(ConfigError);
     expect(() => parseInverterArg('inv1=rtu:///dev/ttyUSB0?baud=fast')).toThrow(/baud 'fast'/);

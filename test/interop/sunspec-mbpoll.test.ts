@@ -4,38 +4,15 @@
  * 50001 in turn; the chain is walked one mbpoll run per model header; then a power limit is written (WMaxLimPct,
  * WMaxLim_Ena) and W read again after the test advanced the model.
  */
-import { spawn } from 'node:child_process';
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { mbpoll, mbpollValues as values } from '../support/mbpoll';
 import { describeWithPeers } from '../support/peers';
 
-interface Run {
-  code: number | null;
-  out: string;
-}
 
-function mbpoll(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('mbpoll', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out }));
-  });
-}
 
-/** Values of mbpoll's `[ref]: value` lines, in order. */
-function values(out: string): number[] {
-  const v: number[] = [];
-  for (const line of out.split('\n')) {
-    const r = /^\[(\d+)\]:\s+(-?\d+)/.exec(line.trim());
-    if (r) v.push(Number(r[2]));
-  }
-  return v;
-}
 
 const s16 = (v: number) => (v >= 0x8000 ? v - 0x10000 : v);
 
@@ -50,7 +27,7 @@ describeWithPeers(['mbpoll'], 'SunSpec interop: mbpoll discovers the inverter, r
     const r = await mbpoll(['-m', 'tcp', '-p', String(port), '-a', '1', '-t', '4', '-r', String(ref), '-c', String(count), '-1', '-o', '5', '127.0.0.1']);
     return r.code === 0 ? values(r.out) : undefined;
   };
-  const write = async (ref: number, vals: number[]): Promise<Run> =>
+  const write = async (ref: number, vals: number[]): Promise<{ code: number | null; out: string }> =>
     mbpoll(['-m', 'tcp', '-p', String(port), '-a', '1', '-t', '4', '-r', String(ref), '-1', '-o', '5', '127.0.0.1', ...vals.map(String)]);
 
   beforeAll(async () => {

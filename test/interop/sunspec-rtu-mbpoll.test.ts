@@ -3,33 +3,16 @@
  * socat pty pair, 115200 baud 8N1, unit 3. Finds `SunS` at reference 40001 (wire 40000), walks the chain with one
  * read per model header, reads W with W_SF.
  */
-import { spawn } from 'node:child_process';
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
 import { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
 import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
+import { mbpoll, mbpollValues as values } from '../support/mbpoll';
 import { describeWithPeers } from '../support/peers';
 
-function mbpoll(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('mbpoll', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out }));
-  });
-}
 
-function values(out: string): number[] {
-  return out
-    .split('\n')
-    .map((l) => /^\[(\d+)\]:\s+(-?\d+)/.exec(l.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[2]));
-}
 
 const s16 = (v: number) => (v >= 0x8000 ? v - 0x10000 : v);
 
