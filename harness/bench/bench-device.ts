@@ -35,5 +35,7 @@ export interface BenchDevice {
   injectFault(kind: string, params: Record<string, unknown>): BenchFaultHandle;
   /** Fault kinds this device takes (for messages). */
   faultKinds(): readonly string[];
+  /** Inputs `setInput` takes (for messages and "did you mean"). */
+  inputNames(): readonly string[];
   close(): void;
 }

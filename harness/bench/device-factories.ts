@@ -16,6 +16,9 @@ export interface DeviceContext {
   battery?: BenchDevice;
 }
 
+/** Inputs a BMS takes from a scenario (`set: { pack1.current: 40 }`); `ambientC` is an alias of `ambient`. */
+const BMS_INPUTS = ['ambient', 'current'] as const;
+
 /** BMS bench devices keep their emulator device here, so an inverter can use it as its battery port. */
 const batteryPorts = new WeakMap<BenchDevice, BatteryPort>();
 
@@ -57,6 +60,7 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
     setInput,
     injectFault: (kind, params) => b.injectFault({ kind, ...params } as BmsFaultSpec),
     faultKinds: () => BMS_FAULT_KINDS,
+    inputNames: () => BMS_INPUTS,
     close: () => b.close(),
   };
   // The inverter gets the pack's power path only. Its "I am here" does not reach the BMS in-process: on a bench

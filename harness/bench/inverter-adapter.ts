@@ -81,6 +81,7 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
       return dev.injectFault(spec as InverterFaultSpec);
     },
     faultKinds: () => INVERTER_FAULT_KINDS,
+    inputNames: () => INPUTS,
     close: () => undefined,
   };
 }

@@ -5,7 +5,8 @@ import { BenchInstance } from '../../bench/bench-instance';
 import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
-import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseKeyValues, parseShard } from './scenario-args';
+import { preflightRun } from './preflight';
+import { parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -39,8 +40,8 @@ export function registerRunCommand(program: Command): void {
       dutArg: string[];
       verbose?: boolean;
     }) => {
-      const bench = loadBenchArg(opts.bench);
-      const scenarios = await loadAndCheck(bench, expandScenarioPaths(paths));
+      // Every file, option and the controller checked before anything is opened or spawned (exit 2 if not).
+      const { bench, scenarios, dutOptions } = await preflightRun({ paths, benchPath: opts.bench, mode: opts.virtualTime ? 'virtual' : 'real', dutOptions: opts.dutOption, dutArgs: opts.dutArg });
       const shard = parseShard(opts.shard);
       if (!opts.virtualTime) {
         // Reach every adapter, port and listener once before running anything: a missing adapter is one clear line
@@ -48,17 +49,16 @@ export function registerRunCommand(program: Command): void {
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
-      const dutOptions = parseKeyValues(opts.dutOption);
       const outcome = await runCampaign(bench, scenarios, {
         mode: opts.virtualTime ? 'virtual' : 'real',
-        checked: true, // loadAndCheck above checked every scenario against this bench
+        checked: true, // preflightRun above checked every scenario against this bench
         ...(opts.out ? { outDir: opts.out } : {}),
         ...(opts.junit ? { junit: opts.junit } : {}),
         ...(opts.html ? { html: opts.html } : {}),
         ...(shard ? { shard } : {}),
         traces: opts.traces,
         ...(opts.stopOnFail ? { stopOnFail: true } : {}),
-        ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
+        ...(dutOptions ? { dutOptions } : {}),
         ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
         reporter: new ConsoleReporter(),
         ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
