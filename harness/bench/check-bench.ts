@@ -117,7 +117,7 @@ function checkBms(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key
   } else if (d.can !== undefined) {
     problems.add(at(`${p}/can`), `BMS '${d.name}': protocol ${d.protocol} is served over Modbus ('modbus'), not on a CAN bus`);
   }
-  for (const q of checkBmsParams(d.params, d.protocol)) problems.add(at(`${p}/params${q.path}`), `BMS '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
+  for (const q of checkBmsParams(d.params, d.protocol)) problems.add(at(`${p}/params${q.path}`, q.message.startsWith('unknown parameter')), `BMS '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
 }
 
 function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
@@ -130,7 +130,7 @@ function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string
     if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec)`);
     else problems.attempt(() => loadVendorMap(file), at(`${p}/map`));
   }
-  for (const q of checkInverterParams(d.params)) problems.add(at(`${p}/params${q.path}`), `inverter '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
+  for (const q of checkInverterParams(d.params)) problems.add(at(`${p}/params${q.path}`, q.message.startsWith('unknown parameter')), `inverter '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
 }
 
 function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, problems: ProblemList): void {

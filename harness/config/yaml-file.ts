@@ -39,7 +39,12 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     const pos = lineCounter.linePos(offset);
     return `${file}:${pos.line}:${pos.col}`;
   };
-  const syntax: Problem[] = [...doc.errors, ...doc.warnings].map((e) => ({ where: at(e.pos[0]), message: yamlMessage(e.message) }));
+  // One problem per place: the parser often reports one mistake twice (e.g. an implicit key over two lines).
+  const syntax: Problem[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const where = at(e.pos[0]);
+    if (!syntax.some((p) => p.where === where)) syntax.push({ where, message: yamlMessage(e.code, e.message) });
+  }
   if (syntax.length > 0) throw new InputProblems(capProblems(syntax));
   const tree = checkYamlTree(doc);
   if (tree.length > 0) throw new InputProblems(capProblems(tree.map((p) => ({ where: at(p.offset), message: p.message }))));
@@ -76,8 +81,10 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   return { file, data, locate };
 }
 
-function yamlMessage(message: string): string {
+function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0]!;
+  if (code === 'MULTIPLE_DOCS') return "a file holds one YAML document; this is a second one ('---')";
+  if (code === 'TAG_RESOLVE_FAILED') return `${first.replace(/^Unresolved tag: /, 'tag ')} is not supported (plain data only: no tags, no objects made from YAML)`;
   // The composer's own recursion overflow (the lexical guard should have caught it first).
   if (/call stack/i.test(first)) return `nested too deeply to read (the limit is ${INPUT_LIMITS.nestingDepth} levels)`;
   return `YAML syntax: ${first}`;

@@ -82,7 +82,7 @@ export function resolveControllerOptions(declared: unknown, sources: OptionSourc
   for (const { key, text, arg } of cli) {
     const where = `--dut-option ${arg}`;
     if (!Object.prototype.hasOwnProperty.call(props, key)) {
-      problems.push({ where, message: unknownOption(key, known, moduleName, '--dut-option') });
+      problems.push({ where, message: unknownOption(key, known, moduleName, '') });
       continue;
     }
     const value = coerce(text, props[key]!);
@@ -113,7 +113,7 @@ export function resolveControllerOptions(declared: unknown, sources: OptionSourc
 }
 
 function unknownOption(key: string, known: string[], moduleName: string, via: string): string {
-  return `${via}: the controller module '${moduleName}' has no option '${key}'${didYouMean(key, known)} (it takes: ${known.join(', ') || 'none'})`;
+  return `${via ? `${via}: ` : ''}the controller module '${moduleName}' has no option '${key}'${didYouMean(key, known)} (it takes: ${known.join(', ') || 'none'})`;
 }
 
 function isObjectSchema(x: unknown): x is ControllerOptionsSchema {
@@ -156,7 +156,7 @@ function describeType(schema: ControllerOptionSchema): string {
 }
 
 function describeError(e: ErrorObject, value: unknown): string {
-  const path = e.instancePath.slice(1).replace(/\//g, '.');
+  const path = e.instancePath.split('/')[1] ?? '';
   if (e.keyword === 'enum') {
     const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
     const bad = e.instancePath.split('/').length > 2 ? (Array.isArray(value) ? String(value[Number(e.instancePath.split('/')[2])]) : '') : String(value);

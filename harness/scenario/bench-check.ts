@@ -59,6 +59,10 @@ export async function scenarioBenchProblems(bench: Bench, scenario: Scenario): P
         }
         const onModbus = bench.file.devices.find((d) => d.name === a.device)?.modbus !== undefined;
         const kinds = [...dev.faultKinds(), ...(onModbus ? MODBUS_FAULT_KINDS : [])];
+        if ((MODBUS_FAULT_KINDS as readonly string[]).includes(a.fault) && !onModbus) {
+          problems.add(step.where, `fault '${a.id}': device '${a.device}' is not on a Modbus endpoint, so '${a.fault}' does not apply (Modbus faults need a device served over Modbus)`);
+          continue;
+        }
         if (!kinds.includes(a.fault)) {
           problems.add(step.where, `fault '${a.id}': device '${a.device}' has no fault '${a.fault}'${didYouMean(a.fault, kinds)} (it takes: ${kinds.join(', ')})`);
           continue;
