@@ -49,7 +49,8 @@ function readAll(fd: number, file: string): Buffer {
   return buf.subarray(0, n);
 }
 
-function openFailure(err: NodeJS.ErrnoException): string {
+/** A file system error as a user reads it (`no such file`, `permission denied (EACCES)`, ...). */
+export function openFailure(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ENOENT':
       return 'no such file';

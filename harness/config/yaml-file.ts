@@ -24,6 +24,13 @@ export interface YamlSource {
  * non-finite numbers; harness/config/limits.ts), throws as one `InputProblems`, each with its `file:line:column`.
  */
 export function parseYamlSource(text: string, file: string): YamlSource {
+  // YAML allows no C0 control characters but tab and line breaks (YAML 1.2 section 5.1); the parser lets some through.
+  // eslint-disable-next-line no-control-regex
+  const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new ConfigError(`control character U+${code} is not allowed in YAML (is this a binary file?)`, `${file}:${lineCol(text, control.index)}`);
+  }
   const deep = excessiveNesting(text, INPUT_LIMITS.nestingDepth);
   if (deep !== undefined) {
     throw new ConfigError(`nested more than ${INPUT_LIMITS.nestingDepth} levels deep (the limit for bench and scenario files)`, `${file}:${lineCol(text, deep)}`);

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from '../../../core/clock';
 import { ConfigError } from '../../../core/errors';
 import { BenchInstance } from '../../bench/bench-instance';
 import { benchFromSource, type Bench } from '../../bench/load-bench';
 import { capProblems, formatProblem, ProblemList, problemsOf, type Problem } from '../../config/problems';
+import { openFailure } from '../../config/read-text-file';
 import { readYamlSource, type YamlSource } from '../../config/yaml-file';
 import { preflightDut, type DutPlan, type DutRequest } from '../../dut/dut-preflight';
 import { scenarioBenchProblems } from '../../scenario/bench-check';
@@ -148,11 +149,15 @@ function isBenchData(data: unknown): boolean {
 function expandPaths(paths: readonly string[]): Array<{ file: string } | { path: string; problem: Problem }> {
   const out: Array<{ file: string } | { path: string; problem: Problem }> = [];
   for (const p of paths) {
-    if (!existsSync(p)) {
-      out.push({ path: p, problem: { where: p, message: 'no such file or directory' } });
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      out.push({ path: p, problem: { where: p, message: e.code === 'ENOENT' ? 'no such file or directory' : openFailure(e) } });
       continue;
     }
-    if (statSync(p).isDirectory()) {
+    if (isDir) {
       const files = readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort();
       if (files.length === 0) out.push({ path: p, problem: { where: p, message: 'no .yaml or .yml files in this directory' } });
       out.push(...files.map((f) => ({ file: join(p, f) })));
