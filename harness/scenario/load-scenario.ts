@@ -1,6 +1,7 @@
 import { INPUT_LIMITS } from '../config/limits';
 import { nameProblem } from '../config/names';
-import { ProblemList } from '../config/problems';
+import { ConfigError } from '../../core/errors';
+import { capProblems, InputProblems, ProblemList, problemsOf, type Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
 import { formatDuration, parseDuration } from './duration';
@@ -35,7 +36,24 @@ type ExprField = 'when' | 'then' | 'always' | 'eventually' | 'atEnd';
 
 /** Compile a parsed scenario file (see `loadScenario`). */
 export function compileScenario(src: YamlSource): Scenario {
-  const f = validateSource<ScenarioFile>(src, scenarioSchema, 'scenario');
+  const r = compileScenarioLeniently(src);
+  if (r.problems.length > 0) throw new InputProblems(capProblems(r.problems));
+  return r.scenario!;
+}
+
+/**
+ * Compile what can be compiled and list every problem: the scenario (without the steps and expectations that have
+ * problems) is there unless the file's shape is wrong, so a checker can go on to check it against a bench and report
+ * those problems too.
+ */
+export function compileScenarioLeniently(src: YamlSource): { scenario: Scenario | undefined; problems: Problem[] } {
+  let f: ScenarioFile;
+  try {
+    f = validateSource<ScenarioFile>(src, scenarioSchema, 'scenario');
+  } catch (err) {
+    if (err instanceof ConfigError) return { scenario: undefined, problems: problemsOf(err) };
+    throw err;
+  }
   const problems = new ProblemList();
   const at = (p: string, key = false): string => src.locate(p, key);
   const name = (value: string | undefined, what: string, p: string): void => {
@@ -87,15 +105,14 @@ export function compileScenario(src: YamlSource): Scenario {
     name(dev, 'device name', p);
     for (const [k, v] of Object.entries(values)) addRange(problems, `${dev} initial ${k}`, v, rangeOf(INITIAL_RANGES, k, false), at(`${p}/${escapePointer(k)}`));
   }
-  problems.throwIfAny();
-  return {
+  const scenario: Scenario = {
     id: f.scenario,
     title: f.title ?? f.scenario,
     ...(f.description ? { description: f.description } : {}),
     requirements: f.requirements ?? [],
     tags: f.tags ?? [],
     seed: f.seed ?? 1,
-    durationMs: durationMs!,
+    durationMs: durationMs ?? 0,
     stepMs,
     timeMode: f.timeMode ?? 'any',
     ...(f.initial?.ambient !== undefined ? { ambient: f.initial.ambient } : {}),
@@ -105,6 +122,7 @@ export function compileScenario(src: YamlSource): Scenario {
     source: src.file,
     where: { devices: whereDevices },
   };
+  return { scenario, problems: problems.items };
 }
 
 function compileTimeline(f: ScenarioFile, src: YamlSource, problems: ProblemList, end: number): ScenarioStep[] {

@@ -9,7 +9,7 @@ import { openFailure } from '../../config/read-text-file';
 import { readYamlSource, type YamlSource } from '../../config/yaml-file';
 import { preflightDut, type DutPlan, type DutRequest } from '../../dut/dut-preflight';
 import { scenarioBenchProblems } from '../../scenario/bench-check';
-import { compileScenario } from '../../scenario/load-scenario';
+import { compileScenarioLeniently } from '../../scenario/load-scenario';
 import type { Scenario } from '../../scenario/scenario';
 
 /** What to check: the same for `hil run` (before it starts anything) and `hil validate`. */
@@ -83,7 +83,9 @@ export async function inspect(req: InspectRequest): Promise<Inspection> {
       continue;
     }
     const problems = new ProblemList();
-    const scenario = problems.attempt(() => compileScenario(src), file);
+    const compiled = compileScenarioLeniently(src);
+    problems.addAll(compiled.problems);
+    const scenario = compiled.scenario;
     if (scenario && out.bench) problems.addAll(await scenarioBenchProblems(out.bench, scenario));
     if (scenario) {
       const other = ids.get(scenario.id);
@@ -91,7 +93,7 @@ export async function inspect(req: InspectRequest): Promise<Inspection> {
       else ids.set(scenario.id, file);
     }
     if (scenario && problems.empty) out.scenarios.push(scenario);
-    out.files.push({ file, kind: 'scenario', problems: capProblems(located(problems.items, file)) });
+    out.files.push({ file, kind: 'scenario', problems: capProblems(inFileOrder(located(problems.items, file))) });
   }
   return out;
 }
@@ -133,8 +135,20 @@ async function inspectBench(path: string, src: YamlSource | undefined, req: DutR
     plan = dut.plan;
     for (const p of dut.problems) (p.where?.startsWith('--') ? options : fileProblems.items).push(p);
   }
-  report.problems = capProblems(located(fileProblems.items, path));
+  report.problems = capProblems(inFileOrder(located(fileProblems.items, path)));
   return { report, options, ...(bench ? { bench } : {}), ...(plan ? { plan } : {}) };
+}
+
+/** Sorted by line and column (stable; problems of the file as a whole first). */
+function inFileOrder(problems: Problem[]): Problem[] {
+  const key = (p: Problem): [number, number] => {
+    const m = /:(\d+):(\d+)$/.exec(p.where ?? '');
+    return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  };
+  return problems
+    .map((p, i) => ({ p, i, k: key(p) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.i - b.i)
+    .map((x) => x.p);
 }
 
 function located(problems: readonly Problem[], file: string): Problem[] {
