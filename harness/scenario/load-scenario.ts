@@ -97,13 +97,19 @@ export function compileScenarioLeniently(src: YamlSource): { scenario: Scenario 
     if (compiled) expectations.push(compiled);
   });
 
-  const devices = f.initial?.devices ?? {};
+  // Values out of range are left out (of a scenario with problems), so a bench check does not report them again.
+  const devices: Record<string, Record<string, number | string | boolean>> = {};
   const whereDevices: Record<string, string> = {};
-  for (const [dev, values] of Object.entries(devices)) {
+  for (const [dev, values] of Object.entries(f.initial?.devices ?? {})) {
     const p = `/initial/devices/${escapePointer(dev)}`;
     whereDevices[dev] = at(p, true);
     name(dev, 'device name', p);
-    for (const [k, v] of Object.entries(values)) addRange(problems, `${dev} initial ${k}`, v, rangeOf(INITIAL_RANGES, k, false), at(`${p}/${escapePointer(k)}`));
+    devices[dev] = {};
+    for (const [k, v] of Object.entries(values)) {
+      const why = outOfRange(`${dev} initial ${k}`, v, rangeOf(INITIAL_RANGES, k, false));
+      if (why) problems.add(at(`${p}/${escapePointer(k)}`), why);
+      else devices[dev][k] = v;
+    }
   }
   const scenario: Scenario = {
     id: f.scenario,
