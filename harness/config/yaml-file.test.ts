@@ -2,7 +2,7 @@ import { ConfigError } from '../../core/errors';
 import { INPUT_LIMITS } from './limits';
 import { InputProblems, problemsOf } from './problems';
 import { parseYamlSource, validateSource } from './yaml-file';
-import { excessiveNesting } from './yaml-nesting-guard';
+import { excessiveNesting } from './yaml-lexical-guard';
 
 function problems(text: string, fn: (t: string) => unknown = (t) => parseYamlSource(t, 'f.yaml')): Array<{ where: string | undefined; message: string }> {
   try {
@@ -56,8 +56,23 @@ describe('YAML sources: limits before and after parsing', () => {
     const t0 = Date.now();
     const p = problems(levels.join('\n') + '\n');
     expect(Date.now() - t0).toBeLessThan(1000);
-    // a0..a3 hold 12,344 values; each alias to a3 adds 11,111 more: the 8th one on line 5 crosses 100,000.
-    expect(p).toEqual([{ where: 'f.yaml:5:45', message: `aliases expand this file past ${INPUT_LIMITS.values} values (the limit; an alias bomb?)` }]);
+    // a0..a3 hold 12,344 values; each alias to a3 adds 11,111 more: the first one on line 5 crosses 20,000.
+    expect(p).toEqual([{ where: 'f.yaml:5:10', message: `aliases expand this file past ${INPUT_LIMITS.values} values (the limit; an alias bomb?)` }]);
+  });
+
+  it(`refuses more than ${INPUT_LIMITS.values} values written out before parsing them, and finds duplicate keys in linear time`, () => {
+    const t0 = Date.now();
+    const dense = problems(`a: [${Array(400_000).fill('x').join(',')}]\n`);
+    expect(Date.now() - t0).toBeLessThan(3000); // parsing 400,000 values takes several seconds
+    // The key 'a' and '[' are values 1 and 2; the x at column 5 + 2k is value k + 3.
+    expect(dense).toEqual([{ where: `f.yaml:1:${5 + 2 * (INPUT_LIMITS.values - 2)}`, message: `more than ${INPUT_LIMITS.values} values in one file (the limit)` }]);
+    // 9,000 keys: the parser's own duplicate check is quadratic (seconds); the tree check uses a set.
+    const keys = Array.from({ length: 9_000 }, (_, i) => `k${i}: ${i}`);
+    const t1 = Date.now();
+    expect(() => parseYamlSource(`m:\n${keys.map((k) => `  ${k}`).join('\n')}\n`, 'f.yaml')).not.toThrow();
+    expect(Date.now() - t1).toBeLessThan(3000);
+    expect(problems(`m:\n${keys.map((k) => `  ${k}`).join('\n')}\n  k7: again\n`)).toEqual([{ where: 'f.yaml:9002:3', message: "key 'k7' is given twice in this mapping" }]);
+    expect(problems('a: 1\n"a": 2\n1: x\n"1": y\n').map((p) => p.where)).toEqual(['f.yaml:2:1', 'f.yaml:4:1']);
   });
 
   it('takes aliases that stay under the limit, and resolves each to the last anchor before it', () => {

@@ -1,11 +1,11 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isCollection, isNode, isPair, isScalar, type Document } from 'yaml';
 import { ConfigError } from '../../core/errors';
 import { INPUT_LIMITS } from './limits';
 import { capProblems, InputProblems, type Problem } from './problems';
 import { readTextFile } from './read-text-file';
 import { didYouMean } from './suggest';
-import { excessiveNesting } from './yaml-nesting-guard';
+import { lexicalProblem } from './yaml-lexical-guard';
 import { checkYamlTree } from './yaml-tree-check';
 
 /**
@@ -31,14 +31,13 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new ConfigError(`control character U+${code} is not allowed in YAML (is this a binary file?)`, `${file}:${lineCol(text, control.index)}`);
   }
-  const deep = excessiveNesting(text, INPUT_LIMITS.nestingDepth);
-  if (deep !== undefined) {
-    throw new ConfigError(`nested more than ${INPUT_LIMITS.nestingDepth} levels deep (the limit for bench and scenario files)`, `${file}:${lineCol(text, deep)}`);
-  }
+  const early = lexicalProblem(text, { depth: INPUT_LIMITS.nestingDepth, values: INPUT_LIMITS.values });
+  if (early) throw new ConfigError(early.message, `${file}:${lineCol(text, early.offset)}`);
   const lineCounter = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // uniqueKeys is quadratic in the keys of a mapping (seconds for 10,000 keys): checkYamlTree finds duplicates instead.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   } catch (err) {
     throw new ConfigError(`YAML: ${(err as Error).message.split('\n')[0]}`, `${file}:1:1`);
   }
@@ -62,30 +61,49 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   } catch (err) {
     throw new ConfigError(`YAML: ${(err as Error).message.split('\n')[0]}`, `${file}:1:1`);
   }
+  // Every node's place by JSON pointer, built once (a lookup per problem must not walk a 20,000-key mapping).
+  const index = indexPositions(doc);
   const locate = (pointer: string, key = false): string => {
-    const path = pointer
-      .split('/')
-      .slice(1)
-      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-    for (let n = path.length; n >= 0; n--) {
-      const sub = path.slice(0, n);
-      let offset: number | undefined;
-      if (key && n === path.length && n > 0) {
-        const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
-        const items = (parent as { items?: Array<{ key?: unknown }> } | null)?.items;
-        const pair = items?.find((it) => isNode(it.key) && (it.key as { value?: unknown }).value === sub[sub.length - 1]);
-        if (pair && isNode(pair.key)) offset = pair.key.range?.[0];
-      }
-      if (offset === undefined) {
-        const node = sub.length === 0 ? doc.contents : doc.getIn(sub, true);
-        if (isNode(node)) offset = node.range?.[0];
-      }
-      if (offset !== undefined) return at(offset);
+    let p = pointer;
+    if (key) {
+      const k = index.get(p)?.key;
+      if (k !== undefined) return at(k);
     }
-    return `${file}:1:1`;
+    for (;;) {
+      const v = index.get(p)?.value;
+      if (v !== undefined) return at(v);
+      if (p === '') return `${file}:1:1`;
+      p = p.slice(0, p.lastIndexOf('/'));
+    }
   };
   return { file, data, locate };
+}
+
+/** Offsets of every node (and of every mapping key) by JSON pointer (`/timeline/2/fault/kind`); '' is the root. */
+function indexPositions(doc: Document): Map<string, { value?: number; key?: number }> {
+  const index = new Map<string, { value?: number; key?: number }>();
+  const put = (pointer: string, what: 'value' | 'key', offset: number | undefined): void => {
+    if (offset === undefined) return;
+    const e = index.get(pointer) ?? {};
+    e[what] ??= offset;
+    index.set(pointer, e);
+  };
+  const walk = (node: unknown, pointer: string): void => {
+    if (!isNode(node)) return;
+    put(pointer, 'value', node.range?.[0]);
+    if (!isCollection(node)) return;
+    (node.items as unknown[]).forEach((item, i) => {
+      if (isPair(item)) {
+        const k = isScalar(item.key) ? String(item.key.value) : String(i);
+        const child = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        if (isNode(item.key)) put(child, 'key', item.key.range?.[0]);
+        if (isNode(item.value)) walk(item.value, child);
+        else if (isNode(item.key)) put(child, 'value', item.key.range?.[0]);
+      } else walk(item, `${pointer}/${i}`);
+    });
+  };
+  walk(doc.contents, '');
+  return index;
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -13,9 +13,10 @@ export interface TreeProblem {
  * - aliases: each must have its anchor earlier in the file (as YAML says), must not point into the node that holds
  *   it (a cycle), and all of them together must not expand the file past `INPUT_LIMITS.values` values (a
  *   "billion laughs" alias bomb is refused at the alias that crosses the limit, without expanding anything);
- * - keys: plain scalars only, none of the names every JavaScript object has (`__proto__`, `constructor`, ...);
+ * - keys: plain scalars only, each once per mapping (found with a set: the parser's own check is quadratic), none of
+ *   the names every JavaScript object has (`__proto__`, `constructor`, ...);
  * - numbers: finite only (`.inf`, `.nan` and `1e999` are refused).
- * The recursion is bounded by the nesting limit (and the lexical guard in yaml-nesting-guard.ts before it).
+ * The recursion is bounded by the nesting limit (and the lexical guard in yaml-lexical-guard.ts before it).
  */
 export function checkYamlTree(doc: Document): TreeProblem[] {
   const problems: TreeProblem[] = [];
@@ -72,10 +73,11 @@ export function checkYamlTree(doc: Document): TreeProblem[] {
     open.add(node);
     count(1, offset, false);
     let n = 1;
+    const keys = new Set<string>();
     for (const item of node.items as unknown[]) {
       if (tooMany) break;
       if (isPair(item)) {
-        n += checkKey(item.key, problems);
+        n += checkKey(item.key, keys, problems);
         n += visit(item.value, depth + 1);
       } else n += visit(item, depth + 1);
     }
@@ -88,7 +90,7 @@ export function checkYamlTree(doc: Document): TreeProblem[] {
   return problems;
 }
 
-function checkKey(key: unknown, problems: TreeProblem[]): number {
+function checkKey(key: unknown, seen: Set<string>, problems: TreeProblem[]): number {
   if (key === null || key === undefined) return 0;
   const offset = isNode(key) ? (key.range?.[0] ?? 0) : 0;
   if (!isScalar(key)) {
@@ -96,6 +98,9 @@ function checkKey(key: unknown, problems: TreeProblem[]): number {
     return 1;
   }
   const name = String(key.value);
+  // As data, keys are strings: `1` and "1" are the same key.
+  if (seen.has(name)) problems.push({ offset, message: `key '${name}' is given twice in this mapping` });
+  seen.add(name);
   if (RESERVED_NAMES.has(name)) problems.push({ offset, message: `'${name}' cannot be a key (a name every JavaScript object has)` });
   return 1;
 }

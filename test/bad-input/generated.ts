@@ -21,13 +21,15 @@ const EXPECT = 'expect:\n  - id: ok\n    atEnd: t > 0\n';
 const head = (name: string): string => `scenario: gen-${name}\nduration: 1m\n`;
 
 // Locations: the nesting guard stops where the estimate passes limit + 1 levels (the 65th bracket or '-' after the
-// root mapping; the 66th indentation level); the bomb crosses 100,000 values at the first alias to a4 (a0..a4 hold
-// 10, 91, 820, 7381 and 66430 values); the rest point at the offending byte or the expression.
+// root mapping; the 66th indentation level); the bomb crosses 20,000 values at the 2nd alias to a3 (a0..a3 hold 10,
+// 91, 820 and 7381 values, about 8,330 with the rest of the file); the rest point at the offending byte or expression.
 export const GENERATED: readonly GeneratedCase[] = [
   { name: 'deep-flow-5000.yaml', what: 'flow sequences nested 5,000 deep', expect: '3:71', fragment: `nested more than ${INPUT_LIMITS.nestingDepth} levels` },
   { name: 'deep-block-5000.yaml', what: 'block sequences nested 5,000 deep on one line', expect: '4:129', fragment: `nested more than ${INPUT_LIMITS.nestingDepth} levels` },
   { name: 'deep-map-1000.yaml', what: 'mappings nested 1,000 deep by indentation', expect: '71:66', fragment: `nested more than ${INPUT_LIMITS.nestingDepth} levels` },
-  { name: 'alias-bomb-billion.yaml', what: 'billion laughs: 9 levels of 9 aliases under a key the schema allows', expect: '14:14', fragment: 'alias bomb' },
+  { name: 'alias-bomb-billion.yaml', what: 'billion laughs: 9 levels of 9 aliases under a key the schema allows', expect: '13:19', fragment: 'alias bomb' },
+  // scenario, its id, duration, 1m, tags and '[' are values 1-6; the k-th 'a' (column 8 + 2(k - 1)) is value 6 + k.
+  { name: 'dense-values.yaml', what: 'a flow list of 400,000 values (parsing it would take seconds)', expect: `3:${8 + 2 * (INPUT_LIMITS.values - 6)}`, fragment: `more than ${INPUT_LIMITS.values} values` },
   { name: 'expression-400-parens.yaml', what: 'an expression nested 400 parentheses deep', expect: '5:12', fragment: 'nests more than 32 levels' },
   { name: 'utf16.yaml', what: 'UTF-16 text with its byte-order mark', expect: '1:1', fragment: 'save it as UTF-8' },
   { name: 'latin1.yaml', what: 'Latin-1 text (not UTF-8)', expect: '3:11', fragment: 'is not UTF-8 text (byte 0xe9' },
@@ -54,6 +56,7 @@ export function writeGenerated(dir: string): void {
     `${head('alias-bomb-billion')}${EXPECT}initial:\n  devices:\n    pack1: { soc: 50 }\n    x: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n` +
       lols.slice(1).map((ref, i) => `    x${i + 1}: &a${i + 1} [${Array(9).fill(ref).join(', ')}]\n`).join(''),
   );
+  put('dense-values.yaml', `${head('dense-values')}tags: [${Array(400_000).fill('a').join(',')}]\n${EXPECT}`);
   put('expression-400-parens.yaml', `${head('expression-400-parens')}expect:\n  - id: deep\n    atEnd: "${'('.repeat(400)}t${')'.repeat(400)} > 0"\n`);
   put('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${head('utf16')}${EXPECT}`, 'utf16le')]));
   put('latin1.yaml', Buffer.concat([Buffer.from(`${head('latin1')}title: caf`), Buffer.from([0xe9]), Buffer.from(`\n${EXPECT}`)]));
