@@ -12,8 +12,12 @@ import { emptySnapshot } from './device/snapshot';
 export type BmsFaultSpec = FaultSpec | { kind: 'frozen-data' };
 export type BmsFaultKind = BmsFaultSpec['kind'];
 
-const idx = { type: 'integer', minimum: 0 };
-const num = { type: 'number' };
+// Plausible bounds, so a scenario cannot ask for 1e308 W (docs/input-limits.md): indexes are checked against the
+// pack by the device; heat up to 1 MW per module (a battery fire releases hundreds of kW); currents and offsets
+// within the bench's +-5000 A stimulus range; sensor values and factors far beyond any reading.
+const idx = { type: 'integer', minimum: 0, maximum: 100_000 };
+const num = { type: 'number', minimum: -1e6, maximum: 1e6 };
+const watts = { type: 'number', minimum: -1e6, maximum: 1e6 };
 const sensor = { enum: ['cell-voltage', 'temperature', 'current', 'pack-voltage'] };
 const only = (kind: string, props: Record<string, unknown> = {}, required: string[] = []) => ({
   type: 'object',
@@ -29,15 +33,15 @@ export const WRONG_VALUE_FIELDS: readonly string[] = Object.entries(emptySnapsho
 
 export const BMS_FAULT_SCHEMA = {
   oneOf: [
-    only('cell-drift', { cell: idx, direction: { enum: ['up', 'down'] }, socPerHour: { type: 'number', minimum: 0 } }, ['cell', 'direction', 'socPerHour']),
+    only('cell-drift', { cell: idx, direction: { enum: ['up', 'down'] }, socPerHour: { type: 'number', minimum: 0, maximum: 100 } }, ['cell', 'direction', 'socPerHour']),
     only('sensor-stuck', { sensor, index: idx, value: num }, ['sensor']),
     only('sensor-offset', { sensor, index: idx, offset: num }, ['sensor', 'offset']),
-    only('sensor-noise', { sensor, index: idx, sigma: { type: 'number', minimum: 0 } }, ['sensor', 'sigma']),
+    only('sensor-noise', { sensor, index: idx, sigma: { type: 'number', minimum: 0, maximum: 1e6 } }, ['sensor', 'sigma']),
     only('open-wire', { sensor: { enum: ['cell-voltage', 'temperature'] }, index: idx }, ['sensor', 'index']),
-    only('external-heat', { module: idx, watts: num }, ['module', 'watts']),
-    only('self-heating', { cell: idx, watts: num, doublingK: { type: 'number', exclusiveMinimum: 0 }, maxWatts: { type: 'number', minimum: 0 } }, ['cell', 'watts']),
-    only('overcurrent', { extraA: num }, ['extraA']),
-    only('insulation', { kOhm: { type: 'number', minimum: 0 } }, ['kOhm']),
+    only('external-heat', { module: idx, watts }, ['module', 'watts']),
+    only('self-heating', { cell: idx, watts, doublingK: { type: 'number', exclusiveMinimum: 0, maximum: 1000 }, maxWatts: { type: 'number', minimum: 0, maximum: 1e6 } }, ['cell', 'watts']),
+    only('overcurrent', { extraA: { type: 'number', minimum: -5000, maximum: 5000 } }, ['extraA']),
+    only('insulation', { kOhm: { type: 'number', minimum: 0, maximum: 1e7 } }, ['kOhm']),
     only('contactor-welded'),
     only('contactor-fails-to-close'),
     only('internal-fault'),
@@ -47,8 +51,8 @@ export const BMS_FAULT_SCHEMA = {
     only('frozen-data'),
     only('frozen-counters'),
     only('wrong-value', { field: { enum: WRONG_VALUE_FIELDS }, factor: num, offset: num }, ['field']),
-    only('soh-step', { factor: { type: 'number', exclusiveMinimum: 0 }, cell: idx }, ['factor']),
-    only('resistance-step', { factor: { type: 'number', exclusiveMinimum: 0 }, cell: idx }, ['factor']),
+    only('soh-step', { factor: { type: 'number', exclusiveMinimum: 0, maximum: 10 }, cell: idx }, ['factor']),
+    only('resistance-step', { factor: { type: 'number', exclusiveMinimum: 0, maximum: 1000 }, cell: idx }, ['factor']),
   ],
 } as const;
 

@@ -85,8 +85,10 @@ export interface BmsParams {
   generation?: 'ze0' | 'aze0' | 'ze1';
 }
 
-const num = { type: 'number' };
-const pos = { type: 'number', exclusiveMinimum: 0 };
+// Plausible bounds (docs/input-limits.md): the scenario temperature range, resistance up to 100x new, a century of
+// aging history, cycle periods and watchdog timeouts of at most a day.
+const num = { type: 'number', minimum: -60, maximum: 100 };
+const pos = { type: 'number', exclusiveMinimum: 0, maximum: 100 };
 const frac = { type: 'number', minimum: 0, maximum: 1 };
 const PARAMS_SCHEMA = {
   type: 'object',
@@ -105,10 +107,10 @@ const PARAMS_SCHEMA = {
         capacitySigma: { type: 'number', minimum: 0, maximum: 0.5 },
         resistanceSigma: { type: 'number', minimum: 0, maximum: 1 },
         selfDischargeSigma: { type: 'number', minimum: 0, maximum: 2 },
-        weakCells: { type: 'integer', minimum: 0 },
+        weakCells: { type: 'integer', minimum: 0, maximum: 100_000 },
         weakCapacityFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1.5 },
         weakResistanceFactor: pos,
-        weakSelfDischargeFactor: { type: 'number', minimum: 0 },
+        weakSelfDischargeFactor: { type: 'number', minimum: 0, maximum: 100 },
         weakAgingFactor: pos,
         socSigma: { type: 'number', minimum: 0, maximum: 0.3 },
       },
@@ -116,7 +118,7 @@ const PARAMS_SCHEMA = {
     heartbeat: {
       type: 'object',
       additionalProperties: false,
-      properties: { timeoutS: pos, reaction: { enum: ['open-contactors', 'zero-limits', 'none'] }, armAtStart: { type: 'boolean' } },
+      properties: { timeoutS: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 }, reaction: { enum: ['open-contactors', 'zero-limits', 'none'] }, armAtStart: { type: 'boolean' } },
     },
     currentPolicy: { enum: ['pass', 'clamp'] },
     autoClose: { type: 'boolean' },
@@ -126,14 +128,14 @@ const PARAMS_SCHEMA = {
         type: 'object',
         required: ['days'],
         additionalProperties: false,
-        properties: { days: { type: 'number', minimum: 0 }, efc: { type: 'number', minimum: 0 }, tempC: num, soc: frac, dod: frac, cRate: { type: 'number', minimum: 0 } },
+        properties: { days: { type: 'number', minimum: 0, maximum: 36_500 }, efc: { type: 'number', minimum: 0, maximum: 100_000 }, tempC: num, soc: frac, dod: frac, cRate: { type: 'number', minimum: 0, maximum: 100 } },
       },
     },
     manufacturer: { type: 'string', maxLength: 16, pattern: '^[\\x20-\\x7e]*$' },
     packCount: { type: 'integer', minimum: 0, maximum: 255 },
     bmsName: { type: 'string', maxLength: 16, pattern: '^[\\x20-\\x7e]*$' },
     extensions: { type: 'boolean' },
-    periodMs: pos,
+    periodMs: { type: 'number', exclusiveMinimum: 0, maximum: 86_400_000 },
     idOffset: { enum: [0, 1] },
     variant: { type: 'string' },
     sunspecBase: { enum: [40000, 0, 50000] },

@@ -53,26 +53,29 @@ export interface InverterParams {
   sunspecBase?: number;
 }
 
-const tod = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\d{1,2}:\\d{2}(:\\d{2})?$' }] };
-const num = { type: 'number' };
-const pos = { type: 'number', exclusiveMinimum: 0 };
+// Plausible bounds (docs/input-limits.md): a hybrid inverter of up to 10 MW (utility central inverters are a few MW),
+// low-voltage AC (IEC 60038: up to 1000 V), 50/60 Hz grids, the scenario ambient range, irradiance below 2000 W/m2.
+const tod = { anyOf: [{ type: 'number', minimum: 0, maximum: 86_400 }, { type: 'string', pattern: '^\\d{1,2}:\\d{2}(:\\d{2})?$' }] };
+const watts = { type: 'number', exclusiveMinimum: 0, maximum: 1e7 };
+const seconds = { type: 'number', minimum: 0, maximum: 86_400 };
+const irradiance = { type: 'number', minimum: 0, maximum: 2000 };
 const PARAMS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
     seed: { type: 'integer' },
-    ratedW: pos,
-    ratedVA: pos,
+    ratedW: watts,
+    ratedVA: watts,
     phases: { enum: ['single', 'split', 'three'] },
-    nominalV: pos,
-    nominalHz: pos,
+    nominalV: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+    nominalHz: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
     strings: {
       type: 'array',
       minItems: 1,
       maxItems: 4,
-      items: { type: 'object', required: ['modules'], additionalProperties: false, properties: { modules: { type: 'integer', minimum: 1 }, mpptSettleS: pos } },
+      items: { type: 'object', required: ['modules'], additionalProperties: false, properties: { modules: { type: 'integer', minimum: 1, maximum: 1000 }, mpptSettleS: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } } },
     },
-    ambientC: num,
+    ambientC: { type: 'number', minimum: -60, maximum: 100 },
     startTime: tod,
     profile: {
       type: 'object',
@@ -81,19 +84,19 @@ const PARAMS_SCHEMA = {
         kind: { enum: ['clear', 'cloudy', 'constant', 'dawn', 'dusk'] },
         sunrise: tod,
         sunset: tod,
-        peak: pos,
+        peak: { type: 'number', exclusiveMinimum: 0, maximum: 2000 },
         seed: { type: 'integer' },
-        cloudsPerHour: { type: 'number', minimum: 0 },
-        irradiance: { type: 'number', minimum: 0 },
+        cloudsPerHour: { type: 'number', minimum: 0, maximum: 3600 },
+        irradiance,
         start: tod,
-        durationS: pos,
+        durationS: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 },
       },
       additionalProperties: false,
     },
-    rampPctPerS: pos,
-    startDelayS: { type: 'number', minimum: 0 },
-    wakeW: { type: 'number', minimum: 0 },
-    batteryMaxW: pos,
+    rampPctPerS: { type: 'number', exclusiveMinimum: 0, maximum: 1e6 },
+    startDelayS: seconds,
+    wakeW: { type: 'number', minimum: 0, maximum: 1e7 },
+    batteryMaxW: watts,
     honourBmsLimits: { type: 'boolean' },
     siteLoadW: { type: 'number', minimum: 0 },
     gridCharging: { type: 'boolean' },
@@ -101,7 +104,7 @@ const PARAMS_SCHEMA = {
     grid: {
       type: 'object',
       additionalProperties: false,
-      properties: { vMinPu: pos, vMaxPu: pos, fMinOffset: num, fMaxOffset: num, tripDelayS: { type: 'number', minimum: 0 }, reconnectDelayS: { type: 'number', minimum: 0 } },
+      properties: { vMinPu: { type: 'number', exclusiveMinimum: 0, maximum: 10 }, vMaxPu: { type: 'number', exclusiveMinimum: 0, maximum: 10 }, fMinOffset: { type: 'number', minimum: -100, maximum: 100 }, fMaxOffset: { type: 'number', minimum: -100, maximum: 100 }, tripDelayS: seconds, reconnectDelayS: seconds },
     },
     sunspecBase: { enum: [40000, 0, 50000] },
   },

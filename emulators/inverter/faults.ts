@@ -53,14 +53,15 @@ const only = (kind: string, props: Record<string, unknown> = {}, required: strin
 export const INVERTER_FAULT_SCHEMA = {
   oneOf: [
     only('grid-loss'),
-    only('grid-voltage', { volts: { type: 'number', minimum: 0 } }, ['volts']),
-    only('grid-frequency', { hz: { type: 'number', minimum: 0 } }, ['hz']),
+    // Bounds as the scenario stimuli (harness/scenario/stimulus-limits.ts): low-voltage AC ends at 1000 V (IEC 60038).
+    only('grid-voltage', { volts: { type: 'number', minimum: 0, maximum: 1000 } }, ['volts']),
+    only('grid-frequency', { hz: { type: 'number', minimum: 0, maximum: 100 } }, ['hz']),
     only('anti-islanding'),
     only('fault-code', { events: { type: 'array', minItems: 1, items: { enum: EVT_NAMES } }, vendorCode: { type: 'integer', minimum: 0, maximum: 0xffffffff } }, ['events']),
-    only('over-temperature', { heatsinkC: { type: 'number' } }, ['heatsinkC']),
+    only('over-temperature', { heatsinkC: { type: 'number', minimum: -60, maximum: 300 } }, ['heatsinkC']),
     only('battery-comms-loss'),
     only('ignore-commands'),
-    only('slow-commands', { delayS: { type: 'number', minimum: 0 } }, ['delayS']),
+    only('slow-commands', { delayS: { type: 'number', minimum: 0, maximum: 86_400 } }, ['delayS']),
   ],
 } as const;
 

@@ -40,7 +40,7 @@ export interface BenchDevice {
   signalNames(): string[];
   applyInitial(values: Record<string, number | string | boolean>): void;
   setInput(name: string, value: number | string | boolean): boolean;
-  /** Inputs `setInput` takes (for completion and messages). */
+  /** Inputs `setInput` takes (for completion, messages and "did you mean"). */
   inputNames(): readonly string[];
   injectFault(kind: string, params: Record<string, unknown>): BenchFaultHandle;
   /** Fault kinds this device takes (for messages). */

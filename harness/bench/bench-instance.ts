@@ -179,7 +179,8 @@ export class BenchInstance {
         entry.recent.push(f);
         wire?.record(f);
       });
-      if (spec.slcanPty) {
+      if (spec.slcanPty && this.options.serveNetwork) {
+        // A dry bench spawns nothing: the pty (and its socat) exists only when the bench is served.
         const { SlcanAdapter } = await import('../../protocols/can/slcan/pty-adapter');
         // On a hub the adapter joins as its own member, so what the controller sends through it is not echoed back.
         const adapterBus = hub ? hub.attach(spec.hub!.bus ?? name, { clock: this.clock }) : handle;

@@ -16,8 +16,8 @@ export interface DeviceContext {
   battery?: BenchDevice;
 }
 
-/** Inputs a BMS takes from a scenario (`set: { pack1.current: -20 }`). */
-const BMS_INPUTS: readonly string[] = ['ambient', 'current'];
+/** Inputs a BMS takes from a scenario (`set: { pack1.current: 40 }`); `ambientC` is an alias of `ambient`. */
+const BMS_INPUTS = ['ambient', 'current'] as const;
 
 /** BMS bench devices keep their emulator device here, so an inverter can use it as its battery port. */
 const batteryPorts = new WeakMap<BenchDevice, BatteryPort>();
@@ -43,7 +43,7 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
   });
   const setInput = (name: string, value: number | string | boolean): boolean => {
     const key = name === 'ambient' ? 'ambientC' : name;
-    if (!BMS_INPUTS.includes(name)) return false;
+    if (!(BMS_INPUTS as readonly string[]).includes(name)) return false;
     const n = typeof value === 'number' ? value : Number(value);
     if (!b.setInput(key, n)) throw new ConfigError(`BMS '${spec.name}': ${name} needs a finite number, got '${String(value)}'`);
     return true;

@@ -75,8 +75,10 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
       const checkFault = faultCheck();
       if (!checkFault(spec)) {
         const known = INVERTER_FAULT_KINDS.includes(kind as InverterFaultSpec['kind']);
+        // Only the errors of this kind's branch of the oneOf.
+        const branch = INVERTER_FAULT_SCHEMA.oneOf.findIndex((b) => b.properties.kind.const === kind);
         const detail = (checkFault.errors ?? [])
-          .filter((e) => e.keyword !== 'const' && e.keyword !== 'oneOf')
+          .filter((e) => e.keyword !== 'const' && e.keyword !== 'oneOf' && e.schemaPath.startsWith(`#/oneOf/${branch}/`))
           .map((e) => `${e.instancePath || 'fault'} ${e.message ?? ''}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`)
           .slice(0, 3)
           .join('; ');

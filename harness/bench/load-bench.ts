@@ -1,8 +1,7 @@
-import { ConfigError } from '../../core/errors';
-import { parseMediumUrl } from '../../protocols/can/medium-url';
-import { knownMedia } from '../../protocols/can/registry';
+import { ProblemList } from '../config/problems';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
 import { parseDuration } from '../scenario/duration';
+import { checkBenchFile } from './check-bench';
 import { benchSchema } from './schema';
 import { benchServerLimits, type BenchServerLimits } from './server-limits';
 import type { BenchFile } from './types';
@@ -11,7 +10,12 @@ import type { BenchFile } from './types';
 export interface Bench {
   file: BenchFile;
   source: string;
-  where: { device: Record<string, string>; dut: string };
+  where: {
+    device: Record<string, string>;
+    dut: string;
+    /** `file:line:column` of any JSON pointer in the bench file (of its nearest parent). */
+    locate?: (pointer: string, key?: boolean) => string;
+  };
   readyTimeoutMs: number;
   stopTimeoutMs: number;
   /**
@@ -26,75 +30,43 @@ export interface Bench {
 /** Default of `dut.livenessTimeout`: far above any polling or heartbeat period a controller of this field uses. */
 export const DEFAULT_LIVENESS_TIMEOUT_MS = 30_000;
 
-/** Load and check a bench file. Throws `ConfigError` with `file:line:column`. */
+/**
+ * Load and check a bench file as deeply as can be done without opening anything (see `checkBenchFile`). Throws
+ * `InputProblems` (a `ConfigError`) listing every problem of the file, each with `file:line:column`.
+ */
 export function loadBench(path: string): Bench {
-  return checkBench(readYamlSource(path));
+  return benchFromSource(readYamlSource(path));
 }
 
 /** Check bench text (tests, tools). */
 export function parseBench(text: string, file = '(text)'): Bench {
-  return checkBench(parseYamlSource(text, file));
+  return benchFromSource(parseYamlSource(text, file));
 }
 
-function checkBench(src: YamlSource): Bench {
+/** Check a parsed bench file (see `loadBench`). */
+export function benchFromSource(src: YamlSource): Bench {
   const f = validateSource<BenchFile>(src, benchSchema, 'bench');
-  const at = (p: string, key = false): string => src.locate(p, key);
-  const canNames = new Set(Object.keys(f.can ?? {}));
-  const mbNames = new Set(Object.keys(f.modbus ?? {}));
-  for (const [name, bus] of Object.entries(f.can ?? {})) {
-    const p = `/can/${name}`;
-    if (!!bus.medium === !!bus.hub) throw new ConfigError(`CAN bus '${name}' needs exactly one of 'medium' or 'hub'`, at(p));
-    if (bus.medium) {
-      const url = parseMediumUrl(bus.medium);
-      if (!knownMedia().includes(url.medium)) {
-        throw new ConfigError(`CAN bus '${name}': unknown medium '${url.medium}' (known: ${knownMedia().join(', ')})`, at(`${p}/medium`));
-      }
-    }
-  }
-  for (const [name, ep] of Object.entries(f.modbus ?? {})) {
-    if (!!ep.tcp === !!ep.rtu) throw new ConfigError(`Modbus endpoint '${name}' needs exactly one of 'tcp' or 'rtu'`, at(`/modbus/${name}`));
-  }
-  const names = new Map<string, number>();
+  const problems = new ProblemList();
+  const at = (p: string): string => src.locate(p);
+  checkBenchFile(f, src, problems);
+  const timeout = (k: 'readyTimeout' | 'stopTimeout', dflt: number): number =>
+    f.dut?.[k] !== undefined ? (problems.attempt(() => parseDuration(f.dut![k], at(`/dut/${k}`))) ?? dflt) : dflt;
+  const readyTimeoutMs = timeout('readyTimeout', 15_000);
+  const stopTimeoutMs = timeout('stopTimeout', 5_000);
+  problems.throwIfAny();
   const whereDevice: Record<string, string> = {};
-  f.devices.forEach((d, i) => {
-    const p = `/devices/${i}`;
-    if (names.has(d.name)) throw new ConfigError(`device name '${d.name}' is used twice`, at(`${p}/name`));
-    names.set(d.name, i);
-    whereDevice[d.name] = at(p);
-    if (d.can !== undefined && !canNames.has(d.can)) {
-      throw new ConfigError(`device '${d.name}': no CAN bus '${d.can}' on this bench (have: ${[...canNames].join(', ') || 'none'})`, at(`${p}/can`));
-    }
-    if (d.modbus !== undefined && !mbNames.has(d.modbus)) {
-      throw new ConfigError(`device '${d.name}': no Modbus endpoint '${d.modbus}' on this bench (have: ${[...mbNames].join(', ') || 'none'})`, at(`${p}/modbus`));
-    }
-    if (d.type === 'bms' && d.can === undefined && d.modbus === undefined) {
-      throw new ConfigError(`BMS '${d.name}' must be on a CAN bus ('can') or a Modbus endpoint ('modbus')`, at(p));
-    }
-    if (d.type === 'inverter' && d.modbus === undefined) throw new ConfigError(`inverter '${d.name}' needs 'modbus'`, at(p));
-  });
-  f.devices.forEach((d, i) => {
-    if (d.battery === undefined) return;
-    const j = names.get(d.battery);
-    if (j === undefined || f.devices[j]!.type !== 'bms') {
-      throw new ConfigError(`device '${d.name}': battery '${d.battery}' is not a bms device on this bench`, at(`/devices/${i}/battery`));
-    }
-  });
-  const unitKeys = new Map<string, string>();
-  for (const d of f.devices) {
-    if (d.modbus === undefined) continue;
-    const key = `${d.modbus}/${d.unitId ?? 1}`;
-    const other = unitKeys.get(key);
-    if (other) throw new ConfigError(`devices '${other}' and '${d.name}' share unit id ${d.unitId ?? 1} on '${d.modbus}'`, whereDevice[d.name]);
-    unitKeys.set(key, d.name);
-  }
+  f.devices.forEach((d, i) => (whereDevice[d.name] = at(`/devices/${i}`)));
+  const serverLimits = problems.attempt(() => benchServerLimits(f, at));
+  const livenessTimeoutMs = problems.attempt(() => livenessTimeout(f, at('/dut/livenessTimeout')));
+  problems.throwIfAny();
   return {
     file: f,
     source: src.file,
-    where: { device: whereDevice, dut: at('/dut') },
-    serverLimits: benchServerLimits(f, at),
-    readyTimeoutMs: f.dut?.readyTimeout !== undefined ? parseDuration(f.dut.readyTimeout, at('/dut/readyTimeout')) : 15_000,
-    stopTimeoutMs: f.dut?.stopTimeout !== undefined ? parseDuration(f.dut.stopTimeout, at('/dut/stopTimeout')) : 5_000,
-    livenessTimeoutMs: livenessTimeout(f, at('/dut/livenessTimeout')),
+    where: { device: whereDevice, dut: at('/dut'), locate: (p, key) => src.locate(p, key) },
+    readyTimeoutMs,
+    stopTimeoutMs,
+    livenessTimeoutMs: livenessTimeoutMs!,
+    serverLimits: serverLimits!,
   };
 }
 

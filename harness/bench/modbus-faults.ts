@@ -55,11 +55,33 @@ export function modbusFaultRule(kind: string, params: Record<string, unknown>, u
     remaining?: number;
     [k: string]: unknown;
   };
+  // Bounds: a delay or gap of at most 10 minutes (a Modbus master gives up within seconds), exception codes of one
+  // byte, byte and chunk counts within a Modbus ADU (at most 260 bytes on TCP).
+  const RANGE: Record<string, [number, number]> = { ms: [0, 600_000], code: [1, 255], bytes: [0, 260], chunks: [1, 260], gapMs: [0, 600_000] };
   const num = (k: string, dflt?: number): number => {
     const v = rest[k] ?? dflt;
-    if (typeof v !== 'number') throw new ConfigError(`fault '${kind}' needs a number '${k}'`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`fault '${kind}' needs a number '${k}'`);
+    const [lo, hi] = RANGE[k]!;
+    if (v < lo || v > hi) throw new ConfigError(`fault '${kind}': ${k} ${v} is not ${lo}..${hi}`);
     return v;
   };
+  if (probability !== undefined && !(typeof probability === 'number' && probability >= 0 && probability <= 1)) {
+    throw new ConfigError(`fault '${kind}': probability must be a number 0..1, got ${JSON.stringify(probability)}`);
+  }
+  if (remaining !== undefined && !(Number.isInteger(remaining) && remaining >= 0 && remaining <= 1e9)) {
+    throw new ConfigError(`fault '${kind}': remaining must be a whole number of requests >= 0, got ${JSON.stringify(remaining)}`);
+  }
+  if (functionCode !== undefined && !(Number.isInteger(functionCode) && functionCode >= 1 && functionCode <= 127)) {
+    throw new ConfigError(`fault '${kind}': functionCode must be a Modbus function code 1..127, got ${JSON.stringify(functionCode)}`);
+  }
+  if (address !== undefined) {
+    const ok = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 65535;
+    if (typeof address !== 'object' || address === null || !ok(address.from) || !ok(address.to) || address.from > address.to) {
+      throw new ConfigError(`fault '${kind}': address must be { from, to } with 0 <= from <= to <= 65535, got ${JSON.stringify(address)}`);
+    }
+  }
+  const unknown = Object.keys(rest).filter((k) => !['ms', 'code', 'bytes', 'chunks', 'gapMs'].includes(k));
+  if (unknown.length > 0) throw new ConfigError(`fault '${kind}': unknown parameter '${unknown[0]}' (takes ms, code, bytes, chunks, gapMs, functionCode, address, probability, remaining)`);
   let fault: ModbusFault;
   switch (kind) {
     case 'modbus-delay':

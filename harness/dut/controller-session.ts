@@ -22,6 +22,8 @@ export interface ControllerModule {
     },
     options: Record<string, unknown>,
   ): { start(): Promise<void>; stop(): Promise<void> };
+  /** The options `createController` takes, as a JSON Schema (see controller-options.ts); absent: none. */
+  controllerOptions?: unknown;
 }
 
 /**

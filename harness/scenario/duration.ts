@@ -1,13 +1,24 @@
 import { ConfigError } from '../../core/errors';
+import { INPUT_LIMITS } from '../config/limits';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
  * Parse a duration: a number of seconds, or a string of number+unit parts (`500ms`, `2s`, `1h30m`, `24h`).
- * Returns milliseconds. Throws `ConfigError` (with `where`) for anything else.
+ * Returns milliseconds, at most `INPUT_LIMITS.durationMs` (366 days). Throws `ConfigError` (with `where`) for
+ * anything else.
  */
 export function parseDuration(value: unknown, where?: string): number {
+  const ms = parseAnyDuration(value, where);
+  if (ms > INPUT_LIMITS.durationMs) {
+    throw new ConfigError(`duration '${String(value)}' is longer than ${INPUT_LIMITS.durationMs / 86_400_000}d, the longest any scenario or timeout may be`, where);
+  }
+  return ms;
+}
+
+function parseAnyDuration(value: unknown, where?: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value * 1000;
+  if (typeof value === 'number') throw new ConfigError(`a duration must be a finite number of seconds >= 0, got ${String(value)}`, where);
   if (typeof value !== 'string') throw new ConfigError(`expected a duration like "500ms", "2s", "5m" or "24h"`, where);
   const s = value.trim();
   const re = /(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d)/gy;

@@ -28,6 +28,12 @@ interface Tok {
   pos: number;
 }
 
+/**
+ * Bounds on one expression, checked before it is parsed: the parser recurses once per nesting level, so a deeper
+ * expression could exhaust the stack, and no real condition needs more (docs/input-limits.md).
+ */
+export const EXPRESSION_LIMITS = { length: 1000, nesting: 32 } as const;
+
 const OPS = ['<=', '>=', '==', '!=', '&&', '||', '<', '>', '+', '-', '*', '/', '(', ')', ',', '!'];
 const FUNCS = new Set(['abs', 'min', 'max']);
 
@@ -63,10 +69,47 @@ function tokenize(src: string, where?: string): Tok[] {
   return out;
 }
 
+/**
+ * Nesting = parentheses (and function calls) open + prefix operators (`-`, `!`) still waiting for their operand:
+ * what the parser recurses on. Throws `ConfigError` past `EXPRESSION_LIMITS.nesting`, naming the column.
+ */
+function checkNesting(toks: Tok[], src: string, where?: string): void {
+  let depth = 0;
+  let waiting = 0;
+  const outer: number[] = [];
+  toks.forEach((tok, i) => {
+    const prev = toks[i - 1];
+    const op = tok.t === 'op' ? tok.v : '';
+    if (op === '!' || (op === '-' && (prev === undefined || (prev.t === 'op' && prev.v !== ')')))) {
+      depth++;
+      waiting++;
+    } else if (op === '(') {
+      outer.push(waiting);
+      waiting = 0;
+      depth++;
+    } else if (op === ')' || tok.t === 'num' || (tok.t === 'id' && toks[i + 1]?.v !== '(')) {
+      // An operand is complete: the prefix operators waiting for it (and the group it closes) are done.
+      if (op === ')') {
+        depth -= 1 + waiting;
+        waiting = outer.pop() ?? 0;
+      }
+      depth -= waiting;
+      waiting = 0;
+    }
+    if (depth > EXPRESSION_LIMITS.nesting) {
+      throw new ConfigError(`expression nests more than ${EXPRESSION_LIMITS.nesting} levels deep (parentheses and prefix operators) at column ${tok.pos + 1} of "${src.length > 60 ? `${src.slice(0, 60)}...` : src}"`, where);
+    }
+  });
+}
+
 /** Parse an expression. Throws `ConfigError` naming the column and what was expected. */
 export function compileExpression(source: string | number | boolean, where?: string): Compiled {
   const src = typeof source === 'string' ? source : String(source === true ? 1 : source === false ? 0 : source);
+  if (src.length > EXPRESSION_LIMITS.length) {
+    throw new ConfigError(`expression is ${src.length} characters long; the limit is ${EXPRESSION_LIMITS.length}`, where);
+  }
   const toks = tokenize(src, where);
+  checkNesting(toks, src, where);
   let p = 0;
   const signals = new Set<string>();
   const fail = (msg: string, tok: Tok): never => {

@@ -1,4 +1,6 @@
 import { ConfigError } from '../../core/errors';
+import { INPUT_LIMITS } from '../config/limits';
+import { InputProblems } from '../config/problems';
 import { parseScenario } from './load-scenario';
 
 const good = `
@@ -81,5 +83,79 @@ describe('scenario files', () => {
   it('missing required keys and a step after the end', () => {
     expect(errorOf('scenario: a\nexpect: []\n').message).toContain(`missing 'duration'`);
     expect(errorOf(good.replace('- at: 8m', '- at: 11m')).message).toContain('after the end');
+  });
+});
+
+describe('scenario files: every problem, and the bounds the runner needs', () => {
+  const all = (text: string): string[] => {
+    try {
+      parseScenario(text, 'x.yaml');
+    } catch (err) {
+      if (err instanceof InputProblems) return err.problems.map((p) => `${p.where} ${p.message}`);
+      if (err instanceof ConfigError) return [err.message];
+      throw err;
+    }
+    return [];
+  };
+
+  it('reports every problem of a file, not only the first, each at its place', () => {
+    const p = all(`scenario: many
+duration: 1m
+step: 0.5ms
+timeline:
+  - at: 2m
+    note: late
+  - at: 1s
+    set: { pack1.current: 1e308, inv1.irradiance: 500 }
+  - at: 2s
+    clear: nothing
+expect:
+  - id: a
+    atEnd: pack1.soc >
+  - id: a
+    eventually: pack1.soc > 1
+    by: 5m
+`);
+    expect(p).toEqual([
+      'x.yaml:3:7 step must be between 1ms and 60s, got 0.5ms',
+      'x.yaml:5:9 step at 2m is after the end of the scenario (1m)',
+      expect.stringMatching(/^x\.yaml:8:27 pack1\.current 1e\+308 A is not physically plausible: expected -5000\.\.5000 A/),
+      "x.yaml:10:12 clear: no fault with id 'nothing' is injected before this step (give the fault an id: ...)",
+      'x.yaml:13:12 expression ends too soon at column 12 of expression "pack1.soc >"',
+      "x.yaml:14:9 expectation id 'a' is used twice",
+      "x.yaml:16:9 'by: 5m' is after the end of the scenario, so it can never be judged",
+    ]);
+  });
+
+  it(`steps: at least ${INPUT_LIMITS.minStepMs} ms, at most ${INPUT_LIMITS.maxStepMs / 1000} s, at most ${INPUT_LIMITS.steps} of them`, () => {
+    const s = (duration: string, step: string): string[] => all(`scenario: s\nduration: ${duration}\nstep: ${step}\nexpect: [{ id: e, atEnd: t > 0 }]\n`);
+    expect(s('1m', '1ms')).toEqual([]);
+    expect(s('1m', '60s')).toEqual([]);
+    expect(s('1m', '0.999ms')[0]).toContain('step must be between 1ms and 60s');
+    expect(s('1m', '60001ms')[0]).toContain('step must be between 1ms and 60s');
+    expect(s('10000s', '1ms')).toEqual([]); // exactly 10,000,000 steps
+    expect(s('10001s', '1ms')).toEqual([`x.yaml:3:7 2h47m in steps of 1ms is 10001000 plant steps; the limit is ${INPUT_LIMITS.steps} (use a coarser step)`]);
+    expect(s('366d', '10s')).toEqual([]);
+    expect(s('367d', '10s')[0]).toContain("duration '367d' is longer than 366d");
+  });
+
+  it('ids: not longer than a file name allows, no path separators, no reserved names', () => {
+    expect(all(`scenario: ${'s'.repeat(INPUT_LIMITS.idLength)}\nduration: 1m\nexpect: [{ id: e, atEnd: t > 0 }]\n`)).toEqual([]);
+    expect(all(`scenario: ${'s'.repeat(INPUT_LIMITS.idLength + 1)}\nduration: 1m\nexpect: [{ id: e, atEnd: t > 0 }]\n`)[0]).toContain('the limit is 100');
+    expect(all('scenario: s\nduration: 1m\ntimeline:\n  - at: 1s\n    fault: { id: "../x", device: pack1, kind: comms-loss }\nexpect: [{ id: e, atEnd: t > 0 }]\n')[0]).toContain("must not contain '/'");
+    expect(all('scenario: s\nduration: 1m\nexpect: [{ id: e, atEnd: pack1.hasOwnProperty > 0 }]\n')[0]).toContain("'hasOwnProperty' is a reserved name");
+  });
+
+  it('initial conditions and stimuli within their plausible ranges (edges included)', () => {
+    const s = (yaml: string): string[] => all(`scenario: s\nduration: 1m\n${yaml}\nexpect: [{ id: e, atEnd: t > 0 }]\n`);
+    expect(s('initial:\n  ambient: -60\n  devices:\n    pack1: { soc: 100, soh: 150, temperature: 100 }')).toEqual([]);
+    expect(s('initial:\n  ambient: -61')[0]).toContain('ambient -61 degC is not physically plausible: expected -60..100 degC');
+    expect(s('initial:\n  devices:\n    pack1: { soc: -0.5 }')[0]).toContain('pack1 initial soc -0.5 % is not physically plausible');
+    expect(s('timeline:\n  - at: 1s\n    set: { pack1.current: -5000, inv1.irradiance: 2000, inv1.grid.voltage: 1000, inv1.grid.frequency: 100, inv1.dc.switch: 1 }')).toEqual([]);
+    expect(s('timeline:\n  - at: 1s\n    set: { pack1.current: 5000.1 }')[0]).toContain('expected -5000..5000 A');
+    expect(s('timeline:\n  - at: 1s\n    set: { inv1.dc.switch: 2 }')[0]).toContain('expected 0..1');
+    expect(s('timeline:\n  - at: 1s\n    ramp: { target: inv1.grid.voltage, from: -1, to: 230, over: 5s }')[0]).toContain('inv1.grid.voltage (from) -1 V');
+    // Names not in the table are left to the bench check.
+    expect(s('timeline:\n  - at: 1s\n    set: { inv1.something: 1e9 }')).toEqual([]);
   });
 });

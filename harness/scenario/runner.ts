@@ -11,6 +11,8 @@ import { combineVerdicts } from '../report/result';
 import { SeriesRecorder } from '../report/series';
 import { provenance } from '../report/provenance';
 import { judgeCutShort } from './cut-short';
+import { capProblems, InputProblems } from '../config/problems';
+import { scenarioBenchProblems } from './bench-check';
 import { Judge, type ExpectationResult } from './judge';
 import type { Scenario, ScenarioStep } from './scenario';
 import { signalsRead } from './scenario';
@@ -58,50 +60,12 @@ const emptyEvidence = (): ScenarioResult['evidence'] => ({ frames: [], writes: [
 /**
  * Check a scenario against a bench before anything real starts: devices exist, stimuli and initial conditions are
  * accepted, every fault is accepted by its device (injected and cleared on a throwaway virtual bench), every signal
- * the expectations read exists. Throws `ConfigError` with the scenario's file:line:column.
+ * the expectations read exists. Throws `InputProblems` (a `ConfigError`) listing every problem with the scenario's
+ * file:line:column (see `scenarioBenchProblems`).
  */
 export async function checkScenarioAgainstBench(bench: Bench, scenario: Scenario): Promise<void> {
-  const inst = await BenchInstance.start(bench, { clock: new VirtualClock(VIRTUAL_EPOCH_MS), mode: 'virtual', seed: scenario.seed, serveNetwork: false });
-  try {
-    for (const [name, values] of Object.entries(scenario.devices)) {
-      const dev = inst.devices.get(name);
-      const where = scenario.where.devices[name];
-      if (!dev) throw new ConfigError(`no device '${name}' on bench '${bench.file.bench}' (have: ${[...inst.devices.keys()].join(', ')})`, where);
-      try {
-        dev.applyInitial(values);
-      } catch (err) {
-        throw relocate(err, where);
-      }
-    }
-    for (const step of scenario.timeline) {
-      const a = step.action;
-      if (a.kind === 'set') for (const [k, v] of Object.entries(a.values)) inst.setInput(k, v, step.where);
-      else if (a.kind === 'ramp') {
-        if (a.from === undefined && numeric(inst.signal(a.target)) === undefined) {
-          throw new ConfigError(`ramp of '${a.target}': its current value cannot be read; give 'from'`, step.where);
-        }
-        inst.setInput(a.target, a.from ?? a.to, step.where);
-      }
-      else if (a.kind === 'fault') {
-        inst.injectFault(a.id, a.device, a.fault, a.params, step.where);
-        inst.clearFault(a.id);
-      }
-    }
-    for (const { signal, where } of signalsRead(scenario)) {
-      if (!inst.knowsSignal(signal)) {
-        const dev = inst.devices.get(signal.split('.')[0]!);
-        const hint = dev ? ` (device '${dev.name}' has e.g. ${dev.signalNames().slice(0, 12).join(', ')}, ...)` : ` (devices: ${[...inst.devices.keys()].join(', ')}; also can.<bus>.frames, modbus.<ep>.writes|illegalWrites|rejectedWrites|requests, t)`;
-        throw new ConfigError(`unknown signal '${signal}'${hint}`, where);
-      }
-    }
-    if (scenario.timeMode !== 'any' && bench.file.dut === undefined) return;
-  } finally {
-    await inst.close();
-  }
-}
-
-function relocate(err: unknown, where: string | undefined): unknown {
-  return err instanceof ConfigError && !err.location ? new ConfigError(err.message, where) : err;
+  const problems = await scenarioBenchProblems(bench, scenario);
+  if (problems.length > 0) throw new InputProblems(capProblems(problems));
 }
 
 /**

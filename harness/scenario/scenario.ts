@@ -35,6 +35,8 @@ export interface ScenarioStep {
   action: StepAction;
   /** `file:line:column` (or `(api)`). */
   where: string;
+  /** Where each key of a `set` was written (for bench-check errors). */
+  keyWhere?: Record<string, string>;
 }
 
 export type ExpectationForm =
@@ -49,6 +51,8 @@ export interface Expectation {
   description?: string;
   form: ExpectationForm;
   where: string;
+  /** Where each expression was written (`when`, `then`, `always`, `eventually`, `atEnd`), for bench-check errors. */
+  fieldWhere?: Partial<Record<'when' | 'then' | 'always' | 'eventually' | 'atEnd', string>>;
 }
 
 /** Every signal name the expectations read (for checking them against the bench's signal catalog). */

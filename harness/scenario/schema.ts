@@ -13,7 +13,7 @@ export const scenarioSchema = {
     description: { type: 'string' },
     requirements: { type: 'array', items: { type: 'string' } },
     tags: { type: 'array', items: { type: 'string' } },
-    seed: { type: 'integer', minimum: 0 },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     duration,
     step: duration,
     timeMode: { enum: ['real', 'virtual', 'any'] },

@@ -86,7 +86,7 @@ describeIf(built, NEEDS_BUILD, 'runner end to end (virtual time, CI bench, refer
     const unknownKind = parseScenario(shortScenario().replace('kind: external-heat, module: 0, watts: 50', 'kind: melt'), 's.yaml');
     await expect(runScenario(bench, unknownKind, { mode: 'virtual' })).rejects.toBeInstanceOf(ConfigError);
     const unknownSignal = parseScenario(shortScenario(`  - id: x\n    atEnd: pack1.sock > 1\n`), 's.yaml');
-    await expect(runScenario(bench, unknownSignal, { mode: 'virtual' })).rejects.toThrow(/s\.yaml:14:5: unknown signal 'pack1\.sock'/);
+    await expect(runScenario(bench, unknownSignal, { mode: 'virtual' })).rejects.toThrow(/s\.yaml:15:12: expectation 'x': unknown signal 'pack1\.sock'/);
   });
 
   it('a campaign keeps going after a scenario with bad input and writes every result as it comes', async () => {

@@ -7,8 +7,9 @@ import { planTimeModes } from '../../campaign/time-mode';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
 import { trapInterrupts } from '../interrupt';
+import { preflightRun } from './preflight';
 import { checkOutDir, timeModeOption } from './run-options';
-import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseKeyValues, parseShard } from './scenario-args';
+import { parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -56,8 +57,8 @@ export function registerRunCommand(program: Command): void {
     }) => {
       const timeMode = timeModeOption(opts.timeMode, opts.virtualTime);
       checkOutDir(opts.out, opts.resume);
-      const bench = loadBenchArg(opts.bench);
-      const scenarios = await loadAndCheck(bench, expandScenarioPaths(paths));
+      // Every file, option and the controller checked before anything is opened or spawned (exit 2 if not).
+      const { bench, scenarios, dutOptions } = await preflightRun({ paths, benchPath: opts.bench, mode: timeMode, dutOptions: opts.dutOption, dutArgs: opts.dutArg });
       const shard = parseShard(opts.shard);
       if (planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real')) {
         // Reach every adapter, port and listener once before running anything: a missing adapter is one clear line
@@ -65,13 +66,12 @@ export function registerRunCommand(program: Command): void {
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
-      const dutOptions = parseKeyValues(opts.dutOption);
       const trap = trapInterrupts();
       let outcome;
       try {
         outcome = await runCampaign(bench, scenarios, {
           mode: timeMode,
-          checked: true, // loadAndCheck above checked every scenario against this bench
+          checked: true, // preflightRun above checked every scenario against this bench
           ...(opts.out ? { outDir: opts.out } : {}),
           ...(opts.resume ? { resume: true } : {}),
           ...(opts.junit ? { junit: opts.junit } : {}),
@@ -79,7 +79,7 @@ export function registerRunCommand(program: Command): void {
           ...(shard ? { shard } : {}),
           traces: opts.traces,
           ...(opts.stopOnFail ? { stopOnFail: true } : {}),
-          ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
+          ...(dutOptions ? { dutOptions } : {}),
           ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
           reporter: new ConsoleReporter(),
           signal: trap.signal,

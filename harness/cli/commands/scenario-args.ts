@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../core/errors';
 import { loadBench, type Bench } from '../../bench/load-bench';
+import { formatProblem, problemsOf } from '../../config/problems';
 import { loadScenario } from '../../scenario/load-scenario';
 import { checkScenarioAgainstBench } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/scenario';
@@ -37,11 +38,11 @@ export async function loadAndCheck(bench: Bench, paths: string[]): Promise<Scena
       scenarios.push(s);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      problems.push(err.message);
+      problems.push(...problemsOf(err).map(formatProblem));
     }
   }
   if (problems.length > 0) {
-    throw new ConfigError(`${problems.length} file(s) have problems:\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(`${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
   }
   return scenarios;
 }
@@ -49,19 +50,6 @@ export async function loadAndCheck(bench: Bench, paths: string[]): Promise<Scena
 export function loadBenchArg(path: string | undefined): Bench {
   if (!path) throw new ConfigError('--bench <file> is required (e.g. fixtures/benches/ci.yaml)');
   return loadBench(path);
-}
-
-/** `k=v` pairs: numbers and booleans parsed, `a,b` lists split. */
-export function parseKeyValues(pairs: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const p of pairs) {
-    const i = p.indexOf('=');
-    if (i <= 0) throw new ConfigError(`'${p}' is not key=value`);
-    const k = p.slice(0, i);
-    const v = p.slice(i + 1);
-    out[k] = v === 'true' ? true : v === 'false' ? false : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v.includes(',') ? v.split(',') : k === 'defects' ? [v] : v;
-  }
-  return out;
 }
 
 /** `i/n` for --shard. */

@@ -1,44 +1,43 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError } from '../../../core/errors';
-import { loadBench } from '../../bench/load-bench';
-import { loadScenario } from '../../scenario/load-scenario';
-import { checkScenarioAgainstBench } from '../../scenario/runner';
+import { formatProblem } from '../../config/problems';
+import { allProblems, inspect } from './preflight';
 
-/** `hil validate`: check bench and scenario files without running anything. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `hil validate`: check bench and scenario files as deeply as `hil run` would, without running anything. */
 export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
-    .description('check bench and scenario files (schema, references, faults, signals); exit 0 if all are good, 2 if not')
-    .argument('<files...>', 'bench and scenario files (a file with a top-level "bench:" key is a bench)')
-    .option('--bench <file>', 'also check the scenarios against this bench (devices, faults, signals)')
-    .action(async (files: string[], opts: { bench?: string }) => {
-      const problems: string[] = [];
+    .description('check bench and scenario files as deeply as hil run would, without starting anything; every problem with file:line:column (exit 0 all good, 2 if not)')
+    .argument('<paths...>', 'bench and scenario files, or directories of them (a file with a top-level "bench:" key is a bench)')
+    .option('--bench <file>', 'also check the scenarios against this bench (devices, inputs, faults, signals) and its controller')
+    .option('--virtual-time', 'check for a run in virtual time (the bench needs an in-process controller: dut.module)')
+    .option('--dut-option <key=value>', 'check an option for the in-process controller against the options it declares (repeatable)', collect, [])
+    .option('--dut-arg <arg>', 'check an extra argument for the controller command (repeatable)', collect, [])
+    .action(async (paths: string[], opts: { bench?: string; virtualTime?: boolean; dutOption: string[]; dutArg: string[] }) => {
+      const result = await inspect({
+        paths,
+        ...(opts.bench !== undefined ? { benchPath: opts.bench } : {}),
+        mode: opts.virtualTime ? 'virtual' : 'real',
+        dutOptions: opts.dutOption,
+        dutArgs: opts.dutArg,
+        benchesAmongPaths: true,
+      });
+      const out = process.stdout;
       let ok = 0;
-      const bench = opts.bench ? loadBench(opts.bench) : undefined;
-      for (const f of files) {
-        try {
-          let text: string;
-          try {
-            text = readFileSync(f, 'utf8');
-          } catch (err) {
-            throw new ConfigError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, f);
-          }
-          const isBench = /^bench\s*:/m.test(text);
-          if (isBench) loadBench(f);
-          else {
-            const s = loadScenario(f);
-            if (bench) await checkScenarioAgainstBench(bench, s);
-          }
-          process.stdout.write(`ok   ${f}\n`);
+      let bad = 0;
+      for (const f of result.files) {
+        if (f.problems.length === 0) {
+          out.write(`ok   ${f.file}\n`);
           ok++;
-        } catch (err) {
-          if (!(err instanceof ConfigError)) throw err;
-          problems.push(err.message);
-          process.stdout.write(`FAIL ${err.message}\n`);
+        } else {
+          for (const p of f.problems) out.write(`FAIL ${formatProblem(p)}\n`);
+          bad++;
         }
       }
-      process.stdout.write(`${ok} ok, ${problems.length} with problems\n`);
-      if (problems.length > 0) process.exitCode = 2;
+      for (const p of result.options) out.write(`FAIL ${formatProblem(p)}\n`);
+      const problems = allProblems(result).length;
+      out.write(`${ok} ok, ${bad} with problems${result.options.length > 0 ? `, ${result.options.length} option problem(s)` : ''} (${problems} problem(s) in all)\n`);
+      if (problems > 0) process.exitCode = 2;
     });
 }

@@ -1,0 +1,174 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { BMS_PROTOCOLS, checkBmsParams } from '../../emulators/bms/factory';
+import { listPackFixtures, loadPackFixture } from '../../emulators/bms/pack/fixtures';
+import { loadPackProfile } from '../../emulators/bms/pack/profile-schema';
+import { checkInverterParams } from '../../emulators/inverter/factory';
+import { loadVendorMap } from '../../emulators/inverter/vendor-map';
+import { loadDbc } from '../../protocols/can/dbc';
+import { parseMediumUrl } from '../../protocols/can/medium-url';
+import { knownMedia } from '../../protocols/can/registry';
+import { nameProblem } from '../config/names';
+import type { ProblemList } from '../config/problems';
+import { didYouMean } from '../config/suggest';
+import type { YamlSource } from '../config/yaml-file';
+import { benchPlaceholders, placeholdersIn } from './bench-placeholders';
+import type { BenchFile, DeviceSpec } from './types';
+
+/** BMS protocols carried on CAN (the others are served over Modbus). */
+const CAN_PROTOCOLS: readonly string[] = ['pylon-lv', 'sma-lv', 'pylon-hv'];
+
+/**
+ * Everything about a schema-valid bench file that can be checked without opening anything: names, references
+ * between buses, endpoints and devices, media, ports, pack profiles, protocols, device parameters against their
+ * schemas, DBC, vendor map and controller module files, `dut.command` placeholders. Adds every problem found to
+ * `problems`, each at its `file:line:column`, with a "did you mean" where a name is close to a known one.
+ */
+export function checkBenchFile(f: BenchFile, src: YamlSource, problems: ProblemList): void {
+  const at = (p: string, key = false): string => src.locate(p, key);
+  const baseDir = dirname(src.file);
+  const canNames = Object.keys(f.can ?? {});
+  const mbNames = Object.keys(f.modbus ?? {});
+  const name = (value: string, what: string, p: string, key = false): void => {
+    const why = nameProblem(value, what);
+    if (why) problems.add(at(p, key), why);
+  };
+  name(f.bench, 'bench name', '/bench');
+
+  for (const [bus, spec] of Object.entries(f.can ?? {})) {
+    const p = `/can/${bus}`;
+    name(bus, 'CAN bus name', p, true);
+    if (!!spec.medium === !!spec.hub) problems.add(at(p), `CAN bus '${bus}' needs exactly one of 'medium' or 'hub'`);
+    if (spec.medium) {
+      const url = problems.attempt(() => parseMediumUrl(spec.medium!), at(`${p}/medium`));
+      if (url && !knownMedia().includes(url.medium)) {
+        problems.add(at(`${p}/medium`), `CAN bus '${bus}': unknown medium '${url.medium}'${didYouMean(url.medium, knownMedia())} (known: ${knownMedia().join(', ')})`);
+      }
+    }
+    if (spec.hub) checkPort(spec.hub.socketcand, at(`${p}/hub/socketcand`), problems);
+    if (spec.dbc !== undefined) {
+      const file = resolve(baseDir, spec.dbc);
+      if (!isFile(file)) problems.add(at(`${p}/dbc`), `CAN bus '${bus}': DBC file '${spec.dbc}' not found (${file})`);
+      else problems.attempt(() => loadDbc(file), at(`${p}/dbc`));
+    }
+  }
+  for (const [ep, spec] of Object.entries(f.modbus ?? {})) {
+    const p = `/modbus/${ep}`;
+    name(ep, 'Modbus endpoint name', p, true);
+    if (!!spec.tcp === !!spec.rtu) problems.add(at(p), `Modbus endpoint '${ep}' needs exactly one of 'tcp' or 'rtu'`);
+    if (spec.tcp) checkPort(spec.tcp, at(`${p}/tcp`), problems);
+    if (spec.rtu && spec.rtu.baud !== undefined && spec.rtu.baud > 4_000_000) {
+      problems.add(at(`${p}/rtu/baud`), `baud ${spec.rtu.baud} is beyond any RS-485 adapter (at most 4000000)`);
+    }
+  }
+
+  const devices = new Map<string, DeviceSpec>();
+  f.devices.forEach((d, i) => {
+    const p = `/devices/${i}`;
+    name(d.name, 'device name', `${p}/name`);
+    if (devices.has(d.name)) problems.add(at(`${p}/name`), `device name '${d.name}' is used twice`);
+    devices.set(d.name, d);
+    if (d.can !== undefined && !canNames.includes(d.can)) {
+      problems.add(at(`${p}/can`), `device '${d.name}': no CAN bus '${d.can}' on this bench${didYouMean(d.can, canNames)} (have: ${canNames.join(', ') || 'none'})`);
+    }
+    if (d.modbus !== undefined && !mbNames.includes(d.modbus)) {
+      problems.add(at(`${p}/modbus`), `device '${d.name}': no Modbus endpoint '${d.modbus}' on this bench${didYouMean(d.modbus, mbNames)} (have: ${mbNames.join(', ') || 'none'})`);
+    }
+    if (d.unitId !== undefined && d.modbus === undefined) problems.add(at(`${p}/unitId`, true), `device '${d.name}': 'unitId' applies only to a device on a Modbus endpoint`);
+    if (d.type === 'bms') checkBms(d, p, baseDir, at, problems);
+    else checkInverter(d, p, baseDir, at, problems);
+  });
+  const bmsNames = f.devices.filter((d) => d.type === 'bms').map((d) => d.name);
+  f.devices.forEach((d, i) => {
+    if (d.battery === undefined) return;
+    if (devices.get(d.battery)?.type !== 'bms') {
+      problems.add(at(`/devices/${i}/battery`), `device '${d.name}': battery '${d.battery}' is not a bms device on this bench${didYouMean(d.battery, bmsNames)} (bms devices: ${bmsNames.join(', ') || 'none'})`);
+    }
+  });
+  const unitKeys = new Map<string, string>();
+  f.devices.forEach((d, i) => {
+    if (d.modbus === undefined) return;
+    const key = `${d.modbus}/${d.unitId ?? 1}`;
+    const other = unitKeys.get(key);
+    if (other) problems.add(at(`/devices/${i}`), `devices '${other}' and '${d.name}' share unit id ${d.unitId ?? 1} on '${d.modbus}'`);
+    unitKeys.set(key, d.name);
+  });
+  if (f.dut) checkDut(f, at, problems);
+}
+
+function checkBms(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
+  const protocols: readonly string[] = BMS_PROTOCOLS;
+  if (d.map !== undefined) problems.add(at(`${p}/map`, true), `BMS '${d.name}': 'map' applies to inverters`);
+  if (d.battery !== undefined) problems.add(at(`${p}/battery`, true), `BMS '${d.name}': 'battery' applies to inverters`);
+  if (d.can === undefined && d.modbus === undefined) problems.add(at(p), `BMS '${d.name}' must be on a CAN bus ('can') or a Modbus endpoint ('modbus')`);
+  if (d.pack === undefined) problems.add(at(p), `BMS '${d.name}' needs 'pack' (a profile in fixtures/packs, e.g. ${listPackFixtures()[0] ?? 'nissan-leaf-24kwh'}, or a path)`);
+  else if (d.pack.endsWith('.json') || d.pack.includes('/') || isAbsolute(d.pack)) {
+    const file = resolve(baseDir, d.pack);
+    if (!isFile(file)) problems.add(at(`${p}/pack`), `BMS '${d.name}': pack profile file '${d.pack}' not found (${file})`);
+    else problems.attempt(() => loadPackProfile(file), at(`${p}/pack`));
+  } else if (!listPackFixtures().includes(d.pack)) {
+    problems.add(at(`${p}/pack`), `BMS '${d.name}': unknown pack profile '${d.pack}'${didYouMean(d.pack, listPackFixtures())} (bundled: ${listPackFixtures().join(', ')}; or give a path to a profile JSON)`);
+  } else problems.attempt(() => loadPackFixture(d.pack!), at(`${p}/pack`));
+  if (d.protocol === undefined) problems.add(at(p), `BMS '${d.name}' needs 'protocol' (${protocols.join(', ')})`);
+  else if (!protocols.includes(d.protocol)) {
+    problems.add(at(`${p}/protocol`), `BMS '${d.name}': unknown protocol '${d.protocol}'${didYouMean(d.protocol, protocols)} (known: ${protocols.join(', ')})`);
+  } else if (CAN_PROTOCOLS.includes(d.protocol)) {
+    if (d.modbus !== undefined) problems.add(at(`${p}/modbus`), `BMS '${d.name}': protocol ${d.protocol} is CAN; it is not served on a Modbus endpoint (use 'can', or protocol sunspec-802)`);
+  } else if (d.can !== undefined) {
+    problems.add(at(`${p}/can`), `BMS '${d.name}': protocol ${d.protocol} is served over Modbus ('modbus'), not on a CAN bus`);
+  }
+  for (const q of checkBmsParams(d.params, d.protocol)) problems.add(at(`${p}/params${q.path}`, q.message.startsWith('unknown parameter')), `BMS '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
+}
+
+function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
+  for (const k of ['pack', 'protocol', 'can'] as const) {
+    if (d[k] !== undefined) problems.add(at(`${p}/${k}`, true), `inverter '${d.name}': '${k}' applies to BMS devices`);
+  }
+  if (d.modbus === undefined) problems.add(at(p), `inverter '${d.name}' needs 'modbus'`);
+  if (d.map !== undefined && d.map !== 'sunspec') {
+    const file = resolve(baseDir, d.map);
+    if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec)`);
+    else problems.attempt(() => loadVendorMap(file), at(`${p}/map`));
+  }
+  for (const q of checkInverterParams(d.params)) problems.add(at(`${p}/params${q.path}`, q.message.startsWith('unknown parameter')), `inverter '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
+}
+
+function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
+  const dut = f.dut!;
+  const known = benchPlaceholders(f);
+  (dut.command ?? []).forEach((arg, i) => {
+    for (const { key } of placeholdersIn(arg)) {
+      if (!known.includes(key)) {
+        problems.add(at(`/dut/command/${i}`), `dut.command: unknown placeholder \${${key}}${didYouMean(key, known)} (this bench has: ${known.join(', ') || 'none'})`);
+      }
+    }
+  });
+  if (dut.cwd !== undefined && !isDirectory(dut.cwd)) problems.add(at('/dut/cwd'), `dut.cwd '${dut.cwd}' is not a directory`);
+  if (dut.module !== undefined && resolveModule(dut.module) === undefined) {
+    problems.add(at('/dut/module'), `dut.module '${dut.module}' not found (${resolve(dut.module)}; paths are relative to the directory hil runs in${dut.module.startsWith('dist/') ? '; run npm run build' : ''})`);
+  }
+  if (dut.moduleOptions !== undefined && dut.module === undefined) problems.add(at('/dut/moduleOptions', true), "dut.moduleOptions needs 'dut.module' (options of an in-process controller)");
+  if (dut.readyLine !== undefined && dut.command === undefined) problems.add(at('/dut/readyLine', true), "dut.readyLine needs 'dut.command' (a controller process prints it)");
+}
+
+/** The file a `dut.module` path loads (relative to the working directory, `.js` optional), or undefined. */
+export function resolveModule(modulePath: string): string | undefined {
+  try {
+    return require.resolve(isAbsolute(modulePath) ? modulePath : resolve(modulePath));
+  } catch {
+    return undefined;
+  }
+}
+
+function checkPort(hostPort: string, where: string, problems: ProblemList): void {
+  const port = Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
+  if (!(port >= 0 && port <= 65535)) problems.add(where, `port ${port} in '${hostPort}' is out of range (0..65535; 0: any free port)`);
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../../core/errors';
+import { InputProblems } from '../config/problems';
+import { loadBench, parseBench } from './load-bench';
+
+const fixtures = resolve(__dirname, '..', '..', 'fixtures', 'benches');
+
+function problems(text: string): string[] {
+  try {
+    parseBench(text, resolve(fixtures, 'x.yaml'));
+  } catch (err) {
+    if (err instanceof InputProblems) return err.problems.map((p) => `${p.where?.replace(`${fixtures}/`, '')} ${p.message}`);
+    if (err instanceof ConfigError) return [err.message];
+    throw err;
+  }
+  return [];
+}
+
+describe('bench files: checked as deeply as a run needs, every problem reported', () => {
+  it('the bundled benches are good', () => {
+    for (const b of ['ci.yaml', 'lab.yaml', 'scale-16x4.yaml']) expect(() => loadBench(resolve(fixtures, b))).not.toThrow();
+  });
+
+  it('reports every problem of one file with its place and a did-you-mean', () => {
+    const p = problems(`bench: many
+can:
+  pack1: { hub: { socketcand: "127.0.0.1:99999" }, dbc: ../dbc/none.dbc }
+  pack2: { medium: "slcna:///dev/ttyACM0" }
+modbus:
+  site: { tcp: "127.0.0.1:0" }
+devices:
+  - { name: pack1, type: bms, pack: lfp-lishen-16s-220ah, protocol: pylon-lvv, can: pack1, params: { sco: 5 } }
+  - { name: pack2, type: bms, pack: tesla-model-s-module, protocol: sma-lv, can: pakc2 }
+  - { name: inv1, type: inverter, modbus: site, battery: pakc1, params: { ratedW: -1 } }
+dut:
+  command: [node, x.js, "\${can.pack1.prot}"]
+  module: dist/no/such/module.js
+`);
+    expect(p).toEqual([
+      "x.yaml:3:31 port 99999 in '127.0.0.1:99999' is out of range (0..65535; 0: any free port)",
+      expect.stringMatching(/^x\.yaml:3:57 CAN bus 'pack1': DBC file '\.\.\/dbc\/none\.dbc' not found/),
+      expect.stringMatching(/^x\.yaml:4:20 CAN bus 'pack2': unknown medium 'slcna' \(did you mean 'slcan'\?\)/),
+      expect.stringMatching(/^x\.yaml:8:37 BMS 'pack1': unknown pack profile 'lfp-lishen-16s-220ah' \(did you mean 'lfp-lishen-16s-202ah'\?\)/),
+      expect.stringMatching(/^x\.yaml:8:69 BMS 'pack1': unknown protocol 'pylon-lvv' \(did you mean 'pylon-lv'\?\)/),
+      "x.yaml:8:102 BMS 'pack1': params.sco: unknown parameter 'sco'",
+      "x.yaml:9:82 device 'pack2': no CAN bus 'pakc2' on this bench (did you mean 'pack2'?) (have: pack1, pack2)",
+      "x.yaml:10:83 inverter 'inv1': params.ratedW: must be > 0",
+      "x.yaml:10:58 device 'inv1': battery 'pakc1' is not a bms device on this bench (did you mean 'pack1'?) (bms devices: pack1, pack2)",
+      expect.stringMatching(/^x\.yaml:12:25 dut\.command: unknown placeholder \$\{can\.pack1\.prot\} \(did you mean 'can\.pack1\.port'\?\)/),
+      expect.stringMatching(/^x\.yaml:13:11 dut\.module 'dist\/no\/such\/module\.js' not found/),
+    ]);
+  });
+
+  it('stops at the schema when the shape is wrong, reporting every schema problem', () => {
+    const p = problems('bench: x\ndevices:\n  - { name: a, type: battery }\n  - { nmae: b, type: bms }\n');
+    expect(p).toEqual([
+      'x.yaml:3:22 bench: /devices/0/type must be one of: bms, inverter',
+      "x.yaml:4:5 bench: /devices/1 is missing 'name'",
+      "x.yaml:4:7 bench: unknown key 'nmae' in /devices/1 (did you mean 'name'?) (expected one of: name, type, pack, protocol, can, modbus, unitId, map, battery, params)",
+    ]);
+  });
+});
