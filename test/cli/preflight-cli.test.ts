@@ -94,14 +94,14 @@ ${dut}`,
   });
 
   it('a --dut-option for a process controller is an error, not silence (and --dut-arg for an in-process one)', () => {
-    refused(['--bench', bench('both', command() + module), '--dut-option', 'defects=ignore-overtemp'], /^hil: --dut-option defects=ignore-overtemp: in real time bench 'both' runs its controller as a process/);
+    refused(['--bench', bench('both', command() + module), '--time-mode', 'real', '--dut-option', 'defects=ignore-overtemp'], /^hil: --dut-option defects=ignore-overtemp: in real time bench 'both' runs its controller as a process/);
     refused(['--bench', bench('both', command() + module), '--virtual-time', '--dut-arg', '--fast'], /^hil: --dut-arg --fast: in virtual time bench 'both' runs its controller in-process/);
   });
 
   it('every problem of every file and option at once, one per line, nothing started', () => {
     const badScenario = join(dir, 'bad-scenario.yaml');
     writeFileSync(badScenario, 'scenario: bad\nduration: 1m\nexpect:\n  - id: e\n    atEnd: pack1.soc >\n');
-    const r = hil('run', SCENARIO, badScenario, '--bench', bench('both', command() + module), '--dut-option', 'x=1', '--dut-arg', '${modbus.site.prot}');
+    const r = hil('run', SCENARIO, badScenario, '--bench', bench('both', command() + module), '--time-mode', 'real', '--dut-option', 'x=1', '--dut-arg', '${modbus.site.prot}');
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       'hil: 3 problems; nothing was started:',
