@@ -21,8 +21,8 @@ function result(over: Partial<ScenarioResult> = {}): ScenarioResult {
     timeMode: 'virtual',
     seed: 42,
     expectations: [
-      { id: 'ok', verdict: 'pass', message: 'held throughout', where: 'x.yaml:10:5' },
-      { id: `bad-${evil}`, requirement: 'R1', verdict: 'fail', message: `too hot ${evil}`, atMs: 30_000, observed: { 'pack1.temp': 61.5 }, where: 'x.yaml:12:5' },
+      { id: 'ok', status: 'pass', verdict: 'pass', message: 'held throughout', where: 'x.yaml:10:5' },
+      { id: `bad-${evil}`, requirement: 'R1', status: 'fail', verdict: 'fail', message: `too hot ${evil}`, atMs: 30_000, observed: { 'pack1.temp': 61.5 }, where: 'x.yaml:12:5' },
     ],
     errors: [],
     evidence: {

@@ -131,17 +131,25 @@ export function compileExpression(source: string | number | boolean, where?: str
   return { source: src, ast, signals: [...signals] };
 }
 
-/** Reads a signal's current value; `undefined` means unknown (the expression then evaluates to `undefined`). */
+/**
+ * Reads a signal's current value; `undefined` means unknown (the expression then evaluates to `undefined`). A NaN
+ * value is unknown too: it compares neither true nor false.
+ */
 export type SignalLookup = (name: string) => number | boolean | undefined;
 
-/** Evaluate to a number (booleans as 1/0), or `undefined` if any signal read is unknown. */
+/**
+ * Evaluate to a number (booleans as 1/0), or `undefined` if it has no value: a signal it needs is unknown or NaN, or
+ * the arithmetic gives NaN (`0/0`). Never NaN, so `x != 5` cannot come out true for a NaN `x`. `&&` and `||` skip
+ * their right side when the left decides (`false && unknown` is 0).
+ */
 export function evaluate(expr: Expr, lookup: SignalLookup): number | undefined {
   switch (expr.kind) {
     case 'num':
       return expr.value;
     case 'sig': {
       const v = lookup(expr.name);
-      return v === undefined ? undefined : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      return v === undefined || Number.isNaN(v) ? undefined : v;
     }
     case 'un': {
       const a = evaluate(expr.arg, lookup);
@@ -168,13 +176,13 @@ export function evaluate(expr: Expr, lookup: SignalLookup): number | undefined {
       if (a === undefined || b === undefined) return undefined;
       switch (expr.op) {
         case '+':
-          return a + b;
+          return numberOrUnknown(a + b);
         case '-':
-          return a - b;
+          return numberOrUnknown(a - b);
         case '*':
-          return a * b;
+          return numberOrUnknown(a * b);
         case '/':
-          return a / b;
+          return numberOrUnknown(a / b);
         case '<':
           return a < b ? 1 : 0;
         case '<=':
@@ -190,6 +198,11 @@ export function evaluate(expr: Expr, lookup: SignalLookup): number | undefined {
       }
     }
   }
+}
+
+/** NaN (0/0, Infinity - Infinity) is no value. */
+function numberOrUnknown(v: number): number | undefined {
+  return Number.isNaN(v) ? undefined : v;
 }
 
 /** Values of the signals an expression reads, for evidence ("pack1.current=52.3, pack1.chargeCurrentLimit=48"). */

@@ -9,7 +9,7 @@ import type { ScenarioResult } from '../report/result';
 import { combineVerdicts } from '../report/result';
 import { SeriesRecorder } from '../report/series';
 import { provenance } from '../report/provenance';
-import { Judge, type ExpectationResult } from './judge';
+import { Judge, type ExpectationResult, type RunEnd } from './judge';
 import type { Scenario, ScenarioStep } from './scenario';
 import { signalsRead } from './scenario';
 
@@ -39,6 +39,12 @@ export interface RunOptions {
   spinMs?: number;
   /** The scenario already passed `checkScenarioAgainstBench` on this bench (the CLI checks every file first). */
   checked?: boolean;
+  /**
+   * Interrupt the run (`hil run` on SIGINT/SIGTERM): it stops at once (a real-time wait is cut short), the
+   * expectations still open are not judged, and the result is an error verdict with `interrupted` set and everything
+   * judged so far. The reason is `abort.reason` (e.g. 'SIGINT').
+   */
+  abort?: AbortSignal;
 }
 
 export type { ControllerModule } from '../dut/controller-session';
@@ -147,22 +153,27 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  let t0 = clock.now();
-  const simNow = (): number => clock.now() - t0;
+  /** Clock time of the scenario's t=0, once the timeline starts. */
+  let t0: number | undefined;
+  const simNow = (): number => (t0 === undefined ? 0 : clock.now() - t0);
   const error = (message: string): void => {
     const atMs = Math.round(simNow());
-    result.errors.push({ atMs, message });
-    emit({ type: 'error', atMs, message });
+    const text = t0 === undefined ? `before t=0: ${message}` : message;
+    result.errors.push({ atMs, message: text });
+    emit({ type: 'error', atMs, message: text });
   };
   let controller: ControllerSession | undefined;
   let judge: Judge | undefined;
   let recorder: SeriesRecorder | undefined;
   let firstFailureCaptured = false;
+  /** Why the run stopped before its end, if it did. */
+  let cut: RunEnd = {};
+  const abort = options.abort;
   const evidence = result.evidence;
   const captureEvidence = (): void => {
     evidence.frames = inst.recentFrames(24);
     evidence.writes = inst.recentWrites(16);
-    if (controller) evidence.dutOutput = controller.tail(20);
+    if (controller) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
   };
   try {
     if (scenario.ambient !== undefined) for (const d of inst.devices.values()) d.setInput('ambient', scenario.ambient);
@@ -182,9 +193,13 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       ...(options.log ? { log: options.log } : {}),
     });
     await controller?.ready();
+    if (abort?.aborted) throw new Interrupted(abort);
 
-    // Scenario time starts once the controller is up.
-    t0 = clock.now();
+    // Scenario time starts once the controller is up: t=0.
+    t0 = inst.markTimeZero(scenario.id);
+    controller?.markTimeZero(t0, scenario.id);
+    result.t0 = { epochMs: t0, iso: new Date(t0).toISOString(), clock: mode === 'virtual' ? 'virtual' : 'wall' };
+    emit({ type: 'time-zero', t0: result.t0.iso, t0EpochMs: t0, clock: result.t0.clock });
     // Timeline.
     const ramps: Array<{ target: string; from: number; to: number; t0: number; t1: number; where: string }> = [];
     const apply = (step: ScenarioStep): void => {
@@ -239,7 +254,14 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
         // `await transmit`), and a loop that never yields piles them up (650 MB per simulated hour on 16 packs).
         await drain();
       } else {
-        await sleepUntil(clock, t0 + next);
+        await sleepUntil(clock, t0 + next, abort);
+      }
+      if (abort?.aborted) throw new Interrupted(abort);
+      // A controller that died is not judged on what the plant did after its death.
+      if (controller?.died) {
+        error(controller.died);
+        cut = { cutShort: controller.died };
+        break;
       }
       const dt = (next - t) / 1000;
       t = next;
@@ -259,11 +281,10 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
           captureEvidence();
         }
         for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
-        if (options.stopOnFail) break;
-      }
-      if (controller?.died) {
-        error(controller.died);
-        break;
+        if (options.stopOnFail && t < end) {
+          cut = { cutShort: 'stopped at the first failure (--stop-on-fail)', stoppedAtFailure: true };
+          break;
+        }
       }
       if (t - lastProgress >= 1000) {
         lastProgress = t;
@@ -276,33 +297,32 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       await shutdown();
       throw err;
     }
-    error(err instanceof Error ? err.message : String(err));
+    if (err instanceof Interrupted) {
+      result.interrupted = err.reason;
+      cut = { cutShort: `interrupted: ${err.reason}` };
+      error(`interrupted: ${err.reason}`);
+    } else {
+      const message = err instanceof Error ? err.message : String(err);
+      cut = { cutShort: `harness error: ${message}` };
+      error(message);
+    }
     result.simulatedMs = Math.round(simNow());
     if (!firstFailureCaptured) captureEvidence();
   }
+  // Judge before the controller is stopped: stopping it moves (virtual) time and changes signals.
+  const expectations: ExpectationResult[] = (judge ?? new Judge(scenario.expectations, () => undefined)).finish(cut);
   await shutdown();
-  if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20);
-  const expectations: ExpectationResult[] = judge ? judge.finish(simNowSafe()) : [];
+  if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
   result.expectations = expectations;
   if (recorder) {
     result.series = recorder.result();
     if (outDir) writeFileSync(join(outDir, 'series.json'), JSON.stringify(result.series));
   }
   result.verdict = combineVerdicts([...expectations.map((e) => e.verdict), ...(result.errors.length > 0 ? (['error'] as const) : [])]);
-  const firstBad = expectations.find((e) => e.verdict === 'fail') ?? expectations.find((e) => e.verdict === 'error');
-  result.summary =
-    result.errors.length > 0
-      ? result.errors[0]!.message
-      : firstBad
-        ? `${firstBad.id}${firstBad.requirement ? ` [${firstBad.requirement}]` : ''}: ${firstBad.message}`
-        : `${expectations.length} expectation(s) met`;
+  result.summary = summarize(result);
   result.wallMs = Date.now() - wallStart;
   emit({ type: 'scenario-end', verdict: result.verdict, summary: result.summary, wallMs: result.wallMs, simulatedMs: result.simulatedMs });
   return result;
-
-  function simNowSafe(): number {
-    return result.simulatedMs || Math.round(simNow());
-  }
 
   async function shutdown(): Promise<void> {
     const failure = await controller?.stop();
@@ -311,11 +331,44 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   }
 }
 
+/** One line for a result: the first harness error, else the first failed, then erroring, expectation. */
+function summarize(result: ScenarioResult): string {
+  const x = result.expectations;
+  if (result.errors.length > 0) return result.errors[0]!.message;
+  const firstBad = x.find((e) => e.verdict === 'fail') ?? x.find((e) => e.verdict === 'error');
+  if (firstBad) return `${firstBad.id}${firstBad.requirement ? ` [${firstBad.requirement}]` : ''}: ${firstBad.message}`;
+  const skipped = x.filter((e) => e.verdict === 'skip');
+  if (skipped.length === x.length) return `nothing was judged: ${skipped.map((e) => `${e.id}: ${e.message}`).join('; ')}`;
+  return `${x.length - skipped.length} expectation(s) met${skipped.length > 0 ? `; not counted: ${skipped.map((e) => e.id).join(', ')} (${skipped[0]!.status})` : ''}`;
+}
+
+/** The run was interrupted through `RunOptions.abort`. */
+class Interrupted extends Error {
+  readonly reason: string;
+  constructor(signal: AbortSignal) {
+    const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+    super(`interrupted: ${reason}`);
+    this.reason = reason;
+  }
+}
+
 function numeric(v: number | boolean | undefined): number | undefined {
   return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
 
 
-function sleepUntil(clock: Clock, at: number): Promise<void> {
-  return new Promise((r) => clock.setTimer(at, r));
+/** Resolve at clock time `at`, or at once when `abort` fires. */
+function sleepUntil(clock: Clock, at: number, abort?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      abort?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const timer = clock.setTimer(at, done);
+    const onAbort = (): void => {
+      clock.clearTimer(timer);
+      done();
+    };
+    abort?.addEventListener('abort', onAbort, { once: true });
+  });
 }
