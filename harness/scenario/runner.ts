@@ -243,10 +243,23 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     const runStepsUpTo = (limit: number): void => {
       while (pendingSteps.length > 0 && pendingSteps[0]!.atMs <= limit) apply(pendingSteps.shift()!);
     };
+    /** Judge and record the sample at `t`; true when the run must stop (--stop-on-fail). */
+    const judgeAt = (t: number): boolean => {
+      const failed = judge!.sample(t);
+      recorder!.sample(t);
+      if (failed.length === 0) return false;
+      if (!firstFailureCaptured) {
+        firstFailureCaptured = true;
+        captureEvidence();
+      }
+      for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
+      if (!options.stopOnFail || t >= end) return false;
+      cut = { cutShort: 'stopped at the first failure (--stop-on-fail)', stoppedAtFailure: true };
+      return true;
+    };
     runStepsUpTo(0);
-    judge.sample(0);
-    recorder.sample(0);
-    while (t < end) {
+    let stop = judgeAt(0);
+    while (t < end && !stop) {
       const next = Math.min(end, t + stepMs);
       if (clock instanceof VirtualClock) {
         clock.advanceTo(t0 + next);
@@ -273,19 +286,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       }
       for (let i = ramps.length - 1; i >= 0; i--) if (t >= ramps[i]!.t1) ramps.splice(i, 1);
       inst.step(dt);
-      const failed = judge.sample(t);
-      recorder.sample(t);
-      if (failed.length > 0) {
-        if (!firstFailureCaptured) {
-          firstFailureCaptured = true;
-          captureEvidence();
-        }
-        for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
-        if (options.stopOnFail && t < end) {
-          cut = { cutShort: 'stopped at the first failure (--stop-on-fail)', stoppedAtFailure: true };
-          break;
-        }
-      }
+      stop = judgeAt(t);
       if (t - lastProgress >= 1000) {
         lastProgress = t;
         options.progress?.(t, end);
