@@ -58,6 +58,8 @@ interface Case {
   atMs?: number;
   /** Every fragment must appear in the message. */
   message?: string[];
+  /** The whole message. */
+  messageIs?: string;
   /** The sample time at which `sample()` reported the failure (none when decided at finish or not failed). */
   failedAtSample?: number;
   observed?: Values;
@@ -72,7 +74,7 @@ const reactionCases: Case[] = [
     trace: [[0, { alarm: false, limit: 50 }], [1000, { alarm: true }], [1200, {}], [1400, { limit: 0 }], [2000, {}]],
     status: 'pass',
     verdict: 'pass',
-    message: ['1 trigger(s) answered in time, slowest after 400 ms (deadline 500 ms)'],
+    messageIs: '1 trigger(s) answered in time, slowest after 400 ms (deadline 500 ms)',
     reactions: [[1000, 400, 'reacted']],
   },
   {
@@ -244,6 +246,14 @@ const reactionCases: Case[] = [
     reactions: [[1000, null, 'unknown']],
   },
   {
+    name: 'reaction: `then` unknown through two windows: the count and the first trigger are named',
+    spec: reaction(),
+    trace: [[0, { alarm: false }], [1000, { alarm: true }], [1100, { alarm: false }], [2000, { alarm: true }], ...every(100, 2100, 3000)],
+    status: 'not-judged',
+    verdict: 'error',
+    messageIs: 'not judged: no value for limit throughout the window of 2 trigger(s) (the first at t=1.000s)',
+  },
+  {
     name: 'reaction: `then` known false in the window, then NaN: a miss',
     spec: reaction(),
     trace: [[0, { alarm: false, limit: 50 }], [1000, { alarm: true }], [1100, { limit: NaN }], ...every(100, 1200, 1600)],
@@ -318,7 +328,7 @@ const invariantCases: Case[] = [
     status: 'pass',
     verdict: 'pass',
     atMs: 5000,
-    message: [`'i <= 100' held throughout`],
+    messageIs: `'i <= 100' held throughout`,
   },
   {
     name: 'invariant: violated at t=0 with no tolerance: fails at 0',
@@ -379,7 +389,7 @@ const invariantCases: Case[] = [
     trace: [[0, { i: 120 }], [1900, {}], [2000, { i: 50 }], [3000, {}]],
     status: 'pass',
     verdict: 'pass',
-    message: ['held throughout (from t=2.000s)'],
+    messageIs: `'i <= 100' held throughout (from t=2.000s)`,
   },
   {
     name: 'invariant: the run ends before `after`: not judged',
@@ -508,6 +518,14 @@ const eventuallyCases: Case[] = [
     message: ['not judged: the run ended before the deadline t=20.000s'],
   },
   {
+    name: 'eventually: no sample at all: the run ended before the deadline',
+    spec: eventually(),
+    trace: [],
+    status: 'not-judged',
+    verdict: 'error',
+    messageIs: 'not judged: the run ended before the deadline t=10.000s',
+  },
+  {
     name: 'eventually: no value up to the deadline: not judged',
     spec: eventually(),
     trace: every(100, 0, 11_000, {}),
@@ -589,6 +607,14 @@ const atEndCases: Case[] = [
     observed: { soc: undefined },
   },
   {
+    name: 'atEnd: several signals without a value are all named',
+    spec: atEnd({ atEnd: 'x + y > soc' }),
+    trace: [[0, { soc: 1 }]],
+    status: 'not-judged',
+    verdict: 'error',
+    messageIs: 'not judged: no value for x, y at the end',
+  },
+  {
     name: 'atEnd: NaN arithmetic with every signal known: not judged, said so',
     spec: atEnd({ atEnd: 'a / b > 1' }),
     trace: [[0, { a: 0, b: 0 }]],
@@ -641,9 +667,11 @@ describe('Judge: table of synthetic cases (every kind x every edge)', () => {
     expect(r.id).toBe(c.spec.id);
     if (c.atMs !== undefined) expect(r.atMs).toBe(c.atMs);
     for (const m of c.message ?? []) expect(r.message).toContain(m);
+    if (c.messageIs !== undefined) expect(r.message).toBe(c.messageIs);
     expect(failedAt).toEqual(c.failedAtSample !== undefined ? { [c.failedAtSample]: [c.spec.id] } : {});
     if (c.observed) expect(r.observed).toEqual(c.observed);
     if (c.reactions) expect(r.reactions!.map((x) => [x.triggeredAtMs, x.reactedAfterMs, x.outcome])).toEqual(c.reactions);
+    expect('reactionsOmitted' in r).toBe(false);
     if (r.status !== 'fail') expect(r.observed === undefined || r.status === 'not-judged').toBe(true);
     if (r.status === 'pass' || r.status === 'not-exercised') expect(r.message).not.toMatch(/^not judged/);
   });

@@ -159,12 +159,12 @@ abstract class ExpectationState {
   /** The result once the run has ended (only called while undecided). */
   abstract finish(end: RunEnd, lookup: SignalLookup): ExpectationResult;
 
-  protected result(status: ExpectationStatus, message: string, extra: Partial<ExpectationResult> = {}, optional = false): ExpectationResult {
+  protected result(status: ExpectationStatus, message: string, extra: Partial<ExpectationResult> = {}): ExpectationResult {
     return {
       id: this.e.id,
       ...(this.e.requirement !== undefined ? { requirement: this.e.requirement } : {}),
       status,
-      verdict: verdictOf(status, optional),
+      verdict: VERDICT_OF[status],
       message,
       ...extra,
       where: this.e.where,
@@ -188,18 +188,8 @@ abstract class ExpectationState {
   }
 }
 
-function verdictOf(status: ExpectationStatus, optional: boolean): ExpectationVerdict {
-  switch (status) {
-    case 'pass':
-      return 'pass';
-    case 'fail':
-      return 'fail';
-    case 'not-exercised':
-      return optional ? 'skip' : 'error';
-    case 'not-judged':
-      return 'error';
-  }
-}
+/** How a status counts, unless the expectation is optional or was left open by --stop-on-fail (then `skip`). */
+const VERDICT_OF: Readonly<Record<ExpectationStatus, Verdict>> = { pass: 'pass', fail: 'fail', 'not-exercised': 'error', 'not-judged': 'error' };
 
 interface Trigger {
   t0: number;
@@ -217,6 +207,7 @@ class ReactionState extends ExpectationState {
   private reactedCount = 0;
   private slowestMs = 0;
   private unknownCount = 0;
+  private firstUnknownAt = 0;
 
   constructor(
     e: Expectation,
@@ -269,7 +260,7 @@ class ReactionState extends ExpectationState {
     const f = this.f;
     if (!p.thenKnown) {
       p.record.outcome = 'unknown';
-      this.unknownCount++;
+      if (this.unknownCount++ === 0) this.firstUnknownAt = p.t0;
       return false;
     }
     p.record.outcome = 'missed';
@@ -289,17 +280,20 @@ class ReactionState extends ExpectationState {
 
   finish(end: RunEnd, lookup: SignalLookup): ExpectationResult {
     const f = this.f;
-    const lastT = this.lastT;
-    // A window whose deadline was the last sample closed there.
+    // A window whose deadline was the last sample closed there (an open trigger implies a sample, so lastT is set).
+    const lastT = this.lastT!;
     for (const p of this.open) {
-      if (lastT !== undefined && !later(f.withinMs, lastT - p.t0) && this.closeWithout(p, lastT, lookup)) return this.decided!;
+      if (!later(f.withinMs, lastT - p.t0) && this.closeWithout(p, lastT, lookup)) return this.decided!;
     }
     const extra = this.reactionExtra();
     if (end.cutShort !== undefined) return this.cutShort(end, `${this.triggers} trigger(s) so far, ${this.reactedCount} answered in time`, extra);
     if (!this.whenKnown) return this.result('not-judged', `not judged: ${unknownIn(f.when, explain(f.when, lookup))} during the whole run, so '${f.when.source}' could not be watched`, extra);
     if (this.unknownCount > 0) {
-      const first = this.records.find((r) => r.outcome === 'unknown');
-      return this.result('not-judged', `not judged: ${unknownIn(f.then, explain(f.then, lookup))} throughout the window of ${this.unknownCount} trigger(s)${first ? ` (the first at ${fmt(first.triggeredAtMs)})` : ''}`, extra);
+      return this.result(
+        'not-judged',
+        `not judged: ${unknownIn(f.then, explain(f.then, lookup))} throughout the window of ${this.unknownCount} trigger(s) (the first at ${fmt(this.firstUnknownAt)})`,
+        extra,
+      );
     }
     const late = this.triggers - this.reactedCount;
     const lateNote = late > 0 ? `; ${late} trigger(s) less than ${f.withinMs} ms before the end, not judged` : '';
@@ -311,7 +305,9 @@ class ReactionState extends ExpectationState {
         ? `'${f.when.source}' never became true`
         : `'${f.when.source}' became true only less than ${f.withinMs} ms before the end (at ${fmt(this.records[0]!.triggeredAtMs)}), so no reaction window fit in the run`;
     const hint = f.optional ? ' (optional: not counted)' : ' (strengthen the stimulus, trigger it earlier, or mark the expectation optional: true)';
-    return this.result('not-exercised', `not exercised: ${why}${hint}`, extra, f.optional);
+    const r = this.result('not-exercised', `not exercised: ${why}${hint}`, extra);
+    if (f.optional) r.verdict = 'skip';
+    return r;
   }
 }
 
