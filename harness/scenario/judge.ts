@@ -145,13 +145,16 @@ function stateFor(e: Expectation): ExpectationState {
 
 type Form<K extends ExpectationForm['kind']> = Extract<ExpectationForm, { kind: K }>;
 
-abstract class ExpectationState {
+abstract class ExpectationState<F extends ExpectationForm = ExpectationForm> {
   /** Set once the outcome cannot change any more (a failure, an `eventually` that came true). */
   decided: ExpectationResult | undefined;
   /** Time of the latest sample, if any. */
   lastT: number | undefined;
 
-  constructor(readonly e: Expectation) {}
+  constructor(
+    readonly e: Expectation,
+    protected readonly f: F,
+  ) {}
 
   /** Judge one sample; true when it made the expectation fail. */
   abstract sample(t: number, lookup: SignalLookup): boolean;
@@ -198,7 +201,7 @@ interface Trigger {
   record: ReactionRecord;
 }
 
-class ReactionState extends ExpectationState {
+class ReactionState extends ExpectationState<Form<'reaction'>> {
   private prevWhen = false;
   private whenKnown = false;
   private open: Trigger[] = [];
@@ -208,13 +211,6 @@ class ReactionState extends ExpectationState {
   private slowestMs = 0;
   private unknownCount = 0;
   private firstUnknownAt = 0;
-
-  constructor(
-    e: Expectation,
-    private readonly f: Form<'reaction'>,
-  ) {
-    super(e);
-  }
 
   sample(t: number, lookup: SignalLookup): boolean {
     const f = this.f;
@@ -311,17 +307,10 @@ class ReactionState extends ExpectationState {
   }
 }
 
-class InvariantState extends ExpectationState {
+class InvariantState extends ExpectationState<Form<'invariant'>> {
   private seen = false;
   private known = false;
   private violationStart: number | undefined;
-
-  constructor(
-    e: Expectation,
-    private readonly f: Form<'invariant'>,
-  ) {
-    super(e);
-  }
 
   sample(t: number, lookup: SignalLookup): boolean {
     const f = this.f;
@@ -352,15 +341,8 @@ class InvariantState extends ExpectationState {
   }
 }
 
-class EventuallyState extends ExpectationState {
+class EventuallyState extends ExpectationState<Form<'eventually'>> {
   private known = false;
-
-  constructor(
-    e: Expectation,
-    private readonly f: Form<'eventually'>,
-  ) {
-    super(e);
-  }
 
   sample(t: number, lookup: SignalLookup): boolean {
     const f = this.f;
@@ -389,16 +371,9 @@ class EventuallyState extends ExpectationState {
   }
 }
 
-class FinalState extends ExpectationState {
+class FinalState extends ExpectationState<Form<'final'>> {
   private last: number | undefined;
   private observed: Record<string, number | boolean | undefined> | undefined;
-
-  constructor(
-    e: Expectation,
-    private readonly f: Form<'final'>,
-  ) {
-    super(e);
-  }
 
   sample(_t: number, lookup: SignalLookup): boolean {
     this.last = evaluate(this.f.cond.ast, lookup);
