@@ -192,8 +192,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       ...(outDir ? { outDir } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    await controller?.ready();
-    if (abort?.aborted) throw new Interrupted(abort);
+    await untilAborted(controller?.ready(), abort);
 
     // Scenario time starts once the controller is up: t=0.
     t0 = inst.markTimeZero(scenario.id);
@@ -341,6 +340,26 @@ function summarize(result: ScenarioResult): string {
   const skipped = x.filter((e) => e.verdict === 'skip');
   if (skipped.length === x.length) return `nothing was judged: ${skipped.map((e) => `${e.id}: ${e.message}`).join('; ')}`;
   return `${x.length - skipped.length} expectation(s) met${skipped.length > 0 ? `; not counted: ${skipped.map((e) => e.id).join(', ')} (${skipped[0]!.status})` : ''}`;
+}
+
+/** Wait for `p`, or reject with `Interrupted` as soon as `abort` fires (a controller slow to get ready). */
+function untilAborted<T>(p: Promise<T> | undefined, abort: AbortSignal | undefined): Promise<T | undefined> {
+  if (!abort) return Promise.resolve(p);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new Interrupted(abort));
+    if (abort.aborted) return onAbort();
+    abort.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(p).then(
+      (v) => {
+        abort.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        abort.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /** The run was interrupted through `RunOptions.abort`. */

@@ -198,6 +198,34 @@ describe('runs that end early, and triggers too late to judge, never pass', () =
     expect(r.verdict).toBe('error');
   }, 30_000);
 
+  it('an interrupt while the controller is still getting ready stops at once: nothing judged, before t=0', async () => {
+    const script = join(dir, 'never-ready.js');
+    writeFileSync(script, `console.log('booting'); setInterval(() => undefined, 1000);`);
+    const bench = parseBench(
+      `bench: never-ready
+can:
+  pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }
+devices:
+  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }
+dut:
+  command: ["node", ${JSON.stringify(script)}]
+  readyLine: controller ready
+  readyTimeout: 60s
+  stopTimeout: 2s
+`,
+      join(dir, 'bench.yaml'),
+    );
+    const abort = new AbortController();
+    const started = Date.now();
+    setTimeout(() => abort.abort('SIGINT'), 500);
+    const r = await runScenario(bench, parseScenario(long('  - { id: soc-sane, always: "pack1.soc > 0" }\n')), { mode: 'real', abort: abort.signal });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.interrupted).toBe('SIGINT');
+    expect(r.t0).toBeUndefined();
+    expect(r.summary).toBe('before t=0: interrupted: SIGINT');
+    expect(r.expectations[0]).toMatchObject({ status: 'not-judged', verdict: 'error', message: 'not judged: the run stopped before t=0 (interrupted: SIGINT)' });
+  }, 30_000);
+
   it('--stop-on-fail: the failure decides, what was left open is not counted', async () => {
     const s = parseScenario(long('  - { id: impossible, always: "pack1.soc < 1" }\n  - { id: final, atEnd: "pack1.soc > 0" }\n'));
     const r = await runScenario(onePackBench(), s, { mode: 'virtual', stopOnFail: true });
