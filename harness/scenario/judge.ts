@@ -72,13 +72,12 @@ export interface RunEnd {
 /** Reaction records kept per expectation; a trigger that flaps every step for hours is counted, not listed. */
 export const MAX_REACTION_RECORDS = 1000;
 
-/** Sample times are sums of step sizes (floating point): times closer than this (ms) are the same instant. */
-const EPS = 1e-6;
-
-/** `a` is later than `b`, beyond floating-point noise. */
+/**
+ * `a` is later than `b` by half a microsecond or more. Sample times are sums of step sizes in floating point (ten
+ * 33.3 ms steps make 333.00000000000006 ms): times closer than that are the same instant.
+ */
 function later(a: number, b: number): boolean {
-  // Stryker disable next-line EqualityOperator: equivalent (a - b == EPS exactly never happens on a sample grid)
-  return a - b > EPS;
+  return Math.round((a - b) * 1000) > 0;
 }
 
 /**
