@@ -47,6 +47,26 @@ dut:
   );
 }
 
+/** One pack on a socketcand hub, and a controller process running `code` that must print 'controller ready'. */
+function processBench(code: string): Bench {
+  const script = join(dir, 'controller.js');
+  writeFileSync(script, code);
+  return parseBench(
+    `bench: process
+can:
+  pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }
+devices:
+  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }
+dut:
+  command: ["node", ${JSON.stringify(script)}]
+  readyLine: controller ready
+  readyTimeout: 60s
+  stopTimeout: 2s
+`,
+    join(dir, 'bench.yaml'),
+  );
+}
+
 describe('t=0 in virtual time (a controller that takes 5 s to start)', () => {
   const scenarioText = `scenario: late-start
 duration: 4s
@@ -115,21 +135,7 @@ expect:
 
 describe('t=0 in real time (a controller process that takes 3 s to be ready)', () => {
   it('controller lines, t and frames count from t=0; controller.log and the trace carry the same t=0', async () => {
-    const script = join(dir, 'slow.js');
-    writeFileSync(script, `console.log('booting'); setTimeout(() => console.log('controller ready'), 3000); setInterval(() => undefined, 1000);`);
-    const bench = parseBench(
-      `bench: slow-process
-can:
-  pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }
-devices:
-  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }
-dut:
-  command: ["node", ${JSON.stringify(script)}]
-  readyLine: controller ready
-  stopTimeout: 2s
-`,
-      join(dir, 'bench.yaml'),
-    );
+    const bench = processBench(`console.log('booting'); setTimeout(() => console.log('controller ready'), 3000); setInterval(() => undefined, 1000);`);
     const s = parseScenario('scenario: rt\nduration: 1s\nexpect:\n  - { id: early, always: "t < 0.5" }\n', 'rt.yaml');
     const r = await runScenario(bench, s, { mode: 'real', outDir: join(dir, 'rt') });
     const t0 = r.t0!;
@@ -199,22 +205,7 @@ describe('runs that end early, and triggers too late to judge, never pass', () =
   }, 30_000);
 
   it('an interrupt while the controller is still getting ready stops at once: nothing judged, before t=0', async () => {
-    const script = join(dir, 'never-ready.js');
-    writeFileSync(script, `console.log('booting'); setInterval(() => undefined, 1000);`);
-    const bench = parseBench(
-      `bench: never-ready
-can:
-  pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }
-devices:
-  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }
-dut:
-  command: ["node", ${JSON.stringify(script)}]
-  readyLine: controller ready
-  readyTimeout: 60s
-  stopTimeout: 2s
-`,
-      join(dir, 'bench.yaml'),
-    );
+    const bench = processBench(`console.log('booting'); setInterval(() => undefined, 1000);`);
     const abort = new AbortController();
     const started = Date.now();
     setTimeout(() => abort.abort('SIGINT'), 500);
