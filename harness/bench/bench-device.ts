@@ -45,5 +45,10 @@ export interface BenchDevice {
   injectFault(kind: string, params: Record<string, unknown>): BenchFaultHandle;
   /** Fault kinds this device takes (for messages). */
   faultKinds(): readonly string[];
+  /**
+   * The scenario's t=0 is `nowMs` (clock time): restart what counts from the start of a scenario rather than from
+   * the bench coming up (a BMS heartbeat watchdog armed at start and not fed yet starts its grace period here).
+   */
+  timeZero?(nowMs: number): void;
   close(): void;
 }

@@ -6,7 +6,7 @@ import { formatFrame, type CanFrame } from '../../protocols/can/frame';
 import { openBus } from '../../protocols/can/registry';
 import { SocketcandServer } from '../../protocols/can/socketcand';
 import type { SlcanAdapter } from '../../protocols/can/slcan/pty-adapter';
-import { openTraceWriter, recordBus } from '../../protocols/can/trace';
+import { openTraceWriter, recordBus, type TraceWriter } from '../../protocols/can/trace';
 import { ExceptionCode } from '../../protocols/modbus/device';
 import { InProcessMaster } from '../../protocols/modbus/in-process-master';
 import { decodeRequest, isException, type ModbusRequest } from '../../protocols/modbus/pdu';
@@ -61,6 +61,8 @@ export interface BenchCanBus {
   frames: number;
   /** Last frames by id, decoded on demand with the bus's DBC (signals `can.<bus>.<Message>.<Signal>`). */
   wire?: WireSignals;
+  /** The full trace being written (`<traceDir>/<bus>.log`), if any. */
+  trace?: TraceWriter;
   stopTrace?: () => Promise<void>;
 }
 
@@ -73,7 +75,8 @@ export interface BenchModbus {
   host?: string;
   port?: number;
   url: string;
-  writes: Ring<string>;
+  /** Recent writes: clock time and the description. */
+  writes: Ring<{ at: number; text: string }>;
   writeCount: number;
   /** Writes answered with IllegalDataAddress: the controller wrote outside the register map. */
   illegalWrites: number;
@@ -103,12 +106,40 @@ export class BenchInstance {
   private readonly detachers: Array<() => void> = [];
   private closed = false;
   readonly startMs: number;
+  private originMs: number;
+  private zeroMarked = false;
 
   private constructor(
     readonly bench: Bench,
     private readonly options: BenchInstanceOptions,
   ) {
     this.startMs = options.clock.now();
+    this.originMs = this.startMs;
+  }
+
+  /**
+   * Clock time of the scenario's t=0 (the runner sets it with {@link markTimeZero} when the timeline starts); until
+   * then, the moment the bench came up. The signal `t` and the times in the evidence (`recentFrames`,
+   * `recentWrites`) count from it; things that happened before it get negative times.
+   */
+  get timeZeroMs(): number {
+    return this.originMs;
+  }
+
+  /**
+   * The scenario's t=0 is now: times count from here, every CAN trace gets a `# hil t=0 ...` comment line at this
+   * point (with the epoch and ISO time), and devices restart what a scenario's start restarts (a BMS heartbeat
+   * watchdog armed at start gives the controller its full grace period from t=0). Call once; returns the clock
+   * time of t=0.
+   */
+  markTimeZero(label: string): number {
+    if (this.zeroMarked) throw new OperationError('markTimeZero: t=0 is already set for this bench instance');
+    this.zeroMarked = true;
+    this.originMs = this.clock.now();
+    for (const d of this.devices.values()) d.timeZero?.(this.originMs);
+    const text = `hil t=0 ${epochSeconds(this.originMs)} ${new Date(this.originMs).toISOString()} scenario ${label}`;
+    for (const b of this.can.values()) b.trace?.comment(text);
+    return this.originMs;
   }
 
   /** Bring a bench up. On failure everything opened so far is closed and the error is rethrown. */
@@ -188,6 +219,11 @@ export class BenchInstance {
       }
       if (this.options.traceDir && spec.record !== false) {
         const writer = await openTraceWriter(join(this.options.traceDir, `${name}.log`));
+        writer.comment(
+          `hil trace of CAN bus '${name}' (bench '${this.bench.file.bench}'), opened ${epochSeconds(this.clock.now())} ${new Date(this.clock.now()).toISOString()}; ` +
+            `timestamps are ${this.options.mode === 'virtual' ? 'virtual-clock' : 'wall-clock'} epoch seconds; a '# hil t=0' line marks the scenario's t=0`,
+        );
+        entry.trace = writer;
         const rec = recordBus(handle, writer);
         entry.stopTrace = async () => {
           rec.stop();
@@ -270,8 +306,7 @@ export class BenchInstance {
       if (code === ExceptionCode.IllegalDataValue) entry.rejectedWrites++;
       outcome = `exception ${code}`;
     } else if (!answer) outcome = 'no reply';
-    const secs = ((t.at - this.startMs) / 1000).toFixed(3);
-    entry.writes.push(`t=${secs}s ${entry.name} unit ${t.ctx.unitId} ${describeWrite(req)} -> ${outcome}`);
+    entry.writes.push({ at: t.at, text: `${entry.name} unit ${t.ctx.unitId} ${describeWrite(req)} -> ${outcome}` });
   }
 
   private async createDevices(): Promise<void> {
@@ -376,10 +411,10 @@ export class BenchInstance {
   /**
    * A signal for scenario expressions: `<device>.<name>`, `can.<bus>.frames`, `can.<bus>.<Message>.<Signal>|count|age`
    * (decoded with the bus's DBC), `modbus.<ep>.writes|illegalWrites|
-   * rejectedWrites|requests`, `t` (seconds since the bench started).
+   * rejectedWrites|requests`, `t` (seconds since the scenario's t=0, see {@link timeZeroMs}).
    */
   signal(name: string): number | boolean | undefined {
-    if (name === 't') return (this.clock.now() - this.startMs) / 1000;
+    if (name === 't') return (this.clock.now() - this.originMs) / 1000;
     const dot = name.indexOf('.');
     if (dot < 0) return undefined;
     const head = name.slice(0, dot);
@@ -492,20 +527,30 @@ export class BenchInstance {
     return { clear: remove };
   }
 
-  /** Recent CAN frames on every bus, oldest first, as `t=… bus 123#…` lines. */
+  /** Recent CAN frames on every bus, oldest first, as `t=1.234s bus 123#…` lines (t from {@link timeZeroMs}). */
   recentFrames(limit = 20): string[] {
     const all: Array<{ t: number; line: string }> = [];
     for (const b of this.can.values()) {
       for (const f of b.recent.toArray()) {
-        all.push({ t: f.timestamp ?? 0, line: `t=${(((f.timestamp ?? 0) - this.startMs) / 1000).toFixed(3)}s ${b.name} ${formatFrame(f)}` });
+        const at = f.timestamp ?? this.startMs;
+        all.push({ t: at, line: `${this.relative(at)} ${b.name} ${formatFrame(f)}` });
       }
     }
     return all.sort((a, b) => a.t - b.t).slice(-limit).map((x) => x.line);
   }
 
-  /** Recent Modbus writes on every endpoint. */
+  /** Recent Modbus writes on every endpoint, oldest first, as `t=1.234s ep unit 1 fc6 @40 = 0 -> ok` lines. */
   recentWrites(limit = 20): string[] {
-    return [...this.modbus.values()].flatMap((m) => m.writes.toArray()).slice(-limit);
+    return [...this.modbus.values()]
+      .flatMap((m) => m.writes.toArray())
+      .sort((a, b) => a.at - b.at)
+      .slice(-limit)
+      .map((w) => `${this.relative(w.at)} ${w.text}`);
+  }
+
+  /** `t=1.234s` for a clock time, counted from t=0. */
+  private relative(at: number): string {
+    return `t=${((at - this.originMs) / 1000).toFixed(3)}s`;
   }
 
   async close(): Promise<void> {
@@ -527,6 +572,11 @@ export class BenchInstance {
       if (m.rtu) await m.rtu.close().catch(() => undefined);
     }
   }
+}
+
+/** `1767225600.123456`: a clock time as candump writes timestamps. */
+function epochSeconds(ms: number): string {
+  return (ms / 1000).toFixed(6);
 }
 
 function safely(fn: () => void): void {

@@ -61,6 +61,7 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
     inputNames: () => BMS_INPUTS,
     injectFault: (kind, params) => b.injectFault({ kind, ...params } as BmsFaultSpec),
     faultKinds: () => BMS_FAULT_KINDS,
+    timeZero: (nowMs) => b.device.restartHeartbeatGrace(nowMs),
     close: () => b.close(),
   };
   // The inverter gets the pack's power path only. Its "I am here" does not reach the BMS in-process: on a bench

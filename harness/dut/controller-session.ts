@@ -65,7 +65,10 @@ export interface ControllerSession {
   /** Read when asked (it looks at the process state): why the controller is known to be stuck, if it is. */
   readonly stalled: string | undefined;
   readonly outputCount: number;
-  tail(n: number): string[];
+  /** The last `n` output lines, each as `t=1.234s stdout: text`, t counted from the clock time `originMs`. */
+  tail(n: number, originMs: number): string[];
+  /** The scenario's t=0 is `atMs` (clock time): noted in `controller.log` so its times line up with the traces. */
+  markTimeZero(atMs: number, label: string): void;
   stop(): Promise<string | undefined>;
 }
 
@@ -124,6 +127,7 @@ async function startModule(ctx: ControllerContext, modulePath: string): Promise<
       return logged;
     },
     tail: () => [],
+    markTimeZero: () => undefined,
     async stop() {
       try {
         await settle(clock, controller.stop(), 50, 'the controller did not stop within 5 s of virtual time');
@@ -179,7 +183,8 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
     get outputCount() {
       return proc.lineCount;
     },
-    tail: (n) => proc.tail(n).map((l) => `${l.stream}: ${l.text}`),
+    tail: (n, originMs) => proc.tail(n).map((l) => `t=${((l.t - originMs) / 1000).toFixed(3)}s ${l.stream}: ${l.text}`),
+    markTimeZero: (atMs, label) => proc.note(`t=0 ${(atMs / 1000).toFixed(6)} scenario ${label}`, atMs),
     async stop() {
       const exit = await proc.stop(bench.stopTimeoutMs);
       ctx.emit({ type: 'dut-exit', ...(exit ?? {}) });

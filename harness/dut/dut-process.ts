@@ -151,6 +151,11 @@ export class DutProcess extends EventEmitter {
     this.emit('line', line);
   }
 
+  /** A line from the harness into the log file (`<ISO time> harness <text>`), e.g. where the scenario's t=0 is. */
+  note(text: string, atMs = Date.now()): void {
+    this.log?.write(`${new Date(atMs).toISOString()} harness ${text}\n`);
+  }
+
   /** Resolve when a line containing `text` appears (also if it already did). */
   waitForLine(text: string, timeoutMs: number): Promise<DutLine> {
     const seen = this.lines.find((l) => l.text.includes(text));

@@ -57,7 +57,7 @@ export class ConsoleReporter {
     if (this.tty && this.live) this.out.write(`\r\x1b[2K`);
     this.live = false;
     this.out.write(`${line}\n`);
-    if (r.verdict !== 'pass') this.out.write(`      ${r.summary}\n`);
+    if (r.verdict !== 'pass' || r.expectations.some((e) => e.verdict === 'skip')) this.out.write(`      ${r.summary}\n`);
   }
 
   /** Requirement traceability: one line per requirement, its verdict and how many expectations judge it. */
@@ -85,7 +85,8 @@ export class ConsoleReporter {
       }
       this.out.write(`${this.c(r.verdict, r.verdict.toUpperCase())} ${r.scenario} (${r.source})\n`);
       for (const x of r.expectations.filter((e) => e.verdict !== 'pass')) {
-        this.out.write(`  - ${x.id}${x.requirement ? ` [${x.requirement}]` : ''}: ${x.message}\n`);
+        const tag = x.verdict === 'skip' ? ' (not counted)' : '';
+        this.out.write(`  - ${x.id}${x.requirement ? ` [${x.requirement}]` : ''}${tag}: ${x.message}\n`);
         if (x.observed) this.out.write(`    observed: ${Object.entries(x.observed).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}\n`);
       }
       for (const e of r.errors) this.out.write(`  - harness: t=${(e.atMs / 1000).toFixed(3)}s ${e.message}\n`);

@@ -21,8 +21,8 @@ function result(over: Partial<ScenarioResult> = {}): ScenarioResult {
     timeMode: 'virtual',
     seed: 42,
     expectations: [
-      { id: 'ok', verdict: 'pass', message: 'held throughout', where: 'x.yaml:10:5' },
-      { id: `bad-${evil}`, requirement: 'R1', verdict: 'fail', message: `too hot ${evil}`, atMs: 30_000, observed: { 'pack1.temp': 61.5 }, where: 'x.yaml:12:5' },
+      { id: 'ok', status: 'pass', verdict: 'pass', message: 'held throughout', where: 'x.yaml:10:5' },
+      { id: `bad-${evil}`, requirement: 'R1', status: 'fail', verdict: 'fail', message: `too hot ${evil}`, atMs: 30_000, observed: { 'pack1.temp': 61.5 }, where: 'x.yaml:12:5' },
     ],
     errors: [],
     evidence: {
@@ -89,6 +89,34 @@ describe('HTML report', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("labels each expectation with its status, lists reaction outcomes, and shows the scenario's t=0", () => {
+    const r = result({
+      t0: { epochMs: Date.UTC(2026, 0, 1, 0, 0, 5), iso: '2026-01-01T00:00:05.000Z', clock: 'virtual' },
+      interrupted: { signal: 'SIGINT', atMs: 1200 },
+    });
+    r.expectations.push(
+      {
+        id: 'late',
+        status: 'not-exercised',
+        verdict: 'error',
+        message: 'not exercised: late',
+        reactions: [
+          { triggeredAtMs: 1000, reactedAfterMs: 200, outcome: 'reacted' },
+          { triggeredAtMs: 59_800, reactedAfterMs: null, outcome: 'open' },
+        ],
+        where: 'x.yaml:20:5',
+      },
+      { id: 'opt', status: 'not-judged', verdict: 'skip', message: 'not judged: stopped', where: 'x.yaml:22:5' },
+    );
+    const html = toHtml([r]);
+    expect(html).toContain('<span class="badge error">NOT EXERCISED</span>');
+    expect(html).toContain('<span class="badge skip">NOT JUDGED</span>');
+    expect(html).toContain('<span class="badge fail">FAIL</span>');
+    expect(html).toContain('t=1.000 s -&gt; 200 ms; t=59.800 s -&gt; open');
+    expect(html).toContain('<dt>t=0</dt><dd>2026-01-01T00:00:05.000Z (virtual clock, epoch 1767225605.000000 s)</dd>');
+    expect(html).toContain('<dt>interrupted</dt><dd>SIGINT at t=1.200s</dd>');
   });
 
   it('ticks are round numbers covering the range', () => {

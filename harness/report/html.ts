@@ -105,6 +105,9 @@ ${sections.join('\n')}
 }
 
 const badge = (v: string): string => `<span class="badge ${esc(v)}">${esc(v.toUpperCase())}</span>`;
+/** An expectation's badge: coloured by its verdict, labelled by its status ("NOT JUDGED", "NOT EXERCISED"). */
+const statusBadge = (status: string | undefined, verdict: string): string =>
+  `<span class="badge ${esc(verdict)}">${esc((status ?? verdict).replace('-', ' ').toUpperCase())}</span>`;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const wall = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -124,6 +127,8 @@ export function renderScenario(r: ScenarioResult, index: number): string {
     ['time mode', r.timeMode],
     ['seed', String(r.seed)],
     ['started', r.startedAt],
+    ...(r.t0 ? ([['t=0', `${r.t0.iso} (${r.t0.clock} clock, epoch ${(r.t0.epochMs / 1000).toFixed(6)} s)`]] as Array<[string, string]>) : []),
+    ...(r.interrupted !== undefined ? ([['interrupted', `${r.interrupted.signal} at t=${(r.interrupted.atMs / 1000).toFixed(3)}s`]] as Array<[string, string]>) : []),
     ['wall time', wall(r.wallMs)],
     ['simulated time', seconds(r.simulatedMs)],
     ['requirements', r.requirements.join(', ') || '(none)'],
@@ -145,11 +150,13 @@ export function renderScenario(r: ScenarioResult, index: number): string {
       const observed = x.observed ? Object.entries(x.observed).map(([k, v]) => `${k} = ${v === undefined ? '(no value)' : String(v)}`).join('\n') : '';
       let message = x.message;
       if (x.reactions && x.reactions.length > 0) {
-        const times = x.reactions.map((q) => (q.reactedAfterMs === null ? 'missed' : `${q.reactedAfterMs} ms`));
-        message += `\nreactions (trigger -> reaction): ${x.reactions.map((q, i) => `t=${seconds(q.triggeredAtMs)} -> ${times[i]}`).join('; ')}`;
+        const shown = x.reactions.slice(0, 50);
+        const times = shown.map((q) => (q.reactedAfterMs !== null ? `${q.reactedAfterMs} ms` : (q.outcome ?? 'missed')));
+        const more = x.reactions.length - shown.length + (x.reactionsOmitted ?? 0);
+        message += `\nreactions (trigger -> reaction): ${shown.map((q, i) => `t=${seconds(q.triggeredAtMs)} -> ${times[i]}`).join('; ')}${more > 0 ? `; ${more} more` : ''}`;
       }
       out.push(
-        `<tr><td><code>${esc(x.id)}</code></td><td>${esc(x.requirement ?? '')}</td><td>${badge(x.verdict)}</td><td><pre>${esc(message)}</pre></td><td class="num">${x.atMs !== undefined ? seconds(x.atMs) : ''}</td><td>${observed ? `<pre>${esc(observed)}</pre>` : ''}</td><td><code>${esc(x.where)}</code></td></tr>`,
+        `<tr><td><code>${esc(x.id)}</code></td><td>${esc(x.requirement ?? '')}</td><td>${statusBadge(x.status, x.verdict)}</td><td><pre>${esc(message)}</pre></td><td class="num">${x.atMs !== undefined ? seconds(x.atMs) : ''}</td><td>${observed ? `<pre>${esc(observed)}</pre>` : ''}</td><td><code>${esc(x.where)}</code></td></tr>`,
       );
     }
     out.push('</tbody></table>');

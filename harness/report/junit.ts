@@ -4,22 +4,38 @@ import type { ScenarioResult } from './result';
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 
+/** Testcase counts of one scenario: expectations, plus one for harness errors or a skipped scenario. */
+function counts(r: ScenarioResult): { tests: number; failures: number; errors: number; skipped: number } {
+  const n = (v: string): number => r.expectations.filter((e) => e.verdict === v).length;
+  return {
+    tests: r.expectations.length + (r.errors.length > 0 || r.verdict === 'skip' ? 1 : 0),
+    failures: n('fail'),
+    errors: n('error') + (r.errors.length > 0 ? 1 : 0),
+    skipped: n('skip') + (r.verdict === 'skip' ? 1 : 0),
+  };
+}
+
+/** JUnit `type` of a testcase that did not pass, from the expectation's status. */
+const TYPES: Record<string, string> = { fail: 'ExpectationFailed', 'not-exercised': 'NotExercised', 'not-judged': 'NotJudged' };
+
 /**
  * JUnit XML: one `<testsuite>` per scenario, one `<testcase>` per expectation (plus one for harness errors), with
- * the evidence in the failure body. CI systems (GitLab, Jenkins, GitHub test reporters) read this.
+ * the evidence in the failure body. An expectation's status gives the element: `fail` a `<failure>`, `not-judged`
+ * and `not-exercised` an `<error>` (type NotJudged / NotExercised), one not counted (an optional reaction not
+ * exercised, an expectation left open by --stop-on-fail) `<skipped>`. The scenario's t=0 (epoch and ISO) is a
+ * property, so times in the report line up with the CAN traces and controller.log. CI systems (GitLab, Jenkins,
+ * GitHub test reporters) read this.
  */
 export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
-  const tests = results.reduce((n, r) => n + r.expectations.length + (r.errors.length > 0 || r.verdict === 'skip' ? 1 : 0), 0);
-  const failures = results.reduce((n, r) => n + r.expectations.filter((e) => e.verdict === 'fail').length, 0);
-  const errors = results.reduce((n, r) => n + r.expectations.filter((e) => e.verdict === 'error').length + (r.errors.length > 0 ? 1 : 0), 0);
+  const all = results.map(counts);
+  const sum = (k: 'tests' | 'failures' | 'errors' | 'skipped'): number => all.reduce((n, c) => n + c[k], 0);
   const time = results.reduce((t, r) => t + r.wallMs, 0) / 1000;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="${esc(name)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">`);
-  for (const r of results) {
-    const f = r.expectations.filter((e) => e.verdict === 'fail').length;
-    const e = r.expectations.filter((x) => x.verdict === 'error').length + (r.errors.length > 0 ? 1 : 0);
+  out.push(`<testsuites name="${esc(name)}" tests="${sum('tests')}" failures="${sum('failures')}" errors="${sum('errors')}" skipped="${sum('skipped')}" time="${time.toFixed(3)}">`);
+  for (const [i, r] of results.entries()) {
+    const c = all[i]!;
     out.push(
-      `  <testsuite name="${esc(r.scenario)}" tests="${r.expectations.length + (r.errors.length > 0 || r.verdict === 'skip' ? 1 : 0)}" skipped="${r.verdict === 'skip' ? 1 : 0}" failures="${f}" errors="${e}" time="${(r.wallMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt)}" file="${esc(r.source)}">`,
+      `  <testsuite name="${esc(r.scenario)}" tests="${c.tests}" skipped="${c.skipped}" failures="${c.failures}" errors="${c.errors}" time="${(r.wallMs / 1000).toFixed(3)}" timestamp="${esc(r.startedAt)}" file="${esc(r.source)}">`,
     );
     out.push('    <properties>');
     out.push(`      <property name="bench" value="${esc(r.bench)}"/>`);
@@ -28,6 +44,11 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     out.push(`      <property name="simulatedMs" value="${r.simulatedMs}"/>`);
     if (r.forcedRealTime) out.push('      <property name="forcedRealTime" value="true"/>');
     if (r.interrupted) out.push(`      <property name="interrupted" value="${esc(`${r.interrupted.signal} at t=${(r.interrupted.atMs / 1000).toFixed(3)}s`)}"/>`);
+    if (r.t0) {
+      out.push(`      <property name="t0" value="${esc(r.t0.iso)}"/>`);
+      out.push(`      <property name="t0EpochMs" value="${r.t0.epochMs}"/>`);
+      out.push(`      <property name="t0Clock" value="${r.t0.clock}"/>`);
+    }
     for (const req of r.requirements) out.push(`      <property name="requirement" value="${esc(req)}"/>`);
     if (r.provenance) {
       const p = r.provenance;
@@ -41,7 +62,8 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     for (const x of r.expectations) {
       const cls = `${r.scenario}${x.requirement ? ` [${x.requirement}]` : ''}`;
       out.push(`    <testcase classname="${esc(cls)}" name="${esc(x.id)}" file="${esc(x.where)}">`);
-      if (x.verdict !== 'pass') {
+      if (x.verdict === 'skip') out.push(`      <skipped message="${esc(x.message)}"/>`);
+      else if (x.verdict !== 'pass') {
         const tag = x.verdict === 'fail' ? 'failure' : 'error';
         const body = [
           x.message,
@@ -51,7 +73,7 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
           r.evidence.frames.length ? `frames before failure:\n${r.evidence.frames.join('\n')}` : '',
           r.evidence.writes.length ? `Modbus writes before failure:\n${r.evidence.writes.join('\n')}` : '',
         ].filter(Boolean);
-        out.push(`      <${tag} message="${esc(x.message)}" type="${tag === 'failure' ? 'ExpectationFailed' : 'NotJudged'}">${esc(body.join('\n'))}</${tag}>`);
+        out.push(`      <${tag} message="${esc(x.message)}" type="${TYPES[x.status] ?? 'Error'}">${esc(body.join('\n'))}</${tag}>`);
       }
       out.push('    </testcase>');
     }

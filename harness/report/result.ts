@@ -1,5 +1,5 @@
 import { ExitCode } from '../../core/errors';
-import type { ExpectationResult, Verdict } from '../scenario/judge';
+import type { ExpectationResult, ExpectationVerdict, Verdict } from '../scenario/judge';
 import type { SeriesSet } from './series';
 
 /** Everything one scenario run produced: the verdict and the evidence behind it. */
@@ -14,6 +14,14 @@ export interface ScenarioResult {
   /** One line: why (first failed expectation, or the error). */
   summary: string;
   startedAt: string;
+  /**
+   * The scenario's t=0 (the timeline starts once the controller is ready): every `t`, `atMs` and evidence time
+   * counts from it. `epochMs`/`iso` are on the run's clock: the wall clock in real time, the virtual clock
+   * (which starts at 2026-01-01T00:00:00Z) in virtual time - the clock that stamps the CAN traces, which carry the
+   * same instant in a `# hil t=0` comment line; `controller.log` carries it as a `harness t=0` line. Absent when
+   * the run never reached t=0 (skipped, or set-up failed).
+   */
+  t0?: { epochMs: number; iso: string; clock: 'wall' | 'virtual' };
   wallMs: number;
   simulatedMs: number;
   timeMode: 'real' | 'virtual';
@@ -61,10 +69,14 @@ export interface Provenance {
   dut: string;
 }
 
-/** Worst verdict wins: error > fail > pass. */
-export function combineVerdicts(verdicts: Verdict[]): Verdict {
+/**
+ * Worst verdict wins: error > fail > pass; `skip` (an expectation not counted) is left out. If everything was
+ * skipped, nothing was judged: `error` (a scenario that judged nothing must not pass).
+ */
+export function combineVerdicts(verdicts: readonly ExpectationVerdict[]): Verdict {
   if (verdicts.includes('error')) return 'error';
   if (verdicts.includes('fail')) return 'fail';
+  if (verdicts.length > 0 && verdicts.every((v) => v === 'skip')) return 'error';
   return 'pass';
 }
 

@@ -10,10 +10,9 @@ import type { ScenarioResult } from '../report/result';
 import { combineVerdicts } from '../report/result';
 import { SeriesRecorder } from '../report/series';
 import { provenance } from '../report/provenance';
-import { judgeCutShort } from './cut-short';
 import { capProblems, InputProblems } from '../config/problems';
 import { scenarioBenchProblems } from './bench-check';
-import { Judge, type ExpectationResult } from './judge';
+import { Judge, type ExpectationResult, type RunEnd } from './judge';
 import type { Scenario, ScenarioStep } from './scenario';
 import { signalsRead } from './scenario';
 
@@ -124,21 +123,23 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  let t0 = clock.now();
-  const simNow = (): number => clock.now() - t0;
+  /** Clock time of the scenario's t=0, once the timeline starts. */
+  let t0: number | undefined;
+  const simNow = (): number => (t0 === undefined ? 0 : clock.now() - t0);
   const error = (message: string, atMs = Math.round(simNow())): void => {
-    result.errors.push({ atMs, message });
-    emit({ type: 'error', atMs, message });
+    const text = t0 === undefined ? `before t=0: ${message}` : message;
+    result.errors.push({ atMs, message: text });
+    emit({ type: 'error', atMs, message: text });
   };
   let controller: ControllerSession | undefined;
-  /** Why the run ended before its duration (the verdicts still pending are then "not judged"). */
-  let cutShort: string | undefined;
+  /** Why the run stopped before its end, if it did (the verdicts still pending are then "not judged"). */
+  let cut: RunEnd = {};
   /** Record an interrupt if one came; `judgedMs` is the scenario time judged so far (the last full step). */
   const interrupted = (judgedMs: number): boolean => {
     if (!options.signal?.aborted || result.interrupted) return !!result.interrupted;
     const signal = String(options.signal.reason ?? 'interrupt');
     result.interrupted = { signal, atMs: Math.round(judgedMs) };
-    cutShort = `interrupted by ${signal}`;
+    cut = { cutShort: `interrupted by ${signal}` };
     error(`interrupted by ${signal}`, Math.round(judgedMs));
     return true;
   };
@@ -149,7 +150,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   const captureEvidence = (): void => {
     evidence.frames = inst.recentFrames(24);
     evidence.writes = inst.recentWrites(16);
-    if (controller) evidence.dutOutput = controller.tail(20);
+    if (controller) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
   };
   try {
     if (scenario.ambient !== undefined) for (const d of inst.devices.values()) d.setInput('ambient', scenario.ambient);
@@ -171,8 +172,11 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     if (controller) await untilAborted(controller.ready(), options.signal);
     if (interrupted(0)) throw new Interrupted();
 
-    // Scenario time starts once the controller is up.
-    t0 = clock.now();
+    // Scenario time starts once the controller is up: t=0.
+    t0 = inst.markTimeZero(scenario.id);
+    controller?.markTimeZero(t0, scenario.id);
+    result.t0 = { epochMs: t0, iso: new Date(t0).toISOString(), clock: mode === 'virtual' ? 'virtual' : 'wall' };
+    emit({ type: 'time-zero', t0: result.t0.iso, t0EpochMs: t0, clock: result.t0.clock });
     // Timeline.
     const ramps: Array<{ target: string; from: number; to: number; t0: number; t1: number; where: string }> = [];
     const apply = (step: ScenarioStep): void => {
@@ -217,11 +221,24 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     const runStepsUpTo = (limit: number): void => {
       while (pendingSteps.length > 0 && pendingSteps[0]!.atMs <= limit) apply(pendingSteps.shift()!);
     };
+    /** Judge and record the sample at `t`; true when the run must stop (--stop-on-fail). */
+    const judgeAt = (t: number): boolean => {
+      const failed = judge!.sample(t);
+      recorder!.sample(t);
+      if (failed.length === 0) return false;
+      if (!firstFailureCaptured) {
+        firstFailureCaptured = true;
+        captureEvidence();
+      }
+      for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
+      if (!options.stopOnFail || t >= end) return false;
+      cut = { cutShort: 'stopped at the first failure (--stop-on-fail)', stoppedAtFailure: true };
+      return true;
+    };
     runStepsUpTo(0);
-    judge.sample(0);
-    recorder.sample(0);
+    let stop = judgeAt(0);
     liveness?.check(0);
-    while (t < end) {
+    while (t < end && !stop) {
       const next = Math.min(end, t + stepMs);
       if (clock instanceof VirtualClock) {
         clock.advanceTo(t0 + next);
@@ -232,6 +249,18 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
         await sleepUntil(clock, t0 + next, options.signal);
       }
       if (interrupted(t)) break; // judged up to the last full step
+      // A controller that died or hung is not judged on what the plant did after that.
+      if (controller?.died) {
+        error(controller.died);
+        cut = { cutShort: controller.died };
+        break;
+      }
+      const hung = controller ? (controller.stalled ?? liveness?.check(t)) : undefined;
+      if (hung) {
+        error(hung);
+        cut = { cutShort: 'the controller hung' };
+        break;
+      }
 
       const dt = (next - t) / 1000;
       t = next;
@@ -243,27 +272,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       }
       for (let i = ramps.length - 1; i >= 0; i--) if (t >= ramps[i]!.t1) ramps.splice(i, 1);
       inst.step(dt);
-      const failed = judge.sample(t);
-      recorder.sample(t);
-      if (failed.length > 0) {
-        if (!firstFailureCaptured) {
-          firstFailureCaptured = true;
-          captureEvidence();
-        }
-        for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
-        if (options.stopOnFail) break;
-      }
-      if (controller?.died) {
-        error(controller.died);
-        cutShort = 'the controller died';
-        break;
-      }
-      const hung = controller ? (controller.stalled ?? liveness?.check(t)) : undefined;
-      if (hung) {
-        error(hung);
-        cutShort = 'the controller hung';
-        break;
-      }
+      stop = judgeAt(t);
       if (t - lastProgress >= 1000) {
         lastProgress = t;
         options.progress?.(t, end);
@@ -276,44 +285,44 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       throw err;
     }
     if (!(err instanceof Interrupted) && !interrupted(judge ? simNow() : 0)) {
-      error(err instanceof Error ? err.message : String(err));
-      cutShort ??= 'the run stopped on an error';
+      const message = err instanceof Error ? err.message : String(err);
+      cut = { cutShort: `harness error: ${message}` };
+      error(message);
     }
     result.simulatedMs = Math.round(simNow());
     if (!firstFailureCaptured) captureEvidence();
   }
+  // Judge before the controller is stopped: stopping it moves (virtual) time and changes signals.
+  const expectations: ExpectationResult[] = (judge ?? new Judge(scenario.expectations, () => undefined)).finish(cut);
   await shutdown();
-  if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20);
-  // Cut short before the timeline started: every expectation is pending.
-  judge ??= cutShort ? new Judge(scenario.expectations, () => undefined) : undefined;
-  let expectations: ExpectationResult[] = judge ? judge.finish(simNowSafe()) : [];
-  if (cutShort && result.simulatedMs < scenario.durationMs) expectations = judgeCutShort(expectations, scenario.expectations, simNowSafe(), cutShort);
+  if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
   result.expectations = expectations;
   if (recorder) {
     result.series = recorder.result();
     if (outDir) writeFileSync(join(outDir, 'series.json'), JSON.stringify(result.series));
   }
   result.verdict = combineVerdicts([...expectations.map((e) => e.verdict), ...(result.errors.length > 0 ? (['error'] as const) : [])]);
-  const firstBad = expectations.find((e) => e.verdict === 'fail') ?? expectations.find((e) => e.verdict === 'error');
-  result.summary =
-    result.errors.length > 0
-      ? result.errors[0]!.message
-      : firstBad
-        ? `${firstBad.id}${firstBad.requirement ? ` [${firstBad.requirement}]` : ''}: ${firstBad.message}`
-        : `${expectations.length} expectation(s) met`;
+  result.summary = summarize(result);
   result.wallMs = Date.now() - wallStart;
   emit({ type: 'scenario-end', verdict: result.verdict, summary: result.summary, wallMs: result.wallMs, simulatedMs: result.simulatedMs });
   return result;
-
-  function simNowSafe(): number {
-    return result.simulatedMs || Math.round(simNow());
-  }
 
   async function shutdown(): Promise<void> {
     const failure = await controller?.stop();
     if (failure) error(failure);
     await inst.close();
   }
+}
+
+/** One line for a result: the first harness error, else the first failed, then erroring, expectation. */
+function summarize(result: ScenarioResult): string {
+  const x = result.expectations;
+  if (result.errors.length > 0) return result.errors[0]!.message;
+  const firstBad = x.find((e) => e.verdict === 'fail') ?? x.find((e) => e.verdict === 'error');
+  if (firstBad) return `${firstBad.id}${firstBad.requirement ? ` [${firstBad.requirement}]` : ''}: ${firstBad.message}`;
+  const skipped = x.filter((e) => e.verdict === 'skip');
+  if (skipped.length === x.length) return `nothing was judged: ${skipped.map((e) => `${e.id}: ${e.message}`).join('; ')}`;
+  return `${x.length - skipped.length} expectation(s) met${skipped.length > 0 ? `; not counted: ${skipped.map((e) => e.id).join(', ')} (${skipped[0]!.status})` : ''}`;
 }
 
 function numeric(v: number | boolean | undefined): number | undefined {

@@ -146,6 +146,9 @@ dut:
     expect(out.results[0]!.verdict).toBe('error');
     expect(out.results[0]!.summary).toContain('the controller exited during the scenario (exit code 7)');
     expect(out.results[0]!.evidence.dutOutput.join('\n')).toContain('segfault in control loop');
+    // What was still open when it died is not judged, never passed.
+    expect(out.results[0]!.expectations.map((e) => [e.status, e.verdict])).toEqual([['not-judged', 'error']]);
+    expect(out.results[0]!.expectations[0]!.message).toContain('the controller exited during the scenario (exit code 7)');
     expect(out.results[1]!.scenario).toBe('two');
     expect(out.results[1]!.verdict).toBe('error');
   }, 30_000);

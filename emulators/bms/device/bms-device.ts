@@ -102,6 +102,14 @@ export class BmsDevice {
     this.logic.heartbeat(nowMs);
   }
 
+  /**
+   * A heartbeat watchdog armed at start that has not heard a beat yet starts its grace period again at `nowMs` (a
+   * scenario's t=0: the controller's start-up time is not counted against it). No effect once a beat has come.
+   */
+  restartHeartbeatGrace(nowMs: number = this.timeMs): void {
+    this.logic.watchdog.restartGrace(nowMs);
+  }
+
   /** Ask the BMS to close (default at start when `autoClose`) or open its contactors. */
   requestContactors(closed: boolean): void {
     this.logic.closeRequested = closed;

@@ -19,6 +19,14 @@ export class HeartbeatWatchdog {
     if (armAtStart) this.lastBeatMs = startMs;
   }
 
+  /**
+   * Armed at start and no beat yet: the grace period starts again at `nowMs` (a scenario's t=0). Otherwise nothing
+   * changes (a watchdog armed at the first beat is not running; one that heard beats judges the real last beat).
+   */
+  restartGrace(nowMs: number): void {
+    if (this.beats === 0 && this.lastBeatMs !== undefined) this.lastBeatMs = nowMs;
+  }
+
   beat(nowMs: number): void {
     this.lastBeatMs = nowMs;
     this.beats++;

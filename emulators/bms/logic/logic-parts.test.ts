@@ -100,4 +100,17 @@ describe('HeartbeatWatchdog', () => {
   it('can be armed at start', () => {
     expect(new HeartbeatWatchdog(3000, true, 0).check(3001)).toBe(true);
   });
+  it("restarts its grace at a scenario's t=0 while armed at start and unfed; not once beats came, nor when unarmed", () => {
+    const armed = new HeartbeatWatchdog(3000, true, 0);
+    armed.restartGrace(5000);
+    expect(armed.check(8000)).toBe(false);
+    expect(armed.check(8001)).toBe(true);
+    const fed = new HeartbeatWatchdog(3000, true, 0);
+    fed.beat(1000);
+    fed.restartGrace(5000);
+    expect(fed.check(4001)).toBe(true);
+    const unarmed = new HeartbeatWatchdog(3000);
+    unarmed.restartGrace(5000);
+    expect(unarmed.check(100_000)).toBe(false);
+  });
 });

@@ -75,6 +75,28 @@ describe('trace files', () => {
     expect(seen[1]).toEqual({ where: 'line 4', reason: "data '1' is not pairs of hex digits", text: '(2.000000) can0 123#1' });
   });
 
+  it('writes comment lines into candump logs (not into pcap) and reads past them without counting them bad', async () => {
+    const path = join(dir, 'commented.log');
+    const w = await openTraceWriter(path);
+    w.comment('hil trace of bus x');
+    w.write(sample[0]!);
+    w.comment('hil t=0\r\nscenario a');
+    w.write(sample[1]!);
+    await w.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text.split('\n')[0]).toBe('# hil trace of bus x');
+    expect(text.split('\n')[2]).toBe('# hil t=0 scenario a');
+    const { frames, stats } = await loadTrace(path);
+    expect(frames).toHaveLength(2);
+    expect(stats.bad).toBe(0);
+    const pcap = await openTraceWriter(join(dir, 'commented.pcap'));
+    pcap.comment('ignored');
+    pcap.write(sample[0]!);
+    await pcap.close();
+    expect((await loadTrace(join(dir, 'commented.pcap'))).frames).toHaveLength(1);
+    expect(() => w.comment('late')).toThrow(ClosedError);
+  });
+
   it('reads candump from any text stream (stdin)', async () => {
     const reader = readCandumpStream(Readable.from(['(1.0) can0 123#01\n(2.0) vcan0 1', '23#02\n']));
     const frames: CanFrame[] = [];

@@ -60,7 +60,10 @@ function reportBad(stats: TraceReadStats, options: TraceReadOptions, bad: BadRec
   options.onBad?.(bad);
 }
 
-/** Read candump log lines from a text stream (a file, stdin). Empty lines are skipped without counting. */
+/**
+ * Read candump log lines from a text stream (a file, stdin). Empty lines and comment lines (starting with '#', as
+ * the harness writes at the top of a trace and at a scenario's t=0) are skipped without counting.
+ */
 export function readCandumpStream(input: Readable, options: TraceReadOptions = {}): TraceReader {
   const stats = makeStats();
   async function* frames(): AsyncGenerator<CanFrame> {
@@ -69,7 +72,7 @@ export function readCandumpStream(input: Readable, options: TraceReadOptions = {
     try {
       for await (const line of rl) {
         n++;
-        if (line.trim() === '') continue;
+        if (line.trim() === '' || line.startsWith('#')) continue;
         const r = parseCandumpLine(line);
         if ('error' in r) {
           reportBad(stats, options, { where: `line ${n}`, reason: r.error, text: line });

@@ -22,6 +22,14 @@ export interface TraceWriter {
   /** Frames written so far. */
   readonly count: number;
   write(frame: CanFrame): void;
+  /**
+   * A comment line (`# text`, line breaks replaced by spaces) at this point of a candump log. can-utils' canplayer
+   * and log2asc skip every line that does not start with '(' (linux-can/can-utils canplayer.c lines 130 and 437-438,
+   * log2asc.c lines 393-394, commit 95aae6bf); `hil can replay` skips '#' lines; python-can's CanutilsLogReader
+   * (4.1.0, and can/io/canutils.py at hardbyte/python-can 5d5cc168) does not: filter with `grep -v '^#'` first.
+   * Classic pcap has no comments: ignored there. Same errors as `write`.
+   */
+  comment(text: string): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +87,12 @@ class StreamTraceWriter implements TraceWriter {
     if (this.failure) throw this.failure;
     this.stream.write(this.format === 'pcap' ? pcapRecord(frame) : `${formatCandumpLine(frame, this.channel)}\n`);
     this.count++;
+  }
+
+  comment(text: string): void {
+    if (this.closing) throw new ClosedError(`trace writer ${this.path}`);
+    if (this.failure) throw this.failure;
+    if (this.format === 'candump') this.stream.write(`# ${text.replace(/[\r\n]+/g, ' ')}\n`);
   }
 
   close(): Promise<void> {
