@@ -39,7 +39,7 @@ function slowControllerBench(startS: number): Bench {
 can:
   pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }
 devices:
-  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1, params: { heartbeat: { armAtStart: true } } }
+  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1, params: { heartbeat: { armAtStart: true, timeoutS: 3 } } }
 dut:
   module: ${JSON.stringify(module)}
 `,
