@@ -1,11 +1,15 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { VirtualClock, type Clock } from '../../core/clock';
+import { ScaledClock, VirtualClock, type Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
 import type { ModbusMaster } from '../../protocols/modbus/master';
 import type { BenchInstance } from '../bench/bench-instance';
 import type { Bench } from '../bench/load-bench';
 import { DutProcess, describeExit, type DutExit } from './dut-process';
+import { faketimeLaunch, parseAlignReport, removeFaketimeShm, type FaketimeLaunch } from './faketime';
+
+/** File descriptor on which the `--speed` launcher reports the controller's clocks. */
+const ALIGN_FD = 3;
 
 /**
  * An in-process controller module (bench `dut.module`): exports `createController(io, options)`. The harness gives it
@@ -34,6 +38,10 @@ export const STOPPED_LIMIT_MS = 1000;
 export interface ControllerContext {
   bench: Bench;
   inst: BenchInstance;
+  /**
+   * The run's clock. A `ScaledClock` (`--speed k`) starts a controller process under libfaketime at the same rate and
+   * aligns the clock to the controller's in `ready()`.
+   */
   clock: Clock;
   mode: 'real' | 'virtual';
   /** Options for an in-process module, merged over the bench's `moduleOptions`. */
@@ -144,10 +152,13 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
       return v;
     }),
   );
+  const clock = ctx.clock;
+  const fake: FaketimeLaunch | undefined = clock instanceof ScaledClock ? faketimeLaunch(argv, clock.speed, clock.now(), ALIGN_FD, dut.cwd) : undefined;
   const proc = new DutProcess({
-    argv,
+    argv: fake ? fake.argv : argv,
     ...(dut.cwd ? { cwd: dut.cwd } : {}),
-    ...(dut.env ? { env: dut.env } : {}),
+    ...(dut.env || fake ? { env: { ...(fake?.env ?? {}), ...(dut.env ?? {}) } } : {}),
+    ...(fake ? { unsetEnv: fake.unsetEnv, sideChannel: true } : {}),
     ...(ctx.outDir ? { logFile: join(ctx.outDir, 'controller.log') } : {}),
   });
   let died: string | undefined;
@@ -159,6 +170,7 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
   ctx.emit({ type: 'dut-start', argv, pid: proc.pid });
   return {
     async ready() {
+      if (fake && clock instanceof ScaledClock) alignClocks(clock, parseAlignReport(await proc.sideLine(bench.readyTimeoutMs)), ctx);
       if (dut.readyLine) await proc.waitForLine(dut.readyLine, bench.readyTimeoutMs);
     },
     get died() {
@@ -180,10 +192,39 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
     tail: (n) => proc.tail(n).map((l) => `${l.stream}: ${l.text}`),
     async stop() {
       const exit = await proc.stop(bench.stopTimeoutMs);
+      if (fake && proc.pid !== undefined) removeFaketimeShm(proc.pid);
       ctx.emit({ type: 'dut-exit', ...(exit ?? {}) });
       return undefined;
     },
   };
+}
+
+/**
+ * Map the harness's scaled clock onto the controller's faked one with the launcher's report: the harness clock is
+ * made to read the controller's faked wall-clock time at the real instant the launcher read it. Emits a
+ * `clock-align` record (the offset found before aligning, the uncertainty of the reading, and how far the
+ * controller's faked monotonic clock is from its faked wall clock), all in ms of scaled time.
+ */
+function alignClocks(clock: ScaledClock, r: ReturnType<typeof parseAlignReport>, ctx: ControllerContext): void {
+  const hr = process.hrtime.bigint(); // CLOCK_MONOTONIC, like the RealClock inside and the launcher's reading
+  const innerNow = clock.innerNow();
+  const innerAt = innerNow + Number(BigInt(r.real_monotonic_ns) - hr) / 1e6;
+  const controllerAt = r.faked_realtime_ns / 1e6;
+  const offsetMs = controllerAt - clock.fromInner(innerAt);
+  clock.align(controllerAt, innerAt);
+  const record = {
+    type: 'clock-align',
+    speed: clock.speed,
+    offsetMs: round3(offsetMs),
+    uncertaintyMs: round3((r.uncertainty_ns / 1e6) * clock.speed),
+    monotonicMinusRealtimeMs: round3((r.faked_monotonic_ns - r.faked_realtime_ns) / 1e6),
+  };
+  ctx.emit(record);
+  ctx.log?.(`clock: controller at x${clock.speed}; harness clock moved by ${record.offsetMs} ms to match it (reading uncertain by ${record.uncertaintyMs} ms)`);
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 /** Await a promise; in virtual time, advance the clock 100 ms at a time (at most `steps`) while it is pending. */

@@ -121,7 +121,7 @@ export function renderScenario(r: ScenarioResult, index: number): string {
   const meta: Array<[string, string]> = [
     ['source', r.source],
     ['bench', r.bench],
-    ['time mode', r.timeMode],
+    ['time mode', r.speed !== undefined ? `${r.timeMode} x${r.speed}` : r.timeMode],
     ['seed', String(r.seed)],
     ['started', r.startedAt],
     ['wall time', wall(r.wallMs)],
