@@ -9,6 +9,9 @@ and then replaces itself with the controller (argv[1:]). The harness maps its ow
 with that line. The best of several samples (the shortest real-time bracket) is reported.
 
 Exit status 127 with one line on stderr if the controller cannot be executed.
+
+`align-exec.py --probe <period_s> <count>` (for scripts/bench-speed.ts) instead prints a report on stdout every
+<period_s> seconds of (faked) time, <count> times, then exits.
 """
 import ctypes
 import json
@@ -62,8 +65,18 @@ def measure():
     return best
 
 
+def probe(period_s, count):
+    for _ in range(count):
+        time.sleep(period_s)
+        sys.stdout.write(json.dumps(measure()) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def main():
     argv = sys.argv[1:]
+    if argv[:1] == ["--probe"] and len(argv) == 3:
+        return probe(float(argv[1]), int(argv[2]))
     if not argv:
         sys.stderr.write("align-exec: no controller command given\n")
         return 2
