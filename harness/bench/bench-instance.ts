@@ -296,13 +296,24 @@ export class BenchInstance {
   /** Values substituted into the DUT command: `${can.<bus>.url}`, `${modbus.<ep>.port}`... */
   substitutions(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [n, b] of this.can) out[`can.${n}.url`] = b.url;
-    for (const [n, b] of this.can) if (b.hub && this.options.serveNetwork) out[`can.${n}.port`] = String(b.hub.port);
-    for (const [n, b] of this.can) if (b.slcan) out[`can.${n}.pty`] = b.slcan.path;
+    for (const [n, b] of this.can) {
+      out[`can.${n}.url`] = b.url;
+      const sc = /^socketcand:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/([^/?#]+)/.exec(b.url);
+      if (sc) {
+        out[`can.${n}.host`] = sc[1]!;
+        out[`can.${n}.port`] = sc[2]!;
+        out[`can.${n}.bus`] = sc[3]!;
+        out[`can.${n}.socketcand`] = `${sc[1]!}:${sc[2]!}/${sc[3]!}`;
+      }
+      if (b.slcan) out[`can.${n}.pty`] = b.slcan.path;
+    }
     for (const [n, m] of this.modbus) {
       out[`modbus.${n}.url`] = m.url;
       if (m.host) out[`modbus.${n}.host`] = m.host;
       if (m.port !== undefined) out[`modbus.${n}.port`] = String(m.port);
+      if (m.host && m.port !== undefined) out[`modbus.${n}.tcp`] = `${m.host}:${m.port}`;
+      const rtu = this.bench.file.modbus?.[n]?.rtu;
+      if (rtu) out[`modbus.${n}.path`] = rtu.path;
     }
     return out;
   }

@@ -4,6 +4,7 @@ import { knownMedia } from '../../protocols/can/registry';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
 import { parseDuration } from '../scenario/duration';
 import { benchSchema } from './schema';
+import { checkCommandPlaceholders } from './placeholders';
 import type { BenchFile } from './types';
 
 /** A validated bench: the file's content plus where each device was written (for later errors). */
@@ -76,6 +77,8 @@ function checkBench(src: YamlSource): Bench {
       throw new ConfigError(`device '${d.name}': battery '${d.battery}' is not a bms device on this bench`, at(`/devices/${i}/battery`));
     }
   });
+  const badPlaceholder = checkCommandPlaceholders(f.dut?.command ?? [], f)[0];
+  if (badPlaceholder) throw new ConfigError(badPlaceholder.message, at(`/dut/command/${badPlaceholder.index}`));
   const unitKeys = new Map<string, string>();
   for (const d of f.devices) {
     if (d.modbus === undefined) continue;

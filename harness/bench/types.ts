@@ -57,7 +57,7 @@ export interface DeviceSpec {
 }
 
 export interface DutSpec {
-  /** argv of the controller; `${can.<bus>.url}`, `${can.<bus>.port}`, `${modbus.<ep>.host}`, `${modbus.<ep>.port}`, `${modbus.<ep>.url}` are substituted. */
+  /** argv of the controller; placeholders `${can.<bus>.<part>}` and `${modbus.<ep>.<part>}` are substituted (harness/bench/placeholders.ts, README "Placeholders"). */
   command?: string[];
   cwd?: string;
   env?: Record<string, string>;

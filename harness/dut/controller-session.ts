@@ -4,6 +4,7 @@ import { ConfigError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
 import type { ModbusMaster } from '../../protocols/modbus/master';
 import type { BenchInstance } from '../bench/bench-instance';
+import { substitutePlaceholders } from '../bench/placeholders';
 import type { Bench } from '../bench/load-bench';
 import { DutProcess, describeExit, type DutExit } from './dut-process';
 import { faketimeLaunch, parseAlignReport, removeFaketimeShm, type FaketimeLaunch } from './faketime';
@@ -144,14 +145,7 @@ async function startModule(ctx: ControllerContext, modulePath: string): Promise<
 async function startProcess(ctx: ControllerContext, command: string[]): Promise<ControllerSession> {
   const { bench } = ctx;
   const dut = bench.file.dut!;
-  const subs = ctx.inst.substitutions();
-  const argv = [...command, ...(ctx.dutArgs ?? [])].map((a) =>
-    a.replace(/\$\{([^}]+)\}/g, (_m, key: string) => {
-      const v = subs[key];
-      if (v === undefined) throw new ConfigError(`DUT command: unknown placeholder \${${key}} (have: ${Object.keys(subs).join(', ')})`, bench.where.dut);
-      return v;
-    }),
-  );
+  const argv = substitutePlaceholders([...command, ...(ctx.dutArgs ?? [])], ctx.inst.substitutions(), bench.file, bench.where.dut);
   const clock = ctx.clock;
   const fake: FaketimeLaunch | undefined = clock instanceof ScaledClock ? faketimeLaunch(argv, clock.speed, clock.now(), ALIGN_FD, dut.cwd) : undefined;
   const proc = new DutProcess({
