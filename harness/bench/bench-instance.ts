@@ -293,6 +293,16 @@ export class BenchInstance {
     return n;
   }
 
+  /** Whether the controller has reached the bench yet: sent a CAN frame on any bus, or opened a Modbus TCP connection (sent an RTU request). */
+  controllerReached(how: 'first-frame' | 'first-modbus-connection'): boolean {
+    if (how === 'first-frame') {
+      for (const b of this.can.values()) if (b.handle.stats.rxFrames - b.handle.stats.txFrames > 0 || (b.slcan?.stats.commands ?? 0) > 0) return true;
+      return false;
+    }
+    for (const m of this.modbus.values()) if ((m.tcp?.stats.accepted ?? 0) > 0 || (!m.tcp && m.requests > 0)) return true;
+    return false;
+  }
+
   /** Values substituted into the DUT command: `${can.<bus>.url}`, `${modbus.<ep>.port}`... */
   substitutions(): Record<string, string> {
     const out: Record<string, string> = {};

@@ -77,6 +77,9 @@ function checkBench(src: YamlSource): Bench {
       throw new ConfigError(`device '${d.name}': battery '${d.battery}' is not a bms device on this bench`, at(`/devices/${i}/battery`));
     }
   });
+  if (f.dut?.readyLine !== undefined && f.dut.readyWhen !== undefined) throw new ConfigError('dut: give readyLine or readyWhen, not both', at('/dut/readyWhen', true));
+  if (f.dut?.readyWhen === 'first-frame' && !f.can) throw new ConfigError('dut.readyWhen first-frame: the bench has no CAN bus', at('/dut/readyWhen'));
+  if (f.dut?.readyWhen === 'first-modbus-connection' && !f.modbus) throw new ConfigError('dut.readyWhen first-modbus-connection: the bench has no Modbus endpoint', at('/dut/readyWhen'));
   const badPlaceholder = checkCommandPlaceholders(f.dut?.command ?? [], f)[0];
   if (badPlaceholder) throw new ConfigError(badPlaceholder.message, at(`/dut/command/${badPlaceholder.index}`));
   const unitKeys = new Map<string, string>();

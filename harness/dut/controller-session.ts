@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ScaledClock, VirtualClock, type Clock } from '../../core/clock';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, HilTimeoutError, OperationError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
 import type { ModbusMaster } from '../../protocols/modbus/master';
 import type { BenchInstance } from '../bench/bench-instance';
@@ -151,24 +151,37 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
   const proc = new DutProcess({
     argv: fake ? fake.argv : argv,
     ...(dut.cwd ? { cwd: dut.cwd } : {}),
-    ...(dut.env || fake ? { env: { ...(fake?.env ?? {}), ...(dut.env ?? {}) } } : {}),
+    env: { ...DEFAULT_CONTROLLER_ENV, ...(fake?.env ?? {}), ...(dut.env ?? {}) },
     ...(fake ? { unsetEnv: fake.unsetEnv, sideChannel: true } : {}),
     ...(ctx.outDir ? { logFile: join(ctx.outDir, 'controller.log') } : {}),
   });
-  let died: string | undefined;
+  let exitedEarly: DutExit | undefined;
   let stoppedSince: number | undefined;
   proc.on('exit', (e: DutExit) => {
-    if (e.unexpected) died = `the controller exited during the scenario (${describeExit(e)})`;
+    if (e.unexpected) exitedEarly = e;
   });
   await proc.start();
   ctx.emit({ type: 'dut-start', argv, pid: proc.pid });
   return {
     async ready() {
-      if (fake && clock instanceof ScaledClock) alignClocks(clock, parseAlignReport(await proc.sideLine(bench.readyTimeoutMs)), ctx);
-      if (dut.readyLine) await proc.waitForLine(dut.readyLine, bench.readyTimeoutMs);
+      const deadline = Date.now() + bench.readyTimeoutMs;
+      try {
+        if (fake && clock instanceof ScaledClock) alignClocks(clock, parseAlignReport(await proc.sideLine(bench.readyTimeoutMs)), ctx);
+        if (dut.readyLine) await proc.waitForLine(dut.readyLine, Math.max(0, deadline - Date.now()));
+        else if (dut.readyWhen) await waitReached(proc, ctx.inst, dut.readyWhen, deadline);
+      } catch (err) {
+        if (err instanceof HilTimeoutError) {
+          throw new HilTimeoutError(`${err.message}${dut.readyLine ? `; ${BUFFERING_HINT}` : ''}${stderrTail(proc)}`);
+        }
+        if (err instanceof OperationError) {
+          await proc.outputDone(500); // it exited: let its last words arrive
+          throw new OperationError(`${err.message}${stderrTail(proc)}`);
+        }
+        throw err;
+      }
     },
     get died() {
-      return died;
+      return exitedEarly ? `the controller exited during the scenario (${describeExit(exitedEarly)})${stderrTail(proc)}` : undefined;
     },
     get stalled() {
       const state = proc.procState();
@@ -219,6 +232,38 @@ function alignClocks(clock: ScaledClock, r: ReturnType<typeof parseAlignReport>,
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Environment every controller process gets unless the bench's `dut.env` says otherwise. */
+export const DEFAULT_CONTROLLER_ENV: Readonly<Record<string, string>> = {
+  // Python block-buffers stdout into a pipe: without this a ready line may never arrive.
+  PYTHONUNBUFFERED: '1',
+};
+
+/** Said when a ready line does not come: the usual cause is output buffered in the controller, not a hang. */
+export const BUFFERING_HINT =
+  'a controller writing to a pipe may hold its output in a buffer: Python gets PYTHONUNBUFFERED=1 by default; for C/C++ start it with `stdbuf -oL <command>` or call setvbuf(stdout, NULL, _IOLBF, 0) / fflush(stdout) after the line';
+
+/** How many stderr lines of a controller that exits or fails are shown. */
+export const STDERR_TAIL_LINES = 8;
+
+/** "\n  last stderr lines:\n    ..." for an error message, or '' when the controller wrote nothing on stderr. */
+function stderrTail(proc: DutProcess): string {
+  const lines = proc
+    .tail(200)
+    .filter((l) => l.stream === 'stderr')
+    .slice(-STDERR_TAIL_LINES)
+    .map((l) => `    ${l.text}`);
+  return lines.length ? `\n  its last stderr line(s):\n${lines.join('\n')}` : '';
+}
+
+/** Poll (every 10 ms, wall clock) until the controller reached the bench; rejects at `deadline` or when it exits. */
+async function waitReached(proc: DutProcess, inst: BenchInstance, how: 'first-frame' | 'first-modbus-connection', deadline: number): Promise<void> {
+  while (!inst.controllerReached(how)) {
+    if (proc.exited) throw new OperationError(`the controller exited (${describeExit(proc.exited)}) before its ${how === 'first-frame' ? 'first CAN frame' : 'first Modbus connection'}`);
+    if (Date.now() > deadline) throw new HilTimeoutError(`the controller did not ${how === 'first-frame' ? 'send a CAN frame' : 'connect to a Modbus endpoint'} within the ready timeout`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Await a promise; in virtual time, advance the clock 100 ms at a time (at most `steps`) while it is pending. */

@@ -133,6 +133,13 @@ export class DutProcess extends EventEmitter {
     });
   }
 
+  /** Resolves once all of the DUT's output has been read (its pipes closed), or after `timeoutMs`, whichever is first. */
+  async outputDone(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closePromise ?? Promise.resolve(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Lines printed so far (a sign of life for hang detection). */
   get lineCount(): number {
     return this.printed;
