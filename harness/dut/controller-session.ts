@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { packagePath } from '../../core/package-root';
 import { ScaledClock, VirtualClock, type Clock } from '../../core/clock';
 import { ConfigError, HilTimeoutError, OperationError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
@@ -101,12 +103,25 @@ function moduleOptions(bench: Bench): Record<string, unknown> {
   return bench.file.dut?.moduleOptions ?? {};
 }
 
+/**
+ * A relative `dut.module` is resolved against the current directory; where no such file exists there, against the
+ * package root, so the benches shipped in `fixtures/` (whose modules are `dist/fixtures/...`) work from another
+ * project that installed this package.
+ */
+function resolveModulePath(modulePath: string): string {
+  if (isAbsolute(modulePath)) return modulePath;
+  const here = resolve(modulePath);
+  if (existsSync(here) || existsSync(`${here}.js`)) return here;
+  const shipped = packagePath(modulePath);
+  return existsSync(shipped) || existsSync(`${shipped}.js`) ? shipped : here;
+}
+
 async function startModule(ctx: ControllerContext, modulePath: string): Promise<ControllerSession> {
   const { bench, clock } = ctx;
   let mod: ControllerModule;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(isAbsolute(modulePath) ? modulePath : resolve(modulePath)) as ControllerModule;
+    mod = require(resolveModulePath(modulePath)) as ControllerModule;
   } catch (err) {
     throw new ConfigError(`cannot load the controller module '${modulePath}': ${(err as Error).message.split('\n')[0]}`, bench.where.dut);
   }
