@@ -9,7 +9,7 @@
  * runs all of fixtures/scenarios. The runs are serial (one CLI at a time), like the other real-time tests.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/describe-if';
@@ -91,5 +91,30 @@ describeWithPeers(['faketime'], 'hil run --speed 10: the example suite, controll
     const aligns = records(join(fastOut, 'results.jsonl')).filter((r) => r.type === 'clock-align');
     expect(aligns.map((r) => r.scenario).sort()).toEqual([...fast.keys()].sort());
     for (const a of aligns) expect(Math.abs(a.offsetMs as number)).toBeLessThan(10_000);
+  });
+
+  it('refuses, with one line and exit 2 before anything runs: a Go program, and a missing libfaketime', () => {
+    const go = join(dir, 'golike');
+    writeFileSync(join(dir, 'go.c'), '__attribute__((section(".go.buildinfo"), used)) static const char info[16] = "Go buildinf:";\nint main(void) { return 0; }\n');
+    const cc = spawnSync('cc', ['-o', go, join(dir, 'go.c')], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`cc is needed for this test: ${cc.stderr || cc.error?.message}`);
+    const bench = join(dir, 'go-bench.yaml');
+    writeFileSync(
+      bench,
+      `bench: go\ncan:\n  pack1: { hub: { socketcand: "127.0.0.1:0", bus: pack1 } }\ndevices:\n  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }\ndut:\n  command: [${JSON.stringify(go)}]\n`,
+    );
+    const short = join(dir, 'short.yaml');
+    writeFileSync(short, 'scenario: short\nduration: 5s\nexpect:\n  - { id: soc, atEnd: "pack1.soc > 0" }\n');
+    const r = spawnSync(process.execPath, [CLI, 'run', short, '--bench', bench, '--time-mode', 'real', '--speed', '10'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--speed: .*golike is a Go program; Go reads the clock without libc, so libfaketime cannot speed it up/);
+    const noLib = spawnSync(process.execPath, [CLI, 'run', short, '--bench', CI_BENCH, '--time-mode', 'real', '--speed', '10'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, HIL_LIBFAKETIME: join(dir, 'missing', 'libfaketime.so.1') },
+    });
+    expect(noLib.status).toBe(2);
+    expect(noLib.stderr).toMatch(/--speed needs libfaketime to speed up the controller process: libfaketime\.so\.1 not found \(Debian\/Ubuntu: apt-get install faketime libfaketime\)/);
   });
 });
