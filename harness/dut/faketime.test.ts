@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectExecutable } from './elf-probe';
-import { parseAlignReport, whyNotFaketime } from './faketime';
+import { parseAlignReport, whyNotFaketime, whyNotFaketimeCommand } from './faketime';
 import { speedOption } from '../cli/commands/run-options';
 
 const hasCc = spawnSync('sh', ['-c', 'command -v cc'], { stdio: 'ignore' }).status === 0;
@@ -44,6 +44,11 @@ maybe('ELF kinds (programs built here with cc)', () => {
     chmodSync(script, 0o755);
     expect(whyNotFaketime(script)).toMatch(/ctl\.sh \(interpreter .*golike\) is a Go program/);
     expect(whyNotFaketime('no-such-program-here')).toBeUndefined(); // the start reports a missing program
+    // Through launchers that run another program.
+    expect(whyNotFaketimeCommand(['stdbuf', '-oL', join(dir, 'golike'), '--x'])).toMatch(/golike is a Go program/);
+    expect(whyNotFaketimeCommand(['env', '-u', 'X', 'A=1', 'nice', '-n', '5', join(dir, 'static')])).toMatch(/static is statically linked/);
+    expect(whyNotFaketimeCommand(['stdbuf', '-o', 'L', join(dir, 'dynamic')])).toBeUndefined();
+    expect(whyNotFaketimeCommand(['stdbuf', '-oL'])).toBeUndefined();
   });
 });
 

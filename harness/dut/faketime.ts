@@ -58,10 +58,49 @@ export function findLibfaketime(env: NodeJS.ProcessEnv = process.env): string | 
   return undefined;
 }
 
+/** Programs that run another one given on their command line, and how to skip their own arguments. */
+const LAUNCHERS: Record<string, (args: readonly string[]) => number> = {
+  // stdbuf -oL [-e0] [-i 0] PROGRAM
+  stdbuf: (a) => skipOptions(a, ['-i', '-o', '-e']),
+  // env [-i] [-u NAME] [NAME=value...] PROGRAM
+  env: (a) => {
+    let i = skipOptions(a, ['-u', '-C', '-S']);
+    while (i < a.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a[i]!)) i++;
+    return i;
+  },
+  nice: (a) => skipOptions(a, ['-n']),
+  setsid: (a) => skipOptions(a, []),
+  ionice: (a) => skipOptions(a, ['-c', '-n', '-p']),
+};
+
+function skipOptions(a: readonly string[], withValue: string[]): number {
+  let i = 0;
+  while (i < a.length && a[i]!.startsWith('-')) {
+    if (a[i] === '--') return i + 1;
+    i += withValue.includes(a[i]!) ? 2 : 1;
+  }
+  return i;
+}
+
 /**
- * Why this controller cannot be sped up by libfaketime, as one line, or `undefined` if nothing against it is known.
- * Looks at the program (through PATH) and, for a script, at its interpreter (`#!/usr/bin/env python3` -> python3).
+ * Why this controller command cannot be sped up by libfaketime, as one line, or `undefined` if nothing against it is
+ * known. Looks at the program (through PATH), through launchers that run another program (`stdbuf -oL X`, `env A=1 X`,
+ * `nice`, `setsid`, `ionice`), and, for a script, at its interpreter (`#!/usr/bin/env python3` -> python3).
  */
+export function whyNotFaketimeCommand(argv: readonly string[], cwd?: string): string | undefined {
+  let i = 0;
+  for (let hops = 0; hops < 4 && i < argv.length; hops++) {
+    const name = argv[i]!.split('/').pop()!;
+    const launcher = LAUNCHERS[name];
+    if (!launcher) break;
+    const why = whyNotFaketime(argv[i]!, cwd); // the launcher itself must be reachable too
+    if (why) return why;
+    i += 1 + launcher(argv.slice(i + 1));
+  }
+  return i < argv.length ? whyNotFaketime(argv[i]!, cwd) : undefined;
+}
+
+/** {@link whyNotFaketimeCommand} for one program. */
 export function whyNotFaketime(program: string, cwd?: string): string | undefined {
   const path = which(program.includes('/') && !isAbsolute(program) && cwd ? resolve(cwd, program) : program);
   if (!path) return undefined; // the start itself reports a missing program
@@ -100,7 +139,7 @@ export function faketimeLaunch(argv: readonly string[], speed: number, startMs: 
   }
   const python = which('/usr/bin/python3') ?? which('python3');
   if (!python) throw new ConfigError('--speed needs python3 for its clock-alignment launcher (harness/dut/launcher/align-exec.py): not found');
-  const why = whyNotFaketime(argv[0] ?? '', cwd);
+  const why = whyNotFaketimeCommand(argv, cwd);
   if (why) throw new ConfigError(why);
   return {
     argv: [wrapper, '-f', `@${(startMs / 1000).toFixed(6)} x${speed}`, python, launcherPath(), ...argv],

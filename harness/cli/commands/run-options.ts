@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { ConfigError } from '../../../core/errors';
 import type { Bench } from '../../bench/load-bench';
 import { TIME_MODE_CHOICES, type TimeModeChoice } from '../../campaign/time-mode';
-import { findLibfaketime, which, whyNotFaketime } from '../../dut/faketime';
+import { findLibfaketime, which, whyNotFaketimeCommand } from '../../dut/faketime';
 
 /** Highest `--speed`: beyond it a millisecond of real latency is more than a simulated second. */
 export const MAX_SPEED = 1000;
@@ -32,7 +32,7 @@ export function checkSpeed(bench: Bench, speed: number, anyReal: boolean): void 
   if (!which('faketime') || !findLibfaketime()) {
     throw new ConfigError(`--speed needs libfaketime to speed up the controller process: ${!which('faketime') ? 'the faketime program' : 'libfaketime.so.1'} not found (Debian/Ubuntu: apt-get install faketime libfaketime)`);
   }
-  const why = whyNotFaketime(dut.command[0]!, dut.cwd);
+  const why = whyNotFaketimeCommand(dut.command, dut.cwd);
   if (why) throw new ConfigError(why, bench.where.dut);
 }
 
