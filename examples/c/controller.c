@@ -31,6 +31,8 @@
 #define HEARTBEAT_MS 1000
 #define COMMS_TIMEOUT_MS 3000
 #define SUNSPEC_BASE 40000
+/* Generous: under --speed k every real latency (a loaded CI machine included) is k times longer on this clock. */
+#define MODBUS_TIMEOUT_MS 10000
 
 static void die(const char *what) {
   fprintf(stderr, "controller: %s: %s\n", what, errno ? strerror(errno) : "failed");
@@ -90,11 +92,11 @@ static void mb_call(const uint8_t *pdu, size_t len, uint8_t *resp, size_t resp_l
   memcpy(adu + 7, pdu, len);
   write_all(mb_fd, adu, len + 7);
   uint8_t head[7];
-  read_full(mb_fd, head, 7, 2000);
+  read_full(mb_fd, head, 7, MODBUS_TIMEOUT_MS);
   size_t body = (size_t)((head[4] << 8) | head[5]) - 1;
   uint8_t buf[260];
   if (body > sizeof buf) die("Modbus frame too long");
-  read_full(mb_fd, buf, body, 2000);
+  read_full(mb_fd, buf, body, MODBUS_TIMEOUT_MS);
   if (buf[0] & 0x80) { fprintf(stderr, "controller: Modbus exception %d\n", buf[1]); exit(1); }
   if (resp) memcpy(resp, buf, body < resp_len ? body : resp_len);
 }

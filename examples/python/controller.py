@@ -35,7 +35,8 @@ SUNSPEC_BASE = 40000
 class ModbusTcp:
     """Modbus TCP client on one socket: FC 3 (read holding registers) and FC 16 (write multiple registers)."""
 
-    def __init__(self, host, port, unit, timeout_s=2.0):
+    # Generous: under --speed k every real latency (a loaded CI machine included) is k times longer on this clock.
+    def __init__(self, host, port, unit, timeout_s=10.0):
         self.sock = socket.create_connection((host, port), timeout=timeout_s)
         self.unit = unit
         self.tid = 0
