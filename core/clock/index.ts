@@ -3,3 +3,4 @@ export { RealClock } from './real-clock';
 export type { RealClockOptions } from './real-clock';
 export { VirtualClock, flushMicrotasks } from './virtual-clock';
 export { defaultClock } from './default-clock';
+export { ScaledClock } from './scaled-clock';

@@ -356,16 +356,37 @@ export class BenchInstance {
     return n;
   }
 
+  /** Whether the controller has reached the bench yet: sent a CAN frame on any bus, or opened a Modbus TCP connection (sent an RTU request). */
+  controllerReached(how: 'first-frame' | 'first-modbus-connection'): boolean {
+    if (how === 'first-frame') {
+      for (const b of this.can.values()) if (b.handle.stats.rxFrames - b.handle.stats.txFrames > 0 || (b.slcan?.stats.commands ?? 0) > 0) return true;
+      return false;
+    }
+    for (const m of this.modbus.values()) if ((m.tcp?.stats.accepted ?? 0) > 0 || (!m.tcp && m.requests > 0)) return true;
+    return false;
+  }
+
   /** Values substituted into the DUT command: `${can.<bus>.url}`, `${modbus.<ep>.port}`... */
   substitutions(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [n, b] of this.can) out[`can.${n}.url`] = b.url;
-    for (const [n, b] of this.can) if (b.hub && this.options.serveNetwork) out[`can.${n}.port`] = String(b.hub.port);
-    for (const [n, b] of this.can) if (b.slcan) out[`can.${n}.pty`] = b.slcan.path;
+    for (const [n, b] of this.can) {
+      out[`can.${n}.url`] = b.url;
+      const sc = /^socketcand:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/([^/?#]+)/.exec(b.url);
+      if (sc) {
+        out[`can.${n}.host`] = sc[1]!;
+        out[`can.${n}.port`] = sc[2]!;
+        out[`can.${n}.bus`] = sc[3]!;
+        out[`can.${n}.socketcand`] = `${sc[1]!}:${sc[2]!}/${sc[3]!}`;
+      }
+      if (b.slcan) out[`can.${n}.pty`] = b.slcan.path;
+    }
     for (const [n, m] of this.modbus) {
       out[`modbus.${n}.url`] = m.url;
       if (m.host) out[`modbus.${n}.host`] = m.host;
       if (m.port !== undefined) out[`modbus.${n}.port`] = String(m.port);
+      if (m.host && m.port !== undefined) out[`modbus.${n}.tcp`] = `${m.host}:${m.port}`;
+      const rtu = this.bench.file.modbus?.[n]?.rtu;
+      if (rtu) out[`modbus.${n}.path`] = rtu.path;
     }
     return out;
   }

@@ -12,7 +12,7 @@ import { nameProblem } from '../config/names';
 import type { ProblemList } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import type { YamlSource } from '../config/yaml-file';
-import { benchPlaceholders, placeholdersIn } from './bench-placeholders';
+import { knownPlaceholders, placeholderSpans } from './placeholders';
 import type { BenchFile, DeviceSpec } from './types';
 
 /** BMS protocols carried on CAN (the others are served over Modbus). */
@@ -135,9 +135,9 @@ function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string
 
 function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
   const dut = f.dut!;
-  const known = benchPlaceholders(f);
+  const known = knownPlaceholders(f);
   (dut.command ?? []).forEach((arg, i) => {
-    for (const { key } of placeholdersIn(arg)) {
+    for (const { key } of placeholderSpans(arg)) {
       if (!known.includes(key)) {
         problems.add(at(`/dut/command/${i}`), `dut.command: unknown placeholder \${${key}}${didYouMean(key, known)} (this bench has: ${known.join(', ') || 'none'})`);
       }

@@ -47,7 +47,7 @@ export function parseBench(text: string, file = '(text)'): Bench {
 export function benchFromSource(src: YamlSource): Bench {
   const f = validateSource<BenchFile>(src, benchSchema, 'bench');
   const problems = new ProblemList();
-  const at = (p: string): string => src.locate(p);
+  const at = (p: string, key = false): string => src.locate(p, key);
   checkBenchFile(f, src, problems);
   const timeout = (k: 'readyTimeout' | 'stopTimeout', dflt: number): number =>
     f.dut?.[k] !== undefined ? (problems.attempt(() => parseDuration(f.dut![k], at(`/dut/${k}`))) ?? dflt) : dflt;
@@ -56,6 +56,9 @@ export function benchFromSource(src: YamlSource): Bench {
   problems.throwIfAny();
   const whereDevice: Record<string, string> = {};
   f.devices.forEach((d, i) => (whereDevice[d.name] = at(`/devices/${i}`)));
+  if (f.dut?.readyLine !== undefined && f.dut.readyWhen !== undefined) problems.add(at('/dut/readyWhen', true), 'dut: give readyLine or readyWhen, not both');
+  if (f.dut?.readyWhen === 'first-frame' && !f.can) problems.add(at('/dut/readyWhen'), 'dut.readyWhen first-frame: the bench has no CAN bus');
+  if (f.dut?.readyWhen === 'first-modbus-connection' && !f.modbus) problems.add(at('/dut/readyWhen'), 'dut.readyWhen first-modbus-connection: the bench has no Modbus endpoint');
   const serverLimits = problems.attempt(() => benchServerLimits(f, at));
   const livenessTimeoutMs = problems.attempt(() => livenessTimeout(f, at('/dut/livenessTimeout')));
   problems.throwIfAny();

@@ -87,6 +87,7 @@ export const benchSchema = {
         cwd: { type: 'string' },
         env: { type: 'object', additionalProperties: { type: 'string' } },
         readyLine: { type: 'string' },
+        readyWhen: { enum: ['first-frame', 'first-modbus-connection'] },
         readyTimeout: duration,
         stopTimeout: duration,
         livenessTimeout: duration, // or 'off'

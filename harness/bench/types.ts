@@ -70,14 +70,22 @@ export interface DeviceSpec {
 }
 
 export interface DutSpec {
-  /** argv of the controller; `${can.<bus>.url}`, `${can.<bus>.port}`, `${modbus.<ep>.host}`, `${modbus.<ep>.port}`, `${modbus.<ep>.url}` are substituted. */
+  /** argv of the controller; placeholders `${can.<bus>.<part>}` and `${modbus.<ep>.<part>}` are substituted (harness/bench/placeholders.ts, README "Placeholders"). */
   command?: string[];
+  /** Working directory of the controller (default: the harness's). */
   cwd?: string;
+  /** Extra environment variables (over the harness's own; `PYTHONUNBUFFERED=1` is set unless given here). */
   env?: Record<string, string>;
-  /** Wait for this line on the DUT's stdout/stderr before the scenario starts. */
+  /**
+   * Readiness: the scenario's t=0 waits until the controller printed a line containing this (stdout or stderr).
+   * A controller printing through a pipe may buffer its output: see README "Controller readiness".
+   */
   readyLine?: string;
+  /** Readiness without a line: its first CAN frame on any bus, or its first Modbus TCP connection (or RTU request). */
+  readyWhen?: 'first-frame' | 'first-modbus-connection';
+  /** How long to wait for readiness (default 15 s, wall clock). */
   readyTimeout?: string | number;
-  /** How long to wait for the DUT to exit after SIGTERM before SIGKILL. */
+  /** How long to wait for the DUT to exit after SIGTERM before SIGKILL (default 5 s). */
   stopTimeout?: string | number;
   /**
    * Hang detection (default 30s of scenario time; `off` or 0 disables): a controller that shows no sign of life for

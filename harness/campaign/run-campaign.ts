@@ -17,7 +17,7 @@ import { describeRealTimePlan, planTimeModes, type TimeModeChoice } from './time
 import { traceRequirements } from './traceability';
 
 /** A run of several scenarios on one bench, with reports written as results come in. */
-export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked'> {
+export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked' | 'speed'> {
   /** Time mode per scenario (see `TimeModeChoice`): `real` forces real time, `virtual` all virtual, `auto` as declared. */
   mode: TimeModeChoice;
   /** Evidence directory: `results.jsonl`, one folder per scenario (traces, controller output). */
@@ -69,7 +69,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   for (const note of resume?.notes ?? []) reporter.note(note);
   const kept = resume?.kept ?? new Map<string, ScenarioResult>();
   const plans = planTimeModes(bench, selected, options.mode).filter((p) => !kept.has(p.scenario.id));
-  reporter.plan(describeRealTimePlan(plans));
+  reporter.plan(describeRealTimePlan(plans, options.speed));
   const reports: string[] = [];
   let jsonl: JsonLinesLog | undefined;
   if (options.outDir) {
@@ -100,7 +100,8 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
       if (plan.skip !== undefined) {
         result = skipped(bench, scenario, plan.skip);
       } else {
-        reporter.scenarioStart(n, plans.length, scenario.id, plan.forced ? `${plan.mode}, forced` : plan.mode);
+        const label = plan.mode === 'real' && options.speed !== undefined && options.speed !== 1 ? `real x${options.speed}` : plan.mode;
+        reporter.scenarioStart(n, plans.length, scenario.id, plan.forced ? `${label}, forced` : label);
         try {
           result = await runScenario(bench, scenario, {
             mode: plan.mode,
@@ -109,6 +110,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
             ...(options.traces !== undefined ? { traces: options.traces } : {}),
             ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
             ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
+            ...(options.speed !== undefined ? { speed: options.speed } : {}),
             ...(options.stopOnFail !== undefined ? { stopOnFail: options.stopOnFail } : {}),
             ...(options.checked ? { checked: true } : {}),
             ...(options.log ? { log: options.log } : {}),

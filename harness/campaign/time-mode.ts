@@ -47,11 +47,13 @@ export function planTimeModes(bench: Bench, scenarios: readonly Scenario[], choi
  * so a person sees at once that forcing a 24 h scenario to real time takes a day (and can stop it). Empty when
  * nothing runs in real time.
  */
-export function describeRealTimePlan(plans: readonly TimePlan[]): string[] {
+export function describeRealTimePlan(plans: readonly TimePlan[], speed = 1): string[] {
   const real = plans.filter((p) => p.mode === 'real');
   if (real.length === 0) return [];
+  const wall = (ms: number): string => formatDuration(Math.round(ms / speed));
   const total = real.reduce((ms, p) => ms + p.scenario.durationMs, 0);
-  const lines = [`real time: ${real.length} scenario(s), ${formatDuration(total)} of wall-clock time in total (plus controller start-up):`];
-  for (const p of real) lines.push(`  ${formatDuration(p.scenario.durationMs).padStart(8)}  ${p.scenario.id}${p.forced ? ' (declared timeMode: virtual; forced to real time)' : ''}`);
+  const how = speed === 1 ? 'real time' : `real time x${speed} (--speed)`;
+  const lines = [`${how}: ${real.length} scenario(s), ${wall(total)} of wall-clock time in total (plus controller start-up):`];
+  for (const p of real) lines.push(`  ${wall(p.scenario.durationMs).padStart(8)}  ${p.scenario.id}${p.forced ? ' (declared timeMode: virtual; forced to real time)' : ''}`);
   return lines;
 }

@@ -1,11 +1,18 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { VirtualClock, type Clock } from '../../core/clock';
-import { ConfigError } from '../../core/errors';
+import { packagePath } from '../../core/package-root';
+import { ScaledClock, VirtualClock, type Clock } from '../../core/clock';
+import { ConfigError, HilTimeoutError, OperationError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
 import type { ModbusMaster } from '../../protocols/modbus/master';
 import type { BenchInstance } from '../bench/bench-instance';
+import { substitutePlaceholders } from '../bench/placeholders';
 import type { Bench } from '../bench/load-bench';
 import { DutProcess, describeExit, type DutExit } from './dut-process';
+import { faketimeLaunch, parseAlignReport, removeFaketimeShm, type FaketimeLaunch } from './faketime';
+
+/** File descriptor on which the `--speed` launcher reports the controller's clocks. */
+const ALIGN_FD = 3;
 
 /**
  * An in-process controller module (bench `dut.module`): exports `createController(io, options)`. The harness gives it
@@ -36,6 +43,10 @@ export const STOPPED_LIMIT_MS = 1000;
 export interface ControllerContext {
   bench: Bench;
   inst: BenchInstance;
+  /**
+   * The run's clock. A `ScaledClock` (`--speed k`) starts a controller process under libfaketime at the same rate and
+   * aligns the clock to the controller's in `ready()`.
+   */
   clock: Clock;
   mode: 'real' | 'virtual';
   /** Options for an in-process module, merged over the bench's `moduleOptions`. */
@@ -97,12 +108,25 @@ function moduleOptions(bench: Bench): Record<string, unknown> {
   return bench.file.dut?.moduleOptions ?? {};
 }
 
+/**
+ * A relative `dut.module` is resolved against the current directory; where no such file exists there, against the
+ * package root, so the benches shipped in `fixtures/` (whose modules are `dist/fixtures/...`) work from another
+ * project that installed this package.
+ */
+function resolveModulePath(modulePath: string): string {
+  if (isAbsolute(modulePath)) return modulePath;
+  const here = resolve(modulePath);
+  if (existsSync(here) || existsSync(`${here}.js`)) return here;
+  const shipped = packagePath(modulePath);
+  return existsSync(shipped) || existsSync(`${shipped}.js`) ? shipped : here;
+}
+
 async function startModule(ctx: ControllerContext, modulePath: string): Promise<ControllerSession> {
   const { bench, clock } = ctx;
   let mod: ControllerModule;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(isAbsolute(modulePath) ? modulePath : resolve(modulePath)) as ControllerModule;
+    mod = require(resolveModulePath(modulePath)) as ControllerModule;
   } catch (err) {
     throw new ConfigError(`cannot load the controller module '${modulePath}': ${(err as Error).message.split('\n')[0]}`, bench.where.dut);
   }
@@ -142,33 +166,43 @@ async function startModule(ctx: ControllerContext, modulePath: string): Promise<
 async function startProcess(ctx: ControllerContext, command: string[]): Promise<ControllerSession> {
   const { bench } = ctx;
   const dut = bench.file.dut!;
-  const subs = ctx.inst.substitutions();
-  const argv = [...command, ...(ctx.dutArgs ?? [])].map((a) =>
-    a.replace(/\$\{([^}]+)\}/g, (_m, key: string) => {
-      const v = subs[key];
-      if (v === undefined) throw new ConfigError(`DUT command: unknown placeholder \${${key}} (have: ${Object.keys(subs).join(', ')})`, bench.where.dut);
-      return v;
-    }),
-  );
+  const argv = substitutePlaceholders([...command, ...(ctx.dutArgs ?? [])], ctx.inst.substitutions(), bench.file, bench.where.dut);
+  const clock = ctx.clock;
+  const fake: FaketimeLaunch | undefined = clock instanceof ScaledClock ? faketimeLaunch(argv, clock.speed, clock.now(), ALIGN_FD, dut.cwd) : undefined;
   const proc = new DutProcess({
-    argv,
+    argv: fake ? fake.argv : argv,
     ...(dut.cwd ? { cwd: dut.cwd } : {}),
-    ...(dut.env ? { env: dut.env } : {}),
+    env: { ...DEFAULT_CONTROLLER_ENV, ...(fake?.env ?? {}), ...(dut.env ?? {}) },
+    ...(fake ? { unsetEnv: fake.unsetEnv, sideChannel: true } : {}),
     ...(ctx.outDir ? { logFile: join(ctx.outDir, 'controller.log') } : {}),
   });
-  let died: string | undefined;
+  let exitedEarly: DutExit | undefined;
   let stoppedSince: number | undefined;
   proc.on('exit', (e: DutExit) => {
-    if (e.unexpected) died = `the controller exited during the scenario (${describeExit(e)})`;
+    if (e.unexpected) exitedEarly = e;
   });
   await proc.start();
   ctx.emit({ type: 'dut-start', argv, pid: proc.pid });
   return {
     async ready() {
-      if (dut.readyLine) await proc.waitForLine(dut.readyLine, bench.readyTimeoutMs);
+      const deadline = Date.now() + bench.readyTimeoutMs;
+      try {
+        if (fake && clock instanceof ScaledClock) alignClocks(clock, parseAlignReport(await proc.sideLine(bench.readyTimeoutMs)), ctx);
+        if (dut.readyLine) await proc.waitForLine(dut.readyLine, Math.max(0, deadline - Date.now()));
+        else if (dut.readyWhen) await waitReached(proc, ctx.inst, dut.readyWhen, deadline);
+      } catch (err) {
+        if (err instanceof HilTimeoutError) {
+          throw new HilTimeoutError(`${err.message}${dut.readyLine ? `; ${BUFFERING_HINT}` : ''}${stderrTail(proc)}`);
+        }
+        if (err instanceof OperationError) {
+          await proc.outputDone(500); // it exited: let its last words arrive
+          throw new OperationError(`${err.message}${stderrTail(proc)}`);
+        }
+        throw err;
+      }
     },
     get died() {
-      return died;
+      return exitedEarly ? `the controller exited during the scenario (${describeExit(exitedEarly)})${stderrTail(proc)}` : undefined;
     },
     get stalled() {
       const state = proc.procState();
@@ -187,10 +221,71 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
     markTimeZero: (atMs, label) => proc.note(`t=0 ${(atMs / 1000).toFixed(6)} scenario ${label}`, atMs),
     async stop() {
       const exit = await proc.stop(bench.stopTimeoutMs);
+      if (fake && proc.pid !== undefined) removeFaketimeShm(proc.pid);
       ctx.emit({ type: 'dut-exit', ...(exit ?? {}) });
       return undefined;
     },
   };
+}
+
+/**
+ * Map the harness's scaled clock onto the controller's faked one with the launcher's report: the harness clock is
+ * made to read the controller's faked wall-clock time at the real instant the launcher read it. Emits a
+ * `clock-align` record (the offset found before aligning, the uncertainty of the reading, and how far the
+ * controller's faked monotonic clock is from its faked wall clock), all in ms of scaled time.
+ */
+function alignClocks(clock: ScaledClock, r: ReturnType<typeof parseAlignReport>, ctx: ControllerContext): void {
+  const hr = process.hrtime.bigint(); // CLOCK_MONOTONIC, like the RealClock inside and the launcher's reading
+  const innerNow = clock.innerNow();
+  const innerAt = innerNow + Number(BigInt(r.real_monotonic_ns) - hr) / 1e6;
+  const controllerAt = r.faked_realtime_ns / 1e6;
+  const offsetMs = controllerAt - clock.fromInner(innerAt);
+  clock.align(controllerAt, innerAt);
+  const record = {
+    type: 'clock-align',
+    speed: clock.speed,
+    offsetMs: round3(offsetMs),
+    uncertaintyMs: round3((r.uncertainty_ns / 1e6) * clock.speed),
+    monotonicMinusRealtimeMs: round3((r.faked_monotonic_ns - r.faked_realtime_ns) / 1e6),
+  };
+  ctx.emit(record);
+  ctx.log?.(`clock: controller at x${clock.speed}; harness clock moved by ${record.offsetMs} ms to match it (reading uncertain by ${record.uncertaintyMs} ms)`);
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Environment every controller process gets unless the bench's `dut.env` says otherwise. */
+export const DEFAULT_CONTROLLER_ENV: Readonly<Record<string, string>> = {
+  // Python block-buffers stdout into a pipe: without this a ready line may never arrive.
+  PYTHONUNBUFFERED: '1',
+};
+
+/** Said when a ready line does not come: the usual cause is output buffered in the controller, not a hang. */
+export const BUFFERING_HINT =
+  'a controller writing to a pipe may hold its output in a buffer: Python gets PYTHONUNBUFFERED=1 by default; for C/C++ start it with `stdbuf -oL <command>` or call setvbuf(stdout, NULL, _IOLBF, 0) / fflush(stdout) after the line';
+
+/** How many stderr lines of a controller that exits or fails are shown. */
+export const STDERR_TAIL_LINES = 8;
+
+/** "\n  last stderr lines:\n    ..." for an error message, or '' when the controller wrote nothing on stderr. */
+function stderrTail(proc: DutProcess): string {
+  const lines = proc
+    .tail(200)
+    .filter((l) => l.stream === 'stderr')
+    .slice(-STDERR_TAIL_LINES)
+    .map((l) => `    ${l.text}`);
+  return lines.length ? `\n  its last stderr line(s):\n${lines.join('\n')}` : '';
+}
+
+/** Poll (every 10 ms, wall clock) until the controller reached the bench; rejects at `deadline` or when it exits. */
+async function waitReached(proc: DutProcess, inst: BenchInstance, how: 'first-frame' | 'first-modbus-connection', deadline: number): Promise<void> {
+  while (!inst.controllerReached(how)) {
+    if (proc.exited) throw new OperationError(`the controller exited (${describeExit(proc.exited)}) before its ${how === 'first-frame' ? 'first CAN frame' : 'first Modbus connection'}`);
+    if (Date.now() > deadline) throw new HilTimeoutError(`the controller did not ${how === 'first-frame' ? 'send a CAN frame' : 'connect to a Modbus endpoint'} within the ready timeout`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Await a promise; in virtual time, advance the clock 100 ms at a time (at most `steps`) while it is pending. */

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { benchPlaceholders, placeholdersIn } from '../bench/bench-placeholders';
+import { knownPlaceholders, placeholderSpans } from '../bench/placeholders';
 import { resolveModule } from '../bench/check-bench';
 import type { Bench } from '../bench/load-bench';
 import type { Problem } from '../config/problems';
@@ -70,10 +70,10 @@ export function preflightDut(bench: Bench, req: DutRequest): { plan: DutPlan; pr
           : `bench '${bench.file.bench}' has no controller command to take arguments (no 'dut.command')`,
     });
   }
-  const known = benchPlaceholders(bench.file);
+  const known = knownPlaceholders(bench.file);
   if (kind === 'process') {
     for (const a of req.dutArgs) {
-      for (const { key } of placeholdersIn(a)) {
+      for (const { key } of placeholderSpans(a)) {
         if (!known.includes(key)) problems.push({ where: `--dut-arg ${a}`, message: `unknown placeholder \${${key}}${didYouMean(key, known)} (this bench has: ${known.join(', ') || 'none'})` });
       }
     }

@@ -12,6 +12,10 @@ export interface DutLaunch {
   logFile?: string;
   /** Lines of output kept in memory for evidence. */
   keepLines?: number;
+  /** Inherited environment variables to remove (before `env` is applied). */
+  unsetEnv?: string[];
+  /** Open file descriptor 3 of the DUT as a pipe to the harness (read with `sideLine`). */
+  sideChannel?: boolean;
 }
 
 /** One line the DUT printed. `t` is wall-clock ms (epoch). */
@@ -78,10 +82,12 @@ export class DutProcess extends EventEmitter {
     if (!cmd) return Promise.reject(new ConfigError('the DUT command is empty'));
     if (this.launch.logFile) this.log = createWriteStream(this.launch.logFile, { flags: 'a' });
     return new Promise((resolve, reject) => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const k of this.launch.unsetEnv ?? []) delete env[k];
       const child = spawn(cmd, args, {
         cwd: this.launch.cwd,
-        env: { ...process.env, ...this.launch.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...env, ...this.launch.env },
+        stdio: this.launch.sideChannel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
         detached: true, // its own process group: signals reach everything it starts, and a terminal's Ctrl-C reaches only the harness
       });
       this.child = child;
@@ -127,6 +133,13 @@ export class DutProcess extends EventEmitter {
     });
   }
 
+  /** Resolves once all of the DUT's output has been read (its pipes closed), or after `timeoutMs`, whichever is first. */
+  async outputDone(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closePromise ?? Promise.resolve(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Lines printed so far (a sign of life for hang detection). */
   get lineCount(): number {
     return this.printed;
@@ -154,6 +167,40 @@ export class DutProcess extends EventEmitter {
   /** A line from the harness into the log file (`<ISO time> harness <text>`), e.g. where the scenario's t=0 is. */
   note(text: string, atMs = Date.now()): void {
     this.log?.write(`${new Date(atMs).toISOString()} harness ${text}\n`);
+  }
+
+  /**
+   * The first line the DUT writes on file descriptor 3 (`sideChannel`). Rejects with `HilTimeoutError` after
+   * `timeoutMs`, `OperationError` if the channel closes or the DUT exits first without a line.
+   */
+  sideLine(timeoutMs: number): Promise<string> {
+    const stream = this.child?.stdio[3] as NodeJS.ReadableStream | undefined;
+    if (!stream) return Promise.reject(new OperationError('the controller has no side channel (not started, or started without one)'));
+    return new Promise((resolve, reject) => {
+      let text = '';
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+      };
+      const onData = (chunk: Buffer | string): void => {
+        text += chunk.toString();
+        const nl = text.indexOf('\n');
+        if (nl < 0) return;
+        cleanup();
+        resolve(text.slice(0, nl));
+      };
+      const onEnd = (): void => {
+        cleanup();
+        reject(new OperationError(`the controller's side channel closed without a line${this.exitInfo ? ` (it exited: ${describeExit(this.exitInfo)})` : ''}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new HilTimeoutError(`no line on the controller's side channel within ${timeoutMs} ms`));
+      }, timeoutMs);
+      stream.on('data', onData);
+      stream.on('end', onEnd);
+    });
   }
 
   /** Resolve when a line containing `text` appears (also if it already did). */

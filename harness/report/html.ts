@@ -124,7 +124,7 @@ export function renderScenario(r: ScenarioResult, index: number): string {
   const meta: Array<[string, string]> = [
     ['source', r.source],
     ['bench', r.bench],
-    ['time mode', r.timeMode],
+    ['time mode', r.speed !== undefined ? `${r.timeMode} x${r.speed}` : r.timeMode],
     ['seed', String(r.seed)],
     ['started', r.startedAt],
     ...(r.t0 ? ([['t=0', `${r.t0.iso} (${r.t0.clock} clock, epoch ${(r.t0.epochMs / 1000).toFixed(6)} s)`]] as Array<[string, string]>) : []),

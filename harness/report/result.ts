@@ -42,6 +42,8 @@ export interface ScenarioResult {
   interrupted?: { signal: string; atMs: number };
   /** The scenario declares `timeMode: virtual` but was run in real time on request (`--time-mode real`). */
   forcedRealTime?: true;
+  /** Real time sped up k times (`hil run --speed k`; the controller under libfaketime). */
+  speed?: number;
   /** Harness or DUT errors (controller crash, adapter lost), each with simulated time. */
   errors: Array<{ atMs: number; message: string }>;
   evidence: {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RealClock, VirtualClock, type Clock } from '../../core/clock';
+import { RealClock, ScaledClock, VirtualClock, type Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import { BenchInstance } from '../bench/bench-instance';
 import type { Bench } from '../bench/load-bench';
@@ -38,6 +38,11 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Stop at the first failed expectation (default false: run to the end and judge everything). */
   stopOnFail?: boolean;
+  /**
+   * Real mode: run the harness's clock at `speed` x real time (and a controller process under libfaketime at the same
+   * rate, `hil run --speed`). Default 1. Ignored in virtual time.
+   */
+  speed?: number;
   /** Real mode: precise timers (RealClock spinMs). Default 1. */
   spinMs?: number;
   /** The scenario already passed `checkScenarioAgainstBench` on this bench (the CLI checks every file first). */
@@ -111,7 +116,14 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   }
   if (!options.checked) await checkScenarioAgainstBench(bench, scenario);
 
-  const clock: VirtualClock | RealClock = mode === 'virtual' ? new VirtualClock(VIRTUAL_EPOCH_MS) : new RealClock({ spinMs: options.spinMs ?? 1 });
+  const speed = mode === 'real' && options.speed !== undefined && options.speed !== 1 ? options.speed : undefined;
+  if (speed !== undefined) result.speed = speed;
+  const clock: VirtualClock | RealClock | ScaledClock =
+    mode === 'virtual'
+      ? new VirtualClock(VIRTUAL_EPOCH_MS)
+      : speed !== undefined
+        ? new ScaledClock(new RealClock({ spinMs: options.spinMs ?? 1 }), speed)
+        : new RealClock({ spinMs: options.spinMs ?? 1 });
   const emit = (r: Record<string, unknown>): void => options.onEvent?.({ scenario: scenario.id, ...r });
   const outDir = options.outDir;
   if (outDir) mkdirSync(outDir, { recursive: true });

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 export const PYTHON = '/usr/bin/python3';
 
 /** A third-party peer the interop tests use, and how to tell whether it is installed. */
-export type Peer = 'mbpoll' | 'socat' | 'tshark' | 'python3-can' | 'python3-pymodbus' | 'python3-canmatrix' | 'python3-serial';
+export type Peer = 'mbpoll' | 'socat' | 'tshark' | 'python3-can' | 'python3-pymodbus' | 'python3-canmatrix' | 'python3-serial' | 'faketime';
 
 const checks: Record<Peer, () => boolean> = {
   mbpoll: () => onPath('mbpoll'),
@@ -16,6 +16,8 @@ const checks: Record<Peer, () => boolean> = {
   'python3-pymodbus': () => pyImports('pymodbus.client'),
   'python3-canmatrix': () => pyImports('canmatrix'),
   'python3-serial': () => pyImports('serial'),
+  // Debian packages faketime (the wrapper) and libfaketime (the preload library): `hil run --speed` needs both.
+  faketime: () => onPath('faketime') && ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'].some((p) => existsSync(p)),
 };
 
 const cache = new Map<Peer, boolean>();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCanCommands } from './can';
 import { registerDemoCommand } from './demo';
 import { registerEmulateCommand } from './emulate';
+import { registerInitCommand } from './init';
 import { registerMergeCommand } from './merge';
 import { registerRunCommand } from './run';
 import { registerValidateCommand } from './validate';
@@ -10,4 +11,4 @@ import { registerValidateCommand } from './validate';
 export type CommandRegistrar = (program: Command) => void;
 
 /** Every command group of `hil`, in help order. Add a group here. */
-export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerEmulateCommand, registerMergeCommand, registerCanCommands, registerDemoCommand];
+export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerInitCommand, registerEmulateCommand, registerMergeCommand, registerCanCommands, registerDemoCommand];

@@ -1,6 +1,40 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { ConfigError } from '../../../core/errors';
+import type { Bench } from '../../bench/load-bench';
 import { TIME_MODE_CHOICES, type TimeModeChoice } from '../../campaign/time-mode';
+import { findLibfaketime, which, whyNotFaketimeCommand } from '../../dut/faketime';
+
+/** Highest `--speed`: beyond it a millisecond of real latency is more than a simulated second. */
+export const MAX_SPEED = 1000;
+
+/** `--speed k`: a number in (0, MAX_SPEED]; `undefined` when not given. */
+export function speedOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const k = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(k > 0) || k > MAX_SPEED) {
+    throw new ConfigError(`--speed '${value}': expected a number above 0 and at most ${MAX_SPEED} (10 = ten times real time)`);
+  }
+  return k;
+}
+
+/**
+ * Before anything runs: `--speed` needs scenarios that run in real time, and for a controller process, libfaketime and a
+ * controller it can reach (not Go, not statically linked). Throws `ConfigError` with one line (exit 2).
+ */
+export function checkSpeed(bench: Bench, speed: number, anyReal: boolean): void {
+  if (speed === 1) return;
+  if (!anyReal) {
+    throw new ConfigError(`--speed ${speed}: no scenario runs in real time here (virtual time is already as fast as it gets); add --time-mode real to run them in sped-up real time`);
+  }
+  const dut = bench.file.dut;
+  if (!dut) throw new ConfigError(`--speed ${speed}: the bench has no dut: a wired controller runs in true real time and cannot be sped up`, bench.source);
+  if (!dut.command) return; // an in-process module follows the harness clock
+  if (!which('faketime') || !findLibfaketime()) {
+    throw new ConfigError(`--speed needs libfaketime to speed up the controller process: ${!which('faketime') ? 'the faketime program' : 'libfaketime.so.1'} not found (Debian/Ubuntu: apt-get install faketime libfaketime)`);
+  }
+  const why = whyNotFaketimeCommand(dut.command, dut.cwd);
+  if (why) throw new ConfigError(why, bench.where.dut);
+}
 
 /** `--time-mode` and its alias `--virtual-time`, checked: one of real|virtual|auto (default auto), no contradiction. */
 export function timeModeOption(timeMode: string | undefined, virtualTime: boolean | undefined): TimeModeChoice {

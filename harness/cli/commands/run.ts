@@ -8,7 +8,7 @@ import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
 import { trapInterrupts } from '../interrupt';
 import { preflightRun } from './preflight';
-import { checkOutDir, timeModeOption } from './run-options';
+import { checkOutDir, checkSpeed, speedOption, timeModeOption } from './run-options';
 import { parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -28,6 +28,10 @@ export function registerRunCommand(program: Command): void {
         'virtual: all in virtual time; real: all in real time, also timeMode: virtual ones (their durations are printed first)',
     )
     .option('--virtual-time', 'the same as --time-mode virtual')
+    .option(
+      '--speed <k>',
+      'run real time k times faster: the harness clock at k x, a controller process under libfaketime at the same rate (needs faketime/libfaketime; not for Go or static binaries; see docs/speed.md)',
+    )
     .option('--allow-skip', 'scenarios skipped for their time mode do not make the exit code 4 (they are still listed)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--html <file>', 'write an HTML report with plots of the signals the expectations read (one self-contained file)')
@@ -43,6 +47,7 @@ export function registerRunCommand(program: Command): void {
       bench: string;
       timeMode?: string;
       virtualTime?: boolean;
+      speed?: string;
       allowSkip?: boolean;
       junit?: string;
       html?: string;
@@ -57,10 +62,13 @@ export function registerRunCommand(program: Command): void {
     }) => {
       const timeMode = timeModeOption(opts.timeMode, opts.virtualTime);
       checkOutDir(opts.out, opts.resume);
+      const speed = speedOption(opts.speed);
       // Every file, option and the controller checked before anything is opened or spawned (exit 2 if not).
       const { bench, scenarios, dutOptions } = await preflightRun({ paths, benchPath: opts.bench, mode: timeMode, dutOptions: opts.dutOption, dutArgs: opts.dutArg });
       const shard = parseShard(opts.shard);
-      if (planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real')) {
+      const anyReal = planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real');
+      if (speed !== undefined) checkSpeed(bench, speed, anyReal);
+      if (anyReal) {
         // Reach every adapter, port and listener once before running anything: a missing adapter is one clear line
         // and exit 2, not an error verdict per scenario.
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
@@ -81,6 +89,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.stopOnFail ? { stopOnFail: true } : {}),
           ...(dutOptions ? { dutOptions } : {}),
           ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
+          ...(speed !== undefined ? { speed } : {}),
           reporter: new ConsoleReporter(),
           signal: trap.signal,
           ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),

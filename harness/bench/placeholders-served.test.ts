@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { RealClock } from '../../core/clock';
-import { benchPlaceholders, placeholdersIn } from './bench-placeholders';
+import { knownPlaceholders, placeholderSpans } from './placeholders';
 import { BenchInstance } from './bench-instance';
 import { loadBench } from './load-bench';
 
@@ -9,17 +9,17 @@ describe('dut.command placeholders known from the bench file', () => {
     const bench = loadBench(resolve(__dirname, '..', '..', 'fixtures', 'benches', 'ci.yaml'));
     const inst = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
     try {
-      expect(benchPlaceholders(bench.file).sort()).toEqual(Object.keys(inst.substitutions()).sort());
+      expect(knownPlaceholders(bench.file).sort()).toEqual(Object.keys(inst.substitutions()).sort());
     } finally {
       await inst.close();
     }
   });
 
   it('are found in an argument with their offsets', () => {
-    expect(placeholdersIn('inv1=${modbus.site.url}/1?pack=${x}')).toEqual([
+    expect(placeholderSpans('inv1=${modbus.site.url}/1?pack=${x}')).toEqual([
       { key: 'modbus.site.url', offset: 5 },
       { key: 'x', offset: 31 },
     ]);
-    expect(placeholdersIn('plain')).toEqual([]);
+    expect(placeholderSpans('plain')).toEqual([]);
   });
 });
