@@ -12,7 +12,7 @@ import { nameProblem } from '../config/names';
 import type { ProblemList } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import type { YamlSource } from '../config/yaml-file';
-import { knownPlaceholders, placeholderSpans } from './placeholders';
+import { explainUnknown, knownPlaceholders, placeholderSpans } from './placeholders';
 import type { BenchFile, DeviceSpec } from './types';
 
 /** BMS protocols carried on CAN (the others are served over Modbus). */
@@ -139,7 +139,7 @@ function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, proble
   (dut.command ?? []).forEach((arg, i) => {
     for (const { key } of placeholderSpans(arg)) {
       if (!known.includes(key)) {
-        problems.add(at(`/dut/command/${i}`), `dut.command: unknown placeholder \${${key}}${didYouMean(key, known)} (this bench has: ${known.join(', ') || 'none'})`);
+        problems.add(at(`/dut/command/${i}`), `dut.command[${i}]: ${explainUnknown(key, f)}${didYouMean(key, known)}`);
       }
     }
   });

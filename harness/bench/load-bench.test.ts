@@ -46,7 +46,7 @@ dut:
       "x.yaml:9:82 device 'pack2': no CAN bus 'pakc2' on this bench (did you mean 'pack2'?) (have: pack1, pack2)",
       "x.yaml:10:83 inverter 'inv1': params.ratedW: must be > 0",
       "x.yaml:10:58 device 'inv1': battery 'pakc1' is not a bms device on this bench (did you mean 'pack1'?) (bms devices: pack1, pack2)",
-      expect.stringMatching(/^x\.yaml:12:25 dut\.command: unknown placeholder \$\{can\.pack1\.prot\} \(did you mean 'can\.pack1\.port'\?\)/),
+      expect.stringMatching(/^x\.yaml:12:25 dut\.command\[2\]: unknown placeholder \$\{can\.pack1\.prot\}: can 'pack1' has no part 'prot' \(have: url, host, port, bus, socketcand\) \(did you mean 'can\.pack1\.port'\?\)/),
       expect.stringMatching(/^x\.yaml:13:11 dut\.module 'dist\/no\/such\/module\.js' not found/),
     ]);
   });

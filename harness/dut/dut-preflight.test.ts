@@ -47,7 +47,7 @@ describe('controller preflight (before any port or process)', () => {
 
   it('unknown placeholders in --dut-arg, a program not on PATH, options the module does not declare', () => {
     expect(run(ci, 'real', [], ['${modbus.site.prot}']).lines).toEqual([
-      "--dut-arg ${modbus.site.prot} | unknown placeholder ${modbus.site.prot} (did you mean 'modbus.site.port'?) (this bench has: can.pack1.url, can.pack1.port, can.pack2.url, can.pack2.port, modbus.site.url, modbus.site.host, modbus.site.port)",
+      "--dut-arg ${modbus.site.prot} | unknown placeholder ${modbus.site.prot} (did you mean 'modbus.site.port'?) (this bench has: can.pack1.url, can.pack1.host, can.pack1.port, can.pack1.bus, can.pack1.socketcand, can.pack2.url, can.pack2.host, can.pack2.port, can.pack2.bus, can.pack2.socketcand, modbus.site.url, modbus.site.host, modbus.site.port, modbus.site.tcp)",
     ]);
     expect(run(ci.replace('    - node\n', '    - no-such-program-xyz\n'), 'real').lines).toEqual([
       expect.stringMatching(/ci-test\.yaml:\d+:7 \| the controller program 'no-such-program-xyz' is not found on PATH or is not executable$/),
