@@ -80,6 +80,8 @@ export interface BenchModbus {
   /** Writes answered with IllegalDataValue (out of range). */
   rejectedWrites: number;
   requests: number;
+  /** Requests per unit id (the dashboard's "requests per unit"). */
+  unitRequests: Map<number, number>;
 }
 
 const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
@@ -207,6 +209,7 @@ export class BenchInstance {
         illegalWrites: 0,
         rejectedWrites: 0,
         requests: 0,
+        unitRequests: new Map(),
       };
       entry.core = new ModbusServerCore({ clock: this.clock, seed: this.options.seed, onTransaction: (t) => this.onTransaction(entry, t) });
       if (spec.tcp) {
@@ -257,6 +260,7 @@ export class BenchInstance {
 
   private onTransaction(entry: BenchModbus, t: ServerTransaction): void {
     entry.requests++;
+    entry.unitRequests.set(t.ctx.unitId, (entry.unitRequests.get(t.ctx.unitId) ?? 0) + 1);
     const fc = t.request[0] ?? 0;
     if (!WRITE_FCS.has(fc)) return;
     entry.writeCount++;
