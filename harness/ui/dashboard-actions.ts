@@ -65,6 +65,21 @@ export class DashboardActions {
    */
   exportScenario(name = 'ui-session'): string {
     const timeline: Array<Record<string, unknown>> = [];
+    // A scenario uses each fault id once; the bench lets an id be reused after its clear, so later uses are renamed.
+    const used = new Set<string>();
+    const live = new Map<string, string>();
+    const exported = (id: string): string => {
+      let out = id;
+      for (let n = 2; used.has(out); n++) out = `${id}-${n}`;
+      used.add(out);
+      live.set(id, out);
+      return out;
+    };
+    const cleared = (id: string): string => {
+      const out = live.get(id) ?? id;
+      live.delete(id);
+      return out;
+    };
     let last = 0;
     for (const r of this.log) {
       if (!r.ok) continue;
@@ -72,9 +87,9 @@ export class DashboardActions {
       last = Math.max(last, r.t);
       const a = r.action;
       if (a.type === 'set') timeline.push({ at, set: { [a.key]: a.value } });
-      else if (a.type === 'fault') timeline.push({ at, fault: { id: a.id, device: a.device, kind: a.kind, ...(a.params ?? {}) } });
-      else if (a.type === 'clear') timeline.push({ at, clear: a.id });
-      else for (const id of r.cleared ?? []) timeline.push({ at, clear: id });
+      else if (a.type === 'fault') timeline.push({ at, fault: { id: exported(a.id!), device: a.device, kind: a.kind, ...(a.params ?? {}) } });
+      else if (a.type === 'clear') timeline.push({ at, clear: cleared(a.id) });
+      else for (const id of r.cleared ?? []) timeline.push({ at, clear: cleared(id) });
     }
     const doc = {
       scenario: name,

@@ -163,6 +163,7 @@ function buildControls() {
       try { for (const i of params.querySelectorAll('[name]')) { const v = readParam(i); if (v !== undefined) out[i.name] = v; } }
       catch (e) { document.getElementById('result').textContent = 'refused: ' + e.message; return; }
       act({ type: 'fault', device: d.name, kind: kinds.value, params: out, ...(id.value ? { id: id.value } : {}) });
+      id.value = '';
     } });
     const inputs = [...d.inputs, ...(d === state.devices[0] ? ['ambient'] : [])].map((inp) => {
       const key = inp === 'ambient' && d === state.devices[0] ? 'ambient' : d.name + '.' + inp;
