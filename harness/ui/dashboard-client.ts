@@ -149,8 +149,13 @@ function readParam(input) {
     default: return raw;
   }
 }
+function stimulus(key) {
+  const v = el('input', { size: '6', 'data-input': key });
+  return el('label', {}, key + ' ', v, el('button', { 'data-set': key, text: 'set', onclick: () => (v.value.trim() === '' ? (document.getElementById('result').textContent = 'refused: ' + key + ' needs a value') : act({ type: 'set', key, value: Number(v.value) })) }), ' ');
+}
 function buildControls() {
   const box = document.getElementById('controls');
+  box.append(el('fieldset', {}, el('legend', { text: 'bench' }), stimulus('ambient'), ' (every device)'));
   for (const d of state.devices) {
     const kinds = el('select', { 'data-kinds': d.name }, ...d.faultKinds.map((k) => el('option', { value: k.kind, text: k.kind })));
     const params = el('span', { class: 'params' });
@@ -165,11 +170,7 @@ function buildControls() {
       act({ type: 'fault', device: d.name, kind: kinds.value, params: out, ...(id.value ? { id: id.value } : {}) });
       id.value = '';
     } });
-    const inputs = [...d.inputs, ...(d === state.devices[0] ? ['ambient'] : [])].map((inp) => {
-      const key = inp === 'ambient' && d === state.devices[0] ? 'ambient' : d.name + '.' + inp;
-      const v = el('input', { size: '6', 'data-input': key });
-      return el('label', {}, key + ' ', v, el('button', { 'data-set': key, text: 'set', onclick: () => act({ type: 'set', key, value: Number(v.value) }) }));
-    });
+    const inputs = d.inputs.map((inp) => stimulus(d.name + '.' + inp));
     box.append(el('fieldset', {}, el('legend', { text: d.name + ' (' + d.type + ')' }), el('div', {}, 'fault ', kinds, ' ', id, ' ', params, ' ', inject), el('div', { class: 'stimuli' }, ...inputs)));
   }
 }

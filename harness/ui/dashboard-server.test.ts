@@ -118,6 +118,21 @@ describe('dashboard server (API behind the page)', () => {
     expect(text.match(/clear: hot/g)).toHaveLength(1);
   });
 
+  it('renames a fault id reused after its clear in the export (a scenario uses each id once)', async () => {
+    for (const step of [0, 1, 2, 3]) {
+      clock.advance(1000);
+      await post(step % 2 === 0 ? { type: 'fault', id: 'x', device: 'pack1', kind: 'comms-loss' } : { type: 'clear-all' });
+    }
+    const scenario = parseScenario((await call(`${base}/api/export?token=${token}`)).body, 'export.yaml');
+    const r = await runScenario(onePackBench('ui-pack'), scenario, { mode: 'virtual' });
+    expect(r.evidence.events.map((e) => e.replace(/ \{.*$/, ''))).toEqual([
+      "t=1.000s fault 'x': pack1 comms-loss",
+      "t=2.000s clear fault 'x'",
+      "t=3.000s fault 'x-2': pack1 comms-loss",
+      "t=4.000s clear fault 'x-2'",
+    ]);
+  });
+
   it('streams snapshots (SSE) with per-id frame rates of the bus', async () => {
     const got = await new Promise<string>((resolve, reject) => {
       const req = request(`${base}/api/stream?token=${token}`, (res) => {

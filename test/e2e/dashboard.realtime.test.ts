@@ -78,7 +78,13 @@ describeWithPeers(['chromium'], 'dashboard in a browser (hil emulate --ui)', () 
     expect(consoleErrors).toEqual([]);
   });
 
-  it('a fault form built from the catalog injects with its parameters', async () => {
+  it('a stimulus field sets the input; a fault form built from the catalog injects with its parameters', async () => {
+    await page.fill('[data-input="ambient"]', '31');
+    await page.click('[data-set="ambient"]');
+    await until(() => ui.actions.log.some((a) => a.action.type === 'set' && a.ok), 'ambient set');
+    await page.fill('[data-input="pack1.current"]', '');
+    await page.click('[data-set="pack1.current"]');
+    await page.locator('#result', { hasText: 'needs a value' }).waitFor({ timeout: 10_000 });
     await page.selectOption('[data-kinds="pack1"]', 'self-heating');
     const form = page.locator('fieldset', { has: page.locator('[data-inject="pack1"]') });
     await form.locator('[name="cell"]').fill('2');
@@ -118,7 +124,7 @@ describeWithPeers(['chromium'], 'dashboard in a browser (hil emulate --ui)', () 
     const r = await runScenario(bench, scenario, { mode: 'virtual' });
     expect(r.errors).toEqual([]);
     const kinds = r.evidence.events.map((e) => e.replace(/^t=\S+ /, '').replace(/ \{.*$/, ''));
-    expect(kinds).toEqual(["fault 'warm': pack1 self-heating", "clear fault 'warm'", expect.stringMatching(/^fault 'comms-loss-\d+': pack1 comms-loss$/), expect.stringMatching(/^clear fault 'comms-loss-\d+'$/)]);
+    expect(kinds).toEqual(['set ambient=31', "fault 'warm': pack1 self-heating", "clear fault 'warm'", expect.stringMatching(/^fault 'comms-loss-\d+': pack1 comms-loss$/), expect.stringMatching(/^clear fault 'comms-loss-\d+'$/)]);
     const times = r.evidence.events.map((e) => Number(/^t=(\S+)s/.exec(e)![1]));
     const logged = ui.actions.log.filter((a) => a.ok).map((a) => Math.round(a.t * 10) / 10);
     expect(times).toEqual(logged);
