@@ -49,6 +49,11 @@ export interface RunOptions {
    * expectations "not judged".
    */
   signal?: AbortSignal;
+  /**
+   * Called once the bench is up (a live view: `hil run --ui`), with a function reading the bench clock (ms); what it
+   * returns is awaited before the bench closes. Must not throw.
+   */
+  onBench?: (inst: BenchInstance, now: () => number) => (() => Promise<void>) | void;
 }
 
 export type { ControllerModule } from '../dut/controller-session';
@@ -160,6 +165,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  const detachView = options.onBench?.(inst, () => clock.now());
   let t0 = clock.now();
   const simNow = (): number => clock.now() - t0;
   const error = (message: string, atMs = Math.round(simNow())): void => {
@@ -348,6 +354,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   async function shutdown(): Promise<void> {
     const failure = await controller?.stop();
     if (failure) error(failure);
+    if (detachView) await detachView();
     await inst.close();
   }
 }

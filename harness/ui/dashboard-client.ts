@@ -86,6 +86,27 @@ async function init() {
   es.addEventListener('snapshot', (e) => update(JSON.parse(e.data)));
   es.addEventListener('traffic', (e) => renderTraffic(JSON.parse(e.data)));
   es.addEventListener('action', (e) => { const m = JSON.parse(e.data); logAction(m.record); renderFaults(m.faults); });
+  es.addEventListener('run', (e) => runEvent(JSON.parse(e.data)));
+  if (state.run) { document.getElementById('run-box').hidden = false; for (const r of state.run) runEvent(r); }
+  // hil run --ui: each scenario brings its own bench up on the same address; follow it.
+  es.onerror = () => { es.close(); waitAndReload(); };
+}
+async function waitAndReload() {
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    try { if ((await api('/api/state')).ok) return location.reload(); } catch (e) { /* not up yet */ }
+  }
+}
+function runEvent(r) {
+  document.getElementById('run-box').hidden = false;
+  const at = r.atMs !== undefined ? 't=' + (r.atMs / 1000).toFixed(1) + 's ' : '';
+  const text = r.type === 'scenario-start' ? 'scenario ' + r.scenario + ' started (' + r.mode + ')'
+    : r.type === 'scenario-end' ? 'scenario ' + r.scenario + ': ' + String(r.verdict).toUpperCase() + ' - ' + r.summary
+    : r.type === 'expectation-failed' ? r.scenario + ': expectation ' + r.id + ' FAILED'
+    : r.type === 'event' ? r.scenario + ': ' + r.text
+    : r.scenario + ': ' + r.type + (r.message ? ' ' + r.message : '');
+  const cls = r.type === 'expectation-failed' || (r.type === 'scenario-end' && r.verdict !== 'pass') || r.type === 'error' ? 'alarm' : r.type === 'scenario-end' ? 'ok' : '';
+  document.getElementById('run').append(el('li', { class: cls, text: at + text }));
 }
 function update(snap) {
   push(snap);

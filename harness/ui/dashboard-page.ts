@@ -22,6 +22,7 @@ pre{background:#fff;border:1px solid #ddd;padding:4px;max-height:240px;overflow:
 fieldset{margin:4px 0}.params label{margin-right:6px}
 </style></head><body>
 <h1>bench <span id="bench"></span></h1>
+<section id="run-box" hidden><h2>Run: timeline and verdicts</h2><ol id="run"></ol></section>
 <div class="row" id="packs"></div>
 <div class="row" id="inverters"></div>
 <h2>Manual control</h2>

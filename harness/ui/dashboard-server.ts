@@ -20,8 +20,10 @@ export interface DashboardServerOptions {
   rateHz?: number;
   /** One line per manual action (the run's events). */
   log?: (line: string) => void;
-  /** Fixed token (tests); default 128 random bits. */
+  /** Fixed token (tests, and `hil run --ui` keeping one URL over its scenarios); default 128 random bits. */
   token?: string;
+  /** A run's events so far (`hil run --ui`: scenario starts, timeline steps, failed expectations, verdicts). */
+  runEvents?: readonly Record<string, unknown>[];
 }
 
 const MAX_BODY = 64 * 1024;
@@ -66,6 +68,16 @@ export class DashboardServer {
     return this.url();
   }
 
+  /** The port listened on (after `listen`). */
+  port(): number {
+    return this.address!.port;
+  }
+
+  /** A run event as it happens: kept by the caller in `runEvents`, streamed to the pages as `event: run`. */
+  runEvent(r: Record<string, unknown>): void {
+    this.broadcast('run', r);
+  }
+
   url(): string {
     const a = this.address!;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
@@ -89,6 +101,7 @@ export class DashboardServer {
       snapshot: history[history.length - 1] ?? this.sampler.sample(),
       traffic: this.sampler.traffic(),
       actions: this.actions.log,
+      ...(this.options.runEvents ? { run: this.options.runEvents } : {}),
     };
   }
 

@@ -6,6 +6,7 @@ import { runCampaign } from '../../campaign/run-campaign';
 import { planTimeModes } from '../../campaign/time-mode';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
+import { RunDashboard } from '../../ui/run-dashboard';
 import { trapInterrupts } from '../interrupt';
 import { checkOutDir, timeModeOption } from './run-options';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseKeyValues, parseShard } from './scenario-args';
@@ -38,6 +39,9 @@ export function registerRunCommand(program: Command): void {
     .option('--dut-option <key=value>', 'option for an in-process controller (repeatable; e.g. defects=ignore-overtemp)', collect, [])
     .option('--dut-arg <arg>', 'extra argument for the controller command (repeatable)', collect, [])
     .option('-v, --verbose', 'print harness and controller log lines')
+    .option('--ui', 'serve the live dashboard of each scenario\'s bench, with the run\'s timeline and verdicts (URL with a token printed at the first scenario)')
+    .option('--ui-host <address>', 'address the dashboard listens on (only this explicit flag opens it beyond loopback)', '127.0.0.1')
+    .option('--ui-port <n>', 'dashboard port (0: a free port, kept for the whole run)', '0')
     .action(async (paths: string[], opts: {
       bench: string;
       timeMode?: string;
@@ -53,6 +57,9 @@ export function registerRunCommand(program: Command): void {
       dutOption: string[];
       dutArg: string[];
       verbose?: boolean;
+      ui?: boolean;
+      uiHost: string;
+      uiPort: string;
     }) => {
       const timeMode = timeModeOption(opts.timeMode, opts.virtualTime);
       checkOutDir(opts.out, opts.resume);
@@ -65,6 +72,9 @@ export function registerRunCommand(program: Command): void {
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
+      const uiPort = Number(opts.uiPort);
+      if (!(Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535)) throw new ConfigError(`--ui-port ${opts.uiPort}: expected 0..65535`);
+      const ui = opts.ui ? new RunDashboard({ host: opts.uiHost, port: uiPort, print: (l) => process.stdout.write(`${l}\n`) }) : undefined;
       const dutOptions = parseKeyValues(opts.dutOption);
       const trap = trapInterrupts();
       let outcome;
@@ -82,6 +92,7 @@ export function registerRunCommand(program: Command): void {
           ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
           ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
           reporter: new ConsoleReporter(),
+          ...(ui ? { onBench: ui.onBench, onEvent: ui.onEvent } : {}),
           signal: trap.signal,
           ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
         });
