@@ -38,6 +38,8 @@ export interface BenchDevice {
   signal(name: string): number | boolean | undefined;
   /** Known signal names (for validation and `hil emulate`). */
   signalNames(): string[];
+  /** Per-cell voltages as the BMS measures them, V (BMS only; for the dashboard's bar chart). */
+  cellVoltages?(): readonly number[];
   applyInitial(values: Record<string, number | string | boolean>): void;
   setInput(name: string, value: number | string | boolean): boolean;
   /** Inputs `setInput` takes (for completion, messages and "did you mean"). */

@@ -7,11 +7,12 @@ import { openBus } from '../../protocols/can/registry';
 import { SocketcandServer } from '../../protocols/can/socketcand';
 import type { SlcanAdapter } from '../../protocols/can/slcan/pty-adapter';
 import { openTraceWriter, recordBus, type TraceWriter } from '../../protocols/can/trace';
-import { ExceptionCode } from '../../protocols/modbus/device';
+import { ExceptionCode, type ModbusDevice } from '../../protocols/modbus/device';
 import { InProcessMaster } from '../../protocols/modbus/in-process-master';
 import { decodeRequest, isException, type ModbusRequest } from '../../protocols/modbus/pdu';
 import type { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
 import { ModbusServerCore, type ServerTransaction } from '../../protocols/modbus/server-core';
+import { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-device';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
 import { createBenchDevice } from './device-factories';
@@ -83,6 +84,10 @@ export interface BenchModbus {
   /** Writes answered with IllegalDataValue (out of range). */
   rejectedWrites: number;
   requests: number;
+  /** Requests per unit id (the dashboard's "requests per unit"). */
+  unitRequests: Map<number, number>;
+  /** The device served at each unit id (to name written registers with SunSpec point names). */
+  units: Map<number, ModbusDevice>;
 }
 
 const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
@@ -244,6 +249,8 @@ export class BenchInstance {
         illegalWrites: 0,
         rejectedWrites: 0,
         requests: 0,
+        unitRequests: new Map(),
+        units: new Map(),
       };
       entry.core = new ModbusServerCore({ clock: this.clock, seed: this.options.seed, onTransaction: (t) => this.onTransaction(entry, t) });
       if (spec.tcp) {
@@ -294,6 +301,7 @@ export class BenchInstance {
 
   private onTransaction(entry: BenchModbus, t: ServerTransaction): void {
     entry.requests++;
+    entry.unitRequests.set(t.ctx.unitId, (entry.unitRequests.get(t.ctx.unitId) ?? 0) + 1);
     const fc = t.request[0] ?? 0;
     if (!WRITE_FCS.has(fc)) return;
     entry.writeCount++;
@@ -306,7 +314,8 @@ export class BenchInstance {
       if (code === ExceptionCode.IllegalDataValue) entry.rejectedWrites++;
       outcome = `exception ${code}`;
     } else if (!answer) outcome = 'no reply';
-    entry.writes.push({ at: t.at, text: `${entry.name} unit ${t.ctx.unitId} ${describeWrite(req)} -> ${outcome}` });
+    const names = sunspecNames(entry.units.get(t.ctx.unitId), req);
+    entry.writes.push({ at: t.at, text: `${entry.name} unit ${t.ctx.unitId} ${describeWrite(req)}${names} -> ${outcome}` });
   }
 
   private async createDevices(): Promise<void> {
@@ -333,8 +342,15 @@ export class BenchInstance {
       if (spec.modbus) {
         if (!dev.modbus) throw new ConfigError(`device '${spec.name}' has no Modbus face (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
         const ep = this.modbus.get(spec.modbus)!;
-        if (dev.modbusUnits) for (const [id, unit] of dev.modbusUnits) ep.core.addUnit(id, unit);
-        else ep.core.addUnit(spec.unitId ?? 1, dev.modbus);
+        if (dev.modbusUnits) {
+          for (const [id, unit] of dev.modbusUnits) {
+            ep.core.addUnit(id, unit);
+            ep.units.set(id, unit);
+          }
+        } else {
+          ep.core.addUnit(spec.unitId ?? 1, dev.modbus);
+          ep.units.set(spec.unitId ?? 1, dev.modbus);
+        }
         // A device that needs time after a connect makes its TCP endpoint quiet for that long (one listener, one rule).
         if (ep.tcp && dev.connectDelayS) ep.tcp.quietAfterConnectMs = Math.max(ep.tcp.quietAfterConnectMs, dev.connectDelayS * 1000);
       }
@@ -621,6 +637,25 @@ function splitFirst(s: string): [string, string] {
 function splitLast(s: string): [string, string] {
   const i = s.lastIndexOf('.');
   return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** ` (124.InWRte, 124.OutWRte)`: the SunSpec points a write covers, where the unit is a SunSpec map. */
+function sunspecNames(dev: ModbusDevice | undefined, decoded: ModbusRequest | { fc: number; exception: number }): string {
+  if (!(dev instanceof SunSpecDevice) || isException(decoded as ModbusRequest)) return '';
+  const req = decoded as ModbusRequest;
+  let start: number;
+  let count: number;
+  if (req.fc === 6) [start, count] = [req.address, 1];
+  else if (req.fc === 16) [start, count] = [req.address, req.values.length];
+  else if (req.fc === 23) [start, count] = [req.writeAddress, req.values.length];
+  else return '';
+  const names: string[] = [];
+  for (let a = start; a < start + Math.min(count, 64); a++) {
+    const p = dev.pointAt(a);
+    const name = p ? `${p.model.layout.id}.${p.point.name}` : undefined;
+    if (name && names[names.length - 1] !== name) names.push(name);
+  }
+  return names.length ? ` (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''})` : '';
 }
 
 function describeWrite(decoded: ModbusRequest | { fc: number; exception: number }): string {

@@ -56,6 +56,7 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
     step: (dt) => b.step(dt),
     signal: (n) => b.signal(n),
     signalNames: () => b.signalNames(),
+    cellVoltages: () => Array.from(b.device.measuredCellVoltages()),
     applyInitial: (values) => b.applyInitial(values),
     setInput,
     inputNames: () => BMS_INPUTS,

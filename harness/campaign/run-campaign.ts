@@ -17,7 +17,7 @@ import { describeRealTimePlan, planTimeModes, type TimeModeChoice } from './time
 import { traceRequirements } from './traceability';
 
 /** A run of several scenarios on one bench, with reports written as results come in. */
-export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked' | 'speed'> {
+export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked' | 'speed' | 'onBench' | 'onEvent'> {
   /** Time mode per scenario (see `TimeModeChoice`): `real` forces real time, `virtual` all virtual, `auto` as declared. */
   mode: TimeModeChoice;
   /** Evidence directory: `results.jsonl`, one folder per scenario (traces, controller output). */
@@ -116,7 +116,11 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
             ...(options.log ? { log: options.log } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
             progress: (t, d) => reporter.progress(n, plans.length, scenario.id, t, d),
-            onEvent: (r) => jsonl?.write({ type: 'event', ...r }),
+            ...(options.onBench ? { onBench: options.onBench } : {}),
+            onEvent: (r) => {
+              jsonl?.write({ type: 'event', ...r });
+              options.onEvent?.(r);
+            },
           });
         } catch (err) {
           result = setupFailure(bench, scenario, plan.mode, err);

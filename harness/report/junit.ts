@@ -59,10 +59,14 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
       out.push(`      <property name="dut" value="${esc(p.dut)}"/>`);
     }
     out.push('    </properties>');
-    if (r.verdict === 'skip') out.push(`    <testcase classname="${esc(r.scenario)}" name="scenario"><skipped message="${esc(r.summary)}"/></testcase>`);
+    if (r.verdict === 'skip') out.push(`    <testcase classname="${esc(r.scenario)}" name="scenario" time="0.000"><skipped message="${esc(r.summary)}"/></testcase>`);
+    // The expectations are judged together over one run: each testcase gets an equal share of its wall time, so
+    // a CI server's sum of testcase times is the suite's time.
+    const cases = r.expectations.length + (r.errors.length > 0 ? 1 : 0);
+    const share = cases > 0 ? (r.wallMs / 1000 / cases).toFixed(3) : '0.000';
     for (const x of r.expectations) {
-      const cls = `${r.scenario}${x.requirement ? ` [${x.requirement}]` : ''}`;
-      out.push(`    <testcase classname="${esc(cls)}" name="${esc(x.id)}" file="${esc(x.where)}">`);
+      const name = `${x.id}${x.requirement ? ` [${x.requirement}]` : ''}`;
+      out.push(`    <testcase classname="${esc(r.scenario)}" name="${esc(name)}" time="${share}"${fileLine(x.where)}>`);
       if (x.verdict === 'skip') out.push(`      <skipped message="${esc(x.message)}"/>`);
       else if (x.verdict !== 'pass') {
         const tag = x.verdict === 'fail' ? 'failure' : 'error';
@@ -79,15 +83,23 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
       out.push('    </testcase>');
     }
     if (r.errors.length > 0) {
-      out.push(`    <testcase classname="${esc(r.scenario)}" name="harness">`);
+      out.push(`    <testcase classname="${esc(r.scenario)}" name="harness" time="${share}"${fileLine(r.source)}>`);
       const msg = r.errors.map((e) => `t=${(e.atMs / 1000).toFixed(3)}s ${e.message}`).join('\n');
       out.push(`      <error message="${esc(r.errors[0]!.message)}" type="${r.interrupted ? 'Interrupted' : 'HarnessError'}">${esc(msg + (r.evidence.dutOutput.length ? `\ncontroller output:\n${r.evidence.dutOutput.join('\n')}` : ''))}</error>`);
       out.push('    </testcase>');
     }
+    if (r.evidence.dutOutput.length) out.push(`    <system-out>${esc(`controller output (last lines):\n${r.evidence.dutOutput.join('\n')}`)}</system-out>`);
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');
   return out.join('\n') + '\n';
+}
+
+/** `file="…" line="…"` from a `file:line:column` location (CI servers link them separately). */
+function fileLine(where: string | undefined): string {
+  if (!where) return '';
+  const m = /^(.*?):(\d+)(?::\d+)?$/.exec(where);
+  return m ? ` file="${esc(m[1]!)}" line="${m[2]!}"` : ` file="${esc(where)}"`;
 }
 
 /** Write atomically (temp file + rename), so a crash never leaves a half-written report. */

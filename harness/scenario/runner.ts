@@ -55,6 +55,11 @@ export interface RunOptions {
    * expectations "not judged".
    */
   signal?: AbortSignal;
+  /**
+   * Called once the bench is up (a live view: `hil run --ui`), with a function reading the bench clock (ms); what it
+   * returns is awaited before the bench closes. Must not throw.
+   */
+  onBench?: (inst: BenchInstance, now: () => number) => (() => Promise<void>) | void;
 }
 
 export type { ControllerModule } from '../dut/controller-session';
@@ -135,6 +140,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  const detachView = options.onBench?.(inst, () => clock.now());
   /** Clock time of the scenario's t=0, once the timeline starts. */
   let t0: number | undefined;
   const simNow = (): number => (t0 === undefined ? 0 : clock.now() - t0);
@@ -322,6 +328,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   async function shutdown(): Promise<void> {
     const failure = await controller?.stop();
     if (failure) error(failure);
+    if (detachView) await detachView();
     await inst.close();
   }
 }

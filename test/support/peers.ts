@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 export const PYTHON = '/usr/bin/python3';
 
 /** A third-party peer the interop tests use, and how to tell whether it is installed. */
-export type Peer = 'mbpoll' | 'socat' | 'tshark' | 'python3-can' | 'python3-pymodbus' | 'python3-canmatrix' | 'python3-serial' | 'faketime';
+export type Peer = 'mbpoll' | 'socat' | 'tshark' | 'python3-can' | 'python3-pymodbus' | 'python3-canmatrix' | 'python3-serial' | 'faketime' | 'chromium';
 
 const checks: Record<Peer, () => boolean> = {
   mbpoll: () => onPath('mbpoll'),
   socat: () => onPath('socat'),
   tshark: () => onPath('tshark'),
+  chromium: () => existsSync('/usr/bin/chromium'),
   'python3-can': () => pyImports('can'),
   // pymodbus.client needs python3-serial-asyncio too (not pulled in with --no-install-recommends).
   'python3-pymodbus': () => pyImports('pymodbus.client'),

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { RealClock } from '../../../core/clock';
 import { ConfigError } from '../../../core/errors';
 import { BenchInstance } from '../../bench/bench-instance';
+import { DashboardServer } from '../../ui/dashboard-server';
 import { processStop, whenAborted } from './can/stop-signal';
 import { createCompleter } from './emulate/completer';
 import { EmulateInterpreter, helpText, MAX_LINE_LENGTH, statusLine } from './emulate/interpreter';
@@ -18,6 +19,9 @@ interface EmulateOptions {
   status: string;
   /** A file, or false with --no-history. */
   history: string | false;
+  ui?: boolean;
+  uiHost: string;
+  uiPort: string;
 }
 
 /** Default history file of the interactive prompt. */
@@ -37,6 +41,9 @@ export function registerEmulateCommand(program: Command): void {
     .option('--status <seconds>', 'print a status line every N seconds (0: never)', '10')
     .option('--history <file>', 'history file of the interactive prompt', DEFAULT_HISTORY)
     .option('--no-history', 'keep the prompt history for this session only')
+    .option('--ui', 'serve the live dashboard (plots, manual faults and stimuli, export); its URL with a token is printed')
+    .option('--ui-host <address>', 'address the dashboard listens on (only this explicit flag opens it beyond loopback)', '127.0.0.1')
+    .option('--ui-port <n>', 'dashboard port (0: any free port)', '0')
     .action(async (opts: EmulateOptions) => emulate(opts));
 }
 
@@ -57,6 +64,21 @@ async function emulate(opts: EmulateOptions): Promise<void> {
   print(`bench '${bench.file.bench}' is up; endpoints:`);
   for (const [k, v] of Object.entries(inst.substitutions())) print(`  ${k} = ${v}`);
   print(`devices: ${[...inst.devices.values()].map((d) => `${d.name} (${d.type})`).join(', ')}`);
+  let ui: DashboardServer | undefined;
+  if (opts.ui) {
+    const uiPort = Number(opts.uiPort);
+    if (!(Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535)) {
+      await inst.close();
+      throw new ConfigError(`--ui-port ${opts.uiPort}: expected 0..65535`);
+    }
+    ui = new DashboardServer({ inst, now: () => clock.now(), host: opts.uiHost, port: uiPort, log: (l) => print(l) });
+    try {
+      print(`dashboard: ${await ui.listen()}`);
+    } catch (err) {
+      await inst.close();
+      throw new ConfigError(`--ui: cannot listen on ${opts.uiHost}:${opts.uiPort}: ${(err as Error).message}`);
+    }
+  }
 
   const stop = processStop();
   const quit = new AbortController();
@@ -110,6 +132,7 @@ async function emulate(opts: EmulateOptions): Promise<void> {
   stop.dispose();
   print = (l) => void process.stdout.write(`${l}\n`);
   warn = (l) => void process.stderr.write(`${l}\n`);
+  await ui?.close();
   await inst.close();
   print('stopped');
 }

@@ -1,10 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { mergeResults } from '../../campaign/merge';
 import { runRecord } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { JsonLinesLog } from '../../report/jsonl';
 import { writeJUnit } from '../../report/junit';
-import { exitCodeForResults } from '../../report/result';
+import { HtmlReport } from '../../report/html';
+import { exitCodeForResults, type ScenarioResult } from '../../report/result';
 
 /** `hil merge`: combine the results of shards (`hil run --shard i/n --out dir`) into one report. */
 export function registerMergeCommand(program: Command): void {
@@ -17,10 +20,12 @@ export function registerMergeCommand(program: Command): void {
     .argument('<results...>', 'results.jsonl files')
     .option('--junit <file>', 'write the merged JUnit XML here')
     .option('--out <file>', 'write the merged results (JSON lines) here')
+    .option('--html <file>', 'write one HTML report of the merged results, failures first (plots from <dir>/<scenario>/series.json beside each results file)')
     .option('--allow-skip', 'skipped scenarios do not make the exit code 4')
-    .action((files: string[], opts: { junit?: string; out?: string; allowSkip?: boolean }) => {
+    .action((files: string[], opts: { junit?: string; out?: string; html?: string; allowSkip?: boolean }) => {
       const results = mergeResults(files);
       if (opts.junit) writeJUnit(opts.junit, results);
+      if (opts.html) writeMergedHtml(opts.html, results, files);
       if (opts.out) {
         const log = new JsonLinesLog(opts.out, { truncate: true });
         log.writeDurable({ ...runRecord({ scenarios: results.map((r) => r.scenario), timeMode: 'merged' }), merged: files });
@@ -30,4 +35,28 @@ export function registerMergeCommand(program: Command): void {
       new ConsoleReporter().summary(results, [opts.junit, opts.out].filter((x): x is string => !!x));
       process.exitCode = exitCodeForResults(results, { allowSkip: !!opts.allowSkip });
     });
+}
+
+const ORDER: Record<ScenarioResult['verdict'], number> = { fail: 0, error: 1, skip: 2, pass: 3 };
+
+/**
+ * The HTML report of merged results, failures first then errors, skips, passes (stable within each). A scenario's
+ * plots come from `series.json` in its evidence folder beside any of the results files (`hil run --out`); without
+ * one, its section has no plots. An unreadable series file is skipped with a warning: it never loses the report.
+ */
+function writeMergedHtml(path: string, results: ScenarioResult[], files: string[]): void {
+  const report = new HtmlReport(path, { title: 'HIL report (merged)' });
+  const sorted = results.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i);
+  for (const { r } of sorted) {
+    const seriesFile = files.map((f) => join(dirname(f), r.scenario, 'series.json')).find((f) => existsSync(f));
+    let withSeries = r;
+    if (seriesFile) {
+      try {
+        withSeries = { ...r, series: JSON.parse(readFileSync(seriesFile, 'utf8')) as ScenarioResult['series'] };
+      } catch (err) {
+        process.stderr.write(`hil merge: ${seriesFile}: ${(err as Error).message}; '${r.scenario}' shown without plots\n`);
+      }
+    }
+    report.add(withSeries);
+  }
 }

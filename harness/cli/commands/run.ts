@@ -6,6 +6,7 @@ import { runCampaign } from '../../campaign/run-campaign';
 import { planTimeModes } from '../../campaign/time-mode';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
+import { RunDashboard } from '../../ui/run-dashboard';
 import { trapInterrupts } from '../interrupt';
 import { preflightRun } from './preflight';
 import { checkOutDir, checkSpeed, speedOption, timeModeOption } from './run-options';
@@ -43,6 +44,9 @@ export function registerRunCommand(program: Command): void {
     .option('--dut-option <key=value>', 'option for an in-process controller (repeatable; e.g. defects=ignore-overtemp)', collect, [])
     .option('--dut-arg <arg>', 'extra argument for the controller command (repeatable)', collect, [])
     .option('-v, --verbose', 'print harness and controller log lines')
+    .option('--ui', 'serve the live dashboard of each scenario\'s bench, with the run\'s timeline and verdicts (URL with a token printed at the first scenario)')
+    .option('--ui-host <address>', 'address the dashboard listens on (only this explicit flag opens it beyond loopback)', '127.0.0.1')
+    .option('--ui-port <n>', 'dashboard port (0: a free port, kept for the whole run)', '0')
     .action(async (paths: string[], opts: {
       bench: string;
       timeMode?: string;
@@ -59,13 +63,19 @@ export function registerRunCommand(program: Command): void {
       dutOption: string[];
       dutArg: string[];
       verbose?: boolean;
+      ui?: boolean;
+      uiHost: string;
+      uiPort: string;
     }) => {
       const timeMode = timeModeOption(opts.timeMode, opts.virtualTime);
       checkOutDir(opts.out, opts.resume);
       const speed = speedOption(opts.speed);
+      const uiPort = Number(opts.uiPort);
+      if (!(Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535)) throw new ConfigError(`--ui-port ${opts.uiPort}: expected 0..65535`);
       // Every file, option and the controller checked before anything is opened or spawned (exit 2 if not).
       const { bench, scenarios, dutOptions } = await preflightRun({ paths, benchPath: opts.bench, mode: timeMode, dutOptions: opts.dutOption, dutArgs: opts.dutArg });
       const shard = parseShard(opts.shard);
+      const ui = opts.ui ? new RunDashboard({ host: opts.uiHost, port: uiPort, print: (l) => process.stdout.write(`${l}\n`) }) : undefined;
       const anyReal = planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real');
       if (speed !== undefined) checkSpeed(bench, speed, anyReal);
       if (anyReal) {
@@ -91,6 +101,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
           ...(speed !== undefined ? { speed } : {}),
           reporter: new ConsoleReporter(),
+          ...(ui ? { onBench: ui.onBench, onEvent: ui.onEvent } : {}),
           signal: trap.signal,
           ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
         });
