@@ -17,7 +17,7 @@ export { runScenario, checkScenarioAgainstBench, VIRTUAL_EPOCH_MS } from './scen
 export type { RunOptions, ControllerModule } from './scenario/runner';
 export { runCampaign } from './campaign/run-campaign';
 export type { CampaignOptions, CampaignOutcome } from './campaign/run-campaign';
-export type { ScenarioResult } from './report/result';
+export type { ScenarioResult } from './scenario/result';
 export { VirtualClock, RealClock, ScaledClock } from '../core/clock';
 export type { Clock } from '../core/clock';
 export { ConfigError, ExitCode } from '../core/errors';

@@ -10,7 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFECTS, type Defect } from '../fixtures/controllers/reference/defects';
 import { loadBench, type Bench } from '../harness/bench/load-bench';
-import type { ScenarioResult } from '../harness/report/result';
+import type { ScenarioResult } from '../harness/scenario/result';
 import { loadScenario } from '../harness/scenario/load-scenario';
 import { runScenario } from '../harness/scenario/runner';
 import type { Scenario } from '../harness/scenario/scenario';

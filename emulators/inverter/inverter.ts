@@ -15,7 +15,7 @@ import type { IrradianceProfile } from './irradiance';
 import { MpptTracker } from './mppt';
 import { PvString } from './pv-array';
 import type { PvStringConfig } from './pv-array';
-import { Rng } from './rng';
+import { SeededRandom } from '../../core/random';
 import { OperatingState, THROTTLE } from './inverter-types';
 import type { CommandOptions, InverterCommand, InverterConfig, InverterControls, InverterSnapshot, PhaseConfig, StringSnapshot } from './inverter-types';
 
@@ -56,7 +56,7 @@ export class Inverter {
   private readonly derateEndC: number;
   private readonly overTempTripC: number;
   private readonly protection: GridProtection;
-  private readonly rng: Rng;
+  private readonly rng: SeededRandom;
   private readonly ctl: InverterControls;
   private pending: Pending[] = [];
   private seq = 0;
@@ -101,7 +101,7 @@ export class Inverter {
     this.derateEndC = config.derateEndC ?? 85;
     this.overTempTripC = config.overTempTripC ?? 90;
     this.protection = new GridProtection({ nominalV: this.nominalV, nominalHz: this.nominalHz, ...config.grid });
-    this.rng = new Rng(config.seed ?? 1);
+    this.rng = new SeededRandom(config.seed ?? 1);
     this.battery = config.battery;
     this.batteryMaxW = config.batteryMaxW ?? this.ratedW;
     this.honourBmsLimits = config.honourBmsLimits ?? true;

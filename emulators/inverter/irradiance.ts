@@ -4,7 +4,7 @@
  * seed and time give the same irradiance however the model is stepped.
  */
 import { ConfigError } from '../../core/errors';
-import { Rng } from './rng';
+import { SeededRandom } from '../../core/random';
 
 export interface IrradianceProfile {
   readonly name: string;
@@ -70,7 +70,7 @@ export function cloudyDay(options: CloudyDayOptions): IrradianceProfile {
   const cloudsOf = (day: number): Cloud[] => {
     let list = days.get(day);
     if (!list) {
-      const rng = new Rng((options.seed ^ Math.imul(day + 1, 0x9e3779b1)) >>> 0);
+      const rng = new SeededRandom((options.seed ^ Math.imul(day + 1, 0x9e3779b1)) >>> 0);
       list = [];
       let t = 0;
       const meanGap = 3600 / Math.max(perHour, 1e-6);

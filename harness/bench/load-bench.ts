@@ -1,6 +1,6 @@
 import { ProblemList } from '../config/problems';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
-import { parseDuration } from '../scenario/duration';
+import { parseDuration } from '../config/duration';
 import { checkBenchFile } from './check-bench';
 import { benchSchema } from './schema';
 import { benchServerLimits, type BenchServerLimits } from './server-limits';

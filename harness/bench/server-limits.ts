@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors';
 import type { ConnectionLimits } from '../../protocols/net/connection-guard';
-import { parseDuration } from '../scenario/duration';
+import { parseDuration } from '../config/duration';
 import type { BenchFile, ServerLimitsSpec } from './types';
 
 /** The connection limits a bench sets, per Modbus TCP endpoint name and per socketcand hub address. */

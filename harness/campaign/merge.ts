@@ -1,5 +1,5 @@
 import { ConfigError } from '../../core/errors';
-import type { ScenarioResult } from '../report/result';
+import type { ScenarioResult } from '../scenario/result';
 import { readResultsLog, unfinishedScenarios, type ResultsLog } from './results-log';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors';
-import type { ScenarioResult } from '../report/result';
+import type { ScenarioResult } from '../scenario/result';
 
 /**
  * The first record a campaign writes to `results.jsonl` (and again on each `--resume`): which run this is, so

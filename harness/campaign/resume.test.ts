@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import { loadBench } from '../bench/load-bench';
-import { hashOf } from '../report/provenance';
+import { hashOf } from '../evidence/provenance';
 import { loadScenario } from '../scenario/load-scenario';
 import { prepareResume } from './resume';
 

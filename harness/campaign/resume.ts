@@ -2,8 +2,8 @@ import { existsSync, openSync, readSync, closeSync, fstatSync, renameSync, trunc
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { Bench } from '../bench/load-bench';
-import { hashOf } from '../report/provenance';
-import type { ScenarioResult } from '../report/result';
+import { hashOf } from '../evidence/provenance';
+import type { ScenarioResult } from '../scenario/result';
 import type { Scenario } from '../scenario/scenario';
 import { isFinished, readResultsLog } from './results-log';
 

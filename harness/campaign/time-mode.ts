@@ -1,5 +1,5 @@
 import type { Bench } from '../bench/load-bench';
-import { formatDuration } from '../scenario/duration';
+import { formatDuration } from '../config/duration';
 import type { Scenario } from '../scenario/scenario';
 
 /**

@@ -1,5 +1,5 @@
 import type { ExpectationVerdict } from '../scenario/judge';
-import type { ScenarioResult } from '../report/result';
+import type { ScenarioResult } from '../scenario/result';
 import { traceRequirements } from './traceability';
 
 const result = (

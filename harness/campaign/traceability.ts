@@ -1,5 +1,5 @@
 import type { ExpectationStatus, ExpectationVerdict, Verdict } from '../scenario/judge';
-import type { ScenarioResult } from '../report/result';
+import type { ScenarioResult } from '../scenario/result';
 
 /** One piece of evidence for a requirement: an expectation of a scenario (or the scenario itself). */
 export interface RequirementEvidence {

@@ -1,4 +1,4 @@
-import { formatDuration } from '../scenario/duration';
+import { formatDuration } from '../config/duration';
 
 /**
  * Hang detection by silence: the controller must show a sign of life - a CAN frame, a Modbus request, an output

@@ -1,5 +1,5 @@
 import { ConsoleReporter } from './console';
-import type { ScenarioResult } from './result';
+import type { ScenarioResult } from '../scenario/result';
 
 const capture = (): { out: NodeJS.WritableStream; text: () => string } => {
   let buf = '';

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from './result';
+import type { ScenarioResult } from '../scenario/result';
 
 const COLORS = { pass: '\x1b[32m', fail: '\x1b[31m', error: '\x1b[33m', skip: '\x1b[36m', dim: '\x1b[2m', reset: '\x1b[0m' };
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HtmlReport, escapeHtml, niceTicks, toHtml } from './html';
-import type { ScenarioResult } from './result';
+import type { ScenarioResult } from '../scenario/result';
 
 const evil = '<script>alert("x&y")</script>';
 

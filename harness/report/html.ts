@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import type { ScenarioResult } from './result';
-import { downsample, type SignalSeries } from './series';
+import type { ScenarioResult } from '../scenario/result';
+import { downsample, type SignalSeries } from '../evidence/series';
 
 /**
  * The HTML report: one self-contained file (inline CSS and SVG, no scripts, nothing fetched) that a reviewer opens

@@ -1,5 +1,5 @@
 import type { ExpectationResult } from '../scenario/judge';
-import { combineVerdicts, type ScenarioResult } from './result';
+import { combineVerdicts, type ScenarioResult } from '../scenario/result';
 import { onePackBench } from '../../test/support/benches';
 import { parseScenario } from '../scenario/load-scenario';
 import { runScenario } from '../scenario/runner';

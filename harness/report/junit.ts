@@ -1,5 +1,5 @@
 import { writeFileSync, renameSync } from 'node:fs';
-import type { ScenarioResult } from './result';
+import type { ScenarioResult } from '../scenario/result';
 
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');

@@ -4,7 +4,7 @@ import { ConfigError } from '../../core/errors';
 import { capProblems, InputProblems, ProblemList, problemsOf, type Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
-import { formatDuration, parseDuration } from './duration';
+import { formatDuration, parseDuration } from '../config/duration';
 import { compileExpression, type Compiled } from './expression';
 import { scenarioSchema } from './schema';
 import type { Expectation, Scenario, ScenarioStep, StepAction } from './scenario';

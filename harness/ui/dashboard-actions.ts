@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { EmulateInterpreter, type EmulateTarget } from '../cli/commands/emulate/interpreter';
+import { EmulateInterpreter, type EmulateTarget } from '../operator/interpreter';
 
 /** A manual action from the dashboard (or any API client). */
 export type DashboardAction =

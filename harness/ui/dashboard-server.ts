@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { faultCatalog } from '../bench/fault-catalog';
-import type { EmulateTarget } from '../cli/commands/emulate/interpreter';
+import type { EmulateTarget } from '../operator/interpreter';
 import { BadActionError, DashboardActions, type ActionRecord } from './dashboard-actions';
 import { dashboardPage } from './dashboard-page';
 import { DashboardSampler, type DashboardTarget } from './dashboard-sampler';

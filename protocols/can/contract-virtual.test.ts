@@ -1,5 +1,5 @@
 import { RealClock, VirtualClock } from '../../core/clock';
-import { describeCanBusContract } from './contract';
+import { describeCanBusContract } from '../../test/kits/can-bus-contract';
 import { VirtualBus } from './media/virtual';
 
 describeCanBusContract('virtual, instantaneous, virtual clock', ({ channel }) => {

@@ -10,7 +10,9 @@ import {
   ModbusExceptionError,
   OperationError,
 } from '../../core/errors';
-import type { ModbusMaster } from './master';
+import type { CallOptions, ModbusMaster } from './master';
+
+export type { CallOptions };
 import { LIMITS } from './pdu';
 
 export interface ModbusClientOptions {
@@ -25,11 +27,6 @@ export interface RtuLineOptions {
   parity?: 'none' | 'even' | 'odd';
   dataBits?: 7 | 8;
   stopBits?: 1 | 2;
-}
-
-/** Per-call override of the unit id. */
-export interface CallOptions {
-  unitId?: number;
 }
 
 export interface DeviceIdentificationResult {

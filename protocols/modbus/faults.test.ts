@@ -1,5 +1,5 @@
 import { ExceptionCode } from './device';
-import { FaultInjector, mulberry32 } from './faults';
+import { FaultInjector } from './faults';
 
 const q = (over: Partial<Parameters<FaultInjector['match']>[0]> = {}) => ({ transport: 'tcp' as const, unitId: 1, functionCode: 3, address: 10, quantity: 5, ...over });
 
@@ -55,9 +55,5 @@ describe('FaultInjector', () => {
     const hits = [...a].filter((c) => c === '1').length;
     expect(hits).toBeGreaterThan(30);
     expect(hits).toBeLessThan(90);
-    const r = mulberry32(1);
-    const xs = Array.from({ length: 1000 }, r);
-    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...xs)).toBeLessThan(1);
   });
 });

@@ -4,6 +4,7 @@
  * (server-core.ts); the transports apply the ADU-level ones.
  */
 import type { ExceptionCode } from './device';
+import { SeededRandom } from '../../core/random';
 
 export type ModbusFault =
   /** Answer `ms` later than normal. Several delays add up. */
@@ -47,18 +48,6 @@ export interface FaultQuery {
   quantity?: number;
 }
 
-/** mulberry32: small, fast, good enough for fault probabilities; same seed -> same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface LiveRule {
   rule: FaultRule;
   remaining: number;
@@ -70,17 +59,17 @@ interface LiveRule {
  */
 export class FaultInjector {
   private rules: LiveRule[] = [];
-  private random: () => number;
+  private random: SeededRandom;
   /** Number of faults applied so far (all kinds). */
   applied = 0;
 
   constructor(options: { seed?: number } = {}) {
-    this.random = mulberry32(options.seed ?? 1);
+    this.random = new SeededRandom(options.seed ?? 1);
   }
 
   /** Restart the PRNG with a seed (scenarios call this at start for reproducible runs). */
   reseed(seed: number): void {
-    this.random = mulberry32(seed);
+    this.random = new SeededRandom(seed);
   }
 
   /** Add a rule; returns a function that removes it (idempotent). Rejects malformed rules with `RangeError`. */
@@ -118,7 +107,7 @@ export class FaultInjector {
         const end = q.address + Math.max(1, q.quantity ?? 1) - 1;
         if (end < r.address.from || q.address > r.address.to) continue;
       }
-      if (r.probability !== undefined && this.random() >= r.probability) continue;
+      if (r.probability !== undefined && this.random.next() >= r.probability) continue;
       out.push(r.fault);
       live.remaining--;
       if (live.remaining <= 0) expired = true;

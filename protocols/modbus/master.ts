@@ -1,4 +1,7 @@
-import type { CallOptions } from './client';
+/** Per-call override of the unit id. */
+export interface CallOptions {
+  unitId?: number;
+}
 
 /**
  * What a Modbus master (a controller, a test) needs, whatever carries the bytes: `ModbusClient` over TCP/RTU

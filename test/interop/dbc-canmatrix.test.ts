@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadDbc, type Database, type Message, type Signal, type SignalInput } from '../../protocols/can/dbc';
 import { describeWithPeers, PYTHON } from '../support/peers';
+import { SeededRandom } from '../../core/random';
 
 const FIXTURES = join(__dirname, '../../fixtures/dbc');
 const PEER = join(__dirname, 'py/canmatrix_peer.py');
@@ -41,16 +42,10 @@ function runPeer(request: unknown): Promise<PyAnswer> {
   });
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
+/** Deterministic pseudo-random numbers, so a failure reproduces. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 /** Raw values a signal may take within both its raw range and its [min|max]. */

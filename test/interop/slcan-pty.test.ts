@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { ClosedError, DisconnectedError } from '../../core/errors';
-import { describeCanBusContract } from '../../protocols/can/contract';
+import { describeCanBusContract } from '../kits/can-bus-contract';
 import { framesEqual, makeFrame, type CanFrame } from '../../protocols/can/frame';
 import { openSlcanBus, type SlcanBus } from '../../protocols/can/media/slcan';
 import { VirtualBus } from '../../protocols/can/media/virtual';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { runCampaign } from '../../harness/campaign/run-campaign';
 import { loadBench } from '../../harness/bench/load-bench';
 import { ConsoleReporter } from '../../harness/report/console';
-import type { SeriesSet } from '../../harness/report/series';
+import type { SeriesSet } from '../../harness/evidence/series';
 import { parseScenario } from '../../harness/scenario/load-scenario';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 

@@ -1,6 +1,6 @@
 import type { Measurements } from '../logic/measurements';
 import type { PackModel } from '../pack/pack-model';
-import { Prng } from '../pack/prng';
+import { SeededRandom } from '../../../core/random';
 
 export type SensorKind = 'cell-voltage' | 'temperature' | 'current' | 'pack-voltage';
 export type SensorMode = 'stuck' | 'offset' | 'noise' | 'open-wire';
@@ -28,7 +28,7 @@ export class Sensors {
   readonly cellV: Float64Array;
   readonly tempC: Float64Array;
   private cellVFresh = false;
-  private readonly rng: Prng;
+  private readonly rng: SeededRandom;
 
   constructor(
     private readonly pack: PackModel,
@@ -36,7 +36,7 @@ export class Sensors {
   ) {
     this.cellV = new Float64Array(pack.series);
     this.tempC = new Float64Array(pack.moduleCount);
-    this.rng = new Prng((seed ^ 0x5e5e0) >>> 0);
+    this.rng = new SeededRandom((seed ^ 0x5e5e0) >>> 0);
   }
 
   /** Measured cell voltages (valid after `measure`; filled on demand on the fast path). */

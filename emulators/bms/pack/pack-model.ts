@@ -1,6 +1,6 @@
 import { ConfigError } from '../../../core/errors';
 import { lookup, OcvTable, SOC_MAX, SOC_MIN } from './ocv-table';
-import { Prng } from './prng';
+import { SeededRandom } from '../../../core/random';
 import type { PackProfile } from './profile-types';
 
 /** Gas constant, J/(mol K). */
@@ -215,7 +215,7 @@ export class PackModel {
     for (let i = 0; i < n; i++) this.moduleOf[i] = Math.floor(i / seriesPerModule);
     this.refresh();
     const s0 = options.initialSoc ?? 0.5;
-    const rng = new Prng(((options.seed ?? 1) ^ 0x5eed) >>> 0);
+    const rng = new SeededRandom(((options.seed ?? 1) ^ 0x5eed) >>> 0);
     for (let i = 0; i < n; i++) this.soc[i] = clampSoc(s0 + profile.spread.socSigma * rng.gaussian());
     this.settle();
   }
@@ -224,7 +224,7 @@ export class PackModel {
   private drawCells(seed: number): void {
     const p = this.profile;
     const sp = p.spread;
-    const rng = new Prng(seed);
+    const rng = new SeededRandom(seed);
     const total = this.series * this.parallel;
     const weak = new Set<number>();
     while (weak.size < Math.min(sp.weakCells, total)) weak.add(rng.int(total));

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { HtmlReport } from '../../report/html';
-import { exitCodeForResults, type ScenarioResult } from '../../report/result';
+import { exitCodeForResults, type ScenarioResult } from '../../scenario/result';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg } from './scenario-args';
 
 const REALTIME_TAG = 'demo-realtime';

@@ -7,7 +7,7 @@ import { ConsoleReporter } from '../../report/console';
 import { JsonLinesLog } from '../../report/jsonl';
 import { writeJUnit } from '../../report/junit';
 import { HtmlReport } from '../../report/html';
-import { exitCodeForResults, type ScenarioResult } from '../../report/result';
+import { exitCodeForResults, type ScenarioResult } from '../../scenario/result';
 
 /** `hil merge`: combine the results of shards (`hil run --shard i/n --out dir`) into one report. */
 export function registerMergeCommand(program: Command): void {

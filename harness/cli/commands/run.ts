@@ -5,7 +5,7 @@ import { BenchInstance } from '../../bench/bench-instance';
 import { runCampaign } from '../../campaign/run-campaign';
 import { planTimeModes } from '../../campaign/time-mode';
 import { ConsoleReporter } from '../../report/console';
-import { exitCodeForResults } from '../../report/result';
+import { exitCodeForResults } from '../../scenario/result';
 import { RunDashboard } from '../../ui/run-dashboard';
 import { trapInterrupts } from '../interrupt';
 import { preflightRun } from './preflight';

@@ -6,7 +6,7 @@ import {
   InterfaceNotAvailableError,
   OperationError,
 } from '../../../core/errors';
-import { describeCanBusContract } from '../contract';
+import { describeCanBusContract } from '../../../test/kits/can-bus-contract';
 import { framesEqual, makeFrame, type CanFrame } from '../frame';
 import { openBus } from '../registry';
 import { serveSlcanAdapter } from '../slcan/adapter-engine';

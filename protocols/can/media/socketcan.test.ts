@@ -9,7 +9,7 @@ import {
   MediumLoadError,
   OperationError,
 } from '../../../core/errors';
-import { describeCanBusContract } from '../contract';
+import { describeCanBusContract } from '../../../test/kits/can-bus-contract';
 import { makeFrame, type CanFrame } from '../frame';
 import { parseMediumUrl } from '../medium-url';
 import { openBus } from '../registry';

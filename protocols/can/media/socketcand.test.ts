@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { VirtualClock } from '../../../core/clock';
 import { ConfigError, DisconnectedError, HilTimeoutError, OperationError } from '../../../core/errors';
-import { describeCanBusContract } from '../contract';
+import { describeCanBusContract } from '../../../test/kits/can-bus-contract';
 import { makeFrame } from '../frame';
 import { openBus } from '../registry';
 import { SocketcandServer } from '../socketcand/server';

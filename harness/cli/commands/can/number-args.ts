@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../../core/errors';
-import { parseDuration } from '../../../scenario/duration';
+import { parseDuration } from '../../../config/duration';
 
 /** `--count`-style option: a whole number >= 1. Throws `ConfigError` naming the option. */
 export function parseCount(option: string, text: string): number {

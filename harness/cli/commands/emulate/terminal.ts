@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from 'node:readline';
-import type { Completer } from './completer';
+import type { Completer } from '../../../operator/completer';
 
 /** Lines of history kept (in memory, and read back from the file). */
 export const HISTORY_SIZE = 500;

@@ -18,8 +18,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { VirtualClock } from '../../core/clock';
 import { flushMicrotasks } from '../../core/clock';
 import { ClosedError, FrameError } from '../../core/errors';
-import type { CanBus } from './bus';
-import { framesEqual, makeFrame, type CanFrame } from './frame';
+import type { CanBus } from '../../protocols/can/bus';
+import { framesEqual, makeFrame, type CanFrame } from '../../protocols/can/frame';
 
 /** Two buses on the same channel of one medium, as the factory opens them for one test. */
 export interface CanBusPair {

@@ -1,6 +1,9 @@
 import { ExitCode } from '../../core/errors';
-import type { ExpectationResult, ExpectationVerdict, Verdict } from '../scenario/judge';
-import type { SeriesSet } from './series';
+import type { ExpectationResult, ExpectationVerdict, Verdict } from './judge';
+import type { Provenance } from '../evidence/provenance';
+import type { SeriesSet } from '../evidence/series';
+
+export type { Provenance };
 
 /** Everything one scenario run produced: the verdict and the evidence behind it. */
 export interface ScenarioResult {
@@ -59,17 +62,6 @@ export interface ScenarioResult {
 }
 
 /** Versions and hashes behind a result (certification evidence). */
-export interface Provenance {
-  harnessVersion: string;
-  node: string;
-  platform: string;
-  /** The bench file and the SHA-256 of its bytes. */
-  bench: { file: string; sha256: string };
-  /** The scenario file (or `(api)`) and the SHA-256 of its bytes (of its compiled form for API scenarios). */
-  scenario: { file: string; sha256: string };
-  /** How the controller was reached: the command (after substitution), the module, or none (a wired board). */
-  dut: string;
-}
 
 /**
  * Worst verdict wins: error > fail > pass; `skip` (an expectation not counted) is left out. If everything was

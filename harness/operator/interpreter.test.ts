@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { VirtualClock } from '../../../../core/clock';
-import { BenchInstance } from '../../../bench/bench-instance';
-import { loadBench } from '../../../bench/load-bench';
+import { VirtualClock } from '../../core/clock';
+import { BenchInstance } from '../bench/bench-instance';
+import { loadBench } from '../bench/load-bench';
 import { createCompleter } from './completer';
 import { EmulateInterpreter, MAX_LINE_LENGTH, finiteNumber, statusLine } from './interpreter';
 

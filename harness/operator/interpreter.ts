@@ -1,5 +1,5 @@
-import type { BenchInstance } from '../../../bench/bench-instance';
-import { faultCatalog, type FaultKindInfo, type FaultParamInfo } from '../../../bench/fault-catalog';
+import type { BenchInstance } from '../bench/bench-instance';
+import { faultCatalog, type FaultKindInfo, type FaultParamInfo } from '../bench/fault-catalog';
 
 /** Longest command line taken, in characters; longer lines are refused whole. */
 export const MAX_LINE_LENGTH = 1024;

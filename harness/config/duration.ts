@@ -1,5 +1,5 @@
 import { ConfigError } from '../../core/errors';
-import { INPUT_LIMITS } from '../config/limits';
+import { INPUT_LIMITS } from './limits';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -1,7 +1,19 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../../core/package-root';
-import type { Provenance } from './result';
+
+/** Where a result came from: enough to reproduce it. */
+export interface Provenance {
+  harnessVersion: string;
+  node: string;
+  platform: string;
+  /** The bench file and the SHA-256 of its bytes. */
+  bench: { file: string; sha256: string };
+  /** The scenario file (or `(api)`) and the SHA-256 of its bytes (of its compiled form for API scenarios). */
+  scenario: { file: string; sha256: string };
+  /** How the controller was reached: the command (after substitution), the module, or none (a wired board). */
+  dut: string;
+}
 
 let version: string | undefined;
 

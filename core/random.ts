@@ -1,8 +1,10 @@
 /**
- * Seeded pseudo-random numbers (mulberry32). Deterministic for a seed on every platform, so a pack built from
- * the same profile and seed has the same cells, and injected sensor noise repeats exactly.
+ * The one seeded pseudo-random generator of the project (mulberry32). The same seed gives the same sequence on every
+ * platform, so a pack built from a profile and a seed has the same cells, injected noise and probabilistic faults
+ * repeat exactly, and virtual-time traces are identical for identical seeds (DESIGN.md "Clock").
+ * Not for anything that needs unpredictability (tokens): use `node:crypto` there.
  */
-export class Prng {
+export class SeededRandom {
   private state: number;
   private spare: number | undefined;
 
@@ -16,6 +18,16 @@ export class Prng {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Uniform in [lo, hi). */
+  range(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
   }
 
   /** Standard normal (Box-Muller, polar form). */
@@ -36,10 +48,5 @@ export class Prng {
     const m = Math.sqrt((-2 * Math.log(s)) / s);
     this.spare = v * m;
     return u * m;
-  }
-
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
   }
 }
