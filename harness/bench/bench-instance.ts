@@ -1,5 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../core/clock';
+import type { ByteBudget } from '../../core/budget/byte-budget';
+import { BudgetExhaustedError, openBudgetedStream, type BudgetedStream } from '../../core/budget/budgeted-stream';
 import { ConfigError, HilError, OperationError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
 import { formatFrame, type CanFrame } from '../../protocols/can/frame';
@@ -36,8 +38,15 @@ export interface BenchInstanceOptions {
   mode: 'real' | 'virtual';
   /** Seed for devices and fault PRNGs. */
   seed: number;
-  /** Write full CAN traces (`<bus>.log`) here. */
+  /**
+   * Write the full evidence here: CAN traces (`<bus>.log.gz`, candump, gzip) and every Modbus transaction
+   * (`modbus-<endpoint>.jsonl.gz`, one JSON line per request with its reply).
+   */
   traceDir?: string;
+  /** Trace files: `gzip` (default) `<bus>.log.gz`, `plain` `<bus>.log`; `pcap` adds `<bus>.pcap.gz`. */
+  traceFormat?: { compress?: boolean; pcap?: boolean };
+  /** The run's evidence budget: when spent, tracing stops (a note in `traceNotes`), nothing else does. */
+  traceBudget?: ByteBudget;
   /** One line per notable event (drops, closes). */
   log?: (line: string) => void;
   /**
@@ -62,6 +71,12 @@ export interface BenchCanBus {
   /** Last frames by id, decoded on demand with the bus's DBC (signals `can.<bus>.<Message>.<Signal>`). */
   wire?: WireSignals;
   stopTrace?: () => Promise<void>;
+}
+
+/** Where a Modbus endpoint's transaction log goes (see `BenchInstanceOptions.traceDir`). */
+interface TransactionLog {
+  stream: BudgetedStream;
+  stopped: boolean;
 }
 
 /** A Modbus endpoint on a running bench. */
@@ -103,6 +118,9 @@ export class BenchInstance {
   private readonly detachers: Array<() => void> = [];
   private closed = false;
   readonly startMs: number;
+  /** Notes about the evidence (a trace stopped by the budget or a write failure), for the result's events. */
+  readonly traceNotes: string[] = [];
+  private readonly transactionLogs = new Map<string, TransactionLog>();
 
   private constructor(
     readonly bench: Bench,
@@ -186,11 +204,19 @@ export class BenchInstance {
         entry.slcan = await SlcanAdapter.start(adapterBus, { link: spec.slcanPty });
       }
       if (this.options.traceDir && spec.record !== false) {
-        const writer = await openTraceWriter(join(this.options.traceDir, `${name}.log`));
-        const rec = recordBus(handle, writer);
+        const gz = this.options.traceFormat?.compress === false ? '' : '.gz';
+        const files = [`${name}.log${gz}`, ...(this.options.traceFormat?.pcap ? [`${name}.pcap${gz}`] : [])];
+        const stops: Array<() => Promise<void>> = [];
+        for (const file of files) {
+          const writer = await openTraceWriter(join(this.options.traceDir, file), { channel: name, ...(this.options.traceBudget ? { budget: this.options.traceBudget } : {}) });
+          const rec = recordBus(handle, writer, (err) => this.traceStopped(file, err));
+          stops.push(async () => {
+            rec.stop();
+            await writer.close();
+          });
+        }
         entry.stopTrace = async () => {
-          rec.stop();
-          await writer.close();
+          for (const stop of stops) await stop();
         };
       }
     }
@@ -208,6 +234,10 @@ export class BenchInstance {
         rejectedWrites: 0,
         requests: 0,
       };
+      if (this.options.traceDir) {
+        const file = `modbus-${name}.jsonl${this.options.traceFormat?.compress === false ? '' : '.gz'}`;
+        this.transactionLogs.set(name, { stream: await openBudgetedStream(join(this.options.traceDir, file), this.options.traceBudget), stopped: false });
+      }
       entry.core = new ModbusServerCore({ clock: this.clock, seed: this.options.seed, onTransaction: (t) => this.onTransaction(entry, t) });
       if (spec.tcp) {
         const [host, port] = splitHostPort(spec.tcp);
@@ -257,6 +287,16 @@ export class BenchInstance {
 
   private onTransaction(entry: BenchModbus, t: ServerTransaction): void {
     entry.requests++;
+    const log = this.transactionLogs.get(entry.name);
+    if (log && !log.stopped) {
+      const line = { at: t.at, t: Math.round(t.at - this.startMs), unit: t.ctx.unitId, req: hex(t.request), rsp: t.response ? hex(t.response) : null };
+      try {
+        log.stream.write(`${JSON.stringify(line)}\n`);
+      } catch (err) {
+        log.stopped = true;
+        this.traceStopped(log.stream.path.split(/[\\/]/).pop()!, err as Error);
+      }
+    }
     const fc = t.request[0] ?? 0;
     if (!WRITE_FCS.has(fc)) return;
     entry.writeCount++;
@@ -501,6 +541,14 @@ export class BenchInstance {
     return [...this.modbus.values()].flatMap((m) => m.writes.toArray()).slice(-limit);
   }
 
+  private traceStopped(file: string, err: Error): void {
+    const at = ((this.clock.now() - this.startMs) / 1000).toFixed(3);
+    const why = err instanceof BudgetExhaustedError ? `the trace budget (--trace-budget) is spent` : err.message;
+    const note = `t=${at}s evidence ${file} stopped: ${why}; verdicts are unaffected`;
+    if (!this.traceNotes.some((n) => n.includes(why) && err instanceof BudgetExhaustedError)) this.options.log?.(note);
+    this.traceNotes.push(note);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -519,7 +567,12 @@ export class BenchInstance {
       if (m.tcp) await m.tcp.close().catch(() => undefined);
       if (m.rtu) await m.rtu.close().catch(() => undefined);
     }
+    for (const log of this.transactionLogs.values()) await log.stream.close().catch(() => undefined);
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function safely(fn: () => void): void {

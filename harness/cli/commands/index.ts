@@ -5,9 +5,10 @@ import { registerEmulateCommand } from './emulate';
 import { registerMergeCommand } from './merge';
 import { registerRunCommand } from './run';
 import { registerValidateCommand } from './validate';
+import { registerVerifyCommand } from './verify';
 
 /** A command group: adds its commands to the program. */
 export type CommandRegistrar = (program: Command) => void;
 
 /** Every command group of `hil`, in help order. Add a group here. */
-export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerEmulateCommand, registerMergeCommand, registerCanCommands, registerDemoCommand];
+export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerEmulateCommand, registerMergeCommand, registerVerifyCommand, registerCanCommands, registerDemoCommand];

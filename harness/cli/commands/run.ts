@@ -7,14 +7,14 @@ import { planTimeModes } from '../../campaign/time-mode';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
 import { trapInterrupts } from '../interrupt';
-import { checkOutDir, timeModeOption } from './run-options';
+import { addTraceOptions, checkOutDir, timeModeOption, traceCampaignOptions, type TraceCliOptions } from './run-options';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseKeyValues, parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `hil run`: bring up a bench, run scenarios against the controller, judge, report. */
 export function registerRunCommand(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description(
       'run scenarios against a controller on a bench and judge it (exit 0 pass, 1 fail, 2 bad input, 3 error, 4 not everything ran, 130/143 interrupted)',
@@ -30,15 +30,14 @@ export function registerRunCommand(program: Command): void {
     .option('--allow-skip', 'scenarios skipped for their time mode do not make the exit code 4 (they are still listed)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--html <file>', 'write an HTML report with plots of the signals the expectations read (one self-contained file)')
-    .option('--out <dir>', 'write results.jsonl, CAN traces and controller output under this directory (new or empty, unless --resume)')
+    .option('--out <dir>', 'evidence folder: results.jsonl, manifest.json, SHA256SUMS, per scenario CAN traces (<bus>.log.gz), Modbus logs and controller output (new or empty, unless --resume)')
     .option('--resume', 'continue the run whose results are in --out: keep the finished results, run the rest, append')
-    .option('--no-traces', 'with --out, do not record full CAN traces')
     .option('--shard <i/n>', 'run only shard i of n (for CI matrices)')
     .option('--stop-on-fail', 'stop each scenario at its first failed expectation')
     .option('--dut-option <key=value>', 'option for an in-process controller (repeatable; e.g. defects=ignore-overtemp)', collect, [])
     .option('--dut-arg <arg>', 'extra argument for the controller command (repeatable)', collect, [])
-    .option('-v, --verbose', 'print harness and controller log lines')
-    .action(async (paths: string[], opts: {
+    .option('-v, --verbose', 'print harness and controller log lines');
+  addTraceOptions(cmd).action(async (paths: string[], opts: TraceCliOptions & {
       bench: string;
       timeMode?: string;
       virtualTime?: boolean;
@@ -47,7 +46,6 @@ export function registerRunCommand(program: Command): void {
       html?: string;
       out?: string;
       resume?: boolean;
-      traces: boolean;
       shard?: string;
       stopOnFail?: boolean;
       dutOption: string[];
@@ -77,7 +75,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.junit ? { junit: opts.junit } : {}),
           ...(opts.html ? { html: opts.html } : {}),
           ...(shard ? { shard } : {}),
-          traces: opts.traces,
+          ...traceCampaignOptions(opts),
           ...(opts.stopOnFail ? { stopOnFail: true } : {}),
           ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
           ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),

@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { ByteBudget } from '../../../core/budget/byte-budget';
+import { BudgetExhaustedError } from '../../../core/budget/budgeted-stream';
 import { ClosedError, ConfigError } from '../../../core/errors';
 import { makeFrame, type CanFrame } from '../frame';
 import { loadTrace, openTraceWriter, pcapRecord, readCandumpStream, readTrace, type BadRecord } from './index';
@@ -113,5 +116,46 @@ describe('trace files', () => {
     await w.close();
     await w.close();
     expect(() => w.write(sample[0]!)).toThrow(ClosedError);
+  });
+});
+
+describe('gzip traces and the evidence budget', () => {
+  it('writes .log.gz and .pcap.gz as standard gzip streams that read back frame for frame', async () => {
+    for (const name of ['gz.log.gz', 'gz.pcap.gz']) {
+      const path = join(dir, name);
+      await writeAll(path, sample);
+      const raw = readFileSync(path);
+      expect([raw[0], raw[1]]).toEqual([0x1f, 0x8b]);
+      expect(gunzipSync(raw).length).toBeGreaterThan(0); // one complete gzip member: zcat reads it
+      const { frames } = await loadTrace(path);
+      expect(frames.map((f) => f.id)).toEqual(sample.map((f) => f.id));
+    }
+    const plain = join(dir, 'plain-ref.log');
+    await writeAll(plain, sample);
+    expect(gunzipSync(readFileSync(join(dir, 'gz.log.gz'))).toString()).toBe(readFileSync(plain, 'utf8'));
+  });
+
+  it('stops writing once the shared budget is spent, with BudgetExhaustedError, and leaves a complete file', async () => {
+    const exhausted: number[] = [];
+    const budget = new ByteBudget(2000, (used) => exhausted.push(used));
+    const path = join(dir, 'budget.log');
+    const w = await openTraceWriter(path, { budget });
+    let error: unknown;
+    let n = 0;
+    try {
+      for (; n < 1000; n++) w.write({ ...sample[0]!, timestamp: 1700000000000 + n });
+    } catch (err) {
+      error = err;
+    }
+    await w.close();
+    expect(error).toBeInstanceOf(BudgetExhaustedError);
+    expect(exhausted).toHaveLength(1);
+    expect(n).toBeLessThan(1000);
+    const size = readFileSync(path).length;
+    expect(size).toBeGreaterThanOrEqual(2000);
+    expect(size).toBeLessThan(2100); // a plain file stops within one line of the budget
+    const { frames, stats } = await loadTrace(path);
+    expect(frames).toHaveLength(n);
+    expect(stats.bad).toBe(0);
   });
 });
