@@ -11,9 +11,7 @@ const CAN_ERR_MASK = 0x1fffffff;
  * `timestamp` (ms) as seconds with microseconds; the channel is the frame's channel, else `fallbackChannel`.
  */
 export function formatCandumpLine(frame: CanFrame, fallbackChannel = 'can0'): string {
-  const us = Math.round((frame.timestamp ?? 0) * 1000);
-  const sec = Math.floor(us / 1e6);
-  const frac = String(us - sec * 1e6).padStart(6, '0');
+  const stamp = candumpStamp(frame.timestamp ?? 0);
   const channel = frame.channel ?? fallbackChannel;
   let body: string;
   if (frame.error) {
@@ -25,7 +23,19 @@ export function formatCandumpLine(frame: CanFrame, fallbackChannel = 'can0'): st
   } else {
     body = `${formatId(frame.id, frame.extended)}#${hexData(frame.data)}`;
   }
-  return `(${sec}.${frac}) ${channel} ${body}`;
+  return `(${stamp}) ${channel} ${body}`;
+}
+
+// Frames come in bursts with one timestamp (a BMS sends its cycle at once): the last stamp is kept formatted.
+let lastStampMs = NaN;
+let lastStamp = '';
+function candumpStamp(ms: number): string {
+  if (ms === lastStampMs) return lastStamp;
+  const us = Math.round(ms * 1000);
+  const sec = Math.floor(us / 1e6);
+  lastStampMs = ms;
+  lastStamp = `${sec}.${String(us - sec * 1e6).padStart(6, '0')}`;
+  return lastStamp;
 }
 
 /** A parsed line, or why it could not be parsed. */
