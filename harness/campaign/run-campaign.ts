@@ -33,6 +33,8 @@ export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArg
   manifest?: boolean;
   /** Extra manifest content (a campaign file, its parameters), merged in. */
   manifestExtra?: Record<string, unknown>;
+  /** Write more reports from all results before the manifest and checksums seal the folder; returns their paths. */
+  extraReports?: (results: ScenarioResult[]) => string[];
   /** Time mode per scenario (see `TimeModeChoice`): `real` forces real time, `virtual` all virtual, `auto` as declared. */
   mode: TimeModeChoice;
   /** Evidence directory: `results.jsonl`, one folder per scenario (traces, controller output). */
@@ -165,6 +167,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
     renameSync(`${path}.tmp`, path);
     reports.push(path);
   }
+  if (options.extraReports) reports.push(...options.extraReports(results));
   if (options.outDir && options.manifest !== false) {
     const manifest = buildManifest({
       bench,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCampaignCommand } from './campaign';
 import { registerCanCommands } from './can';
 import { registerDemoCommand } from './demo';
 import { registerEmulateCommand } from './emulate';
@@ -11,4 +12,4 @@ import { registerVerifyCommand } from './verify';
 export type CommandRegistrar = (program: Command) => void;
 
 /** Every command group of `hil`, in help order. Add a group here. */
-export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerValidateCommand, registerEmulateCommand, registerMergeCommand, registerVerifyCommand, registerCanCommands, registerDemoCommand];
+export const commandRegistrars: CommandRegistrar[] = [registerRunCommand, registerCampaignCommand, registerValidateCommand, registerEmulateCommand, registerMergeCommand, registerVerifyCommand, registerCanCommands, registerDemoCommand];
