@@ -4,7 +4,7 @@ import { openBudgetedStream, type BudgetedStream } from '../../../core/budget/bu
 import { ClosedError, ConfigError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import type { CanFrame } from '../frame';
-import { formatCandumpLine } from './candump-format';
+import { encodeCandumpLine, formatCandumpLine, isPlainClassic, MAX_CLASSIC_LINE } from './candump-format';
 import { pcapGlobalHeader, pcapRecord } from './pcap-format';
 
 /** Trace file formats. */
@@ -72,7 +72,9 @@ class StreamTraceWriter implements TraceWriter {
 
   write(frame: CanFrame): void {
     if (this.closing) throw new ClosedError(`trace writer ${this.path}`);
-    this.stream.write(this.format === 'pcap' ? pcapRecord(frame) : `${formatCandumpLine(frame, this.channel)}\n`);
+    if (this.format === 'pcap') this.stream.write(pcapRecord(frame));
+    else if (isPlainClassic(frame)) this.stream.writeWith(MAX_CLASSIC_LINE + (frame.channel ?? this.channel).length * 3, (buf, off) => encodeCandumpLine(buf, off, frame, this.channel));
+    else this.stream.write(`${formatCandumpLine(frame, this.channel)}\n`);
     this.count++;
   }
 
