@@ -176,3 +176,22 @@ describe('encodeCandumpLine', () => {
     }
   });
 });
+
+describe('long gzip traces', () => {
+  it('are a series of gzip members (one per chunk) that gunzip, zcat and readTrace read as one stream', async () => {
+    const path = join(dir, 'long.log.gz');
+    const w = await openTraceWriter(path);
+    const n = 20_000; // about 700 kB of candump text: three chunks
+    for (let i = 0; i < n; i++) w.write({ ...makeFrame(0x351, [i & 0xff, i >> 8, 0, 0]), timestamp: 1767225600000 + i, channel: 'pack1' });
+    await w.close();
+    expect(gunzipSync(readFileSync(path)).toString().split('\n')).toHaveLength(n + 1);
+    const { frames, stats } = await loadTrace(path);
+    expect(frames).toHaveLength(n);
+    expect(stats.bad).toBe(0);
+    expect(frames[n - 1]!.data[0]).toBe((n - 1) & 0xff);
+    const { spawnSync } = await import('node:child_process');
+    const zcat = spawnSync('zcat', [path], { encoding: 'utf8', maxBuffer: 10e6 });
+    if (zcat.error) return console.warn('skipped the zcat check: zcat (gzip) is not installed');
+    expect(zcat.stdout.split('\n')).toHaveLength(n + 1);
+  });
+});
