@@ -2,11 +2,13 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { constants as zlib, gzipSync } from 'node:zlib';
 import { ConfigError, OperationError } from '../errors';
 import type { ByteBudget } from './byte-budget';
+import { openCompressionChannel, type CompressionChannel } from './gzip-worker';
 
 /**
- * Writes are gathered into chunks of this size, then (compressed and) written synchronously. A virtual-time run
- * never waits on I/O, so an asynchronous stream would buffer a whole 24-hour trace in memory before the event loop
- * turns; synchronous chunk writes keep memory flat at one chunk per file (measured by `npm run bench:traces`).
+ * Writes are gathered into chunks of this size. Plain chunks are written synchronously; compressed ones go to the
+ * compression worker (`gzip-worker.ts`), or are compressed inline where no worker runs. A virtual-time run never
+ * waits on I/O, so an asynchronous stream would buffer a whole 24-hour trace in memory before the event loop turns
+ * (measured by `npm run bench:traces`).
  */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -56,13 +58,22 @@ class SyncChunkStream implements BudgetedStream {
   private len = 0;
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
+  /** Compression in the worker (when one runs); bytes it wrote that were charged to the budget so far. */
+  private readonly channel: CompressionChannel | undefined;
+  private charged = 0;
 
   constructor(
     readonly path: string,
     private readonly fd: number,
     readonly compressed: boolean,
     private readonly budget: ByteBudget | undefined,
-  ) {}
+  ) {
+    if (compressed) {
+      this.channel = openCompressionChannel(fd, (message) => {
+        this.failure ??= new OperationError(`writing ${path} failed: ${message}`);
+      });
+    }
+  }
 
   write(data: string | Uint8Array): void {
     this.check();
@@ -82,7 +93,7 @@ class SyncChunkStream implements BudgetedStream {
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve, reject) => {
+    this.closing ??= new Promise<void>((resolve) => {
       if (!this.failure) {
         try {
           this.flush();
@@ -90,18 +101,25 @@ class SyncChunkStream implements BudgetedStream {
           /* recorded in failure */
         }
       }
+      resolve();
+    }).then(async () => {
+      if (this.channel) {
+        await this.channel.drain();
+        this.channel.release();
+        this.chargeWorker();
+      }
       try {
         closeSync(this.fd);
       } catch (err) {
         this.failure ??= new OperationError(`closing ${this.path} failed: ${(err as Error).message}`, { cause: err });
       }
-      if (this.failure) reject(this.failure);
-      else resolve();
+      if (this.failure) throw this.failure;
     });
     return this.closing;
   }
 
   private check(): void {
+    if (!this.failure && this.channel && Atomics.load(this.channel.state, 2) !== 0) this.failure = new OperationError(`writing ${this.path} failed (compression worker)`);
     if (this.failure) throw this.failure;
     if (this.closing) throw new OperationError(`${this.path} is closed`);
     if (this.budget?.exhausted) throw new BudgetExhaustedError(this.path);
@@ -114,8 +132,21 @@ class SyncChunkStream implements BudgetedStream {
     if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
   }
 
+  private chargeWorker(): void {
+    const written = Atomics.load(this.channel!.state, 1);
+    if (written > this.charged) this.budget?.spend(written - this.charged);
+    this.charged = written;
+  }
+
   private flush(): void {
     if (this.len === 0 || this.failure) return;
+    if (this.channel) {
+      this.channel.post(this.buf, this.len); // the buffer is transferred to the worker
+      this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      this.len = 0;
+      this.chargeWorker();
+      return;
+    }
     const raw = this.buf.subarray(0, this.len);
     // Level 1: a fraction of the CPU of zlib's default level 6 for ~15 % larger candump text.
     const chunk = this.compressed ? gzipSync(raw, { level: 1, memLevel: 9, strategy: zlib.Z_DEFAULT_STRATEGY }) : raw;
