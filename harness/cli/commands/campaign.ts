@@ -7,8 +7,8 @@ import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
 import { trapInterrupts } from '../interrupt';
-import { addTraceOptions, checkOutDir, timeModeOption, traceCampaignOptions, type TraceCliOptions } from './run-options';
-import { parseKeyValues, parseShard } from './scenario-args';
+import { addTraceOptions, checkOutDir, sharedCampaignOptions, timeModeOption, type SharedRunCliOptions } from './run-options';
+import { parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -36,7 +36,7 @@ export function registerCampaignCommand(program: Command): void {
   addTraceOptions(cmd).action(
     async (
       file: string,
-      opts: TraceCliOptions & {
+      opts: SharedRunCliOptions & {
         out: string;
         timeMode?: string;
         virtualTime?: boolean;
@@ -55,7 +55,6 @@ export function registerCampaignCommand(program: Command): void {
       checkOutDir(opts.out, opts.resume);
       const campaign = await loadCampaign(file);
       const shard = parseShard(opts.shard);
-      const dutOptions = parseKeyValues(opts.dutOption);
       const reporter = new ConsoleReporter();
       let verdicts: RequirementVerdict[] = [];
       const trap = trapInterrupts();
@@ -64,18 +63,9 @@ export function registerCampaignCommand(program: Command): void {
         outcome = await runCampaign(campaign.bench, campaign.scenarios, {
           mode: timeMode,
           checked: true,
-          outDir: opts.out,
-          ...(opts.resume ? { resume: true } : {}),
-          ...(opts.junit ? { junit: opts.junit } : {}),
-          ...(opts.html ? { html: opts.html } : {}),
-          ...(shard ? { shard } : {}),
-          ...traceCampaignOptions(opts),
-          ...(opts.stopOnFail ? { stopOnFail: true } : {}),
-          ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
-          ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
+          ...sharedCampaignOptions(opts),
           reporter,
           signal: trap.signal,
-          ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
           manifestExtra: {
             campaign: { name: campaign.file.campaign, file: campaign.source, sha256: sha256File(campaign.source), sweeps: campaign.parameters },
           },

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { parseByteSize } from '../../../core/budget/byte-budget';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { ConfigError } from '../../../core/errors';
+import type { CampaignOptions } from '../../campaign/run-campaign';
 import { TIME_MODE_CHOICES, type TimeModeChoice } from '../../campaign/time-mode';
+import { parseKeyValues, parseShard } from './scenario-args';
 
 /** `--time-mode` and its alias `--virtual-time`, checked: one of real|virtual|auto (default auto), no contradiction. */
 export function timeModeOption(timeMode: string | undefined, virtualTime: boolean | undefined): TimeModeChoice {
@@ -55,4 +57,35 @@ export function traceCampaignOptions(o: TraceCliOptions): { traces: boolean; tra
     if (traceBudget === undefined) throw new ConfigError(`--trace-budget '${o.traceBudget}': expected a size such as 500MB, 2GB, 750000000 or unlimited`);
   }
   return { traces: o.traces, ...(traceBudget !== undefined ? { traceBudget } : {}), traceFormat: { compress: o.compress, pcap: !!o.pcap } };
+}
+
+/** The options `hil run` and `hil campaign` share, as written on the command line. */
+export interface SharedRunCliOptions extends TraceCliOptions {
+  out?: string;
+  resume?: boolean;
+  junit?: string;
+  html?: string;
+  shard?: string;
+  stopOnFail?: boolean;
+  dutOption: string[];
+  dutArg: string[];
+  verbose?: boolean;
+}
+
+/** The `runCampaign` options for the shared flags (everything but the mode, reporter and signal). */
+export function sharedCampaignOptions(opts: SharedRunCliOptions): Omit<CampaignOptions, 'mode'> {
+  const shard = parseShard(opts.shard);
+  const dutOptions = parseKeyValues(opts.dutOption);
+  return {
+    ...(opts.out ? { outDir: opts.out } : {}),
+    ...(opts.resume ? { resume: true } : {}),
+    ...(opts.junit ? { junit: opts.junit } : {}),
+    ...(opts.html ? { html: opts.html } : {}),
+    ...(shard ? { shard } : {}),
+    ...traceCampaignOptions(opts),
+    ...(opts.stopOnFail ? { stopOnFail: true } : {}),
+    ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
+    ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
+    ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
+  };
 }

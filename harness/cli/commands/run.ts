@@ -7,8 +7,8 @@ import { planTimeModes } from '../../campaign/time-mode';
 import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../report/result';
 import { trapInterrupts } from '../interrupt';
-import { addTraceOptions, checkOutDir, timeModeOption, traceCampaignOptions, type TraceCliOptions } from './run-options';
-import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseKeyValues, parseShard } from './scenario-args';
+import { addTraceOptions, checkOutDir, sharedCampaignOptions, timeModeOption, type SharedRunCliOptions } from './run-options';
+import { expandScenarioPaths, loadAndCheck, loadBenchArg, parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -37,7 +37,7 @@ export function registerRunCommand(program: Command): void {
     .option('--dut-option <key=value>', 'option for an in-process controller (repeatable; e.g. defects=ignore-overtemp)', collect, [])
     .option('--dut-arg <arg>', 'extra argument for the controller command (repeatable)', collect, [])
     .option('-v, --verbose', 'print harness and controller log lines');
-  addTraceOptions(cmd).action(async (paths: string[], opts: TraceCliOptions & {
+  addTraceOptions(cmd).action(async (paths: string[], opts: SharedRunCliOptions & {
       bench: string;
       timeMode?: string;
       virtualTime?: boolean;
@@ -56,32 +56,22 @@ export function registerRunCommand(program: Command): void {
       checkOutDir(opts.out, opts.resume);
       const bench = loadBenchArg(opts.bench);
       const scenarios = await loadAndCheck(bench, expandScenarioPaths(paths));
-      const shard = parseShard(opts.shard);
+      parseShard(opts.shard); // bad --shard: exit 2 before anything starts
       if (planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real')) {
         // Reach every adapter, port and listener once before running anything: a missing adapter is one clear line
         // and exit 2, not an error verdict per scenario.
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
-      const dutOptions = parseKeyValues(opts.dutOption);
       const trap = trapInterrupts();
       let outcome;
       try {
         outcome = await runCampaign(bench, scenarios, {
           mode: timeMode,
           checked: true, // loadAndCheck above checked every scenario against this bench
-          ...(opts.out ? { outDir: opts.out } : {}),
-          ...(opts.resume ? { resume: true } : {}),
-          ...(opts.junit ? { junit: opts.junit } : {}),
-          ...(opts.html ? { html: opts.html } : {}),
-          ...(shard ? { shard } : {}),
-          ...traceCampaignOptions(opts),
-          ...(opts.stopOnFail ? { stopOnFail: true } : {}),
-          ...(Object.keys(dutOptions).length ? { dutOptions } : {}),
-          ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
+          ...sharedCampaignOptions(opts),
           reporter: new ConsoleReporter(),
           signal: trap.signal,
-          ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
         });
       } finally {
         trap.dispose();
