@@ -3,7 +3,7 @@
  *
  * 1. Start-up: from spawning `hil run <scenario> --bench fixtures/benches/ci.yaml --out <dir>` (real time, the
  *    reference controller as its own process) to the first CAN frame on the bus. The harness records every frame
- *    with --out (`<dir>/<scenario>/<bus>.log`, candump format, stamped by the run's real clock = epoch ms), so the
+ *    with --out (`<dir>/<scenario>/<bus>.log.gz`, candump format, gzip, stamped by the run's real clock = epoch ms), so the
  *    first line of the traces, minus the spawn instant taken here on the same wall clock, is the start-up. Also:
  *    to the controller's first output line and to "controller ready" (its log lines carry wall-clock stamps), and
  *    to process exit. Median of `--runs` runs (default 7); reference measured in the same run: spawn-to-exit of a
@@ -24,6 +24,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadBench } from '../harness/bench/load-bench';
@@ -68,7 +69,8 @@ function run(argv: string[], cwd = root): Promise<{ spawnedAt: number; exitedAt:
 
 /** First candump timestamp `(1796131419.641145) bus 351#...` in a trace file, epoch ms. */
 function firstTraceMs(file: string): number | undefined {
-  const m = /^\((\d+\.\d+)\)/m.exec(readFileSync(file, 'utf8'));
+  const raw = readFileSync(file);
+  const m = /^\((\d+\.\d+)\)/m.exec((file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8'));
   return m ? Number(m[1]) * 1000 : undefined;
 }
 
@@ -103,7 +105,7 @@ async function startupFigures(runs: number): Promise<void> {
       const r = await run([...cmd, dir]);
       if (r.code !== 0) throw new Error(`hil run exited ${r.code}:\n${r.out}`);
       const sdir = join(dir, 'startup');
-      const traces = readdirSync(sdir).filter((f) => f.endsWith('.log') && f !== 'controller.log');
+      const traces = readdirSync(sdir).filter((f) => /\.log(\.gz)?$/.test(f) && f !== 'controller.log');
       const firsts = traces.map((f) => firstTraceMs(join(sdir, f))).filter((x): x is number => x !== undefined);
       if (firsts.length === 0) throw new Error(`no CAN frame in the traces under ${sdir}`);
       firstFrame.push(Math.min(...firsts) - r.spawnedAt);

@@ -1,5 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../core/clock';
+import type { ByteBudget } from '../../core/budget/byte-budget';
+import { BudgetExhaustedError, openBudgetedStream, type BudgetedStream } from '../../core/budget/budgeted-stream';
 import { ConfigError, HilError, OperationError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
 import { formatFrame, type CanFrame } from '../../protocols/can/frame';
@@ -37,8 +39,15 @@ export interface BenchInstanceOptions {
   mode: 'real' | 'virtual';
   /** Seed for devices and fault PRNGs. */
   seed: number;
-  /** Write full CAN traces (`<bus>.log`) here. */
+  /**
+   * Write the full evidence here: CAN traces (`<bus>.log.gz`, candump, gzip) and every Modbus transaction
+   * (`modbus-<endpoint>.jsonl.gz`, one JSON line per request with its reply).
+   */
   traceDir?: string;
+  /** Trace files: `gzip` (default) `<bus>.log.gz`, `plain` `<bus>.log`; `pcap` adds `<bus>.pcap.gz`. */
+  traceFormat?: { compress?: boolean; pcap?: boolean };
+  /** The run's evidence budget: when spent, tracing stops (a note in `traceNotes`), nothing else does. */
+  traceBudget?: ByteBudget;
   /** One line per notable event (drops, closes). */
   log?: (line: string) => void;
   /**
@@ -65,6 +74,12 @@ export interface BenchCanBus {
   /** The full trace being written (`<traceDir>/<bus>.log`), if any. */
   trace?: TraceWriter;
   stopTrace?: () => Promise<void>;
+}
+
+/** Where a Modbus endpoint's transaction log goes (see `BenchInstanceOptions.traceDir`). */
+interface TransactionLog {
+  stream: BudgetedStream;
+  stopped: boolean;
 }
 
 /** A Modbus endpoint on a running bench. */
@@ -113,6 +128,9 @@ export class BenchInstance {
   readonly startMs: number;
   private originMs: number;
   private zeroMarked = false;
+  /** Notes about the evidence (a trace stopped by the budget or a write failure), for the result's events. */
+  readonly traceNotes: string[] = [];
+  private readonly transactionLogs = new Map<string, TransactionLog>();
 
   private constructor(
     readonly bench: Bench,
@@ -223,16 +241,25 @@ export class BenchInstance {
         entry.slcan = await SlcanAdapter.start(adapterBus, { link: spec.slcanPty });
       }
       if (this.options.traceDir && spec.record !== false) {
-        const writer = await openTraceWriter(join(this.options.traceDir, `${name}.log`));
-        writer.comment(
-          `hil trace of CAN bus '${name}' (bench '${this.bench.file.bench}'), opened ${epochSeconds(this.clock.now())} ${new Date(this.clock.now()).toISOString()}; ` +
-            `timestamps are ${this.options.mode === 'virtual' ? 'virtual-clock' : 'wall-clock'} epoch seconds; a '# hil t=0' line marks the scenario's t=0`,
-        );
-        entry.trace = writer;
-        const rec = recordBus(handle, writer);
+        const gz = this.options.traceFormat?.compress === false ? '' : '.gz';
+        const files = [`${name}.log${gz}`, ...(this.options.traceFormat?.pcap ? [`${name}.pcap${gz}`] : [])];
+        const stops: Array<() => Promise<void>> = [];
+        for (const file of files) {
+          const writer = await openTraceWriter(join(this.options.traceDir, file), { channel: name, ...(this.options.traceBudget ? { budget: this.options.traceBudget } : {}) });
+          writer.comment(
+            `hil trace of CAN bus '${name}' (bench '${this.bench.file.bench}'), opened ${epochSeconds(this.clock.now())} ${new Date(this.clock.now()).toISOString()}; ` +
+              `timestamps are ${this.options.mode === 'virtual' ? 'virtual-clock' : 'wall-clock'} epoch seconds; a '# hil t=0' line marks the scenario's t=0`,
+          );
+          // The candump trace carries the t=0 comment line (pcap has no place for one).
+          entry.trace ??= writer;
+          const rec = recordBus(handle, writer, (err) => this.traceStopped(file, err));
+          stops.push(async () => {
+            rec.stop();
+            await writer.close();
+          });
+        }
         entry.stopTrace = async () => {
-          rec.stop();
-          await writer.close();
+          for (const stop of stops) await stop();
         };
       }
     }
@@ -252,6 +279,10 @@ export class BenchInstance {
         unitRequests: new Map(),
         units: new Map(),
       };
+      if (this.options.traceDir) {
+        const file = `modbus-${name}.jsonl${this.options.traceFormat?.compress === false ? '' : '.gz'}`;
+        this.transactionLogs.set(name, { stream: await openBudgetedStream(join(this.options.traceDir, file), this.options.traceBudget), stopped: false });
+      }
       entry.core = new ModbusServerCore({ clock: this.clock, seed: this.options.seed, onTransaction: (t) => this.onTransaction(entry, t) });
       if (spec.tcp) {
         const [host, port] = splitHostPort(spec.tcp);
@@ -302,6 +333,16 @@ export class BenchInstance {
   private onTransaction(entry: BenchModbus, t: ServerTransaction): void {
     entry.requests++;
     entry.unitRequests.set(t.ctx.unitId, (entry.unitRequests.get(t.ctx.unitId) ?? 0) + 1);
+    const log = this.transactionLogs.get(entry.name);
+    if (log && !log.stopped) {
+      const line = { at: t.at, t: Math.round(t.at - this.startMs), unit: t.ctx.unitId, req: hex(t.request), rsp: t.response ? hex(t.response) : null };
+      try {
+        log.stream.write(`${JSON.stringify(line)}\n`);
+      } catch (err) {
+        log.stopped = true;
+        this.traceStopped(log.stream.path.split(/[\\/]/).pop()!, err as Error);
+      }
+    }
     const fc = t.request[0] ?? 0;
     if (!WRITE_FCS.has(fc)) return;
     entry.writeCount++;
@@ -590,6 +631,14 @@ export class BenchInstance {
     return `t=${((at - this.originMs) / 1000).toFixed(3)}s`;
   }
 
+  private traceStopped(file: string, err: Error): void {
+    const at = ((this.clock.now() - this.startMs) / 1000).toFixed(3);
+    const why = err instanceof BudgetExhaustedError ? `the trace budget (--trace-budget) is spent` : err.message;
+    const note = `t=${at}s evidence ${file} stopped: ${why}; verdicts are unaffected`;
+    if (!this.traceNotes.some((n) => n.includes(why) && err instanceof BudgetExhaustedError)) this.options.log?.(note);
+    this.traceNotes.push(note);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -608,12 +657,18 @@ export class BenchInstance {
       if (m.tcp) await m.tcp.close().catch(() => undefined);
       if (m.rtu) await m.rtu.close().catch(() => undefined);
     }
+    for (const log of this.transactionLogs.values()) await log.stream.close().catch(() => undefined);
   }
 }
 
 /** `1767225600.123456`: a clock time as candump writes timestamps. */
 function epochSeconds(ms: number): string {
   return (ms / 1000).toFixed(6);
+
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function safely(fn: () => void): void {

@@ -22,15 +22,21 @@ const dbcCache = new Map<string, Database>();
  * (`protocol` or `protocol/variant`; a variant without a DBC of its own uses its protocol's).
  */
 export function dbcForBus(explicit: string | undefined, baseDir: string, protocols: string[]): Database | undefined {
-  const path = explicit !== undefined ? resolve(baseDir, explicit) : protocols.map((p) => PROTOCOL_DBC[p] ?? PROTOCOL_DBC[p.split('/')[0]!]).find(Boolean);
-  if (path === undefined) return undefined;
-  const full = explicit !== undefined ? path : packagePath('fixtures', 'dbc', path);
+  const full = dbcFileForBus(explicit, baseDir, protocols);
+  if (full === undefined) return undefined;
   let db = dbcCache.get(full);
   if (!db) {
     db = loadDbc(full);
     dbcCache.set(full, db);
   }
   return db;
+}
+
+/** The DBC file a bus decodes with (its explicit `dbc`, else the one bundled for its protocol), if any. */
+export function dbcFileForBus(explicit: string | undefined, baseDir: string, protocols: string[]): string | undefined {
+  if (explicit !== undefined) return resolve(baseDir, explicit);
+  const bundled = protocols.map((p) => PROTOCOL_DBC[p] ?? PROTOCOL_DBC[p.split('/')[0]!]).find(Boolean);
+  return bundled === undefined ? undefined : packagePath('fixtures', 'dbc', bundled);
 }
 
 /**

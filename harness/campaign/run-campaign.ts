@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { Bench } from '../bench/load-bench';
+import { ByteBudget, formatBytes } from '../../core/budget/byte-budget';
 import { ConsoleReporter } from '../report/console';
 import { HtmlReport } from '../report/html';
 import { JsonLinesLog } from '../report/jsonl';
@@ -11,13 +12,29 @@ import type { ScenarioResult } from '../scenario/result';
 import { describeController } from '../dut/controller-session';
 import { runScenario, type RunOptions } from '../scenario/runner';
 import type { Scenario } from '../scenario/scenario';
+import { writeChecksums } from './checksums';
+import { buildManifest, writeManifest } from './manifest';
 import type { RunRecord } from './results-log';
 import { prepareResume } from './resume';
 import { describeRealTimePlan, planTimeModes, type TimeModeChoice } from './time-mode';
 import { traceRequirements } from './traceability';
 
+/** Default per-run trace budget: 500 MB on disk (a 24 h, 16-bus run compresses to well under it). */
+export const DEFAULT_TRACE_BUDGET = 500e6;
+
 /** A run of several scenarios on one bench, with reports written as results come in. */
-export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'checked' | 'speed' | 'onBench' | 'onEvent'> {
+export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArgs' | 'stopOnFail' | 'traces' | 'traceFormat' | 'checked' | 'speed' | 'onBench' | 'onEvent'> {
+  /**
+   * Bytes the run's traces and Modbus logs may take on disk (default `DEFAULT_TRACE_BUDGET`, Infinity: no limit).
+   * When spent, tracing stops with a note on the console and in the results; verdicts and reports are unaffected.
+   */
+  traceBudget?: number;
+  /** Write `<out>/manifest.json` and `<out>/SHA256SUMS` when the run ends (default true with `outDir`). */
+  manifest?: boolean;
+  /** Extra manifest content (a campaign file, its parameters), merged in. */
+  manifestExtra?: Record<string, unknown>;
+  /** Write more reports from all results before the manifest and checksums seal the folder; returns their paths. */
+  extraReports?: (results: ScenarioResult[]) => string[];
   /** Time mode per scenario (see `TimeModeChoice`): `real` forces real time, `virtual` all virtual, `auto` as declared. */
   mode: TimeModeChoice;
   /** Evidence directory: `results.jsonl`, one folder per scenario (traces, controller output). */
@@ -84,6 +101,11 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   if (options.junit) reports.push(options.junit);
   const html = typeof options.html === 'string' ? new HtmlReport(options.html) : options.html;
   if (html) reports.push(html.path);
+  const startedAt = new Date().toISOString();
+  const budgetLimit = options.traceBudget ?? DEFAULT_TRACE_BUDGET;
+  const traceBudget = new ByteBudget(budgetLimit, (used, limit) =>
+    reporter.note(`trace budget exceeded: ${formatBytes(used)} of ${formatBytes(limit)} (--trace-budget): further CAN traces and Modbus logs are not written; every scenario still runs and is judged`),
+  );
   const done = new Map<string, ScenarioResult>(kept);
   const ordered = (): ScenarioResult[] => selected.map((s) => done.get(s.id)).filter((r): r is ScenarioResult => !!r);
   for (const r of kept.values()) html?.add(r);
@@ -108,6 +130,8 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
             ...(plan.forced ? { forceTimeMode: true } : {}),
             ...(options.outDir ? { outDir: join(options.outDir, scenario.id) } : {}),
             ...(options.traces !== undefined ? { traces: options.traces } : {}),
+            ...(options.traceFormat ? { traceFormat: options.traceFormat } : {}),
+            traceBudget,
             ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
             ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
             ...(options.speed !== undefined ? { speed: options.speed } : {}),
@@ -148,6 +172,23 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
     writeFileSync(`${path}.tmp`, JSON.stringify(trace, null, 2) + '\n');
     renameSync(`${path}.tmp`, path);
     reports.push(path);
+  }
+  if (options.extraReports) reports.push(...options.extraReports(results));
+  if (options.outDir && options.manifest !== false) {
+    const manifest = buildManifest({
+      bench,
+      scenarios: selected,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
+      ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
+      ...(options.shard ? { shard: options.shard } : {}),
+      timeMode: options.mode,
+      traceBudget: { limit: Number.isFinite(budgetLimit) ? budgetLimit : null, used: traceBudget.used, exhausted: traceBudget.exhausted },
+      ...(options.manifestExtra ? { extra: options.manifestExtra } : {}),
+    });
+    reports.push(writeManifest(options.outDir, manifest));
+    reports.push(writeChecksums(options.outDir));
   }
   reporter.requirements(trace);
   reporter.summary(results, reports, interrupted);

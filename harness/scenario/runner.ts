@@ -1,3 +1,4 @@
+import type { ByteBudget } from '../../core/budget/byte-budget';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RealClock, ScaledClock, VirtualClock, type Clock } from '../../core/clock';
@@ -24,8 +25,12 @@ export interface RunOptions {
   mode: 'real' | 'virtual';
   /** Directory for this scenario's evidence (traces, controller output); created if missing. */
   outDir?: string;
-  /** Full CAN traces into `outDir` (default true when outDir is given). */
+  /** Full CAN traces and Modbus transaction logs into `outDir` (default true when outDir is given). */
   traces?: boolean;
+  /** Trace files: gzip-compressed (default) or plain, pcap besides candump. */
+  traceFormat?: { compress?: boolean; pcap?: boolean };
+  /** The run's evidence budget (shared by its scenarios): when spent, tracing stops with a note, verdicts do not. */
+  traceBudget?: ByteBudget;
   /** Extra options for an in-process controller (`--dut-option k=v`), merged over the bench's. */
   dutOptions?: Record<string, unknown>;
   /** Extra arguments appended to the DUT command (`--dut-arg`). */
@@ -138,6 +143,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     seed: scenario.seed,
     serveNetwork: mode === 'real',
     ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
+    ...(options.traceFormat ? { traceFormat: options.traceFormat } : {}),
+    ...(options.traceBudget ? { traceBudget: options.traceBudget } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const detachView = options.onBench?.(inst, () => clock.now());
@@ -330,6 +337,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     if (failure) error(failure);
     if (detachView) await detachView();
     await inst.close();
+    evidence.events.push(...inst.traceNotes);
   }
 }
 

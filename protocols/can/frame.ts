@@ -115,10 +115,12 @@ export function formatId(id: number, extended: boolean): string {
   return id.toString(16).toUpperCase().padStart(extended ? 8 : 3, '0');
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_v, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
 /** Data as upper-case hex without separators. */
 export function hexData(data: Uint8Array): string {
   let s = '';
-  for (const b of data) s += b.toString(16).toUpperCase().padStart(2, '0');
+  for (let i = 0; i < data.length; i++) s += HEX_BYTE[data[i]!]!;
   return s;
 }
 

@@ -142,7 +142,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil run: signals, process groups, hung
     expect(junit).toContain('<testsuite name="a-short"');
     expect(junit).toContain('<testsuite name="b-cut"');
     expect(junit).not.toContain('Interrupted');
-    expect(readdirSync(out).sort()).toEqual(['a-short', 'b-cut', 'b-cut.attempt-1', 'results.jsonl']);
+    expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'a-short', 'b-cut', 'b-cut.attempt-1', 'manifest.json', 'results.jsonl']);
     // The continued file is complete: hil merge accepts it.
     const merge = new HilProcess(CLI, ['merge', log]);
     expect(await merge.exitCode()).toBe(0);

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,9 +48,13 @@ describeIf(built, NEEDS_BUILD, 'runner end to end (virtual time, CI bench, refer
     expect([a.verdict, b.verdict]).toEqual(['pass', 'pass']);
     expect(a.simulatedMs).toBe(120_000);
     expect(a.evidence.events[0]).toContain(`fault 'hot'`);
-    const ta = readFileSync(join(dir, 'a', 'pack1.log'), 'utf8');
+    const ta = gunzipSync(readFileSync(join(dir, 'a', 'pack1.log.gz'))).toString('utf8');
     expect(ta.split('\n').length).toBeGreaterThan(100);
-    expect(readFileSync(join(dir, 'b', 'pack1.log'), 'utf8')).toBe(ta);
+    expect(gunzipSync(readFileSync(join(dir, 'b', 'pack1.log.gz'))).toString('utf8')).toBe(ta);
+    // Every Modbus transaction, request and reply, with its time.
+    const modbus = gunzipSync(readFileSync(join(dir, 'a', 'modbus-site.jsonl.gz'))).toString('utf8').trim().split('\n');
+    expect(modbus.length).toBeGreaterThan(10);
+    expect(JSON.parse(modbus[0]!)).toEqual(expect.objectContaining({ unit: expect.any(Number), req: expect.stringMatching(/^[0-9a-f]+$/) }));
   });
 
   it('runs a scenario written with the TypeScript API, as in a jest test of a controller', async () => {

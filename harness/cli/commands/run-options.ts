@@ -1,8 +1,12 @@
+import type { Command } from 'commander';
+import { parseByteSize } from '../../../core/budget/byte-budget';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { ConfigError } from '../../../core/errors';
 import type { Bench } from '../../bench/load-bench';
+import type { CampaignOptions } from '../../campaign/run-campaign';
 import { TIME_MODE_CHOICES, type TimeModeChoice } from '../../campaign/time-mode';
 import { findLibfaketime, which, whyNotFaketimeCommand } from '../../dut/faketime';
+import { parseShard } from './scenario-args';
 
 /** Highest `--speed`: beyond it a millisecond of real latency is more than a simulated second. */
 export const MAX_SPEED = 1000;
@@ -60,4 +64,63 @@ export function checkOutDir(out: string | undefined, resume: boolean | undefined
   if (entries.length === 0) return;
   const what = entries.includes('results.jsonl') ? 'the results of an earlier run' : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`;
   throw new ConfigError(`--out ${out} is not empty (it holds ${what}): continue that run with --resume, or give a new or empty directory`);
+}
+
+/** The evidence options shared by `hil run` and `hil campaign`. */
+export interface TraceCliOptions {
+  traces: boolean;
+  traceBudget?: string;
+  pcap?: boolean;
+  compress: boolean;
+}
+
+/** Add `--no-traces`, `--trace-budget`, `--pcap`, `--no-compress` to a command. */
+export function addTraceOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-traces', 'with --out, do not record full CAN traces and Modbus transaction logs')
+    .option('--trace-budget <size>', 'disk the run\'s traces may take, e.g. 500MB, 2GB, unlimited (default 500MB); when spent, tracing stops with a note, verdicts do not')
+    .option('--pcap', 'also write each CAN bus as pcap (<bus>.pcap.gz, Wireshark)')
+    .option('--no-compress', 'write traces and Modbus logs uncompressed (<bus>.log, modbus-<endpoint>.jsonl)');
+}
+
+/** The campaign options for the trace flags; `ConfigError` for a bad size. */
+export function traceCampaignOptions(o: TraceCliOptions): { traces: boolean; traceBudget?: number; traceFormat: { compress: boolean; pcap: boolean } } {
+  let traceBudget: number | undefined;
+  if (o.traceBudget !== undefined) {
+    traceBudget = parseByteSize(o.traceBudget);
+    if (traceBudget === undefined) throw new ConfigError(`--trace-budget '${o.traceBudget}': expected a size such as 500MB, 2GB, 750000000 or unlimited`);
+  }
+  return { traces: o.traces, ...(traceBudget !== undefined ? { traceBudget } : {}), traceFormat: { compress: o.compress, pcap: !!o.pcap } };
+}
+
+/** The options `hil run` and `hil campaign` share, as written on the command line. */
+export interface SharedRunCliOptions extends TraceCliOptions {
+  out?: string;
+  resume?: boolean;
+  junit?: string;
+  html?: string;
+  shard?: string;
+  stopOnFail?: boolean;
+  dutOption: string[];
+  dutArg: string[];
+  verbose?: boolean;
+}
+
+/**
+ * The `runCampaign` options for the shared flags (everything but the mode, reporter and signal, and the in-process
+ * controller's options: those come typed from the controller preflight, `preflightDut`).
+ */
+export function sharedCampaignOptions(opts: SharedRunCliOptions): Omit<CampaignOptions, 'mode'> {
+  const shard = parseShard(opts.shard);
+  return {
+    ...(opts.out ? { outDir: opts.out } : {}),
+    ...(opts.resume ? { resume: true } : {}),
+    ...(opts.junit ? { junit: opts.junit } : {}),
+    ...(opts.html ? { html: opts.html } : {}),
+    ...(shard ? { shard } : {}),
+    ...traceCampaignOptions(opts),
+    ...(opts.stopOnFail ? { stopOnFail: true } : {}),
+    ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
+    ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
+  };
 }

@@ -9,14 +9,14 @@ import { exitCodeForResults } from '../../scenario/result';
 import { RunDashboard } from '../../ui/run-dashboard';
 import { trapInterrupts } from '../interrupt';
 import { preflightRun } from './preflight';
-import { checkOutDir, checkSpeed, speedOption, timeModeOption } from './run-options';
+import { addTraceOptions, checkOutDir, checkSpeed, sharedCampaignOptions, speedOption, timeModeOption, type SharedRunCliOptions } from './run-options';
 import { parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `hil run`: bring up a bench, run scenarios against the controller, judge, report. */
 export function registerRunCommand(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description(
       'run scenarios against a controller on a bench and judge it (exit 0 pass, 1 fail, 2 bad input, 3 error, 4 not everything ran, 130/143 interrupted)',
@@ -36,9 +36,8 @@ export function registerRunCommand(program: Command): void {
     .option('--allow-skip', 'scenarios skipped for their time mode do not make the exit code 4 (they are still listed)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--html <file>', 'write an HTML report with plots of the signals the expectations read (one self-contained file)')
-    .option('--out <dir>', 'write results.jsonl, CAN traces and controller output under this directory (new or empty, unless --resume)')
+    .option('--out <dir>', 'evidence folder: results.jsonl, manifest.json, SHA256SUMS, per scenario CAN traces (<bus>.log.gz), Modbus logs and controller output (new or empty, unless --resume)')
     .option('--resume', 'continue the run whose results are in --out: keep the finished results, run the rest, append')
-    .option('--no-traces', 'with --out, do not record full CAN traces')
     .option('--shard <i/n>', 'run only shard i of n (for CI matrices)')
     .option('--stop-on-fail', 'stop each scenario at its first failed expectation')
     .option('--dut-option <key=value>', 'option for an in-process controller (repeatable; e.g. defects=ignore-overtemp)', collect, [])
@@ -46,8 +45,8 @@ export function registerRunCommand(program: Command): void {
     .option('-v, --verbose', 'print harness and controller log lines')
     .option('--ui', 'serve the live dashboard of each scenario\'s bench, with the run\'s timeline and verdicts (URL with a token printed at the first scenario)')
     .option('--ui-host <address>', 'address the dashboard listens on (only this explicit flag opens it beyond loopback)', '127.0.0.1')
-    .option('--ui-port <n>', 'dashboard port (0: a free port, kept for the whole run)', '0')
-    .action(async (paths: string[], opts: {
+    .option('--ui-port <n>', 'dashboard port (0: a free port, kept for the whole run)', '0');
+  addTraceOptions(cmd).action(async (paths: string[], opts: SharedRunCliOptions & {
       bench: string;
       timeMode?: string;
       virtualTime?: boolean;
@@ -57,7 +56,6 @@ export function registerRunCommand(program: Command): void {
       html?: string;
       out?: string;
       resume?: boolean;
-      traces: boolean;
       shard?: string;
       stopOnFail?: boolean;
       dutOption: string[];
@@ -74,7 +72,7 @@ export function registerRunCommand(program: Command): void {
       if (!(Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535)) throw new ConfigError(`--ui-port ${opts.uiPort}: expected 0..65535`);
       // Every file, option and the controller checked before anything is opened or spawned (exit 2 if not).
       const { bench, scenarios, dutOptions } = await preflightRun({ paths, benchPath: opts.bench, mode: timeMode, dutOptions: opts.dutOption, dutArgs: opts.dutArg });
-      const shard = parseShard(opts.shard);
+      parseShard(opts.shard); // a bad --shard is exit 2 before anything starts
       const ui = opts.ui ? new RunDashboard({ host: opts.uiHost, port: uiPort, print: (l) => process.stdout.write(`${l}\n`) }) : undefined;
       const anyReal = planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real');
       if (speed !== undefined) checkSpeed(bench, speed, anyReal);
@@ -90,20 +88,12 @@ export function registerRunCommand(program: Command): void {
         outcome = await runCampaign(bench, scenarios, {
           mode: timeMode,
           checked: true, // preflightRun above checked every scenario against this bench
-          ...(opts.out ? { outDir: opts.out } : {}),
-          ...(opts.resume ? { resume: true } : {}),
-          ...(opts.junit ? { junit: opts.junit } : {}),
-          ...(opts.html ? { html: opts.html } : {}),
-          ...(shard ? { shard } : {}),
-          traces: opts.traces,
-          ...(opts.stopOnFail ? { stopOnFail: true } : {}),
+          ...sharedCampaignOptions(opts),
           ...(dutOptions ? { dutOptions } : {}),
-          ...(opts.dutArg.length ? { dutArgs: opts.dutArg } : {}),
           ...(speed !== undefined ? { speed } : {}),
           reporter: new ConsoleReporter(),
           ...(ui ? { onBench: ui.onBench, onEvent: ui.onEvent } : {}),
           signal: trap.signal,
-          ...(opts.verbose ? { log: (l: string) => process.stderr.write(`${l}\n`) } : {}),
         });
       } finally {
         trap.dispose();

@@ -11,9 +11,7 @@ const CAN_ERR_MASK = 0x1fffffff;
  * `timestamp` (ms) as seconds with microseconds; the channel is the frame's channel, else `fallbackChannel`.
  */
 export function formatCandumpLine(frame: CanFrame, fallbackChannel = 'can0'): string {
-  const us = Math.round((frame.timestamp ?? 0) * 1000);
-  const sec = Math.floor(us / 1e6);
-  const frac = String(us - sec * 1e6).padStart(6, '0');
+  const stamp = candumpStamp(frame.timestamp ?? 0);
   const channel = frame.channel ?? fallbackChannel;
   let body: string;
   if (frame.error) {
@@ -25,7 +23,19 @@ export function formatCandumpLine(frame: CanFrame, fallbackChannel = 'can0'): st
   } else {
     body = `${formatId(frame.id, frame.extended)}#${hexData(frame.data)}`;
   }
-  return `(${sec}.${frac}) ${channel} ${body}`;
+  return `(${stamp}) ${channel} ${body}`;
+}
+
+// Frames come in bursts with one timestamp (a BMS sends its cycle at once): the last stamp is kept formatted.
+let lastStampMs = NaN;
+let lastStamp = '';
+function candumpStamp(ms: number): string {
+  if (ms === lastStampMs) return lastStamp;
+  const us = Math.round(ms * 1000);
+  const sec = Math.floor(us / 1e6);
+  lastStampMs = ms;
+  lastStamp = `${sec}.${String(us - sec * 1e6).padStart(6, '0')}`;
+  return lastStamp;
 }
 
 /** A parsed line, or why it could not be parsed. */
@@ -83,4 +93,37 @@ export function parseCandumpLine(line: string): CandumpParse {
     return { error: (err as Error).message };
   }
   return { frame };
+}
+
+/** A classic data frame (not error, FD or RTR): the frames `encodeCandumpLine` writes. */
+export function isPlainClassic(frame: CanFrame): boolean {
+  return !frame.error && !frame.fd && !frame.rtr && frame.data.length <= 8;
+}
+
+/** Bytes of the longest classic line without its channel: `(` stamp `) ` ` ` 8-digit id `#` 16 hex `\n`. */
+export const MAX_CLASSIC_LINE = 1 + 24 + 2 + 1 + 8 + 1 + 16 + 1;
+
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/**
+ * The same line as `formatCandumpLine` plus a newline, written into `buf` at `off` without building a string
+ * (traces of long runs write millions of them). For `isPlainClassic` frames only. Returns the end offset.
+ */
+export function encodeCandumpLine(buf: Buffer, off: number, frame: CanFrame, fallbackChannel: string): number {
+  buf[off++] = 0x28; // (
+  off += buf.write(candumpStamp(frame.timestamp ?? 0), off, 'latin1');
+  buf[off++] = 0x29; // )
+  buf[off++] = 0x20;
+  off += buf.write(frame.channel ?? fallbackChannel, off);
+  buf[off++] = 0x20;
+  const digits = frame.extended ? 8 : 3;
+  for (let i = digits - 1; i >= 0; i--) buf[off++] = HEX[(frame.id >>> (i * 4)) & 0xf]!;
+  buf[off++] = 0x23; // #
+  const d = frame.data;
+  for (let i = 0; i < d.length; i++) {
+    buf[off++] = HEX[d[i]! >> 4]!;
+    buf[off++] = HEX[d[i]! & 0xf]!;
+  }
+  buf[off++] = 0x0a;
+  return off;
 }

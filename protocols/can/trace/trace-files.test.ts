@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { ByteBudget } from '../../../core/budget/byte-budget';
+import { BudgetExhaustedError } from '../../../core/budget/budgeted-stream';
 import { ClosedError, ConfigError } from '../../../core/errors';
 import { makeFrame, type CanFrame } from '../frame';
 import { loadTrace, openTraceWriter, pcapRecord, readCandumpStream, readTrace, type BadRecord } from './index';
@@ -135,5 +138,82 @@ describe('trace files', () => {
     await w.close();
     await w.close();
     expect(() => w.write(sample[0]!)).toThrow(ClosedError);
+  });
+});
+
+describe('gzip traces and the evidence budget', () => {
+  it('writes .log.gz and .pcap.gz as standard gzip streams that read back frame for frame', async () => {
+    for (const name of ['gz.log.gz', 'gz.pcap.gz']) {
+      const path = join(dir, name);
+      await writeAll(path, sample);
+      const raw = readFileSync(path);
+      expect([raw[0], raw[1]]).toEqual([0x1f, 0x8b]);
+      expect(gunzipSync(raw).length).toBeGreaterThan(0); // one complete gzip member: zcat reads it
+      const { frames } = await loadTrace(path);
+      expect(frames.map((f) => f.id)).toEqual(sample.map((f) => f.id));
+    }
+    const plain = join(dir, 'plain-ref.log');
+    await writeAll(plain, sample);
+    expect(gunzipSync(readFileSync(join(dir, 'gz.log.gz'))).toString()).toBe(readFileSync(plain, 'utf8'));
+  });
+
+  it('stops writing once the shared budget is spent, with BudgetExhaustedError, and leaves a complete file', async () => {
+    const exhausted: number[] = [];
+    const budget = new ByteBudget(100_000, (used) => exhausted.push(used));
+    const path = join(dir, 'budget.log');
+    const w = await openTraceWriter(path, { budget });
+    let error: unknown;
+    let n = 0;
+    try {
+      for (; n < 20_000; n++) w.write({ ...sample[0]!, timestamp: 1700000000000 + n });
+    } catch (err) {
+      error = err;
+    }
+    await w.close();
+    expect(error).toBeInstanceOf(BudgetExhaustedError);
+    expect(exhausted).toHaveLength(1);
+    expect(n).toBeLessThan(20_000);
+    const size = readFileSync(path).length;
+    expect(size).toBeGreaterThanOrEqual(100_000);
+    expect(size).toBeLessThan(100_000 + 256 * 1024 + 100); // writes are gathered in 256 kB chunks: at most one over
+    const { frames, stats } = await loadTrace(path);
+    expect(frames).toHaveLength(n);
+    expect(stats.bad).toBe(0);
+  });
+});
+
+describe('encodeCandumpLine', () => {
+  it('writes exactly the line formatCandumpLine gives, for every classic data frame shape', async () => {
+    const { encodeCandumpLine, formatCandumpLine, isPlainClassic } = await import('./candump-format');
+    const frames: CanFrame[] = [
+      ...sample.filter(isPlainClassic),
+      { ...makeFrame(0x7ff, [0xff, 0, 0xa5]), timestamp: 1767225600000.25 },
+      { ...makeFrame(0x1fffffff, [1, 2, 3, 4, 5, 6, 7, 8], { extended: true }), timestamp: 0, channel: 'pack16' },
+      { ...makeFrame(0x1, []), timestamp: 1767225600999.999 },
+    ];
+    for (const f of frames) {
+      const buf = Buffer.alloc(100);
+      const end = encodeCandumpLine(buf, 3, f, 'busX');
+      expect(buf.subarray(3, end).toString('latin1')).toBe(`${formatCandumpLine(f, 'busX')}\n`);
+    }
+  });
+});
+
+describe('long gzip traces', () => {
+  it('are a series of gzip members (one per chunk) that gunzip, zcat and readTrace read as one stream', async () => {
+    const path = join(dir, 'long.log.gz');
+    const w = await openTraceWriter(path);
+    const n = 20_000; // about 700 kB of candump text: three chunks
+    for (let i = 0; i < n; i++) w.write({ ...makeFrame(0x351, [i & 0xff, i >> 8, 0, 0]), timestamp: 1767225600000 + i, channel: 'pack1' });
+    await w.close();
+    expect(gunzipSync(readFileSync(path)).toString().split('\n')).toHaveLength(n + 1);
+    const { frames, stats } = await loadTrace(path);
+    expect(frames).toHaveLength(n);
+    expect(stats.bad).toBe(0);
+    expect(frames[n - 1]!.data[0]).toBe((n - 1) & 0xff);
+    const { spawnSync } = await import('node:child_process');
+    const zcat = spawnSync('zcat', [path], { encoding: 'utf8', maxBuffer: 10e6 });
+    if (zcat.error) return console.warn('skipped the zcat check: zcat (gzip) is not installed');
+    expect(zcat.stdout.split('\n')).toHaveLength(n + 1);
   });
 });

@@ -1,3 +1,4 @@
+import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -164,6 +165,13 @@ export async function readTrace(path: string, options: TraceReadOptions = {}): P
     }
   } catch (err) {
     throw new ConfigError(`cannot read trace: ${(err as Error).message}`, path, { cause: err });
+  }
+  if (magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+    // gzip (a `.log.gz` / `.pcap.gz` written by the harness): the format is the name's inner extension.
+    const inflated = createReadStream(path).pipe(createGunzip());
+    if (/\.pcap\.gz$/i.test(path)) return readPcapStream(inflated, options, path);
+    inflated.setEncoding('utf8');
+    return readCandumpStream(inflated, options);
   }
   const isPcap = magic.length === 4 && [0xa1b2c3d4, 0xa1b23c4d].some((m) => magic.readUInt32LE(0) === m || magic.readUInt32BE(0) === m);
   return isPcap ? readPcapStream(createReadStream(path), options, path) : readCandumpStream(createReadStream(path, 'utf8'), options);

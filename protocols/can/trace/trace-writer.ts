@@ -1,9 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { extname } from 'node:path';
-import { ClosedError, ConfigError, OperationError } from '../../../core/errors';
+import type { ByteBudget } from '../../../core/budget/byte-budget';
+import { openBudgetedStream, type BudgetedStream } from '../../../core/budget/budgeted-stream';
+import { ClosedError, ConfigError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import type { CanFrame } from '../frame';
-import { formatCandumpLine } from './candump-format';
+import { encodeCandumpLine, formatCandumpLine, isPlainClassic, MAX_CLASSIC_LINE } from './candump-format';
 import { pcapGlobalHeader, pcapRecord } from './pcap-format';
 
 /** Trace file formats. */
@@ -13,7 +14,8 @@ export type TraceFormat = 'candump' | 'pcap';
  * Writes frames to a trace file.
  *
  * Contract: `write` appends one frame (its `timestamp` in ms, `channel` if set) and never blocks; it throws
- * `ClosedError` after `close`, and `OperationError` once the file failed (disk full, removed). `close` flushes
+ * `ClosedError` after `close`, `BudgetExhaustedError` once the run's evidence budget is spent, and `OperationError`
+ * once the file failed (disk full, removed). `close` flushes
  * and resolves when the data is on disk; it is idempotent and rejects with `OperationError` if writing failed.
  */
 export interface TraceWriter {
@@ -39,28 +41,27 @@ export interface TraceWriterOptions {
   format?: TraceFormat;
   /** Channel written in candump lines for frames that carry none (default `can0`). */
   channel?: string;
+  /** Size budget the file's bytes on disk are charged to (shared by a run's evidence files). */
+  budget?: ByteBudget;
 }
 
-/** Format for a path by its extension, or undefined. */
+/** Format for a path by its extension (a trailing `.gz` means gzip-compressed), or undefined. */
 export function traceFormatFor(path: string): TraceFormat | undefined {
-  const ext = extname(path).toLowerCase();
+  const ext = extname(path.replace(/\.gz$/i, '')).toLowerCase();
   if (ext === '.pcap') return 'pcap';
   if (ext === '.log' || ext === '.candump' || ext === '.txt') return 'candump';
   return undefined;
 }
 
 /**
- * Create (truncate) a trace file and return its writer once the file is open. Throws `ConfigError` for an
- * extension that names no format (without `options.format`) and for a file that cannot be created.
+ * Create (truncate) a trace file and return its writer once the file is open. A name ending in `.gz` (`bus.log.gz`,
+ * `bus.pcap.gz`) is written as one gzip stream. Throws `ConfigError` for an extension that names no format (without
+ * `options.format`) and for a file that cannot be created.
  */
 export async function openTraceWriter(path: string, options: TraceWriterOptions = {}): Promise<TraceWriter> {
   const format = options.format ?? traceFormatFor(path);
-  if (!format) throw new ConfigError(`cannot tell the trace format from '${extname(path) || 'no extension'}': use .log (candump) or .pcap`, path);
-  const stream = createWriteStream(path);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (err) => reject(new ConfigError(`cannot create trace file: ${err.message}`, path, { cause: err })));
-  });
+  if (!format) throw new ConfigError(`cannot tell the trace format from '${extname(path) || 'no extension'}': use .log (candump) or .pcap, optionally .gz`, path);
+  const stream = await openBudgetedStream(path, options.budget);
   const writer = new StreamTraceWriter(path, format, stream, options.channel ?? 'can0');
   if (format === 'pcap') stream.write(pcapGlobalHeader());
   return writer;
@@ -69,39 +70,29 @@ export async function openTraceWriter(path: string, options: TraceWriterOptions 
 class StreamTraceWriter implements TraceWriter {
   count = 0;
   private closing: Promise<void> | undefined;
-  private failure: Error | undefined;
 
   constructor(
     readonly path: string,
     readonly format: TraceFormat,
-    private readonly stream: WriteStream,
+    private readonly stream: BudgetedStream,
     private readonly channel: string,
-  ) {
-    stream.on('error', (err) => {
-      this.failure ??= new OperationError(`writing trace ${path} failed: ${err.message}`, { cause: err });
-    });
-  }
+  ) {}
 
   write(frame: CanFrame): void {
     if (this.closing) throw new ClosedError(`trace writer ${this.path}`);
-    if (this.failure) throw this.failure;
-    this.stream.write(this.format === 'pcap' ? pcapRecord(frame) : `${formatCandumpLine(frame, this.channel)}\n`);
+    if (this.format === 'pcap') this.stream.write(pcapRecord(frame));
+    else if (isPlainClassic(frame)) this.stream.writeWith(MAX_CLASSIC_LINE + (frame.channel ?? this.channel).length * 3, (buf, off) => encodeCandumpLine(buf, off, frame, this.channel));
+    else this.stream.write(`${formatCandumpLine(frame, this.channel)}\n`);
     this.count++;
   }
 
   comment(text: string): void {
     if (this.closing) throw new ClosedError(`trace writer ${this.path}`);
-    if (this.failure) throw this.failure;
     if (this.format === 'candump') this.stream.write(`# ${text.replace(/[\r\n]+/g, ' ')}\n`);
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve, reject) => {
-      const done = (): void => (this.failure ? reject(this.failure) : resolve());
-      if (this.stream.destroyed) return done();
-      this.stream.once('close', done);
-      this.stream.end();
-    });
+    this.closing ??= this.stream.close();
     return this.closing;
   }
 }

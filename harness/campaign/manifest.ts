@@ -1,0 +1,183 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { packageRoot } from '../../core/package-root';
+import type { Bench } from '../bench/load-bench';
+import { dbcFileForBus } from '../bench/wire-signals';
+import { harnessVersion } from '../evidence/provenance';
+import type { Scenario } from '../scenario/scenario';
+import { sha256File } from './checksums';
+
+/** One input of a run with its hash (`sha256: null` where it is not a file, e.g. a scenario built in TypeScript). */
+export interface ManifestInput {
+  kind: 'bench' | 'scenario' | 'dbc' | 'pack' | 'vendor-map' | 'controller' | 'campaign';
+  /** Who uses it (the bus, device or scenario id). */
+  name: string;
+  file: string;
+  sha256: string | null;
+}
+
+/**
+ * `<out>/manifest.json`: what an auditor needs to reproduce and trust a run. Every input file is hashed when the run
+ * ends (the hashes are of the files as they were then). `controller.identity` holds what the controller told about
+ * itself on the bus, where the bench reads it; `null` fields were not read (see docs/certification.md).
+ */
+export interface Manifest {
+  manifestVersion: 1;
+  harness: { version: string; gitCommit: string; gitDirty: boolean | null };
+  node: string;
+  platform: string;
+  host: string;
+  startedAt: string;
+  endedAt: string;
+  timeMode: string;
+  shard: { index: number; count: number } | null;
+  inputs: ManifestInput[];
+  seeds: Record<string, number>;
+  controller: {
+    kind: 'module' | 'command' | 'none';
+    description: string;
+    options: Record<string, unknown>;
+    identity: { sunspecCommon: Record<string, string> | null; bmsName: string | null; note: string };
+  };
+  traceBudget: { limit: number | null; used: number; exhausted: boolean };
+  extra?: Record<string, unknown>;
+}
+
+/** What `buildManifest` needs. */
+export interface ManifestContext {
+  bench: Bench;
+  scenarios: readonly Scenario[];
+  startedAt: string;
+  endedAt: string;
+  timeMode: string;
+  shard?: { index: number; count: number };
+  dutOptions?: Record<string, unknown>;
+  dutArgs?: string[];
+  traceBudget: Manifest['traceBudget'];
+  extra?: Record<string, unknown>;
+}
+
+/** The git commit of the harness checkout ('unknown' outside one, e.g. an npm install). */
+export function gitCommit(): { commit: string; dirty: boolean | null } {
+  const root = packageRoot();
+  const git = (args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  try {
+    const commit = git(['rev-parse', 'HEAD']);
+    let dirty: boolean | null = null;
+    try {
+      dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
+    } catch {
+      /* a commit without a work tree */
+    }
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: null };
+  }
+}
+
+const hashOrNull = (file: string): string | null => {
+  try {
+    return statSync(file).isFile() ? sha256File(file) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Every input file of a bench: itself, DBCs, pack profiles given as paths, vendor maps, the controller's files. */
+export function benchInputs(bench: Bench): ManifestInput[] {
+  const base = dirname(bench.source);
+  const out: ManifestInput[] = [{ kind: 'bench', name: bench.file.bench, file: bench.source, sha256: hashOrNull(bench.source) }];
+  const add = (kind: ManifestInput['kind'], name: string, file: string): void => {
+    if (!out.some((i) => i.file === file && i.kind === kind)) out.push({ kind, name, file, sha256: hashOrNull(file) });
+  };
+  for (const [bus, spec] of Object.entries(bench.file.can ?? {})) {
+    const protocols = bench.file.devices
+      .filter((d) => d.can === bus && d.protocol)
+      .map((d) => (typeof d.params?.variant === 'string' ? `${d.protocol!}/${d.params.variant}` : d.protocol!));
+    const dbc = dbcFileForBus(spec.dbc, base, protocols);
+    if (dbc) add('dbc', bus, dbc);
+  }
+  for (const d of bench.file.devices) {
+    if (d.pack) {
+      const asPath = d.pack.endsWith('.json') || d.pack.includes('/') || isAbsolute(d.pack);
+      add('pack', d.name, asPath ? resolve(base, d.pack) : join(packageRoot(), 'fixtures', 'packs', `${d.pack}.json`));
+    }
+    if (d.map && d.map !== 'sunspec') add('vendor-map', d.name, resolve(base, d.map));
+  }
+  const dut = bench.file.dut;
+  if (dut?.module) add('controller', 'module', resolveModule(dut.module));
+  for (const arg of dut?.command ?? []) {
+    const file = commandFile(arg);
+    if (file) add('controller', 'command', file);
+  }
+  return out;
+}
+
+/** Build the manifest of a run that has ended. */
+export function buildManifest(ctx: ManifestContext): Manifest {
+  const git = gitCommit();
+  const inputs = benchInputs(ctx.bench);
+  for (const s of ctx.scenarios) {
+    if (!inputs.some((i) => i.kind === 'scenario' && i.file === s.source)) inputs.push({ kind: 'scenario', name: s.id, file: s.source, sha256: hashOrNull(s.source) });
+  }
+  const dut = ctx.bench.file.dut;
+  const kind = dut?.module && (ctx.timeMode !== 'real' || !dut.command) ? 'module' : dut?.command ? 'command' : dut?.module ? 'module' : 'none';
+  return {
+    manifestVersion: 1,
+    harness: { version: harnessVersion(), gitCommit: git.commit, gitDirty: git.dirty },
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    host: hostname(),
+    startedAt: ctx.startedAt,
+    endedAt: ctx.endedAt,
+    timeMode: ctx.timeMode,
+    shard: ctx.shard ?? null,
+    inputs,
+    seeds: Object.fromEntries(ctx.scenarios.map((s) => [s.id, s.seed])),
+    controller: {
+      kind,
+      description: kind === 'module' ? `module ${dut!.module!}` : kind === 'command' ? `command ${[...dut!.command!, ...(ctx.dutArgs ?? [])].join(' ')}` : 'none (a wired controller or none)',
+      options: { ...(dut?.moduleOptions ?? {}), ...(ctx.dutOptions ?? {}) },
+      identity: {
+        sunspecCommon: null,
+        bmsName: null,
+        note: 'the harness emulates the devices; the controller is the Modbus client and CAN inverter side, which carries no identity block the bench reads',
+      },
+    },
+    traceBudget: ctx.traceBudget,
+    ...(ctx.extra ? { extra: ctx.extra } : {}),
+  };
+}
+
+/** Write `<dir>/manifest.json` (atomically); returns its path. */
+export function writeManifest(dir: string, manifest: Manifest): string {
+  const path = join(dir, 'manifest.json');
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
+function resolveModule(modulePath: string): string {
+  const abs = isAbsolute(modulePath) ? modulePath : resolve(modulePath);
+  try {
+    return require.resolve(abs);
+  } catch {
+    return abs;
+  }
+}
+
+/** A command word that names a file (the controller's binary or script), resolved; PATH lookups for bare names. */
+function commandFile(arg: string): string | undefined {
+  if (arg.startsWith('-')) return undefined;
+  if (arg.includes('/') || arg.includes('.')) {
+    const abs = resolve(arg);
+    return existsSync(abs) && statSync(abs).isFile() ? abs : undefined;
+  }
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const p = join(dir, arg);
+    if (dir && existsSync(p) && statSync(p).isFile()) return p;
+  }
+  return undefined;
+}

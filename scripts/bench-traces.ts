@@ -1,0 +1,91 @@
+/**
+ * Trace cost (issue 18): the scale bench (fixtures/benches/scale-16x4.yaml: 16 packs on 16 CAN buses, 4 inverters on
+ * one Modbus endpoint) runs fixtures/scenarios-bench/day-24h.yaml in virtual time through `runCampaign`, once with
+ * no evidence (traces off: the reference, measured in the same run) and once with the full evidence (`--out`: every
+ * frame as gzip candump `<bus>.log.gz`, every Modbus transaction as `modbus-<endpoint>.jsonl.gz`, manifest and
+ * checksums). Prints wall times, the ratio, the bytes on disk, and with `--plain` also the uncompressed variant.
+ * Goal: traces on cost at most 25 % of the run time (ratio <= 1.25). CPU time (user + system of this process, which
+ * includes zlib's worker threads) is printed beside wall time: on a shared, loaded machine it is the steadier figure.
+ *
+ *   npm run bench:traces                     # 24 h
+ *   node dist/scripts/bench-traces.js --hours 6 [--plain] [--pcap]
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { formatBytes } from '../core/budget/byte-budget';
+import { runCampaign } from '../harness/campaign/run-campaign';
+import { loadBench } from '../harness/bench/load-bench';
+import { ConsoleReporter } from '../harness/report/console';
+import { loadScenario } from '../harness/scenario/load-scenario';
+
+const root = resolve(__dirname, '..', '..');
+const scaleBench = join(root, 'fixtures', 'benches', 'scale-16x4.yaml');
+const dayScenario = join(root, 'fixtures', 'scenarios-bench', 'day-24h.yaml');
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+function duSize(dir: string): { bytes: number; files: number } {
+  let bytes = 0;
+  let files = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    bytes += statSync(join(e.parentPath, e.name)).size;
+    files++;
+  }
+  return { bytes, files };
+}
+
+const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
+
+async function once(hours: number, evidence: 'off' | 'gzip' | 'plain', pcap: boolean): Promise<{ wallMs: number; cpuMs: number; bytes: number; files: number; verdict: string }> {
+  const bench = loadBench(scaleBench);
+  const scenario = loadScenario(dayScenario);
+  scenario.durationMs = hours * 3_600_000;
+  const dir = mkdtempSync(join(tmpdir(), 'hil-bench-traces-'));
+  try {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const outcome = await runCampaign(bench, [scenario], {
+      mode: 'virtual',
+      reporter: quiet(),
+      ...(evidence === 'off' ? {} : { outDir: dir, traceBudget: Infinity, traceFormat: { compress: evidence === 'gzip', pcap } }),
+    });
+    const wallMs = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const cpuMs = (c.user + c.system) / 1000;
+    const size = duSize(dir);
+    return { wallMs, cpuMs, ...size, verdict: outcome.results[0]?.verdict ?? 'none' };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const hours = arg('hours', 24);
+  const pcap = flag('pcap');
+  console.log(`Trace cost: ${hours} h simulated, 16 CAN buses + 1 Modbus endpoint (scale-16x4, day-24h), virtual time`);
+  await once(0.1, 'gzip', pcap); // warm-up (JIT, zlib), so neither measured run pays it
+  const off = await once(hours, 'off', false);
+  console.log(`   traces off (reference): wall ${(off.wallMs / 1000).toFixed(1)} s, CPU ${(off.cpuMs / 1000).toFixed(1)} s, verdict ${off.verdict}`);
+  const variants: Array<'gzip' | 'plain'> = flag('plain') ? ['gzip', 'plain'] : ['gzip'];
+  for (const v of variants) {
+    const on = await once(hours, v, pcap);
+    const ratio = on.wallMs / off.wallMs;
+    const cpuRatio = on.cpuMs / off.cpuMs;
+    const goal = v === 'gzip' ? `; goal <= 1.25: wall ${ratio <= 1.25 ? 'MEETS' : 'MISSES'}, CPU ${cpuRatio <= 1.25 ? 'MEETS' : 'MISSES'}` : '';
+    console.log(
+      `   traces on (${v}${pcap ? ' + pcap' : ''}): wall ${(on.wallMs / 1000).toFixed(1)} s, CPU ${(on.cpuMs / 1000).toFixed(1)} s, verdict ${on.verdict}, ${formatBytes(on.bytes)} in ${on.files} files` +
+        ` -> on/off wall ${ratio.toFixed(2)} (+${((ratio - 1) * 100).toFixed(0)} %), CPU ${cpuRatio.toFixed(2)} (+${((cpuRatio - 1) * 100).toFixed(0)} %)${goal}`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
