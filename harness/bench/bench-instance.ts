@@ -161,7 +161,14 @@ export class BenchInstance {
     this.originMs = this.clock.now();
     for (const d of this.devices.values()) d.timeZero?.(this.originMs);
     const text = `hil t=0 ${epochSeconds(this.originMs)} ${new Date(this.originMs).toISOString()} scenario ${label}`;
-    for (const b of this.can.values()) b.trace?.comment(text);
+    for (const b of this.can.values()) {
+      try {
+        b.trace?.comment(text);
+      } catch (err) {
+        // A trace stopped by the budget (or a write failure) loses its marker, never the run.
+        this.traceStopped(`${b.name}.log`, err as Error);
+      }
+    }
     return this.originMs;
   }
 
@@ -246,10 +253,14 @@ export class BenchInstance {
         const stops: Array<() => Promise<void>> = [];
         for (const file of files) {
           const writer = await openTraceWriter(join(this.options.traceDir, file), { channel: name, ...(this.options.traceBudget ? { budget: this.options.traceBudget } : {}) });
-          writer.comment(
-            `hil trace of CAN bus '${name}' (bench '${this.bench.file.bench}'), opened ${epochSeconds(this.clock.now())} ${new Date(this.clock.now()).toISOString()}; ` +
-              `timestamps are ${this.options.mode === 'virtual' ? 'virtual-clock' : 'wall-clock'} epoch seconds; a '# hil t=0' line marks the scenario's t=0`,
-          );
+          try {
+            writer.comment(
+              `hil trace of CAN bus '${name}' (bench '${this.bench.file.bench}'), opened ${epochSeconds(this.clock.now())} ${new Date(this.clock.now()).toISOString()}; ` +
+                `timestamps are ${this.options.mode === 'virtual' ? 'virtual-clock' : 'wall-clock'} epoch seconds; a '# hil t=0' line marks the scenario's t=0`,
+            );
+          } catch (err) {
+            this.traceStopped(file, err as Error);
+          }
           // The candump trace carries the t=0 comment line (pcap has no place for one).
           entry.trace ??= writer;
           const rec = recordBus(handle, writer, (err) => this.traceStopped(file, err));

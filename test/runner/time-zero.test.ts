@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { parseBench, type Bench } from '../../harness/bench/load-bench';
 import { runCampaign } from '../../harness/campaign/run-campaign';
 import { ConsoleReporter } from '../../harness/report/console';
@@ -110,7 +111,7 @@ expect:
     expect(Math.min(...frameTimes)).toBeGreaterThan(-5.2);
 
     // The trace: a header, frames stamped on the same clock, and the t=0 line with the same epoch.
-    const trace = readFileSync(join(dir, 'late-start', 'pack1.log'), 'utf8').split('\n');
+    const trace = gunzipSync(readFileSync(join(dir, 'late-start', 'pack1.log.gz'))).toString('utf8').split('\n');
     expect(trace[0]).toMatch(/^# hil trace of CAN bus 'pack1' \(bench 'slow'\).*virtual-clock epoch seconds/);
     const marker = trace.findIndex((l) => l.startsWith('# hil t=0 '));
     expect(trace[marker]).toBe(`# hil t=0 ${(t0.epochMs / 1000).toFixed(6)} ${t0.iso} scenario late-start`);
@@ -159,7 +160,7 @@ describe('t=0 in real time (a controller process that takes 3 s to be ready)', (
     const mark = log.findIndex((l) => l.includes(' harness t=0 '));
     expect(log[mark]).toBe(`${t0.iso} harness t=0 ${(t0.epochMs / 1000).toFixed(6)} scenario rt`);
     expect(log.findIndex((l) => l.endsWith('stdout controller ready'))).toBeLessThan(mark);
-    const trace = readFileSync(join(dir, 'rt', 'pack1.log'), 'utf8');
+    const trace = gunzipSync(readFileSync(join(dir, 'rt', 'pack1.log.gz'))).toString('utf8');
     expect(trace).toContain(`# hil t=0 ${(t0.epochMs / 1000).toFixed(6)} ${t0.iso} scenario rt\n`);
   }, 30_000);
 });
