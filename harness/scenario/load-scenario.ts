@@ -1,5 +1,7 @@
 import { ConfigError } from '../../core/errors';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
+import { dutyProfile } from '../../emulators/bms/pack/duty';
+import { parseAgeSpan } from './age-span';
 import { parseDuration } from './duration';
 import { compileExpression } from './expression';
 import { scenarioSchema } from './schema';
@@ -41,7 +43,7 @@ function compileScenario(src: YamlSource): Scenario {
     if (atMs > durationMs) {
       throw new ConfigError(`step at ${String(s.at)} is after the end of the scenario (${String(f.duration)})`, at(`${p}/at`));
     }
-    const actions = (['set', 'ramp', 'fault', 'clear'] as const).filter((k) => s[k] !== undefined);
+    const actions = (['set', 'ramp', 'fault', 'clear', 'age'] as const).filter((k) => s[k] !== undefined);
     if (actions.length > 1) {
       throw new ConfigError(`a timeline step does one thing; this one has ${actions.join(' and ')} (split it into steps)`, at(p));
     }
@@ -61,8 +63,12 @@ function compileScenario(src: YamlSource): Scenario {
       }
       if (injected > atMs) throw new ConfigError(`clear: fault '${s.clear}' is injected later, at ${injected} ms`, at(`${p}/clear`));
       action = { kind: 'clear', id: s.clear };
+    } else if (s.age) {
+      const days = parseAgeSpan(s.age.for, at(`${p}/age/for`));
+      dutyProfile(s.age.duty, at(`${p}/age/duty`));
+      action = { kind: 'age', days, duty: s.age.duty, ...(s.age.devices ? { devices: s.age.devices } : {}) };
     } else if (s.note !== undefined) action = { kind: 'note', text: s.note };
-    else throw new ConfigError('a timeline step needs one of: set, ramp, fault, clear, note', at(p));
+    else throw new ConfigError('a timeline step needs one of: set, ramp, fault, clear, age, note', at(p));
     timeline.push({ atMs, action, where: at(p) });
   });
   timeline.sort((a, b) => a.atMs - b.atMs);

@@ -85,7 +85,7 @@ export async function checkScenarioAgainstBench(bench: Bench, scenario: Scenario
       else if (a.kind === 'fault') {
         inst.injectFault(a.id, a.device, a.fault, a.params, step.where);
         inst.clearFault(a.id);
-      }
+      } else if (a.kind === 'age') inst.agePacks(Math.min(a.days, 1), a.duty, a.devices, step.where);
     }
     for (const { signal, where } of signalsRead(scenario)) {
       if (!inst.knowsSignal(signal)) {
@@ -238,6 +238,12 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
         case 'note':
           text = `note: ${a.text}`;
           break;
+        case 'age': {
+          // at once: the scenario clock does not move (docs/aging.md)
+          const lines = inst.agePacks(a.days, a.duty, a.devices, step.where);
+          text = `age ${a.days.toFixed(1)} days of '${a.duty}' (no time passes on the scenario clock): ${lines.join('; ')}`;
+          break;
+        }
       }
       evidence.events.push(`${at} ${text}`);
       emit({ type: 'event', atMs: step.atMs, text });
