@@ -203,6 +203,24 @@ function agingState(pack: PackModel): AgingState {
   return st;
 }
 
+/** Save the pack's aging (state and the fade/growth it wrote); the function returned puts it back. */
+export function saveAging(pack: PackModel): () => void {
+  const st = agingState(pack);
+  const copy = { qCal: st.qCal.slice(), qCyc: st.qCyc.slice(), rCal: st.rCal.slice(), rCyc: st.rCyc.slice() };
+  const fade = pack.capFade.slice();
+  const growth = pack.resGrowth.slice();
+  return () => {
+    st.qCal.set(copy.qCal);
+    st.qCyc.set(copy.qCyc);
+    st.rCal.set(copy.rCal);
+    st.rCyc.set(copy.rCyc);
+    pack.capFade.set(fade);
+    pack.resGrowth.set(growth);
+    pack.refresh();
+    pack.settle();
+  };
+}
+
 /** Capacity fade and resistance growth from the aging state, into the pack (refreshed and settled). */
 function writeAgingState(pack: PackModel, st: AgingState): { minCellSoh: number; resistanceFactor: number } {
   const n = pack.series;

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../core/errors';
-import { addCheckedAgingPiece, applyAgingIntegrals, emptyAgingIntegrals, type AgingIntegrals, type AgingResult } from './aging';
+import { addCheckedAgingPiece, applyAgingIntegrals, emptyAgingIntegrals, saveAging, type AgingIntegrals, type AgingResult } from './aging';
 import type { PackModel } from './pack-model';
 
 /**
@@ -82,8 +82,8 @@ export function dutyProfile(name: string, where?: string): DutyProfile {
 export interface AgeUnderDutyOptions {
   /**
    * `fast` (default): integrate one duty day with the electrical model at `stepS` (default 60 s, switch points
-   * exact) and apply it as a block of `blockDays` days (default 30), re-integrating the day for the aged pack
-   * after each block. `stepped`: run every day at `stepS` (default 1 s) and apply the aging every hour (the
+   * exact) and apply it to a block of `blockDays` days (default 60; predictor-corrector: a second day is
+   * integrated on the pack aged by the block and the two are averaged). `stepped`: run every day at `stepS` (default 1 s) and apply the aging every hour (the
    * reference the fast method is checked against).
    */
   method?: 'fast' | 'stepped';
@@ -126,13 +126,29 @@ export function ageUnderDuty(pack: PackModel, duty: DutyProfile, days: number, o
     pack.setSoc(duty.socLow);
     pack.timeS = 0;
     if (method === 'fast') {
-      const block = Math.max(1, Math.floor(options.blockDays ?? 30));
+      // Blocks of days (Heun's predictor-corrector): integrate a duty day of the pack at the block's start, age the
+      // block with it, integrate a day of the pack so aged, then age the block from its start with the mean of the
+      // two days (the fade within a block changes the day's throughput and stress; with the start day alone,
+      // 30-day blocks are 1-3 % off 1 s stepping).
+      const block = Math.max(1, Math.floor(options.blockDays ?? 60));
       let left = days;
       while (left > 0) {
         const n = Math.min(block, left);
-        const acc = emptyAgingIntegrals();
-        efc += runDay(pack, duty, stepS, acc, 86_400) * n;
-        result = applyAgingIntegrals(pack, acc, n);
+        const acc0 = emptyAgingIntegrals();
+        const efc0 = runDay(pack, duty, stepS, acc0, 86_400);
+        let use = acc0;
+        let useEfc = efc0;
+        if (n > 1) {
+          const undo = saveAging(pack);
+          applyAgingIntegrals(pack, acc0, n);
+          const acc1 = emptyAgingIntegrals();
+          const efc1 = runDay(pack, duty, stepS, acc1, 86_400);
+          undo();
+          use = { cal: (acc0.cal + acc1.cal) / 2, cyc: (acc0.cyc + acc1.cyc) / 2, resCal: (acc0.resCal + acc1.resCal) / 2, resCyc: (acc0.resCyc + acc1.resCyc) / 2 };
+          useEfc = (efc0 + efc1) / 2;
+        }
+        efc += useEfc * n;
+        result = applyAgingIntegrals(pack, use, n);
         left -= n;
       }
     } else {
