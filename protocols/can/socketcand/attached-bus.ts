@@ -30,8 +30,9 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
   }
 
   /** @internal called by the hub bus. */
-  receive(frame: Readonly<CanFrame>): void {
-    const copy = copyFrame(frame as CanFrame);
+  receive(frame: Readonly<CanFrame>, _wire?: () => string, last = false): void {
+    // The last receiver keeps the payload buffer (nobody else reads it after): no allocation per frame.
+    const copy = last ? shareFrame(frame) : copyFrame(frame as CanFrame);
     // Receivers stamp with their own clock (CanFrame contract). Cleared, not deleted: a delete turns the frame into
     // a slow dictionary object on the hot path (copyFrame keeps one shape for all frames).
     copy.timestamp = undefined;
@@ -42,4 +43,19 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
     this.hubBus.leave(this);
     this.onClose(this);
   }
+}
+
+/** A new frame object on the same payload buffer, with copyFrame's shape (one hidden class on the hot path). */
+function shareFrame(frame: Readonly<CanFrame>): CanFrame {
+  return {
+    id: frame.id,
+    extended: frame.extended,
+    rtr: frame.rtr,
+    error: frame.error,
+    fd: frame.fd,
+    dlc: frame.dlc,
+    data: frame.data,
+    timestamp: frame.timestamp,
+    channel: frame.channel,
+  } as CanFrame;
 }
