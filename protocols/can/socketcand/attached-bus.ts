@@ -32,7 +32,7 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
   /** @internal called by the hub bus. */
   receive(frame: Readonly<CanFrame>, _wire?: () => string, last = false): void {
     // The last receiver keeps the payload buffer (nobody else reads it after): no allocation per frame.
-    const copy = last ? shareFrame(frame) : copyFrame(frame as CanFrame);
+    const copy = last ? copyFrame(frame, frame.data) : copyFrame(frame);
     // Receivers stamp with their own clock (CanFrame contract). Cleared, not deleted: a delete turns the frame into
     // a slow dictionary object on the hot path (copyFrame keeps one shape for all frames).
     copy.timestamp = undefined;
@@ -45,17 +45,3 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
   }
 }
 
-/** A new frame object on the same payload buffer, with copyFrame's shape (one hidden class on the hot path). */
-function shareFrame(frame: Readonly<CanFrame>): CanFrame {
-  return {
-    id: frame.id,
-    extended: frame.extended,
-    rtr: frame.rtr,
-    error: frame.error,
-    fd: frame.fd,
-    dlc: frame.dlc,
-    data: frame.data,
-    timestamp: frame.timestamp,
-    channel: frame.channel,
-  } as CanFrame;
-}
