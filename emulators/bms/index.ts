@@ -15,6 +15,8 @@ export type { ContactorState } from './logic/contactor';
 export { PackModel } from './pack/pack-model';
 export type { PackModelOptions } from './pack/pack-model';
 export { agePack } from './pack/aging';
+export { ageUnderDuty, DUTY_PROFILES, DUTY_NAMES, dutyProfile } from './pack/duty';
+export type { DutyProfile, DutyAgingResult, AgeUnderDutyOptions } from './pack/duty';
 export type { AgingSegment, AgingResult } from './pack/aging';
 export { loadPackProfile, parsePackProfile } from './pack/profile-schema';
 export { loadPackFixture, listPackFixtures, packFixturesDir } from './pack/fixtures';

@@ -1,4 +1,5 @@
 import type { CanBus } from '../../protocols/can/bus';
+import type { DutyAgingResult, DutyProfile } from '../../emulators/bms/pack/duty';
 import type { ModbusDevice } from '../../protocols/modbus/device';
 
 /** A fault in force on a bench device; `clear()` is idempotent. */
@@ -45,6 +46,8 @@ export interface BenchDevice {
   /** Inputs `setInput` takes (for completion, messages and "did you mean"). */
   inputNames(): readonly string[];
   injectFault(kind: string, params: Record<string, unknown>): BenchFaultHandle;
+  /** BMS devices: age the pack by `days` of `duty` at once (emulators/bms/pack/duty.ts); its state of charge stays. */
+  ageUnderDuty?(duty: DutyProfile, days: number): DutyAgingResult;
   /** Fault kinds this device takes (for messages). */
   faultKinds(): readonly string[];
   /**

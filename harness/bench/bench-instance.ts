@@ -17,6 +17,7 @@ import { ModbusServerCore, type ServerTransaction } from '../../protocols/modbus
 import { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-device';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
+import { dutyProfile } from '../../emulators/bms/pack/duty';
 import { createBenchDevice } from './device-factories';
 import { MODBUS_FAULT_KINDS, modbusFaultRule } from './modbus-faults';
 import type { Bench } from './load-bench';
@@ -574,6 +575,28 @@ export class BenchInstance {
     const dev = dot > 0 ? this.devices.get(key.slice(0, dot)) : undefined;
     if (!dev) throw new ConfigError(`'${key}': no device '${key.slice(0, Math.max(0, dot))}' on this bench (have: ${[...this.devices.keys()].join(', ')})`, where);
     if (!dev.setInput(key.slice(dot + 1), value)) throw new ConfigError(`device '${dev.name}' has no input '${key.slice(dot + 1)}'`, where);
+  }
+
+  /**
+   * Age BMS packs by `days` of the duty profile `dutyName` at once (scenario step `age`); `devices` default: every
+   * BMS. Throws `ConfigError` (at `where`) for an unknown duty, a device that is not on the bench or not a BMS.
+   * Returns one line per device for the event log.
+   */
+  agePacks(days: number, dutyName: string, devices: readonly string[] | undefined, where: string): string[] {
+    const duty = dutyProfile(dutyName, where);
+    const targets = devices
+      ? devices.map((n) => {
+          const d = this.devices.get(n);
+          if (!d) throw new ConfigError(`age: no device '${n}' on this bench (have: ${[...this.devices.keys()].join(', ')})`, where);
+          if (!d.ageUnderDuty) throw new ConfigError(`age: device '${n}' is not a BMS (only packs age)`, where);
+          return d;
+        })
+      : [...this.devices.values()].filter((d) => d.ageUnderDuty);
+    if (targets.length === 0) throw new ConfigError('age: this bench has no BMS to age', where);
+    return targets.map((d) => {
+      const r = d.ageUnderDuty!(duty, days);
+      return `${d.name} SOH ${(r.sohBefore * 100).toFixed(2)} -> ${(r.soh * 100).toFixed(2)} % (weakest cell ${(r.minCellSoh * 100).toFixed(2)} %), resistance x${r.resistanceFactorBefore.toFixed(3)} -> x${r.resistanceFactor.toFixed(3)}, ${r.efc.toFixed(0)} EFC`;
+    });
   }
 
   /**

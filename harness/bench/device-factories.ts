@@ -61,6 +61,7 @@ function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
     setInput,
     inputNames: () => BMS_INPUTS,
     injectFault: (kind, params) => b.injectFault({ kind, ...params } as BmsFaultSpec),
+    ageUnderDuty: (duty, days) => b.device.ageUnderDuty(duty, days),
     faultKinds: () => BMS_FAULT_KINDS,
     timeZero: (nowMs) => b.device.restartHeartbeatGrace(nowMs),
     close: () => b.close(),

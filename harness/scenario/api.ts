@@ -75,6 +75,11 @@ export class ScenarioBuilder {
     return this.step({ clear: faultId });
   }
 
+  /** Age BMS packs by a span (`3y`, `6w`, days as a number) of a duty profile, at once (docs/aging.md). */
+  age(span: Duration, duty: string, devices?: string[]): this {
+    return this.step({ age: { for: span, duty, ...(devices ? { devices } : {}) } });
+  }
+
   note(text: string): this {
     return this.step({ note: text });
   }

@@ -69,6 +69,9 @@ export async function scenarioBenchProblems(bench: Bench, scenario: Scenario): P
         }
         const ok = problems.attempt(() => (inst.injectFault(a.id, a.device, a.fault, a.params, step.where), true), step.where);
         if (ok) inst.clearFault(a.id);
+      } else if (a.kind === 'age') {
+        // One day of the duty on the dry bench: the devices are checked without spending the years.
+        problems.attempt(() => inst.agePacks(Math.min(a.days, 1), a.duty, a.devices, step.where), step.where);
       }
     }
     for (const e of scenario.expectations) {

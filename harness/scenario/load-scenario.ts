@@ -4,7 +4,9 @@ import { ConfigError } from '../../core/errors';
 import { capProblems, InputProblems, ProblemList, problemsOf, type Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
+import { dutyProfile } from '../../emulators/bms/pack/duty';
 import { formatDuration, parseDuration } from '../config/duration';
+import { parseAgeSpan } from './age-span';
 import { compileExpression, type Compiled } from './expression';
 import { scenarioSchema } from './schema';
 import type { Expectation, Scenario, ScenarioStep, StepAction } from './scenario';
@@ -144,7 +146,7 @@ function compileTimeline(f: ScenarioFile, src: YamlSource, problems: ProblemList
     const atMs = problems.attempt(() => parseDuration(s.at, at(`${p}/at`)));
     if (atMs === undefined) return;
     if (atMs > end) problems.add(at(`${p}/at`), `step at ${String(s.at)} is after the end of the scenario (${String(f.duration)})`);
-    const actions = (['set', 'ramp', 'fault', 'clear'] as const).filter((k) => s[k] !== undefined);
+    const actions = (['set', 'ramp', 'fault', 'clear', 'age'] as const).filter((k) => s[k] !== undefined);
     if (actions.length > 1) {
       problems.add(at(p), `a timeline step does one thing; this one has ${actions.join(' and ')} (split it into steps)`);
       return;
@@ -183,9 +185,15 @@ function compileTimeline(f: ScenarioFile, src: YamlSource, problems: ProblemList
         problems.add(at(`${p}/clear`), `clear: no fault with id '${s.clear}' is injected before this step (give the fault an id: ...)${didYouMean(s.clear, ids)}`);
       } else if (injected > atMs) problems.add(at(`${p}/clear`), `clear: fault '${s.clear}' is injected later, at ${injected} ms`);
       action = { kind: 'clear', id: s.clear };
+    } else if (s.age) {
+      const age = s.age;
+      const days = problems.attempt(() => parseAgeSpan(age.for, at(`${p}/age/for`)));
+      const duty = problems.attempt(() => dutyProfile(age.duty, at(`${p}/age/duty`)));
+      if (days === undefined || duty === undefined) return;
+      action = { kind: 'age', days, duty: age.duty, ...(age.devices ? { devices: age.devices } : {}) };
     } else if (s.note !== undefined) action = { kind: 'note', text: s.note };
     else {
-      problems.add(at(p), 'a timeline step needs one of: set, ramp, fault, clear, note');
+      problems.add(at(p), 'a timeline step needs one of: set, ramp, fault, clear, age, note');
       return;
     }
     timeline.push({ atMs, action, where: at(p), ...(Object.keys(keyWhere).length > 0 ? { keyWhere } : {}) });

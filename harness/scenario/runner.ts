@@ -231,6 +231,12 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
         case 'note':
           text = `note: ${a.text}`;
           break;
+        case 'age': {
+          // at once: the scenario clock does not move (docs/aging.md)
+          const lines = inst.agePacks(a.days, a.duty, a.devices, step.where);
+          text = `age ${a.days.toFixed(1)} days of '${a.duty}' (no time passes on the scenario clock): ${lines.join('; ')}`;
+          break;
+        }
       }
       evidence.events.push(`${at} ${text}`);
       emit({ type: 'event', atMs: step.atMs, text });

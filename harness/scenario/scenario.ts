@@ -28,7 +28,9 @@ export type StepAction =
   | { kind: 'ramp'; target: string; from?: number; to: number; overMs: number }
   | { kind: 'fault'; id: string; device: string; fault: string; params: Record<string, unknown> }
   | { kind: 'clear'; id: string }
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /** Age BMS packs by `days` of a duty profile at once (the scenario clock does not move); no `devices` = every BMS. */
+  | { kind: 'age'; days: number; duty: string; devices?: string[] };
 
 export interface ScenarioStep {
   atMs: number;

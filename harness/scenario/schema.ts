@@ -46,6 +46,12 @@ export const scenarioSchema = {
             properties: { id: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string' } },
           },
           clear: { type: 'string' },
+          age: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['for', 'duty'],
+            properties: { for: duration, duty: { type: 'string' }, devices: { type: 'array', minItems: 1, items: { type: 'string' } } },
+          },
           note: { type: 'string' },
         },
       },

@@ -37,6 +37,11 @@ export interface TimelineStep {
   clear?: string;
   /** A note that goes into the event log. */
   note?: string;
+  /**
+   * Age BMS packs by `for` (`3y`, `18mo`, `6w`, `90d`; a number is days) of a duty profile (docs/aging.md), at once,
+   * without the controller in the loop: the scenario clock does not move. `devices`: default every BMS on the bench.
+   */
+  age?: { for: string | number; duty: string; devices?: string[] };
 }
 
 /** An expectation on the controller; exactly one of the forms below. */

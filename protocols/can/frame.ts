@@ -85,10 +85,11 @@ export function frameDlc(frame: CanFrame): number {
 }
 
 /**
- * A deep copy (new data buffer). Every copy has the same set of fields (absent ones `undefined`), so V8 keeps one
- * object shape for frames on hot paths; adding or deleting fields later would make them slow dictionary objects.
+ * A deep copy (new data buffer; or `data`, for a receiver that may keep the payload: zero-copy delivery). Every copy
+ * has the same set of fields (absent ones `undefined`), so V8 keeps one object shape for frames on hot paths;
+ * adding or deleting fields later would make them slow dictionary objects.
  */
-export function copyFrame(frame: CanFrame): CanFrame {
+export function copyFrame(frame: Readonly<CanFrame>, data: Uint8Array = new Uint8Array(frame.data)): CanFrame {
   return {
     id: frame.id,
     extended: frame.extended,
@@ -96,7 +97,7 @@ export function copyFrame(frame: CanFrame): CanFrame {
     error: frame.error,
     fd: frame.fd,
     dlc: frame.dlc,
-    data: new Uint8Array(frame.data),
+    data,
     timestamp: frame.timestamp,
     channel: frame.channel,
   };

@@ -3,6 +3,7 @@ import { BmsLogic, type BmsLogicOptions } from '../logic/bms-logic';
 import { Measurements } from '../logic/measurements';
 import { SocEstimator, reportedSoc, socWindow, type SocWindow } from '../logic/soc-estimator';
 import { agePack, type AgingResult, type AgingSegment } from '../pack/aging';
+import { ageUnderDuty, type DutyAgingResult, type DutyProfile } from '../pack/duty';
 import { PackModel, type PackModelOptions } from '../pack/pack-model';
 import type { PackProfile } from '../pack/profile-types';
 import type { FaultHandle, FaultSpec } from './fault-spec';
@@ -129,6 +130,14 @@ export class BmsDevice {
   /** Age the pack by a usage history (BLAST-Lite laws; see pack/aging.ts). */
   age(history: readonly AgingSegment[]): AgingResult {
     const r = agePack(this.pack, history);
+    this.socEstimator.reset(this.pack.stringSoc());
+    this.evaluate(0);
+    return r;
+  }
+
+  /** Age the pack by `days` of a duty profile at once (pack/duty.ts); SOC and temperatures stay where they were. */
+  ageUnderDuty(duty: DutyProfile, days: number): DutyAgingResult {
+    const r = ageUnderDuty(this.pack, duty, days);
     this.socEstimator.reset(this.pack.stringSoc());
     this.evaluate(0);
     return r;

@@ -155,20 +155,8 @@ function withDefaults(s: AgingSegment, i: number): Required<AgingSegment> {
 export function agePack(pack: PackModel, history: readonly AgingSegment[]): AgingResult {
   const segs = history.map(withDefaults);
   const n = pack.series;
-  let st = states.get(pack);
-  if (!st) {
-    st = {
-      baseFade: Float64Array.from(pack.capFade),
-      baseGrowth: Float64Array.from(pack.resGrowth),
-      qCal: new Float64Array(n),
-      qCyc: new Float64Array(n),
-      rCal: new Float64Array(n),
-      rCyc: new Float64Array(n),
-    };
-    states.set(pack, st);
-  }
+  const st = agingState(pack);
   const model = pack.profile.aging.model;
-  const gain = pack.profile.aging.resistanceGainPerCapacityLoss;
   const maker = pack.profile.aging.cycleFade;
   for (const seg of segs) {
     const r = agingRates(model, seg);
@@ -185,6 +173,58 @@ export function agePack(pack: PackModel, history: readonly AgingSegment[]): Agin
       }
     }
   }
+  const { minCellSoh, resistanceFactor } = writeAgingState(pack, st);
+  // the model's own output for an element with aging factor 1 (reference numbers for checks and reports)
+  let calRef = 0;
+  let cycRef = 0;
+  for (const seg of segs) {
+    const r = agingRates(model, seg);
+    calRef += powerStateStep(calRef, r.kCal, r.pCal, seg.days);
+    if (maker) cycRef += powerStateStep(cycRef, maker.loss / maker.efc ** maker.exponent / pack.profile.aging.soh, maker.exponent, seg.efc);
+    else cycRef += powerStateStep(cycRef, r.kCyc, r.pCyc, seg.efc * r.cycUnitPerEfc);
+  }
+  return { soh: pack.soh(), minCellSoh, resistanceFactor, relativeCalendarLoss: calRef, relativeCycleLoss: cycRef };
+}
+
+function agingState(pack: PackModel): AgingState {
+  let st = states.get(pack);
+  if (!st) {
+    const n = pack.series;
+    st = {
+      baseFade: Float64Array.from(pack.capFade),
+      baseGrowth: Float64Array.from(pack.resGrowth),
+      qCal: new Float64Array(n),
+      qCyc: new Float64Array(n),
+      rCal: new Float64Array(n),
+      rCyc: new Float64Array(n),
+    };
+    states.set(pack, st);
+  }
+  return st;
+}
+
+/** Save the pack's aging (state and the fade/growth it wrote); the function returned puts it back. */
+export function saveAging(pack: PackModel): () => void {
+  const st = agingState(pack);
+  const copy = { qCal: st.qCal.slice(), qCyc: st.qCyc.slice(), rCal: st.rCal.slice(), rCyc: st.rCyc.slice() };
+  const fade = pack.capFade.slice();
+  const growth = pack.resGrowth.slice();
+  return () => {
+    st.qCal.set(copy.qCal);
+    st.qCyc.set(copy.qCyc);
+    st.rCal.set(copy.rCal);
+    st.rCyc.set(copy.rCyc);
+    pack.capFade.set(fade);
+    pack.resGrowth.set(growth);
+    pack.refresh();
+    pack.settle();
+  };
+}
+
+/** Capacity fade and resistance growth from the aging state, into the pack (refreshed and settled). */
+function writeAgingState(pack: PackModel, st: AgingState): { minCellSoh: number; resistanceFactor: number } {
+  const n = pack.series;
+  const gain = pack.profile.aging.resistanceGainPerCapacityLoss;
   let minSoh = Infinity;
   for (let i = 0; i < n; i++) {
     const loss = Math.min(0.95, st.qCal[i]! + st.qCyc[i]!);
@@ -199,14 +239,78 @@ export function agePack(pack: PackModel, history: readonly AgingSegment[]): Agin
     minSoh = Math.min(minSoh, pack.capAs[i]! / 3600 / pack.nominalGroupAh);
     rSum += pack.resGrowth[i]!;
   }
-  // the model's own output for an element with aging factor 1 (reference numbers for checks and reports)
-  let calRef = 0;
-  let cycRef = 0;
-  for (const seg of segs) {
-    const r = agingRates(model, seg);
-    calRef += powerStateStep(calRef, r.kCal, r.pCal, seg.days);
-    if (maker) cycRef += powerStateStep(cycRef, maker.loss / maker.efc ** maker.exponent / pack.profile.aging.soh, maker.exponent, seg.efc);
-    else cycRef += powerStateStep(cycRef, r.kCyc, r.pCyc, seg.efc * r.cycUnitPerEfc);
+  return { minCellSoh: minSoh, resistanceFactor: rSum / n };
+}
+
+/**
+ * Stress integrals of a stretch of use, per unit aging factor, in the separable form of the power-state rule:
+ * with y' = k (x_eq + dx)^p, y^(1/p) grows by k^(1/p) dx, so a stretch of varying stress adds the sum of
+ * k^(1/p) dx over its pieces. This is exact for any split of the stretch, which is what lets a duty day
+ * integrated once stand for many days (pack/duty.ts).
+ */
+export interface AgingIntegrals {
+  /** Sum of kCal^(1/pCal) * days. */
+  cal: number;
+  /** Sum of kCyc^(1/pCyc) * throughput (EFC, Ah for Ah-based laws, or EFC under a maker's cycle-fade figure). */
+  cyc: number;
+  /** Sum of kResCal^(1/pResCal) * days (models with a resistance law). */
+  resCal: number;
+  /** Sum of betaPerAh * Ah throughput (linear law). */
+  resCyc: number;
+}
+
+export function emptyAgingIntegrals(): AgingIntegrals {
+  return { cal: 0, cyc: 0, resCal: 0, resCyc: 0 };
+}
+
+/** Add one constant-stress piece (a segment as `agePack` takes it) to `acc`. Throws `ConfigError` on a bad segment. */
+export function addAgingPiece(pack: PackModel, acc: AgingIntegrals, piece: AgingSegment, scale = 1): void {
+  addCheckedAgingPiece(pack, acc, withDefaults(piece, 0), scale);
+}
+
+/** `addAgingPiece` for a piece already complete and in range (hot loops: no checks, no copies). */
+export function addCheckedAgingPiece(pack: PackModel, acc: AgingIntegrals, seg: Required<AgingSegment>, scale = 1): void {
+  const r = agingRates(pack.profile.aging.model, seg);
+  const maker = pack.profile.aging.cycleFade;
+  if (seg.days > 0) acc.cal += Math.pow(r.kCal, 1 / r.pCal) * seg.days * scale;
+  // maker: k is constant and per element (divided by its base fade in applyAgingIntegrals); here the throughput only
+  if (seg.efc > 0) acc.cyc += (maker ? seg.efc : Math.pow(r.kCyc, 1 / r.pCyc) * seg.efc * r.cycUnitPerEfc) * scale;
+  if (r.res) {
+    acc.resCal += Math.pow(r.res.kCal, 1 / r.res.pCal) * seg.days * scale;
+    acc.resCyc += r.res.betaPerAh * seg.efc * r.cycUnitPerEfc * scale;
   }
-  return { soh: pack.soh(), minCellSoh: minSoh, resistanceFactor: rSum / n, relativeCalendarLoss: calRef, relativeCycleLoss: cycRef };
+}
+
+/** The exponents of the pack's laws (constant per model, which the separable form needs). */
+function exponents(pack: PackModel): { pCal: number; pCyc: number; pResCal: number } {
+  const r = agingRates(pack.profile.aging.model, withDefaults({ days: 0 }, 0));
+  const maker = pack.profile.aging.cycleFade;
+  return { pCal: r.pCal, pCyc: maker ? maker.exponent : r.pCyc, pResCal: r.res?.pCal ?? 1 };
+}
+
+/**
+ * Age a pack, in place, by stress integrals `times` times over (the same as `agePack` over the pieces they were
+ * summed from, repeated `times` times, to rounding). Returns what `agePack` returns, without the reference
+ * losses (0).
+ */
+export function applyAgingIntegrals(pack: PackModel, acc: AgingIntegrals, times = 1): AgingResult {
+  const st = agingState(pack);
+  const { pCal, pCyc, pResCal } = exponents(pack);
+  const maker = pack.profile.aging.cycleFade;
+  const grow = (y: number, kScale: number, p: number, s: number): number => {
+    if (!(s > 0)) return y;
+    const base = (y > 0 ? Math.pow(y, 1 / p) : 0) + Math.pow(kScale, 1 / p) * s * times;
+    return Math.pow(base, p);
+  };
+  for (let i = 0; i < pack.series; i++) {
+    const f = pack.agingFactor[i]!;
+    st.qCal[i] = grow(st.qCal[i]!, f, pCal, acc.cal);
+    st.qCyc[i] = maker
+      ? grow(st.qCyc[i]!, (f * maker.loss) / maker.efc ** maker.exponent / st.baseFade[i]!, pCyc, acc.cyc)
+      : grow(st.qCyc[i]!, f, pCyc, acc.cyc);
+    st.rCal[i] = grow(st.rCal[i]!, f, pResCal, acc.resCal);
+    st.rCyc[i]! += f * acc.resCyc * times;
+  }
+  const { minCellSoh, resistanceFactor } = writeAgingState(pack, st);
+  return { soh: pack.soh(), minCellSoh, resistanceFactor, relativeCalendarLoss: 0, relativeCycleLoss: 0 };
 }

@@ -30,8 +30,9 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
   }
 
   /** @internal called by the hub bus. */
-  receive(frame: Readonly<CanFrame>): void {
-    const copy = copyFrame(frame as CanFrame);
+  receive(frame: Readonly<CanFrame>, _wire?: () => string, last = false): void {
+    // The last receiver keeps the payload buffer (nobody else reads it after): no allocation per frame.
+    const copy = last ? copyFrame(frame, frame.data) : copyFrame(frame);
     // Receivers stamp with their own clock (CanFrame contract). Cleared, not deleted: a delete turns the frame into
     // a slow dictionary object on the hot path (copyFrame keeps one shape for all frames).
     copy.timestamp = undefined;
@@ -43,3 +44,4 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
     this.onClose(this);
   }
 }
+

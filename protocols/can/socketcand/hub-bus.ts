@@ -7,12 +7,14 @@ import { formatFrameMessage } from './messages';
  *
  * Contract: `receive` is called synchronously during the sender's `broadcast`, never for the member's own frames.
  * The frame is shared between members and must not be modified; `wire()` returns the raw-mode message for it
- * (formatted once per frame, on first use). A member never throws from `receive` (it counts its own drops).
+ * (formatted once per frame, on first use). `last` is true for the frame's last receiver: nobody reads the frame
+ * after it, so that member may keep its payload buffer instead of copying it (zero-copy delivery to in-process
+ * buses). A member never throws from `receive` (it counts its own drops).
  */
 export interface HubMember {
   /** Short label for logs: `client 127.0.0.1:50312` or `attached`. */
   readonly label: string;
-  receive(frame: Readonly<CanFrame>, wire: () => string): void;
+  receive(frame: Readonly<CanFrame>, wire: () => string, last: boolean): void;
 }
 
 /** Counters of one hub bus. */
@@ -58,10 +60,12 @@ export class HubBus {
     this.stats.frames++;
     let wire: string | undefined;
     const lazyWire = (): string => (wire ??= formatFrameMessage(frame, ms));
+    // The frame is the sender's transmit copy (BaseCanBus.send), owned by nobody else: its last receiver may keep it.
+    let left = this.members.size - (from !== undefined && this.members.has(from) ? 1 : 0);
     for (const m of this.members) {
       if (m === from) continue;
       this.stats.deliveries++;
-      m.receive(frame, lazyWire);
+      m.receive(frame, lazyWire, --left === 0);
     }
   }
 
