@@ -5,7 +5,7 @@ import { loadBench } from '../bench/load-bench';
 import { createCompleter } from './completer';
 import { EmulateInterpreter, MAX_LINE_LENGTH, finiteNumber, statusLine } from './interpreter';
 
-const CI_BENCH = resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'benches', 'ci.yaml');
+const CI_BENCH = resolve(__dirname, '..', '..', 'fixtures', 'benches', 'ci.yaml');
 
 let inst: BenchInstance;
 let clock: VirtualClock;
