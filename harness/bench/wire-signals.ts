@@ -13,6 +13,7 @@ const PROTOCOL_DBC: Record<string, string> = {
   'nissan-leaf': 'nissan-leaf.dbc',
   'bmw-i3': 'bmw-i3.dbc',
   'renault-zoe': 'renault-zoe.dbc',
+  'kia-hyundai-64': 'kia-hyundai-64.dbc',
 };
 
 const dbcCache = new Map<string, Database>();
