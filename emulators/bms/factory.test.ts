@@ -109,6 +109,16 @@ describe('createBmsDevice', () => {
     clock.advance(600);
     expect([...zoeIds].sort((x, y) => x - y)).toEqual([0x155, 0x424, 0x425, 0x427, 0x42e, 0x445, 0x654]);
     zoe.close();
+    const kia = createBmsDevice({ name: 'kia', pack: 'kia-hyundai-64kwh', protocol: 'kia-hyundai-64', clock });
+    const [g, h] = await pair(clock);
+    const kiaIds = new Set<number>();
+    h.onFrame((x) => kiaIds.add(x.id));
+    kia.attachCan(g);
+    clock.advance(600);
+    expect([...kiaIds].sort((x, y) => x - y)).toEqual([0x4de, 0x542, 0x594, 0x595, 0x596, 0x598, 0x5d5, 0x5d8]);
+    expect(kia.signal('contactorClosed')).toBe(false); // no vehicle yet
+    expect(checkBmsParams({ variant: 'x' }, 'kia-hyundai-64')[0]!.path).toBe('/variant');
+    kia.close();
     leaf.close();
     i3.close();
   });
