@@ -119,6 +119,15 @@ describe('createBmsDevice', () => {
     expect(kia.signal('contactorClosed')).toBe(false); // no vehicle yet
     expect(checkBmsParams({ variant: 'x' }, 'kia-hyundai-64')[0]!.path).toBe('/variant');
     kia.close();
+    const tesla = createBmsDevice({ name: 'tesla', pack: 'tesla-model-s-85kwh', protocol: 'tesla-legacy', clock });
+    const [k, l] = await pair(clock);
+    const teslaIds = new Set<number>();
+    l.onFrame((x) => teslaIds.add(x.id));
+    tesla.attachCan(k);
+    clock.advance(600);
+    expect([...teslaIds].sort((x, y) => x - y)).toEqual([0x102, 0x202, 0x212, 0x302, 0x332, 0x3d2, 0x5d2, 0x6f2, 0x7e2]);
+    expect(tesla.signal('contactorClosed')).toBe(false); // no vehicle yet
+    tesla.close();
     leaf.close();
     i3.close();
   });
