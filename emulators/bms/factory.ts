@@ -28,12 +28,14 @@ import { createBmsSunSpec } from './profiles/sunspec-battery';
 import { attachNissanLeaf } from './profiles/nissan-leaf';
 import { attachBmwI3 } from './profiles/bmw-i3';
 import { attachRenaultZoe, type ZoeVariant } from './profiles/renault-zoe';
+import { attachKiaHyundai64 } from './profiles/kia-hyundai-64';
+import { attachTeslaLegacy } from './profiles/tesla-legacy';
 
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe', 'kia-hyundai-64', 'tesla-legacy'] as const;
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**
@@ -439,6 +441,12 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         break;
       case 'renault-zoe':
         a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant as ZoeVariant } : {}) });
+        break;
+      case 'kia-hyundai-64':
+        a = attachKiaHyundai64(device, bus, o.clock ? { clock: o.clock } : {});
+        break;
+      case 'tesla-legacy':
+        a = attachTeslaLegacy(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
