@@ -36,6 +36,8 @@ export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
 export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe', 'kia-hyundai-64', 'tesla-legacy'] as const;
+/** BMS protocols served over Modbus; every other one is carried on CAN. */
+export const MODBUS_BMS_PROTOCOLS: readonly BmsProtocol[] = ['sunspec-802'];
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**

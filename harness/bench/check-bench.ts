@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { BMS_PROTOCOLS, checkBmsParams } from '../../emulators/bms/factory';
+import { BMS_PROTOCOLS, checkBmsParams, MODBUS_BMS_PROTOCOLS } from '../../emulators/bms/factory';
 import { listPackFixtures, loadPackFixture } from '../../emulators/bms/pack/fixtures';
 import { loadPackProfile } from '../../emulators/bms/pack/profile-schema';
 import { checkInverterParams } from '../../emulators/inverter/factory';
@@ -16,7 +16,7 @@ import { benchPlaceholders, placeholdersIn } from './bench-placeholders';
 import type { BenchFile, DeviceSpec } from './types';
 
 /** BMS protocols carried on CAN (the others are served over Modbus). */
-const CAN_PROTOCOLS: readonly string[] = ['pylon-lv', 'sma-lv', 'pylon-hv'];
+const CAN_PROTOCOLS: readonly string[] = BMS_PROTOCOLS.filter((p) => !MODBUS_BMS_PROTOCOLS.includes(p));
 
 /**
  * Everything about a schema-valid bench file that can be checked without opening anything: names, references
