@@ -81,6 +81,28 @@ describe('createBmsDevice', () => {
     expect(hv.signal('requestsAnswered')).toBe(1);
   });
 
+  it('builds native packs: a Leaf (generation as a parameter) and a BMW i3, each on its own protocol', async () => {
+    const clock = new VirtualClock();
+    const leaf = createBmsDevice({ name: 'leaf', pack: 'nissan-leaf-40kwh', protocol: 'nissan-leaf', clock, params: { generation: 'ze1' } });
+    const i3 = createBmsDevice({ name: 'i3', pack: 'bmw-i3-94ah', protocol: 'bmw-i3', clock });
+    const [a, b] = await pair(clock);
+    const [c, d] = await pair(clock);
+    const leafIds = new Set<number>();
+    const i3Ids = new Set<number>();
+    b.onFrame((f) => leafIds.add(f.id));
+    d.onFrame((f) => i3Ids.add(f.id));
+    leaf.attachCan(a);
+    i3.attachCan(c);
+    clock.advance(1000);
+    expect([...leafIds].sort((x, y) => x - y)).toEqual([0x1db, 0x1dc, 0x55b, 0x59e, 0x5bc, 0x5c0]);
+    expect([...i3Ids].sort((x, y) => x - y)).toEqual([0x112, 0x1fa, 0x239, 0x2bd, 0x2f5, 0x40d, 0x431, 0x432]);
+    expect(leaf.signal('contactorClosed')).toBe(false); // no vehicle yet
+    expect(checkBmsParams({ generation: 'ze1' }, 'bmw-i3')).toEqual([{ path: '/generation', message: "'generation' applies to protocol nissan-leaf, not bmw-i3" }]);
+    expect(checkBmsParams({ generation: 'ze2' }, 'nissan-leaf')[0]!.message).toMatch(/ze0, aze0, ze1/);
+    leaf.close();
+    i3.close();
+  });
+
   it('builds a SunSpec 802 battery with a Modbus face; it has no CAN face', () => {
     const bms = createBmsDevice({ name: 'ss', pack: 'tesla-model-s-module', protocol: 'sunspec-802', params: { sunspecBase: 0 } });
     expect(Array.from(bms.modbus!.readHoldingRegisters!(0, 2) as ArrayLike<number>)).toEqual([0x5375, 0x6e53]);

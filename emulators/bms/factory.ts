@@ -25,11 +25,13 @@ import { LV_CAN_VARIANTS, lvCanVariant, type VariantWatchdog } from './profiles/
 import { attachLvCan } from './profiles/lv-can-profile';
 import { attachPylonHv, PYLON_HV_VARIANTS, pylonHvVariant } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
+import { attachNissanLeaf } from './profiles/nissan-leaf';
+import { attachBmwI3 } from './profiles/bmw-i3';
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3'] as const;
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**
@@ -76,6 +78,8 @@ export interface BmsParams {
   idOffset?: 0 | 1;
   sunspecBase?: 40000 | 0 | 50000;
   sunspecDetail?: boolean;
+  /** Native Nissan Leaf: battery generation (ze0, aze0, ze1; default aze0). */
+  generation?: 'ze0' | 'aze0' | 'ze1';
 }
 
 const num = { type: 'number' };
@@ -131,6 +135,7 @@ const PARAMS_SCHEMA = {
     variant: { type: 'string' },
     sunspecBase: { enum: [40000, 0, 50000] },
     sunspecDetail: { type: 'boolean' },
+    generation: { enum: ['ze0', 'aze0', 'ze1'] },
   },
 } as const;
 
@@ -171,6 +176,7 @@ const PROTOCOL_ONLY: Record<string, readonly BmsProtocol[]> = {
   idOffset: ['pylon-hv'],
   sunspecBase: ['sunspec-802'],
   sunspecDetail: ['sunspec-802'],
+  generation: ['nissan-leaf'],
   manufacturer: ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'],
 };
 
@@ -414,6 +420,12 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
           variant: pylonHvVariant(p.variant ?? 'pylon'),
           ...(p.idOffset !== undefined ? { idOffset: p.idOffset } : {}),
         });
+        break;
+      case 'nissan-leaf':
+        a = attachNissanLeaf(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.generation !== undefined ? { generation: p.generation } : {}) });
+        break;
+      case 'bmw-i3':
+        a = attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       default:
         throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);

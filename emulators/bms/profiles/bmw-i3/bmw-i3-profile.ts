@@ -1,0 +1,252 @@
+/**
+ * A BMW i3 SME (battery management) on its CAN: what a second-life controller such as Battery-Emulator faces. It
+ * broadcasts its frames (./i3-frames.ts), closes its contactors only on the vehicle's 0x10B command, sleeps without
+ * the VCU's 0x12F, and answers UDS over ISO-TP with extended addressing (DIDs and the per-cell routine).
+ */
+import type { Clock } from '../../../../core/clock';
+import type { CanBus } from '../../../../protocols/can/bus';
+import type { CanFrame } from '../../../../protocols/can/frame';
+import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
+import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
+import type { BmsDevice } from '../../device/bms-device';
+import { BmsFlag } from '../../logic/flags';
+import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
+import { startTicker, VehicleWatch } from '../native-common/ticker';
+import { i3Crc } from './i3-crc';
+import { I3_ID, I3_ST, I3FrameEncoder, type I3Status } from './i3-frames';
+
+export interface AttachBmwI3Options {
+  clock?: Clock;
+  /** Without a valid 0x10B for this long the SME opens its contactors, ms (default 500; assumed: no public source gives it). */
+  contactorTimeoutMs?: number;
+  /** Without the VCU's 0x12F for this long the SME sleeps (silent until the next one), ms (default 10000, assumed). */
+  sleepAfterMs?: number;
+  onSendError?: (err: unknown) => void;
+}
+
+export interface BmwI3Attachment extends CanProfileAttachment {
+  readonly awake: boolean;
+  /** True from a 0x10B timeout until the next valid close command. */
+  readonly vehicleLost: boolean;
+  /** 0x10B / 0x12F frames refused for a wrong CRC. */
+  readonly crcErrors: number;
+  readonly diag: { readonly isotp: ReadonlyArray<Readonly<IsoTpStats>>; readonly uds: ReadonlyArray<Readonly<UdsServerStats>> };
+}
+
+/** The SME's diagnostic address and its testers' [BE BMW_6F1_* data[0] 0x07; responses 0x607 data[0] F1 / F4]. */
+const SME_ADDRESS = 0x07;
+const TICK_MS = 10;
+/** The per-cell routine [BE BMW_6F4_CELL_VOLTAGE_CELLNO 31 01 AD 6E nn, BMW_6F4_CELL_CONTINUE 31 03 AD 6E]. */
+const CELL_ROUTINE = [0xad, 0x6e] as const;
+
+/**
+ * Contract:
+ * - Awake from attach: every 10 ms 0x112; 0x2BD / 0x2F5 every 100 ms; 0x239 / 0x431 / 0x432 every 200 ms; 0x1FA /
+ *   0x40D every second; each encoded from the snapshot of that moment. Contactors open until the vehicle asks.
+ * - 0x10B (3 bytes, CRC init 0x3F in byte 0): high nibble of byte 1 = 1 closes the contactors, 0 opens them
+ *   [BE BMW_10B 0x10 close / 0x00 open]; it is the keep-alive of the contactors: none for `contactorTimeoutMs` opens
+ *   them. 0x12F (8 bytes, CRC init 0x60) keeps the SME awake; none for `sleepAfterMs`: asleep (no frames, no
+ *   answers) until the next. A wrong CRC or length is counted and ignored.
+ * - UDS on 0x6F1 and 0x6F4 (address byte 07) -> 0x607 (address byte F1 / F4), unpadded frames: 22 DDBF (min/max cell
+ *   mV), DDBC (display SOC, max, min, 0.1 %), 6335 (SOH u32 %), DD68 (voltage 0.01 V), DD69 (current s32 0.01 A),
+ *   DDC0 (min/max/mean core temperature s16 0.01 degC) [OVMS]; 31 01 AD 6E nn starts the reading of cell nn
+ *   (1..96), 31 03 AD 6E returns it as u16 mV [BE]; 14 FF FF FF clears latched faults; others 7F.
+ * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
+ */
+export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3Options = {}): BmwI3Attachment {
+  const clock = options.clock ?? bus.clock;
+  const stats = emptyCanProfileStats();
+  const enc = new I3FrameEncoder();
+  const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
+  let attached = true;
+  let crcErrors = 0;
+  let closeWanted = false;
+  const contactorWatch = new VehicleWatch(clock, {
+    keepAliveMs: options.contactorTimeoutMs ?? 500,
+    sleepMs: Infinity,
+    onLost: () => device.requestContactors(false),
+  });
+  const wake = new VehicleWatch(clock, { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000, onLost: () => undefined });
+  device.requestContactors(false);
+  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
+  let awakeTicks = 0;
+
+  const status = (): I3Status => {
+    const s = device.snapshot();
+    const c = s.contactor;
+    const ins = device.profile.bms.insulation;
+    return {
+      contactor: c === 'closed' || c === 'welded' ? 2 : c === 'precharge' ? 1 : 0,
+      weld: s.latched & BmsFlag.ContactorFault && c === 'welded' ? 1 : 0,
+      isolationExternal: I3_ST.ok,
+      isolationInternal: s.alarms & BmsFlag.Insulation ? I3_ST.error : I3_ST.ok,
+      isolationWarning: s.insulationKOhm < ins.warnKOhm ? I3_ST.error : I3_ST.ok,
+      interlock: s.alarms & BmsFlag.InternalFault ? I3_ST.error : I3_ST.ok,
+      requestOpen: s.latched !== 0 || (s.alarms & (BmsFlag.Insulation | BmsFlag.InternalFault)) !== 0 ? 1 : 0,
+      nominalVoltage,
+    };
+  };
+
+  const cycle = (): void => {
+    contactorWatch.check();
+    wake.check();
+    if (!wake.awake) return;
+    const tick = awakeTicks++;
+    if (device.faults.commsLost) {
+      stats.silencedByCommsLoss++;
+      return;
+    }
+    const s = device.snapshot();
+    const x = status();
+    send(enc.status112(s, x));
+    if (tick % 10 === 0) {
+      send(enc.diag2BD());
+      send(enc.limits2F5(s));
+    }
+    if (tick % 20 === 0) {
+      send(enc.energy239(s, x));
+      send(enc.content431(s, x));
+      send(enc.soc432(s));
+    }
+    if (tick % 100 === 0) {
+      send(enc.status1FA(s, x));
+      send(enc.power40D(s));
+    }
+  };
+
+  const onFrame = (f: CanFrame): void => {
+    if (!attached || f.extended || f.error) return;
+    if (f.id !== I3_ID.vcu10B && f.id !== I3_ID.vcu12F) return;
+    const [len, init] = f.id === I3_ID.vcu10B ? [3, 0x3f] : [8, 0x60];
+    if (f.rtr || f.data.length !== len) {
+      stats.malformedIgnored++;
+      return;
+    }
+    if (i3Crc(f.data, init) !== f.data[0]) {
+      crcErrors++;
+      stats.malformedIgnored++;
+      return;
+    }
+    if (device.faults.commsLost) return;
+    stats.heartbeats++;
+    if (f.id === I3_ID.vcu12F) {
+      if (!wake.awake) awakeTicks = 0;
+      wake.heard();
+      device.heartbeat();
+      return;
+    }
+    if (!wake.awake) return; // asleep: the contactor command needs the VCU's wake-up first
+    const close = f.data[1]! >> 4 === 1;
+    const restored = contactorWatch.heard();
+    if (close !== closeWanted || (restored && close)) {
+      closeWanted = close;
+      device.requestContactors(close);
+    }
+  };
+
+  // Diagnostics: one link per tester address.
+  let cellAsked = 0;
+  const handlers = (uds: UdsServer): void => {
+    uds.handle(SID.ReadDataByIdentifier, (req) => {
+      if (req.length !== 3) return negative(SID.ReadDataByIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
+      const did = (req[1]! << 8) | req[2]!;
+      const s = device.snapshot();
+      const out: number[] = [];
+      const u16 = (v: number): void => {
+        const r = Math.min(0xffff, Math.max(0, Math.round(v)));
+        out.push(r >> 8, r & 0xff);
+      };
+      const s16 = (v: number): void => u16(Math.max(-0x8000, Math.min(0x7fff, Math.round(v))) & 0xffff);
+      const s32 = (v: number): void => {
+        const r = Math.max(-0x80000000, Math.min(0x7fffffff, Math.round(v))) >>> 0;
+        out.push(r >>> 24, (r >> 16) & 0xff, (r >> 8) & 0xff, r & 0xff);
+      };
+      switch (did) {
+        case 0xddbf:
+          u16(s.cellVMin * 1000);
+          u16(s.cellVMax * 1000);
+          break;
+        case 0xddbc:
+          u16(s.soc * 1000);
+          u16(1000);
+          u16(0);
+          break;
+        case 0x6335:
+          s32(s.soh * 100);
+          break;
+        case 0xdd68:
+          u16(s.packVoltage * 100);
+          break;
+        case 0xdd69:
+          s32(s.current * 100);
+          break;
+        case 0xddc0:
+          s16(s.cellTMin * 100);
+          s16(s.cellTMax * 100);
+          s16(s.tempAvg * 100);
+          break;
+        default:
+          return negative(SID.ReadDataByIdentifier, NRC.requestOutOfRange);
+      }
+      return positive(SID.ReadDataByIdentifier, [req[1]!, req[2]!], out);
+    });
+    uds.handle(SID.RoutineControl, (req) => {
+      if (req.length < 4 || req[2] !== CELL_ROUTINE[0] || req[3] !== CELL_ROUTINE[1]) return negative(SID.RoutineControl, NRC.requestOutOfRange);
+      if (req[1] === 0x01) {
+        const n = req[4] ?? 0;
+        if (req.length !== 5 || n < 1 || n > device.profile.topology.series) return negative(SID.RoutineControl, NRC.requestOutOfRange);
+        cellAsked = n;
+        return positive(SID.RoutineControl, [0x01, ...CELL_ROUTINE]);
+      }
+      if (req[1] === 0x03) {
+        if (cellAsked === 0) return negative(SID.RoutineControl, NRC.conditionsNotCorrect);
+        const mv = Math.round((device.measuredCellVoltages()[cellAsked - 1] ?? 0) * 1000);
+        return positive(SID.RoutineControl, [0x03, ...CELL_ROUTINE, mv >> 8, mv & 0xff]);
+      }
+      return negative(SID.RoutineControl, NRC.subFunctionNotSupported);
+    });
+    uds.handle(SID.ClearDiagnosticInformation, (req) => {
+      if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
+      device.resetFaults();
+      return positive(SID.ClearDiagnosticInformation);
+    });
+  };
+  const links: IsoTpLink[] = [];
+  const servers: UdsServer[] = [];
+  for (const [rxId, tester] of [
+    [I3_ID.diagF1, 0xf1],
+    [I3_ID.diagF4, 0xf4],
+  ] as const) {
+    const link = new IsoTpLink(bus, { txId: I3_ID.diagResponse, rxId, txAddress: tester, rxAddress: SME_ADDRESS, clock, padding: null });
+    const uds = new UdsServer(link, { answering: () => attached && wake.awake && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
+    handlers(uds);
+    links.push(link);
+    servers.push(uds);
+  }
+
+  const unsubscribe = bus.onFrame(onFrame);
+  const stopTicker = startTicker(clock, TICK_MS, cycle);
+
+  return {
+    protocol: 'bmw-i3',
+    stats,
+    get awake() {
+      return wake.awake;
+    },
+    get vehicleLost() {
+      return contactorWatch.lost;
+    },
+    get crcErrors() {
+      return crcErrors;
+    },
+    diag: { isotp: links.map((l) => l.stats), uds: servers.map((u) => u.stats) },
+    detach() {
+      if (!attached) return;
+      attached = false;
+      unsubscribe();
+      for (const u of servers) u.close();
+      for (const l of links) l.close();
+      stopTicker();
+    },
+  };
+}
