@@ -4,18 +4,15 @@ import type { Database, DecodedMessage } from '../../protocols/can/dbc';
 import { loadDbc } from '../../protocols/can/dbc';
 import type { CanFrame } from '../../protocols/can/frame';
 
-<<<<<<< HEAD
 /** The DBC of each BMS protocol (or `protocol/variant` where a variant has its own layout) in fixtures/dbc. */
 const PROTOCOL_DBC: Record<string, string> = {
   'pylon-lv': 'pylon-lv.dbc',
   'sma-lv': 'sma-lv.dbc',
   'sma-lv/sma-bigendian': 'sma-lv-bigendian.dbc',
   'pylon-hv': 'pylon-hv.dbc',
+  'nissan-leaf': 'nissan-leaf.dbc',
+  'bmw-i3': 'bmw-i3.dbc',
 };
-=======
-/** The DBC of each BMS protocol in fixtures/dbc. */
-const PROTOCOL_DBC: Record<string, string> = { 'pylon-lv': 'pylon-lv.dbc', 'sma-lv': 'sma-lv.dbc', 'pylon-hv': 'pylon-hv.dbc', 'nissan-leaf': 'nissan-leaf.dbc', 'bmw-i3': 'bmw-i3.dbc' };
->>>>>>> i13-native
 
 const dbcCache = new Map<string, Database>();
 
