@@ -59,7 +59,13 @@ function checkBench(src: YamlSource): Bench {
     if (d.type === 'bms' && d.can === undefined && d.modbus === undefined) {
       throw new ConfigError(`BMS '${d.name}' must be on a CAN bus ('can') or a Modbus endpoint ('modbus')`, at(p));
     }
-    if (d.type === 'inverter' && d.modbus === undefined) throw new ConfigError(`inverter '${d.name}' needs 'modbus'`, at(p));
+    if (d.type === 'inverter' && d.modbus === undefined && d.batteryCan === undefined) throw new ConfigError(`inverter '${d.name}' needs 'modbus' or 'batteryCan'`, at(p));
+    if (d.batteryCan !== undefined && (d.type !== 'inverter' || d.modbus !== undefined)) {
+      throw new ConfigError(`device '${d.name}': 'batteryCan' is for an inverter without 'modbus' (the battery side of a storage inverter)`, at(`${p}/batteryCan`));
+    }
+    if (d.batteryCan !== undefined && !canNames.has(d.batteryCan.bus)) {
+      throw new ConfigError(`device '${d.name}': no CAN bus '${d.batteryCan.bus}' on this bench (have: ${[...canNames].join(', ') || 'none'})`, at(`${p}/batteryCan/bus`));
+    }
   });
   f.devices.forEach((d, i) => {
     if (d.battery === undefined) return;
