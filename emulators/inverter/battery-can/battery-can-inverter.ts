@@ -122,6 +122,7 @@ export class BatteryCanInverter {
       this.current = Math.abs(target) > Math.abs(this.current) ? this.current + Math.sign(target) * Math.min(step, Math.abs(target - this.current)) : target;
     } else if (r > 0 && target !== 0) this.current = Math.sign(target) * Math.min(Math.abs(target), r * dt);
     else this.current = target;
+    this.current += 0; // no -0 in signals
     this.port?.setCurrent(this.current);
   }
 
