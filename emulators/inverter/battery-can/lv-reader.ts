@@ -85,7 +85,9 @@ export function readLvFrame(db: Database, f: CanFrame, out: HeardBms): boolean {
       if (s.SOH !== undefined) out.soh = s.SOH;
       break;
     case 0x356:
-      if (s.BatteryVoltage !== undefined) out.voltage = s.BatteryVoltage;
+      // Read unsigned: Battery-Emulator PYLON-LV-CAN.cpp @ 62532e94 writes voltage_dV x 10 into bytes 0-1 whatever the
+      // pack, so a 380 V pack arrives as a u16 that the signed DBC field shows negative.
+      if (s.BatteryVoltage !== undefined) out.voltage = s.BatteryVoltage < 0 ? s.BatteryVoltage + 655.36 : s.BatteryVoltage;
       if (s.BatteryCurrent !== undefined) out.current = s.BatteryCurrent;
       if (s.BatteryTemperature !== undefined) out.temperature = s.BatteryTemperature;
       break;
