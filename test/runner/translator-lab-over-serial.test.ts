@@ -27,7 +27,7 @@ describeIf(existsSync(main), NEEDS_BUILD, 'translator lab media over pseudo-term
     expect(b.file.dut).toBeUndefined();
   });
 
-  it('runs the isolation scenario in real time with the translator on two SLCAN adapters', async () => {
+  it('runs the interlock scenario in real time with the translator on two SLCAN adapters', async () => {
     const lab = loadBench(join(root, 'fixtures', 'benches', 'translator-lab.yaml'));
     const devices = lab.file.devices.map((d) => `  - ${JSON.stringify(d)}`).join('\n');
     const bench = parseBench(
@@ -44,7 +44,7 @@ dut:
 `,
       join(dir, 'translator-lab-sim.yaml'),
     );
-    const r = await runScenario(bench, loadScenario(join(root, 'fixtures', 'scenarios-translator', 'translator-isolation-loss.yaml')), { mode: 'real' });
+    const r = await runScenario(bench, loadScenario(join(root, 'fixtures', 'scenarios-translator', 'translator-interlock.yaml')), { mode: 'real' });
     expect(r.errors).toEqual([]);
     expect(r.expectations.map((e) => `${e.id}:${e.verdict}`).filter((x) => !x.endsWith(':pass'))).toEqual([]);
     expect(r.verdict).toBe('pass');
