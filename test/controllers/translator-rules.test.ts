@@ -39,6 +39,8 @@ describe('translator rules (Leaf -> Pylontech LV)', () => {
     expect(() => translatorOptions({ inverterTimeoutS: 'soon' })).toThrow(/inverterTimeoutS needs a number/);
     expect(() => translatorOptions({ colour: 1 })).toThrow(/unknown option 'colour'/);
     expect(() => translatorOptions({ defect: 'nope' })).toThrow(/unknown defect 'nope'/);
+    expect(translatorOptions({ pack: 'orion-bms2' })).toEqual({ pack: 'orion-bms2' });
+    expect(() => translatorOptions({ pack: 'tesla' })).toThrow(/pack must be nissan-leaf or orion-bms2/);
   });
 
   it('command line: one pack, one inverter, options and a defect', () => {
