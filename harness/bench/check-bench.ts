@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { BMS_PROTOCOLS, checkBmsParams, MODBUS_BMS_PROTOCOLS } from '../../emulators/bms/factory';
 import { listPackFixtures, loadPackFixture } from '../../emulators/bms/pack/fixtures';
 import { loadPackProfile } from '../../emulators/bms/pack/profile-schema';
-import { checkInverterParams } from '../../emulators/inverter/factory';
+import { BUILTIN_VENDOR_MAPS, checkInverterParams, resolveVendorMap } from '../../emulators/inverter/factory';
 import { loadVendorMap } from '../../emulators/inverter/vendor-map';
 import { loadDbc } from '../../protocols/can/dbc';
 import { parseMediumUrl } from '../../protocols/can/medium-url';
@@ -134,8 +134,8 @@ function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string
     problems.add(at(`${p}/batteryCan`, true), `device '${d.name}': 'batteryCan' is for an inverter without 'modbus' (the battery side of a storage inverter)`);
   }
   if (d.map !== undefined && d.map !== 'sunspec') {
-    const file = resolve(baseDir, d.map);
-    if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec)`);
+    const file = resolveVendorMap(d.map, baseDir);
+    if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec, ${BUILTIN_VENDOR_MAPS.join(', ')})`);
     else problems.attempt(() => loadVendorMap(file), at(`${p}/map`));
   }
   if (d.batteryCan !== undefined) {
