@@ -109,6 +109,25 @@ describe('createBmsDevice', () => {
     clock.advance(600);
     expect([...zoeIds].sort((x, y) => x - y)).toEqual([0x155, 0x424, 0x425, 0x427, 0x42e, 0x445, 0x654]);
     zoe.close();
+    const kia = createBmsDevice({ name: 'kia', pack: 'kia-hyundai-64kwh', protocol: 'kia-hyundai-64', clock });
+    const [g, h] = await pair(clock);
+    const kiaIds = new Set<number>();
+    h.onFrame((x) => kiaIds.add(x.id));
+    kia.attachCan(g);
+    clock.advance(600);
+    expect([...kiaIds].sort((x, y) => x - y)).toEqual([0x4de, 0x542, 0x594, 0x595, 0x596, 0x598, 0x5d5, 0x5d8]);
+    expect(kia.signal('contactorClosed')).toBe(false); // no vehicle yet
+    expect(checkBmsParams({ variant: 'x' }, 'kia-hyundai-64')[0]!.path).toBe('/variant');
+    kia.close();
+    const tesla = createBmsDevice({ name: 'tesla', pack: 'tesla-model-s-85kwh', protocol: 'tesla-legacy', clock });
+    const [k, l] = await pair(clock);
+    const teslaIds = new Set<number>();
+    l.onFrame((x) => teslaIds.add(x.id));
+    tesla.attachCan(k);
+    clock.advance(600);
+    expect([...teslaIds].sort((x, y) => x - y)).toEqual([0x102, 0x202, 0x212, 0x302, 0x332, 0x3d2, 0x5d2, 0x6f2, 0x7e2]);
+    expect(tesla.signal('contactorClosed')).toBe(false); // no vehicle yet
+    tesla.close();
     leaf.close();
     i3.close();
   });

@@ -26,14 +26,27 @@ import { attachLvCan } from './profiles/lv-can-profile';
 import { attachPylonHv, PYLON_HV_VARIANTS, pylonHvVariant } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
 import { attachNissanLeaf } from './profiles/nissan-leaf';
+import { attachDalyCan } from './profiles/daly-can';
+import { attachJkCan } from './profiles/jk-can';
+import { attachOrionBms2 } from './profiles/orion-bms2';
 import { attachBmwI3 } from './profiles/bmw-i3';
 import { attachRenaultZoe, type ZoeVariant } from './profiles/renault-zoe';
+import { attachKiaHyundai64 } from './profiles/kia-hyundai-64';
+import { attachTeslaLegacy } from './profiles/tesla-legacy';
 
+/** Aftermarket BMS profiles (emulators/bms/profiles/<name>/): one line each. */
+const AFTERMARKET_CAN: Readonly<Record<string, (d: BmsDevice, bus: CanBus, o: { clock?: Clock }) => CanProfileAttachment>> = {
+  'orion-bms2': attachOrionBms2,
+  'daly-can': attachDalyCan,
+  'jk-can': attachJkCan,
+};
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe', 'kia-hyundai-64', 'tesla-legacy', 'orion-bms2', 'daly-can', 'jk-can'] as const;
+/** BMS protocols served over Modbus; every other one is carried on CAN. */
+export const MODBUS_BMS_PROTOCOLS: readonly BmsProtocol[] = ['sunspec-802'];
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
 
 /**
@@ -440,8 +453,15 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
       case 'renault-zoe':
         a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant as ZoeVariant } : {}) });
         break;
+      case 'kia-hyundai-64':
+        a = attachKiaHyundai64(device, bus, o.clock ? { clock: o.clock } : {});
+        break;
+      case 'tesla-legacy':
+        a = attachTeslaLegacy(device, bus, o.clock ? { clock: o.clock } : {});
+        break;
       default:
-        throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
+        if (!AFTERMARKET_CAN[protocol]) throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
+        a = AFTERMARKET_CAN[protocol](device, bus, o.clock ? { clock: o.clock } : {});
     }
     attachments.push(a);
     return () => a.detach();

@@ -229,9 +229,14 @@ export class BenchInstance {
         handle = await openBus(`virtual:dry-${process.pid}-${++dryChannels}-${name}`, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = spec.medium!;
       }
-      const protocols = this.bench.file.devices
-        .filter((d) => d.can === name && d.protocol)
-        .map((d) => (typeof d.params?.variant === 'string' ? `${d.protocol!}/${d.params.variant}` : d.protocol!));
+      const protocols = [
+        ...this.bench.file.devices
+          .filter((d) => d.can === name && d.protocol)
+          .map((d) => (typeof d.params?.variant === 'string' ? `${d.protocol!}/${d.params.variant}` : d.protocol!)),
+        ...this.bench.file.devices
+          .filter((d) => d.batteryCan?.bus === name)
+          .map((d) => (d.batteryCan!.variant ? `${d.batteryCan!.protocol}/${d.batteryCan!.variant}` : d.batteryCan!.protocol)),
+      ];
       const db = dbcForBus(spec.dbc, dirname(this.bench.source), protocols);
       const wire = db ? new WireSignals(db) : undefined;
       const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}), ...(wire ? { wire } : {}) };
@@ -392,6 +397,7 @@ export class BenchInstance {
         if (!dev.attachCan) throw new ConfigError(`device '${spec.name}' does not speak CAN (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
         this.detachers.push(dev.attachCan(this.can.get(spec.can)!.handle));
       }
+      if (spec.batteryCan) this.detachers.push(dev.attachCan!(this.can.get(spec.batteryCan.bus)!.handle));
       if (spec.modbus) {
         if (!dev.modbus) throw new ConfigError(`device '${spec.name}' has no Modbus face (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
         const ep = this.modbus.get(spec.modbus)!;
@@ -462,26 +468,22 @@ export class BenchInstance {
 
   /**
    * What an in-process controller gets: one fresh bus handle per BMS on CAN (the controller's own view of that bus),
-   * and one in-process Modbus master per inverter. Each bus handle's receive queue (`recv`) keeps at most the
+   * one in-process Modbus master per Modbus inverter, and one bus handle per battery-CAN inverter (`inverterBuses`:
+   * the bus a translator serves the inverter on). Each bus handle's receive queue (`recv`) keeps at most the
    * newest {@link CONTROLLER_RX_QUEUE} frames (older ones dropped and counted in `stats.rxOverflow`), so a
    * controller that only listens (`onFrame`) does not hold every frame of a long run.
    */
   controllerIO(): {
     packs: Array<{ name: string; bus: CanBus }>;
     inverters: Array<{ name: string; master: InProcessMaster; unitId: number; pack?: string; map?: string }>;
+    inverterBuses: Array<{ name: string; bus: CanBus }>;
   } {
-    const packs: Array<{ name: string; bus: CanBus }> = [];
-    for (const d of this.bench.file.devices) {
-      if (d.type !== 'bms' || !d.can) continue;
-      const b = this.can.get(d.can)!;
-      const spec = this.bench.file.can![d.can]!;
-      let bus: CanBus;
-      if (b.hub) bus = b.hub.attach(spec.hub!.bus ?? d.can, { clock: this.clock, rxQueueLimit: CONTROLLER_RX_QUEUE });
-      else throw new ConfigError(`an in-process controller reaches CAN bus '${d.can}' only through a hub (use 'hub:' on this bus)`, this.bench.source);
-      packs.push({ name: d.name, bus });
-    }
+    const packs = this.bench.file.devices.filter((d) => d.type === 'bms' && d.can).map((d) => ({ name: d.name, bus: this.controllerBus(d.can!) }));
+    const inverterBuses = this.bench.file.devices
+      .filter((d) => d.batteryCan)
+      .map((d) => ({ name: d.name, bus: this.controllerBus(d.batteryCan!.bus) }));
     const inverters = this.bench.file.devices
-      .filter((d) => d.type === 'inverter')
+      .filter((d) => d.type === 'inverter' && d.modbus !== undefined)
       .map((d) => ({
         name: d.name,
         master: new InProcessMaster(this.modbus.get(d.modbus!)!.core, this.clock, { unitId: d.unitId ?? 1, timeoutMs: 1000, peer: 'controller', logLimit: 0 }),
@@ -490,7 +492,15 @@ export class BenchInstance {
         // A built-in vendor map's name tells an in-process controller which brand it talks to.
         ...(d.map !== undefined && d.map !== 'sunspec' && !/[./\\]/.test(d.map) ? { map: d.map } : {}),
       }));
-    return { packs, inverters };
+    return { packs, inverters, inverterBuses };
+  }
+
+  /** The controller's own handle on a hub bus (see `controllerIO`). */
+  private controllerBus(name: string): CanBus {
+    const b = this.can.get(name)!;
+    const spec = this.bench.file.can![name]!;
+    if (!b.hub) throw new ConfigError(`an in-process controller reaches CAN bus '${name}' only through a hub (use 'hub:' on this bus)`, this.bench.source);
+    return b.hub.attach(spec.hub!.bus ?? name, { clock: this.clock, rxQueueLimit: CONTROLLER_RX_QUEUE });
   }
 
   /** Advance every device by `dt` seconds (BMS first: inverters read their battery port). */

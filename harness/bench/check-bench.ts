@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { BMS_PROTOCOLS, checkBmsParams } from '../../emulators/bms/factory';
+import { BMS_PROTOCOLS, checkBmsParams, MODBUS_BMS_PROTOCOLS } from '../../emulators/bms/factory';
 import { listPackFixtures, loadPackFixture } from '../../emulators/bms/pack/fixtures';
 import { loadPackProfile } from '../../emulators/bms/pack/profile-schema';
-import { checkInverterParams } from '../../emulators/inverter/factory';
+import { BUILTIN_VENDOR_MAPS, checkInverterParams, resolveVendorMap } from '../../emulators/inverter/factory';
 import { loadVendorMap } from '../../emulators/inverter/vendor-map';
 import { loadDbc } from '../../protocols/can/dbc';
 import { parseMediumUrl } from '../../protocols/can/medium-url';
@@ -12,11 +12,12 @@ import { nameProblem } from '../config/names';
 import type { ProblemList } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import type { YamlSource } from '../config/yaml-file';
+import { batteryCanInverterOptions } from './battery-can-inverter-adapter';
 import { explainUnknown, knownPlaceholders, placeholderSpans } from './placeholders';
 import type { BenchFile, DeviceSpec } from './types';
 
 /** BMS protocols carried on CAN (the others are served over Modbus). */
-const CAN_PROTOCOLS: readonly string[] = ['pylon-lv', 'sma-lv', 'pylon-hv'];
+const CAN_PROTOCOLS: readonly string[] = BMS_PROTOCOLS.filter((p) => !MODBUS_BMS_PROTOCOLS.includes(p));
 
 /**
  * Everything about a schema-valid bench file that can be checked without opening anything: names, references
@@ -77,6 +78,9 @@ export function checkBenchFile(f: BenchFile, src: YamlSource, problems: ProblemL
     if (d.unitId !== undefined && d.modbus === undefined) problems.add(at(`${p}/unitId`, true), `device '${d.name}': 'unitId' applies only to a device on a Modbus endpoint`);
     if (d.type === 'bms') checkBms(d, p, baseDir, at, problems);
     else checkInverter(d, p, baseDir, at, problems);
+    if (d.batteryCan !== undefined && !canNames.includes(d.batteryCan.bus)) {
+      problems.add(at(`${p}/batteryCan/bus`), `device '${d.name}': no CAN bus '${d.batteryCan.bus}' on this bench${didYouMean(d.batteryCan.bus, canNames)} (have: ${canNames.join(', ') || 'none'})`);
+    }
   });
   const bmsNames = f.devices.filter((d) => d.type === 'bms').map((d) => d.name);
   f.devices.forEach((d, i) => {
@@ -100,6 +104,7 @@ function checkBms(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key
   const protocols: readonly string[] = BMS_PROTOCOLS;
   if (d.map !== undefined) problems.add(at(`${p}/map`, true), `BMS '${d.name}': 'map' applies to inverters`);
   if (d.battery !== undefined) problems.add(at(`${p}/battery`, true), `BMS '${d.name}': 'battery' applies to inverters`);
+  if (d.batteryCan !== undefined) problems.add(at(`${p}/batteryCan`, true), `BMS '${d.name}': 'batteryCan' applies to inverters (the battery side of a storage inverter)`);
   if (d.can === undefined && d.modbus === undefined) problems.add(at(p), `BMS '${d.name}' must be on a CAN bus ('can') or a Modbus endpoint ('modbus')`);
   if (d.pack === undefined) problems.add(at(p), `BMS '${d.name}' needs 'pack' (a profile in fixtures/packs, e.g. ${listPackFixtures()[0] ?? 'nissan-leaf-24kwh'}, or a path)`);
   else if (d.pack.endsWith('.json') || d.pack.includes('/') || isAbsolute(d.pack)) {
@@ -124,11 +129,18 @@ function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string
   for (const k of ['pack', 'protocol', 'can'] as const) {
     if (d[k] !== undefined) problems.add(at(`${p}/${k}`, true), `inverter '${d.name}': '${k}' applies to BMS devices`);
   }
-  if (d.modbus === undefined) problems.add(at(p), `inverter '${d.name}' needs 'modbus'`);
+  if (d.modbus === undefined && d.batteryCan === undefined) problems.add(at(p), `inverter '${d.name}' needs 'modbus' or 'batteryCan'`);
+  if (d.batteryCan !== undefined && d.modbus !== undefined) {
+    problems.add(at(`${p}/batteryCan`, true), `device '${d.name}': 'batteryCan' is for an inverter without 'modbus' (the battery side of a storage inverter)`);
+  }
   if (d.map !== undefined && d.map !== 'sunspec') {
-    const file = resolve(baseDir, d.map);
-    if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec)`);
+    const file = resolveVendorMap(d.map, baseDir);
+    if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec, ${BUILTIN_VENDOR_MAPS.join(', ')})`);
     else problems.attempt(() => loadVendorMap(file), at(`${p}/map`));
+  }
+  if (d.batteryCan !== undefined) {
+    problems.attempt(() => batteryCanInverterOptions(d), at(`${p}/batteryCan`));
+    return;
   }
   for (const q of checkInverterParams(d.params)) problems.add(at(`${p}/params${q.path}`, q.message.startsWith('unknown parameter')), `inverter '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import { BMS_FAULT_KINDS, createBmsDevice, type BmsFaultSpec } from '../../emulators/bms/factory';
 import type { BatteryPort } from '../../emulators/inverter/battery-port';
+import { batteryCanInverterBenchDevice } from './battery-can-inverter-adapter';
 import type { BenchDevice } from './bench-device';
 import { inverterBenchDevice } from './inverter-adapter';
 import type { DeviceSpec } from './types';
@@ -26,13 +27,14 @@ const batteryPorts = new WeakMap<BenchDevice, BatteryPort>();
 export function createBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
   if (spec.type === 'bms') return bmsBenchDevice(spec, ctx);
   const battery = ctx.battery ? batteryPorts.get(ctx.battery) : undefined;
+  if (spec.batteryCan) return batteryCanInverterBenchDevice(spec, ctx.clock, battery);
   const params = { seed: ctx.seed, ...(spec.params ?? {}) };
   return inverterBenchDevice({ name: spec.name, params, ...(spec.map !== undefined ? { map: spec.map } : {}), baseDir: ctx.baseDir, ...(battery ? { battery } : {}) });
 }
 
 function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
   if (!spec.pack) throw new ConfigError(`BMS '${spec.name}' needs 'pack' (a profile in fixtures/packs, e.g. nissan-leaf-24kwh, or a path)`);
-  if (!spec.protocol) throw new ConfigError(`BMS '${spec.name}' needs 'protocol' (pylon-lv, sma-lv, pylon-hv, sunspec-802, nissan-leaf, bmw-i3 or renault-zoe)`);
+  if (!spec.protocol) throw new ConfigError(`BMS '${spec.name}' needs 'protocol' (pylon-lv, sma-lv, pylon-hv, sunspec-802, nissan-leaf, bmw-i3, renault-zoe, kia-hyundai-64 or tesla-legacy)`);
   const b = createBmsDevice({
     name: spec.name,
     pack: spec.pack,

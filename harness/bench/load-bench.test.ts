@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import { InputProblems } from '../config/problems';
@@ -18,7 +19,32 @@ function problems(text: string): string[] {
 
 describe('bench files: checked as deeply as a run needs, every problem reported', () => {
   it('the bundled benches are good', () => {
-    for (const b of ['ci.yaml', 'lab.yaml', 'scale-16x4.yaml']) expect(() => loadBench(resolve(fixtures, b))).not.toThrow();
+    const all = readdirSync(fixtures).filter((f) => f.endsWith('.yaml'));
+    expect(all).toEqual(expect.arrayContaining(['ci.yaml', 'lab.yaml', 'scale-16x4.yaml', 'leaf.yaml', 'tesla.yaml', 'translator.yaml']));
+    for (const b of all) expect(() => loadBench(resolve(fixtures, b))).not.toThrow();
+  });
+
+  it('checks a battery-CAN inverter: its bus, that it has no Modbus too, its protocol and options', () => {
+    const p = problems(`bench: bc
+can:
+  ev: { hub: { socketcand: "127.0.0.1:0" } }
+modbus:
+  site: { tcp: "127.0.0.1:0" }
+devices:
+  - { name: pack1, type: bms, pack: nissan-leaf-24kwh, protocol: nissan-leaf, can: ev }
+  - { name: inv1, type: inverter, battery: pack1, batteryCan: { bus: invv, protocol: pylon-lv } }
+  - { name: inv2, type: inverter, modbus: site, batteryCan: { bus: ev, protocol: pylon-lv } }
+  - { name: inv3, type: inverter, batteryCan: { bus: ev, protocol: pylon-xx } }
+  - { name: inv4, type: inverter, batteryCan: { bus: ev, protocol: pylon-lv }, params: { timeoutS: -1 } }
+  - { name: inv5, type: inverter }
+`);
+    expect(p).toEqual([
+      "x.yaml:8:70 device 'inv1': no CAN bus 'invv' on this bench (have: ev)",
+      "x.yaml:9:49 device 'inv2': 'batteryCan' is for an inverter without 'modbus' (the battery side of a storage inverter)",
+      expect.stringMatching(/^x\.yaml:10:\d+ inverter 'inv3': batteryCan protocol 'pylon-xx' is not one it speaks/),
+      expect.stringMatching(/^x\.yaml:11:\d+ inverter 'inv4': timeoutS needs a non-negative number, got -1/),
+      expect.stringMatching(/^x\.yaml:12:\d+ inverter 'inv5' needs 'modbus' or 'batteryCan'/),
+    ]);
   });
 
   it('reports every problem of one file with its place and a did-you-mean', () => {
@@ -56,7 +82,7 @@ dut:
     expect(p).toEqual([
       'x.yaml:3:22 bench: /devices/0/type must be one of: bms, inverter',
       "x.yaml:4:5 bench: /devices/1 is missing 'name'",
-      "x.yaml:4:7 bench: unknown key 'nmae' in /devices/1 (did you mean 'name'?) (expected one of: name, type, pack, protocol, can, modbus, unitId, map, battery, params)",
+      "x.yaml:4:7 bench: unknown key 'nmae' in /devices/1 (did you mean 'name'?) (expected one of: name, type, pack, protocol, can, modbus, unitId, map, battery, batteryCan, params)",
     ]);
   });
 });

@@ -75,6 +75,12 @@ export const benchSchema = {
           unitId: { type: 'integer', minimum: 0, maximum: 255 },
           map: { type: 'string' },
           battery: { type: 'string' },
+          batteryCan: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['bus', 'protocol'],
+            properties: { bus: { type: 'string' }, protocol: { type: 'string' }, variant: { type: 'string' } },
+          },
           params: { type: 'object' },
         },
       },

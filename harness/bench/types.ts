@@ -65,6 +65,11 @@ export interface DeviceSpec {
   map?: string;
   /** inverter: name of the bms device on its battery port. */
   battery?: string;
+  /**
+   * inverter: hear the battery over a battery-to-inverter CAN protocol on bus `bus` (the inverter's side: 0x305
+   * heartbeat or Pylon HV polls) and obey what it hears; such an inverter needs no Modbus endpoint.
+   */
+  batteryCan?: { bus: string; protocol: string; variant?: string };
   /** Device-specific parameters (rated power, strings, base address, ...). */
   params?: Record<string, unknown>;
 }

@@ -13,6 +13,8 @@ const PROTOCOL_DBC: Record<string, string> = {
   'nissan-leaf': 'nissan-leaf.dbc',
   'bmw-i3': 'bmw-i3.dbc',
   'renault-zoe': 'renault-zoe.dbc',
+  'kia-hyundai-64': 'kia-hyundai-64.dbc',
+  'tesla-legacy': 'tesla-legacy.dbc',
 };
 
 const dbcCache = new Map<string, Database>();

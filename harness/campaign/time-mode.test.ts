@@ -11,7 +11,8 @@ devices:
   - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }
 ${dut}
 `);
-const both = bench('dut: { command: [ctl], module: ctl.js }');
+// the module must exist (the bench check looks); any file does, nothing is loaded here
+const both = bench('dut: { command: [ctl], module: fixtures/controllers/reference/controller.ts }');
 const processOnly = bench('dut: { command: [ctl] }');
 const wired = bench('');
 const scenarios = (['any', 'virtual', 'real'] as const).map((m) => parseScenario(`scenario: ${m}-s\nduration: 2m\ntimeMode: ${m}\nexpect:\n  - { id: x, atEnd: "t > 0" }\n`, `${m}.yaml`));

@@ -202,7 +202,9 @@ export function statusLine(inst: Pick<EmulateTarget, 'devices' | 'signal'>): str
   const parts = [...inst.devices.values()].map((d) =>
     d.type === 'bms'
       ? `${d.name} soc=${fmt(d.signal('soc'))}% I=${fmt(d.signal('current'))}A T=${fmt(d.signal('temperature.max'))}C`
-      : `${d.name} P=${fmt(d.signal('ac.power'))}W`,
+      : d.signal('ac.power') !== undefined
+        ? `${d.name} P=${fmt(d.signal('ac.power'))}W`
+        : `${d.name} battery I=${fmt(d.signal('battery.current'))}A heard CCL=${fmt(d.signal('bms.chargeLimit'))}A DCL=${fmt(d.signal('bms.dischargeLimit'))}A age=${fmt(d.signal('bms.age'))}s`,
   );
   return `t=${fmt(Math.round(Number(inst.signal('t'))))}s ${parts.join(' | ')}`;
 }

@@ -13,6 +13,7 @@ export const SID = {
   ReadDataByLocalIdentifier: 0x21,
   ReadDataByIdentifier: 0x22,
   SecurityAccess: 0x27,
+  InputOutputControlByIdentifier: 0x2f,
   RoutineControl: 0x31,
   TesterPresent: 0x3e,
 } as const;
@@ -27,6 +28,7 @@ export const NRC = {
   conditionsNotCorrect: 0x22,
   requestOutOfRange: 0x31,
   responsePending: 0x78,
+  serviceNotSupportedInActiveSession: 0x7f,
 } as const;
 
 /** Positive response of `sid` with `data` after it. */
