@@ -1,3 +1,4 @@
+import { packagePath } from '../../core/package-root';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { BMS_PROTOCOLS, checkBmsParams, MODBUS_BMS_PROTOCOLS } from '../../emulators/bms/factory';
@@ -164,12 +165,21 @@ function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, proble
 }
 
 /** The file a `dut.module` path loads (relative to the working directory, `.js` optional), or undefined. */
+/**
+ * The file a `dut.module` names: an absolute path as it is; a relative one against the current directory, and where
+ * nothing is there, against the package root (so the benches shipped in `fixtures/`, whose modules are
+ * `dist/fixtures/...`, work from another project that installed this package). Undefined when neither exists.
+ */
 export function resolveModule(modulePath: string): string | undefined {
-  try {
-    return require.resolve(isAbsolute(modulePath) ? modulePath : resolve(modulePath));
-  } catch {
-    return undefined;
+  const candidates = isAbsolute(modulePath) ? [modulePath] : [resolve(modulePath), packagePath(modulePath)];
+  for (const c of candidates) {
+    try {
+      return require.resolve(c);
+    } catch {
+      // try the next place
+    }
   }
+  return undefined;
 }
 
 function checkPort(hostPort: string, where: string, problems: ProblemList): void {

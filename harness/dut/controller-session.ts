@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { packagePath } from '../../core/package-root';
+import { join, resolve } from 'node:path';
+import { resolveModule } from '../bench/check-bench';
 import { ScaledClock, VirtualClock, type Clock } from '../../core/clock';
 import { ConfigError, HilTimeoutError, OperationError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
@@ -108,25 +107,12 @@ function moduleOptions(bench: Bench): Record<string, unknown> {
   return bench.file.dut?.moduleOptions ?? {};
 }
 
-/**
- * A relative `dut.module` is resolved against the current directory; where no such file exists there, against the
- * package root, so the benches shipped in `fixtures/` (whose modules are `dist/fixtures/...`) work from another
- * project that installed this package.
- */
-function resolveModulePath(modulePath: string): string {
-  if (isAbsolute(modulePath)) return modulePath;
-  const here = resolve(modulePath);
-  if (existsSync(here) || existsSync(`${here}.js`)) return here;
-  const shipped = packagePath(modulePath);
-  return existsSync(shipped) || existsSync(`${shipped}.js`) ? shipped : here;
-}
-
 async function startModule(ctx: ControllerContext, modulePath: string): Promise<ControllerSession> {
   const { bench, clock } = ctx;
   let mod: ControllerModule;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(resolveModulePath(modulePath)) as ControllerModule;
+    mod = require(resolveModule(modulePath) ?? resolve(modulePath)) as ControllerModule;
   } catch (err) {
     throw new ConfigError(`cannot load the controller module '${modulePath}': ${(err as Error).message.split('\n')[0]}`, bench.where.dut);
   }

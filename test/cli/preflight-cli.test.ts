@@ -80,7 +80,7 @@ ${dut}`,
   });
 
   it('an unknown placeholder in dut.command', () => {
-    refused(['--bench', bench('placeholder', command('${can.pack3.url}'))], /^hil: .*placeholder\.yaml:13:\d+: dut\.command: unknown placeholder \$\{can\.pack3\.url\} \(did you mean 'can\.pack1\.url'\?\)/);
+    refused(['--bench', bench('placeholder', command('${can.pack3.url}'))], /^hil: .*placeholder\.yaml:13:\d+: dut\.command\[\d+\]: unknown placeholder \$\{can\.pack3\.url\}: no CAN bus 'pack3' on this bench \(have: pack1, pack2\) \(did you mean 'can\.pack1\.url'\?\)/);
   });
 
   it('a missing dut.module', () => {

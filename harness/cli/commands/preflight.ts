@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { VirtualClock } from '../../../core/clock';
 import { ConfigError } from '../../../core/errors';
 import { BenchInstance } from '../../bench/bench-instance';
@@ -65,6 +65,8 @@ export async function inspect(req: InspectRequest): Promise<Inspection> {
       continue;
     }
     const file = entry.file;
+    // The --bench file also named among the files is checked (and listed) once.
+    if (req.benchPath !== undefined && resolve(file) === resolve(req.benchPath)) continue;
     let src: YamlSource;
     try {
       src = readYamlSource(file);
