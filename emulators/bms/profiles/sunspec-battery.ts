@@ -23,7 +23,8 @@
  */
 import { ExceptionCode, type DeviceIdentification, type ModbusDevice } from '../../../protocols/modbus/device';
 import { SunSpecDevice } from '../../../protocols/modbus/sunspec/sunspec-device';
-import { SunSpecModel, type PointWrite } from '../../../protocols/modbus/sunspec/sunspec-model';
+import { SunSpecModel } from '../../../protocols/modbus/sunspec/sunspec-model';
+import { anyValue, inRange, numeric, readOnly, scaleExponentFor, writeHandler, writtenValue } from '../../../protocols/modbus/sunspec/write-handler';
 import type { BmsDevice } from '../device/bms-device';
 import type { BmsSnapshot } from '../device/snapshot';
 import { BmsFlag } from '../logic/flags';
@@ -49,37 +50,6 @@ export interface BmsSunSpec {
   readonly modelIds: readonly number[];
   /** Last SetInvState written (1 stopped, 2 standby, 3 started), undefined before any write. */
   readonly inverterState: number | undefined;
-}
-
-type Check = (v: number | string | null) => boolean;
-const range = (lo: number, hi: number): Check => (v) => typeof v === 'number' && v >= lo && v <= hi;
-const any: Check = () => true;
-const num = (v: number | string | null): number => (typeof v === 'number' ? v : 0);
-
-function handler(writable: Record<string, Check>, apply: (writes: readonly PointWrite[], m: SunSpecModel) => void, extra?: (writes: readonly PointWrite[], m: SunSpecModel) => ExceptionCode | undefined) {
-  return {
-    validate(writes: readonly PointWrite[], m: SunSpecModel): ExceptionCode | undefined {
-      for (const w of writes) {
-        const check = writable[w.point.name];
-        if (!check) return ExceptionCode.IllegalDataAddress;
-        if (!check(w.value)) return ExceptionCode.IllegalDataValue;
-      }
-      return extra?.(writes, m);
-    },
-    apply,
-  };
-}
-
-const written = (writes: readonly PointWrite[], name: string): number | undefined => {
-  const w = writes.find((x) => x.point.name === name);
-  return w === undefined ? undefined : num(w.value);
-};
-
-/** Exponent that keeps `max` within `limit` (65535 for uint16, 32767 for int16). */
-function sfFor(max: number, limit: number): number {
-  let sf = 0;
-  while (max / 10 ** sf > limit) sf++;
-  return sf;
 }
 
 /** SunSpec 802/803/804 Evt1 bits from the BMS flags (alarm and warning variants). */
@@ -149,7 +119,7 @@ export function createBmsSunSpec(device: BmsDevice, options: BmsSunSpecOptions =
   const nominalV = ((prof.bms.chargeVoltagePerCell + prof.bms.dischargeVoltagePerCell) / 2) * series;
   const maxW = nominalV * Math.max(prof.bms.maxChargeA, prof.bms.maxDischargeA);
   const whRtg = s0.nominalAh * nominalV;
-  const wSf = sfFor(prof.bms.chargeVoltagePerCell * series * Math.max(prof.bms.maxChargeA, prof.bms.maxDischargeA) * 1.5, 32767);
+  const wSf = scaleExponentFor(prof.bms.chargeVoltagePerCell * series * Math.max(prof.bms.maxChargeA, prof.bms.maxDischargeA) * 1.5, 32767);
   const moduleOf = (id: number): number => Math.floor(id / perModule) + 1;
   const state = { inverterState: undefined as number | undefined };
 
@@ -163,13 +133,13 @@ export function createBmsSunSpec(device: BmsDevice, options: BmsSunSpecOptions =
       DA: 1,
     },
   });
-  common.handler = handler({}, () => undefined);
+  common.handler = readOnly();
 
   const bat: SunSpecModel = SunSpecModel.load(802, {
     scaleFactors: {
-      AHRtg_SF: sfFor(s0.nominalAh, 65535),
-      WHRtg_SF: sfFor(whRtg, 65535),
-      WChaDisChaMax_SF: sfFor(maxW, 65535),
+      AHRtg_SF: scaleExponentFor(s0.nominalAh, 65535),
+      WHRtg_SF: scaleExponentFor(whRtg, 65535),
+      WChaDisChaMax_SF: scaleExponentFor(maxW, 65535),
       SoC_SF: -1,
       DoD_SF: -1,
       SoH_SF: -1,
@@ -225,22 +195,22 @@ export function createBmsSunSpec(device: BmsDevice, options: BmsSunSpecOptions =
       if (state.inverterState !== undefined) bat.set('SetInvState', state.inverterState);
     },
   });
-  bat.handler = handler(
-    { SocRsvMax: range(0, 100), SoCRsvMin: range(0, 100), CtrlHb: any, AlmRst: range(0, 1), SetOp: any, SetInvState: any },
+  bat.handler = writeHandler(
+    { SocRsvMax: inRange(0, 100), SoCRsvMin: inRange(0, 100), CtrlHb: anyValue, AlmRst: inRange(0, 1), SetOp: anyValue, SetInvState: anyValue },
     (writes, m) => {
-      if (written(writes, 'CtrlHb') !== undefined) device.heartbeat();
-      if (written(writes, 'AlmRst') === 1) {
+      if (writtenValue(writes, 'CtrlHb') !== undefined) device.heartbeat();
+      if (writtenValue(writes, 'AlmRst') === 1) {
         device.resetFaults();
         m.set('AlmRst', 0);
       }
-      const op = written(writes, 'SetOp');
+      const op = writtenValue(writes, 'SetOp');
       if (op !== undefined) device.requestContactors(op === 1);
-      const inv = written(writes, 'SetInvState');
+      const inv = writtenValue(writes, 'SetInvState');
       if (inv !== undefined) state.inverterState = inv;
     },
     (writes, m) => {
-      const max = written(writes, 'SocRsvMax') ?? num(m.get('SocRsvMax'));
-      const min = written(writes, 'SoCRsvMin') ?? num(m.get('SoCRsvMin'));
+      const max = writtenValue(writes, 'SocRsvMax') ?? numeric(m.get('SocRsvMax'));
+      const min = writtenValue(writes, 'SoCRsvMin') ?? numeric(m.get('SoCRsvMin'));
       return min > max ? ExceptionCode.IllegalDataValue : undefined;
     },
   );
@@ -294,8 +264,8 @@ export function createBmsSunSpec(device: BmsDevice, options: BmsSunSpecOptions =
         bank.set(`${p}StrSetCon`, req);
       },
     });
-    bank.handler = handler({ 'string[0].StrSetEna': any, 'string[0].StrSetCon': any }, (writes) => {
-      for (const w of writes) device.requestContactors(num(w.value) === 1);
+    bank.handler = writeHandler({ 'string[0].StrSetEna': anyValue, 'string[0].StrSetCon': anyValue }, (writes) => {
+      for (const w of writes) device.requestContactors(numeric(w.value) === 1);
     });
 
     const str: SunSpecModel = SunSpecModel.load(804, {
@@ -367,8 +337,8 @@ export function createBmsSunSpec(device: BmsDevice, options: BmsSunSpecOptions =
         }
       },
     });
-    str.handler = handler({ SetEna: range(1, 2), SetCon: any }, (writes) => {
-      for (const w of writes) device.requestContactors(num(w.value) === 1);
+    str.handler = writeHandler({ SetEna: inRange(1, 2), SetCon: anyValue }, (writes) => {
+      for (const w of writes) device.requestContactors(numeric(w.value) === 1);
     });
     models.push(bank, str);
   }

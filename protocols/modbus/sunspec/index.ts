@@ -4,3 +4,4 @@ export * from './layout';
 export * from './sunspec-model';
 export * from './sunspec-device';
 export * from './discover';
+export * from './write-handler';
