@@ -3,7 +3,7 @@ import { VirtualClock } from '../../core/clock';
 import { ClosedError, DisconnectedError, OperationError } from '../../core/errors';
 import { ReconnectingTcpMaster } from '../../fixtures/controllers/reference/reconnecting-master';
 import type { ModbusDevice } from '../../protocols/modbus/device';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { refusedPort } from '../support/ports';
 import { startTcpRelay, type TcpRelay } from '../support/tcp-relay';
 

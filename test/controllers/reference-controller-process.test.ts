@@ -15,7 +15,7 @@ import type { CanBus, PeriodicTask } from '../../protocols/can/bus';
 import type { CanFrame } from '../../protocols/can/frame';
 import { SocketcandServer } from '../../protocols/can/socketcand';
 import { FunctionCode } from '../../protocols/modbus/pdu';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { refusedPort } from '../support/ports';
 import { DEFAULT_BMS, lvFrames } from './support/virtual-rig';
 

@@ -10,7 +10,7 @@ import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { loadVendorMap } from '../../emulators/inverter/vendor-map';
 import { VendorMapDevice } from '../../emulators/inverter/vendor-map-device';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { PYTHON, describeWithPeers } from '../support/peers';
 
 const SCRIPT = `

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseBench } from '../../harness/bench/load-bench';
 import { loadScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
-import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
+import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
 

@@ -1,11 +1,11 @@
-import { VirtualClock } from '../../core/clock';
-import { appendCrc } from './crc';
-import { ExceptionCode, type ModbusDevice } from './device';
-import { RtuFramer, type RtuFrame } from './rtu-framer';
+import { VirtualClock } from '../../../core/clock';
+import { appendCrc } from '../framer/crc';
+import { ExceptionCode, type ModbusDevice } from '../device';
+import { RtuFramer, type RtuFrame } from '../framer/rtu-framer';
 import { createNullModem, type NullModemEnd } from './rtu-null-modem';
 import { ModbusRtuServer, applyAduFaults } from './rtu-server';
 import { t35Ms, wireTimeMs } from './rtu-timing';
-import { ModbusServerCore } from './server-core';
+import { ModbusServerCore } from '../server-core';
 
 const BAUD = 19200;
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/).map((x) => parseInt(x, 16)));

@@ -2,7 +2,7 @@ import { openSync, closeSync, constants as fsConstants } from 'node:fs';
 import { once } from 'node:events';
 import * as tty from 'node:tty';
 import type { SerialPort as SerialPortType } from 'serialport';
-import { ClosedError, DisconnectedError, InterfaceNotAvailableError, OperationError } from '../../core/errors';
+import { ClosedError, DisconnectedError, InterfaceNotAvailableError, OperationError } from '../../../core/errors';
 import type { RtuLink } from './rtu-link';
 import { bitsPerChar } from './rtu-timing';
 

@@ -1,9 +1,9 @@
 import net from 'node:net';
-import { VirtualClock } from '../../core/clock';
-import { ExceptionCode } from './device';
-import { encodeAdu } from './mbap';
-import { RegisterMap } from './register-map';
-import { until } from '../../test/support/until';
+import { VirtualClock } from '../../../core/clock';
+import { ExceptionCode } from '../device';
+import { encodeAdu } from '../framer/mbap';
+import { RegisterMap } from '../register-map';
+import { until } from '../../../test/support/until';
 import { ModbusTcpServer } from './tcp-server';
 
 /** A raw TCP client that collects bytes and lets a test await a number of them. */

@@ -10,13 +10,13 @@
  * 62,100 req/s, this server 56,500 (0.91x), pymodbus 11,000-27,000 (noisy), modbus-serial ServerTCP 760.
  */
 import net from 'node:net';
-import { defaultClock, type Clock, type TimerHandle } from '../../core/clock';
-import { ClosedError, OperationError } from '../../core/errors';
-import { PeerLogs, type PeerLogRate, type RateLimitedLog } from '../../core/log/rate-limited-log';
-import { ConnectionGuard, type ConnectionLimits, type GuardReason } from '../net/connection-guard';
-import type { ModbusFault } from './faults';
-import { encodeAdu, MbapSplitter, type MbapDrop, type MbapFrame } from './mbap';
-import { ModbusServerCore, type ServerCoreOptions } from './server-core';
+import { defaultClock, type Clock, type TimerHandle } from '../../../core/clock';
+import { ClosedError, OperationError } from '../../../core/errors';
+import { PeerLogs, type PeerLogRate, type RateLimitedLog } from '../../../core/log/rate-limited-log';
+import { ConnectionGuard, type ConnectionLimits, type GuardReason } from '../../net/connection-guard';
+import type { ModbusFault } from '../faults';
+import { encodeAdu, MbapSplitter, type MbapDrop, type MbapFrame } from '../framer/mbap';
+import { ModbusServerCore, type ServerCoreOptions } from '../server-core';
 
 export interface ModbusTcpServerOptions {
   /** Share a core (units, faults) with other transports; default: a new core built from `coreOptions`. */

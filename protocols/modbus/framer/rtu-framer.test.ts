@@ -1,6 +1,6 @@
 import { appendCrc } from './crc';
 import { RtuFramer, type RtuDropReason, type RtuFrame } from './rtu-framer';
-import { t35Ms } from './rtu-timing';
+import { t35Ms } from '../rtu/rtu-timing';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/).map((x) => parseInt(x, 16)));
 const adu = (s: string): Uint8Array => appendCrc(hex(s));

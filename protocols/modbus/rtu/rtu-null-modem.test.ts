@@ -1,5 +1,5 @@
-import { VirtualClock } from '../../core/clock';
-import { ClosedError } from '../../core/errors';
+import { VirtualClock } from '../../../core/clock';
+import { ClosedError } from '../../../core/errors';
 import { createNullModem } from './rtu-null-modem';
 
 describe('createNullModem', () => {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InterfaceNotAvailableError, OperationError } from '../../core/errors';
+import { InterfaceNotAvailableError, OperationError } from '../../../core/errors';
 
 /**
  * Two linked pseudo-terminals from socat, a virtual null-modem cable: `socat -d -d pty,raw,echo=0,link=A

@@ -1,5 +1,5 @@
-import { defaultClock, type Clock, type TimerHandle } from '../../core/clock';
-import { ClosedError } from '../../core/errors';
+import { defaultClock, type Clock, type TimerHandle } from '../../../core/clock';
+import { ClosedError } from '../../../core/errors';
 import type { RtuLink } from './rtu-link';
 import { bitsPerChar as defaultBits, wireTimeMs } from './rtu-timing';
 

@@ -1,13 +1,13 @@
-import type { Clock, TimerHandle } from '../../core/clock';
-import { ClosedError } from '../../core/errors';
-import { RateLimitedLog, type RateLimitedLogOptions } from '../../core/log/rate-limited-log';
-import { appendCrc } from './crc';
-import type { ModbusFault } from './faults';
-import { RtuFramer, type RtuDropReason, type RtuFramerStats, type RtuFrame } from './rtu-framer';
+import type { Clock, TimerHandle } from '../../../core/clock';
+import { ClosedError } from '../../../core/errors';
+import { RateLimitedLog, type RateLimitedLogOptions } from '../../../core/log/rate-limited-log';
+import { appendCrc } from '../framer/crc';
+import type { ModbusFault } from '../faults';
+import { RtuFramer, type RtuDropReason, type RtuFramerStats, type RtuFrame } from '../framer/rtu-framer';
 import type { RtuLink } from './rtu-link';
 import { SerialLink, type SerialLinkOptions } from './rtu-serial-link';
 import { t35Ms } from './rtu-timing';
-import type { ModbusServerCore } from './server-core';
+import type { ModbusServerCore } from '../server-core';
 
 export interface RtuServerOptions {
   /** The shared server core holding the units (several unit ids on one line). */

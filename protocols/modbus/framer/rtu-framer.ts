@@ -1,6 +1,6 @@
 import { checkCrc } from './crc';
 import { MAX_RTU_ADU, NEED_MORE, UNKNOWN, requestAduLength, responseAduLength } from './rtu-lengths';
-import { bitsPerChar, t35Ms } from './rtu-timing';
+import { bitsPerChar, t35Ms } from '../rtu/rtu-timing';
 
 /** One RTU frame found on the line, CRC checked. */
 export interface RtuFrame {
