@@ -21,7 +21,7 @@ import { DEFAULT_BMS, lvFrames } from './support/virtual-rig';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNNER = join(__dirname, 'support', 'run-ts-main.js');
-const MAIN = join(ROOT, 'fixtures', 'controllers', 'reference', 'main.ts');
+const MAIN = join(ROOT, 'examples', 'controllers', 'reference', 'main.ts');
 
 interface Child {
   proc: ChildProcess;

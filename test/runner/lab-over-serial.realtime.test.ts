@@ -9,7 +9,7 @@ import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
 
 const root = resolve(__dirname, '..', '..');
-const main = join(root, 'dist', 'fixtures', 'controllers', 'reference', 'main.js');
+const main = join(root, 'dist', 'examples', 'controllers', 'reference', 'main.js');
 
 /**
  * The lab path without lab hardware: the controller reaches each BMS through an SLCAN "USB adapter" (the harness

@@ -1,16 +1,16 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { RealClock } from '../../../core/clock';
-import { ConfigError } from '../../../core/errors';
-import { BenchInstance } from '../../bench/bench-instance';
-import { DashboardServer } from '../../ui/dashboard-server';
-import { processStop, whenAborted } from './can/stop-signal';
-import { createCompleter } from '../../operator/completer';
-import { EmulateInterpreter, helpText, MAX_LINE_LENGTH, statusLine } from '../../operator/interpreter';
-import { readBoundedLines } from './emulate/line-reader';
-import { TerminalPrompt } from './emulate/terminal';
-import { loadBenchArg } from './scenario-args';
+import { RealClock } from '../../../../core/clock';
+import { ConfigError } from '../../../../core/errors';
+import { BenchInstance } from '../../../bench/bench-instance';
+import { DashboardServer } from '../../../ui/dashboard-server';
+import { processStop, whenAborted } from '../can/stop-signal';
+import { createCompleter } from '../../../operator/completer';
+import { EmulateInterpreter, helpText, MAX_LINE_LENGTH, statusLine } from '../../../operator/interpreter';
+import { readBoundedLines } from './line-reader';
+import { TerminalPrompt } from './terminal';
+import { loadBenchArg } from '../scenario-args';
 
 interface EmulateOptions {
   bench: string;

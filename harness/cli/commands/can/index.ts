@@ -1,15 +1,15 @@
 import { Command, Option } from 'commander';
-import type { CanFilter } from '../../../protocols/can/bus';
-import { knownMedia } from '../../../protocols/can/registry';
-import { processIo } from './can/cli-io';
-import { runDump, type TimestampMode } from './can/dump';
-import { parseFilterArg } from './can/filter-arg';
-import { parseCount, parseDurationArg, parsePort, parsePositive } from './can/number-args';
-import { runRecord } from './can/record';
-import { runReplay } from './can/replay';
-import { runSend } from './can/send';
-import { runServe } from './can/serve';
-import { processStop } from './can/stop-signal';
+import type { CanFilter } from '../../../../protocols/can/bus';
+import { knownMedia } from '../../../../protocols/can/registry';
+import { processIo } from './cli-io';
+import { runDump, type TimestampMode } from './dump';
+import { parseFilterArg } from './filter-arg';
+import { parseCount, parseDurationArg, parsePort, parsePositive } from './number-args';
+import { runRecord } from './record';
+import { runReplay } from './replay';
+import { runSend } from './send';
+import { runServe } from './serve';
+import { processStop } from './stop-signal';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -71,7 +71,7 @@ export function registerCanCommands(program: Command): void {
     .option('--count <n>', 'stop after n frames')
     .option('--timeout <duration>', 'stop after this long without a frame (500ms, 2s, 1m); with --count, exit 1 if short')
     .addOption(new Option('--timestamps <mode>', 'abs (candump -L), delta (since previous) or none').choices(['abs', 'delta', 'none']).default('abs'))
-    .addHelpText('after', `\nExamples:\n  hil can dump socketcand://127.0.0.1:29536/can0 --dbc fixtures/dbc/pylon-lv.dbc\n  hil can dump slcan:///dev/ttyACM0?bitrate=500000 --filter 351,355 --count 10${MEDIA_HELP}`)
+    .addHelpText('after', `\nExamples:\n  hil can dump socketcand://127.0.0.1:29536/can0 --dbc data/dbc/pylon-lv.dbc\n  hil can dump slcan:///dev/ttyACM0?bitrate=500000 --filter 351,355 --count 10${MEDIA_HELP}`)
     .action(async (medium: string, opts: { dbc?: string; filter?: string[]; count?: string; timeout?: string; timestamps: TimestampMode }) => {
       const filters: CanFilter[] | undefined = opts.filter?.flatMap(parseFilterArg);
       const count = opts.count !== undefined ? parseCount('--count', opts.count) : undefined;
@@ -103,7 +103,7 @@ export function registerCanCommands(program: Command): void {
     .option('--set <sig=value,...>', 'signal values (numbers, true/false, value-table names), repeatable', collect)
     .option('--period <ms>', 'send every period ms (until Ctrl-C, or --count rounds)')
     .option('--count <n>', 'rounds to send (default 1)')
-    .addHelpText('after', `\nExamples:\n  hil can send socketcand://127.0.0.1:29536/can0 305#0000000000000000\n  hil can send socketcand://127.0.0.1:29536/can0 --dbc fixtures/dbc/pylon-lv.dbc --message BMS_Limits --set ChargeVoltageLimit=53.2,ChargeCurrentLimit=50 --period 1000${MEDIA_HELP}`)
+    .addHelpText('after', `\nExamples:\n  hil can send socketcand://127.0.0.1:29536/can0 305#0000000000000000\n  hil can send socketcand://127.0.0.1:29536/can0 --dbc data/dbc/pylon-lv.dbc --message BMS_Limits --set ChargeVoltageLimit=53.2,ChargeCurrentLimit=50 --period 1000${MEDIA_HELP}`)
     .action(async (medium: string, frames: string[], opts: { dbc?: string; message?: string; set?: string[]; period?: string; count?: string }) => {
       const periodMs = opts.period !== undefined ? parsePositive('--period', opts.period) : undefined;
       const count = opts.count !== undefined ? parseCount('--count', opts.count) : undefined;
