@@ -14,7 +14,7 @@ import { clearDay } from './irradiance';
 import type { IrradianceProfile } from './irradiance';
 import { MpptTracker } from './mppt';
 import { PvString } from './pv-array';
-import type { PvStringConfig } from './pv-array';
+import type { MppPoint, PvStringConfig } from './pv-array';
 import { SeededRandom } from '../../core/random';
 import { OperatingState, THROTTLE } from './inverter-types';
 import type { CommandOptions, InverterCommand, InverterConfig, InverterControls, InverterSnapshot, PhaseConfig, StringSnapshot } from './inverter-types';
@@ -31,6 +31,82 @@ interface Pending {
 interface ActiveFault {
   id: number;
   spec: InverterFaultSpec;
+}
+
+/** What one step's phases hand on to the next ones (see `Inverter.step`). */
+interface PvSample {
+  tod: number;
+  /** Plane-of-array irradiance, W/m2. */
+  g: number;
+  moduleC: number;
+  mpps: MppPoint[];
+}
+
+interface StepEvents {
+  events: number;
+  vendorEvents: number;
+  /** A fault code or over-temperature: state FAULT. */
+  faulted: boolean;
+}
+
+interface BatteryReading {
+  /** The port, or undefined without one or while its link is lost. */
+  bat: BatteryPort | undefined;
+  closed: boolean;
+  volts: number;
+  chargeMaxW: number;
+  dischargeMaxW: number;
+  /** Battery power band, W (+ charge). */
+  band: { lo: number; hi: number };
+}
+
+interface TrackedPv {
+  /** PV available at each tracker, W. */
+  avail: number[];
+  pvAvail: number;
+}
+
+interface OutputCap {
+  capW: number;
+  /** THROTTLE bits of the limits that set the cap. */
+  throttle: number;
+  limitPct: number;
+}
+
+interface PowerFlow {
+  /** AC power delivered, W (+ export). */
+  ac: number;
+  /** Battery power, W (+ charge). */
+  batW: number;
+  pvUsed: number;
+  /** PV left unused beyond 1 % of the rating (at least 10 W). */
+  curtailed: boolean;
+}
+
+interface AcOutput {
+  acVar: number;
+  acVA: number;
+  pf: number;
+  acA: number;
+}
+
+interface StepRecord {
+  t: number;
+  dt: number;
+  pv: PvSample;
+  grid: { volts: number; hz: number };
+  sinkC: number;
+  ev: StepEvents;
+  port: BatteryReading;
+  state: OperatingState;
+  running: boolean;
+  tracked: TrackedPv;
+  cap: OutputCap;
+  flow: PowerFlow;
+  throttle: number;
+  batA: number;
+  ac: AcOutput;
+  strings: StringSnapshot[];
 }
 
 export class Inverter {
@@ -306,20 +382,52 @@ export class Inverter {
     return this.limitFromPct + (target - this.limitFromPct) * x;
   }
 
-  /** Advance the model by `dt` seconds. */
+  /**
+   * Advance the model by `dt` seconds, in phases: commands and reverts, PV and grid sensing, heat sink, events,
+   * battery port, operating state, MPPT, output cap, power dispatch (battery and AC), reactive power, strings, and
+   * the snapshot with its counters. Each phase reads what the ones before it produced; the order is the model's.
+   */
   step(dt: number): void {
     if (!(dt > 0)) return;
     this.tNow += dt;
     const t = this.tNow;
-    const c = this.ctl;
+    this.applyDueCommands(t);
+    this.applyReverts(t);
+    const pv = this.samplePv(t);
+    const grid = this.senseGrid(dt);
+    const sinkC = this.stepHeatsink(dt);
+    const ev = this.collectEvents(sinkC);
+    const port = this.readBatteryPort();
+    let state = this.decideState(dt, pv, port, ev);
+    const running = state === OperatingState.Mppt;
+    const tracked = this.trackPv(dt, running, pv);
+    const cap = this.outputCap(sinkC);
+    const flow = this.dispatchPower(dt, running, tracked.pvAvail, cap.capW, port);
+    // At the cap with PV to spare: throttled (clipping at the rating counts as MAX_W). Ramping up is not throttling.
+    let throttle = cap.throttle;
+    const atCap = flow.ac >= cap.capW - 1;
+    if (running && flow.curtailed && atCap) {
+      state = OperatingState.Throttled;
+      if (throttle === 0) throttle = 1 << THROTTLE.MAX_W;
+    } else throttle = 0;
+    const batA = port.bat && port.closed && port.volts > 0 ? flow.batW / port.volts : 0;
+    this.battery?.setCurrent(batA);
+    const ac = this.reactivePower(running, flow.ac, grid.volts);
+    const strings = this.stringSnapshots(dt, running, pv, tracked, flow.pvUsed);
+    this.record({ t, dt, pv, grid, sinkC, ev, port, state, running, tracked, cap, flow, throttle, batA, ac, strings });
+  }
 
-    // Commands whose window or delay has passed, in order.
-    if (this.pending.length > 0) {
-      const due = this.pending.filter((p) => p.due <= t + 1e-9).sort((a, b) => a.due - b.due || a.seq - b.seq);
-      this.pending = this.pending.filter((p) => p.due > t + 1e-9);
-      for (const p of due) this.applyCommand(p.cmd);
-    }
-    // Reverts.
+  /** Commands whose window or delay has passed, in order. */
+  private applyDueCommands(t: number): void {
+    if (this.pending.length === 0) return;
+    const due = this.pending.filter((p) => p.due <= t + 1e-9).sort((a, b) => a.due - b.due || a.seq - b.seq);
+    this.pending = this.pending.filter((p) => p.due > t + 1e-9);
+    for (const p of due) this.applyCommand(p.cmd);
+  }
+
+  /** Revert timers that ran out: the power limit, the connect command, the 124 storage limits. */
+  private applyReverts(t: number): void {
+    const c = this.ctl;
     if (c.limitEnabled && c.limitRevertS > 0 && t - this.limitSetAt >= c.limitRevertS - 1e-9) {
       const points = c.limitRevertTo === 'reversion-points';
       this.applyCommand({ kind: 'limit', enabled: points && c.limitReversionEnabled, ...(points ? { pct: c.limitReversionPct } : {}), revertS: 0 });
@@ -333,14 +441,19 @@ export class Inverter {
       this.applyCommand({ kind: 'storage', charge: false, discharge: false, chargePct: 100, dischargePct: 100, rampS: 0 });
       c.storageRevertS = 0;
     }
+  }
 
-    // Environment and PV.
+  /** Irradiance, module temperature and each string's maximum power point now. */
+  private samplePv(t: number): PvSample {
     const tod = this.startTod + t;
     const g = this.irradianceOverride ?? this.profile.irradiance(tod);
     const moduleC = this.strings[0]!.moduleTemperature(this.ambientC, g);
     const mpps = this.strings.map((s) => s.mpp(g, moduleC));
+    return { tod, g, moduleC, mpps };
+  }
 
-    // Grid as seen at the terminals, after faults.
+  /** The grid as seen at the terminals, after faults; grid protection steps on it. */
+  private senseGrid(dt: number): { volts: number; hz: number } {
     let volts = this.gridV;
     let hz = this.gridHz;
     let islanded = false;
@@ -353,14 +466,20 @@ export class Inverter {
       } else if (f.spec.kind === 'anti-islanding') islanded = true;
     }
     this.protection.step(dt, volts, hz, islanded);
+    return { volts, hz };
+  }
 
-    // Heat sink: first-order toward ambient + losses, unless a fault holds it.
+  /** Heat sink: first-order toward ambient + losses, unless a fault holds it. Returns its temperature, degC. */
+  private stepHeatsink(dt: number): number {
     const lossW = Math.abs(this.acOut) * (1 / efficiencyAt(this.curve, this.acOut / this.ratedW) - 1);
     const sinkTarget = this.ambientC + 0.12 * lossW;
     this.heatsink += (sinkTarget - this.heatsink) * (1 - Math.exp(-dt / 300));
     const heldSink = this.faultsOf('over-temperature');
-    const sinkC = heldSink.length > 0 ? heldSink[heldSink.length - 1]!.heatsinkC : this.heatsink;
+    return heldSink.length > 0 ? heldSink[heldSink.length - 1]!.heatsinkC : this.heatsink;
+  }
 
+  /** Evt1 and vendor event bits from protection, fault codes, over-temperature and the connect command. */
+  private collectEvents(sinkC: number): StepEvents {
     let events = this.protection.reasons;
     let vendorEvents = 0;
     const codes = this.faultsOf('fault-code');
@@ -370,26 +489,35 @@ export class Inverter {
     }
     const overTemp = sinkC >= this.overTempTripC;
     if (overTemp) events |= 1 << EVT.OVER_TEMP;
-    if (!c.connect) events |= 1 << EVT.MANUAL_SHUTDOWN;
+    if (!this.ctl.connect) events |= 1 << EVT.MANUAL_SHUTDOWN;
+    return { events, vendorEvents, faulted: codes.length > 0 || overTemp };
+  }
 
-    // Battery availability.
+  /** The battery as the inverter sees it this step (none while its link is lost): contactor, voltage, power limits. */
+  private readBatteryPort(): BatteryReading {
+    const c = this.ctl;
     const batLinked = this.faultsOf('battery-comms-loss').length === 0;
     const bat = batLinked ? this.battery : undefined;
     if (bat) bat.heartbeat?.();
-    const batClosed = bat ? bat.contactorClosed() : false;
-    const batV = bat && batClosed ? bat.voltage() : 0;
-    const batChargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.chargeCurrentLimit() * batV : Infinity) : 0;
-    const batDischargeMaxW = bat && batClosed && batV > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.dischargeCurrentLimit() * batV : Infinity) : 0;
-    const band = this.batteryBand(batChargeMaxW, batDischargeMaxW, bat?.soc?.());
+    const closed = bat ? bat.contactorClosed() : false;
+    const volts = bat && closed ? bat.voltage() : 0;
+    const chargeMaxW = bat && closed && volts > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.chargeCurrentLimit() * volts : Infinity) : 0;
+    const dischargeMaxW = bat && closed && volts > 0 ? Math.min(c.chargeMaxW, this.batteryMaxW, this.honourBmsLimits ? bat.dischargeCurrentLimit() * volts : Infinity) : 0;
+    const band = this.batteryBand(chargeMaxW, dischargeMaxW, bat?.soc?.());
+    return { bat, closed, volts, chargeMaxW, dischargeMaxW, band };
+  }
 
-    // Operating state. The battery alone wakes the inverter when it must move power without PV.
-    const mppTotal = mpps.reduce((s, m) => s + m.watts, 0);
+  /** Operating state. The battery alone wakes the inverter when it must move power without PV. */
+  private decideState(dt: number, pv: PvSample, port: BatteryReading, ev: StepEvents): OperatingState {
+    const c = this.ctl;
+    const { band } = port;
+    const mppTotal = pv.mpps.reduce((s, m) => s + m.watts, 0);
     const dcPresent = mppTotal >= this.wakeW || band.hi < 0 || (band.lo > 0 && c.gridCharging) || (this.siteLoadW > 0 && band.lo < 0);
     let state: OperatingState;
     if (!this.dcSwitchOn) {
       state = OperatingState.Off;
-      events |= 1 << EVT.DC_DISCONNECT;
-    } else if (codes.length > 0 || overTemp) state = OperatingState.Fault;
+      ev.events |= 1 << EVT.DC_DISCONNECT;
+    } else if (ev.faulted) state = OperatingState.Fault;
     else if (this.protection.tripped || !c.connect) state = OperatingState.Standby;
     else if (!dcPresent) state = OperatingState.Sleeping;
     else {
@@ -399,18 +527,24 @@ export class Inverter {
         state = this.startingFor >= this.startDelayS - 1e-9 ? OperatingState.Mppt : OperatingState.Starting;
       } else state = OperatingState.Mppt;
     }
-    const running = state === OperatingState.Mppt;
+    if (state !== OperatingState.Mppt && state !== OperatingState.Starting) this.startingFor = 0;
+    return state;
+  }
+
+  /** MPPT: PV available at the trackers (nothing, and trackers reset, while not running). */
+  private trackPv(dt: number, running: boolean, pv: PvSample): TrackedPv {
     if (!running) {
-      if (state !== OperatingState.Starting) this.startingFor = 0;
       this.acOut = 0;
       for (const tr of this.trackers) tr.reset();
     }
-
-    // PV available at the trackers.
-    const avail = this.trackers.map((tr, i) => (running ? tr.step(dt, mpps[i]!.watts) : 0));
+    const avail = this.trackers.map((tr, i) => (running ? tr.step(dt, pv.mpps[i]!.watts) : 0));
     const pvAvail = avail.reduce((s, w) => s + w, 0);
+    return { avail, pvAvail };
+  }
 
-    // Output limits.
+  /** Output cap, W: rating, WMax, the power limit (ramped), thermal derating, and the VA budget under a PF setting. */
+  private outputCap(sinkC: number): OutputCap {
+    const c = this.ctl;
     let throttle = 0;
     const limitPct = this.effectiveLimitPct();
     let capW = Math.min(this.ratedW, c.wMax);
@@ -432,14 +566,22 @@ export class Inverter {
     // Apparent-power budget: with a PF setting, active power yields to the VA rating.
     const pfSet = c.pfEnabled ? c.pf : 1;
     capW = Math.min(capW, this.ratedVA * pfSet);
+    return { capW, throttle, limitPct };
+  }
 
-    // Battery power, W (+ charge): self-consumption (PV beyond the house load, and PV the AC cap would clip, charges;
-    // the house load PV cannot cover discharges), kept inside the band the 124 limits and the BMS allow.
+  /**
+   * Battery and AC power. The battery plan is self-consumption (PV beyond the house load, and PV the AC cap would
+   * clip, charges; the house load PV cannot cover discharges) inside the band the 124 limits and the BMS allow; the
+   * AC target follows from the DC balance, capped and ramped; then the DC side settles to the AC actually delivered.
+   */
+  private dispatchPower(dt: number, running: boolean, pvAvail: number, capW: number, port: BatteryReading): PowerFlow {
+    const c = this.ctl;
+    const { bat, closed } = port;
     let batW = 0;
-    let bandHi = band.hi;
+    let bandHi = port.band.hi;
     if (!c.gridCharging) bandHi = Math.min(bandHi, pvAvail);
-    const bandLo = Math.min(band.lo, bandHi);
-    if (running && bat && batClosed) {
+    const bandLo = Math.min(port.band.lo, bandHi);
+    if (running && bat && closed) {
       const eff = efficiencyAt(this.curve, 1);
       const surplus = Math.max(pvAvail - this.siteLoadW / eff, pvAvail - capW / eff);
       batW = clamp(surplus, bandLo, bandHi);
@@ -448,7 +590,7 @@ export class Inverter {
     // AC target from the DC balance, capped and ramped.
     const dcNet = pvAvail - batW;
     const acOfDcNet = dcNet >= 0 ? dcNet * efficiencyAt(this.curve, dcNet / this.ratedW) : dcNet / efficiencyAt(this.curve, -dcNet / this.ratedW);
-    let acTarget = clamp(acOfDcNet, -Math.min(this.ratedW, batChargeMaxW), capW);
+    let acTarget = clamp(acOfDcNet, -Math.min(this.ratedW, port.chargeMaxW), capW);
     if (!running) acTarget = 0;
     const rampW = (c.rampPctPerS / 100) * this.ratedW * dt;
     this.acOut = acTarget > this.acOut ? Math.min(acTarget, this.acOut + rampW) : acTarget;
@@ -460,23 +602,19 @@ export class Inverter {
       running && ac === acOfDcNet ? dcNet : ac >= 0 ? (ac > 0 ? ac / efficiencyAt(this.curve, ac / this.ratedW) : 0) : ac * efficiencyAt(this.curve, -ac / this.ratedW);
     let pvUsed = clamp(dcForAc + batW, 0, pvAvail);
     batW = pvUsed - dcForAc;
-    if (batW > batChargeMaxW) {
-      batW = batChargeMaxW;
+    if (batW > port.chargeMaxW) {
+      batW = port.chargeMaxW;
       pvUsed = Math.min(pvAvail, dcForAc + batW);
     }
-    if (batW < -batDischargeMaxW) batW = -batDischargeMaxW;
-    if (!bat || !batClosed) batW = 0;
+    if (batW < -port.dischargeMaxW) batW = -port.dischargeMaxW;
+    if (!bat || !closed) batW = 0;
     const curtailed = running && pvAvail - pvUsed > Math.max(10, 0.01 * this.ratedW);
-    // At the cap with PV to spare: throttled (clipping at the rating counts as MAX_W). Ramping up is not throttling.
-    const atCap = ac >= capW - 1;
-    if (running && curtailed && atCap) {
-      state = OperatingState.Throttled;
-      if (throttle === 0) throttle = 1 << THROTTLE.MAX_W;
-    } else throttle = 0;
-    const batA = bat && batClosed && batV > 0 ? batW / batV : 0;
-    this.battery?.setCurrent(batA);
+    return { ac, batW, pvUsed, curtailed };
+  }
 
-    // Reactive power by PF setting, limited by the VA rating.
+  /** Reactive power by the PF setting, limited by the VA rating; apparent power, PF and current at `volts`. */
+  private reactivePower(running: boolean, ac: number, volts: number): AcOutput {
+    const c = this.ctl;
     let acVar = 0;
     if (running && c.pfEnabled && c.pf < 1 && ac !== 0) {
       const q = Math.abs(ac) * Math.tan(Math.acos(c.pf));
@@ -486,9 +624,14 @@ export class Inverter {
     const acVA = Math.hypot(ac, acVar);
     const pf = acVA > 0 ? (Math.abs(ac) / acVA) * (acVar < 0 ? -1 : 1) : 1;
     const acA = volts > 0 ? acVA / volts : 0;
+    return { acVar, acVA, pf, acA };
+  }
 
-    // Per string: the share of PV used, at the MPP voltage (or above it when curtailed).
-    const strings: StringSnapshot[] = this.strings.map((s, i) => {
+  /** Per string: the share of PV used, at the MPP voltage (or above it when curtailed), and its energy counter. */
+  private stringSnapshots(dt: number, running: boolean, pv: PvSample, tracked: TrackedPv, pvUsed: number): StringSnapshot[] {
+    const { g, moduleC, mpps } = pv;
+    const { avail, pvAvail } = tracked;
+    return this.strings.map((s, i) => {
       const share = pvAvail > 0 ? (avail[i]! / pvAvail) * pvUsed : 0;
       const mpp = mpps[i]!;
       const voc = s.openCircuitVoltage(g, moduleC);
@@ -496,49 +639,54 @@ export class Inverter {
       const prev = this.snap.strings[i]?.whTotal ?? 0;
       return { watts: share, volts: volts2, amps: volts2 > 0 ? share / volts2 : 0, mppW: mpp.watts, whTotal: prev + (share * dt) / 3600 };
     });
+  }
+
+  /** Accounting: the new snapshot, with the energy counters and revert timers carried forward. */
+  private record(r: StepRecord): void {
+    const c = this.ctl;
+    const { t, dt, pv, grid, sinkC, ev, port, state, running, tracked, cap, flow, throttle, batA, ac, strings } = r;
     const dcW = strings.reduce((s, x) => s + x.watts, 0);
     const dcV = strings.reduce((s, x) => Math.max(s, x.volts), 0);
     const dcA = strings.reduce((s, x) => s + x.amps, 0);
-
     const p = this.snap;
     this.snap = {
       t,
-      timeOfDay: tod,
-      irradiance: g,
-      moduleC,
+      timeOfDay: pv.tod,
+      irradiance: pv.g,
+      moduleC: pv.moduleC,
       state,
       connected: running,
-      acW: ac,
-      acVar,
-      acVA,
-      pf,
-      acA,
-      gridV: volts,
-      gridHz: hz,
+      acW: flow.ac,
+      acVar: ac.acVar,
+      acVA: ac.acVA,
+      pf: ac.pf,
+      acA: ac.acA,
+      gridV: grid.volts,
+      gridHz: grid.hz,
       dcW,
       dcV,
       dcA,
-      pvAvailableW: pvAvail,
+      pvAvailableW: tracked.pvAvail,
       strings,
-      batteryW: batW,
+      batteryW: flow.batW,
       batteryA: batA,
-      batteryV: batV,
-      batterySoc: bat?.soc?.(),
-      whExported: p.whExported + (Math.max(0, ac) * dt) / 3600,
-      whImported: p.whImported + (Math.max(0, -ac) * dt) / 3600,
-      varhInjected: p.varhInjected + (Math.max(0, acVar) * dt) / 3600,
-      varhAbsorbed: p.varhAbsorbed + (Math.max(0, -acVar) * dt) / 3600,
+      batteryV: port.volts,
+      batterySoc: port.bat?.soc?.(),
+      whExported: p.whExported + (Math.max(0, flow.ac) * dt) / 3600,
+      whImported: p.whImported + (Math.max(0, -flow.ac) * dt) / 3600,
+      varhInjected: p.varhInjected + (Math.max(0, ac.acVar) * dt) / 3600,
+      varhAbsorbed: p.varhAbsorbed + (Math.max(0, -ac.acVar) * dt) / 3600,
       heatsinkC: sinkC,
       cabinetC: this.ambientC + (sinkC - this.ambientC) * 0.4,
-      events,
-      vendorEvents,
-      limitW: capW,
-      limitPctNow: limitPct,
+      events: ev.events,
+      vendorEvents: ev.vendorEvents,
+      limitW: cap.capW,
+      limitPctNow: cap.limitPct,
       throttleSources: throttle,
       limitRevertRemainingS: c.limitEnabled && c.limitRevertS > 0 ? Math.max(0, c.limitRevertS - (t - this.limitSetAt)) : 0,
       storageRevertRemainingS: c.storageRevertS > 0 ? Math.max(0, c.storageRevertS - (t - this.storageSetAt)) : 0,
-      batteryMinW: band.lo,
-      batteryMaxW: band.hi,
+      batteryMinW: port.band.lo,
+      batteryMaxW: port.band.hi,
     };
   }
 
