@@ -20,6 +20,26 @@ export interface PackModelOptions {
   resistanceFactor?: number;
 }
 
+/** The string's sums over one step's cell update (`PackModel.stepCells`), read by its accounting. */
+interface CellStepSums {
+  /** Terminal voltages at the end of the step, V. */
+  sumV: number;
+  /** Step-average terminal voltages, V. */
+  sumVavg: number;
+  minV: number;
+  maxV: number;
+  minI: number;
+  maxI: number;
+  /** Least stored charge and least room of any element, A s. */
+  minStored: number;
+  minRoom: number;
+  ohmicJ: number;
+  coulombicJ: number;
+  selfDischargeJ: number;
+  bleedJ: number;
+  leakJ: number;
+}
+
 /**
  * A string of N series elements; each element is a parallel group of M cells lumped into one equivalent cell
  * (capacities add, resistances in parallel, drawn per cell with the profile's spread and a few weak cells).
@@ -140,6 +160,8 @@ export class PackModel {
   private readonly rfTempC: Float64Array;
   private sohCached = 0;
   private readonly thermalDecay: Float64Array;
+  /** What the cell update of the last step summed up (reused: a step allocates nothing). */
+  private readonly cellStep: CellStepSums = { sumV: 0, sumVavg: 0, minV: 0, maxV: 0, minI: 0, maxI: 0, minStored: 0, minRoom: 0, ohmicJ: 0, coulombicJ: 0, selfDischargeJ: 0, bleedJ: 0, leakJ: 0 };
 
   constructor(profile: PackProfile, options: PackModelOptions = {}) {
     this.profile = profile;
@@ -335,6 +357,17 @@ export class PackModel {
   step(dt: number, current: number): void {
     if (!(dt > 0)) return;
     if (dt !== this.lastDt) this.prepareDt(dt);
+    this.startModuleHeat();
+    this.stepCells(dt, current);
+    this.stepThermal();
+    this.recordStep(dt, current);
+  }
+
+  /**
+   * Each module's Arrhenius factor for this step (recomputed when the module moved by more than 0.01 K: error
+   * < 0.03 % at 25 degC), and its heat for the step started with the external heat.
+   */
+  private startModuleHeat(): void {
     const nm = this.moduleCount;
     const tempC = this.tempC;
     const heatW = this.heatW;
@@ -343,7 +376,6 @@ export class PackModel {
     const ext = this.extHeatW;
     for (let m = 0; m < nm; m++) {
       const t = tempC[m]!;
-      // Arrhenius factor, recomputed when the module moved by more than 0.01 K (error < 0.03 % at 25 degC)
       const d = t - rfT[m]!;
       if (!(d < 0.01 && d > -0.01)) {
         rf[m] = this.arrhenius(t);
@@ -351,6 +383,16 @@ export class PackModel {
       }
       heatW[m] = ext[m]!;
     }
+  }
+
+  /**
+   * Cell update: every element's SOC, OCV, RC voltages and terminal voltage over the step (exact zero-order-hold
+   * solution), its heat added to its module's, and the string's sums, extremes and losses into `cellStep`.
+   */
+  private stepCells(dt: number, current: number): void {
+    const nm = this.moduleCount;
+    const heatW = this.heatW;
+    const rf = this.resFactor;
     const soc = this.soc;
     const capAs = this.capAs;
     const invCap = this.invCap;
@@ -496,34 +538,58 @@ export class PackModel {
       }
       heatW[m] += heatJ * invDt;
     }
-    // thermal lumps: exact first-order response to constant heat over dt
+    const out = this.cellStep;
+    out.sumV = sumV;
+    out.sumVavg = sumVavg;
+    out.minV = minV;
+    out.maxV = maxV;
+    out.minI = minI;
+    out.maxI = maxI;
+    out.minStored = minStored;
+    out.minRoom = minRoom;
+    out.ohmicJ = ohmic;
+    out.coulombicJ = coul;
+    out.selfDischargeJ = selfd;
+    out.bleedJ = bleedJ;
+    out.leakJ = leakJ;
+  }
+
+  /** Thermal lumps: exact first-order response to the step's constant heat, then the temperature extremes. */
+  private stepThermal(): void {
     const amb = this.ambientC;
+    const tempC = this.tempC;
+    const heatW = this.heatW;
     const hA = this.hA;
     const decay = this.thermalDecay;
-    for (let m = 0; m < nm; m++) {
+    for (let m = 0; m < this.moduleCount; m++) {
       const tInf = amb + heatW[m]! / hA[m]!;
       tempC[m] = tInf + (tempC[m]! - tInf) * decay[m]!;
     }
     this.summariseTemps();
+  }
+
+  /** Accounting: the step's outputs from `cellStep`, time, and the energy, charge and loss counters. */
+  private recordStep(dt: number, current: number): void {
+    const c = this.cellStep;
     this.current = current;
-    this.packVoltage = sumV;
-    this.minCellV = minV;
-    this.maxCellV = maxV;
-    this.minCellIdx = minI;
-    this.maxCellIdx = maxI;
-    this.dischargeableAs = minStored;
-    this.chargeableAs = minRoom;
+    this.packVoltage = c.sumV;
+    this.minCellV = c.minV;
+    this.maxCellV = c.maxV;
+    this.minCellIdx = c.minI;
+    this.maxCellIdx = c.maxI;
+    this.dischargeableAs = c.minStored;
+    this.chargeableAs = c.minRoom;
     this.timeS += dt;
-    const pIn = current * sumVavg * dt;
+    const pIn = current * c.sumVavg * dt;
     if (pIn >= 0) this.energyInJ += pIn;
     else this.energyOutJ -= pIn;
     if (current >= 0) this.ahCharged += (current * dt) / 3600;
     else this.ahDischarged -= (current * dt) / 3600;
-    this.ohmicLossJ += ohmic;
-    this.coulombicLossJ += coul;
-    this.selfDischargeLossJ += selfd;
-    this.bleedLossJ += bleedJ;
-    this.leakLossJ += leakJ;
+    this.ohmicLossJ += c.ohmicJ;
+    this.coulombicLossJ += c.coulombicJ;
+    this.selfDischargeLossJ += c.selfDischargeJ;
+    this.bleedLossJ += c.bleedJ;
+    this.leakLossJ += c.leakJ;
   }
 
   private summarise(): void {
