@@ -4,42 +4,21 @@
  * cited controller sources (test/interop/py/i3_vehicle_peer.py). Debian has no python3-can-isotp / python3-udsoncan.
  */
 import { join } from 'node:path';
-import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
-import { SocketcandServer } from '../../protocols/can/socketcand';
+import { createBmsDevice } from '../../emulators/bms/factory';
+import { useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'i3_vehicle_peer.py');
 
 describeWithPeers(['python3-can'], 'native BMW i3 pack over socketcand: python-can as the vehicle, its own ISO-TP (extended addressing) and decoder', () => {
-  let server: SocketcandServer;
-  let port: number;
-  let py: PyPeer | undefined;
-  let bms: BmsBenchDevice | undefined;
-  let stepper: NodeJS.Timeout | undefined;
-
-  beforeEach(async () => {
-    server = new SocketcandServer({ port: 0, log: () => undefined });
-    ({ port } = await server.listen());
-  });
-
-  afterEach(async () => {
-    if (stepper) clearInterval(stepper);
-    bms?.close();
-    if (py) {
-      py.kill();
-      await py.done;
-      py = undefined;
-    }
-    await server.close();
-  });
+  const rig = useNativeVehiclePeerRig();
 
   it('closes on 0x10B, answers DIDs and all 96 cells, and opens within about 0.5 s after the vehicle goes silent', async () => {
-    bms = createBmsDevice({ name: 'i3', pack: 'bmw-i3-60ah', protocol: 'bmw-i3', params: { seed: 8, soc: 55 } });
+    const bms = createBmsDevice({ name: 'i3', pack: 'bmw-i3-60ah', protocol: 'bmw-i3', params: { seed: 8, soc: 55 } });
     const dev = bms.device;
-    bms.attachCan(server.attach('pt'));
-    stepper = setInterval(() => dev.step(0.1), 100);
-    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', 'pt'], 40_000);
+    bms.attachCan(rig.server.attach('pt'));
+    rig.runPlant(bms);
+    const py = rig.startPeer(SCRIPT, 'pt', 40_000);
     await py.next('ready');
     expect((await py.next('contactors')).on).toBe(true);
     const d = await py.next('diag');

@@ -5,46 +5,24 @@
  * (apt-cache policy finds neither), so the ISO 15765-2 side of the peer is written in the script.
  */
 import { join } from 'node:path';
-import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
-import { attachNissanLeaf, type NissanLeafAttachment } from '../../emulators/bms/profiles/nissan-leaf';
-import { SocketcandServer } from '../../protocols/can/socketcand';
+import { createBmsDevice } from '../../emulators/bms/factory';
+import { attachNissanLeaf } from '../../emulators/bms/profiles/nissan-leaf';
+import { useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'leaf_vehicle_peer.py');
 
 describeWithPeers(['python3-can'], 'native Leaf pack over socketcand: python-can as the vehicle, its own ISO-TP and decoder', () => {
-  let server: SocketcandServer;
-  let port: number;
-  let py: PyPeer | undefined;
-  let bms: BmsBenchDevice | undefined;
-  let stepper: NodeJS.Timeout | undefined;
-  let leaf: NissanLeafAttachment | undefined;
-
-  beforeEach(async () => {
-    server = new SocketcandServer({ port: 0, log: () => undefined });
-    ({ port } = await server.listen());
-  });
-
-  afterEach(async () => {
-    if (stepper) clearInterval(stepper);
-    leaf?.detach();
-    bms?.close();
-    if (py) {
-      py.kill();
-      await py.done;
-      py = undefined;
-    }
-    await server.close();
-  });
+  const rig = useNativeVehiclePeerRig();
 
   it('permits its relays to the keep-alive, answers the group polls with every cell, and drops the relays 2 s after the vehicle goes silent', async () => {
-    bms = createBmsDevice({ name: 'leaf', pack: 'nissan-leaf-24kwh', protocol: 'nissan-leaf', params: { seed: 8, soc: 55 } });
+    const bms = createBmsDevice({ name: 'leaf', pack: 'nissan-leaf-24kwh', protocol: 'nissan-leaf', params: { seed: 8, soc: 55 } });
     const dev = bms.device;
-    leaf = attachNissanLeaf(dev, server.attach('ev'), { generation: 'aze0' });
-    // The plant in real time: a 100 ms step, as a bench would (the profile's own cycles run on the bus's clock).
-    stepper = setInterval(() => dev.step(0.1), 100);
-    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', 'ev'], 30_000);
+    const leaf = attachNissanLeaf(dev, rig.server.attach('ev'), { generation: 'aze0' });
+    rig.onTeardown(() => leaf.detach());
+    // The plant in real time (the profile's own cycles run on the bus's clock).
+    rig.runPlant(bms);
+    const py = rig.startPeer(SCRIPT, 'ev', 30_000);
     await py.next('ready');
     const relays = await py.next('relays');
     expect(relays.on).toBe(true);
@@ -54,7 +32,7 @@ describeWithPeers(['python3-can'], 'native Leaf pack over socketcand: python-can
     const g2 = await py.next('group');
     expect(g2.group).toBe(2);
     const cells = g2.cells as number[];
-    if (!cells) throw new Error(`no group 2 answer reached python: ${JSON.stringify(g2)}; our side: ${JSON.stringify(leaf!.diag)}`);
+    if (!cells) throw new Error(`no group 2 answer reached python: ${JSON.stringify(g2)}; our side: ${JSON.stringify(leaf.diag)}`);
     expect(cells).toHaveLength(96);
     // At rest the cells move by far less than a millivolt between the answer and this read.
     for (let i = 0; i < 96; i++) expect(Math.abs(cells[i]! - cellsNow[i]!)).toBeLessThanOrEqual(0.0015);

@@ -12,22 +12,16 @@ Prints JSON lines: ready, contactors {on, after_s}, diag {...}, cells {cells, tr
 {"cmd": "silent"} stops sending and prints contactors-off {after_s}, then done. python-can 4.1 may lose a frame at a
 TCP read boundary and marks every frame extended: frames are matched by id, and a broken answer is asked again.
 """
-import argparse
-import json
-import logging
-import sys
-import time
-
-logging.disable(logging.CRITICAL)
-import can  # noqa: E402
-from native_peer import PeerBus, crc8, emit  # noqa: E402
+from vehicle_peer_common import VehiclePeer, crc8, emit, run_peer
 
 
 def j1850(d, init):
     return crc8(d[1:], 0x1D, init)
 
 
-class Vehicle(PeerBus):
+class Vehicle(VehiclePeer):
+    answer_id = 0x607
+
     def __init__(self, bus):
         super().__init__(bus)
         self.b = {}
@@ -53,40 +47,9 @@ class Vehicle(PeerBus):
         elif arb == 0x432 and len(d) == 8:
             self.b["display_soc"] = d[4] / 2
 
-    def recv(self, timeout):
-        msg = self.bus.recv(timeout=timeout)
-        if msg is None:
-            return None
-        d = bytes(msg.data)
-        if msg.arbitration_id != 0x607:
-            self.on_broadcast(msg.arbitration_id, d)
-            return None
-        return d
-
-    def request(self, arb, tester, payload, deadline_s=1.0):
+    def request(self, arb, tester, payload):
         """One UDS request (extended addressing); the answer from its SID on, or None."""
-        self.send(arb, [0x07, len(payload)] + list(payload))
-        end = time.monotonic() + deadline_s
-        buf, want, seq = b"", None, 1
-        while time.monotonic() < end:
-            d = self.recv(0.05)
-            if d is None or d[0] != tester:
-                continue
-            pci = d[1] >> 4
-            if pci == 0:
-                return d[2:2 + (d[1] & 0x0F)]
-            if pci == 1:
-                want = ((d[1] & 0x0F) << 8) | d[2]
-                buf, seq = d[3:], 1
-                self.send(arb, [0x07, 0x30, 0x00, 0x05])
-            elif pci == 2 and want is not None:
-                if d[1] & 0x0F != seq:
-                    return None
-                seq = (seq + 1) & 0x0F
-                buf += d[2:]
-                if len(buf) >= want:
-                    return buf[:want]
-        return None
+        return self.isotp_request(arb, [0x07, len(payload)] + list(payload), [0x07, 0x30, 0x00, 0x05], tester=tester)
 
     def ask(self, arb, tester, payload, tries):
         for t in range(1, tries + 1):
@@ -96,61 +59,38 @@ class Vehicle(PeerBus):
         return None, tries
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--channel", required=True)
-    p.add_argument("--tries", type=int, default=8)
-    args = p.parse_args()
-    bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
-    v = Vehicle(bus)
-    try:
-        emit({"event": "ready"})
-        v.run_every(0.02, v.keepalive)
-        start = time.monotonic()
-        while v.b.get("contactor") != 2 and time.monotonic() - start < 10:
-            v.recv(0.05)
-        emit({"event": "contactors", "on": v.b.get("contactor") == 2, "after_s": time.monotonic() - start})
-        diag = {}
-        a, _ = v.ask(0x6F1, 0xF1, [0x22, 0xDD, 0xBC], args.tries)
-        if a is not None and a[:3] == b"\x62\xdd\xbc":
-            diag["soc"] = (a[3] << 8 | a[4]) / 10
-        a, _ = v.ask(0x6F1, 0xF1, [0x22, 0xDD, 0xBF], args.tries)
-        if a is not None and a[:3] == b"\x62\xdd\xbf":
-            diag["cell_min"], diag["cell_max"] = (a[3] << 8 | a[4]) / 1000, (a[5] << 8 | a[6]) / 1000
-        a, _ = v.ask(0x6F1, 0xF1, [0x22, 0xDD, 0x68], args.tries)
-        if a is not None and a[:3] == b"\x62\xdd\x68":
-            diag["voltage"] = (a[3] << 8 | a[4]) / 100
-        emit({"event": "diag", **diag})
-        cells, tries = [], 0
-        for n in range(1, 97):
-            mv = None
-            for _ in range(args.tries):
-                tries += 1
-                a = v.request(0x6F4, 0xF4, [0x31, 0x01, 0xAD, 0x6E, n])
-                if a is None or a[:2] != b"\x71\x01":
-                    continue
-                a = v.request(0x6F4, 0xF4, [0x31, 0x03, 0xAD, 0x6E])
-                if a is not None and a[:2] == b"\x71\x03" and len(a) >= 6:
-                    mv = a[4] << 8 | a[5]
-                    break
-            cells.append(None if mv is None else mv / 1000)
-        emit({"event": "cells", "cells": cells, "tries": tries})
-        end = time.monotonic() + 1.1
-        while time.monotonic() < end:
-            v.recv(0.05)
-        emit({"event": "broadcast", **v.b})
-        line = sys.stdin.readline().strip()
-        if line and json.loads(line).get("cmd") == "silent":
-            v.alive = False
-            off = time.monotonic()
-            while v.b.get("contactor") == 2 and time.monotonic() - off < 10:
-                v.recv(0.05)
-            emit({"event": "contactors-off", "off": v.b.get("contactor") != 2, "after_s": time.monotonic() - off})
-        emit({"event": "done"})
-    finally:
-        v.shutdown()
+def body(v, args):
+    v.run_every(0.02, v.keepalive)
+    after = v.listen_while(lambda: v.b.get("contactor") != 2)
+    emit({"event": "contactors", "on": v.b.get("contactor") == 2, "after_s": after})
+    diag = {}
+    a, _ = v.ask(0x6F1, 0xF1, [0x22, 0xDD, 0xBC], args.tries)
+    if a is not None and a[:3] == b"\x62\xdd\xbc":
+        diag["soc"] = (a[3] << 8 | a[4]) / 10
+    a, _ = v.ask(0x6F1, 0xF1, [0x22, 0xDD, 0xBF], args.tries)
+    if a is not None and a[:3] == b"\x62\xdd\xbf":
+        diag["cell_min"], diag["cell_max"] = (a[3] << 8 | a[4]) / 1000, (a[5] << 8 | a[6]) / 1000
+    a, _ = v.ask(0x6F1, 0xF1, [0x22, 0xDD, 0x68], args.tries)
+    if a is not None and a[:3] == b"\x62\xdd\x68":
+        diag["voltage"] = (a[3] << 8 | a[4]) / 100
+    emit({"event": "diag", **diag})
+    cells, tries = [], 0
+    for n in range(1, 97):
+        mv = None
+        for _ in range(args.tries):
+            tries += 1
+            a = v.request(0x6F4, 0xF4, [0x31, 0x01, 0xAD, 0x6E, n])
+            if a is None or a[:2] != b"\x71\x01":
+                continue
+            a = v.request(0x6F4, 0xF4, [0x31, 0x03, 0xAD, 0x6E])
+            if a is not None and a[:2] == b"\x71\x03" and len(a) >= 6:
+                mv = a[4] << 8 | a[5]
+                break
+        cells.append(None if mv is None else mv / 1000)
+    emit({"event": "cells", "cells": cells, "tries": tries})
+    v.listen_for(1.1)
+    emit({"event": "broadcast", **v.b})
 
 
 if __name__ == "__main__":
-    main()
+    run_peer(Vehicle, body, lambda v: v.b.get("contactor") == 2, "contactors-off")

@@ -12,25 +12,18 @@ CRC-8 poly 0x85, keep-alive frames); openvehicles/Open-Vehicle-Monitoring-System
 Prints JSON lines: ready, relays {at}, group {group, data...} per group, broadcast {...}; then on the stdin command
 {"cmd": "silent"} stops the keep-alive and prints relays-off {after_s} once 0x1DB drops MainRelayOn, then done.
 
-python-can 4.1 may lose a frame at a TCP read boundary (known peer bug) and marks every received frame extended:
-frames are matched by id only, and a group whose transfer broke is asked again (at most --tries times, counted).
+A group whose transfer broke is asked again (at most --tries times, counted); see vehicle_peer_common.py.
 """
-import argparse
-import json
-import logging
-import sys
-import time
-
-logging.disable(logging.CRITICAL)
-import can  # noqa: E402
-from native_peer import PeerBus, crc8, emit  # noqa: E402
+from vehicle_peer_common import VehiclePeer, crc8, emit, run_peer
 
 
 def crc85(d):
     return crc8(d[:7], 0x85, 0)
 
 
-class Vehicle(PeerBus):
+class Vehicle(VehiclePeer):
+    answer_id = 0x7BB
+
     def __init__(self, bus):
         super().__init__(bus)
         self.broadcast = {}
@@ -59,40 +52,9 @@ class Vehicle(PeerBus):
                 return
             self.broadcast["soc"] = ((d[0] << 2) | (d[1] >> 6)) / 10
 
-    def recv(self, timeout):
-        msg = self.bus.recv(timeout=timeout)
-        if msg is None:
-            return None
-        d = bytes(msg.data)
-        if msg.arbitration_id != 0x7BB:
-            self.on_broadcast(msg.arbitration_id, d)
-            return None
-        return d
-
-    def poll(self, group, deadline_s=1.0):
+    def poll(self, group):
         """One request; the answer bytes from 0x61, or None when the transfer broke."""
-        self.send(0x79B, [0x02, 0x21, group, 0, 0, 0, 0, 0])
-        end = time.monotonic() + deadline_s
-        buf, want, seq = b"", None, 1
-        while time.monotonic() < end:
-            d = self.recv(0.05)
-            if d is None:
-                continue
-            pci = d[0] >> 4
-            if pci == 0:
-                return d[1:1 + (d[0] & 0x0F)]
-            if pci == 1:
-                want = ((d[0] & 0x0F) << 8) | d[1]
-                buf, seq = d[2:8], 1
-                self.send(0x79B, [0x30, 0x00, self.stmin, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
-            elif pci == 2 and want is not None:
-                if d[0] & 0x0F != seq:
-                    return None
-                seq = (seq + 1) & 0x0F
-                buf += d[1:8]
-                if len(buf) >= want:
-                    return buf[:want]
-        return None
+        return self.isotp_request(0x79B, [0x02, 0x21, group, 0, 0, 0, 0, 0], [0x30, 0x00, self.stmin, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
 
 
 def decode_group(p):
@@ -108,42 +70,19 @@ def decode_group(p):
     return {"unknown": p.hex()}
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--channel", required=True)
-    p.add_argument("--tries", type=int, default=8)
-    args = p.parse_args()
-    bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
-    v = Vehicle(bus)
-    try:
-        emit({"event": "ready"})
-        v.run_every(0.01, v.keepalive)
-        start = time.monotonic()
-        while not v.broadcast.get("main_relay_on") and time.monotonic() - start < 10:
-            v.recv(0.05)
-        emit({"event": "relays", "on": bool(v.broadcast.get("main_relay_on")), "after_s": time.monotonic() - start})
-        for g in (0x02, 0x01, 0x04):
-            tries, ans = 0, None
-            while ans is None and tries < args.tries:
-                tries += 1
-                ans = v.poll(g)
-            emit({"event": "group", "group": g, "tries": tries, **(decode_group(ans) if ans is not None else {"missing": True})})
-        end = time.monotonic() + 0.3
-        while time.monotonic() < end:
-            v.recv(0.05)
-        emit({"event": "broadcast", "crc_errors": v.crc_errors, **v.broadcast})
-        line = sys.stdin.readline().strip()
-        if line and json.loads(line).get("cmd") == "silent":
-            v.alive = False
-            off = time.monotonic()
-            while v.broadcast.get("main_relay_on") and time.monotonic() - off < 10:
-                v.recv(0.05)
-            emit({"event": "relays-off", "off": not v.broadcast.get("main_relay_on"), "after_s": time.monotonic() - off})
-        emit({"event": "done"})
-    finally:
-        v.shutdown()
+def body(v, args):
+    v.run_every(0.01, v.keepalive)
+    after = v.listen_while(lambda: not v.broadcast.get("main_relay_on"))
+    emit({"event": "relays", "on": bool(v.broadcast.get("main_relay_on")), "after_s": after})
+    for g in (0x02, 0x01, 0x04):
+        tries, ans = 0, None
+        while ans is None and tries < args.tries:
+            tries += 1
+            ans = v.poll(g)
+        emit({"event": "group", "group": g, "tries": tries, **(decode_group(ans) if ans is not None else {"missing": True})})
+    v.listen_for(0.3)
+    emit({"event": "broadcast", "crc_errors": v.crc_errors, **v.broadcast})
 
 
 if __name__ == "__main__":
-    main()
+    run_peer(Vehicle, body, lambda v: v.broadcast.get("main_relay_on"), "relays-off")
