@@ -507,7 +507,10 @@ export class Inverter {
     return { bat, closed, volts, chargeMaxW, dischargeMaxW, band };
   }
 
-  /** Operating state. The battery alone wakes the inverter when it must move power without PV. */
+  /**
+   * Operating state. The battery alone wakes the inverter when it must move power without PV. An open DC isolator
+   * adds DC_DISCONNECT to `ev.events`; the start delay counts here.
+   */
   private decideState(dt: number, pv: PvSample, port: BatteryReading, ev: StepEvents): OperatingState {
     const c = this.ctl;
     const { band } = port;
