@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import { ConfigError } from '../../core/errors';
 import { packagePath } from '../../core/package-root';
 import type { ModbusDevice } from '../../protocols/modbus/device';
+import type { SunSpecDevice } from '../../protocols/modbus/sunspec';
 import type { BatteryPort } from './battery-port';
 import type { FaultHandle, InverterFaultSpec } from './faults';
 import { Inverter } from './inverter';
@@ -208,12 +209,24 @@ export interface InverterDevice {
 }
 
 /** Built-in vendor maps (data/inverters/<name>.yaml), by name. */
-export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse'] as const;
+export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse', 'fronius-gen24'] as const;
 
 /** A map name (`sungrow-sh`) or a file path (relative to `baseDir`) to the file to load. */
 export function resolveVendorMap(map: string, baseDir?: string): string {
   if ((BUILTIN_VENDOR_MAPS as readonly string[]).includes(map)) return packagePath('data', 'inverters', `${map}.yaml`);
   return resolve(baseDir ?? process.cwd(), map);
+}
+
+/** A SunSpec point's value by name (`W`, or `124.OutWRte` for the point of model 124), refreshed from the model. */
+function sunspecPoint(device: SunSpecDevice, name: string): number | undefined {
+  const dot = /^(\d+)\.(.+)$/.exec(name);
+  const models = dot ? device.models.filter((m) => m.id === Number(dot[1])) : device.models;
+  const point = dot ? dot[2]! : name;
+  const m = models.find((x) => x.has(point));
+  if (!m) return undefined;
+  m.onRead?.();
+  const v = m.get(point);
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** Build an inverter device. Throws `ConfigError` naming the device and each bad parameter's path. */
@@ -251,30 +264,27 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
   let modbus: ModbusDevice;
   let signal: (name: string) => number | undefined;
   let engine: VendorBehaviourEngine | undefined;
+  let afterStep: ((dt: number) => void) | undefined;
   let units: Map<number, ModbusDevice> | undefined;
   let connectDelayS = 0;
   if (map === 'sunspec') {
     const { device } = createInverterSunSpec(inverter, { base: p.sunspecBase ?? 40000 });
     modbus = device;
-    signal = (name) => {
-      const dot = /^(\d+)\.(.+)$/.exec(name);
-      const models = dot ? device.models.filter((m) => m.id === Number(dot[1])) : device.models;
-      const point = dot ? dot[2]! : name;
-      const m = models.find((x) => x.has(point));
-      if (!m) return undefined;
-      m.onRead?.();
-      const v = m.get(point);
-      return typeof v === 'number' ? v : undefined;
-    };
+    signal = (name) => sunspecPoint(device, name);
   } else {
     const vmap = loadVendorMap(resolveVendorMap(map, o.baseDir));
     const built = vendorMapUnits(inverter, vmap);
     engine = built.engine;
+    afterStep = built.step;
     units = built.units;
     connectDelayS = vmap.limits.connectDelayS;
     const first = built.units.values().next().value as VendorMapDevice;
     modbus = first;
+    const chain = first.sunspec;
     signal = (name) => {
+      // A map with a SunSpec chain (Fronius) answers SunSpec names from the chain itself.
+      const fromChain = chain ? sunspecPoint(chain, name) : undefined;
+      if (fromChain !== undefined) return fromChain;
       const c = inverter.controls;
       // SunSpec names read the 124/123 state the vendor commands were turned into (scenarios written for SunSpec
       // inverters run unchanged on a vendor-map inverter).
@@ -300,6 +310,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     step: (dt) => {
       engine?.tick();
       inverter.step(dt);
+      afterStep?.(dt);
     },
     injectFault: (spec) => inverter.injectFault(spec),
     signal(name) {

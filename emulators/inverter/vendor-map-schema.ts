@@ -107,6 +107,41 @@ export const VENDOR_MAP_SCHEMA = {
         },
       },
     },
+    sunspec: {
+      type: 'object',
+      required: ['base', 'models'],
+      additionalProperties: false,
+      description: 'a SunSpec chain served beside the registers on the same unit ids (SunSpec plus vendor registers: Fronius GEN24)',
+      properties: {
+        base: { type: 'integer', minimum: 0, maximum: 65535, description: 'address of SunS, as numbered in this file (see addressBase)' },
+        models: { type: 'array', minItems: 1, items: { enum: [1, 101, 102, 103, 120, 121, 122, 123, 124, 160, 701, 702, 704] }, description: 'chain order; 101/102/103 stand for the inverter model of the phase count' },
+        commonLength: { enum: [65, 66], description: 'model 1 length: 65 without Pad (Fronius), 66 standard (default)' },
+        common: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { Mn: { type: 'string', maxLength: 32 }, Md: { type: 'string', maxLength: 32 }, Opt: { type: 'string', maxLength: 16 }, Vr: { type: 'string', maxLength: 16 } },
+        },
+        scaleFactors: {
+          type: 'object',
+          propertyNames: { pattern: '^\\d+\\.[A-Za-z]+_SF$' },
+          additionalProperties: { type: 'integer', minimum: -10, maximum: 10 },
+          description: "the brand's exponents where the emulator's differ: { '124.ChaState_SF': -2 }",
+        },
+        constants: {
+          type: 'object',
+          propertyNames: { pattern: '^\\d+\\.[A-Za-z0-9_]+$' },
+          additionalProperties: { type: 'integer', minimum: -2147483648, maximum: 4294967295 },
+          description: "raw values of points the emulator leaves not implemented: { '123.VArPct_Ena': 0 }",
+        },
+        follow: {
+          type: 'object',
+          propertyNames: { pattern: '^\\d+\\.[A-Za-z0-9_]+$' },
+          additionalProperties: { type: 'string', pattern: '^\\d+\\.[A-Za-z0-9_]+$' },
+          description: "points that read as another point of their model: { '103.StVnd': '103.St' }",
+        },
+        mppt: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(pv[1-9]|battery\\.charge|battery\\.discharge)$' }, description: 'model 160 modules in order: pvN, battery.charge, battery.discharge' },
+      },
+    },
     behaviour: {
       type: 'object',
       additionalProperties: false,

@@ -14,6 +14,7 @@ import type { Document, Node } from 'yaml';
 import { ConfigError } from '../../core/errors';
 import { CONTROLS, ENUM_QUANTITIES, QUANTITIES, TEXT_QUANTITIES } from './quantities';
 import { VENDOR_MAP_SCHEMA } from './vendor-map-schema';
+import type { VendorSunSpec } from './vendor-sunspec';
 
 export type VendorRegisterType = 'uint16' | 'int16' | 'uint32' | 'int32' | 'uint64' | 'float32' | 'string';
 
@@ -138,6 +139,8 @@ export interface VendorMap {
   /** Settings by name: the register that declares them first (initial value, scale, enum). */
   settings: Map<string, VendorRegister>;
   behaviour?: VendorBehaviour;
+  /** A SunSpec chain served beside the registers on the same unit ids (Fronius GEN24; vendor-sunspec.ts). */
+  sunspec?: VendorSunSpec;
   file: string;
 }
 
@@ -402,6 +405,7 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
   if (raw.units !== undefined && limitsRaw.unitIds !== undefined) check.add(['limits', 'unitIds'], "with 'units', each layout lists its ids; remove limits.unitIds");
 
   const behaviour = raw.behaviour !== undefined ? resolveBehaviour(raw.behaviour as Raw, settings, check) : undefined;
+  const sunspec = raw.sunspec !== undefined ? resolveSunSpec(raw.sunspec as Raw, base, check, at(['sunspec'])) : undefined;
   if (check.problems.length > 0) fail(check.problems);
   return {
     name: String(raw.name),
@@ -420,8 +424,35 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
     registers,
     settings,
     ...(behaviour ? { behaviour } : {}),
+    ...(sunspec ? { sunspec } : {}),
     file,
   };
+}
+
+/** The `sunspec` section: model 1 first, no model twice, the base in the file's numbering; problems go to `check`. */
+function resolveSunSpec(s: Raw, base: 0 | 1, check: MeaningCheck, location: string): VendorSunSpec {
+  const models = s.models as number[];
+  if (models[0] !== 1) check.add(['sunspec', 'models', 0], 'a SunSpec chain starts with model 1 (common)');
+  models.forEach((id, i) => {
+    if (models.indexOf(id) !== i || (id >= 101 && id <= 103 && models.findIndex((x) => x >= 101 && x <= 103) !== i)) check.add(['sunspec', 'models', i], `model ${id} is listed twice (101, 102 and 103 are one inverter model)`);
+  });
+  const mppt = s.mppt as string[] | undefined;
+  if (mppt && !models.includes(160)) check.add(['sunspec', 'mppt'], "'mppt' lays out model 160: add 160 to 'models'");
+  const wire = (s.base as number) - base;
+  if (wire < 0) check.add(['sunspec', 'base'], `base ${String(s.base)} is below ${base}, the first address of a ${base}-based map`);
+  const common = (s.common as Record<string, string> | undefined) ?? {};
+  const scaleFactors = (s.scaleFactors as Record<string, number> | undefined) ?? {};
+  for (const field of ['scaleFactors', 'constants', 'follow'] as const) {
+    const entries = (s[field] as Record<string, unknown> | undefined) ?? {};
+    for (const [k, v] of Object.entries(entries)) {
+      for (const ref of typeof v === 'string' ? [k, v] : [k]) {
+        if (!models.includes(Number(ref.split('.')[0]))) check.add(['sunspec', field], `'${ref}': model ${ref.split('.')[0]} is not in 'models'`, k);
+      }
+    }
+  }
+  const constants = (s.constants as Record<string, number> | undefined) ?? {};
+  const follow = (s.follow as Record<string, string> | undefined) ?? {};
+  return { base: wire, models, commonLength: (s.commonLength as 65 | 66 | undefined) ?? 66, common, ...(mppt ? { mppt } : {}), scaleFactors, constants, follow, location };
 }
 
 /** Resolve setting names and enum symbols of the behaviour section; problems go to `check`. */
