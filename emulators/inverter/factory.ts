@@ -52,6 +52,8 @@ export interface InverterParams {
   grid?: { vMinPu?: number; vMaxPu?: number; fMinOffset?: number; fMaxOffset?: number; tripDelayS?: number; reconnectDelayS?: number };
   /** SunSpec base address (40000, 0 or 50000). */
   sunspecBase?: number;
+  /** Weekday the run starts on, for vendor maps' time-of-use weekday masks (0 Sunday .. 6 Saturday; default 0). */
+  startWeekday?: number;
 }
 
 // Plausible bounds (docs/input-limits.md): a hybrid inverter of up to 10 MW (utility central inverters are a few MW),
@@ -108,6 +110,7 @@ const PARAMS_SCHEMA = {
       properties: { vMinPu: { type: 'number', exclusiveMinimum: 0, maximum: 10 }, vMaxPu: { type: 'number', exclusiveMinimum: 0, maximum: 10 }, fMinOffset: { type: 'number', minimum: -100, maximum: 100 }, fMaxOffset: { type: 'number', minimum: -100, maximum: 100 }, tripDelayS: seconds, reconnectDelayS: seconds },
     },
     sunspecBase: { enum: [40000, 0, 50000] },
+    startWeekday: { type: 'integer', minimum: 0, maximum: 6 },
   },
 } as const;
 
@@ -273,7 +276,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     signal = (name) => sunspecPoint(device, name);
   } else {
     const vmap = loadVendorMap(resolveVendorMap(map, o.baseDir));
-    const built = vendorMapUnits(inverter, vmap);
+    const built = vendorMapUnits(inverter, vmap, { startWeekday: p.startWeekday ?? 0 });
     engine = built.engine;
     afterStep = built.step;
     units = built.units;

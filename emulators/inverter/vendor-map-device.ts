@@ -172,10 +172,15 @@ export class VendorMapDevice implements ModbusDevice {
 
 /**
  * One device per unit id of a map, sharing one behaviour engine (and, with a `sunspec` section, one SunSpec chain);
- * `tick` before each model step, `step(dt)` after it (the chain's energy counters).
+ * `tick` before each model step, `step(dt)` after it (the chain's energy counters). `startWeekday` (0 Sunday .. 6
+ * Saturday) is the run's first day for the behaviour's weekday masks.
  */
-export function vendorMapUnits(inverter: Inverter, map: VendorMap): { units: Map<number, VendorMapDevice>; engine: VendorBehaviourEngine; step(dt: number): void } {
-  const engine = new VendorBehaviourEngine(inverter, map);
+export function vendorMapUnits(
+  inverter: Inverter,
+  map: VendorMap,
+  options: { startWeekday?: number } = {},
+): { units: Map<number, VendorMapDevice>; engine: VendorBehaviourEngine; step(dt: number): void } {
+  const engine = new VendorBehaviourEngine(inverter, map, options.startWeekday ?? 0);
   const units = new Map<number, VendorMapDevice>();
   const chain = map.sunspec ? buildVendorSunSpec(inverter, map.sunspec, { ...(map.vendor !== undefined ? { vendor: map.vendor } : {}), ...(map.model !== undefined ? { model: map.model } : {}) }) : undefined;
   for (const layout of map.layouts) {

@@ -59,6 +59,13 @@ export const VENDOR_MAP_SCHEMA = {
   additionalProperties: false,
   $defs: {
     register,
+    timeRef: {
+      anyOf: [
+        settingRef,
+        { type: 'object', required: ['hour', 'minute'], additionalProperties: false, properties: { hour: settingRef, minute: settingRef } },
+      ],
+      description: 'a setting holding the time, or an hour and a minute setting',
+    },
     flag: {
       type: 'object',
       required: ['setting'],
@@ -204,6 +211,42 @@ export const VENDOR_MAP_SCHEMA = {
                 required: ['start', 'power', 'soc'],
                 additionalProperties: false,
                 properties: { start: settingRef, power: settingRef, soc: settingRef, gridCharge: { $ref: '#/$defs/flag' } },
+              },
+            },
+          },
+        },
+        periods: {
+          type: 'object',
+          required: ['enable', 'list'],
+          additionalProperties: false,
+          description: 'time-of-use periods with start and end (in auto mode, or when no forced command is in force): charge periods charge up to their SOC, discharge periods are self-consumption',
+          properties: {
+            enable: { $ref: '#/$defs/flag' },
+            count: { ...settingRef, description: 'only the first N periods apply' },
+            timeFormat: { enum: ['hhmm', 'minutes'], description: 'of single start/end settings: minutes since midnight (default) or hhmm' },
+            outside: { enum: ['auto', 'no-discharge'], description: 'outside every period: self-consumption (default) or no discharge' },
+            chargePower: { type: 'object', required: ['setting'], additionalProperties: false, properties: { setting: settingRef, unit: { enum: ['W', 'A', 'pct'] } } },
+            chargeSoc: { ...settingRef, description: 'target SOC of charge periods without their own soc' },
+            gridCharge: { $ref: '#/$defs/flag' },
+            list: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                type: 'object',
+                required: ['start', 'end', 'action'],
+                additionalProperties: false,
+                properties: {
+                  start: { $ref: '#/$defs/timeRef' },
+                  end: { $ref: '#/$defs/timeRef' },
+                  action: { anyOf: [{ enum: ['charge', 'discharge'] }, { $ref: '#/$defs/flag' }], description: 'charge, discharge, or a flag that is on for discharge' },
+                  soc: settingRef,
+                  days: {
+                    type: 'object',
+                    required: ['setting'],
+                    additionalProperties: false,
+                    properties: { setting: settingRef, mask: { type: 'integer', minimum: 1 }, firstBit: { type: 'integer', minimum: 0, maximum: 25, description: 'bit of Sunday; Monday..Saturday follow' } },
+                  },
+                },
               },
             },
           },

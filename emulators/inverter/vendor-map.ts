@@ -85,6 +85,37 @@ export interface TouBinding {
   slots: Array<{ start: string; power: string; soc: string; gridCharge?: FlagBinding }>;
 }
 
+/** A time of day: one setting (in the binding's `timeFormat`) or an hour and a minute setting. */
+export type TimeRef = { setting: string } | { hour: string; minute: string };
+
+/**
+ * Time-of-use periods with a start and an end (Huawei LUNA2000 TOU, Sungrow forced charging periods): a charge
+ * period charges (from the grid where allowed) up to its target SOC, a discharge period is self-consumption; outside
+ * every period the battery runs in self-consumption (`auto`) or does not discharge (`no-discharge`).
+ */
+export interface PeriodsBinding {
+  enable: FlagBinding;
+  /** Only the first N periods apply (Huawei's period count register). */
+  count?: string;
+  timeFormat: 'hhmm' | 'minutes';
+  outside: 'auto' | 'no-discharge';
+  /** Charge power in a charge period (default: the battery reference power, 124 WChaMax). */
+  chargePower?: { setting: string; unit: 'W' | 'A' | 'pct' };
+  /** Target SOC of charge periods without their own `soc`. */
+  chargeSoc?: string;
+  /** Grid charging allowed in charge periods (default: yes). Without it a charge period only stops discharge. */
+  gridCharge?: FlagBinding;
+  list: Array<{
+    start: TimeRef;
+    end: TimeRef;
+    /** A fixed action, or a flag that says discharge when on (else charge). */
+    action: 'charge' | 'discharge' | FlagBinding;
+    soc?: string;
+    /** Weekday bits Sunday..Saturday from `firstBit` of `setting & mask`. */
+    days?: { setting: string; mask: number; firstBit: number };
+  }>;
+}
+
 export interface LimitBinding {
   setting: string;
   unit: 'W' | 'A' | 'pct';
@@ -115,6 +146,7 @@ export interface VendorBehaviour {
   minSoc?: { setting: string };
   timeout?: { seconds?: number; setting?: string; unit: 's' | 'min'; watch: string[]; revert: Map<string, number> };
   tou?: TouBinding;
+  periods?: PeriodsBinding;
 }
 
 export interface VendorMap {
@@ -544,6 +576,35 @@ function resolveBehaviour(b: Raw, settings: Map<string, VendorRegister>, check: 
         const at = ['behaviour', 'tou', 'slots', i];
         const gc = flagAt([...at, 'gridCharge'], sl.gridCharge as Raw | undefined);
         return { start: setting([...at, 'start'], sl.start), power: setting([...at, 'power'], sl.power), soc: setting([...at, 'soc'], sl.soc), ...(gc ? { gridCharge: gc } : {}) };
+      }),
+    };
+  }
+  if (b.periods) {
+    const t = b.periods as Raw;
+    const base = ['behaviour', 'periods'];
+    const time = (path: Path, v: unknown): TimeRef =>
+      typeof v === 'string' ? { setting: setting(path, v) } : { hour: setting([...path, 'hour'], (v as Raw).hour), minute: setting([...path, 'minute'], (v as Raw).minute) };
+    const cp = t.chargePower as Raw | undefined;
+    const gc = flagAt([...base, 'gridCharge'], t.gridCharge as Raw | undefined);
+    out.periods = {
+      enable: flagAt([...base, 'enable'], t.enable as Raw)!,
+      timeFormat: (t.timeFormat as 'hhmm' | 'minutes' | undefined) ?? 'minutes',
+      outside: (t.outside as 'auto' | 'no-discharge' | undefined) ?? 'auto',
+      ...(t.count !== undefined ? { count: setting([...base, 'count'], t.count) } : {}),
+      ...(cp ? { chargePower: { setting: setting([...base, 'chargePower', 'setting'], cp.setting), unit: (cp.unit as 'W' | 'A' | 'pct' | undefined) ?? 'W' } } : {}),
+      ...(t.chargeSoc !== undefined ? { chargeSoc: setting([...base, 'chargeSoc'], t.chargeSoc) } : {}),
+      ...(gc ? { gridCharge: gc } : {}),
+      list: (t.list as Raw[]).map((e, i) => {
+        const at = [...base, 'list', i];
+        const d = e.days as Raw | undefined;
+        const action = typeof e.action === 'string' ? (e.action as 'charge' | 'discharge') : flagAt([...at, 'action'], e.action as Raw)!;
+        return {
+          start: time([...at, 'start'], e.start),
+          end: time([...at, 'end'], e.end),
+          action,
+          ...(e.soc !== undefined ? { soc: setting([...at, 'soc'], e.soc) } : {}),
+          ...(d ? { days: { setting: setting([...at, 'days', 'setting'], d.setting), mask: (d.mask as number | undefined) ?? 0x7f, firstBit: (d.firstBit as number | undefined) ?? 0 } } : {}),
+        };
       }),
     };
   }
