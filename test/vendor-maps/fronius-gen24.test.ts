@@ -167,6 +167,9 @@ describe('Fronius GEN24: what callifo/fronius_modbus reads (fixed addresses) and
     const site = await m.readHolding(499, 14);
     expect(u32(site, 0)).toBe(Math.round(r.inv.state.acW));
     expect(Number((BigInt(site[2]!) << 48n) | (BigInt(site[3]!) << 32n) | (BigInt(site[4]!) << 16n) | BigInt(site[5]!))).toBe(Math.round(r.inv.state.whExported));
+    await m.writeRegisters(212, [0xffff]); // F_Store_Data: the trigger value reads back as written
+    expect(Array.from(await m.readHolding(212, 1))).toEqual([0xffff]);
+    await expect(m.writeRegisters(212, [1])).rejects.toMatchObject({ exceptionCode: ExceptionCode.IllegalDataValue });
     await m.writeRegisters(215, [6]); // F_ModelType: acknowledge
     await expect(m.writeRegisters(215, [1])).rejects.toMatchObject({ exceptionCode: ExceptionCode.IllegalDataValue }); // float models: not served
     await expect(m.readHolding(217, 2)).rejects.toMatchObject({ exceptionCode: ExceptionCode.IllegalDataAddress }); // gap
