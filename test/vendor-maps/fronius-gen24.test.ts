@@ -192,6 +192,8 @@ describe('Fronius GEN24: the battery modes evcc writes (model 124) and callifo\'
 
   it('evcc charge (ChaGriSet 1, StorCtl_Mod 2, OutWRte -40 %): charges from the grid at 40 % of WChaMax', async () => {
     const r = rig('fronius-gen24', { irradiance: 0, siteLoadW: 300 });
+    const before = await r.master().readHolding(40255, 88);
+    expect(u32(before, 80)).toBe(5); // the first minute covered the 300 W house from the battery
     await EVCC.charge(r.master(), 40);
     r.run(5);
     expect(r.inv.state.batteryW).toBeCloseTo(2000, -1);
@@ -201,6 +203,11 @@ describe('Fronius GEN24: the battery modes evcc writes (model 124) and callifo\'
     const soc0 = r.battery.soc();
     r.run(60);
     expect(r.battery.soc()).toBeGreaterThan(soc0);
+    // evcc's battery returnenergy (160:3:DCWH) and energy (160:4:DCWH): about 2 kW for 65 s charged, no more discharged.
+    const e = await r.master().readHolding(40255, 88);
+    expect(u32(e, 60)).toBeGreaterThanOrEqual(30);
+    expect(u32(e, 60)).toBeLessThanOrEqual(40);
+    expect(u32(e, 80)).toBe(u32(before, 80));
   });
 
   it('evcc holdcharge (StorCtl_Mod 1, InWRte 0): PV surplus no longer charges the battery', async () => {
