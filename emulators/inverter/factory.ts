@@ -205,7 +205,7 @@ export interface InverterDevice {
    * (`WMaxLimPct`, the first model in the chain that has it, or `123.WMaxLimPct`), or a vendor register name. On a
    * vendor-map inverter `InWRte`, `OutWRte`, `StorCtl_Mod`, `WMaxLimPct` and `WMaxLim_Ena` give the 124/123 state its
    * vendor commands became; `behaviour.kind` (0 auto, 1 command, 2 setpoint) and `behaviour.timeout_remaining` (s)
-   * show the behaviour engine.
+   * show the behaviour engine, `behaviour.period` the time-of-use period the programme is in (1-based; 0 none).
    * `undefined` if unknown or not implemented.
    */
   signal(name: string): number | undefined;
@@ -298,6 +298,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
       if (name === 'WMaxLim_Ena') return c.limitEnabled ? 1 : 0;
       if (name === 'behaviour.kind') return ['auto', 'command', 'setpoint'].indexOf(built.engine.kind);
       if (name === 'behaviour.timeout_remaining') return built.engine.timeoutRemainingS;
+      if (name === 'behaviour.period') return (built.engine.periodNow()?.index ?? -1) + 1;
       const r = vmap.registers.find((x) => x.name === name);
       if (!r) return undefined;
       return built.units.get(vmap.layouts.find((l) => l.registers.includes(r))!.unitIds[0]!)?.valueOf(r) ?? first.valueOf(r);

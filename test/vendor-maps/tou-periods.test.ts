@@ -69,8 +69,10 @@ describe('Huawei LUNA2000 time of use (47255 block, working mode 5)', () => {
     expect(r.inv.state.batteryW).toBeCloseTo(0, 0); // before 13:00: no discharge, the grid covers the house
     runTo(r, 13, 5);
     expect(r.inv.state.batteryW).toBeCloseTo(3000, -1);
+    expect(r.dev.signal('behaviour.period')).toBe(1);
     runTo(r, 14, 5);
     covers(r, 500); // self-consumption
+    expect(r.dev.signal('behaviour.period')).toBe(2);
     runTo(r, 15, 5);
     expect(r.inv.state.batteryW).toBeCloseTo(0, 0);
   });
