@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import { ConfigError } from '../../core/errors';
 import { packagePath } from '../../core/package-root';
 import type { ModbusDevice } from '../../protocols/modbus/device';
+import type { SunSpecDevice } from '../../protocols/modbus/sunspec';
 import type { BatteryPort } from './battery-port';
 import type { FaultHandle, InverterFaultSpec } from './faults';
 import { Inverter } from './inverter';
@@ -51,6 +52,8 @@ export interface InverterParams {
   grid?: { vMinPu?: number; vMaxPu?: number; fMinOffset?: number; fMaxOffset?: number; tripDelayS?: number; reconnectDelayS?: number };
   /** SunSpec base address (40000, 0 or 50000). */
   sunspecBase?: number;
+  /** Weekday the run starts on, for vendor maps' time-of-use weekday masks (0 Sunday .. 6 Saturday; default 0). */
+  startWeekday?: number;
 }
 
 // Plausible bounds (docs/input-limits.md): a hybrid inverter of up to 10 MW (utility central inverters are a few MW),
@@ -107,6 +110,7 @@ const PARAMS_SCHEMA = {
       properties: { vMinPu: { type: 'number', exclusiveMinimum: 0, maximum: 10 }, vMaxPu: { type: 'number', exclusiveMinimum: 0, maximum: 10 }, fMinOffset: { type: 'number', minimum: -100, maximum: 100 }, fMaxOffset: { type: 'number', minimum: -100, maximum: 100 }, tripDelayS: seconds, reconnectDelayS: seconds },
     },
     sunspecBase: { enum: [40000, 0, 50000] },
+    startWeekday: { type: 'integer', minimum: 0, maximum: 6 },
   },
 } as const;
 
@@ -201,19 +205,31 @@ export interface InverterDevice {
    * (`WMaxLimPct`, the first model in the chain that has it, or `123.WMaxLimPct`), or a vendor register name. On a
    * vendor-map inverter `InWRte`, `OutWRte`, `StorCtl_Mod`, `WMaxLimPct` and `WMaxLim_Ena` give the 124/123 state its
    * vendor commands became; `behaviour.kind` (0 auto, 1 command, 2 setpoint) and `behaviour.timeout_remaining` (s)
-   * show the behaviour engine.
+   * show the behaviour engine, `behaviour.period` the time-of-use period the programme is in (1-based; 0 none).
    * `undefined` if unknown or not implemented.
    */
   signal(name: string): number | undefined;
 }
 
 /** Built-in vendor maps (data/inverters/<name>.yaml), by name. */
-export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse'] as const;
+export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse', 'fronius-gen24'] as const;
 
 /** A map name (`sungrow-sh`) or a file path (relative to `baseDir`) to the file to load. */
 export function resolveVendorMap(map: string, baseDir?: string): string {
   if ((BUILTIN_VENDOR_MAPS as readonly string[]).includes(map)) return packagePath('data', 'inverters', `${map}.yaml`);
   return resolve(baseDir ?? process.cwd(), map);
+}
+
+/** A SunSpec point's value by name (`W`, or `124.OutWRte` for the point of model 124), refreshed from the model. */
+function sunspecPoint(device: SunSpecDevice, name: string): number | undefined {
+  const dot = /^(\d+)\.(.+)$/.exec(name);
+  const models = dot ? device.models.filter((m) => m.id === Number(dot[1])) : device.models;
+  const point = dot ? dot[2]! : name;
+  const m = models.find((x) => x.has(point));
+  if (!m) return undefined;
+  m.onRead?.();
+  const v = m.get(point);
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** Build an inverter device. Throws `ConfigError` naming the device and each bad parameter's path. */
@@ -251,30 +267,27 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
   let modbus: ModbusDevice;
   let signal: (name: string) => number | undefined;
   let engine: VendorBehaviourEngine | undefined;
+  let afterStep: ((dt: number) => void) | undefined;
   let units: Map<number, ModbusDevice> | undefined;
   let connectDelayS = 0;
   if (map === 'sunspec') {
     const { device } = createInverterSunSpec(inverter, { base: p.sunspecBase ?? 40000 });
     modbus = device;
-    signal = (name) => {
-      const dot = /^(\d+)\.(.+)$/.exec(name);
-      const models = dot ? device.models.filter((m) => m.id === Number(dot[1])) : device.models;
-      const point = dot ? dot[2]! : name;
-      const m = models.find((x) => x.has(point));
-      if (!m) return undefined;
-      m.onRead?.();
-      const v = m.get(point);
-      return typeof v === 'number' ? v : undefined;
-    };
+    signal = (name) => sunspecPoint(device, name);
   } else {
     const vmap = loadVendorMap(resolveVendorMap(map, o.baseDir));
-    const built = vendorMapUnits(inverter, vmap);
+    const built = vendorMapUnits(inverter, vmap, { startWeekday: p.startWeekday ?? 0 });
     engine = built.engine;
+    afterStep = built.step;
     units = built.units;
     connectDelayS = vmap.limits.connectDelayS;
     const first = built.units.values().next().value as VendorMapDevice;
     modbus = first;
+    const chain = first.sunspec;
     signal = (name) => {
+      // A map with a SunSpec chain (Fronius) answers SunSpec names from the chain itself.
+      const fromChain = chain ? sunspecPoint(chain, name) : undefined;
+      if (fromChain !== undefined) return fromChain;
       const c = inverter.controls;
       // SunSpec names read the 124/123 state the vendor commands were turned into (scenarios written for SunSpec
       // inverters run unchanged on a vendor-map inverter).
@@ -285,6 +298,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
       if (name === 'WMaxLim_Ena') return c.limitEnabled ? 1 : 0;
       if (name === 'behaviour.kind') return ['auto', 'command', 'setpoint'].indexOf(built.engine.kind);
       if (name === 'behaviour.timeout_remaining') return built.engine.timeoutRemainingS;
+      if (name === 'behaviour.period') return (built.engine.periodNow()?.index ?? -1) + 1;
       const r = vmap.registers.find((x) => x.name === name);
       if (!r) return undefined;
       return built.units.get(vmap.layouts.find((l) => l.registers.includes(r))!.unitIds[0]!)?.valueOf(r) ?? first.valueOf(r);
@@ -300,6 +314,7 @@ export function createInverterDevice(o: CreateInverterOptions): InverterDevice {
     step: (dt) => {
       engine?.tick();
       inverter.step(dt);
+      afterStep?.(dt);
     },
     injectFault: (spec) => inverter.injectFault(spec),
     signal(name) {

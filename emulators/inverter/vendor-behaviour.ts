@@ -15,6 +15,12 @@
  * - time of use (in auto mode, programme on): the slot in force caps discharge at its power and keeps its SOC as the
  *   minimum; below that SOC with the slot's grid charging allowed, the battery charges (charge power setting, else
  *   the slot power).
+ * - periods (time-of-use with start and end, when no forced command is in force): in a charge period the battery
+ *   charges at the charge power (grid charging allowed, where the binding has that switch) up to the period's target
+ *   SOC, then holds (no discharge) until the period ends; a discharge period is self-consumption; outside every period
+ *   `no-discharge` keeps the battery from discharging (PV surplus still charges). A period whose end is before its
+ *   start runs over midnight; one with equal start and end is empty. Weekday masks count the run's days from
+ *   `startWeekday` (0 Sunday .. 6 Saturday), a new day each time the time of day wraps.
  * - timeout: after a write to a watched setting, when the time runs out (a fixed number of seconds or a setting),
  *   the listed settings take their revert values (a lapsed command reverts); a new watched write restarts it.
  *
@@ -25,7 +31,7 @@
  * (the brand's ramp); limits apply at once.
  */
 import type { Inverter, InverterCommand } from './inverter';
-import type { FlagBinding, LimitBinding, VendorMap } from './vendor-map';
+import type { FlagBinding, LimitBinding, TimeRef, VendorMap } from './vendor-map';
 
 export type BehaviourKind = 'auto' | 'command' | 'setpoint';
 
@@ -37,10 +43,17 @@ export class VendorBehaviourEngine {
   /** The battery power ramp toward a forced/setpoint target (W): from, to, start time. */
   private ramp: { from: number; to: number; start: number } | undefined;
 
+  /** Days since the run started, counted when the time of day wraps. */
+  private day = 0;
+  private lastTod: number;
+
+  /** @param startWeekday the run's first weekday for weekday masks (0 Sunday .. 6 Saturday; default 0). */
   constructor(
     readonly inverter: Inverter,
     readonly map: VendorMap,
+    readonly startWeekday = 0,
   ) {
+    this.lastTod = inverter.state.timeOfDay;
     for (const [name, reg] of map.settings) this.values.set(name, reg.initial ?? 0);
     this.apply();
   }
@@ -74,6 +87,9 @@ export class VendorBehaviourEngine {
 
   /** Once per model step: the timeout, then what depends on the model's state. */
   tick(): void {
+    const tod = this.inverter.state.timeOfDay;
+    if (tod < this.lastTod - 1e-6) this.day++;
+    this.lastTod = tod;
     const t = this.map.behaviour?.timeout;
     const secs = this.timeoutSeconds();
     if (t && this.armedAt !== undefined && secs !== undefined && this.inverter.time - this.armedAt >= secs - 1e-9) {
@@ -126,6 +142,37 @@ export class VendorBehaviourEngine {
     return { power: this.get(slot.power), soc: this.get(slot.soc), gridCharge: this.on(slot.gridCharge) ?? false };
   }
 
+  /** The weekday now (0 Sunday .. 6 Saturday). */
+  get weekday(): number {
+    // The model's time of day may run on past 86400 s (it does today) or wrap (then tick counts the wraps).
+    return (this.startWeekday + this.day + Math.floor(this.inverter.state.timeOfDay / 86400)) % 7;
+  }
+
+  private minutesOf(t: TimeRef, format: 'hhmm' | 'minutes'): number {
+    if ('hour' in t) return this.get(t.hour) * 60 + this.get(t.minute);
+    const v = this.get(t.setting);
+    return format === 'hhmm' ? Math.floor(v / 100) * 60 + (v % 100) : v;
+  }
+
+  /** The time-of-use period in force now (the first listed that covers the time of day), when the programme is on. */
+  periodNow(): { index: number; action: 'charge' | 'discharge'; soc: number } | undefined {
+    const p = this.map.behaviour?.periods;
+    if (!p || !this.on(p.enable)) return undefined;
+    const tod = (((this.inverter.state.timeOfDay / 60) % 1440) + 1440) % 1440;
+    const n = Math.min(p.list.length, p.count !== undefined ? this.get(p.count) : p.list.length);
+    for (let i = 0; i < n; i++) {
+      const e = p.list[i]!;
+      const a = this.minutesOf(e.start, p.timeFormat);
+      const b = this.minutesOf(e.end, p.timeFormat);
+      if (a === b) continue;
+      if (!(a < b ? tod >= a && tod < b : tod >= a || tod < b)) continue;
+      if (e.days && (this.get(e.days.setting) & e.days.mask & (1 << (e.days.firstBit + this.weekday))) === 0) continue;
+      const action = typeof e.action === 'string' ? e.action : this.on(e.action) ? 'discharge' : 'charge';
+      return { index: i, action, soc: e.soc !== undefined ? this.get(e.soc) : p.chargeSoc !== undefined ? this.get(p.chargeSoc) : 100 };
+    }
+    return undefined;
+  }
+
   private apply(): void {
     const b = this.map.behaviour;
     if (!b) return;
@@ -133,15 +180,29 @@ export class VendorBehaviourEngine {
     let lo = -Infinity;
     let hi = Infinity;
     let forcedCharge = false;
+    let commanded = false;
     const kind = this.kind;
     if (kind === 'command' && b.command) {
       const c = b.command;
       const v = this.get(c.setting);
+      commanded = true;
       if (c.charge !== undefined && v === c.charge) {
         lo = hi = this.watts(this.get(c.chargePower!), c.unit);
         forcedCharge = true;
       } else if (c.discharge !== undefined && v === c.discharge) lo = hi = -this.watts(this.get(c.dischargePower!), c.unit);
       else if (c.stop !== undefined && v === c.stop) lo = hi = 0;
+      else commanded = false;
+    }
+    const p = b.periods;
+    if (p && (kind === 'auto' || (kind === 'command' && !commanded)) && this.on(p.enable)) {
+      const period = this.periodNow();
+      const soc = inv.state.batterySoc;
+      if (period?.action === 'charge') {
+        if (soc !== undefined && soc < period.soc - 1e-9 && (p.gridCharge === undefined || this.on(p.gridCharge))) {
+          lo = hi = p.chargePower ? this.watts(this.get(p.chargePower.setting), p.chargePower.unit) : inv.controls.chargeMaxW;
+          forcedCharge = true;
+        } else lo = Math.max(lo, 0);
+      } else if (!period && p.outside === 'no-discharge') lo = Math.max(lo, 0);
     }
     const slot = kind === 'auto' ? this.touSlot() : undefined;
     let reserve = b.minSoc ? this.get(b.minSoc.setting) : undefined;
@@ -178,7 +239,7 @@ export class VendorBehaviourEngine {
       lo = hi = this.ramp.from + (this.ramp.to - this.ramp.from) * x;
     } else this.ramp = undefined;
 
-    const touchesStorage = b.mode || b.command || b.setpoint || b.chargeLimit || b.dischargeLimit || b.disableCharge || b.gridCharge || b.minSoc || b.tou;
+    const touchesStorage = b.mode || b.command || b.setpoint || b.chargeLimit || b.dischargeLimit || b.disableCharge || b.gridCharge || b.minSoc || b.tou || b.periods;
     if (touchesStorage) {
       const ref = inv.controls.chargeMaxW;
       const pct = (w: number) => (ref > 0 ? Math.round(Math.max(-100, Math.min(100, (100 * w) / ref)) * 1000) / 1000 : 0);

@@ -1,6 +1,6 @@
 /**
  * Register words of a vendor map entry from an engineering value and back: integer types clamp to their range
- * (the top code of each is kept for "not available"), 32- and 64-bit values in the entry's word order (little: the
+ * (the top code of each is kept for "not available", except a uint16 with an enum table, whose values are exact), 32- and 64-bit values in the entry's word order (little: the
  * lowest word first), strings as ASCII two
  * characters per register (first character in the high byte), NUL-padded.
  */
@@ -33,7 +33,8 @@ export function encodeNumber(r: VendorRegister, value: number | undefined, scale
       words = [0, 2, 4, 6].map((o) => b.readUInt16BE(o));
       break;
     case 'uint16':
-      words = [Math.min(0xfffe, Math.max(0, raw))];
+      // An enum register holds one of its table's values (writes are checked), 0xFFFF included (Fronius' triggers).
+      words = [Math.min(r.enum !== undefined ? 0xffff : 0xfffe, Math.max(0, raw))];
       break;
     case 'int16':
       words = [Math.min(32767, Math.max(-32767, raw)) & 0xffff];

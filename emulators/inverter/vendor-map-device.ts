@@ -9,6 +9,11 @@
  * min/max or its enum table answers IllegalDataValue. Requests are atomic: all entries are checked before any
  * setting is stored or command sent. A quantity the model lacks (no battery) reads as the type's not-available
  * pattern (0xFFFF, 0x8000, 0xFFFFFFFF, 0x80000000, NaN).
+ *
+ * With a `sunspec` section the unit also serves that SunSpec chain (vendor-sunspec.ts) from its base through the end
+ * marker, as one device (Fronius: SunSpec and the Fronius registers on one unit id): a request wholly inside the
+ * chain goes to it (function 3 or 4, the map's read/write limits apply), one straddling the chain's edge answers
+ * IllegalDataAddress, anything else goes to the registers. Registers inside the chain's range are a ConfigError.
  */
 import { ExceptionCode } from '../../protocols/modbus/device';
 import type { DeviceIdentification, ModbusDevice } from '../../protocols/modbus/device';
@@ -17,23 +22,35 @@ import { CONTROLS, ENUM_QUANTITIES, QUANTITIES, TEXT_QUANTITIES } from './quanti
 import { VendorBehaviourEngine } from './vendor-behaviour';
 import { decodeRaw, encodeNumber, encodeText } from './vendor-codec';
 import type { VendorLayout, VendorMap, VendorRegister } from './vendor-map';
+import { buildVendorSunSpec } from './vendor-sunspec';
+import type { SunSpecDevice } from '../../protocols/modbus/sunspec';
+import { ConfigError } from '../../core/errors';
 
 export class VendorMapDevice implements ModbusDevice {
   private readonly index: Record<'holding' | 'input', Map<number, { reg: VendorRegister; word: number }>> = { holding: new Map(), input: new Map() };
   readonly layout: VendorLayout;
   readonly engine: VendorBehaviourEngine;
+  /** The map's SunSpec chain on this unit, if it has one. */
+  readonly sunspec: SunSpecDevice | undefined;
 
   /**
    * @param layout which unit-id layout to serve (default the first).
    * @param engine the map's behaviour, shared by every unit of one inverter (default: a new one).
+   * @param sunspec the map's SunSpec chain (vendorMapUnits builds it from the map's `sunspec` section).
    */
   constructor(
     readonly inverter: Inverter,
     readonly map: VendorMap,
-    options: { layout?: VendorLayout; engine?: VendorBehaviourEngine } = {},
+    options: { layout?: VendorLayout; engine?: VendorBehaviourEngine; sunspec?: SunSpecDevice } = {},
   ) {
     this.layout = options.layout ?? map.layouts[0]!;
     this.engine = options.engine ?? new VendorBehaviourEngine(inverter, map);
+    this.sunspec = options.sunspec;
+    const ss = this.sunspec;
+    if (ss) {
+      const clash = this.layout.registers.find((r) => r.address + r.words > ss.base && r.address < ss.endAddress + 2);
+      if (clash) throw new ConfigError(`register '${clash.name}' lies inside the SunSpec chain (wire ${ss.base}-${ss.endAddress + 1})`, clash.location);
+    }
     for (const reg of this.layout.registers) {
       for (let k = 0; k < reg.words; k++) this.index[reg.table].set(reg.address + k, { reg, word: k });
     }
@@ -74,8 +91,20 @@ export class VendorMapDevice implements ModbusDevice {
     return encodeNumber(reg, raw || v === undefined ? v : v - reg.offset, raw ? 1 : this.scaleOf(reg));
   }
 
+  /** 'in': wholly inside the SunSpec chain; 'edge': partly; 'out': not at all (or no chain). */
+  private chain(address: number, quantity: number): 'in' | 'edge' | 'out' {
+    const ss = this.sunspec;
+    if (!ss) return 'out';
+    const end = ss.endAddress + 2;
+    if (address >= ss.base && address + quantity <= end) return 'in';
+    return address < end && address + quantity > ss.base ? 'edge' : 'out';
+  }
+
   private read(table: 'holding' | 'input', address: number, quantity: number): Uint16Array | ExceptionCode {
     if (quantity > this.map.limits.maxReadRegisters) return this.map.limits.overLimitException as ExceptionCode;
+    const where = this.chain(address, quantity);
+    if (where === 'edge') return ExceptionCode.IllegalDataAddress;
+    if (where === 'in') return this.sunspec!.readHoldingRegisters(address, quantity);
     const out = new Uint16Array(quantity);
     const cache = new Map<VendorRegister, number[]>();
     for (let i = 0; i < quantity; i++) {
@@ -104,6 +133,9 @@ export class VendorMapDevice implements ModbusDevice {
 
   writeRegisters(address: number, values: ArrayLike<number>): ExceptionCode | undefined {
     if (values.length > this.map.limits.maxWriteRegisters) return this.map.limits.overLimitException as ExceptionCode;
+    const where = this.chain(address, values.length);
+    if (where === 'edge') return ExceptionCode.IllegalDataAddress;
+    if (where === 'in') return this.sunspec!.writeRegisters(address, values);
     const controls: Array<{ reg: VendorRegister; value: number }> = [];
     const settings: Array<{ setting: string; value: number }> = [];
     let i = 0;
@@ -138,14 +170,23 @@ export class VendorMapDevice implements ModbusDevice {
   }
 }
 
-/** One device per unit id of a map, sharing one behaviour engine; `tick` before each model step. */
-export function vendorMapUnits(inverter: Inverter, map: VendorMap): { units: Map<number, VendorMapDevice>; engine: VendorBehaviourEngine } {
-  const engine = new VendorBehaviourEngine(inverter, map);
+/**
+ * One device per unit id of a map, sharing one behaviour engine (and, with a `sunspec` section, one SunSpec chain);
+ * `tick` before each model step, `step(dt)` after it (the chain's energy counters). `startWeekday` (0 Sunday .. 6
+ * Saturday) is the run's first day for the behaviour's weekday masks.
+ */
+export function vendorMapUnits(
+  inverter: Inverter,
+  map: VendorMap,
+  options: { startWeekday?: number } = {},
+): { units: Map<number, VendorMapDevice>; engine: VendorBehaviourEngine; step(dt: number): void } {
+  const engine = new VendorBehaviourEngine(inverter, map, options.startWeekday ?? 0);
   const units = new Map<number, VendorMapDevice>();
+  const chain = map.sunspec ? buildVendorSunSpec(inverter, map.sunspec, { ...(map.vendor !== undefined ? { vendor: map.vendor } : {}), ...(map.model !== undefined ? { model: map.model } : {}) }) : undefined;
   for (const layout of map.layouts) {
-    const dev = new VendorMapDevice(inverter, map, { layout, engine });
+    const dev = new VendorMapDevice(inverter, map, { layout, engine, ...(chain ? { sunspec: chain.device } : {}) });
     const ids = map.layouts.length === 1 ? map.limits.unitIds : layout.unitIds;
     for (const id of ids) units.set(id, dev);
   }
-  return { units, engine };
+  return { units, engine, step: (dt) => chain?.step(dt) };
 }

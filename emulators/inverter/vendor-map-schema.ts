@@ -59,6 +59,13 @@ export const VENDOR_MAP_SCHEMA = {
   additionalProperties: false,
   $defs: {
     register,
+    timeRef: {
+      anyOf: [
+        settingRef,
+        { type: 'object', required: ['hour', 'minute'], additionalProperties: false, properties: { hour: settingRef, minute: settingRef } },
+      ],
+      description: 'a setting holding the time, or an hour and a minute setting',
+    },
     flag: {
       type: 'object',
       required: ['setting'],
@@ -105,6 +112,41 @@ export const VENDOR_MAP_SCHEMA = {
           name: { type: 'string' },
           registers: { type: 'array', minItems: 1, items: { $ref: '#/$defs/register' } },
         },
+      },
+    },
+    sunspec: {
+      type: 'object',
+      required: ['base', 'models'],
+      additionalProperties: false,
+      description: 'a SunSpec chain served beside the registers on the same unit ids (SunSpec plus vendor registers: Fronius GEN24)',
+      properties: {
+        base: { type: 'integer', minimum: 0, maximum: 65535, description: 'address of SunS, as numbered in this file (see addressBase)' },
+        models: { type: 'array', minItems: 1, items: { enum: [1, 101, 102, 103, 120, 121, 122, 123, 124, 160, 701, 702, 704] }, description: 'chain order; 101/102/103 stand for the inverter model of the phase count' },
+        commonLength: { enum: [65, 66], description: 'model 1 length: 65 without Pad (Fronius), 66 standard (default)' },
+        common: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { Mn: { type: 'string', maxLength: 32 }, Md: { type: 'string', maxLength: 32 }, Opt: { type: 'string', maxLength: 16 }, Vr: { type: 'string', maxLength: 16 } },
+        },
+        scaleFactors: {
+          type: 'object',
+          propertyNames: { pattern: '^\\d+\\.[A-Za-z]+_SF$' },
+          additionalProperties: { type: 'integer', minimum: -10, maximum: 10 },
+          description: "the brand's exponents where the emulator's differ: { '124.ChaState_SF': -2 }",
+        },
+        constants: {
+          type: 'object',
+          propertyNames: { pattern: '^\\d+\\.[A-Za-z0-9_]+$' },
+          additionalProperties: { type: 'integer', minimum: -2147483648, maximum: 4294967295 },
+          description: "raw values of points the emulator leaves not implemented: { '123.VArPct_Ena': 0 }",
+        },
+        follow: {
+          type: 'object',
+          propertyNames: { pattern: '^\\d+\\.[A-Za-z0-9_]+$' },
+          additionalProperties: { type: 'string', pattern: '^\\d+\\.[A-Za-z0-9_]+$' },
+          description: "points that read as another point of their model: { '103.StVnd': '103.St' }",
+        },
+        mppt: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(pv[1-9]|battery\\.charge|battery\\.discharge)$' }, description: 'model 160 modules in order: pvN, battery.charge, battery.discharge' },
       },
     },
     behaviour: {
@@ -169,6 +211,42 @@ export const VENDOR_MAP_SCHEMA = {
                 required: ['start', 'power', 'soc'],
                 additionalProperties: false,
                 properties: { start: settingRef, power: settingRef, soc: settingRef, gridCharge: { $ref: '#/$defs/flag' } },
+              },
+            },
+          },
+        },
+        periods: {
+          type: 'object',
+          required: ['enable', 'list'],
+          additionalProperties: false,
+          description: 'time-of-use periods with start and end (in auto mode, or when no forced command is in force): charge periods charge up to their SOC, discharge periods are self-consumption',
+          properties: {
+            enable: { $ref: '#/$defs/flag' },
+            count: { ...settingRef, description: 'only the first N periods apply' },
+            timeFormat: { enum: ['hhmm', 'minutes'], description: 'of single start/end settings: minutes since midnight (default) or hhmm' },
+            outside: { enum: ['auto', 'no-discharge'], description: 'outside every period: self-consumption (default) or no discharge' },
+            chargePower: { type: 'object', required: ['setting'], additionalProperties: false, properties: { setting: settingRef, unit: { enum: ['W', 'A', 'pct'] } } },
+            chargeSoc: { ...settingRef, description: 'target SOC of charge periods without their own soc' },
+            gridCharge: { $ref: '#/$defs/flag' },
+            list: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                type: 'object',
+                required: ['start', 'end', 'action'],
+                additionalProperties: false,
+                properties: {
+                  start: { $ref: '#/$defs/timeRef' },
+                  end: { $ref: '#/$defs/timeRef' },
+                  action: { anyOf: [{ enum: ['charge', 'discharge'] }, { $ref: '#/$defs/flag' }], description: 'charge, discharge, or a flag that is on for discharge' },
+                  soc: settingRef,
+                  days: {
+                    type: 'object',
+                    required: ['setting'],
+                    additionalProperties: false,
+                    properties: { setting: settingRef, mask: { type: 'integer', minimum: 1 }, firstBit: { type: 'integer', minimum: 0, maximum: 25, description: 'bit of Sunday; Monday..Saturday follow' } },
+                  },
+                },
               },
             },
           },

@@ -179,6 +179,41 @@ describe('vendor map format: layout features', () => {
     expect(errorOf(['name: x', 'registers:', '  - { address: 0, name: a, type: uint16, access: R, constant: 1 }', 'behaviour: { rampS: -1 }', ''].join('\n')).message).toMatch(/^m\.yaml:4:\d+: rampS must be >= 0/);
   });
 
+  it('reports sunspec and periods mistakes with file:line:column', () => {
+    const text = [
+      'name: x',
+      'addressBase: 1',
+      'sunspec:',
+      '  base: 40001',
+      '  models: [103, 1, 103, 160]',
+      '  scaleFactors: { 124.ChaState_SF: -2 }',
+      'registers:',
+      '  - { address: 100, name: start, type: uint16, access: RW, initial: 0 }',
+      'behaviour:',
+      '  periods:',
+      '    enable: { setting: start, on: 1 }',
+      '    list:',
+      '      - { start: start, end: { hour: h, minute: start }, action: charge, soc: nope }',
+      '',
+    ].join('\n');
+    const e = errorOf(text);
+    expect(e.message).toMatch(/m\.yaml:5:\d+: a SunSpec chain starts with model 1/);
+    expect(e.message).toMatch(/m\.yaml:5:\d+: model 103 is listed twice/);
+    expect(e.message).toMatch(/m\.yaml:6:\d+: '124.ChaState_SF': model 124 is not in 'models'/);
+    expect(e.message).toMatch(/m\.yaml:13:\d+: 'h' is not a setting/);
+    expect(e.message).toMatch(/m\.yaml:13:\d+: 'nope' is not a setting/);
+    expect(errorOf(['name: x', 'sunspec: { base: 40000, models: [1, 999] }', 'registers:', '  - { address: 1, name: a, type: uint16, access: R, constant: 1 }', ''].join('\n')).message).toMatch(/^m\.yaml:2:\d+: 1 must be one of 1, 101, 102, 103/);
+    expect(
+      errorOf(['name: x', 'registers: [{ address: 1, name: a, type: uint16, access: RW, initial: 0 }]', 'behaviour: { periods: { enable: { setting: a }, list: [{ start: a, end: a, action: sometimes }] } }', ''].join('\n')).message,
+    ).toMatch(/^m\.yaml:3:\d+: /);
+  });
+
+  it('a register inside the SunSpec chain is refused when the device is built, naming the register', () => {
+    const m = parseVendorMap(['name: x', 'sunspec: { base: 40000, models: [1, 120] }', 'registers:', '  - { address: 40010, name: clash, type: uint16, access: R, constant: 1 }', ''].join('\n'), 'm.yaml');
+    const inv = new Inverter({ profile: constant(0) });
+    expect(() => vendorMapUnits(inv, m)).toThrow(/m\.yaml:4:5.*register 'clash' lies inside the SunSpec chain \(wire 40000-40099\)/s);
+  });
+
   it('the published JSON Schema file is the one the loader uses (npm run schema:vendor-map rewrites it)', () => {
     const file = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'inverters', 'vendor-map.schema.json'), 'utf8')) as unknown;
     expect(file).toEqual(JSON.parse(JSON.stringify(VENDOR_MAP_SCHEMA)));

@@ -14,6 +14,7 @@ import type { Document, Node } from 'yaml';
 import { ConfigError } from '../../core/errors';
 import { CONTROLS, ENUM_QUANTITIES, QUANTITIES, TEXT_QUANTITIES } from './quantities';
 import { VENDOR_MAP_SCHEMA } from './vendor-map-schema';
+import type { VendorSunSpec } from './vendor-sunspec';
 
 export type VendorRegisterType = 'uint16' | 'int16' | 'uint32' | 'int32' | 'uint64' | 'float32' | 'string';
 
@@ -84,6 +85,37 @@ export interface TouBinding {
   slots: Array<{ start: string; power: string; soc: string; gridCharge?: FlagBinding }>;
 }
 
+/** A time of day: one setting (in the binding's `timeFormat`) or an hour and a minute setting. */
+export type TimeRef = { setting: string } | { hour: string; minute: string };
+
+/**
+ * Time-of-use periods with a start and an end (Huawei LUNA2000 TOU, Sungrow forced charging periods): a charge
+ * period charges (from the grid where allowed) up to its target SOC, a discharge period is self-consumption; outside
+ * every period the battery runs in self-consumption (`auto`) or does not discharge (`no-discharge`).
+ */
+export interface PeriodsBinding {
+  enable: FlagBinding;
+  /** Only the first N periods apply (Huawei's period count register). */
+  count?: string;
+  timeFormat: 'hhmm' | 'minutes';
+  outside: 'auto' | 'no-discharge';
+  /** Charge power in a charge period (default: the battery reference power, 124 WChaMax). */
+  chargePower?: { setting: string; unit: 'W' | 'A' | 'pct' };
+  /** Target SOC of charge periods without their own `soc`. */
+  chargeSoc?: string;
+  /** Grid charging allowed in charge periods (default: yes). Without it a charge period only stops discharge. */
+  gridCharge?: FlagBinding;
+  list: Array<{
+    start: TimeRef;
+    end: TimeRef;
+    /** A fixed action, or a flag that says discharge when on (else charge). */
+    action: 'charge' | 'discharge' | FlagBinding;
+    soc?: string;
+    /** Weekday bits Sunday..Saturday from `firstBit` of `setting & mask`. */
+    days?: { setting: string; mask: number; firstBit: number };
+  }>;
+}
+
 export interface LimitBinding {
   setting: string;
   unit: 'W' | 'A' | 'pct';
@@ -114,6 +146,7 @@ export interface VendorBehaviour {
   minSoc?: { setting: string };
   timeout?: { seconds?: number; setting?: string; unit: 's' | 'min'; watch: string[]; revert: Map<string, number> };
   tou?: TouBinding;
+  periods?: PeriodsBinding;
 }
 
 export interface VendorMap {
@@ -138,6 +171,8 @@ export interface VendorMap {
   /** Settings by name: the register that declares them first (initial value, scale, enum). */
   settings: Map<string, VendorRegister>;
   behaviour?: VendorBehaviour;
+  /** A SunSpec chain served beside the registers on the same unit ids (Fronius GEN24; vendor-sunspec.ts). */
+  sunspec?: VendorSunSpec;
   file: string;
 }
 
@@ -402,6 +437,7 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
   if (raw.units !== undefined && limitsRaw.unitIds !== undefined) check.add(['limits', 'unitIds'], "with 'units', each layout lists its ids; remove limits.unitIds");
 
   const behaviour = raw.behaviour !== undefined ? resolveBehaviour(raw.behaviour as Raw, settings, check) : undefined;
+  const sunspec = raw.sunspec !== undefined ? resolveSunSpec(raw.sunspec as Raw, base, check, at(['sunspec'])) : undefined;
   if (check.problems.length > 0) fail(check.problems);
   return {
     name: String(raw.name),
@@ -420,8 +456,35 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
     registers,
     settings,
     ...(behaviour ? { behaviour } : {}),
+    ...(sunspec ? { sunspec } : {}),
     file,
   };
+}
+
+/** The `sunspec` section: model 1 first, no model twice, the base in the file's numbering; problems go to `check`. */
+function resolveSunSpec(s: Raw, base: 0 | 1, check: MeaningCheck, location: string): VendorSunSpec {
+  const models = s.models as number[];
+  if (models[0] !== 1) check.add(['sunspec', 'models', 0], 'a SunSpec chain starts with model 1 (common)');
+  models.forEach((id, i) => {
+    if (models.indexOf(id) !== i || (id >= 101 && id <= 103 && models.findIndex((x) => x >= 101 && x <= 103) !== i)) check.add(['sunspec', 'models', i], `model ${id} is listed twice (101, 102 and 103 are one inverter model)`);
+  });
+  const mppt = s.mppt as string[] | undefined;
+  if (mppt && !models.includes(160)) check.add(['sunspec', 'mppt'], "'mppt' lays out model 160: add 160 to 'models'");
+  const wire = (s.base as number) - base;
+  if (wire < 0) check.add(['sunspec', 'base'], `base ${String(s.base)} is below ${base}, the first address of a ${base}-based map`);
+  const common = (s.common as Record<string, string> | undefined) ?? {};
+  const scaleFactors = (s.scaleFactors as Record<string, number> | undefined) ?? {};
+  for (const field of ['scaleFactors', 'constants', 'follow'] as const) {
+    const entries = (s[field] as Record<string, unknown> | undefined) ?? {};
+    for (const [k, v] of Object.entries(entries)) {
+      for (const ref of typeof v === 'string' ? [k, v] : [k]) {
+        if (!models.includes(Number(ref.split('.')[0]))) check.add(['sunspec', field], `'${ref}': model ${ref.split('.')[0]} is not in 'models'`, k);
+      }
+    }
+  }
+  const constants = (s.constants as Record<string, number> | undefined) ?? {};
+  const follow = (s.follow as Record<string, string> | undefined) ?? {};
+  return { base: wire, models, commonLength: (s.commonLength as 65 | 66 | undefined) ?? 66, common, ...(mppt ? { mppt } : {}), scaleFactors, constants, follow, location };
 }
 
 /** Resolve setting names and enum symbols of the behaviour section; problems go to `check`. */
@@ -513,6 +576,35 @@ function resolveBehaviour(b: Raw, settings: Map<string, VendorRegister>, check: 
         const at = ['behaviour', 'tou', 'slots', i];
         const gc = flagAt([...at, 'gridCharge'], sl.gridCharge as Raw | undefined);
         return { start: setting([...at, 'start'], sl.start), power: setting([...at, 'power'], sl.power), soc: setting([...at, 'soc'], sl.soc), ...(gc ? { gridCharge: gc } : {}) };
+      }),
+    };
+  }
+  if (b.periods) {
+    const t = b.periods as Raw;
+    const base = ['behaviour', 'periods'];
+    const time = (path: Path, v: unknown): TimeRef =>
+      typeof v === 'string' ? { setting: setting(path, v) } : { hour: setting([...path, 'hour'], (v as Raw).hour), minute: setting([...path, 'minute'], (v as Raw).minute) };
+    const cp = t.chargePower as Raw | undefined;
+    const gc = flagAt([...base, 'gridCharge'], t.gridCharge as Raw | undefined);
+    out.periods = {
+      enable: flagAt([...base, 'enable'], t.enable as Raw)!,
+      timeFormat: (t.timeFormat as 'hhmm' | 'minutes' | undefined) ?? 'minutes',
+      outside: (t.outside as 'auto' | 'no-discharge' | undefined) ?? 'auto',
+      ...(t.count !== undefined ? { count: setting([...base, 'count'], t.count) } : {}),
+      ...(cp ? { chargePower: { setting: setting([...base, 'chargePower', 'setting'], cp.setting), unit: (cp.unit as 'W' | 'A' | 'pct' | undefined) ?? 'W' } } : {}),
+      ...(t.chargeSoc !== undefined ? { chargeSoc: setting([...base, 'chargeSoc'], t.chargeSoc) } : {}),
+      ...(gc ? { gridCharge: gc } : {}),
+      list: (t.list as Raw[]).map((e, i) => {
+        const at = [...base, 'list', i];
+        const d = e.days as Raw | undefined;
+        const action = typeof e.action === 'string' ? (e.action as 'charge' | 'discharge') : flagAt([...at, 'action'], e.action as Raw)!;
+        return {
+          start: time([...at, 'start'], e.start),
+          end: time([...at, 'end'], e.end),
+          action,
+          ...(e.soc !== undefined ? { soc: setting([...at, 'soc'], e.soc) } : {}),
+          ...(d ? { days: { setting: setting([...at, 'days', 'setting'], d.setting), mask: (d.mask as number | undefined) ?? 0x7f, firstBit: (d.firstBit as number | undefined) ?? 0 } } : {}),
+        };
       }),
     };
   }

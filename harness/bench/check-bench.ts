@@ -137,7 +137,12 @@ function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string
   if (d.map !== undefined && d.map !== 'sunspec') {
     const file = resolveVendorMap(d.map, baseDir);
     if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec, ${BUILTIN_VENDOR_MAPS.join(', ')})`);
-    else problems.attempt(() => loadVendorMap(file), at(`${p}/map`));
+    else {
+      const m = problems.attempt(() => loadVendorMap(file), at(`${p}/map`));
+      // A SunSpec chain with storage (124, battery modules of 160) needs the inverter's battery port.
+      const needs = m?.sunspec && (m.sunspec.models.includes(124) || (m.sunspec.mppt ?? []).some((x) => x.startsWith('battery')));
+      if (needs && d.battery === undefined) problems.add(at(`${p}/map`), `inverter '${d.name}': map '${d.map}' serves SunSpec storage (model 124): give the inverter a 'battery'`);
+    }
   }
   if (d.batteryCan !== undefined) {
     problems.attempt(() => batteryCanInverterOptions(d), at(`${p}/batteryCan`));

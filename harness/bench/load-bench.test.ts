@@ -47,6 +47,16 @@ devices:
     ]);
   });
 
+  it('a vendor map with SunSpec storage (fronius-gen24) needs a battery on the inverter', () => {
+    const p = problems(`bench: fr
+modbus:
+  site: { tcp: "127.0.0.1:0" }
+devices:
+  - { name: inv1, type: inverter, modbus: site, unitId: 1, map: fronius-gen24 }
+`);
+    expect(p).toEqual([expect.stringMatching(/^x\.yaml:5:\d+ inverter 'inv1': map 'fronius-gen24' serves SunSpec storage \(model 124\): give the inverter a 'battery'/)]);
+  });
+
   it('reports every problem of one file with its place and a did-you-mean', () => {
     const p = problems(`bench: many
 can:

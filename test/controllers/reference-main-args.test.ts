@@ -21,7 +21,8 @@ describe('reference controller: --inverter', () => {
     expect(parseInverterArg('inv2=tcp://127.0.0.1:1502/2?pack=pack2&map=sungrow-sh')).toMatchObject({ unitId: 2, pack: 'pack2', map: 'sungrow-sh' });
     expect(parseInverterArg('inv3=tcp://127.0.0.1:1502/1?map=huawei-sun2000').map).toBe('huawei-sun2000');
     expect(parseInverterArg('inv1=tcp://127.0.0.1:1502/1?map=sunspec').map).toBeUndefined();
-    expect(() => parseInverterArg('inv1=tcp://127.0.0.1:1502/1?map=fronius-gen24')).toThrow(/map 'fronius-gen24' is not one the controller drives \(sunspec, sungrow-sh, huawei-sun2000\)/);
+    expect(parseInverterArg('inv4=tcp://127.0.0.1:1502/1?map=fronius-gen24').map).toBe('fronius-gen24'); // driven as SunSpec
+    expect(() => parseInverterArg('inv1=tcp://127.0.0.1:1502/1?map=victron-gx')).toThrow(/map 'victron-gx' is not one the controller drives \(sunspec, sungrow-sh, huawei-sun2000, fronius-gen24\)/);
   });
 
   it('refuses what it cannot reach, naming the argument', () => {

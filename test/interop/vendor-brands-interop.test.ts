@@ -11,6 +11,8 @@
  *   rated power at 16-17 (0.1 W, low word first).
  * - SMA numbers them as wire addresses (SMA's Modbus TI), unit id 3, 32-bit high word first: device type at 30053
  *   (9225 = SB 5000SE-10), serial at 30057.
+ * - Fronius numbers them from 1 (SID at "40001", Mn at "40005", SN at "40053", F_ModelType at "216"), mbpoll's
+ *   default; one unit id (1) for SunSpec and the Fronius registers.
  * pymodbus 3 takes wire addresses in every case.
  */
 import { SimpleBatteryPort } from '../../emulators/inverter/battery-port';
@@ -35,7 +37,7 @@ interface Served {
 /** The three brands, each on its own server (Huawei answers unit 0 and 1, Victron 100 and 227, Sungrow 1). */
 async function serve(): Promise<Record<string, Served>> {
   const out: Record<string, Served> = {};
-  for (const map of ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse']) {
+  for (const map of ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse', 'fronius-gen24']) {
     const dev = createInverterDevice({ name: map, map, battery: new SimpleBatteryPort({ soc: 55 }), params: { ratedW: 10000, phases: 'three', profile: { kind: 'constant', irradiance: 700 }, seed: 5 } });
     for (let i = 0; i < 300; i++) dev.step(0.1);
     const server = new ModbusTcpServer();
@@ -98,6 +100,21 @@ describeWithPeers(['mbpoll'], 'Vendor maps: mbpoll reads each brand identity as 
     expect(values(rated.out)).toEqual([100000]);
   });
 
+  it('Fronius: SunS at 40001, Mn at 40005 and SN at 40053 (model 1 strings), F_ModelType 2 at 216 (Fronius numbering)', async () => {
+    const dev = s['fronius-gen24']!.devices['fronius-gen24']!;
+    const sid = await mbpoll('fronius-gen24', ['-a', '1', '-t', '4', '-r', '40001', '-c', '4']);
+    expect(sid.code).toBe(0);
+    expect(values(sid.out)).toEqual([0x5375, 0x6e53, 1, 65]);
+    const mn = await mbpoll('fronius-gen24', ['-a', '1', '-t', '4', '-r', '40005', '-c', '16']);
+    expect(text(values(mn.out))).toBe('Fronius');
+    const md = await mbpoll('fronius-gen24', ['-a', '1', '-t', '4', '-r', '40021', '-c', '16']);
+    expect(text(values(md.out))).toBe('Symo GEN24 10.0 Plus');
+    const sn = await mbpoll('fronius-gen24', ['-a', '1', '-t', '4', '-r', '40053', '-c', '16']);
+    expect(text(values(sn.out))).toBe(dev.inverter.identity.serial);
+    const type = await mbpoll('fronius-gen24', ['-a', '1', '-t', '4', '-r', '216']);
+    expect(values(type.out)).toEqual([2]);
+  });
+
   it('SMA: device type 9225 at 30053 and the serial at 30057 on unit 3 (U32, high word first)', async () => {
     const dev = s['sma-sbse']!.devices['sma-sbse']!;
     const type = await mbpoll('sma-sbse', ['-0', '-B', '-a', '3', '-t', '4:int', '-r', '30053']);
@@ -139,6 +156,14 @@ c = ModbusTcpClient("127.0.0.1", port=ports["sma-sbse"], timeout=2, retries=0); 
 r = c.read_holding_registers(30053, 2, slave=3).registers
 out["sma_type"] = (r[0] << 16) | r[1]
 c.close()
+c = ModbusTcpClient("127.0.0.1", port=ports["fronius-gen24"], timeout=2, retries=0); c.connect()
+out["fronius_sid"] = c.read_holding_registers(40000, 4, slave=1).registers
+common = c.read_holding_registers(40004, 65, slave=1).registers
+out["fronius_mn"] = text(common[0:16])
+out["fronius_md"] = text(common[16:32])
+out["fronius_sn"] = text(common[48:64])
+out["fronius_da"] = common[64]
+c.close()
 print(json.dumps(out))
 `;
 
@@ -151,7 +176,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor maps: pymodbus
     for (const x of Object.values(s)) await x.server.close();
   });
 
-  it('reads Sungrow, Victron, Huawei, Deye and SMA identity registers at their wire addresses; Huawei refuses a 65-register read', async () => {
+  it('reads Sungrow, Victron, Huawei, Deye, SMA and Fronius identity registers at their wire addresses; Huawei refuses a 65-register read', async () => {
     const ports = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.port]));
     const r = await runPeer(PYTHON, ['-c', PY, JSON.stringify(ports)]);
     expect(r.code).toBe(0);
@@ -167,5 +192,10 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor maps: pymodbus
     expect(out.deye_type).toBe(3);
     expect(out.sma_type).toBe(9225);
     expect(out.deye_serial).toBe(s['deye-sunsynk']!.devices['deye-sunsynk']!.inverter.identity.serial.slice(0, 10));
+    expect(out.fronius_sid).toEqual([0x5375, 0x6e53, 1, 65]);
+    expect(out.fronius_mn).toBe('Fronius');
+    expect(out.fronius_md).toBe('Symo GEN24 10.0 Plus');
+    expect(out.fronius_sn).toBe(s['fronius-gen24']!.devices['fronius-gen24']!.inverter.identity.serial);
+    expect(out.fronius_da).toBe(1);
   });
 });

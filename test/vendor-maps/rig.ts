@@ -62,8 +62,8 @@ export interface Rig {
   battery: SimpleBatteryPort;
   core: ModbusServerCore;
   master(unitId?: number): InProcessMaster;
-  /** Advance the model `seconds` in 0.1 s steps. */
-  run(seconds: number): void;
+  /** Advance the model `seconds` in steps of `dt` (default 0.1 s). */
+  run(seconds: number, dt?: number): void;
   read(m: InProcessMaster, r: Pick<IntegrationRead, 'table' | 'address' | 'encoding' | 'count'>): Promise<number | string>;
 }
 
@@ -73,6 +73,9 @@ export interface RigOptions {
   soc?: number;
   ratedW?: number;
   batteryMaxW?: number;
+  /** Time of day at the start ("HH:MM", default 12:00) and weekday (0 Sunday .. 6 Saturday, default 0). */
+  startTime?: string;
+  startWeekday?: number;
 }
 
 /** A three-phase hybrid with a 48 V-class test battery, settled for 60 s. */
@@ -89,15 +92,17 @@ export function rig(map: string, o: RigOptions = {}): Rig {
       profile: { kind: 'constant', irradiance: o.irradiance ?? 0 },
       siteLoadW: o.siteLoadW ?? 0,
       startDelayS: 1,
+      ...(o.startTime !== undefined ? { startTime: o.startTime } : {}),
+      ...(o.startWeekday !== undefined ? { startWeekday: o.startWeekday } : {}),
     },
   });
   const clock = new VirtualClock();
   const core = new ModbusServerCore({ clock });
   for (const [id, unit] of dev.units ?? new Map([[1, dev.modbus]])) core.addUnit(id, unit);
-  const run = (seconds: number): void => {
-    for (let t = 0; t < seconds - 1e-9; t += 0.1) {
-      dev.step(0.1);
-      battery.step(0.1);
+  const run = (seconds: number, dt = 0.1): void => {
+    for (let t = 0; t < seconds - 1e-9; t += dt) {
+      dev.step(dt);
+      battery.step(dt);
     }
   };
   run(60);
