@@ -48,6 +48,8 @@ export interface Manifest {
 /** What `buildManifest` needs. */
 export interface ManifestContext {
   bench: Bench;
+  /** Bench variants some scenarios ran on (sweeps over packs or device parameters): their inputs are hashed too. */
+  variants?: readonly Bench[];
   scenarios: readonly Scenario[];
   startedAt: string;
   endedAt: string;
@@ -119,6 +121,9 @@ export function benchInputs(bench: Bench): ManifestInput[] {
 export function buildManifest(ctx: ManifestContext): Manifest {
   const git = gitCommit();
   const inputs = benchInputs(ctx.bench);
+  for (const v of ctx.variants ?? []) {
+    for (const i of benchInputs(v)) if (!inputs.some((x) => x.kind === i.kind && x.file === i.file)) inputs.push(i);
+  }
   for (const s of ctx.scenarios) {
     if (!inputs.some((i) => i.kind === 'scenario' && i.file === s.source)) inputs.push({ kind: 'scenario', name: s.id, file: s.source, sha256: hashOrNull(s.source) });
   }

@@ -48,6 +48,11 @@ export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArg
   junit?: string;
   /** HTML report (with plots): a path, or a report shared by several campaigns (the demo's two parts). */
   html?: string | HtmlReport;
+  /**
+   * The bench a scenario runs on when it is not the campaign's bench (a sweep over packs or device parameters: see
+   * `expandSweep`); undefined: the campaign's bench. Every bench used is hashed into the manifest.
+   */
+  benchFor?: (scenario: Scenario) => Bench | undefined;
   /** Run only shard i of n (1-based), scenarios assigned round-robin in the order given. */
   shard?: { index: number; count: number };
   reporter?: ConsoleReporter;
@@ -125,7 +130,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
         const label = plan.mode === 'real' && options.speed !== undefined && options.speed !== 1 ? `real x${options.speed}` : plan.mode;
         reporter.scenarioStart(n, plans.length, scenario.id, plan.forced ? `${label}, forced` : label);
         try {
-          result = await runScenario(bench, scenario, {
+          result = await runScenario(options.benchFor?.(scenario) ?? bench, scenario, {
             mode: plan.mode,
             ...(plan.forced ? { forceTimeMode: true } : {}),
             ...(options.outDir ? { outDir: join(options.outDir, scenario.id) } : {}),
@@ -175,8 +180,10 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   }
   if (options.extraReports) reports.push(...options.extraReports(results));
   if (options.outDir && options.manifest !== false) {
+    const variants = selected.map((s) => options.benchFor?.(s)).filter((b): b is Bench => b !== undefined && b !== bench);
     const manifest = buildManifest({
       bench,
+      ...(variants.length > 0 ? { variants: [...new Set(variants)] } : {}),
       scenarios: selected,
       startedAt,
       endedAt: new Date().toISOString(),
