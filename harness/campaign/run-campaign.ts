@@ -7,6 +7,7 @@ import { ConsoleReporter } from '../report/console';
 import { HtmlReport } from '../report/html';
 import { JsonLinesLog } from '../report/jsonl';
 import { writeJUnit } from '../report/junit';
+import { mergeIdentities, type ControllerIdentity } from '../evidence/controller-identity';
 import { harnessVersion, hashOf, provenance } from '../evidence/provenance';
 import type { ScenarioResult } from '../scenario/result';
 import { describeController } from '../dut/controller-session';
@@ -191,6 +192,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
       ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
       ...(options.shard ? { shard: options.shard } : {}),
       timeMode: options.mode,
+      ...identityOf(results),
       traceBudget: { limit: Number.isFinite(budgetLimit) ? budgetLimit : null, used: traceBudget.used, exhausted: traceBudget.exhausted },
       ...(options.manifestExtra ? { extra: options.manifestExtra } : {}),
     });
@@ -200,6 +202,11 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   reporter.requirements(trace);
   reporter.summary(results, reports, interrupted);
   return { results, reports, ...(interrupted ? { interrupted } : {}) };
+}
+
+function identityOf(results: readonly ScenarioResult[]): { identity?: ControllerIdentity } {
+  const identity = mergeIdentities(results.map((r) => r.controllerIdentity));
+  return identity ? { identity } : {};
 }
 
 /** The `run` record that opens (or, on resume, continues) a results file. */
