@@ -137,7 +137,7 @@ describe('the name the battery side announces (the controller identity on a tran
     const inverter = new BatteryCanInverter(inv, clock, { protocol: 'pylon-lv', timeoutS: 10 }, new SimpleBatteryPort());
     inverter.start();
     open.push({ close: () => inverter.stop() });
-    await bat.send({ id: 0x35e, data: Uint8Array.from([0x48, 0x49, 0x00, 0x4c, 0x07, 0x20, 0x00, 0x00]) });
+    await bat.send({ id: 0x35e, extended: false, data: Uint8Array.from([0x48, 0x49, 0x00, 0x4c, 0x07, 0x20, 0x00, 0x00]) });
     clock.advance(10);
     expect(inverter.client.heard.name).toBe('HI?L?');
   });
