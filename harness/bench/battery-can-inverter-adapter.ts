@@ -79,6 +79,7 @@ export function batteryCanInverterBenchDevice(spec: DeviceSpec, clock: Clock, po
       return { clear: () => inv?.client.mute(false) };
     },
     faultKinds: () => FAULTS,
+    heardIdentity: () => (inv?.client.heard.name !== undefined ? { bmsName: inv.client.heard.name } : undefined),
     close: () => inv?.stop(),
   };
 }

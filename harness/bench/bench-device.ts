@@ -55,5 +55,11 @@ export interface BenchDevice {
    * the bench coming up (a BMS heartbeat watchdog armed at start and not fed yet starts its grace period here).
    */
   timeZero?(nowMs: number): void;
+  /**
+   * What the device has heard the controller say about itself on the bus, if anything: an inverter on a battery CAN
+   * bus hears the BMS name frame that the controller (a translator, a BMS under test) sends. For the evidence
+   * manifest; never throws.
+   */
+  heardIdentity?(): { bmsName?: string } | undefined;
   close(): void;
 }

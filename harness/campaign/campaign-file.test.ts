@@ -68,6 +68,59 @@ requirements:
     expect(msg).toMatch(/requirement 'R1' is also defined at .*c\.yaml:10/);
   });
 
+  it('sweeps bench parameters: each combination runs on its own checked bench variant, the bench itself untouched', async () => {
+    const p = write(`campaign: x
+bench: ${join(fixtures, 'benches', 'ci.yaml')}
+sweeps:
+  - scenario: ${join(fixtures, 'scenarios', 'can-comms-loss-one-pack.yaml')}
+    matrix:
+      pack2.pack: [tesla-model-s-module, lfp-lishen-16s-202ah]
+      inv2.params.ratedW: [3000, 4000]
+      pack2.soh: [60]
+requirements:
+  - { id: R1, title: t, clause: c }
+`);
+    const c = await loadCampaign(p);
+    expect(c.scenarios.map((s) => s.id)).toEqual([
+      'can-comms-loss-one-pack@pack2.pack=tesla-model-s-module,inv2.params.ratedW=3000,pack2.soh=60',
+      'can-comms-loss-one-pack@pack2.pack=tesla-model-s-module,inv2.params.ratedW=4000,pack2.soh=60',
+      'can-comms-loss-one-pack@pack2.pack=lfp-lishen-16s-202ah,inv2.params.ratedW=3000,pack2.soh=60',
+      'can-comms-loss-one-pack@pack2.pack=lfp-lishen-16s-202ah,inv2.params.ratedW=4000,pack2.soh=60',
+    ]);
+    const device = (id: string, name: string) => (c.benches[id] ?? c.bench).file.devices.find((d) => d.name === name)!;
+    const [a, b, cc, d] = c.scenarios.map((s) => s.id) as [string, string, string, string];
+    expect(device(cc, 'pack2').pack).toBe('lfp-lishen-16s-202ah');
+    expect(device(d, 'inv2').params?.ratedW).toBe(4000);
+    expect(device(a, 'pack2').pack).toBe('tesla-model-s-module');
+    expect(device(b, 'inv2').params?.ratedW).toBe(4000);
+    expect(c.scenarios.find((s) => s.id === a)!.devices.pack2).toEqual(expect.objectContaining({ soh: 60 }));
+    // The campaign's own bench is not changed by its variants.
+    expect(c.bench.file.devices.find((x) => x.name === 'pack2')!.pack).toBe('tesla-model-s-module');
+    expect(c.bench.file.devices.find((x) => x.name === 'inv2')!.params?.ratedW).toBe(3000);
+  });
+
+  it('refuses a bench variant that does not hold, at the sweep key, saying what the bench check found', async () => {
+    const p = write(`campaign: x
+bench: ${join(fixtures, 'benches', 'ci.yaml')}
+sweeps:
+  - scenario: ${join(fixtures, 'scenarios', 'can-comms-loss-one-pack.yaml')}
+    matrix:
+      pack2.pack: [tesla-model-s-modul]
+  - scenario: ${join(fixtures, 'scenarios', 'can-comms-loss-one-pack.yaml')}
+    matrix:
+      pack2.params.colour: [red]
+  - scenario: ${join(fixtures, 'scenarios', 'can-comms-loss-one-pack.yaml')}
+    matrix:
+      pack2.wiring.x: [1]
+requirements:
+  - { id: R1, title: t, clause: c }
+`);
+    const msg = ((await loadCampaign(p).catch((e: unknown) => e)) as Error).message;
+    expect(msg).toMatch(/c\.yaml:6:\d+: bench variant pack2\.pack=tesla-model-s-modul: .*ci\.yaml:\d+:\d+: .*unknown pack profile 'tesla-model-s-modul'.*did you mean 'tesla-model-s-module'/);
+    expect(msg).toMatch(/c\.yaml:9:\d+: bench variant pack2\.params\.colour=red: .*ci\.yaml:\d+:\d+: .*colour/);
+    expect(msg).toMatch(/c\.yaml:12:\d+: sweep parameter 'pack2\.wiring\.x': expected ambient, seed/);
+  });
+
   it('matches glob patterns', () => {
     expect(globMatch('over*', 'overtemp-fast-charge')).toBe(true);
     expect(globMatch('a?c', 'abc')).toBe(true);

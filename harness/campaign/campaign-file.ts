@@ -36,6 +36,8 @@ export interface Campaign {
   scenarios: Scenario[];
   /** Sweep combinations: result id -> its parameters. */
   parameters: Record<string, Record<string, number | string | boolean>>;
+  /** Sweep combinations with bench parameters (`pack2.pack`): result id -> the bench variant it runs on. */
+  benches: Record<string, Bench>;
 }
 
 /**
@@ -63,14 +65,15 @@ export async function loadCampaign(path: string): Promise<Campaign> {
   }
   const scenarios: Scenario[] = [];
   const parameters: Campaign['parameters'] = {};
+  const benches: Campaign['benches'] = {};
   const ids = new Map<string, string>();
-  const add = async (s: Scenario, where: string): Promise<void> => {
+  const add = async (s: Scenario, where: string, on: Bench = bench): Promise<void> => {
     const other = ids.get(s.id);
     if (other) {
       if (other === s.source) return; // the same file selected twice (two globs): run once
       throw new ConfigError(`scenario id '${s.id}' is also used by ${other}`, where);
     }
-    await checkScenarioAgainstBench(bench, s);
+    await checkScenarioAgainstBench(on, s);
     ids.set(s.id, s.source);
     scenarios.push(s);
   };
@@ -93,7 +96,8 @@ export async function loadCampaign(path: string): Promise<Campaign> {
       const baseScenario = loadScenario(resolve(base, sweep.scenario));
       for (const v of expandSweep(baseScenario, sweep.matrix, bench, (k) => at(`/sweeps/${i}/matrix/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`))) {
         parameters[v.scenario.id] = v.parameters;
-        await add(v.scenario, at(`/sweeps/${i}`));
+        if (v.bench !== bench) benches[v.scenario.id] = v.bench;
+        await add(v.scenario, at(`/sweeps/${i}`), v.bench);
       }
     } catch (err) {
       collect(err, problems);
@@ -109,7 +113,7 @@ export async function loadCampaign(path: string): Promise<Campaign> {
     }
   }
   if (problems.length > 0) throw new ConfigError(`campaign ${path}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-  return { file, source: path, bench, scenarios, parameters };
+  return { file, source: path, bench, scenarios, parameters, benches };
 }
 
 function collect(err: unknown, problems: string[]): void {

@@ -21,11 +21,13 @@ export interface RequirementVerdict extends CatalogueRequirement {
  * (an expectation's `requirement`, or every expectation of a scenario listing it in `requirements`: the same rule as
  * requirements.json) and by those its `judgedBy` patterns select (`scenario/expectation`, `scenario` alone for all
  * of a scenario's expectations; a sweep's combinations match their scenario's id). Links are relative to the
- * evidence folder: the scenario's folder where it has one, else results.jsonl.
+ * evidence folder: the scenario's folder where it has one, else results.jsonl; or what `outDir` gives when it is a
+ * function (merged shards: a link into the shard's folder).
  */
-export function judgeCatalogue(catalogue: readonly CatalogueRequirement[], results: readonly ScenarioResult[], outDir?: string): RequirementVerdict[] {
+export function judgeCatalogue(catalogue: readonly CatalogueRequirement[], results: readonly ScenarioResult[], outDir?: string | ((scenario: string) => string)): RequirementVerdict[] {
   const named = new Map(traceRequirements(results).map((t) => [t.requirement, t]));
-  const link = (scenario: string): string => (outDir && existsSync(join(outDir, scenario)) ? `${scenario}/` : 'results.jsonl');
+  const link =
+    typeof outDir === 'function' ? outDir : (scenario: string): string => (outDir && existsSync(join(outDir, scenario)) ? `${scenario}/` : 'results.jsonl');
   return catalogue.map((req) => {
     const evidence: RequirementVerdict['evidence'] = [];
     const seen = new Set<string>();

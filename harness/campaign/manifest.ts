@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { packageRoot } from '../../core/package-root';
 import type { Bench } from '../bench/load-bench';
 import { dbcFileForBus } from '../bench/wire-signals';
+import type { ControllerIdentity } from '../evidence/controller-identity';
 import { harnessVersion } from '../evidence/provenance';
 import type { Scenario } from '../scenario/scenario';
 import { sha256File } from './checksums';
@@ -39,7 +40,12 @@ export interface Manifest {
     kind: 'module' | 'command' | 'none';
     description: string;
     options: Record<string, unknown>;
-    identity: { sunspecCommon: Record<string, string> | null; bmsName: string | null; note: string };
+    /**
+     * `bmsName`: the BMS name frame the controller sent, by the bench device that heard it (a translator or a BMS
+     * under test plays the battery's side of a battery CAN protocol); `sunspecCommon`: SunSpec model 1 of a
+     * controller that is itself a SunSpec server (not read yet). `null`: nothing heard; the note says why.
+     */
+    identity: { sunspecCommon: Record<string, string> | null; bmsName: Record<string, string> | null; note: string };
   };
   traceBudget: { limit: number | null; used: number; exhausted: boolean };
   extra?: Record<string, unknown>;
@@ -48,6 +54,8 @@ export interface Manifest {
 /** What `buildManifest` needs. */
 export interface ManifestContext {
   bench: Bench;
+  /** Bench variants some scenarios ran on (sweeps over packs or device parameters): their inputs are hashed too. */
+  variants?: readonly Bench[];
   scenarios: readonly Scenario[];
   startedAt: string;
   endedAt: string;
@@ -56,6 +64,8 @@ export interface ManifestContext {
   dutOptions?: Record<string, unknown>;
   dutArgs?: string[];
   traceBudget: Manifest['traceBudget'];
+  /** What the controller said about itself on the bus over the run (`mergeIdentities` of the results). */
+  identity?: ControllerIdentity;
   extra?: Record<string, unknown>;
 }
 
@@ -119,6 +129,9 @@ export function benchInputs(bench: Bench): ManifestInput[] {
 export function buildManifest(ctx: ManifestContext): Manifest {
   const git = gitCommit();
   const inputs = benchInputs(ctx.bench);
+  for (const v of ctx.variants ?? []) {
+    for (const i of benchInputs(v)) if (!inputs.some((x) => x.kind === i.kind && x.file === i.file)) inputs.push(i);
+  }
   for (const s of ctx.scenarios) {
     if (!inputs.some((i) => i.kind === 'scenario' && i.file === s.source)) inputs.push({ kind: 'scenario', name: s.id, file: s.source, sha256: hashOrNull(s.source) });
   }
@@ -142,8 +155,10 @@ export function buildManifest(ctx: ManifestContext): Manifest {
       options: { ...(dut?.moduleOptions ?? {}), ...(ctx.dutOptions ?? {}) },
       identity: {
         sunspecCommon: null,
-        bmsName: null,
-        note: 'the harness emulates the devices; the controller is the Modbus client and CAN inverter side, which carries no identity block the bench reads',
+        bmsName: ctx.identity?.bmsName ?? null,
+        note: ctx.identity
+          ? 'bmsName: the BMS name frame the controller sent (LV 0x35E, HV 0x7330/0x7340), as the bench inverter on that bus heard it'
+          : 'nothing heard: on this bench the controller is the Modbus client and the inverter side of the battery CAN, which carry no identity the bench reads (a controller playing the battery side sends a BMS name frame, recorded here)',
       },
     },
     traceBudget: ctx.traceBudget,

@@ -7,6 +7,7 @@ import { ConsoleReporter } from '../report/console';
 import { HtmlReport } from '../report/html';
 import { JsonLinesLog } from '../report/jsonl';
 import { writeJUnit } from '../report/junit';
+import { mergeIdentities, type ControllerIdentity } from '../evidence/controller-identity';
 import { harnessVersion, hashOf, provenance } from '../evidence/provenance';
 import type { ScenarioResult } from '../scenario/result';
 import { describeController } from '../dut/controller-session';
@@ -48,6 +49,11 @@ export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArg
   junit?: string;
   /** HTML report (with plots): a path, or a report shared by several campaigns (the demo's two parts). */
   html?: string | HtmlReport;
+  /**
+   * The bench a scenario runs on when it is not the campaign's bench (a sweep over packs or device parameters: see
+   * `expandSweep`); undefined: the campaign's bench. Every bench used is hashed into the manifest.
+   */
+  benchFor?: (scenario: Scenario) => Bench | undefined;
   /** Run only shard i of n (1-based), scenarios assigned round-robin in the order given. */
   shard?: { index: number; count: number };
   reporter?: ConsoleReporter;
@@ -125,7 +131,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
         const label = plan.mode === 'real' && options.speed !== undefined && options.speed !== 1 ? `real x${options.speed}` : plan.mode;
         reporter.scenarioStart(n, plans.length, scenario.id, plan.forced ? `${label}, forced` : label);
         try {
-          result = await runScenario(bench, scenario, {
+          result = await runScenario(options.benchFor?.(scenario) ?? bench, scenario, {
             mode: plan.mode,
             ...(plan.forced ? { forceTimeMode: true } : {}),
             ...(options.outDir ? { outDir: join(options.outDir, scenario.id) } : {}),
@@ -175,8 +181,10 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   }
   if (options.extraReports) reports.push(...options.extraReports(results));
   if (options.outDir && options.manifest !== false) {
+    const variants = selected.map((s) => options.benchFor?.(s)).filter((b): b is Bench => b !== undefined && b !== bench);
     const manifest = buildManifest({
       bench,
+      ...(variants.length > 0 ? { variants: [...new Set(variants)] } : {}),
       scenarios: selected,
       startedAt,
       endedAt: new Date().toISOString(),
@@ -184,6 +192,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
       ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
       ...(options.shard ? { shard: options.shard } : {}),
       timeMode: options.mode,
+      ...identityOf(results),
       traceBudget: { limit: Number.isFinite(budgetLimit) ? budgetLimit : null, used: traceBudget.used, exhausted: traceBudget.exhausted },
       ...(options.manifestExtra ? { extra: options.manifestExtra } : {}),
     });
@@ -193,6 +202,11 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   reporter.requirements(trace);
   reporter.summary(results, reports, interrupted);
   return { results, reports, ...(interrupted ? { interrupted } : {}) };
+}
+
+function identityOf(results: readonly ScenarioResult[]): { identity?: ControllerIdentity } {
+  const identity = mergeIdentities(results.map((r) => r.controllerIdentity));
+  return identity ? { identity } : {};
 }
 
 /** The `run` record that opens (or, on resume, continues) a results file. */

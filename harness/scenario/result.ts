@@ -2,6 +2,7 @@ import { ExitCode } from '../../core/errors';
 import type { ExpectationResult, ExpectationVerdict, Verdict } from './judge';
 import type { Provenance } from '../evidence/provenance';
 import type { SeriesSet } from '../evidence/series';
+import type { ControllerIdentity } from '../evidence/controller-identity';
 
 export type { Provenance };
 
@@ -32,6 +33,8 @@ export interface ScenarioResult {
   expectations: ExpectationResult[];
   /** What exactly ran: versions and content hashes, so a verdict can be tied to its inputs later. */
   provenance?: Provenance;
+  /** What the controller said about itself on the bus (the BMS name a battery-CAN inverter heard), if anything. */
+  controllerIdentity?: ControllerIdentity;
   /**
    * Min/max time series of every signal the expectations read (harness/report/series.ts), for plots. Written to
    * `<out>/<scenario>/series.json` and drawn in the HTML report; left out of results.jsonl (it is large).

@@ -10,6 +10,7 @@ import { LivenessWatch } from '../dut/liveness';
 import type { ScenarioResult } from './result';
 import { combineVerdicts } from './result';
 import { SeriesRecorder } from '../evidence/series';
+import { collectIdentity } from '../evidence/controller-identity';
 import { provenance } from '../evidence/provenance';
 import { capProblems, InputProblems } from '../config/problems';
 import { scenarioBenchProblems } from './bench-check';
@@ -325,6 +326,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   }
   // Judge before the controller is stopped: stopping it moves (virtual) time and changes signals.
   const expectations: ExpectationResult[] = (judge ?? new Judge(scenario.expectations, () => undefined)).finish(cut);
+  const identity = collectIdentity(inst.devices.values());
+  if (identity) result.controllerIdentity = identity;
   await shutdown();
   if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
   result.expectations = expectations;

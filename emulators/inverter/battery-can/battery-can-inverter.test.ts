@@ -117,6 +117,32 @@ describe('BatteryCanInverter against the BMS emulator (both sides emulated)', ()
 });
 
 /** Frames as public sources show them, fed to the inverter on a bus; a plain battery behind it. */
+describe('the name the battery side announces (the controller identity on a translator bench)', () => {
+  // Names as our BMS emulator sends them: LV 0x35E 'PYLON' / 'SMA' padded with spaces (emulators/bms/profiles/lv-can.ts),
+  // HV 0x7330 + 0x7340 'PYLON' zero padded (emulators/bms/profiles/pylon-hv.ts); trailing padding is not part of the name.
+  it.each([
+    ['pylon-lv', undefined, 'PYLON'],
+    ['sma-lv', 'sma', 'SMA'],
+    ['pylon-hv', 'pylon', 'PYLON'],
+  ] as const)('%s/%s: heard as %s', async (protocol, variant, name) => {
+    const { inverter, run } = await pair(protocol, variant);
+    expect(inverter.client.heard.name).toBeUndefined();
+    run(8);
+    expect(inverter.client.heard.name).toBe(name);
+  });
+
+  it('keeps odd bytes visible: non-printable as ?, inner NULs as ?, trailing spaces and NULs dropped', async () => {
+    const clock = new VirtualClock();
+    const { inv, bat } = await buses(clock);
+    const inverter = new BatteryCanInverter(inv, clock, { protocol: 'pylon-lv', timeoutS: 10 }, new SimpleBatteryPort());
+    inverter.start();
+    open.push({ close: () => inverter.stop() });
+    await bat.send({ id: 0x35e, extended: false, data: Uint8Array.from([0x48, 0x49, 0x00, 0x4c, 0x07, 0x20, 0x00, 0x00]) });
+    clock.advance(10);
+    expect(inverter.client.heard.name).toBe('HI?L?');
+  });
+});
+
 describe('BatteryCanInverter with test vectors from the sources', () => {
   async function rig(o: Partial<BatteryCanInverterOptions> & Pick<BatteryCanInverterOptions, 'protocol'>) {
     const clock = new VirtualClock();

@@ -40,6 +40,12 @@ export interface HeardBms {
   /** Protections (alarms that stop the inverter) and warnings now active. */
   readonly protections: Set<BmsAlarm>;
   readonly warnings: Set<BmsAlarm>;
+  /**
+   * The name the battery announces (LV 0x35E, 8 ASCII bytes; HV 0x7330 + 0x7340, 16), trailing spaces and NULs
+   * removed, non-printable bytes as '?'. The identity of whatever sends the battery's side of the protocol: on a
+   * translator bench, the controller under test. Undefined until heard.
+   */
+  name?: string;
   /** Battery frames heard (of the protocol's ids) and frames with those ids that did not decode. */
   frames: number;
   malformed: number;
@@ -58,4 +64,14 @@ export function tryDecode(db: Database, f: CanFrame, allowTruncated: boolean): D
   } catch {
     return undefined;
   }
+}
+
+/** ASCII bytes as a name: printable characters kept, others '?', trailing spaces and NULs removed. */
+export function asciiName(bytes: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    out += b === 0 ? '\u0000' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '?';
+  }
+  return out.replace(/[\s\u0000]+$/, '').replace(/\u0000/g, '?');
 }

@@ -13,7 +13,7 @@
 import { packagePath } from '../../../core/package-root';
 import { loadDbc, type Database } from '../../../protocols/can/dbc';
 import type { CanFrame } from '../../../protocols/can/frame';
-import { tryDecode, type BmsAlarm, type HeardBms } from './heard-bms';
+import { asciiName, tryDecode, type BmsAlarm, type HeardBms } from './heard-bms';
 
 let cached: Database | undefined;
 export function hvDatabase(): Database {
@@ -37,12 +37,23 @@ const FLAG_BITS: readonly BmsAlarm[] = [
 ];
 
 /** Ids this reader takes (answers to 0x4200 byte 0 = 0). */
-export const HV_BATTERY_IDS = new Set([0x4210, 0x4220, 0x4230, 0x4240, 0x4250, 0x4260, 0x4270, 0x4280, 0x4290]);
+export const HV_BATTERY_IDS = new Set([0x4210, 0x4220, 0x4230, 0x4240, 0x4250, 0x4260, 0x4270, 0x4280, 0x4290, 0x7330, 0x7340]);
+
+/** The two halves of the HV name (0x7330, 0x7340) per heard state, joined into `HeardBms.name` once both came. */
+const nameHalves = new WeakMap<HeardBms, [string | undefined, string | undefined]>();
 const FORBIDDEN = 0xaa;
 
 /** Apply one frame; false when it is not one of the battery's answers (see `readLvFrame`). */
 export function readHvFrame(db: Database, f: CanFrame, out: HeardBms): boolean {
   if (!f.extended || !HV_BATTERY_IDS.has(f.id)) return false;
+  if (f.id === 0x7330 || f.id === 0x7340) {
+    // 0x7330/0x7340: the manufacturer name, 8 ASCII bytes each, zero padded (data/dbc/pylon-hv.dbc BMS_Manufacturer1/2).
+    const halves = nameHalves.get(out) ?? [undefined, undefined];
+    halves[f.id === 0x7330 ? 0 : 1] = Array.from(f.data, (b) => String.fromCharCode(b)).join('').padEnd(8, '\u0000');
+    nameHalves.set(out, halves);
+    if (halves[0] !== undefined && halves[1] !== undefined) out.name = asciiName(Array.from(halves[0] + halves[1], (c) => c.charCodeAt(0)));
+    return true;
+  }
   if (f.id === 0x4280) {
     if (f.data.length < 2) {
       out.malformed++;

@@ -6,11 +6,12 @@
  * - 0x351 limits; 0x355 SOC/SOH; 0x356 measurements (all frames as the variant's DBC lays them out).
  * - 0x359 protection (bytes 0-1) and warning (bytes 2-3) bits; 0x35A (SMA/Victron) pairs, 01 = active.
  * - 0x35C bit 7 charge enable, bit 6 discharge enable, bit 5 force charge I.
+ * - 0x35E the battery's name, 8 ASCII bytes (`HeardBms.name`).
  */
 import { packagePath } from '../../../core/package-root';
 import { loadDbc, type Database } from '../../../protocols/can/dbc';
 import type { CanFrame } from '../../../protocols/can/frame';
-import { tryDecode, type BmsAlarm, type HeardBms } from './heard-bms';
+import { asciiName, tryDecode, type BmsAlarm, type HeardBms } from './heard-bms';
 
 const DBC: Record<string, string> = { pylon: 'pylon-lv.dbc', sma: 'sma-lv.dbc', 'sma-bigendian': 'sma-lv-bigendian.dbc' };
 const cache = new Map<string, Database>();
@@ -57,7 +58,7 @@ const PAIR_SIGNALS: ReadonlyArray<[string, BmsAlarm]> = [
 ];
 
 /** Ids this reader takes. */
-export const LV_BATTERY_IDS = new Set([0x351, 0x355, 0x356, 0x359, 0x35a, 0x35c]);
+export const LV_BATTERY_IDS = new Set([0x351, 0x355, 0x356, 0x359, 0x35a, 0x35c, 0x35e]);
 
 /**
  * Apply one frame to `out`. Returns false for a frame that is not the battery's (other ids, extended ids), true
@@ -65,6 +66,10 @@ export const LV_BATTERY_IDS = new Set([0x351, 0x355, 0x356, 0x359, 0x35a, 0x35c]
  */
 export function readLvFrame(db: Database, f: CanFrame, out: HeardBms): boolean {
   if (f.extended || !LV_BATTERY_IDS.has(f.id)) return false;
+  if (f.id === 0x35e) {
+    out.name = asciiName(f.data);
+    return true;
+  }
   const d = tryDecode(db, f, true);
   if (!d) {
     out.malformed++;

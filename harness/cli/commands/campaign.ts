@@ -69,6 +69,7 @@ export function registerCampaignCommand(program: Command): void {
         outcome = await runCampaign(campaign.bench, campaign.scenarios, {
           mode: timeMode,
           checked: true,
+          benchFor: (s) => campaign.benches[s.id],
           ...sharedCampaignOptions(opts),
           ...(moduleOptions && Object.keys(moduleOptions).length > 0 ? { dutOptions: moduleOptions } : {}),
           reporter,

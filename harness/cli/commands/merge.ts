@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { ConfigError } from '../../../core/errors';
+import { loadCampaign } from '../../campaign/campaign-file';
 import { mergeResults } from '../../campaign/merge';
+import { writeMergedCatalogue } from '../../campaign/merge-catalogue';
 import { runRecord } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { JsonLinesLog } from '../../report/jsonl';
@@ -21,9 +24,18 @@ export function registerMergeCommand(program: Command): void {
     .option('--junit <file>', 'write the merged JUnit XML here')
     .option('--out <file>', 'write the merged results (JSON lines) here')
     .option('--html <file>', 'write one HTML report of the merged results, failures first (plots from <dir>/<scenario>/series.json beside each results file)')
+    .option('--campaign <file>', 'judge this campaign file\'s requirement catalogue on the merged shards (hil campaign --shard i/n)')
+    .option('--report-dir <dir>', 'with --campaign: where campaign-report.md/.json go (default: the folder of --out, else .)')
     .option('--allow-skip', 'skipped scenarios do not make the exit code 4')
-    .action((files: string[], opts: { junit?: string; out?: string; html?: string; allowSkip?: boolean }) => {
+    .action(async (files: string[], opts: { junit?: string; out?: string; html?: string; campaign?: string; reportDir?: string; allowSkip?: boolean }) => {
+      if (opts.reportDir && !opts.campaign) throw new ConfigError('--report-dir goes with --campaign <file>');
       const results = mergeResults(files);
+      const written: string[] = [];
+      if (opts.campaign) {
+        const campaign = await loadCampaign(opts.campaign);
+        const dir = opts.reportDir ?? (opts.out ? dirname(opts.out) : '.');
+        written.push(...writeMergedCatalogue(campaign, results, files, dir));
+      }
       if (opts.junit) writeJUnit(opts.junit, results);
       if (opts.html) writeMergedHtml(opts.html, results, files);
       if (opts.out) {
@@ -32,7 +44,7 @@ export function registerMergeCommand(program: Command): void {
         for (const r of results) log.writeDurable({ type: 'result', ...r });
         log.close();
       }
-      new ConsoleReporter().summary(results, [opts.junit, opts.out].filter((x): x is string => !!x));
+      new ConsoleReporter().summary(results, [opts.junit, opts.out, ...written].filter((x): x is string => !!x));
       process.exitCode = exitCodeForResults(results, { allowSkip: !!opts.allowSkip });
     });
 }
