@@ -1,0 +1,343 @@
+import { readFileSync } from 'node:fs';
+import type { ExpectationResult } from '../scenario/judge';
+import type { FalseTerm } from '../scenario/false-terms';
+import type { ScenarioResult } from '../scenario/result';
+import { compileExpression, evaluate, type Compiled } from '../scenario/expression';
+import { downsample, type SeriesSet, type SignalSeries } from '../evidence/series';
+import { decimalsOf, signalUnit, type SignalUnit } from './signal-units';
+
+/**
+ * Plots of the HTML report, drawn in the page by uPlot (inlined from node_modules: no network). Each plot is a JSON
+ * spec in a `<script type="application/json" class="plot-data">` beside an empty `<div>`; {@link PLOT_CLIENT_JS}
+ * draws them: min/max envelopes per bucket, a limit next to the value on the same axes, a failure's window as a
+ * shaded band between its trigger and its deadline, events as labelled vertical lines, the failure as a red point
+ * on the one signal that failed. Drag to zoom, double-click to reset.
+ */
+
+/** One line (a min/max envelope) of a plot. */
+export interface PlotLine {
+  label: string;
+  /** `value`: the signal or expression judged; `limit`: what it was compared with; `signal`: a recorded signal. */
+  role: 'value' | 'limit' | 'signal';
+  min: Array<number | null>;
+  max: Array<number | null>;
+}
+
+/** What the page script gets for one plot. Times in seconds since t=0. */
+export interface PlotSpec {
+  id: string;
+  title: string;
+  x: number[];
+  lines: PlotLine[];
+  /** Axis labels, units included. */
+  xLabel: string;
+  yLabel: string;
+  unit: string;
+  /** Digits shown for values (from the resolution); null: unknown resolution, about four significant digits. */
+  decimals: number | null;
+  boolean: boolean;
+  window?: { from: number; to: number; fromLabel: string; toLabel: string };
+  events: Array<{ t: number; label: string; kind: 'event' | 'error' }>;
+  /** Failure points: on line `line` (index into `lines`), at `t`, value `v` if known. */
+  marks: Array<{ t: number; v?: number; line: number; label: string }>;
+}
+
+/** Points per line at most (a plot is about 1,000 px wide). */
+const MAX_POINTS = 1000;
+
+/** Timeline events with their times, from the runner's `t=12.000s text` evidence lines. */
+export function timelineEvents(r: ScenarioResult): Array<{ atMs: number; text: string }> {
+  const out: Array<{ atMs: number; text: string }> = [];
+  for (const line of r.evidence.events) {
+    const m = /^t=(-?\d+(?:\.\d+)?)s\s+(.*)$/.exec(line);
+    if (m) out.push({ atMs: Number(m[1]) * 1000, text: m[2]! });
+  }
+  return out;
+}
+
+/** Short label of an event line: `fault 'vent-blocked': pack2 external-heat {...}` -> `fault vent-blocked`. */
+function eventLabel(text: string): string {
+  const m = /^(fault|clear|cleared|set|step|stimulus|note)\b\s*'?([^':]*)'?/.exec(text);
+  const short = m ? `${m[1]} ${m[2]}`.trim() : text;
+  return short.length > 40 ? `${short.slice(0, 39)}…` : short;
+}
+
+function plotEvents(r: ScenarioResult): PlotSpec['events'] {
+  return [
+    ...timelineEvents(r).map((e) => ({ t: e.atMs / 1000, label: eventLabel(e.text), kind: 'event' as const })),
+    ...r.errors.map((e) => ({ t: e.atMs / 1000, label: 'error', kind: 'error' as const })),
+  ];
+}
+
+/** The union of bucket starts of some series, ascending. */
+function timeAxis(series: SignalSeries[]): number[] {
+  const all = new Set<number>();
+  for (const s of series) for (const t of s.t) all.add(t);
+  return [...all].sort((a, b) => a - b);
+}
+
+/**
+ * An expression's min/max per bucket, from its signals' min/max: evaluated on the bucket minimums and on the
+ * maximums, the smaller and larger result (exact for the monotone expressions limits are: `lim * 1.05 + 1`).
+ */
+function evalOver(c: Compiled, set: SeriesSet, xs: number[]): { min: Array<number | null>; max: Array<number | null> } {
+  const idx = c.signals.map((name) => {
+    const s = set[name];
+    const m = new Map<number, number>();
+    s?.t.forEach((t, i) => m.set(t, i));
+    return { name, s, m };
+  });
+  const min: Array<number | null> = [];
+  const max: Array<number | null> = [];
+  for (const t of xs) {
+    const at = (pick: 'min' | 'max') => (name: string): number | undefined => {
+      const e = idx.find((x) => x.name === name);
+      const i = e?.m.get(t);
+      return e?.s && i !== undefined ? e.s[pick][i] : undefined;
+    };
+    const a = evaluate(c.ast, at('min'));
+    const b = evaluate(c.ast, at('max'));
+    if (a === undefined || b === undefined) {
+      min.push(null);
+      max.push(null);
+    } else {
+      min.push(Math.min(a, b));
+      max.push(Math.max(a, b));
+    }
+  }
+  return { min, max };
+}
+
+function downsampled(set: SeriesSet | undefined, names: readonly string[]): SeriesSet {
+  const out: SeriesSet = {};
+  for (const n of names) {
+    const s = set?.[n];
+    if (s) out[n] = downsample(s, MAX_POINTS);
+  }
+  return out;
+}
+
+function axisLabel(what: string, unit: SignalUnit | undefined): string {
+  if (!unit) return `${what} (unit not known)`;
+  if (unit.boolean) return `${what} (false/true)`;
+  return unit.unit ? `${what} (${unit.unit})` : `${what} (dimensionless)`;
+}
+
+const X_LABEL = 't (s since t=0, simulated)';
+
+/** A plot of one recorded signal; failure points only where the failure names this signal as the one that failed. */
+export function signalPlot(id: string, name: string, r: ScenarioResult): PlotSpec {
+  const set = downsampled(r.series, [name]);
+  const s = set[name] ?? { bucketMs: 1, t: [], min: [], max: [] };
+  const unit = signalUnit(name);
+  const boolean = !!(s.boolean || unit?.boolean);
+  const marks: PlotSpec['marks'] = [];
+  for (const x of r.expectations) {
+    if (x.status !== 'fail' || x.atMs === undefined || !failedSignals(x).includes(name)) continue;
+    const v = valueOf(x, name);
+    marks.push({ t: x.atMs / 1000, ...(v !== undefined ? { v } : {}), line: 0, label: `✕ ${x.id}` });
+  }
+  return {
+    id,
+    title: name,
+    x: s.t.map((t) => t / 1000),
+    lines: [{ label: name, role: 'signal', min: s.min, max: s.max }],
+    xLabel: X_LABEL,
+    yLabel: axisLabel(name.length > 24 ? name.slice(name.indexOf('.') + 1) : name, unit),
+    unit: unit?.unit ?? '',
+    decimals: decimalsFor(unit),
+    boolean,
+    events: plotEvents(r),
+    marks,
+  };
+}
+
+function decimalsFor(unit: SignalUnit | undefined): number | null {
+  return unit?.resolution !== undefined ? decimalsOf(unit.resolution) : null;
+}
+
+/**
+ * The signals a failure is about: those of the value side of each false term (not the limit's); without terms (a
+ * result from before they were recorded) every observed signal.
+ */
+export function failedSignals(x: ExpectationResult): string[] {
+  if (x.falseTerms && x.falseTerms.length > 0) return [...new Set(x.falseTerms.flatMap((t) => t.signals))];
+  return Object.keys(x.observed ?? {});
+}
+
+function valueOf(x: ExpectationResult, name: string): number | undefined {
+  const term = x.falseTerms?.find((t) => t.value === name);
+  if (term?.valueAt !== undefined) return term.valueAt;
+  const o = x.observed?.[name];
+  return typeof o === 'boolean' ? (o ? 1 : 0) : o;
+}
+
+/**
+ * The plot of one false term of a failure: its value side (the signal that failed) and its limit on the same
+ * axes, the failure's window shaded, the failure point marked on the value only.
+ */
+export function failurePlot(id: string, r: ScenarioResult, x: ExpectationResult, term: FalseTerm | undefined): PlotSpec {
+  const valueSrc = term?.value ?? failedSignals(x)[0] ?? '';
+  const valueC = safeCompile(valueSrc);
+  const limitC = term?.limit !== undefined ? safeCompile(term.limit) : undefined;
+  const names = [...(valueC?.signals ?? []), ...(limitC?.signals ?? [])];
+  const set = downsampled(r.series, names);
+  const xs = timeAxis(Object.values(set));
+  const lines: PlotLine[] = [];
+  if (valueC) lines.push({ label: valueSrc, role: 'value', ...evalOver(valueC, set, xs) });
+  if (limitC && term) {
+    // A constant limit is drawn across the whole run.
+    const ev = limitC.signals.length > 0 ? evalOver(limitC, set, xs) : { min: xs.map(() => evaluate(limitC.ast, () => undefined) ?? null), max: xs.map(() => evaluate(limitC.ast, () => undefined) ?? null) };
+    lines.push({ label: `limit: ${term.op ?? ''} ${term.limit}`.replace(/\s+/g, ' '), role: 'limit', ...ev });
+  }
+  // The unit of the value: a bare signal's own, or that of the single signal an expression of it reads.
+  const unit = valueC?.signals.length === 1 ? signalUnit(valueC.signals[0]!) : undefined;
+  const boolean = !!unit?.boolean || (term?.op === undefined && valueC?.signals.length === 1 && !!set[valueC.signals[0]!]?.boolean);
+  const v = term?.valueAt ?? (valueC?.signals.length === 1 ? valueOf(x, valueC.signals[0]!) : undefined);
+  return {
+    id,
+    title: `${x.id}: ${term?.source ?? valueSrc}`,
+    x: xs.map((t) => t / 1000),
+    lines,
+    xLabel: X_LABEL,
+    yLabel: axisLabel(valueSrc.length > 24 ? 'value' : valueSrc, unit),
+    unit: unit?.unit ?? '',
+    decimals: decimalsFor(unit),
+    boolean,
+    ...(x.window ? { window: { from: x.window.fromMs / 1000, to: x.window.toMs / 1000, fromLabel: x.window.from, toLabel: x.window.to } } : {}),
+    events: plotEvents(r),
+    marks: x.atMs !== undefined && lines.length > 0 ? [{ t: x.atMs / 1000, ...(v !== undefined ? { v } : {}), line: 0, label: `✕ ${x.id}` }] : [],
+  };
+}
+
+function safeCompile(src: string): Compiled | undefined {
+  try {
+    return compileExpression(src);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A plot spec as HTML: the container and its data (JSON made safe inside a script element). */
+export function plotHtml(spec: PlotSpec): string {
+  const json = JSON.stringify(spec).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return `<div class="plot" id="${spec.id}" data-title="${escapeAttr(spec.title)}"></div><script type="application/json" class="plot-data" data-for="${spec.id}">${json}</script>`;
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+let uplot: { js: string; css: string } | undefined;
+
+/** uPlot's script and style, from node_modules (inlined into the page). */
+export function uplotAssets(): { js: string; css: string } {
+  uplot ??= {
+    js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+  };
+  return uplot;
+}
+
+/**
+ * Draws every `.plot-data` spec with uPlot. Exposes `window.__hilReport.plots[id]` (the uPlot instance and its spec)
+ * for tests and for people poking at the page.
+ */
+export const PLOT_CLIENT_JS = String.raw`
+(function () {
+  var COLORS = { value: '#1565c0', signal: '#1565c0', limit: '#ef6c00' };
+  var FILLS = { value: 'rgba(21,101,192,0.18)', signal: 'rgba(21,101,192,0.18)', limit: 'rgba(239,108,0,0.15)' };
+  var reg = (window.__hilReport = { plots: {} });
+  function fmt(spec, v) {
+    if (v == null) return '-';
+    if (spec.boolean) return v >= 0.5 ? 'true' : 'false';
+    var text = spec.decimals == null ? String(Number(v.toPrecision(4))) : v.toFixed(spec.decimals);
+    return text + (spec.unit ? ' ' + spec.unit : '');
+  }
+  function overlay(spec) {
+    return function (u) {
+      var ctx = u.ctx, b = u.bbox, dpr = devicePixelRatio || 1;
+      ctx.save();
+      ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+      ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
+      ctx.textBaseline = 'top';
+      if (spec.window) {
+        var x0 = u.valToPos(spec.window.from, 'x', true), x1 = u.valToPos(spec.window.to, 'x', true);
+        ctx.fillStyle = 'rgba(255,193,7,0.28)';
+        ctx.fillRect(Math.min(x0, x1), b.top, Math.max(Math.abs(x1 - x0), 2 * dpr), b.height);
+        ctx.strokeStyle = '#b28704'; ctx.lineWidth = 1.5 * dpr;
+        ctx.setLineDash([]); ctx.beginPath(); ctx.moveTo(x0, b.top); ctx.lineTo(x0, b.top + b.height); ctx.stroke();
+        ctx.setLineDash([6 * dpr, 3 * dpr]); ctx.beginPath(); ctx.moveTo(x1, b.top); ctx.lineTo(x1, b.top + b.height); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = '#7a5c00';
+        ctx.textAlign = 'right';
+        ctx.fillText('trigger: ' + spec.window.fromLabel, x0 - 3 * dpr, b.top + 2 * dpr);
+        ctx.textAlign = 'left';
+        ctx.fillText(spec.window.toLabel, x1 + 3 * dpr, b.top + 2 * dpr);
+      }
+      spec.events.forEach(function (e, i) {
+        var x = u.valToPos(e.t, 'x', true);
+        ctx.strokeStyle = e.kind === 'error' ? '#ef6c00' : '#666'; ctx.lineWidth = 1 * dpr;
+        ctx.setLineDash([4 * dpr, 3 * dpr]); ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = e.kind === 'error' ? '#ef6c00' : '#444';
+        ctx.fillText(e.label, x + 3 * dpr, b.top + b.height - (14 + 13 * (i % 3)) * dpr);
+      });
+      spec.marks.forEach(function (m) {
+        var x = u.valToPos(m.t, 'x', true);
+        ctx.strokeStyle = '#c62828'; ctx.lineWidth = 2 * dpr;
+        ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
+        ctx.fillStyle = '#c62828';
+        if (m.v != null) {
+          var y = u.valToPos(m.v, 'y', true);
+          ctx.beginPath(); ctx.arc(x, y, 5 * dpr, 0, 2 * Math.PI); ctx.fill();
+        }
+        ctx.fillText(m.label, x + 4 * dpr, b.top + 17 * dpr);
+      });
+      ctx.restore();
+    };
+  }
+  function draw(spec, el) {
+    var data = [spec.x];
+    var series = [{ label: 't', value: function (u, v) { return v == null ? '-' : v.toFixed(3) + ' s'; } }];
+    var bands = [];
+    var minIdx = [];
+    spec.lines.forEach(function (l) {
+      var hi = data.length;
+      data.push(l.max); data.push(l.min);
+      var color = COLORS[l.role];
+      var dash = l.role === 'limit' ? [6, 4] : undefined;
+      var width = l.role === 'value' ? 2 : 1.5;
+      series.push({ label: l.label, stroke: color, width: width, dash: dash, spanGaps: false, value: function (u, v) { return fmt(spec, v); } });
+      series.push({ label: l.label + ' (min)', stroke: color, width: width, dash: dash, spanGaps: false, value: function (u, v) { return fmt(spec, v); } });
+      minIdx.push(hi + 1);
+      bands.push({ series: [hi, hi + 1], fill: FILLS[l.role] });
+    });
+    var yAxis = { label: spec.yLabel, labelFont: '600 11px system-ui, sans-serif', size: 64 };
+    if (spec.boolean) yAxis.values = function (u, splits) { return splits.map(function (v) { return v === 1 ? 'true' : v === 0 ? 'false' : ''; }); };
+    if (spec.boolean) yAxis.splits = function () { return [0, 1]; };
+    var width = Math.max(480, Math.min(1140, (el.parentElement || document.body).clientWidth - 8));
+    var opts = {
+      title: spec.title,
+      width: width,
+      height: 280,
+      series: series,
+      bands: bands,
+      scales: spec.boolean ? { x: { time: false }, y: { range: [-0.15, 1.15] } } : { x: { time: false } },
+      axes: [{ label: spec.xLabel }, yAxis],
+      cursor: { drag: { x: true, y: false, setScale: true } },
+      hooks: { draw: [overlay(spec)] },
+    };
+    var u = new uPlot(opts, data, el);
+    // One legend entry per line: the envelope's lower edge is the same line.
+    var rows = u.root.querySelectorAll('.u-legend .u-series');
+    minIdx.forEach(function (i) { if (rows[i]) rows[i].style.display = 'none'; });
+    reg.plots[spec.id] = { u: u, spec: spec };
+  }
+  document.querySelectorAll('script.plot-data').forEach(function (s) {
+    var el = document.getElementById(s.getAttribute('data-for'));
+    if (el) draw(JSON.parse(s.textContent), el);
+  });
+  reg.ready = true;
+})();
+`;
