@@ -121,7 +121,7 @@ function sunspec(): Map<string, string> {
     const walk = (points: ReadonlyArray<{ name: string; units?: string; type?: string }>): void => {
       for (const p of points) {
         if (p.type === 'sunssf') continue;
-        const unit = p.units ?? '';
+        const unit = (p.units ?? '').trim();
         sunspecUnits!.set(`${id}.${p.name}`, unit);
         if (!sunspecUnits!.has(p.name)) sunspecUnits!.set(p.name, unit);
       }

@@ -63,7 +63,7 @@ export function decodeWriteLines(lines: readonly string[], src: EvidenceSource):
       if (first >= start && next <= start + regs.length) {
         const v = model.scaled(point, decodeRaw(point.type, regs, first - start, point.size));
         const sym = point.type.startsWith('enum') ? point.symbols?.find((s) => s.value === v)?.name : undefined;
-        const shown = v === null ? 'not implemented' : typeof v === 'string' ? JSON.stringify(v) : `${v}${point.units ? ` ${point.units}` : ''}${sym ? ` (${sym})` : ''}`;
+        const shown = v === null ? 'not implemented' : typeof v === 'string' ? JSON.stringify(v) : `${v}${point.units?.trim() ? ` ${point.units.trim()}` : ''}${sym ? ` (${sym})` : ''}`;
         parts.push(`${model.layout.id}.${point.name} = ${shown}`);
       }
       a = Math.max(next, a + 1);
