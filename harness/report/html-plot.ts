@@ -55,10 +55,19 @@ export function timelineEvents(r: ScenarioResult): Array<{ atMs: number; text: s
   return out;
 }
 
-/** Short label of an event line: `fault 'vent-blocked': pack2 external-heat {...}` -> `fault vent-blocked`. */
-function eventLabel(text: string): string {
-  const m = /^(fault|clear|cleared|set|step|stimulus|note)\b\s*'?([^':]*)'?/.exec(text);
-  const short = m ? `${m[1]} ${m[2]}`.trim() : text;
+/**
+ * Short label of a timeline event for a plot (the runner's wording, harness/scenario/runner.ts): `fault 'vent':
+ * pack2 external-heat {...}` -> `fault vent`, `clear fault 'vent'` -> `clear vent`, `set inv1.irradiance=300`,
+ * `ramp inv1.irradiance 0 -> 800 over 60000 ms` -> `ramp inv1.irradiance -> 800`, `age 365.0 days of ...` -> `age 365.0 days`,
+ * anything else as it is; at most 40 characters.
+ */
+export function eventLabel(text: string): string {
+  let m: RegExpExecArray | null;
+  let short = text;
+  if ((m = /^fault '([^']*)'/.exec(text))) short = `fault ${m[1]}`;
+  else if ((m = /^clear fault '([^']*)'/.exec(text))) short = `clear ${m[1]}`;
+  else if ((m = /^ramp (\S+) \S+ -> (\S+)/.exec(text))) short = `ramp ${m[1]} -> ${m[2]}`;
+  else if ((m = /^age ([\d.]+ days)/.exec(text))) short = `age ${m[1]}`;
   return short.length > 40 ? `${short.slice(0, 39)}…` : short;
 }
 
@@ -254,6 +263,14 @@ export const PLOT_CLIENT_JS = String.raw`
     var text = spec.decimals == null ? String(Number(v.toPrecision(4))) : v.toFixed(spec.decimals);
     return text + (spec.unit ? ' ' + spec.unit : '');
   }
+  /** Text beside x, on the side with room for it (left-aligned after x, else right-aligned before it). */
+  function label(ctx, b, text, x, y, dpr, preferLeft) {
+    var w = ctx.measureText(text).width, gap = 3 * dpr;
+    var left = preferLeft ? x - gap - w >= b.left : x + gap + w > b.left + b.width;
+    ctx.textAlign = left ? 'right' : 'left';
+    ctx.fillText(text, left ? x - gap : x + gap, y);
+    ctx.textAlign = 'left';
+  }
   function overlay(spec) {
     return function (u) {
       var ctx = u.ctx, b = u.bbox, dpr = devicePixelRatio || 1;
@@ -270,10 +287,8 @@ export const PLOT_CLIENT_JS = String.raw`
         ctx.setLineDash([6 * dpr, 3 * dpr]); ctx.beginPath(); ctx.moveTo(x1, b.top); ctx.lineTo(x1, b.top + b.height); ctx.stroke();
         ctx.setLineDash([]);
         ctx.fillStyle = '#7a5c00';
-        ctx.textAlign = 'right';
-        ctx.fillText('trigger: ' + spec.window.fromLabel, x0 - 3 * dpr, b.top + 2 * dpr);
-        ctx.textAlign = 'left';
-        ctx.fillText(spec.window.toLabel, x1 + 3 * dpr, b.top + 2 * dpr);
+        label(ctx, b, 'trigger: ' + spec.window.fromLabel, x0, b.top + 2 * dpr, dpr, true);
+        label(ctx, b, spec.window.toLabel, x1, b.top + 2 * dpr, dpr, false);
       }
       spec.events.forEach(function (e, i) {
         var x = u.valToPos(e.t, 'x', true);
@@ -281,7 +296,7 @@ export const PLOT_CLIENT_JS = String.raw`
         ctx.setLineDash([4 * dpr, 3 * dpr]); ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
         ctx.setLineDash([]);
         ctx.fillStyle = e.kind === 'error' ? '#ef6c00' : '#444';
-        ctx.fillText(e.label, x + 3 * dpr, b.top + b.height - (14 + 13 * (i % 3)) * dpr);
+        label(ctx, b, e.label, x, b.top + b.height - (14 + 13 * (i % 3)) * dpr, dpr, false);
       });
       spec.marks.forEach(function (m) {
         var x = u.valToPos(m.t, 'x', true);
@@ -292,7 +307,7 @@ export const PLOT_CLIENT_JS = String.raw`
           var y = u.valToPos(m.v, 'y', true);
           ctx.beginPath(); ctx.arc(x, y, 5 * dpr, 0, 2 * Math.PI); ctx.fill();
         }
-        ctx.fillText(m.label, x + 4 * dpr, b.top + 17 * dpr);
+        label(ctx, b, m.label, x, b.top + 17 * dpr, dpr, false);
       });
       ctx.restore();
     };

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HtmlReport, escapeHtml, toHtml } from './html';
-import type { PlotSpec } from './html-plot';
+import { eventLabel, type PlotSpec } from './html-plot';
 import type { ScenarioResult } from '../scenario/result';
 
 const evil = '<script>alert("x&y")</script>';
@@ -111,7 +111,7 @@ describe('HTML report', () => {
     expect(f.yLabel).toBe('pack1.temperature.max (degC)');
     expect(f.xLabel).toMatch(/^t \(s/);
     expect(f.decimals).toBe(1);
-    expect(f.events.map((e) => e.label)).toEqual(['fault hot', 'note']);
+    expect(f.events.map((e) => e.label)).toEqual(['fault hot', 'note: <script>alert("x&y")</script>']);
   });
 
   it('signal plots: one per recorded signal, units on the axis, the failure marked only on the signal that failed', () => {
@@ -203,5 +203,14 @@ describe('HTML report', () => {
     expect(html).toContain('t=1.000 s -&gt; 200 ms; t=59.800 s -&gt; open');
     expect(html).toContain('<dt>t=0</dt><dd>2026-01-01T00:00:05.000Z (virtual clock, epoch 1767225605.000000 s)</dd>');
     expect(html).toContain('<dt>interrupted</dt><dd>SIGINT at t=1.200s</dd>');
+  });
+
+  it('labels events on plots the short way', () => {
+    expect(eventLabel('fault \'vent-blocked\': pack2 external-heat {"module":0,"watts":4000}')).toBe('fault vent-blocked');
+    expect(eventLabel("clear fault 'vent-blocked'")).toBe('clear vent-blocked');
+    expect(eventLabel('ramp inv1.irradiance 0 -> 800 over 60000 ms')).toBe('ramp inv1.irradiance -> 800');
+    expect(eventLabel('set inv1.irradiance=300')).toBe('set inv1.irradiance=300');
+    expect(eventLabel("age 365.0 days of 'daily-cycle' (no time passes on the scenario clock): pack1 ...")).toBe('age 365.0 days');
+    expect(eventLabel(`note: ${'x'.repeat(60)}`)).toHaveLength(40);
   });
 });
