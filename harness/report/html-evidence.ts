@@ -17,7 +17,7 @@ export function renderEvidence(r: ScenarioResult, open: boolean): string {
   }
   if (e.writes.length > 0) {
     out.push(`<details class="ev writes"${open ? ' open' : ''}><summary>Modbus writes before the first failure (${e.writes.length})</summary>`);
-    out.push('<table class="evidence"><thead><tr><th>t</th><th>endpoint / unit</th><th>decoded (SunSpec points)</th></tr></thead><tbody>');
+    out.push('<table class="evidence"><thead><tr><th>t</th><th>endpoint / unit</th><th>decoded (SunSpec points, vendor map registers)</th></tr></thead><tbody>');
     e.writes.forEach((line, i) => out.push(writeRow(line, e.writesDecoded?.[i] ?? '')));
     out.push('</tbody></table></details>');
   }

@@ -3,10 +3,12 @@ import { formatDecoded } from '../../protocols/can/dbc';
 import { makeFrame } from '../../protocols/can/frame';
 import type { ModbusDevice } from '../../protocols/modbus/device';
 import { decodeRaw, SunSpecDevice } from '../../protocols/modbus/sunspec';
+import { decodeRaw as decodeVendorRaw } from '../../emulators/inverter/vendor-codec';
+import { VendorMapDevice } from '../../emulators/inverter/vendor-map-device';
 
 /**
  * Evidence lines as a reviewer reads them: CAN frames with the bus's DBC message and signal names, Modbus writes
- * with the SunSpec point names, scaled values and units. The raw lines stay as they are (the report keeps them one
+ * with the SunSpec point (or vendor map register) names, scaled values and units. The raw lines stay as they are (the report keeps them one
  * click away); these are decoded beside them, one per line, `''` where a line cannot be decoded (an id the DBC does
  * not have, a register no SunSpec model covers).
  */
@@ -47,9 +49,10 @@ export function decodeWriteLines(lines: readonly string[], src: EvidenceSource):
     const m = WRITE_LINE.exec(line);
     if (!m) return '';
     const dev = src.modbus.get(m[1]!)?.units.get(Number(m[2]));
-    if (!(dev instanceof SunSpecDevice)) return '';
     const start = Number(m[3]);
     const regs = m[4]!.split(',').map(Number);
+    if (dev instanceof VendorMapDevice) return vendorWrite(dev, start, regs);
+    if (!(dev instanceof SunSpecDevice)) return '';
     const parts: string[] = [];
     for (let a = start; a < start + regs.length; ) {
       const at = dev.pointAt(a);
@@ -70,4 +73,20 @@ export function decodeWriteLines(lines: readonly string[], src: EvidenceSource):
     }
     return parts.join(', ');
   });
+}
+
+/**
+ * A write to a vendor map unit: each holding entry it covers whole, as `name = value unit` (value = raw * scale +
+ * offset, the map's own rule; a `scaleRegister` entry scales by 10^ the constant of that register, as the device
+ * does, emulators/inverter/vendor-map-device.ts).
+ */
+function vendorWrite(dev: VendorMapDevice, start: number, regs: number[]): string {
+  const parts: string[] = [];
+  for (const r of dev.layout.registers) {
+    if (r.table !== 'holding' || r.type === 'string' || r.address < start || r.address + r.words > start + regs.length) continue;
+    const sf = r.scaleRegister !== undefined ? 10 ** Number(dev.layout.registers.find((x) => x.name === r.scaleRegister)?.constant ?? 0) : r.scale;
+    const value = decodeVendorRaw(r, regs.slice(r.address - start, r.address - start + r.words)) * sf + r.offset;
+    parts.push(`${r.name} = ${Number(value.toPrecision(10))}${r.unit ? ` ${r.unit}` : ''}`);
+  }
+  return parts.join(', ');
 }
