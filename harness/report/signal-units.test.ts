@@ -18,6 +18,14 @@ describe('signal units', () => {
     expect(signalUnit('inv2.124.OutWRte')).toEqual({ unit: '% WDisChaMax' });
   });
 
+  it('knows the bench signals: Modbus write counts, and CAN wire signals by the bundled DBCs', () => {
+    expect(signalUnit('modbus.site.illegalWrites')).toEqual({ unit: 'writes', resolution: 1 });
+    expect(signalUnit('can.pack1.BMS_Limits.ChargeCurrentLimit')).toEqual({ unit: 'A', resolution: 0.1 });
+    expect(signalUnit('can.pack1.BMS_Protections.ProtectionOverTemperature')).toEqual({ unit: '', boolean: true });
+    expect(signalUnit('can.pack1.BMS_Limits.count')).toEqual({ unit: 'frames', resolution: 1 });
+    expect(signalUnit('can.pack1.NoSuchMessage.X')).toBeUndefined();
+  });
+
   it('says nothing about a name it does not know, rather than guess', () => {
     expect(signalUnit('pack1.tempLimit')).toBeUndefined();
     expect(signalUnit('nodot')).toBeUndefined();

@@ -1,4 +1,6 @@
 import { readdirSync } from 'node:fs';
+import { packagePath } from '../../core/package-root';
+import { loadDbc, type Database } from '../../protocols/can/dbc';
 import { bundledModelsDir, loadModelDef } from '../../protocols/modbus/sunspec';
 
 /**
@@ -11,6 +13,9 @@ import { bundledModelsDir, loadModelDef } from '../../protocols/modbus/sunspec';
  * - inverter quantities and controls (emulators/inverter/quantities.ts), by their names.
  * - SunSpec points (`WMaxLimPct`, `124.InWRte`): the units of the official model definitions bundled in
  *   protocols/modbus/sunspec/models; the resolution depends on the device's scale factor, so it is left open.
+ * - bench signals: `modbus.<endpoint>.writes|illegalWrites|rejectedWrites|requests` (counts), `can.<bus>.<Message>.count`
+ *   (frames), `.age` (s), `.<Signal>`: unit and factor of the first bundled DBC (data/dbc) with that message and
+ *   signal (a bench's own `dbc:` file is not known to a report).
  *
  * A name the table does not know gets `undefined`: the report then says "unit not known" rather than guess.
  */
@@ -133,8 +138,31 @@ function sunspec(): Map<string, string> {
   return sunspecUnits;
 }
 
+let dbcs: Database[] | undefined;
+
+/** `can.<bus>.<Message>.<Signal|count|age>`. */
+function wireUnit(rest: string): SignalUnit | undefined {
+  const parts = rest.split('.');
+  if (parts.length !== 3) return undefined;
+  const [, message, what] = parts as [string, string, string];
+  if (what === 'count') return u('frames', 1);
+  if (what === 'age') return u('s', 0.001);
+  dbcs ??= readdirSync(packagePath('data', 'dbc'))
+    .filter((f) => f.endsWith('.dbc'))
+    .sort()
+    .map((f) => loadDbc(packagePath('data', 'dbc', f)));
+  for (const db of dbcs) {
+    const sig = db.findMessage(message)?.getSignal(what);
+    if (sig) return sig.length === 1 && sig.factor === 1 ? FLAG : u(sig.unit, Math.abs(sig.factor));
+  }
+  return undefined;
+}
+
 /** The unit and resolution of a signal (`pack2.current`, `inv1.WMaxLimPct`, `inv1.124.InWRte`), or undefined. */
 export function signalUnit(signal: string): SignalUnit | undefined {
+  if (signal === 't') return u('s', 0.001);
+  if (signal.startsWith('modbus.')) return /\.(writes|illegalWrites|rejectedWrites)$/.test(signal) ? u('writes', 1) : /\.requests$/.test(signal) ? u('requests', 1) : undefined;
+  if (signal.startsWith('can.')) return wireUnit(signal.slice(4));
   const dot = signal.indexOf('.');
   if (dot < 0) return undefined;
   const name = signal.slice(dot + 1);
