@@ -117,11 +117,33 @@ function evalOver(c: Compiled, set: SeriesSet, xs: number[]): { min: Array<numbe
   return { min, max };
 }
 
+/**
+ * The series of a plot, downsampled to about {@link MAX_POINTS} buckets of one common width (the widest any of them
+ * needs), so their buckets line up on one time axis (recordings of one run share their bucket width; a signal
+ * recorded over a shorter span would otherwise be merged less).
+ */
 function downsampled(set: SeriesSet | undefined, names: readonly string[]): SeriesSet {
+  const each = names.flatMap((n) => (set?.[n] ? [[n, downsample(set[n]!, MAX_POINTS)] as const] : []));
+  const width = Math.max(0, ...each.map(([, s]) => s.bucketMs));
   const out: SeriesSet = {};
-  for (const n of names) {
-    const s = set?.[n];
-    if (s) out[n] = downsample(s, MAX_POINTS);
+  for (const [n, s] of each) out[n] = s.bucketMs === width ? s : rebucket(s, width);
+  return out;
+}
+
+/** Merge buckets into wider ones of width `w` (min of mins, max of maxes). */
+function rebucket(s: SignalSeries, w: number): SignalSeries {
+  const out: SignalSeries = { bucketMs: w, t: [], min: [], max: [], ...(s.boolean ? { boolean: true as const } : {}) };
+  for (let i = 0; i < s.t.length; i++) {
+    const start = Math.floor(s.t[i]! / w) * w;
+    const k = out.t.length - 1;
+    if (k >= 0 && out.t[k] === start) {
+      out.min[k] = Math.min(out.min[k]!, s.min[i]!);
+      out.max[k] = Math.max(out.max[k]!, s.max[i]!);
+    } else {
+      out.t.push(start);
+      out.min.push(s.min[i]!);
+      out.max.push(s.max[i]!);
+    }
   }
   return out;
 }
@@ -230,7 +252,7 @@ function safeCompile(src: string): Compiled | undefined {
 /** A plot spec as HTML: the container and its data (JSON made safe inside a script element). */
 export function plotHtml(spec: PlotSpec): string {
   const json = JSON.stringify(spec).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-  return `<div class="plot" id="${spec.id}" data-title="${escapeAttr(spec.title)}"></div><script type="application/json" class="plot-data" data-for="${spec.id}">${json}</script>`;
+  return `<div class="plot" id="${spec.id}" data-title="${escapeAttr(spec.title)}" role="img" aria-label="${escapeAttr(`${spec.title}; ${spec.yLabel} against ${spec.xLabel}`)}"></div><script type="application/json" class="plot-data" data-for="${spec.id}">${json}</script>`;
 }
 
 function escapeAttr(s: string): string {

@@ -213,4 +213,16 @@ describe('HTML report', () => {
     expect(eventLabel("age 365.0 days of 'daily-cycle' (no time passes on the scenario clock): pack1 ...")).toBe('age 365.0 days');
     expect(eventLabel(`note: ${'x'.repeat(60)}`)).toHaveLength(40);
   });
+
+  it("lines up a failure plot's series on one time axis, however long each was recorded", () => {
+    const n = (len: number, v: number) => ({ bucketMs: 1, t: Array.from({ length: len }, (_, i) => i), min: Array(len).fill(v) as number[], max: Array(len).fill(v) as number[] });
+    const r = result({ series: { 'pack1.temperature.max': n(3000, 60), 'pack1.tempLimit': n(1000, 55) } });
+    const f = plots(toHtml([r])).find((p) => p.id.startsWith('f-'))!;
+    // 3000 buckets merge 4 to 1; the limit's 1000 are merged to the same width, not left finer.
+    expect(f.x).toHaveLength(750);
+    expect(f.x[1]).toBe(0.004);
+    expect(f.lines[1]!.max.slice(0, 250).every((v) => v === 55)).toBe(true);
+    expect(f.lines[1]!.max.slice(250).every((v) => v === null)).toBe(true);
+    expect(f.lines[0]!.max.every((v) => v === 60)).toBe(true);
+  });
 });
