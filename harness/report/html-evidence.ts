@@ -11,15 +11,15 @@ export function renderEvidence(r: ScenarioResult, open: boolean): string {
   const out: string[] = [];
   if (e.frames.length > 0) {
     out.push(`<details class="ev frames"${open ? ' open' : ''}><summary>CAN frames before the first failure (${e.frames.length})</summary>`);
-    out.push('<table class="evidence"><thead><tr><th>t</th><th>bus</th><th>decoded (DBC)</th></tr></thead><tbody>');
+    out.push('<div class="scroll"><table class="evidence"><thead><tr><th>t</th><th>bus</th><th>decoded (DBC)</th></tr></thead><tbody>');
     e.frames.forEach((line, i) => out.push(frameRow(line, e.framesDecoded?.[i] ?? '')));
-    out.push('</tbody></table></details>');
+    out.push('</tbody></table></div></details>');
   }
   if (e.writes.length > 0) {
     out.push(`<details class="ev writes"${open ? ' open' : ''}><summary>Modbus writes before the first failure (${e.writes.length})</summary>`);
-    out.push('<table class="evidence"><thead><tr><th>t</th><th>endpoint / unit</th><th>decoded (SunSpec points, vendor map registers)</th></tr></thead><tbody>');
+    out.push('<div class="scroll"><table class="evidence"><thead><tr><th>t</th><th>endpoint / unit</th><th>decoded (SunSpec points, vendor map registers)</th></tr></thead><tbody>');
     e.writes.forEach((line, i) => out.push(writeRow(line, e.writesDecoded?.[i] ?? '')));
-    out.push('</tbody></table></details>');
+    out.push('</tbody></table></div></details>');
   }
   if (e.dutOutput.length > 0) {
     out.push(`<details class="ev output"${open ? ' open' : ''}><summary>Controller output (${e.dutOutput.length})</summary><pre>${esc(e.dutOutput.join('\n'))}</pre></details>`);

@@ -101,7 +101,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}
 pre{background:#f7f7f7;padding:8px;overflow-x:auto;font-size:12px;margin:4px 0}
 td pre{white-space:pre-wrap;word-break:break-word;background:none;padding:0;margin:0}
 code{font-size:12px}.muted{color:#777}.hint{color:#777;font-size:12px}
-.plot{margin:6px 0 14px}table.evidence td{font-size:12px}details.raw{display:inline-block;margin-left:8px}
+.plot{margin:6px 0 14px}.scroll{max-height:300px;overflow:auto;border:1px solid #eee}table.evidence td{font-size:12px}details.raw{display:inline-block;margin-left:8px}
 details.raw summary{cursor:pointer;color:#1565c0;font-size:11px}details.raw code{background:#f4f4f4;padding:1px 4px}
 `;
 
