@@ -148,10 +148,15 @@ function rebucket(s: SignalSeries, w: number): SignalSeries {
   return out;
 }
 
+/** Characters a y-axis label fits in (about 200 px of plot height at 11 px); the plot title has the full name. */
+const AXIS_CHARS = 34;
+
+/** `<what> (<unit>)`, shortened to fit the axis: the device prefix dropped, then `value`. */
 function axisLabel(what: string, unit: SignalUnit | undefined): string {
-  if (!unit) return `${what} (unit not known)`;
-  if (unit.boolean) return `${what} (false/true)`;
-  return unit.unit ? `${what} (${unit.unit})` : `${what} (dimensionless)`;
+  const suffix = !unit ? '(unit not known)' : unit.boolean ? '(false/true)' : unit.unit ? `(${unit.unit})` : '(dimensionless)';
+  const shorter = /^[\w.]+$/.test(what) ? [what.slice(what.indexOf('.') + 1)] : [];
+  for (const w of [what, ...shorter, 'value']) if (`${w} ${suffix}`.length <= AXIS_CHARS) return `${w} ${suffix}`;
+  return `value ${suffix}`;
 }
 
 const X_LABEL = 't (s since t=0, simulated)';
@@ -174,7 +179,7 @@ export function signalPlot(id: string, name: string, r: ScenarioResult): PlotSpe
     x: s.t.map((t) => t / 1000),
     lines: [{ label: name, role: 'signal', min: s.min, max: s.max }],
     xLabel: X_LABEL,
-    yLabel: axisLabel(name.length > 36 ? name.slice(name.indexOf('.') + 1) : name, unit),
+    yLabel: axisLabel(name, unit),
     unit: unit?.unit ?? '',
     decimals: decimalsFor(unit),
     boolean,
@@ -231,7 +236,7 @@ export function failurePlot(id: string, r: ScenarioResult, x: ExpectationResult,
     x: xs.map((t) => t / 1000),
     lines,
     xLabel: X_LABEL,
-    yLabel: axisLabel(valueSrc.length > 36 ? 'value' : valueSrc, unit),
+    yLabel: axisLabel(valueSrc, unit),
     unit: unit?.unit ?? '',
     decimals: decimalsFor(unit),
     boolean,

@@ -153,7 +153,7 @@ describeWithPeers(['chromium'], 'HTML report in a browser', () => {
         expect(p.spec.events.map((e) => e.label)).toContain('fault vent-blocked');
       }
       expect(plots.find((p) => p.spec.title === 'inv2.WMaxLimPct')!.axes[1]).toBe('inv2.WMaxLimPct (% WMax)');
-      expect(plots.find((p) => p.spec.title === 'pack2.alarm.overTemperature')!.axes[1]).toBe('pack2.alarm.overTemperature (false/true)');
+      expect(plots.find((p) => p.spec.title === 'pack2.alarm.overTemperature')!.axes[1]).toBe('alarm.overTemperature (false/true)');
     });
 
     it('zooms inline: a drag across the plot narrows its time axis', async () => {
