@@ -37,6 +37,8 @@ export interface PlotSpec {
   decimals: number | null;
   boolean: boolean;
   window?: { from: number; to: number; fromLabel: string; toLabel: string };
+  /** The time range shown first (a failure's window with room around it); double-click shows the whole run. */
+  focus?: { from: number; to: number };
   events: Array<{ t: number; label: string; kind: 'event' | 'error' }>;
   /** Failure points: on line `line` (index into `lines`), at `t`, value `v` if known. */
   marks: Array<{ t: number; v?: number; line: number; label: string }>;
@@ -230,6 +232,7 @@ export function failurePlot(id: string, r: ScenarioResult, x: ExpectationResult,
   const unit = valueC?.signals.length === 1 ? signalUnit(valueC.signals[0]!) : undefined;
   const boolean = !!unit?.boolean || (term?.op === undefined && valueC?.signals.length === 1 && !!set[valueC.signals[0]!]?.boolean);
   const v = term?.valueAt ?? (valueC?.signals.length === 1 ? valueOf(x, valueC.signals[0]!) : undefined);
+  const focus = x.window ? focusOn(x.window.fromMs, Math.max(x.window.toMs, x.atMs ?? 0), xs) : undefined;
   return {
     id,
     title: `${x.id}: ${term?.source ?? valueSrc}`,
@@ -241,9 +244,24 @@ export function failurePlot(id: string, r: ScenarioResult, x: ExpectationResult,
     decimals: decimalsFor(unit),
     boolean,
     ...(x.window ? { window: { from: x.window.fromMs / 1000, to: x.window.toMs / 1000, fromLabel: x.window.from, toLabel: x.window.to } } : {}),
+    ...(focus ? { focus } : {}),
     events: plotEvents(r),
     marks: x.atMs !== undefined && lines.length > 0 ? [{ t: x.atMs / 1000, ...(v !== undefined ? { v } : {}), line: 0, label: `✕ ${x.id}` }] : [],
   };
+}
+
+/**
+ * A range around [from, to] (ms) with three times its width (at least 5 % of the run) on each side, in seconds; none
+ * when that is most of the run anyway (a short run is shown whole).
+ */
+function focusOn(from: number, to: number, xs: number[]): { from: number; to: number } | undefined {
+  if (xs.length < 2) return undefined;
+  const first = xs[0]!;
+  const last = xs[xs.length - 1]!;
+  const pad = Math.max(3 * Math.max(to - from, 100), 0.05 * (last - first));
+  const a = Math.max(first, from - pad);
+  const b = Math.min(last, to + pad);
+  return b - a < 0.6 * (last - first) ? { from: a / 1000, to: b / 1000 } : undefined;
 }
 
 function safeCompile(src: string): Compiled | undefined {
@@ -371,6 +389,7 @@ export const PLOT_CLIENT_JS = String.raw`
       hooks: { draw: [overlay(spec)] },
     };
     var u = new uPlot(opts, data, el);
+    if (spec.focus) u.setScale('x', { min: spec.focus.from, max: spec.focus.to });
     // One legend entry per line: the envelope's lower edge is the same line.
     var rows = u.root.querySelectorAll('.u-legend .u-series');
     minIdx.forEach(function (i) { if (rows[i]) rows[i].style.display = 'none'; });

@@ -225,4 +225,15 @@ describe('HTML report', () => {
     expect(f.lines[1]!.max.slice(250).every((v) => v === null)).toBe(true);
     expect(f.lines[0]!.max.every((v) => v === 60)).toBe(true);
   });
+
+  it("a failure plot opens on its window with room around it when that is a small part of the run", () => {
+    const n = (v: number) => ({ bucketMs: 1000, t: Array.from({ length: 601 }, (_, i) => i * 1000), min: Array(601).fill(v) as number[], max: Array(601).fill(v) as number[] });
+    const r = result({ simulatedMs: 600_000, series: { 'pack1.temperature.max': n(60), 'pack1.tempLimit': n(55) } });
+    r.expectations[1]!.window = { fromMs: 300_000, toMs: 302_000, from: 'first violation', to: 'tolerance (2000 ms)' };
+    r.expectations[1]!.atMs = 303_000;
+    // 3 s of window and failure, padded by 30 s (5 % of the run) on each side.
+    expect(plots(toHtml([r])).find((p) => p.id.startsWith('f-'))!.focus).toEqual({ from: 270, to: 333 });
+    // The short run of the other tests is shown whole.
+    expect(plots(toHtml([result()])).find((p) => p.id.startsWith('f-'))!.focus).toBeUndefined();
+  });
 });

@@ -126,7 +126,7 @@ describeWithPeers(['chromium'], 'HTML report in a browser', () => {
         const ctx = u.ctx;
         const y = Math.round(u.bbox.top + u.bbox.height * 0.55);
         const at = (t) => Array.from(ctx.getImageData(Math.round(u.valToPos(t, 'x', true)), y, 1, 1).data);
-        return { inside: at((spec.window.from + spec.window.to) / 2), before: at(spec.window.from / 2 + 0.3) };
+        return { inside: at((spec.window.from + spec.window.to) / 2), before: at((u.scales.x.min + spec.window.from) / 2) };
       })()`)) as { inside: number[]; before: number[] };
       // RGBA on a transparent canvas: translucent amber inside, nothing drawn before the trigger.
       expect(px.inside[3]!).toBeGreaterThan(40);
@@ -156,10 +156,15 @@ describeWithPeers(['chromium'], 'HTML report in a browser', () => {
       expect(plots.find((p) => p.spec.title === 'pack2.alarm.overTemperature')!.axes[1]).toBe('alarm.overTemperature (false/true)');
     });
 
-    it('zooms inline: a drag across the plot narrows its time axis', async () => {
-      const id = (await plotsInPage(o.page)).find((p) => p.id.startsWith('f-'))!.id;
+    it('opens on the window with room around it, zooms inline on a drag, shows the whole run on a double-click', async () => {
+      const f = (await plotsInPage(o.page)).find((p) => p.id.startsWith('f-'))!;
+      const id = f.id;
       const span = (): Promise<number> => o.page.evaluate(`(() => { const s = window.__hilReport.plots['${id}'].u.scales.x; return s.max - s.min; })()`);
       const before = await span();
+      const whole = f.spec.x[f.spec.x.length - 1]! - f.spec.x[0]!;
+      expect(before).toBeLessThan(whole * 0.6);
+      expect(f.spec.focus!.from).toBeLessThan(f.spec.window!.from);
+      expect(f.spec.focus!.to).toBeGreaterThan(f.spec.marks[0]!.t);
       const over = o.page.locator(`#${id} .u-over`);
       await over.scrollIntoViewIfNeeded();
       const b = (await over.boundingBox())!;
@@ -170,7 +175,7 @@ describeWithPeers(['chromium'], 'HTML report in a browser', () => {
       const after = await span();
       expect(after).toBeLessThan(before * 0.3);
       await over.dblclick();
-      expect(await span()).toBeCloseTo(before, 6);
+      expect(await span()).toBeCloseTo(whole, 6);
     });
 
     it('shows the evidence decoded (DBC signal names, SunSpec points), the raw bytes one click away', async () => {
