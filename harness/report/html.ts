@@ -113,7 +113,7 @@ function page(options: HtmlReportOptions, parts: Rendered[]): string {
   const { js, css } = uplotAssets();
   const failureBlock =
     failures.length > 0
-      ? `<div id="failures"><h2>Failures (${counts.fail} failed, ${counts.error} errors)</h2>\n<p class="hint">Plots: drag across to zoom, double-click to reset. Shaded: the window the expectation was judged over (trigger to deadline); red: the value that failed, at the moment it failed; orange dashed: its limit.</p>\n${failures.join('\n')}</div>`
+      ? `<div id="failures"><h2>Failures (${counts.fail} failed, ${counts.error} errors)</h2>\n<p class="hint">Plots open on the failure's window; drag across to zoom, double-click for the whole run. Shaded: the window the expectation was judged over (trigger to deadline); red: the value that failed, at the moment it failed; orange dashed: its limit.</p>\n${failures.join('\n')}</div>`
       : `<p id="all-passed"><span class="badge pass">ALL PASSED</span> no failures</p>`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
