@@ -45,34 +45,43 @@ const WRITE_LINE = /^t=-?[\d.]+s (\S+) unit (\d+) fc(?:6|16) @(\d+) = \[?([\d,]+
  * with the model's scale factors as they stand when decoded (constant on the bench's inverters).
  */
 export function decodeWriteLines(lines: readonly string[], src: EvidenceSource): string[] {
+  // Decoding is for people: a line it cannot read is left undecoded, never an error of the run.
   return lines.map((line) => {
-    const m = WRITE_LINE.exec(line);
-    if (!m) return '';
-    const dev = src.modbus.get(m[1]!)?.units.get(Number(m[2]));
-    const start = Number(m[3]);
-    const regs = m[4]!.split(',').map(Number);
-    if (dev instanceof VendorMapDevice) return vendorWrite(dev, start, regs);
-    if (!(dev instanceof SunSpecDevice)) return '';
-    const parts: string[] = [];
-    for (let a = start; a < start + regs.length; ) {
-      const at = dev.pointAt(a);
-      if (!at) {
-        a++;
-        continue;
-      }
-      const { model, point } = at;
-      const first = at.start + point.offset;
-      const next = first + point.size;
-      if (first >= start && next <= start + regs.length) {
-        const v = model.scaled(point, decodeRaw(point.type, regs, first - start, point.size));
-        const sym = point.type.startsWith('enum') ? point.symbols?.find((s) => s.value === v)?.name : undefined;
-        const shown = v === null ? 'not implemented' : typeof v === 'string' ? JSON.stringify(v) : `${v}${point.units?.trim() ? ` ${point.units.trim()}` : ''}${sym ? ` (${sym})` : ''}`;
-        parts.push(`${model.layout.id}.${point.name} = ${shown}`);
-      }
-      a = Math.max(next, a + 1);
+    try {
+      return decodeWrite(line, src);
+    } catch {
+      return '';
     }
-    return parts.join(', ');
   });
+}
+
+function decodeWrite(line: string, src: EvidenceSource): string {
+  const m = WRITE_LINE.exec(line);
+  if (!m) return '';
+  const dev = src.modbus.get(m[1]!)?.units.get(Number(m[2]));
+  const start = Number(m[3]);
+  const regs = m[4]!.split(',').map(Number);
+  if (dev instanceof VendorMapDevice) return vendorWrite(dev, start, regs);
+  if (!(dev instanceof SunSpecDevice)) return '';
+  const parts: string[] = [];
+  for (let a = start; a < start + regs.length; ) {
+    const at = dev.pointAt(a);
+    if (!at) {
+      a++;
+      continue;
+    }
+    const { model, point } = at;
+    const first = at.start + point.offset;
+    const next = first + point.size;
+    if (first >= start && next <= start + regs.length) {
+      const v = model.scaled(point, decodeRaw(point.type, regs, first - start, point.size));
+      const sym = point.type.startsWith('enum') ? point.symbols?.find((s) => s.value === v)?.name : undefined;
+      const shown = v === null ? 'not implemented' : typeof v === 'string' ? JSON.stringify(v) : `${v}${point.units?.trim() ? ` ${point.units.trim()}` : ''}${sym ? ` (${sym})` : ''}`;
+      parts.push(`${model.layout.id}.${point.name} = ${shown}`);
+    }
+    a = Math.max(next, a + 1);
+  }
+  return parts.join(', ');
 }
 
 /**
