@@ -3,7 +3,8 @@ import type { ExpectationResult } from '../scenario/judge';
 import type { ScenarioResult } from '../scenario/result';
 import { escapeHtml } from './html-escape';
 import { renderEvidence } from './html-evidence';
-import { failurePlot, plotHtml, PLOT_CLIENT_JS, signalPlot, uplotAssets } from './html-plot';
+import { failurePlot, plotHtml, signalPlot } from './html-plot';
+import { PLOT_CLIENT_JS, uplotAssets } from './html-plot-client';
 import { formatValue, signalUnit } from './signal-units';
 
 export { escapeHtml };
