@@ -7,10 +7,10 @@ import { decimalsOf, signalUnit, type SignalUnit } from './signal-units';
 
 /**
  * Plots of the HTML report, drawn in the page by uPlot (inlined from node_modules: no network). Each plot is a JSON
- * spec in a `<script type="application/json" class="plot-data">` beside an empty `<div>`; {@link PLOT_CLIENT_JS}
- * draws them: min/max envelopes per bucket, a limit next to the value on the same axes, a failure's window as a
- * shaded band between its trigger and its deadline, events as labelled vertical lines, the failure as a red point
- * on the one signal that failed. Drag to zoom, double-click to reset. The script is in html-plot-client.ts.
+ * spec in a `<script type="application/json" class="plot-data">` beside an empty `<div>`; `PLOT_CLIENT_JS`
+ * (html-plot-client.ts) draws them: min/max envelopes per bucket, a limit next to the value on the same axes, a
+ * failure's window as a shaded band between its trigger and its deadline, events as labelled vertical lines, the
+ * failure as a red point on the one signal that failed. Drag to zoom, double-click for the whole run.
  */
 
 /** One line (a min/max envelope) of a plot. */
