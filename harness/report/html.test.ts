@@ -94,8 +94,10 @@ describe('HTML report', () => {
     // 61.54 degC at 0.1 degC resolution; the limit evaluated at the failure.
     expect(block).toContain('<b>pack1.temperature.max = 61.5 degC</b>, must be &lt;= pack1.tempLimit = 55.0 degC');
     expect(block).toContain('window: t=20.000 s (first violation) to t=28.000 s (tolerance (8000 ms)); failed at t=30.000 s');
-    // The passing scenario has no failure block.
+    // The passing scenario has no failure block; the failing one's verdict in the summary links to its block.
     expect(block).not.toContain('ok-one');
+    expect(block).toContain('<div class="failure-group" id="f-2"');
+    expect(html).toContain('<td><a href="#f-2"><span class="badge fail">FAIL</span></a></td>');
   });
 
   it("a failure's plot: value and limit on the same axes with units, the window, the failure marked on the value only", () => {

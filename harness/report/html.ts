@@ -143,7 +143,9 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const wall = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 function summaryRow(r: ScenarioResult, index: number): string {
-  return `<tr><td class="num">${index}</td><td><a href="#s-${index}">${esc(r.scenario)}</a></td><td>${badge(r.verdict)}</td><td>${esc(r.summary)}</td><td>${esc(r.requirements.join(', '))}</td><td class="num">${wall(r.wallMs)}</td><td class="num">${seconds(r.simulatedMs)}</td><td class="num">${r.seed}</td></tr>`;
+  const failed = r.expectations.some((x) => x.verdict === 'fail' || x.verdict === 'error') || r.errors.length > 0;
+  const verdict = failed ? `<a href="#f-${index}">${badge(r.verdict)}</a>` : badge(r.verdict);
+  return `<tr><td class="num">${index}</td><td><a href="#s-${index}">${esc(r.scenario)}</a></td><td>${verdict}</td><td>${esc(r.summary)}</td><td>${esc(r.requirements.join(', '))}</td><td class="num">${wall(r.wallMs)}</td><td class="num">${seconds(r.simulatedMs)}</td><td class="num">${r.seed}</td></tr>`;
 }
 
 /** Requirement -> the expectations that judge it and their verdicts. */
@@ -170,7 +172,7 @@ export function renderFailures(r: ScenarioResult, index: number): string {
   const bad = r.expectations.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
   if (bad.length === 0 && r.errors.length === 0) return '';
   const out: string[] = [];
-  out.push(`<div class="failure-group" data-scenario="${esc(r.scenario)}">`);
+  out.push(`<div class="failure-group" id="f-${index}" data-scenario="${esc(r.scenario)}">`);
   // Failures before errors (not judged, not exercised): a failure is what the controller did.
   const ordered = [...bad.filter((x) => x.status === 'fail'), ...bad.filter((x) => x.status !== 'fail')];
   ordered.forEach((x, k) => out.push(failureCard(r, index, x, k)));
