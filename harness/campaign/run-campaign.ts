@@ -105,7 +105,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
     });
   }
   if (options.junit) reports.push(options.junit);
-  const html = typeof options.html === 'string' ? new HtmlReport(options.html) : options.html;
+  const html = typeof options.html === 'string' ? new HtmlReport(options.html, { trace: traceRequirements }) : options.html;
   if (html) reports.push(html.path);
   const startedAt = new Date().toISOString();
   const budgetLimit = options.traceBudget ?? DEFAULT_TRACE_BUDGET;

@@ -1,4 +1,5 @@
 import type { ScenarioResult } from '../scenario/result';
+import { formatValue, signalUnit } from './signal-units';
 
 const COLORS = { pass: '\x1b[32m', fail: '\x1b[31m', error: '\x1b[33m', skip: '\x1b[36m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
@@ -87,7 +88,7 @@ export class ConsoleReporter {
       for (const x of r.expectations.filter((e) => e.verdict !== 'pass')) {
         const tag = x.verdict === 'skip' ? ' (not counted)' : '';
         this.out.write(`  - ${x.id}${x.requirement ? ` [${x.requirement}]` : ''}${tag}: ${x.message}\n`);
-        if (x.observed) this.out.write(`    observed: ${Object.entries(x.observed).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}\n`);
+        if (x.observed) this.out.write(`    observed: ${Object.entries(x.observed).map(([k, v]) => `${k}=${formatValue(v, signalUnit(k))}`).join(', ')}\n`);
       }
       for (const e of r.errors) this.out.write(`  - harness: t=${(e.atMs / 1000).toFixed(3)}s ${e.message}\n`);
     }
@@ -103,6 +104,3 @@ export class ConsoleReporter {
   }
 }
 
-function fmt(v: unknown): string {
-  return typeof v === 'number' ? String(+v.toFixed(4)) : String(v);
-}

@@ -1,36 +1,52 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import type { ExpectationResult } from '../scenario/judge';
 import type { ScenarioResult } from '../scenario/result';
-import { downsample, type SignalSeries } from '../evidence/series';
+import { escapeHtml } from './html-escape';
+import { renderEvidence } from './html-evidence';
+import { failurePlot, plotHtml, signalPlot } from './html-plot';
+import { PLOT_CLIENT_JS, uplotAssets } from './html-plot-client';
+import { formatValue, signalUnit } from './signal-units';
+
+export { escapeHtml };
+const esc = escapeHtml;
 
 /**
- * The HTML report: one self-contained file (inline CSS and SVG, no scripts, nothing fetched) that a reviewer opens
- * in any browser. A summary table, then per scenario: its expectations with verdicts and observed values, the
- * timeline events, one plot per recorded signal (markers for events and failures), and the evidence (frames,
- * Modbus writes, controller output). Every piece of text from results is escaped.
+ * The HTML report: one self-contained file (inline CSS, uPlot and the plot script inlined, nothing fetched) that a
+ * reviewer opens from disk in any browser. Failures come first, each with its message, the value that broke it
+ * next to its limit, and a plot of that value and limit with the failure's window shaded (trigger to deadline) and
+ * the failing signal marked; then the evidence decoded (DBC signal names, SunSpec points) with the raw bytes one
+ * click away. After that the summary, the requirement traceability, and every scenario in full (expectations,
+ * timeline, one zoomable plot per recorded signal). Every piece of text from results is escaped.
  */
 
-/** Escape for HTML text and (double- or single-quoted) attribute values; drops control characters. */
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
+/** One requirement and what judges it (harness/campaign/traceability.ts `traceRequirements` gives these). */
+export interface TraceRow {
+  requirement: string;
+  verdict: string;
+  evidence: ReadonlyArray<{ scenario: string; expectation: string; verdict: string; status?: string }>;
 }
-const esc = escapeHtml;
 
 export interface HtmlReportOptions {
   /** Page title (default "HIL report"). */
   title?: string;
+  /**
+   * Requirement traceability of the results so far (the report draws it, the campaign layer owns the rule).
+   * Without it the table lists each expectation's requirement and verdict as recorded.
+   */
+  trace?: (results: readonly ScenarioResult[]) => TraceRow[];
+}
+
+interface Rendered {
+  row: string;
+  failures: string;
+  section: string;
+  /** The result without its series (for the traceability table; memory stays bounded). */
+  light: ScenarioResult;
 }
 
 /** A report that grows as results come in; each `add` rewrites the file atomically (temp file + rename). */
 export class HtmlReport {
-  private readonly rows: string[] = [];
-  private readonly sections: string[] = [];
-  private readonly counts = { pass: 0, fail: 0, error: 0, skip: 0 };
+  private readonly parts: Rendered[] = [];
 
   constructor(
     readonly path: string,
@@ -42,16 +58,13 @@ export class HtmlReport {
    * may drop `result.series` afterwards (memory stays bounded over a long campaign).
    */
   add(result: ScenarioResult): void {
-    const index = this.rows.length + 1;
-    this.rows.push(summaryRow(result, index));
-    this.sections.push(renderScenario(result, index));
-    this.counts[result.verdict]++;
+    this.parts.push(render(result, this.parts.length + 1));
     this.write();
   }
 
   /** The whole page as it stands. */
   toString(): string {
-    return page(this.options.title ?? 'HIL report', this.counts, this.rows, this.sections);
+    return page(this.options, this.parts);
   }
 
   private write(): void {
@@ -63,14 +76,15 @@ export class HtmlReport {
 
 /** The page for a set of results at once. */
 export function toHtml(results: ScenarioResult[], options: HtmlReportOptions = {}): string {
-  const counts = { pass: 0, fail: 0, error: 0, skip: 0 };
-  for (const r of results) counts[r.verdict]++;
   return page(
-    options.title ?? 'HIL report',
-    counts,
-    results.map((r, i) => summaryRow(r, i + 1)),
-    results.map((r, i) => renderScenario(r, i + 1)),
+    options,
+    results.map((r, i) => render(r, i + 1)),
   );
+}
+
+function render(r: ScenarioResult, index: number): Rendered {
+  const { series: _series, ...light } = r;
+  return { row: summaryRow(r, index), failures: renderFailures(r, index), section: renderScenario(r, index), light };
 }
 
 const CSS = `
@@ -79,27 +93,44 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:0 0 8px}h3{font-size:1
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.num{text-align:right;white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff}
-.pass{background:#2e7d32}.fail{background:#c62828}.error{background:#ef6c00}.skip{background:#607d8b}
+.pass{background:#2e7d32}.fail{background:#c62828}.error{background:#ef6c00}.skip,.untested{background:#607d8b}
 section{border-top:3px solid #ccc;margin-top:28px;padding-top:12px}section.v-fail{border-color:#c62828}section.v-error{border-color:#ef6c00}
+#failures{border:2px solid #c62828;border-radius:6px;padding:8px 12px;margin:12px 0 20px;background:#fffafa}
+.failure{border-top:1px solid #f0c8c8;padding:8px 0}.failure:first-of-type{border-top:none}
+.failure h3{margin:4px 0}.why{font-size:15px;margin:4px 0}.why b{color:#c62828}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}dt{color:#666}dd{margin:0;word-break:break-all}
 pre{background:#f7f7f7;padding:8px;overflow-x:auto;font-size:12px;margin:4px 0}
 td pre{white-space:pre-wrap;word-break:break-word;background:none;padding:0;margin:0}
-code{font-size:12px}.muted{color:#777}svg{display:block;margin:4px 0 12px;max-width:100%;height:auto}
-svg text{font:11px system-ui,sans-serif;fill:#444}
+code{font-size:12px}.muted{color:#777}.hint{color:#777;font-size:12px}
+.plot{margin:6px 0 14px}.scroll{max-height:300px;overflow:auto;border:1px solid #eee}table.evidence td{font-size:12px}details.raw{display:inline-block;margin-left:8px}
+details.raw summary{cursor:pointer;color:#1565c0;font-size:11px}details.raw code{background:#f4f4f4;padding:1px 4px}
 `;
 
-function page(title: string, counts: Record<string, number>, rows: string[], sections: string[]): string {
-  const total = rows.length;
+function page(options: HtmlReportOptions, parts: Rendered[]): string {
+  const title = options.title ?? 'HIL report';
+  const counts: Record<string, number> = { pass: 0, fail: 0, error: 0, skip: 0 };
+  for (const p of parts) counts[p.light.verdict] = (counts[p.light.verdict] ?? 0) + 1;
+  const failures = parts.map((p) => p.failures).filter(Boolean);
+  const { js, css } = uplotAssets();
+  const failureBlock =
+    failures.length > 0
+      ? `<div id="failures"><h2>Failures (${counts.fail} failed, ${counts.error} errors)</h2>\n<p class="hint">Plots open on the failure's window; drag across to zoom, double-click for the whole run. Shaded: the window the expectation was judged over (trigger to deadline); red: the value that failed, at the moment it failed; orange dashed: its limit.</p>\n${failures.join('\n')}</div>`
+      : `<p id="all-passed"><span class="badge pass">ALL PASSED</span> no failures</p>`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><style>${CSS}</style></head><body>
+<title>${esc(title)}</title><link rel="icon" href="data:,"><style>${css}${CSS}</style></head><body>
 <h1>${esc(title)}</h1>
-<p class="muted">Generated ${esc(new Date().toISOString())}. ${total} scenario(s): ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.skip} skipped.</p>
-<table><thead><tr><th>#</th><th>Scenario</th><th>Verdict</th><th>Summary</th><th>Requirements</th><th>Wall</th><th>Simulated</th><th>Seed</th></tr></thead>
+${failureBlock}
+<p class="muted">Generated ${esc(new Date().toISOString())}. ${parts.length} scenario(s): ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.skip} skipped.</p>
+<h2>Scenarios</h2>
+<table id="summary"><thead><tr><th>#</th><th>Scenario</th><th>Verdict</th><th>Summary</th><th>Requirements</th><th>Wall</th><th>Simulated</th><th>Seed</th></tr></thead>
 <tbody>
-${rows.join('\n')}
+${parts.map((p) => p.row).join('\n')}
 </tbody></table>
-${sections.join('\n')}
+${traceTable(options, parts.map((p) => p.light))}
+${parts.map((p) => p.section).join('\n')}
+<script>${js}</script>
+<script>${PLOT_CLIENT_JS}</script>
 </body></html>
 `;
 }
@@ -112,7 +143,75 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const wall = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 function summaryRow(r: ScenarioResult, index: number): string {
-  return `<tr><td class="num">${index}</td><td><a href="#s-${index}">${esc(r.scenario)}</a></td><td>${badge(r.verdict)}</td><td>${esc(r.summary)}</td><td>${esc(r.requirements.join(', '))}</td><td class="num">${wall(r.wallMs)}</td><td class="num">${seconds(r.simulatedMs)}</td><td class="num">${r.seed}</td></tr>`;
+  const failed = r.expectations.some((x) => x.verdict === 'fail' || x.verdict === 'error') || r.errors.length > 0;
+  const verdict = failed ? `<a href="#f-${index}">${badge(r.verdict)}</a>` : badge(r.verdict);
+  return `<tr><td class="num">${index}</td><td><a href="#s-${index}">${esc(r.scenario)}</a></td><td>${verdict}</td><td>${esc(r.summary)}</td><td>${esc(r.requirements.join(', '))}</td><td class="num">${wall(r.wallMs)}</td><td class="num">${seconds(r.simulatedMs)}</td><td class="num">${r.seed}</td></tr>`;
+}
+
+/** Requirement -> the expectations that judge it and their verdicts. */
+function traceTable(options: HtmlReportOptions, results: readonly ScenarioResult[]): string {
+  const rows: TraceRow[] = options.trace
+    ? options.trace(results)
+    : [...new Set(results.flatMap((r) => r.expectations.flatMap((e) => (e.requirement ? [e.requirement] : []))))].sort().map((req) => {
+        const evidence = results.flatMap((r) => r.expectations.filter((e) => e.requirement === req).map((e) => ({ scenario: r.scenario, expectation: e.id, verdict: e.verdict, status: e.status })));
+        const v = evidence.map((e) => e.verdict);
+        return { requirement: req, verdict: v.includes('error') ? 'error' : v.includes('fail') ? 'fail' : v.includes('pass') ? 'pass' : 'untested', evidence };
+      });
+  if (rows.length === 0) return '';
+  const body = rows
+    .map((t) => {
+      const ev = t.evidence.map((e) => `${statusBadge(e.status, e.verdict)} ${esc(e.scenario)} / <code>${esc(e.expectation)}</code>`).join('<br>');
+      return `<tr><td><b>${esc(t.requirement)}</b></td><td>${badge(t.verdict)}</td><td>${ev || '<span class="muted">(nothing judges it)</span>'}</td></tr>`;
+    })
+    .join('\n');
+  return `<h2>Requirement traceability</h2>\n<table id="traceability"><thead><tr><th>Requirement</th><th>Verdict</th><th>Judged by (scenario / expectation)</th></tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** The failure block of a scenario (its failed and errored expectations, its harness errors), '' if none. */
+export function renderFailures(r: ScenarioResult, index: number): string {
+  const bad = r.expectations.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
+  if (bad.length === 0 && r.errors.length === 0) return '';
+  const out: string[] = [];
+  out.push(`<div class="failure-group" id="f-${index}" data-scenario="${esc(r.scenario)}">`);
+  // Failures before errors (not judged, not exercised): a failure is what the controller did.
+  const ordered = [...bad.filter((x) => x.status === 'fail'), ...bad.filter((x) => x.status !== 'fail')];
+  ordered.forEach((x, k) => out.push(failureCard(r, index, x, k)));
+  for (const e of r.errors) out.push(`<div class="failure harness-error"><h3>${badge('error')} ${esc(r.scenario)}: harness error at t=${seconds(e.atMs)}</h3><p class="why">${esc(e.message)}</p></div>`);
+  out.push(renderEvidence(r, true));
+  out.push(`<p><a href="#s-${index}">the whole scenario: expectations, timeline, every signal ↓</a></p>`);
+  out.push('</div>');
+  return out.join('\n');
+}
+
+function failureCard(r: ScenarioResult, index: number, x: ExpectationResult, k: number): string {
+  const out: string[] = [];
+  out.push(`<div class="failure" data-expectation="${esc(x.id)}">`);
+  out.push(
+    `<h3>${statusBadge(x.status, x.verdict)} ${esc(r.scenario)} / <code>${esc(x.id)}</code>${x.requirement ? ` <span class="muted">[${esc(x.requirement)}]</span>` : ''}${x.atMs !== undefined ? ` <span class="muted">at t=${seconds(x.atMs)}</span>` : ''}</h3>`,
+  );
+  out.push(`<p class="why">${esc(x.message)}</p>`);
+  for (const t of x.falseTerms ?? []) {
+    const unit = t.signals.length === 1 ? signalUnit(t.signals[0]!) : undefined;
+    const value = `<b>${esc(t.value)} = ${esc(formatValue(t.valueAt, unit))}</b>`;
+    const limit = t.op !== undefined ? `, must be ${esc(t.op)} ${esc(t.limit ?? '')}${t.limitSignals && t.limitSignals.length > 0 ? ` = ${esc(formatValue(t.limitAt, unit))}` : unit?.unit ? ` ${esc(unit.unit)}` : ''}` : '';
+    out.push(`<p class="term">${value}${limit}</p>`);
+  }
+  if (x.window) {
+    out.push(`<p class="window muted">window: t=${seconds(x.window.fromMs)} (${esc(x.window.from)}) to t=${seconds(x.window.toMs)} (${esc(x.window.to)})${x.atMs !== undefined ? `; failed at t=${seconds(x.atMs)}` : ''}</p>`);
+  }
+  if (!x.falseTerms && x.observed) {
+    out.push(`<p class="term">${Object.entries(x.observed).map(([n, v]) => `${esc(n)} = ${esc(formatValue(v, signalUnit(n)))}`).join(', ')}</p>`);
+  }
+  out.push(`<p class="muted">${esc(x.where)}</p>`);
+  if (x.status === 'fail' && r.series) {
+    const terms = x.falseTerms && x.falseTerms.length > 0 ? x.falseTerms.slice(0, 3) : [undefined];
+    terms.forEach((t, j) => {
+      const spec = failurePlot(`f-${index}-${k}-${j}`, r, x, t);
+      if (spec.lines.length > 0 && spec.x.length > 0) out.push(plotHtml(spec));
+    });
+  }
+  out.push('</div>');
+  return out.join('\n');
 }
 
 /** One scenario's section (exported for tests and other renderers). */
@@ -147,7 +246,7 @@ export function renderScenario(r: ScenarioResult, index: number): string {
     out.push('<h3>Expectations</h3>');
     out.push('<table><thead><tr><th>Expectation</th><th>Requirement</th><th>Verdict</th><th>Message</th><th>At</th><th>Observed</th><th>Where</th></tr></thead><tbody>');
     for (const x of r.expectations) {
-      const observed = x.observed ? Object.entries(x.observed).map(([k, v]) => `${k} = ${v === undefined ? '(no value)' : String(v)}`).join('\n') : '';
+      const observed = x.observed ? Object.entries(x.observed).map(([k, v]) => `${k} = ${formatValue(v, signalUnit(k))}`).join('\n') : '';
       let message = x.message;
       if (x.reactions && x.reactions.length > 0) {
         const shown = x.reactions.slice(0, 50);
@@ -162,142 +261,20 @@ export function renderScenario(r: ScenarioResult, index: number): string {
     out.push('</tbody></table>');
   }
 
-  const events = timelineEvents(r);
   out.push('<h3>Timeline</h3>');
   out.push(r.evidence.events.length > 0 ? `<pre>${esc(r.evidence.events.join('\n'))}</pre>` : '<p class="muted">(no timeline events)</p>');
 
-  const series = r.series ?? {};
-  const names = Object.keys(series);
+  const names = Object.keys(r.series ?? {});
   if (names.length > 0) {
     out.push('<h3>Signals</h3>');
-    out.push('<p class="muted">Min/max of each plant step per bucket; grey dashed lines: timeline events; red: failed expectations (dot: the observed value); orange: harness errors.</p>');
-    for (const name of names) out.push(renderPlot(name, series[name]!, r, events));
+    out.push('<p class="hint">Min/max of each plant step per bucket; grey dashed: timeline events (labelled); red: where a failed expectation names this signal as the one that failed. Drag to zoom, double-click to reset.</p>');
+    names.forEach((name, i) => out.push(plotHtml(signalPlot(`s-${index}-p${i}`, name, r))));
   }
 
   const bad = r.verdict === 'fail' || r.verdict === 'error';
-  const block = (title: string, lines: string[]): void => {
-    if (lines.length === 0) return;
-    out.push(`<details${bad ? ' open' : ''}><summary>${esc(title)} (${lines.length})</summary><pre>${esc(lines.join('\n'))}</pre></details>`);
-  };
-  if (r.evidence.frames.length + r.evidence.writes.length + r.evidence.dutOutput.length > 0) out.push('<h3>Evidence</h3>');
-  block('CAN frames before the first failure', r.evidence.frames);
-  block('Modbus writes before the first failure', r.evidence.writes);
-  block('Controller output', r.evidence.dutOutput);
+  // A failed scenario's evidence is shown with its failures at the top.
+  if (bad) out.push('<p class="muted"><a href="#failures">evidence: with the failures at the top ↑</a></p>');
+  else out.push(renderEvidence(r, false));
   out.push('</section>');
   return out.join('\n');
-}
-
-/** Timeline events with their times, from the runner's `t=12.000s text` evidence lines. */
-function timelineEvents(r: ScenarioResult): Array<{ atMs: number; text: string }> {
-  const out: Array<{ atMs: number; text: string }> = [];
-  for (const line of r.evidence.events) {
-    const m = /^t=(-?\d+(?:\.\d+)?)s\s+(.*)$/.exec(line);
-    if (m) out.push({ atMs: Number(m[1]) * 1000, text: m[2]! });
-  }
-  return out;
-}
-
-const W = 960;
-const H = 190;
-const M = { left: 70, right: 14, top: 18, bottom: 30 };
-const PW = W - M.left - M.right;
-const PH = H - M.top - M.bottom;
-
-/** One SVG plot of a signal: min/max envelope against simulated seconds, with event and failure markers. */
-export function renderPlot(name: string, raw: SignalSeries, r: ScenarioResult, events: Array<{ atMs: number; text: string }>): string {
-  const s = downsample(raw, PW);
-  const endMs = Math.max(r.simulatedMs, s.t.length ? s.t[s.t.length - 1]! + s.bucketMs : 0, 1);
-  const x = (ms: number): number => M.left + (Math.min(Math.max(ms, 0), endMs) / endMs) * PW;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < s.t.length; i++) {
-    lo = Math.min(lo, s.min[i]!);
-    hi = Math.max(hi, s.max[i]!);
-  }
-  if (s.boolean) [lo, hi] = [0, 1];
-  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
-  if (hi - lo < 1e-9) {
-    const pad = Math.abs(hi) > 1e-9 ? Math.abs(hi) * 0.05 : 1;
-    lo -= pad;
-    hi += pad;
-  }
-  const padY = (hi - lo) * 0.08;
-  const y0 = lo - padY;
-  const y1 = hi + padY;
-  const y = (v: number): number => M.top + (1 - (v - y0) / (y1 - y0)) * PH;
-  const f = (n: number): string => n.toFixed(1);
-
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="plot" data-signal="${esc(name)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(name)}">`);
-  parts.push(`<title>${esc(name)}</title>`);
-  parts.push(`<rect x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" fill="#fff" stroke="#bbb"/>`);
-  // Axes: ticks and labels.
-  for (const v of s.boolean ? [0, 1] : niceTicks(lo, hi, 5)) {
-    const yy = f(y(v));
-    parts.push(`<line x1="${M.left}" x2="${M.left + PW}" y1="${yy}" y2="${yy}" stroke="#eee"/>`);
-    parts.push(`<text x="${M.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${esc(s.boolean ? (v ? 'true' : 'false') : fmtNum(v))}</text>`);
-  }
-  for (const v of niceTicks(0, endMs / 1000, 10)) {
-    const xx = f(x(v * 1000));
-    parts.push(`<line x1="${xx}" x2="${xx}" y1="${M.top + PH}" y2="${M.top + PH + 4}" stroke="#888"/>`);
-    parts.push(`<text x="${xx}" y="${M.top + PH + 16}" text-anchor="middle">${esc(fmtNum(v))}</text>`);
-  }
-  parts.push(`<text x="${M.left + PW}" y="${H - 2}" text-anchor="end">t (simulated s)</text>`);
-  parts.push(`<text x="${M.left}" y="${M.top - 5}" font-weight="600">${esc(name)}</text>`);
-  // Data: one closed path per run of consecutive buckets (a gap where the signal had no value breaks it).
-  const d: string[] = [];
-  let start = 0;
-  for (let i = 1; i <= s.t.length; i++) {
-    if (i === s.t.length || s.t[i]! - s.t[i - 1]! > s.bucketMs) {
-      const seg: string[] = [];
-      for (let k = start; k < i; k++) seg.push(`${f(x(s.t[k]!))},${f(y(s.max[k]!))}`);
-      if (i - start === 1) seg.push(`${f(x(s.t[start]! + s.bucketMs))},${f(y(s.max[start]!))}`, `${f(x(s.t[start]! + s.bucketMs))},${f(y(s.min[start]!))}`);
-      for (let k = i - 1; k >= start; k--) seg.push(`${f(x(s.t[k]!))},${f(y(s.min[k]!))}`);
-      d.push(`M${seg.join('L')}Z`);
-      start = i;
-    }
-  }
-  if (d.length > 0) parts.push(`<path class="series" d="${d.join('')}" fill="rgba(21,101,192,0.25)" stroke="#1565c0" stroke-width="1.2" stroke-linejoin="round"/>`);
-  else parts.push(`<text x="${M.left + PW / 2}" y="${M.top + PH / 2}" text-anchor="middle">(no values recorded)</text>`);
-  // Markers.
-  for (const e of events) {
-    const xx = f(x(e.atMs));
-    parts.push(`<line class="event-marker" x1="${xx}" x2="${xx}" y1="${M.top}" y2="${M.top + PH}" stroke="#666" stroke-dasharray="4 3"><title>${esc(`t=${seconds(e.atMs)} ${e.text}`)}</title></line>`);
-  }
-  for (const e of r.errors) {
-    const xx = f(x(e.atMs));
-    parts.push(`<line class="error-marker" x1="${xx}" x2="${xx}" y1="${M.top}" y2="${M.top + PH}" stroke="#ef6c00" stroke-width="2"><title>${esc(`error at t=${seconds(e.atMs)}: ${e.message}`)}</title></line>`);
-  }
-  for (const x0 of r.expectations) {
-    if (x0.verdict !== 'fail' || x0.atMs === undefined) continue;
-    if (x0.observed && !(name in x0.observed)) continue;
-    const xx = f(x(x0.atMs));
-    const label = `${x0.id} failed at t=${seconds(x0.atMs)}: ${x0.message}`;
-    parts.push(`<g class="failure-marker" data-expectation="${esc(x0.id)}"><title>${esc(label)}</title>`);
-    parts.push(`<line x1="${xx}" x2="${xx}" y1="${M.top}" y2="${M.top + PH}" stroke="#c62828" stroke-width="2"/>`);
-    parts.push(`<text x="${xx}" y="${M.top + 11}" dx="4" fill="#c62828" style="fill:#c62828">✕ ${esc(x0.id)}</text>`);
-    const v = x0.observed?.[name];
-    const num = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-    if (num !== undefined && Number.isFinite(num)) parts.push(`<circle cx="${xx}" cy="${f(y(Math.min(Math.max(num, y0), y1)))}" r="4" fill="#c62828"/>`);
-    parts.push('</g>');
-  }
-  parts.push('</svg>');
-  return parts.join('\n');
-}
-
-/** About `n` round tick values covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, n: number): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
-}
-
-function fmtNum(v: number): string {
-  if (Number.isInteger(v)) return String(v);
-  const a = Math.abs(v);
-  return a >= 100 ? v.toFixed(0) : a >= 1 ? String(Number(v.toFixed(2))) : String(Number(v.toPrecision(3)));
 }

@@ -1,5 +1,8 @@
 import { evaluate, explain, type Compiled, type SignalLookup } from './expression';
+import { falseTerms, type FalseTerm } from './false-terms';
 import type { Expectation, ExpectationForm } from './scenario';
+
+export type { FalseTerm };
 
 /** Verdict of a scenario: worst of its expectations and harness errors (error > fail > pass). */
 export type Verdict = 'pass' | 'fail' | 'error';
@@ -48,6 +51,13 @@ export interface ExpectationResult {
   atMs?: number;
   /** Values of the signals the decisive condition reads, at `atMs`. */
   observed?: Record<string, number | boolean | undefined>;
+  /**
+   * A failure's window, ms since t=0, for plots: a reaction's trigger and its deadline (trigger + `within`), an
+   * invariant's first false sample and the end of its tolerance, an eventually's start (`0`) and its `by`.
+   */
+  window?: { fromMs: number; toMs: number; from: string; to: string };
+  /** A failure: the parts of the condition that were false at `atMs` (the value, its limit, the signals that failed). */
+  falseTerms?: FalseTerm[];
   /** Reactions: each trigger (the first {@link MAX_REACTION_RECORDS}) and what came of it. */
   reactions?: ReactionRecord[];
   /** Reactions: triggers after the first {@link MAX_REACTION_RECORDS}, counted but not listed. */
@@ -174,7 +184,8 @@ abstract class ExpectationState<F extends ExpectationForm = ExpectationForm> {
   }
 
   protected fail(t: number, message: string, cond: Compiled, lookup: SignalLookup, extra: Partial<ExpectationResult> = {}): true {
-    this.decided = this.result('fail', message, { atMs: t, observed: explain(cond, lookup), ...extra });
+    const terms = falseTerms(cond, lookup);
+    this.decided = this.result('fail', message, { atMs: t, observed: explain(cond, lookup), ...(terms.length > 0 ? { falseTerms: terms } : {}), ...extra });
     return true;
   }
 
@@ -264,7 +275,7 @@ class ReactionState extends ExpectationState<Form<'reaction'>> {
       `'${f.then.source}' did not hold within ${f.withinMs} ms of '${f.when.source}' becoming true at ${fmt(p.t0)}`,
       f.then,
       lookup,
-      this.reactionExtra(),
+      { ...this.reactionExtra(), window: { fromMs: p.t0, toMs: p.t0 + f.withinMs, from: `'${f.when.source}' became true`, to: `deadline (within ${f.withinMs} ms)` } },
     );
   }
 
@@ -323,9 +334,10 @@ class InvariantState extends ExpectationState<Form<'invariant'>> {
       return false;
     }
     this.violationStart ??= t;
-    if (f.toleranceMs === 0) return this.fail(t, `invariant '${f.cond.source}' was violated`, f.cond, lookup);
+    const window = { fromMs: this.violationStart, toMs: this.violationStart + f.toleranceMs, from: 'first violation', to: `tolerance (${f.toleranceMs} ms)` };
+    if (f.toleranceMs === 0) return this.fail(t, `invariant '${f.cond.source}' was violated`, f.cond, lookup, { window });
     if (later(t - this.violationStart, f.toleranceMs)) {
-      return this.fail(t, `invariant '${f.cond.source}' was violated for more than ${f.toleranceMs} ms (since ${fmt(this.violationStart)})`, f.cond, lookup);
+      return this.fail(t, `invariant '${f.cond.source}' was violated for more than ${f.toleranceMs} ms (since ${fmt(this.violationStart)})`, f.cond, lookup, { window });
     }
     return false;
   }
@@ -345,12 +357,16 @@ class EventuallyState extends ExpectationState<Form<'eventually'>> {
 
   sample(t: number, lookup: SignalLookup): boolean {
     const f = this.f;
-    if (later(t, f.byMs)) return this.known ? this.fail(t, this.missed(), f.cond, lookup) : false;
+    if (later(t, f.byMs)) return this.known ? this.fail(t, this.missed(), f.cond, lookup, { window: this.window() }) : false;
     const v = evaluate(f.cond.ast, lookup);
     if (v === undefined) return false;
     this.known = true;
     if (v !== 0) this.decided = this.result('pass', `'${f.cond.source}' became true at ${fmt(t)}`, { atMs: t });
     return false;
+  }
+
+  private window(): ExpectationResult['window'] {
+    return { fromMs: 0, toMs: this.f.byMs, from: 't=0', to: `deadline (by ${fmt(this.f.byMs)})` };
   }
 
   private missed(): string {
@@ -361,7 +377,7 @@ class EventuallyState extends ExpectationState<Form<'eventually'>> {
     const f = this.f;
     const complete = this.lastT !== undefined && !later(f.byMs, this.lastT);
     if (complete && this.known) {
-      this.fail(f.byMs, this.missed(), f.cond, lookup);
+      this.fail(f.byMs, this.missed(), f.cond, lookup, { window: this.window() });
       return this.decided!;
     }
     if (complete) return this.result('not-judged', `not judged: ${unknownIn(f.cond, explain(f.cond, lookup))} up to ${fmt(f.byMs)}`);
@@ -373,10 +389,12 @@ class EventuallyState extends ExpectationState<Form<'eventually'>> {
 class FinalState extends ExpectationState<Form<'final'>> {
   private last: number | undefined;
   private observed: Record<string, number | boolean | undefined> | undefined;
+  private terms: FalseTerm[] = [];
 
   sample(_t: number, lookup: SignalLookup): boolean {
     this.last = evaluate(this.f.cond.ast, lookup);
     this.observed = this.last ? undefined : explain(this.f.cond, lookup);
+    this.terms = this.last === 0 ? falseTerms(this.f.cond, lookup) : [];
     return false;
   }
 
@@ -388,7 +406,7 @@ class FinalState extends ExpectationState<Form<'final'>> {
       return this.result('not-judged', `not judged: ${unknownIn(f.cond, this.observed!)} at the end`, { atMs: this.lastT, observed: this.observed! });
     }
     if (this.last === 0) {
-      this.decided = this.result('fail', `at the end, '${f.cond.source}' is false`, { atMs: this.lastT, observed: this.observed! });
+      this.decided = this.result('fail', `at the end, '${f.cond.source}' is false`, { atMs: this.lastT, observed: this.observed!, ...(this.terms.length > 0 ? { falseTerms: this.terms } : {}) });
       return this.decided;
     }
     return this.result('pass', `'${f.cond.source}' holds at the end`, { atMs: this.lastT });

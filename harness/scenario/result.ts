@@ -55,8 +55,12 @@ export interface ScenarioResult {
   evidence: {
     /** Last CAN frames before the first failure (candump lines with bus names). */
     frames: string[];
+    /** `frames` decoded with each bus's DBC (message and signal names, units), line for line; '' where not decodable. */
+    framesDecoded?: string[];
     /** Last Modbus writes before the first failure. */
     writes: string[];
+    /** `writes` as SunSpec point names with scaled values and units, line for line; '' where not decodable. */
+    writesDecoded?: string[];
     /** Last lines the controller printed. */
     dutOutput: string[];
     /** Timeline events that happened (faults, stimuli), with times. */

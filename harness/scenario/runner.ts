@@ -11,6 +11,7 @@ import type { ScenarioResult } from './result';
 import { combineVerdicts } from './result';
 import { SeriesRecorder } from '../evidence/series';
 import { collectIdentity } from '../evidence/controller-identity';
+import { decodeFrameLines, decodeWriteLines } from './decode-evidence';
 import { provenance } from '../evidence/provenance';
 import { capProblems, InputProblems } from '../config/problems';
 import { scenarioBenchProblems } from './bench-check';
@@ -176,6 +177,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   const captureEvidence = (): void => {
     evidence.frames = inst.recentFrames(24);
     evidence.writes = inst.recentWrites(16);
+    evidence.framesDecoded = decodeFrameLines(evidence.frames, inst);
+    evidence.writesDecoded = decodeWriteLines(evidence.writes, inst);
     if (controller) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
   };
   try {

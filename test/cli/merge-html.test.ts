@@ -28,7 +28,9 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil merge --html (real CLI)', () => {
       const page = readFileSync(html, 'utf8');
       expect(page.indexOf('b-fail')).toBeGreaterThan(0);
       expect(page.indexOf('b-fail')).toBeLessThan(page.indexOf('a-pass'));
-      expect((page.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(2); // a plot of pack1.soc for each shard's scenario
+      // A plot of pack1.soc for each shard's scenario (uPlot specs in the page), and the failure block first.
+      expect((page.match(/<script type="application\/json" class="plot-data" data-for="s-\d+-p0">[^<]*"title":"pack1.soc"/g) ?? []).length).toBe(2);
+      expect(page.indexOf('id="failures"')).toBeLessThan(page.indexOf('a-pass'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

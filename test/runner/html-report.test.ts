@@ -5,6 +5,7 @@ import { runCampaign } from '../../harness/campaign/run-campaign';
 import { loadBench } from '../../harness/bench/load-bench';
 import { ConsoleReporter } from '../../harness/report/console';
 import type { SeriesSet } from '../../harness/evidence/series';
+import type { PlotSpec } from '../../harness/report/html-plot';
 import { parseScenario } from '../../harness/scenario/load-scenario';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
@@ -39,7 +40,7 @@ describeIf(built, NEEDS_BUILD, 'HTML report and series from a real run (virtual 
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('plots every signal the expectations read, marks the failure, and keeps the series out of results.jsonl', async () => {
+  it('plots every signal the expectations read, marks the failure on the signal that failed, and keeps the series out of results.jsonl', async () => {
     const bench = loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
     const s = parseScenario(yaml, 'html-short.yaml');
     const html = join(dir, 'report.html');
@@ -55,13 +56,20 @@ describeIf(built, NEEDS_BUILD, 'HTML report and series from a real run (virtual 
     expect(series['pack1.soc']!.t.at(-1)! + series['pack1.soc']!.bucketMs).toBeGreaterThanOrEqual(60_000);
 
     const page = readFileSync(html, 'utf8');
-    for (const name of Object.keys(series)) expect(page).toContain(`<svg xmlns="http://www.w3.org/2000/svg" class="plot" data-signal="${name}"`);
-    expect(page.match(/class="plot"/g)).toHaveLength(3);
-    // 'impossible' failed at its deadline and observed pack1.soc: the marker is on that plot.
-    const socPlot = page.split('<svg ').find((p) => p.includes('data-signal="pack1.soc"'))!;
-    expect(socPlot).toContain('class="failure-marker" data-expectation="impossible"');
-    expect(socPlot).toContain('impossible failed at t=3');
-    expect(page).toContain('class="event-marker"');
+    const specs = [...page.matchAll(/<script type="application\/json" class="plot-data" data-for="[^"]+">(.*?)<\/script>/g)].map((m) => JSON.parse(m[1]!) as PlotSpec);
+    const signalPlots = specs.filter((p) => p.id.startsWith('s-'));
+    expect(signalPlots.map((p) => p.title).sort()).toEqual(Object.keys(series).sort());
+    // 'impossible' failed at the first sample after its deadline (30 s) on pack1.soc: the marker is on that plot only.
+    const marked = signalPlots.filter((p) => p.marks.length > 0);
+    expect(marked.map((p) => [p.title, p.marks[0]!.label, p.marks[0]!.t])).toEqual([['pack1.soc', '✕ impossible', 30.1]]);
+    expect(signalPlots.find((p) => p.title === 'pack1.soc')!.yLabel).toBe('pack1.soc (%)');
+    // The fault is a labelled event on every plot.
+    for (const p of specs) expect(p.events).toContainEqual({ t: 20, label: 'fault hot', kind: 'event' });
+    // The failure plot of 'impossible': soc against its constant limit 10, the window t=0 to its 'by'.
+    const f = specs.find((p) => p.title.startsWith('impossible:'))!;
+    expect(f.lines.map((l) => l.role)).toEqual(['value', 'limit']);
+    expect(new Set(f.lines[1]!.max)).toEqual(new Set([10]));
+    expect(f.window).toMatchObject({ from: 0, to: 30 });
 
     const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const res = lines.find((l) => l.type === 'result')!;

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { HtmlReport } from '../../report/html';
+import { traceRequirements } from '../../campaign/traceability';
 import { exitCodeForResults, type ScenarioResult } from '../../scenario/result';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg } from './scenario-args';
 
@@ -32,7 +33,7 @@ export function registerDemoCommand(program: Command): void {
       mkdirSync(outDir, { recursive: true });
       // A demo starts afresh: results of an earlier demo must not mix with this one's (results.jsonl appends).
       for (const part of ['realtime', 'virtual']) rmSync(join(outDir, part), { recursive: true, force: true });
-      const html = new HtmlReport(join(outDir, 'report.html'), { title: `hil demo: bench '${bench.file.bench}'` });
+      const html = new HtmlReport(join(outDir, 'report.html'), { title: `hil demo: bench '${bench.file.bench}'`, trace: traceRequirements });
       const realtime = scenarios.filter((s) => s.tags.includes(REALTIME_TAG) && s.timeMode !== 'virtual');
       if (opts.realtime && realtime.length > 0) {
         out.write(`Part 1: ${realtime.length} scenario(s) in real time, over the wire (socketcand hub + Modbus TCP on loopback)\n`);
