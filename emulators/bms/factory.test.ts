@@ -128,6 +128,15 @@ describe('createBmsDevice', () => {
     expect([...teslaIds].sort((x, y) => x - y)).toEqual([0x102, 0x202, 0x212, 0x302, 0x332, 0x3d2, 0x5d2, 0x6f2, 0x7e2]);
     expect(tesla.signal('contactorClosed')).toBe(false); // no vehicle yet
     tesla.close();
+    const m3 = createBmsDevice({ name: 'm3', pack: 'tesla-model3-lr-78kwh', protocol: 'tesla-model3', clock });
+    const [m, n] = await pair(clock);
+    const m3Ids = new Set<number>();
+    n.onFrame((x) => m3Ids.add(x.id));
+    m3.attachCan(m);
+    clock.advance(600);
+    expect([...m3Ids].sort((x, y) => x - y)).toEqual([0x132, 0x20a, 0x212, 0x252, 0x292, 0x2d2, 0x320, 0x332, 0x352, 0x3d2, 0x401]);
+    expect(m3.signal('contactorClosed')).toBe(false); // no vehicle yet
+    m3.close();
     leaf.close();
     i3.close();
   });
@@ -140,7 +149,7 @@ describe('createBmsDevice', () => {
   });
 
   it('loads a pack by path relative to the bench directory', () => {
-    const bms = createBmsDevice({ name: 'p', pack: 'packs/bmw-i3-60ah.json', baseDir: join(__dirname, '..', '..', 'fixtures'), protocol: 'pylon-hv' });
+    const bms = createBmsDevice({ name: 'p', pack: 'packs/bmw-i3-60ah.json', baseDir: join(__dirname, '..', '..', 'data'), protocol: 'pylon-hv' });
     expect(bms.pack).toBe('bmw-i3-60ah');
   });
 

@@ -45,7 +45,7 @@ const TICK_MS = 10;
  *   a wrong checksum or a counter that did not advance is counted as malformed and ignored. While valid 0x221 frames
  *   with vehiclePowerState DRIVE (3) came within `vehicleFramesMs`, the contactors close (precharge first); any other
  *   power state (BE's ACCESSORY, GOING_DOWN, OFF sequence) or none opens them. No valid 0x221 for `sleepAfterMs`:
- *   asleep (no frames) until the next. 0x118 and BE's other vehicle frames are not needed.
+ *   asleep (no frames) until the next (its counter taken as it comes). 0x118 and BE's other vehicle frames are not needed.
  * - 0x212 and 0x20A show the contactors (CLOSING / PRECHARGE during precharge, CLOSED / ECONOMIZED, WELDED, OPEN,
  *   BLOCKED while a latched fault keeps them open), the state (FAULT on a latched fault or an alarm, WELD, CHARGE /
  *   DRIVE while closed, STANDBY), the HV interlock (INTERNAL_OPEN_FAULT and alert a036 on an 'internal-fault': no
@@ -110,7 +110,7 @@ export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: Attac
   const onFrame = (f: CanFrame): void => {
     if (!attached || f.extended || f.error || f.id !== TESLA3_ID.powerState221) return;
     const counter = f.data.length === 8 ? f.data[6]! >> 4 : -1;
-    const valid = !f.rtr && f.data.length === 8 && f.data[7] === teslaChecksum(f.id, f.data, 7) && (lastCounter === undefined || counter === ((lastCounter + 1) & 0x0f));
+    const valid = !f.rtr && f.data.length === 8 && f.data[7] === teslaChecksum(f.id, f.data, 7) && (lastCounter === undefined || !wake.awake || counter === ((lastCounter + 1) & 0x0f));
     if (counter >= 0) lastCounter = counter;
     if (!valid) {
       stats.malformedIgnored++;
