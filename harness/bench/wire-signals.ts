@@ -16,6 +16,7 @@ const PROTOCOL_DBC: Record<string, string> = {
   'kia-hyundai-64': 'kia-hyundai-64.dbc',
   'tesla-legacy': 'tesla-legacy.dbc',
   'tesla-model3': 'tesla-model3.dbc',
+  'renault-zoe-gen2': 'renault-zoe-gen2.dbc',
 };
 
 const dbcCache = new Map<string, Database>();
