@@ -137,6 +137,17 @@ describe('createBmsDevice', () => {
     expect([...m3Ids].sort((x, y) => x - y)).toEqual([0x132, 0x20a, 0x212, 0x252, 0x292, 0x2d2, 0x320, 0x332, 0x352, 0x3d2, 0x401]);
     expect(m3.signal('contactorClosed')).toBe(false); // no vehicle yet
     m3.close();
+    const z2 = createBmsDevice({ name: 'z2', pack: 'renault-zoe-52kwh', protocol: 'renault-zoe-gen2', clock });
+    const [p2, q2] = await pair(clock);
+    const z2Ids = new Set<number>();
+    q2.onFrame((x) => z2Ids.add(x.id));
+    z2.attachCan(p2);
+    clock.advance(600);
+    expect(z2Ids.size).toBe(0); // asleep until the vehicle's 0x373
+    await q2.send({ id: 0x373, extended: false, data: Uint8Array.of(0xc1, 0x40, 0x5d, 0xb2, 0, 1, 0xff, 0xe3) });
+    clock.advance(600);
+    expect([...z2Ids].sort((x, y) => x - y)).toEqual([0x0f8, 0x36c, 0x4db]);
+    z2.close();
     leaf.close();
     i3.close();
   });
