@@ -193,6 +193,8 @@ describe('Nissan Leaf LBC profile', () => {
       expect([lens.get(1), lens.get(2), lens.get(4), lens.get(6)]).toEqual([want[gen].g1, 196, want[gen].g4, 24]);
       expect(r.vehicle.groups.thermistorC).toHaveLength(want[gen].therm);
       expect(since(r, 0, 0x59e).length > 0).toBe(want[gen].has59e);
+      // BE marks a pack ZE1 on any of 0x380, 0x5EB, 0x5BF, 0x1ED, 0x1C2
+      for (const id of [0x380, 0x5eb, 0x5bf, 0x1ed, 0x1c2]) expect(r.wire.filter((f) => f.id === id && f.timestamp! >= 1000 && f.timestamp! < 3000)).toHaveLength(gen === 'ze1' ? 20 : 0);
       expect(r.wire.filter((f) => f.id === 0x5bc && f.timestamp! >= 1000 && f.timestamp! < 3000)).toHaveLength(want[gen].per5bc);
       expect(r.vehicle.groups.capacityAh).toBeCloseTo(r.dev.snapshot().fullChargeAh, 3);
     }
