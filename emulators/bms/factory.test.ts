@@ -94,7 +94,7 @@ describe('createBmsDevice', () => {
     leaf.attachCan(a);
     i3.attachCan(c);
     clock.advance(1000);
-    expect([...leafIds].sort((x, y) => x - y)).toEqual([0x1db, 0x1dc, 0x55b, 0x59e, 0x5bc, 0x5c0]);
+    expect([...leafIds].sort((x, y) => x - y)).toEqual([0x1c2, 0x1db, 0x1dc, 0x1ed, 0x380, 0x55b, 0x59e, 0x5bc, 0x5bf, 0x5c0, 0x5eb]); // ZE1: with its own ids
     expect([...i3Ids].sort((x, y) => x - y)).toEqual([0x112, 0x1fa, 0x239, 0x2bd, 0x2f5, 0x40d, 0x431, 0x432]);
     expect(leaf.signal('contactorClosed')).toBe(false); // no vehicle yet
     expect(checkBmsParams({ generation: 'ze1' }, 'bmw-i3')).toEqual([{ path: '/generation', message: "'generation' applies to protocol nissan-leaf, not bmw-i3" }]);
