@@ -7,7 +7,7 @@
  *
  * | id | period | content |
  * |---|---|---|
- * | 0x132 | 100 ms | BMS_hvBusStatus: voltage 0|16 0.01 V; current 16|16 signed, 0.1 A, + charge (BE takes the raw value as dA; the Tesla DBC's scale is -0.1, + discharge: the same bits [TESCAN sample]); raw current 32|16 signed (-0.05, 822) A + discharge; charge time 48|12 min, 4095 = none |
+ * | 0x132 | 100 ms | BMS_hvBusStatus: voltage 0|16 0.01 V; current 16|16 signed, 0.1 A, + charge (BE takes the raw value as dA; the Tesla DBC's scale is -0.1, + discharge: the same bits [TESCAN sample]); raw current 32|16 signed, -0.05 A, offset 500 A, + discharge (BE's comment says offset 822; the TESCAN sample, 5C 26 = 9 A beside a smooth 8.2 A, fits 500, the offset of TESCAN's corrected definition: followed); charge time 48|12 min, 4095 = none |
  * | 0x20A | 100 ms | HVP_contactorState: negative / positive contactor 0|3 / 3|3 (1 OPEN, 2 PRECHARGE, 4 PULLED_IN, 6 ECONOMIZED, 7 WELDED), set state 8|4 (1 OPEN, 2 CLOSING, 3 BLOCKED, 5 CLOSED, 7 WELDED), closing blocked 35, HVIL status 40|4 (1 STATUS_OK, 3 INTERNAL_OPEN_FAULT) |
  * | 0x212 | 100 ms | BMS_status: contactor 8|3 (1 OPEN, 3 CLOSING, 4 CLOSED, 5 WELDED, 6 BLOCKED), HV state 16|3 (0 DOWN, 1 COMING_UP, 3 UP_FOR_DRIVE, 4 UP_FOR_CHARGE), isolation 19|10 x 10 kOhm, BMS state 32|4 (0 STANDBY, 1 DRIVE, 3 CHARGE, 6 FAULT, 7 WELD), min pack temperature 56|8 (0.5, -40) |
  * | 0x252 | 100 ms | BMS_powerAvailable: max regen 0|16 0.01 kW, max discharge 16|16 0.013 kW |
@@ -52,6 +52,8 @@ export const HVP_SET = { open: 1, closing: 2, blocked: 3, closed: 5, welded: 7 }
 export const HVIL = { ok: 1, internalOpen: 3 } as const;
 /** VCFRONT_vehiclePowerState in 0x221 byte 0 bits 5-6 [derived from BE's DRIVE / ACCESSORY / OFF frames]. */
 export const POWER_STATE = { off: 0, accessory: 2, drive: 3 } as const;
+/** Offset of 0x132's raw current, A [TESCAN sample; BE's comment: 822]. */
+export const RAW_CURRENT_OFFSET_A = 500;
 /** One brick voltage step of 0x401 [BE: raw / 10 = mV]. */
 export const BRICK_LSB_V = 0.0001;
 /** Bricks per 0x401 mux [BE: status 0x2A = three bricks]. */
@@ -108,7 +110,7 @@ export class TeslaModel3FrameEncoder {
     const d = new Uint8Array(8);
     putBits(d, 0, 16, clampRound(s.packVoltage * 100, 0, 0xffff));
     putBits(d, 16, 16, clampRound(s.current * 10, -0x8000, 0x7fff));
-    putBits(d, 32, 16, clampRound((822 + s.current) / 0.05, -0x8000, 0x7fff)); // + discharge: -I at -0.05 A/bit from 822
+    putBits(d, 32, 16, clampRound((RAW_CURRENT_OFFSET_A + s.current) / 0.05, -0x8000, 0x7fff)); // + discharge: -0.05 A/bit from the offset
     putBits(d, 48, 12, 0xfff);
     return makeFrame(TESLA3_ID.hvBus132, d);
   }

@@ -67,6 +67,21 @@ describe('Tesla Model 3/Y BMS profile', () => {
     expect(d(frames[10]!).Brick1).toBeCloseTo(cells[1]!, 4);
   });
 
+  it('0x132 against the public capture (fl4p/tescan README: 70 96 AE FF 5C 26 FF 0F = 385.12 V, 8.2 A smooth / 9 A raw discharge)', () => {
+    const captured = [0x70, 0x96, 0xae, 0xff, 0x5c, 0x26, 0xff, 0x0f];
+    const s = Object.assign(emptySnapshot(), { packVoltage: 385.12, current: -8.2 });
+    const ours = Array.from(new TeslaModel3FrameEncoder().hvBus132(s).data);
+    expect([...ours.slice(0, 4), ...ours.slice(6)]).toEqual([...captured.slice(0, 4), ...captured.slice(6)]);
+    const raw = db.decode({ id: 0x132, extended: false, data: Uint8Array.from(captured) }).signals;
+    expect(raw.Voltage).toBeCloseTo(385.12, 6);
+    expect(raw.Current).toBeCloseTo(-8.2, 6);
+    expect(raw.RawCurrent).toBeCloseTo(9, 6); // the sample's raw current, with the offset followed
+    const r: TeslaModel3Reading = { cells: [] };
+    decodeTeslaModel3Frame(0x132, Uint8Array.from(captured), r);
+    expect(r.current).toBeCloseTo(-8.2, 6);
+    expect(db.decode({ id: 0x132, extended: false, data: Uint8Array.from(ours) }).signals.RawCurrent).toBeCloseTo(8.2, 6);
+  });
+
   it('the vehicle checksum is BE\'s: its fixed 0x221 and 0x118 frames check', () => {
     // TESLA-BATTERY.h: TESLA_221_DRIVE_Mux0 / _Mux1, TESLA_221_OFF_Mux0, TESLA_118 (counter 0).
     for (const f of [[0x60, 0x55, 0x55, 0x15, 0x54, 0x51, 0xf1, 0xd8], [0x61, 0x05, 0x55, 0x05, 0, 0, 0, 0xe3], [0, 1, 0, 0, 0, 0x50, 0xf1, 0x65]]) expect(teslaChecksum(0x221, Uint8Array.from(f), 7)).toBe(f[7]);
