@@ -16,7 +16,7 @@
  * | 0x332 | 100 ms, muxes alternating | mux 0|2: 1 = max / min brick 2|12 / 16|12 x 2 mV and their numbers 32|7 / 40|7 (+1); 0 = max / min brick temperature 16|8 / 24|8 (0.5, -40) and their numbers 2|4 / 8|4 |
  * | 0x352 | 1 s, muxes alternating | BMS_energyStatus (2021+ muxed form) mux 0|2: 0 = nominal full pack energy 16|16, nominal / ideal energy remaining 32|16 / 48|16 (0.02 kWh); 1 = energy buffer 16|16 0.01 kWh, expected remaining 32|16, to charge complete 48|16 (0.02 kWh) |
  * | 0x3D2 | 1 s | total discharge / charge u32 Wh (0.001 kWh) |
- * | 0x401 | one mux every 100 ms | BrickVoltages: mux byte 0, status byte 1 = 0x2A (three bricks), bricks 16|16, 32|16, 48|16 at 0.1 mV; 96 bricks = muxes 0-31 |
+ * | 0x401 | one mux every 100 ms | BrickVoltages: mux byte 0, status byte 1 = 0x2A (three bricks) or 0x02 (the last, one brick), bricks 16|16, 32|16, 48|16 at 0.1 mV; 96 bricks = muxes 0-31 |
  * | 0x320 | 1 s | BMS_alertMatrix mux 0 (0|4): a017 brick OV (20), a018 brick UV (21), a019 module OT (22), a022 over current (25), a035 isolation (38), a036 HVP HVIL fault (39), a166 pack full weld (49) |
  */
 import { makeFrame, type CanFrame } from '../../../../protocols/can/frame';
@@ -206,12 +206,17 @@ export class TeslaModel3FrameEncoder {
     return makeFrame(TESLA3_ID.kwh3D2, d);
   }
 
-  /** Mux `mux`: bricks 3 mux .. 3 mux + 2, 0.1 mV each. */
+  /**
+   * Mux `mux`: bricks 3 mux .. 3 mux + 2, 0.1 mV each, status 0x2A. When one brick is left for the last mux (an LFP
+   * pack of 3n + 1 bricks), status 0x02 and that brick alone [BE: "final, partial frame: only 1 cell voltage
+   * present"]. BE knows no frame for two bricks left: they go in a 0x2A frame with the third slot 0.
+   */
   bricks401(mux: number, cells: Readonly<Float64Array>): CanFrame {
     const d = new Uint8Array(8);
+    const left = cells.length - mux * BRICKS_PER_MUX;
     d[0] = mux;
-    d[1] = 0x2a;
-    for (let k = 0; k < BRICKS_PER_MUX; k++) putBits(d, 16 + 16 * k, 16, clampRound((cells[mux * BRICKS_PER_MUX + k] ?? 0) / BRICK_LSB_V, 0, 0xffff));
+    d[1] = left === 1 ? 0x02 : 0x2a;
+    for (let k = 0; k < Math.min(BRICKS_PER_MUX, left); k++) putBits(d, 16 + 16 * k, 16, clampRound(cells[mux * BRICKS_PER_MUX + k]! / BRICK_LSB_V, 0, 0xffff));
     return makeFrame(TESLA3_ID.bricks401, d);
   }
 

@@ -82,6 +82,18 @@ describe('Tesla Model 3/Y BMS profile', () => {
     expect(db.decode({ id: 0x132, extended: false, data: Uint8Array.from(ours) }).signals.RawCurrent).toBeCloseTo(8.2, 6);
   });
 
+  it('an LFP pack of 3n + 1 bricks ends its 0x401 round with the partial frame (status 0x02, one brick), which gives BE its count', () => {
+    const enc = new TeslaModel3FrameEncoder();
+    const cells = Float64Array.from({ length: 106 }, (_, i) => 3.2 + i * 0.001);
+    const last = enc.bricks401(35, cells);
+    expect(Array.from(last.data.slice(0, 4))).toEqual([35, 0x02, 33050 & 0xff, 33050 >> 8]); // brick 106: 3.305 V -> 33050 -> whole mV 3305
+    const r: TeslaModel3Reading = { cells: [] };
+    for (let m = 0; m < 36; m++) decodeTeslaModel3Frame(0x401, enc.bricks401(m, cells).data, r);
+    expect(r.cellCount).toBe(106);
+    expect(r.cells).toHaveLength(106);
+    expect(r.cells[105]).toBe(3.305);
+  });
+
   it('the vehicle checksum is BE\'s: its fixed 0x221 and 0x118 frames check', () => {
     // TESLA-BATTERY.h: TESLA_221_DRIVE_Mux0 / _Mux1, TESLA_221_OFF_Mux0, TESLA_118 (counter 0).
     for (const f of [[0x60, 0x55, 0x55, 0x15, 0x54, 0x51, 0xf1, 0xd8], [0x61, 0x05, 0x55, 0x05, 0, 0, 0, 0xe3], [0, 1, 0, 0, 0, 0x50, 0xf1, 0x65]]) expect(teslaChecksum(0x221, Uint8Array.from(f), 7)).toBe(f[7]);
