@@ -94,6 +94,20 @@ describe('Renault Zoe Gen2 LBC profile', () => {
     expect(Math.abs(g.cellMax! - s.cellVMax)).toBeLessThanOrEqual(0.0005 + 1e-9);
     expect(Math.abs(g.cellMinPolled! - s.cellVMin)).toBeLessThanOrEqual(0.0005 + 1e-9);
     for (const [a, b] of [[g.tempMax!, s.cellTMax], [g.tempMin!, s.cellTMin], [g.tempAvg!, s.tempAvg]] as const) expect(Math.abs(a - b)).toBeLessThanOrEqual(0.07);
+    // the 12 module temperatures (OVMS: raw x 0.0625 - 40 degC), asked the way OVMS does
+    const temps = z.dev.measuredTemperatures();
+    expect(temps).toHaveLength(12);
+    for (let m = 0; m < 12; m++) {
+      const got: number[] = [];
+      const off = z.vehicleBus.onFrame((f) => {
+        if (f.id === 0x18daf1db && f.data[1] === 0x62 && ((f.data[2]! << 8) | f.data[3]!) === 0x9131 + m) got.push((((f.data[4]! << 8) | f.data[5]!) * 0.0625) - 40);
+      });
+      await z.vehicleBus.send({ id: 0x18dadbf1, extended: true, data: Uint8Array.of(0x03, 0x22, 0x91, 0x31 + m, 0, 0, 0, 0) });
+      await z.clock.advanceAsync(30);
+      off();
+      expect(got).toHaveLength(1);
+      expect(Math.abs(got[0]! - temps[m]!)).toBeLessThanOrEqual(0.0625 / 2 + 1e-9);
+    }
     const cells = z.dev.measuredCellVoltages();
     expect(g.cells).toHaveLength(96);
     for (let i = 0; i < 96; i++) expect(Math.abs(g.cells[i]! - cells[i]!)).toBeLessThanOrEqual(0.0015);

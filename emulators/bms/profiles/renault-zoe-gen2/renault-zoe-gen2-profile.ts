@@ -85,7 +85,7 @@ export function attachRenaultZoeGen2(device: BmsDevice, bus: CanBus, options: At
   const uds = new UdsServer(link, { answering: () => attached && wake.awake && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
   uds.handle(SID.ReadDataByIdentifier, (req) => {
     if (req.length !== 3) return negative(SID.ReadDataByIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
-    const v = zoe2Did((req[1]! << 8) | req[2]!, { snapshot: device.snapshot(), cells: device.measuredCellVoltages(), interlock: interlock() });
+    const v = zoe2Did((req[1]! << 8) | req[2]!, { snapshot: device.snapshot(), cells: device.measuredCellVoltages(), temps: device.measuredTemperatures(), interlock: interlock() });
     return v === undefined ? negative(SID.ReadDataByIdentifier, NRC.requestOutOfRange) : positive(SID.ReadDataByIdentifier, [req[1]!, req[2]!, v >> 8, v & 0xff]);
   });
   uds.handle(SID.ClearDiagnosticInformation, (req) => {

@@ -16,12 +16,21 @@
  * | 900E / 900F | max generated (charge) / max available (discharge) power | 10 W |
  * | 925D | current | (raw - 32640) x 0.03125 A, + charge (BE's sign) |
  * | 9021-903F, 9041-905F, 9061-907F, 9081-9083 | cells 1-96 (9040, 9060, 9080 skipped) | raw x 0.976563 mV (BE truncates to mV) |
+ * | 9018 | max charge power | 0.01 kW [OVMS] |
+ * | 9131-913C | module temperatures 1-12 | raw x 0.0625 - 40 degC [OVMS] |
+ *
+ * Cross-checked with [OVMS] rz2_pids_LBC.cpp, which reads the same DIDs from the vehicle side: 9005 x 0.1 V, 925D
+ * as raw x 0.03125 - 1020 A (its sign + discharge, the same raw as BE's (raw - 32640) x 0.3125 dA + charge), 9012 as
+ * raw x 0.0625 - 40 degC (= BE's (raw - 640) x 0.625 dC), 9003 x 0.01 %, 9002 as the SOC in 0.01 % (BE only shows
+ * it as "usable SOC"), the cells at 0.000976563 V with 9040 skipped.
  */
 import type { BmsSnapshot } from '../../device/snapshot';
 
 export interface Zoe2DidContext {
   snapshot: Readonly<BmsSnapshot>;
   cells: Readonly<Float64Array>;
+  /** Module temperatures, degC (DIDs 9131 on). */
+  temps?: Readonly<Float64Array>;
   interlock: number;
 }
 
@@ -44,6 +53,10 @@ export function zoe2Did(did: number, c: Zoe2DidContext): number | undefined {
   const cell = didCell(did);
   if (cell !== undefined) return cell < c.cells.length ? u16(c.cells[cell]! * 1024) : undefined;
   const temp = (t: number): number => u16(t * 16 + 640);
+  if (did >= 0x9131 && did <= 0x913c) {
+    const m = did - 0x9131;
+    return c.temps && m < c.temps.length ? temp(c.temps[m]!) : undefined;
+  }
   switch (did) {
     case 0x9001:
       return u16(s.soc * 10000 + 300);
@@ -67,6 +80,8 @@ export function zoe2Did(did: number, c: Zoe2DidContext): number | undefined {
       return temp(s.cellTMax);
     case 0x901a:
       return c.interlock;
+    case 0x9018:
+      return u16((s.chargeCurrentLimit * s.packVoltage) / 10);
     case 0x900e:
       return u16((s.chargeCurrentLimit * s.packVoltage) / 10);
     case 0x900f:
