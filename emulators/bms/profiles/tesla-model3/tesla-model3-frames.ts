@@ -17,6 +17,7 @@
  * | 0x352 | 1 s, muxes alternating | BMS_energyStatus (2021+ muxed form) mux 0|2: 0 = nominal full pack energy 16|16, nominal / ideal energy remaining 32|16 / 48|16 (0.02 kWh); 1 = energy buffer 16|16 0.01 kWh, expected remaining 32|16, to charge complete 48|16 (0.02 kWh) |
  * | 0x3D2 | 1 s | total discharge / charge u32 Wh (0.001 kWh) |
  * | 0x401 | one mux every 100 ms | BrickVoltages: mux byte 0, status byte 1 = 0x2A (three bricks) or 0x02 (the last, one brick), bricks 16|16, 32|16, 48|16 at 0.1 mV; 96 bricks = muxes 0-31 |
+ * | 0x312 | 1 s | BMS_thermalStatus: pack min / max temperature 44|9 / 53|9 (0.25, -25) degC |
  * | 0x320 | 1 s | BMS_alertMatrix mux 0 (0|4): a017 brick OV (20), a018 brick UV (21), a019 module OT (22), a022 over current (25), a035 isolation (38), a036 HVP HVIL fault (39), a166 pack full weld (49) |
  */
 import { makeFrame, type CanFrame } from '../../../../protocols/can/frame';
@@ -34,6 +35,7 @@ export const TESLA3_ID = {
   kwh3D2: 0x3d2,
   bricks401: 0x401,
   alerts320: 0x320,
+  thermal312: 0x312,
   /** The vehicle [BE transmit_can]: VCFRONT_LVPowerState every 50 ms, muxes 0 and 1 alternating. */
   powerState221: 0x221,
   /** The vehicle [BE]: DI_systemStatus every 10 ms. */
@@ -218,6 +220,13 @@ export class TeslaModel3FrameEncoder {
     d[1] = left === 1 ? 0x02 : 0x2a;
     for (let k = 0; k < Math.min(BRICKS_PER_MUX, left); k++) putBits(d, 16 + 16 * k, 16, clampRound(cells[mux * BRICKS_PER_MUX + k]! / BRICK_LSB_V, 0, 0xffff));
     return makeFrame(TESLA3_ID.bricks401, d);
+  }
+
+  thermal312(s: Readonly<BmsSnapshot>): CanFrame {
+    const d = new Uint8Array(8);
+    putBits(d, 44, 9, clampRound((s.cellTMin + 25) / 0.25, 0, 0x1ff));
+    putBits(d, 53, 9, clampRound((s.cellTMax + 25) / 0.25, 0, 0x1ff));
+    return makeFrame(TESLA3_ID.thermal312, d);
   }
 
   alerts320(a: Tesla3Alerts): CanFrame {

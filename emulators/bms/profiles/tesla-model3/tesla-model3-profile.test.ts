@@ -39,7 +39,7 @@ describe('Tesla Model 3/Y BMS profile', () => {
     const cells = Float64Array.from({ length: 96 }, (_, i) => 3.5 + i * 0.0071);
     const status = { bmsContactor: BMS_CONTACTOR.closed, bmsState: BMS_STATE.drive, hvState: 3, negative: 6, positive: 6, setState: HVP_SET.closed, hvil: HVIL.ok, closingBlocked: false, alerts: { ...NO_ALERTS, isolation: true } };
     const r: TeslaModel3Reading = { cells: [] };
-    const frames = [enc.hvBus132(s), enc.hvp20A(status), enc.status212(s, status), enc.soc292(s, 0.6, 0.63, 78.2), enc.limits2D2(s), enc.minMax332Voltages(s), enc.minMax332Temperatures(s), enc.energy352(0, 62.5, 38.56), enc.kwh3D2(s), enc.alerts320(status.alerts)];
+    const frames = [enc.hvBus132(s), enc.hvp20A(status), enc.status212(s, status), enc.soc292(s, 0.6, 0.63, 78.2), enc.limits2D2(s), enc.minMax332Voltages(s), enc.minMax332Temperatures(s), enc.energy352(0, 62.5, 38.56), enc.kwh3D2(s), enc.alerts320(status.alerts), enc.thermal312(s)];
     for (let pass = 0; pass < 2; pass++) for (let m = 0; m < 32; m++) frames.push(enc.bricks401(m, cells));
     frames.push(enc.bricks401(0, cells));
     for (const f of frames) decodeTeslaModel3Frame(f.id, f.data, r);
@@ -53,6 +53,7 @@ describe('Tesla Model 3/Y BMS profile', () => {
     expect(r.minVoltage).toBeCloseTo(292.8, 6);
     expect(Math.abs(r.maxDischargeA! - 220)).toBeLessThanOrEqual(0.064);
     expect(r.nominalFullPackKwh).toBeCloseTo(62.5, 6);
+    expect([r.packTMin, r.packTMax]).toEqual([-2, 31.5]);
     expect(r.nominalRemainingKwh).toBeCloseTo(38.56, 6);
     // BE keeps whole mV (raw 0.1 mV / 10): within 1 mV below.
     for (let i = 0; i < 96; i++) expect(cells[i]! - r.cells[i]!).toBeGreaterThanOrEqual(-0.00005);
@@ -64,7 +65,8 @@ describe('Tesla Model 3/Y BMS profile', () => {
     expect(d(frames[5]!)).toMatchObject({ Mux: 1, BrickVoltageMaxNum: 13, BrickVoltageMinNum: 71 });
     expect(d(frames[5]!).BrickVoltageMax).toBeCloseTo(3.902, 6);
     expect(d(frames[6]!)).toMatchObject({ Mux: 0, BrickTempMax: 31.5 });
-    expect(d(frames[10]!).Brick1).toBeCloseTo(cells[1]!, 4);
+    expect(d(frames[11]!).Brick1).toBeCloseTo(cells[1]!, 4);
+    expect(d(frames[10]!)).toMatchObject({ PackTMin: -2, PackTMax: 31.5 });
   });
 
   it('0x132 against the public capture (fl4p/tescan README: 70 96 AE FF 5C 26 FF 0F = 385.12 V, 8.2 A smooth / 9 A raw discharge)', () => {
@@ -118,6 +120,7 @@ describe('Tesla Model 3/Y BMS profile', () => {
     expect(g.cellMinNum).toBe(s.cellVMinId + 1);
     expect(Math.abs(g.tempMax! - s.cellTMax)).toBeLessThanOrEqual(0.25 + 1e-9);
     expect(Math.abs(g.tempMin! - s.cellTMin)).toBeLessThanOrEqual(0.25 + 1e-9);
+    expect(Math.abs(g.packTMax! - s.cellTMax)).toBeLessThanOrEqual(0.125 + 1e-9);
     expect(Math.abs(g.isolationKOhm! - Math.min(s.insulationKOhm, 10230))).toBeLessThanOrEqual(5 + 1e-9);
     expect(Math.abs(g.maxChargeA! - s.chargeCurrentLimit)).toBeLessThanOrEqual(0.05 + 1e-9);
     const cells = r.dev.measuredCellVoltages();

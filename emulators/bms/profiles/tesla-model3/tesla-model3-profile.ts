@@ -37,7 +37,7 @@ const TICK_MS = 10;
 /**
  * Contract:
  * - Awake from attach (the 12 V is taken as powered): every 100 ms 0x132, 0x20A, 0x212, 0x252, 0x292, 0x2D2 and
- *   0x332 (its muxes 1 and 0 alternating); every second 0x352 (muxes 0 and 1 alternating), 0x3D2 and 0x320; one
+ *   0x332 (its muxes 1 and 0 alternating); every second 0x352 (muxes 0 and 1 alternating), 0x3D2, 0x320 and 0x312; one
  *   0x401 mux every `brickMuxMs` (the series count / 3 muxes, then again from 0); each encoded from the snapshot of
  *   that moment. Contactors open.
  * - The vehicle [BE transmit_can]: 0x221 (8 bytes, every 50 ms, muxes 0 and 1 alternating) with a 4-bit counter
@@ -104,6 +104,7 @@ export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: Attac
       send(enc.energy352(tick % 200 === 0 ? 0 : 1, fullKwh, fullKwh * s.soc));
       send(enc.kwh3D2(s));
       send(enc.alerts320(status.alerts));
+      send(enc.thermal312(s));
     }
   };
 
