@@ -134,7 +134,7 @@ describe('createBmsDevice', () => {
     n.onFrame((x) => m3Ids.add(x.id));
     m3.attachCan(m);
     clock.advance(600);
-    expect([...m3Ids].sort((x, y) => x - y)).toEqual([0x132, 0x20a, 0x212, 0x252, 0x292, 0x2d2, 0x312, 0x320, 0x332, 0x352, 0x3d2, 0x401]);
+    expect([...m3Ids].sort((x, y) => x - y)).toEqual([0x132, 0x20a, 0x212, 0x252, 0x292, 0x2d2, 0x312, 0x320, 0x332, 0x352, 0x3d2, 0x401, 0x72a]);
     expect(m3.signal('contactorClosed')).toBe(false); // no vehicle yet
     m3.close();
     const z2 = createBmsDevice({ name: 'z2', pack: 'renault-zoe-52kwh', protocol: 'renault-zoe-gen2', clock });

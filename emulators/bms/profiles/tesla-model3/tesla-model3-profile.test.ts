@@ -96,6 +96,41 @@ describe('Tesla Model 3/Y BMS profile', () => {
     expect(r.cells[105]).toBe(3.305);
   });
 
+  it('0x72A serial and BE\'s UDS sequences on 0x602 -> 0x612, answered with the exact bytes BE compares', async () => {
+    const r = await rig();
+    await r.clock.advanceAsync(2500);
+    const serial = [0, 1].map((m) => r.wire.find((f) => f.id === 0x72a && f.data[0] === m)!).flatMap((f) => Array.from(f.data.slice(1)));
+    expect(String.fromCharCode(...serial)).toBe('TG321202003AHX'); // BE: year "21", day "202"
+    const got: number[][] = [];
+    r.vehicleBus.onFrame((f) => {
+      if (f.id === 0x612) got.push(Array.from(f.data));
+    });
+    const put = async (...frames: number[][]): Promise<number[][]> => {
+      got.length = 0;
+      for (const d of frames) {
+        await r.vehicleBus.send({ id: 0x602, extended: false, data: Uint8Array.from(d) });
+        await r.clock.advanceAsync(100); // BE sends one step per 100 ms
+      }
+      return got.slice();
+    };
+    const AA = (n: number): number[] => new Array<number>(n).fill(0xaa);
+    // BE's BMS query: 10 03, then 22 F0 14 with its flow control 30 00 0A
+    expect(await put([0x02, 0x10, 0x03, 0, 0, 0, 0, 0])).toEqual([[0x02, 0x50, 0x03, ...AA(5)]]);
+    const part = await put([0x03, 0x22, 0xf0, 0x14, 0, 0, 0, 0], [0x30, 0x00, 0x0a, 0, 0, 0, 0, 0]);
+    expect(part.map((f) => f[0])).toEqual([0x10, 0x21, 0x22, 0x23]);
+    expect(part[3]).toEqual([0x23, 0x00, 0x00, 0x00, ...AA(4)]); // BE's termination frame, byte for byte
+    const number = [...part[0]!.slice(5, 8), ...part[1]!.slice(1, 8), ...part[2]!.slice(1, 3)]; // as BE assembles it
+    expect(String.fromCharCode(...number)).toBe('1104299-00-F');
+    // BE's SOC reset: 27 05, its flow control, its key in three frames, then 31 01 04 07 00
+    expect((await put([0x04, 0x31, 0x01, 0x04, 0x07, 0x00, 0, 0]))[0]!.slice(0, 4)).toEqual([0x03, 0x7f, 0x31, 0x33]); // locked
+    const seed = await put([0x02, 0x27, 0x05, 0, 0, 0, 0, 0], [0x30, 0x00, 0x0a, 0, 0, 0, 0, 0]);
+    expect(seed[0]!.slice(0, 4)).toEqual([0x10, 0x12, 0x67, 0x05]);
+    const key = await put([0x10, 0x12, 0x27, 0x06, 0x35, 0x34, 0x37, 0x36], [0x21, 0x31, 0x30, 0x33, 0x32, 0x3d, 0x3c, 0x3f], [0x22, 0x3e, 0x39, 0x38, 0x3b, 0x3a, 0x00, 0x00]);
+    expect(key.filter((f) => f[0] !== 0x30)).toEqual([[0x02, 0x67, 0x06, ...AA(5)]]); // "BMS ECU unlocked"
+    expect(await put([0x04, 0x31, 0x01, 0x04, 0x07, 0x00, 0, 0])).toEqual([[0x05, 0x71, 0x01, 0x04, 0x07, 0x01, ...AA(2)]]); // EVENT_BATTERY_SOC_RESET_SUCCESS
+    expect(await put([0x02, 0x11, 0x01, 0, 0, 0, 0, 0])).toEqual([[0x02, 0x51, 0x01, ...AA(5)]]); // EVENT_BMS_RESET_REQ_SUCCESS
+  });
+
   it('the vehicle checksum is BE\'s: its fixed 0x221 and 0x118 frames check', () => {
     // TESLA-BATTERY.h: TESLA_221_DRIVE_Mux0 / _Mux1, TESLA_221_OFF_Mux0, TESLA_118 (counter 0).
     for (const f of [[0x60, 0x55, 0x55, 0x15, 0x54, 0x51, 0xf1, 0xd8], [0x61, 0x05, 0x55, 0x05, 0, 0, 0, 0xe3], [0, 1, 0, 0, 0, 0x50, 0xf1, 0x65]]) expect(teslaChecksum(0x221, Uint8Array.from(f), 7)).toBe(f[7]);

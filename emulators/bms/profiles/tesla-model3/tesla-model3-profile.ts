@@ -10,8 +10,11 @@ import type { CanFrame } from '../../../../protocols/can/frame';
 import type { BmsDevice } from '../../device/bms-device';
 import type { BmsSnapshot } from '../../device/snapshot';
 import { BmsFlag } from '../../logic/flags';
+import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
+import { UdsServer, type UdsServerStats } from '../../../../protocols/can/uds';
 import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
 import { startTicker, VehicleWatch } from '../native-common/ticker';
+import { DEFAULT_IDENTITY, registerTesla3Uds, serial72A, TESLA3_DIAG, type Tesla3Identity } from './tesla-model3-uds';
 import { BMS_CONTACTOR, BMS_STATE, BRICKS_PER_MUX, HVIL, HVP_CONTACTOR, HVP_SET, POWER_STATE, TESLA3_ID, TeslaModel3FrameEncoder, teslaChecksum, type Tesla3Status } from './tesla-model3-frames';
 
 export interface AttachTeslaModel3Options {
@@ -22,6 +25,8 @@ export interface AttachTeslaModel3Options {
   sleepAfterMs?: number;
   /** One 0x401 mux every this many ms (default 100, assumed). */
   brickMuxMs?: number;
+  /** Serial number (0x72A) and part number (UDS F014); default ./tesla-model3-uds.ts DEFAULT_IDENTITY. */
+  identity?: Partial<Tesla3Identity>;
   onSendError?: (err: unknown) => void;
 }
 
@@ -30,6 +35,7 @@ export interface TeslaModel3Attachment extends CanProfileAttachment {
   /** The last vehicle power state of a valid 0x221 (undefined before the first). */
   readonly vehiclePowerState: number | undefined;
   readonly status: Readonly<Tesla3Status>;
+  readonly diag: { readonly isotp: Readonly<IsoTpStats>; readonly uds: Readonly<UdsServerStats> };
 }
 
 const TICK_MS = 10;
@@ -50,6 +56,8 @@ const TICK_MS = 10;
  *   BLOCKED while a latched fault keeps them open), the state (FAULT on a latched fault or an alarm, WELD, CHARGE /
  *   DRIVE while closed, STANDBY), the HV interlock (INTERNAL_OPEN_FAULT and alert a036 on an 'internal-fault': no
  *   interlock fault kind of its own) and the isolation resistance; 0x320 the matching alerts.
+ * - 0x72A (serial number, muxes 0 and 1 alternating) every second; UDS on 0x602 -> 0x612 as ./tesla-model3-uds.ts
+ *   (BE's session, part number, SecurityAccess, SOC reset, isolation clear and ECU reset), answered while awake.
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: AttachTeslaModel3Options = {}): TeslaModel3Attachment {
@@ -59,6 +67,7 @@ export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: Attac
   const framesMs = options.vehicleFramesMs ?? 500;
   const brickEvery = Math.max(1, Math.round((options.brickMuxMs ?? 100) / TICK_MS));
   const muxes = Math.ceil(device.pack.series / BRICKS_PER_MUX);
+  const identity: Tesla3Identity = { ...DEFAULT_IDENTITY, ...options.identity };
   let attached = true;
   let closing = false;
   let lastDrive = -Infinity;
@@ -105,6 +114,7 @@ export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: Attac
       send(enc.kwh3D2(s));
       send(enc.alerts320(status.alerts));
       send(enc.thermal312(s));
+      send(serial72A(tick % 200 === 0 ? 0 : 1, identity.serial));
     }
   };
 
@@ -126,11 +136,16 @@ export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: Attac
     if (powerState === POWER_STATE.drive) lastDrive = clock.now();
   };
 
+  const link = new IsoTpLink(bus, { txId: TESLA3_DIAG.response, rxId: TESLA3_DIAG.request, clock, padding: 0xaa });
+  const uds = new UdsServer(link, { answering: () => attached && wake.awake && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
+  registerTesla3Uds(uds, device, identity);
+
   const unsubscribe = bus.onFrame(onFrame);
   const stopTicker = startTicker(clock, TICK_MS, cycle);
 
   return {
     protocol: 'tesla-model3',
+    diag: { isotp: link.stats, uds: uds.stats },
     stats,
     get awake() {
       return wake.awake;
@@ -145,6 +160,8 @@ export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: Attac
       if (!attached) return;
       attached = false;
       unsubscribe();
+      uds.close();
+      link.close();
       stopTicker();
     },
   };
