@@ -116,6 +116,35 @@ describe('Renault Zoe Gen2 LBC profile', () => {
     expect(z.attachment.diag.uds.requests).toBeGreaterThan(200);
   });
 
+  it('the balancing switches (912B) in the multi-frame answer, read as BE reads them (frames 0x23-0x25, cells 96 to 1)', async () => {
+    const r = await rig({ silentAtS: 1e6, pollIntervalMs: 1e9 }); // the vehicle wakes the LBC and polls once at start
+    await r.clock.advanceAsync(1000);
+    r.stepping.on = false;
+    r.dev.pack.bleedA.fill(0);
+    r.dev.pack.bleedA[5] = 0.1; // cell 6
+    r.dev.pack.bleedA[90] = 0.1; // cell 91
+    const frames: number[][] = [];
+    r.vehicleBus.onFrame((f) => {
+      if (f.id !== 0x18daf1db) return;
+      frames.push(Array.from(f.data));
+      if (f.data[0] === 0x10) void r.vehicleBus.send({ id: 0x18dadbf1, extended: true, data: Uint8Array.of(0x30, 0, 0, 0, 0, 0, 0, 0) }); // BE's flow control
+    });
+    await r.vehicleBus.send({ id: 0x18dadbf1, extended: true, data: Uint8Array.of(0x03, 0x22, 0x91, 0x2b, 0, 0, 0, 0) });
+    await r.clock.advanceAsync(200);
+    expect(frames.map((f) => f[0])).toEqual([0x10, 0x21, 0x22, 0x23, 0x24, 0x25]);
+    expect(frames[0]!.slice(1, 5)).toEqual([35, 0x62, 0x91, 0x2b]);
+    // BE: balancing_status_cell[i] from 0x23 bytes 4-7 (i 0-31), 0x24 bytes 1-7 (32-87), 0x25 byte 1 (88-95); cell 96 - i
+    const bits: number[] = [];
+    const take = (f: number[], from: number, to: number): void => {
+      for (let b = from; b <= to; b++) for (let k = 7; k >= 0; k--) bits.push((f[b]! >> k) & 1);
+    };
+    take(frames[3]!, 4, 7);
+    take(frames[4]!, 1, 7);
+    take(frames[5]!, 1, 1);
+    const balancing = bits.map((on, i) => (on ? 96 - i : 0)).filter((c) => c > 0).sort((a, b) => a - b);
+    expect(balancing).toEqual([6, 91]);
+  });
+
   it('the vehicle goes silent: the LBC sleeps 2 s after the last wake-up (no frames, no answers) and wakes on the next', async () => {
     const r = await rig();
     await r.clock.advanceAsync(3000);

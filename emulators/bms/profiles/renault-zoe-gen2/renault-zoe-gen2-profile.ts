@@ -14,7 +14,7 @@ import { BmsFlag } from '../../logic/flags';
 import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
 import { startTicker, VehicleWatch } from '../native-common/ticker';
 import { INTERLOCK_OK, ZOE2_ID, Zoe2FrameEncoder } from './zoe2-frames';
-import { zoe2Did } from './zoe2-dids';
+import { zoe2BalancingSwitches, zoe2Did } from './zoe2-dids';
 
 export interface AttachRenaultZoeGen2Options {
   clock?: Clock;
@@ -36,7 +36,8 @@ const INTERLOCK_OPEN = 0x0000;
  * Contract:
  * - Asleep until the first 0x373 (8 bytes) with byte 0 0xC1 (BE's wake-up; 0x01 is its "stop streaming", no
  *   wake-up): then every 100 ms 0x0F8, 0x4DB and 0x36C, encoded from the snapshot of that moment, and UDS on
- *   0x18DADBF1 -> 0x18DAF1DB (29-bit, 0xAA padding [LOG]): `22` DIDs of ./zoe2-dids.ts (others `7F 22 31`),
+ *   0x18DADBF1 -> 0x18DAF1DB (29-bit, 0xAA padding [LOG]): `22` DIDs of ./zoe2-dids.ts incl. the multi-frame
+ *   balancing switches 912B (others `7F 22 31`),
  *   `14 FF FF FF` clears latched faults, `10`, `3E`. No wake-up for `sleepAfterMs`: asleep again (no frames, no
  *   answers). A 0x373 of another length is counted as malformed.
  * - The HV interlock (0x0F8, DID 901A) reads open on an 'internal-fault' (no interlock fault kind of its own).
@@ -85,6 +86,7 @@ export function attachRenaultZoeGen2(device: BmsDevice, bus: CanBus, options: At
   const uds = new UdsServer(link, { answering: () => attached && wake.awake && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
   uds.handle(SID.ReadDataByIdentifier, (req) => {
     if (req.length !== 3) return negative(SID.ReadDataByIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
+    if (req[1] === 0x91 && req[2] === 0x2b) return positive(SID.ReadDataByIdentifier, [0x91, 0x2b], zoe2BalancingSwitches(device.pack.bleedA));
     const v = zoe2Did((req[1]! << 8) | req[2]!, { snapshot: device.snapshot(), cells: device.measuredCellVoltages(), temps: device.measuredTemperatures(), interlock: interlock() });
     return v === undefined ? negative(SID.ReadDataByIdentifier, NRC.requestOutOfRange) : positive(SID.ReadDataByIdentifier, [req[1]!, req[2]!, v >> 8, v & 0xff]);
   });

@@ -92,3 +92,20 @@ export function zoe2Did(did: number, c: Zoe2DidContext): number | undefined {
       return undefined;
   }
 }
+
+/**
+ * DID 912B, the balancing switches, as [BE] reads its multi-frame answer: after `62 91 2B`, the bits sit at payload
+ * bytes 23-34 (consecutive frame 3 bytes 4-7, frame 4, frame 5 byte 1), most significant bit first, the first bit
+ * being cell 96 and the last cell 1 (BE: "ordered 96-1"). What the bytes before them hold is not public: zeros. The
+ * answer: `91 2B` + 32 bytes (payload 35 bytes with `62`).
+ */
+export function zoe2BalancingSwitches(bleedA: Readonly<Float64Array>): number[] {
+  const d = new Array<number>(32).fill(0);
+  for (let cell = 0; cell < Math.min(96, bleedA.length); cell++) {
+    if ((bleedA[cell] ?? 0) <= 0) continue;
+    const bit = 95 - cell; // bit 0 (MSB of the first byte) is cell 96
+    d[20 + (bit >> 3)]! |= 0x80 >> (bit & 7);
+  }
+  return d;
+}
+
