@@ -211,6 +211,14 @@ describe('Nissan Leaf LBC profile', () => {
     const cells = r.dev.measuredCellVoltages();
     for (let i = 0; i < 96; i++) expect(Math.abs(r.vehicle.groups.cells![i]! - cells[i]!)).toBeLessThanOrEqual(0.0005 + 1e-9);
     expect(Math.abs(r.vehicle.broadcast.soc! - s.soc * 100)).toBeLessThanOrEqual(0.05 + 1e-9);
+    // the 62 kWh e+ (96s3p of the same cells): the same layouts, a third more capacity
+    const e = await rig('ze1', { pollIntervalS: 0.25 }, 'nissan-leaf-62kwh');
+    await e.clock.advanceAsync(3000);
+    e.stepping.on = false;
+    await e.clock.advanceAsync(1100);
+    expect(Math.abs(e.vehicle.groups.capacityAh! - e.dev.snapshot().fullChargeAh)).toBeLessThanOrEqual(0.00005 + 1e-9);
+    expect(e.dev.snapshot().fullChargeAh).toBeGreaterThan(120); // 3 x 56.3 Ah at 80 % SOH
+    expect(e.wire.some((f) => f.id === 0x1ed)).toBe(true);
   });
 
   it('goes silent under a comms-loss fault, refuses unknown groups, and counts malformed vehicle frames', async () => {
