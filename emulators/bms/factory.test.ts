@@ -94,7 +94,7 @@ describe('createBmsDevice', () => {
     leaf.attachCan(a);
     i3.attachCan(c);
     clock.advance(1000);
-    expect([...leafIds].sort((x, y) => x - y)).toEqual([0x1db, 0x1dc, 0x55b, 0x59e, 0x5bc, 0x5c0]);
+    expect([...leafIds].sort((x, y) => x - y)).toEqual([0x1c2, 0x1db, 0x1dc, 0x1ed, 0x380, 0x55b, 0x59e, 0x5bc, 0x5bf, 0x5c0, 0x5eb]); // ZE1: with its own ids
     expect([...i3Ids].sort((x, y) => x - y)).toEqual([0x112, 0x1fa, 0x239, 0x2bd, 0x2f5, 0x40d, 0x431, 0x432]);
     expect(leaf.signal('contactorClosed')).toBe(false); // no vehicle yet
     expect(checkBmsParams({ generation: 'ze1' }, 'bmw-i3')).toEqual([{ path: '/generation', message: "'generation' applies to protocol nissan-leaf, not bmw-i3" }]);
@@ -128,6 +128,26 @@ describe('createBmsDevice', () => {
     expect([...teslaIds].sort((x, y) => x - y)).toEqual([0x102, 0x202, 0x212, 0x302, 0x332, 0x3d2, 0x5d2, 0x6f2, 0x7e2]);
     expect(tesla.signal('contactorClosed')).toBe(false); // no vehicle yet
     tesla.close();
+    const m3 = createBmsDevice({ name: 'm3', pack: 'tesla-model3-lr-78kwh', protocol: 'tesla-model3', clock });
+    const [m, n] = await pair(clock);
+    const m3Ids = new Set<number>();
+    n.onFrame((x) => m3Ids.add(x.id));
+    m3.attachCan(m);
+    clock.advance(600);
+    expect([...m3Ids].sort((x, y) => x - y)).toEqual([0x132, 0x20a, 0x212, 0x252, 0x292, 0x2d2, 0x312, 0x320, 0x332, 0x352, 0x3d2, 0x401, 0x72a]);
+    expect(m3.signal('contactorClosed')).toBe(false); // no vehicle yet
+    m3.close();
+    const z2 = createBmsDevice({ name: 'z2', pack: 'renault-zoe-52kwh', protocol: 'renault-zoe-gen2', clock });
+    const [p2, q2] = await pair(clock);
+    const z2Ids = new Set<number>();
+    q2.onFrame((x) => z2Ids.add(x.id));
+    z2.attachCan(p2);
+    clock.advance(600);
+    expect(z2Ids.size).toBe(0); // asleep until the vehicle's 0x373
+    await q2.send({ id: 0x373, extended: false, data: Uint8Array.of(0xc1, 0x40, 0x5d, 0xb2, 0, 1, 0xff, 0xe3) });
+    clock.advance(600);
+    expect([...z2Ids].sort((x, y) => x - y)).toEqual([0x0f8, 0x36c, 0x4db]);
+    z2.close();
     leaf.close();
     i3.close();
   });

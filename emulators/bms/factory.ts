@@ -33,6 +33,8 @@ import { attachBmwI3 } from './profiles/bmw-i3';
 import { attachRenaultZoe, type ZoeVariant } from './profiles/renault-zoe';
 import { attachKiaHyundai64 } from './profiles/kia-hyundai-64';
 import { attachTeslaLegacy } from './profiles/tesla-legacy';
+import { attachTeslaModel3 } from './profiles/tesla-model3';
+import { attachRenaultZoeGen2 } from './profiles/renault-zoe-gen2';
 
 /** Aftermarket BMS profiles (emulators/bms/profiles/<name>/): one line each. */
 const AFTERMARKET_CAN: Readonly<Record<string, (d: BmsDevice, bus: CanBus, o: { clock?: Clock }) => CanProfileAttachment>> = {
@@ -44,7 +46,7 @@ const AFTERMARKET_CAN: Readonly<Record<string, (d: BmsDevice, bus: CanBus, o: { 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
 
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe', 'kia-hyundai-64', 'tesla-legacy', 'orion-bms2', 'daly-can', 'jk-can'] as const;
+export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe', 'kia-hyundai-64', 'tesla-legacy', 'tesla-model3', 'renault-zoe-gen2', 'orion-bms2', 'daly-can', 'jk-can'] as const;
 /** BMS protocols served over Modbus; every other one is carried on CAN. */
 export const MODBUS_BMS_PROTOCOLS: readonly BmsProtocol[] = ['sunspec-802'];
 export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
@@ -458,6 +460,12 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         break;
       case 'tesla-legacy':
         a = attachTeslaLegacy(device, bus, o.clock ? { clock: o.clock } : {});
+        break;
+      case 'tesla-model3':
+        a = attachTeslaModel3(device, bus, o.clock ? { clock: o.clock } : {});
+        break;
+      case 'renault-zoe-gen2':
+        a = attachRenaultZoeGen2(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       default:
         if (!AFTERMARKET_CAN[protocol]) throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);

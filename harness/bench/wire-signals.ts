@@ -15,6 +15,8 @@ const PROTOCOL_DBC: Record<string, string> = {
   'renault-zoe': 'renault-zoe.dbc',
   'kia-hyundai-64': 'kia-hyundai-64.dbc',
   'tesla-legacy': 'tesla-legacy.dbc',
+  'tesla-model3': 'tesla-model3.dbc',
+  'renault-zoe-gen2': 'renault-zoe-gen2.dbc',
 };
 
 const dbcCache = new Map<string, Database>();

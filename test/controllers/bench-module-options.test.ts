@@ -10,6 +10,8 @@ const BENCHES: Array<[bench: string, module: string]> = [
   ['zoe.yaml', '../../examples/controllers/zoe-vehicle/controller'],
   ['kia64.yaml', '../../examples/controllers/kia64-vehicle/controller'],
   ['tesla.yaml', '../../examples/controllers/tesla-legacy-vehicle/controller'],
+  ['tesla3.yaml', '../../examples/controllers/tesla-model3-vehicle/controller'],
+  ['zoe2.yaml', '../../examples/controllers/zoe-gen2-vehicle/controller'],
   ['translator.yaml', '../../examples/controllers/translator/controller'],
   ['translator-orion.yaml', '../../examples/controllers/translator/controller'],
 ];

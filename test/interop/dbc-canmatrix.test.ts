@@ -124,7 +124,7 @@ function expectSameDecode(db: Database, m: Message, data: Uint8Array, theirs: Py
   void db;
 }
 
-const FILES = ['pylon-lv.dbc', 'sma-lv.dbc', 'sma-lv-bigendian.dbc', 'pylon-hv.dbc', 'features.dbc', 'nissan-leaf.dbc', 'bmw-i3.dbc', 'renault-zoe.dbc', 'kia-hyundai-64.dbc', 'tesla-legacy.dbc'];
+const FILES = ['pylon-lv.dbc', 'sma-lv.dbc', 'sma-lv-bigendian.dbc', 'pylon-hv.dbc', 'features.dbc', 'nissan-leaf.dbc', 'bmw-i3.dbc', 'renault-zoe.dbc', 'kia-hyundai-64.dbc', 'tesla-legacy.dbc', 'tesla-model3.dbc', 'renault-zoe-gen2.dbc'];
 const SAMPLES_PER_MESSAGE = 6;
 const RANDOM_PAYLOADS_PER_MESSAGE = 20;
 

@@ -1,5 +1,5 @@
 /**
- * The native-pack scenarios (fixtures/scenarios-leaf, -i3, -zoe, -kia64, -tesla) on their benches: in virtual time with
+ * The native-pack scenarios (fixtures/scenarios-leaf, -i3, -zoe, -kia64, -tesla, -tesla3, -zoe2) on their benches: in virtual time with
  * the tiny vehicle controller in-process, each also once with a controller that does not react (so the expectations
  * can fail), and the isolation scenarios in real time with the controller as its own process over socketcand.
  */
@@ -16,6 +16,8 @@ const i3Js = join(root, 'dist', 'examples', 'controllers', 'i3-vehicle', 'contro
 const zoeJs = join(root, 'dist', 'examples', 'controllers', 'zoe-vehicle', 'controller.js');
 const kiaJs = join(root, 'dist', 'examples', 'controllers', 'kia64-vehicle', 'controller.js');
 const teslaJs = join(root, 'dist', 'examples', 'controllers', 'tesla-legacy-vehicle', 'controller.js');
+const tesla3Js = join(root, 'dist', 'examples', 'controllers', 'tesla-model3-vehicle', 'controller.js');
+const zoe2Js = join(root, 'dist', 'examples', 'controllers', 'zoe-gen2-vehicle', 'controller.js');
 const scenario = (name: string) => loadScenario(join(root, 'fixtures', `scenarios-${name.split('-')[0]!}`, `${name}.yaml`));
 const bench = (name: string) => loadBench(join(root, 'fixtures', 'benches', `${name}.yaml`));
 
@@ -169,6 +171,61 @@ describeIf(existsSync(teslaJs), NEEDS_BUILD, 'native Tesla Model S/X (legacy) sc
       const r = await runScenario(bench('tesla'), scenario('tesla-isolation-fault'), { mode: 'real' });
       expect(r.summary).not.toContain('error');
       expect(r.provenance!.dut).toContain('tesla-legacy-vehicle/main.js');
+      expect(r.verdict).toBe('pass');
+    });
+  }, 60_000);
+});
+
+describeIf(existsSync(tesla3Js), NEEDS_BUILD, 'native Tesla Model 3/Y scenarios', () => {
+  it('brick drift seen in 0x401, an isolation fault, no vehicle: pass with the controller, fail when it does not react', async () => {
+    await inRoot(async () => {
+      const drift = await runScenario(bench('tesla3'), scenario('tesla3-cell-drift-low'), { mode: 'virtual' });
+      expect(drift.errors).toEqual([]);
+      expect(drift.verdict).toBe('pass');
+      const blind = await runScenario(bench('tesla3'), scenario('tesla3-cell-drift-low'), { mode: 'virtual', dutOptions: { maxCellDeviationV: 10 } });
+      expect(blind.expectations.filter((e) => e.verdict === 'fail').map((e) => e.id)).toEqual(['drifting-brick-opens-the-pack', 'vehicle-powers-down']);
+      const iso = await runScenario(bench('tesla3'), scenario('tesla3-isolation-fault'), { mode: 'virtual' });
+      expect(iso.verdict).toBe('pass');
+      // The BMS opens on its own isolation alarm; a controller that ignores the reading and the FAULT state stays in DRIVE.
+      const isoBlind = await runScenario(bench('tesla3'), scenario('tesla3-isolation-fault'), { mode: 'virtual', dutOptions: { minInsulationKOhm: 0, tripOnFaultState: 0 } });
+      expect(isoBlind.expectations.filter((e) => e.verdict === 'fail').map((e) => e.id)).toEqual(['vehicle-powers-down']);
+      const alone = await runScenario(bench('tesla3-alone'), scenario('tesla3-no-vehicle'), { mode: 'virtual' });
+      expect(alone.verdict).toBe('pass');
+    });
+  }, 90_000);
+
+  it('isolation fault in real time: the controller as its own process over socketcand', async () => {
+    await inRoot(async () => {
+      const r = await runScenario(bench('tesla3'), scenario('tesla3-isolation-fault'), { mode: 'real' });
+      expect(r.summary).not.toContain('error');
+      expect(r.provenance!.dut).toContain('tesla-model3-vehicle/main.js');
+      expect(r.verdict).toBe('pass');
+    });
+  }, 60_000);
+});
+
+describeIf(existsSync(zoe2Js), NEEDS_BUILD, 'native Renault Zoe Gen2 scenarios', () => {
+  it('cell drift seen only through the UDS cell polls, an interlock fault, no vehicle: pass with the controller, fail when it does not react', async () => {
+    await inRoot(async () => {
+      const drift = await runScenario(bench('zoe2'), scenario('zoe2-cell-drift-low'), { mode: 'virtual' });
+      expect(drift.errors).toEqual([]);
+      expect(drift.verdict).toBe('pass');
+      const blind = await runScenario(bench('zoe2'), scenario('zoe2-cell-drift-low'), { mode: 'virtual', dutOptions: { maxCellDeviationV: 10 } });
+      expect(blind.expectations.filter((e) => e.verdict === 'fail').map((e) => e.id)).toEqual(['controller-stops-the-wake-up', 'lbc-sleeps']);
+      const hvil = await runScenario(bench('zoe2'), scenario('zoe2-interlock-fault'), { mode: 'virtual' });
+      expect(hvil.verdict).toBe('pass');
+      const hvilBlind = await runScenario(bench('zoe2'), scenario('zoe2-interlock-fault'), { mode: 'virtual', dutOptions: { tripOnInterlock: 0 } });
+      expect(hvilBlind.expectations.filter((e) => e.verdict === 'fail').map((e) => e.id)).toEqual(['controller-stops-the-wake-up', 'lbc-sleeps']);
+      const alone = await runScenario(bench('zoe2-alone'), scenario('zoe2-no-vehicle'), { mode: 'virtual' });
+      expect(alone.verdict).toBe('pass');
+    });
+  }, 90_000);
+
+  it('interlock fault in real time: the controller as its own process over socketcand', async () => {
+    await inRoot(async () => {
+      const r = await runScenario(bench('zoe2'), scenario('zoe2-interlock-fault'), { mode: 'real' });
+      expect(r.summary).not.toContain('error');
+      expect(r.provenance!.dut).toContain('zoe-gen2-vehicle/main.js');
       expect(r.verdict).toBe('pass');
     });
   }, 60_000);

@@ -10,6 +10,9 @@ import { framesSince, nativeRig, type NativeRig } from '../../../../test/support
 import { I3Vehicle } from '../../../../examples/controllers/i3-vehicle/controller';
 import { I3AnswerAssembler, j1850 } from '../../../../examples/controllers/i3-vehicle/i3-decoder';
 import { attachBmwI3, type BmwI3Attachment } from './bmw-i3-profile';
+import { I3_DTC, i3ActiveDtcs } from './i3-dtcs';
+import { emptySnapshot } from '../../device/snapshot';
+import { BmsFlag } from '../../logic/flags';
 
 const db = loadDbc(join(__dirname, '../../../../data/dbc/bmw-i3.dbc'));
 
@@ -167,6 +170,25 @@ describe('BMW i3 SME profile', () => {
     r2.vehicle.silent = false;
     await r2.clock.advanceAsync(1100);
     expect(r2.vehicle.broadcast.weld).toBe(1);
+  });
+
+  it('reports faults as UDS DTCs (19 02 09): 59 02, the availability mask, then 3-byte code + status (the two public codes)', async () => {
+    // ISO 14229-1 records from offset 3, as BE UdsCanBattery.cpp handle_dtc_response reads a standard UDS answer.
+    const codes = (a: Uint8Array): Array<[number, number]> => Array.from({ length: Math.floor((a.length - 3) / 4) }, (_, i) => [(a[3 + 4 * i]! << 16) | (a[4 + 4 * i]! << 8) | a[5 + 4 * i]!, a[6 + 4 * i]!]);
+    const r = await rig();
+    await r.clock.advanceAsync(3000);
+    expect(Array.from((await ask(r, [0x19, 0x02, 0x09]))!)).toEqual([0x59, 0x02, 0x09]);
+    r.dev.injectFault({ kind: 'contactor-fails-to-close' });
+    r.vehicle.silent = true; // the vehicle stops commanding: the contactors open; then it asks to close again
+    await r.clock.advanceAsync(1000);
+    r.vehicle.silent = false;
+    await r.clock.advanceAsync(4000);
+    const a = (await ask(r, [0x19, 0x02, 0x09]))!;
+    expect(r.dev.snapshot().latched).not.toBe(0);
+    expect(codes(a)).toEqual([[0x21f13d, 0x09]]); // switch contactors: switch-off after a fault
+    expect(Array.from((await ask(r, [0x19, 0x02, 0x40]))!)).toEqual([0x59, 0x02, 0x09]);
+    expect(i3ActiveDtcs({ ...emptySnapshot(), alarms: BmsFlag.CellUnderVoltage, contactor: 'closed' })).toEqual([I3_DTC.cellSupervision]);
+    expect(Array.from((await ask(r, [0x14, 0xff, 0xff, 0xff]))!)).toEqual([0x54]);
   });
 
   it('60 / 94 / 120 Ah packs are told apart by 0x431 the way Battery-Emulator does', async () => {

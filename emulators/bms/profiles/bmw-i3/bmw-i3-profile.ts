@@ -14,6 +14,7 @@ import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '..
 import { startTicker, VehicleWatch } from '../native-common/ticker';
 import { i3Crc } from './i3-crc';
 import { I3_ID, I3_ST, I3FrameEncoder, type I3Status } from './i3-frames';
+import { I3_DTC_ACTIVE, I3_DTC_AVAILABILITY, i3ActiveDtcs } from './i3-dtcs';
 
 export interface AttachBmwI3Options {
   clock?: Clock;
@@ -50,7 +51,8 @@ const CELL_ROUTINE = [0xad, 0x6e] as const;
  * - UDS on 0x6F1 and 0x6F4 (address byte 07) -> 0x607 (address byte F1 / F4), unpadded frames: 22 DDBF (min/max cell
  *   mV), DDBC (display SOC, max, min, 0.1 %), 6335 (SOH u32 %), DD68 (voltage 0.01 V), DD69 (current s32 0.01 A),
  *   DDC0 (min/max/mean core temperature s16 0.01 degC) [OVMS]; 31 01 AD 6E nn starts the reading of cell nn
- *   (1..96), 31 03 AD 6E returns it as u16 mV [BE]; 14 FF FF FF clears latched faults; others 7F.
+ *   (1..96), 31 03 AD 6E returns it as u16 mV [BE]; 14 FF FF FF clears latched faults; `19 02 mask`
+ *   reports the active faults with the two public codes (./i3-dtcs.ts); others 7F.
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3Options = {}): BmwI3Attachment {
@@ -209,6 +211,13 @@ export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3
       if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
       device.resetFaults();
       return positive(SID.ClearDiagnosticInformation);
+    });
+    uds.handle(SID.ReadDtcInformation, (req) => {
+      if (req.length !== 3) return negative(SID.ReadDtcInformation, NRC.incorrectMessageLengthOrInvalidFormat);
+      if (req[1] !== 0x02) return negative(SID.ReadDtcInformation, NRC.subFunctionNotSupported);
+      const out: number[] = [];
+      if (I3_DTC_ACTIVE & req[2]!) for (const code of i3ActiveDtcs(device.snapshot())) out.push(code >> 16, (code >> 8) & 0xff, code & 0xff, I3_DTC_ACTIVE);
+      return positive(SID.ReadDtcInformation, [0x02, I3_DTC_AVAILABILITY], out);
     });
   };
   const links: IsoTpLink[] = [];

@@ -193,6 +193,8 @@ describe('Nissan Leaf LBC profile', () => {
       expect([lens.get(1), lens.get(2), lens.get(4), lens.get(6)]).toEqual([want[gen].g1, 196, want[gen].g4, 24]);
       expect(r.vehicle.groups.thermistorC).toHaveLength(want[gen].therm);
       expect(since(r, 0, 0x59e).length > 0).toBe(want[gen].has59e);
+      // BE marks a pack ZE1 on any of 0x380, 0x5EB, 0x5BF, 0x1ED, 0x1C2
+      for (const id of [0x380, 0x5eb, 0x5bf, 0x1ed, 0x1c2]) expect(r.wire.filter((f) => f.id === id && f.timestamp! >= 1000 && f.timestamp! < 3000)).toHaveLength(gen === 'ze1' ? 20 : 0);
       expect(r.wire.filter((f) => f.id === 0x5bc && f.timestamp! >= 1000 && f.timestamp! < 3000)).toHaveLength(want[gen].per5bc);
       expect(r.vehicle.groups.capacityAh).toBeCloseTo(r.dev.snapshot().fullChargeAh, 3);
     }
@@ -209,6 +211,14 @@ describe('Nissan Leaf LBC profile', () => {
     const cells = r.dev.measuredCellVoltages();
     for (let i = 0; i < 96; i++) expect(Math.abs(r.vehicle.groups.cells![i]! - cells[i]!)).toBeLessThanOrEqual(0.0005 + 1e-9);
     expect(Math.abs(r.vehicle.broadcast.soc! - s.soc * 100)).toBeLessThanOrEqual(0.05 + 1e-9);
+    // the 62 kWh e+ (96s3p of the same cells): the same layouts, a third more capacity
+    const e = await rig('ze1', { pollIntervalS: 0.25 }, 'nissan-leaf-62kwh');
+    await e.clock.advanceAsync(3000);
+    e.stepping.on = false;
+    await e.clock.advanceAsync(1100);
+    expect(Math.abs(e.vehicle.groups.capacityAh! - e.dev.snapshot().fullChargeAh)).toBeLessThanOrEqual(0.00005 + 1e-9);
+    expect(e.dev.snapshot().fullChargeAh).toBeGreaterThan(120); // 3 x 56.3 Ah at 80 % SOH
+    expect(e.wire.some((f) => f.id === 0x1ed)).toBe(true);
   });
 
   it('goes silent under a comms-loss fault, refuses unknown groups, and counts malformed vehicle frames', async () => {

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import type { CanFrame } from '../../../../protocols/can/frame';
+import { makeFrame, type CanFrame } from '../../../../protocols/can/frame';
 import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
 import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
@@ -75,7 +75,8 @@ const TICK_MS = 10;
  *
  * Contract:
  * - Awake from attach: every 10 ms tick sends 0x1DB and 0x1DC, and at their periods 0x55B, 0x5BC, 0x5C0 (and 0x59E
- *   for AZE0/ZE1), each encoded from the snapshot of that moment. Relays are not permitted until the vehicle is
+ *   for AZE0/ZE1; on a ZE1 also 0x380, 0x5EB, 0x5BF, 0x1ED, 0x1C2 every 100 ms, 8 zero bytes: layout not public),
+ *   each encoded from the snapshot of that moment. Relays are not permitted until the vehicle is
  *   heard: `device.requestContactors(false)` at attach.
  * - A vehicle frame (0x1F2 of 8 bytes, or 0x50B of 7 bytes whose HCM_WakeUpSleepCmd, byte 3 bits 6-7, is 3)
  *   is a keep-alive: `device.heartbeat()`, relays requested closed, and the LBC wakes if asleep. Other lengths are
@@ -117,6 +118,7 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
     send(enc.power(s));
     if (tick % 10 === 0) send(enc.soc(s, x));
     if (tick % period5BC === 0) send(enc.gids(s, x));
+    if (tick % 10 === 0) for (const id of variant.extraIds) send(makeFrame(id, new Uint8Array(8)));
     if (tick % 50 === 0) {
       send(enc.history(s));
       if (variant.sends59E) send(enc.quickCharge(s, x));

@@ -19,12 +19,18 @@ export interface LeafVariant {
   readonly sends59E: boolean;
   /** 0x5BC byte 3 carries the average temperature + 40 on ZE0 only [BE]. */
   readonly averageTempIn5BC: boolean;
+  /**
+   * Ids only a ZE1 LBC sends: 0x380, 0x5EB, 0x5BF, 0x1ED, 0x1C2 [BE handle_incoming_can_frame: any of them marks the
+   * pack as ZE1, which selects the ZE1 Hx scale and the polled temperatures]. Their layout, length and period are not
+   * public: sent as 8 zero bytes every 100 ms (assumed), so a controller can tell the generation as BE does.
+   */
+  readonly extraIds: readonly number[];
 }
 
 export const LEAF_VARIANTS: Readonly<Record<LeafGeneration, LeafVariant>> = {
-  ze0: { name: 'ze0', description: 'ZE0 2011-12, 24 kWh', group1Bytes: 39, group4Bytes: 14, thermistors: 4, period5BCms: 500, sends59E: false, averageTempIn5BC: true },
-  aze0: { name: 'aze0', description: 'AZE0 2013-17, 24/30 kWh', group1Bytes: 41, group4Bytes: 14, thermistors: 3, period5BCms: 100, sends59E: true, averageTempIn5BC: false },
-  ze1: { name: 'ze1', description: 'ZE1 2018+, 40/62 kWh', group1Bytes: 51, group4Bytes: 29, thermistors: 3, period5BCms: 100, sends59E: true, averageTempIn5BC: false },
+  ze0: { name: 'ze0', description: 'ZE0 2011-12, 24 kWh', group1Bytes: 39, group4Bytes: 14, thermistors: 4, period5BCms: 500, sends59E: false, averageTempIn5BC: true, extraIds: [] },
+  aze0: { name: 'aze0', description: 'AZE0 2013-17, 24/30 kWh', group1Bytes: 41, group4Bytes: 14, thermistors: 3, period5BCms: 100, sends59E: true, averageTempIn5BC: false, extraIds: [] },
+  ze1: { name: 'ze1', description: 'ZE1 2018+, 40/62 kWh', group1Bytes: 51, group4Bytes: 29, thermistors: 3, period5BCms: 100, sends59E: true, averageTempIn5BC: false, extraIds: [0x380, 0x5eb, 0x5bf, 0x1ed, 0x1c2] },
 };
 
 export const LEAF_GENERATIONS = Object.keys(LEAF_VARIANTS) as LeafGeneration[];

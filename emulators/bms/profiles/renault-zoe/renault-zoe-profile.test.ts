@@ -12,6 +12,8 @@ import { framesSince, nativeRig, type NativeRig } from '../../../../test/support
 import { emptySnapshot } from '../../device/snapshot';
 import { attachRenaultZoe, type RenaultZoeAttachment, type ZoeVariant } from './renault-zoe-profile';
 import { ZoeFrameEncoder } from './zoe-frames';
+import { ZOE_DTC, zoeActiveDtcs } from './zoe-dtcs';
+import { BmsFlag } from '../../logic/flags';
 
 const db = loadDbc(join(__dirname, '../../../../data/dbc/renault-zoe.dbc'));
 
@@ -114,6 +116,38 @@ describe('Renault Zoe Gen1 LBC profile', () => {
     expect(got).toBeUndefined();
     expect(r.attachment.diag.uds.silenced).toBeGreaterThan(0);
     expect(framesSince(r.wire, r.clock.now() - 50, 0x155).length).toBeGreaterThan(3);
+  });
+
+  it('reports active faults as DTCs the way Battery-Emulator reads them: 10 C0, then 19 02 09 -> 59 02 + 4-byte records', async () => {
+    const direct = zoeActiveDtcs({ ...emptySnapshot(), alarms: BmsFlag.Insulation | BmsFlag.CellUnderVoltage, contactor: 'welded' }, true);
+    expect(direct).toEqual([ZOE_DTC.cellUnderVoltage, ZOE_DTC.insulation, ZOE_DTC.canTimeout, ZOE_DTC.contactorStuckClosed]);
+    const r = await rig('ze40', { pollIntervalS: 1e6 }); // the vehicle keeps the LBC awake and sends the flow control
+    const asm = new LeafAnswerAssembler();
+    const answers: Uint8Array[] = [];
+    r.vehicleBus.onFrame((f) => {
+      if (f.id !== 0x7bb) return;
+      const p = asm.push(f.data);
+      if (p) answers.push(p);
+    });
+    const ask = async (...req: number[]): Promise<Uint8Array> => {
+      answers.length = 0;
+      await r.vehicleBus.send({ id: 0x79b, extended: false, data: Uint8Array.from([req.length, ...req, ...Array(7 - req.length).fill(0)]) });
+      await r.clock.advanceAsync(200);
+      return answers[0]!;
+    };
+    // BE's parser [RENAULT-ZOE-GEN1-BATTERY.cpp @ 95860073]: after 59 (and the report type), 4 bytes per code from offset 2.
+    const codes = (a: Uint8Array): Array<[number, number]> => Array.from({ length: Math.floor((a.length - 2) / 4) }, (_, i) => [(a[2 + 4 * i]! << 16) | (a[3 + 4 * i]! << 8) | a[4 + 4 * i]!, a[5 + 4 * i]!]);
+    await r.clock.advanceAsync(2000);
+    expect(Array.from(await ask(0x10, 0xc0))).toEqual([0x50, 0xc0]);
+    expect(Array.from(await ask(0x19, 0x02, 0x09))).toEqual([0x59, 0x02]); // nothing active
+    // (not isolation here: the tiny controller trips on it and stops the wake-up, after which the LBC stops answering)
+    r.dev.injectFault({ kind: 'internal-fault' });
+    await r.clock.advanceAsync(4000);
+    const a = await ask(0x19, 0x02, 0x09);
+    expect(a[0]).toBe(0x59);
+    expect(codes(a)).toEqual([[0x0c9500, 0x09]]); // HV INTERLOCK ERROR
+    expect(Array.from(await ask(0x19, 0x02, 0x04))).toEqual([0x59, 0x02]); // mask without testFailed / confirmed
+    expect(Array.from(await ask(0x14, 0xff, 0xff, 0xff))).toEqual([0x54]);
   });
 
   it('ZE40 sends neither 0x427 nor 0x42E; periods as stated', async () => {

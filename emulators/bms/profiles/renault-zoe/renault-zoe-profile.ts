@@ -14,6 +14,7 @@ import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '..
 import { startTicker, VehicleWatch } from '../native-common/ticker';
 import { ZOE_ID, ZoeFrameEncoder } from './zoe-frames';
 import { zoeGroup } from './zoe-groups';
+import { ZOE_DTC_ACTIVE, zoeActiveDtcs } from './zoe-dtcs';
 
 export type ZoeVariant = 'ze22' | 'ze40';
 
@@ -42,6 +43,9 @@ const TICK_MS = 10;
  * - 0x423 (8 bytes) is the vehicle's wake-up: with one within `wakeTimeoutMs`, `21 gg` on 0x79B is answered on 0x7BB
  *   (0xFF padding) for the groups of ./zoe-groups.ts (others `7F 21 31`), plus 0x10 / 0x3E; without, requests go
  *   unanswered (counted). Another length is counted as malformed.
+ * - DTCs as Battery-Emulator reads them (./zoe-dtcs.ts): `10 C0` answered `50 C0` (`10 01` too); `19 02 mask`
+ *   answered `59 02` + (code, status 0x09) for each active fault when the mask has a bit of 0x09 (no availability
+ *   byte); the CAN timeout code stays from a lost wake-up until `14 FF FF FF`, which also resets latched faults.
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachRenaultZoe(device: BmsDevice, bus: CanBus, options: AttachRenaultZoeOptions = {}): RenaultZoeAttachment {
@@ -51,7 +55,9 @@ export function attachRenaultZoe(device: BmsDevice, bus: CanBus, options: Attach
   const enc = new ZoeFrameEncoder();
   const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
   let attached = true;
-  const wake = new VehicleWatch(clock, { keepAliveMs: options.wakeTimeoutMs ?? 1000, sleepMs: Infinity, onLost: () => undefined });
+  /** The wake-up stopped after it had come: DTC 0C0800 (CAN timeout) until cleared. */
+  let everLost = false;
+  const wake = new VehicleWatch(clock, { keepAliveMs: options.wakeTimeoutMs ?? 1000, sleepMs: Infinity, onLost: () => (everLost = true) });
   wake.lost = true; // nothing heard yet
   const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
 
@@ -94,6 +100,25 @@ export function attachRenaultZoe(device: BmsDevice, bus: CanBus, options: Attach
     if (req.length !== 2) return negative(SID.ReadDataByLocalIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
     const data = zoeGroup(req[1]!, device.snapshot(), device.measuredCellVoltages(), device.measuredTemperatures(), device.pack.bleedA);
     return data ? positive(SID.ReadDataByLocalIdentifier, [req[1]!], data) : negative(SID.ReadDataByLocalIdentifier, NRC.requestOutOfRange);
+  });
+
+  uds.handle(SID.DiagnosticSessionControl, (req) => {
+    if (req.length !== 2) return negative(SID.DiagnosticSessionControl, NRC.incorrectMessageLengthOrInvalidFormat);
+    if (req[1] !== 0xc0 && (req[1]! & 0x7f) !== 1) return negative(SID.DiagnosticSessionControl, NRC.subFunctionNotSupported);
+    return positive(SID.DiagnosticSessionControl, [req[1]!]);
+  });
+  uds.handle(SID.ReadDtcInformation, (req) => {
+    if (req.length !== 3) return negative(SID.ReadDtcInformation, NRC.incorrectMessageLengthOrInvalidFormat);
+    if (req[1] !== 0x02) return negative(SID.ReadDtcInformation, NRC.subFunctionNotSupported);
+    const out: number[] = [];
+    if (ZOE_DTC_ACTIVE & req[2]!) for (const code of zoeActiveDtcs(device.snapshot(), everLost)) out.push(code >> 16, (code >> 8) & 0xff, code & 0xff, ZOE_DTC_ACTIVE);
+    return positive(SID.ReadDtcInformation, [0x02], out);
+  });
+  uds.handle(SID.ClearDiagnosticInformation, (req) => {
+    if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
+    everLost = false;
+    device.resetFaults();
+    return positive(SID.ClearDiagnosticInformation);
   });
 
   const unsubscribe = bus.onFrame(onFrame);

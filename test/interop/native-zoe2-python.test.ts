@@ -1,0 +1,65 @@
+/**
+ * A native Renault Zoe Gen2 pack in real time over socketcand, woken, polled and read by an independent
+ * implementation: python-can 4.1 (socketcand interface) as the vehicle, with 29-bit UDS requests and the decoding
+ * written from the cited controller source (test/interop/py/zoe2_vehicle_peer.py).
+ */
+import { join } from 'node:path';
+import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
+import { SocketcandServer } from '../../protocols/can/socketcand';
+import { describeWithPeers } from '../support/peers';
+import { PyPeer } from '../support/py-peer';
+
+const SCRIPT = join(__dirname, 'py', 'zoe2_vehicle_peer.py');
+
+describeWithPeers(['python3-can'], 'native Renault Zoe Gen2 pack over socketcand: python-can as the vehicle, 29-bit UDS polls and its own decoder', () => {
+  let server: SocketcandServer;
+  let port: number;
+  let py: PyPeer | undefined;
+  let bms: BmsBenchDevice | undefined;
+  let stepper: NodeJS.Timeout | undefined;
+
+  beforeEach(async () => {
+    server = new SocketcandServer({ port: 0, log: () => undefined });
+    ({ port } = await server.listen());
+  });
+
+  afterEach(async () => {
+    if (stepper) clearInterval(stepper);
+    bms?.close();
+    if (py) {
+      py.kill();
+      await py.done;
+      py = undefined;
+    }
+    await server.close();
+  });
+
+  it('wakes on 0x373, answers the DIDs and all 96 cells over 29-bit ids, and sleeps about 2 s after the wake-up stops', async () => {
+    bms = createBmsDevice({ name: 'z2', pack: 'renault-zoe-52kwh', protocol: 'renault-zoe-gen2', params: { seed: 10, soc: 55 } });
+    const dev = bms.device;
+    bms.attachCan(server.attach('ev'));
+    stepper = setInterval(() => dev.step(0.1), 100);
+    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', 'ev'], 50_000);
+    await py.next('ready');
+    const d = await py.next('diag');
+    const s = dev.snapshot();
+    expect(Math.abs((d.soc as number) - s.soc * 100)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs((d.voltage as number) - s.packVoltage)).toBeLessThanOrEqual(0.15);
+    expect(Math.abs((d.cell_min as number) - s.cellVMin)).toBeLessThanOrEqual(0.0015);
+    const c = await py.next('cells');
+    const cells = c.cells as Array<number | null>;
+    const now = dev.measuredCellVoltages();
+    expect(cells).toHaveLength(96);
+    for (let i = 0; i < 96; i++) {
+      if (cells[i] === null) throw new Error(`cell ${i + 1} never reached python (${String(c.tries)} requests)`);
+      expect(Math.abs(cells[i]! - now[i]!)).toBeLessThanOrEqual(0.002); // whole mV after a 0.977 mV step; at rest
+    }
+    py.send({ cmd: 'silent' });
+    const off = await py.next('asleep');
+    expect(off.asleep).toBe(true);
+    // 2 s without a wake-up: the contract with a margin for a busy box.
+    expect(off.after_s as number).toBeGreaterThanOrEqual(1.5);
+    expect(off.after_s as number).toBeLessThan(5);
+    await py.next('done');
+  }, 70_000);
+});
