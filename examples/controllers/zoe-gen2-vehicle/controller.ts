@@ -16,7 +16,7 @@ import type { Clock } from '../../../core/clock';
 import type { CanBus } from '../../../protocols/can/bus';
 import type { CanFrame } from '../../../protocols/can/frame';
 import { Every } from '../native-common/every';
-import { createVehicleController, type VehicleControllerIo, numericControllerOptions } from '../native-common/vehicle-controller';
+import { createVehicleController, numericControllerOptions } from '../native-common/vehicle-controller';
 import { CELL_DIDS, decodeZoeGen2Answer, decodeZoeGen2Frame, zoeGen2Crc, type ZoeGen2Reading } from './zoe-gen2-decoder';
 
 export interface ZoeGen2VehicleOptions {
@@ -137,6 +137,4 @@ const OPTION_KEYS = ['pollIntervalMs', 'maxCellDeviationV', 'silentAtS', 'tripOn
 export const controllerOptions = numericControllerOptions(OPTION_KEYS);
 
 /** The bench's `dut.module` entry point (harness/dut/controller-session.ts `ControllerModule`). */
-export function createController(io: VehicleControllerIo, options: Record<string, unknown> = {}): { start(): Promise<void>; stop(): Promise<void>; vehicles: ZoeGen2Vehicle[] } {
-  return createVehicleController(io, options, OPTION_KEYS, (p, o: ZoeGen2VehicleOptions) => new ZoeGen2Vehicle(p.name, p.bus, io.clock, o, io.log), 'zoe gen2 vehicle ready');
-}
+export const createController = createVehicleController(ZoeGen2Vehicle, OPTION_KEYS, 'zoe gen2 vehicle ready');
