@@ -228,7 +228,7 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
       return exitedEarly ? `the controller exited during the scenario (${describeExit(exitedEarly)})${stderrTail(proc)}` : undefined;
     },
     get stalled() {
-      if (lockstepFailure) return `the controller stopped the lock step: ${lockstepFailure}${stderrTail(proc)}`;
+      if (lockstepFailure) return `${lockstepFailure}${stderrTail(proc)}`;
       const state = proc.procState();
       if (state !== 'T' && state !== 't') {
         stoppedSince = undefined;

@@ -5,8 +5,8 @@
  * candump file and Modbus transaction log, by SHA-256 of their uncompressed content).
  *
  * Virtual time, no wall-clock verdict: a busy machine makes it slower, never different. The whole example suite
- * takes about 75 s per lock-step run on the 2-core box (60x real time), so `npm test` runs a subset of four that
- * exercise start-up, CAN comms loss, a BMS that stops answering and Modbus exceptions (about 15 s per run);
+ * takes about 75 s per lock-step run on the 2-core box (60x real time), so `npm test` runs a subset of three that
+ * exercise start-up and discovery, CAN comms loss and Modbus exceptions (about 10 s per run);
  * `HIL_LOCKSTEP_SUITE=all` runs all of fixtures/scenarios.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if
 import { CLI, records } from '../support/hil-cli';
 
 const ALL = process.env.HIL_LOCKSTEP_SUITE === 'all';
-const SUBSET = ['overtemp-fast-charge', 'can-comms-loss-one-pack', 'bms-stops-answering', 'modbus-exceptions'];
+const SUBSET = ['overtemp-fast-charge', 'can-comms-loss-one-pack', 'modbus-exceptions'];
 const SCENARIOS = join(ROOT, 'fixtures', 'scenarios');
 const scenarios = ALL ? readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).map((f) => join(SCENARIOS, f)) : SUBSET.map((s) => join(SCENARIOS, `${s}.yaml`));
 const CI_BENCH = join(ROOT, 'fixtures', 'benches', 'ci.yaml');
