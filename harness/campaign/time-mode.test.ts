@@ -12,7 +12,7 @@ devices:
 ${dut}
 `);
 // the module must exist (the bench check looks); any file does, nothing is loaded here
-const both = bench('dut: { command: [ctl], module: fixtures/controllers/reference/controller.ts }');
+const both = bench('dut: { command: [ctl], module: examples/controllers/reference/controller.ts }');
 const processOnly = bench('dut: { command: [ctl] }');
 const lockstepProcess = bench('dut: { command: [ctl], clock: lockstep }');
 const wired = bench('');
