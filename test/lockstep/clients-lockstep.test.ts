@@ -43,7 +43,11 @@ function expectAllPassedInLockstep(r: ReturnType<typeof starters>): void {
 }
 
 const hasPython = existsSync(PYTHON);
-describeIf(builtFile('harness', 'cli', 'main.js') && hasPython, hasPython ? NEEDS_BUILD : `${PYTHON} is missing`, 'examples/python/lockstep.py: a Python controller in lock step', () => {
+describeIf(
+  builtFile('harness', 'cli', 'main.js') && hasPython,
+  hasPython ? NEEDS_BUILD : `${PYTHON} is missing (apt-get install python3)`,
+  'examples/python/lockstep.py: a Python controller in lock step',
+  () => {
   it('passes nominal, protection-alarm and comms-loss in virtual time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hil-ls-py-'));
     try {
@@ -52,7 +56,9 @@ describeIf(builtFile('harness', 'cli', 'main.js') && hasPython, hasPython ? NEED
       rmSync(dir, { recursive: true, force: true });
     }
   });
-});
+  },
+  { failInCi: true },
+);
 
 const hasGcc = spawnSync('sh', ['-c', 'command -v gcc'], { stdio: 'ignore' }).status === 0;
 describeIf(
