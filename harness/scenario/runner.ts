@@ -8,6 +8,7 @@ import type { Bench } from '../bench/load-bench';
 import { describeController, drain, startController, type ControllerSession } from '../dut/controller-session';
 import { LivenessWatch } from '../dut/liveness';
 import { usesLockstep } from '../dut/lockstep-driver';
+import { lockstepUnsupported } from '../bench/check-bench';
 import type { ScenarioResult } from './result';
 import { combineVerdicts } from './result';
 import { SeriesRecorder } from '../evidence/series';
@@ -103,6 +104,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   if (options.lockstep && mode === 'virtual' && !lockstep) {
     throw new ConfigError(`bench '${bench.file.bench}' has no controller process ('dut.command') to run in lock step`, bench.where.dut);
   }
+  const uncountable = lockstep ? lockstepUnsupported(bench.file) : [];
+  if (uncountable.length > 0) throw new ConfigError(`lock step counts bytes on socketcand hubs and Modbus TCP only: ${uncountable.join('; ')} (docs/lockstep.md)`, bench.where.dut);
   if (mode === 'virtual' && dut?.command && !dut.module && !lockstep) {
     throw new ConfigError(
       `bench '${bench.file.bench}' starts its controller as a process ('dut.command'); virtual time needs an in-process controller module ('dut.module'), or run in real time`,
