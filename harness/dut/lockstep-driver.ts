@@ -82,7 +82,8 @@ export interface LockstepDriverOptions {
  *   when its `wake` has come or when the harness has sent it bytes it has not yet reported reading, again and again
  *   until neither holds (so a controller may report before reading everything: it gets the same instant again). Only then does time move, to the next harness timer or controller wake, whichever is first.
  * - After a report the driver waits (wall clock, `reportTimeoutMs`) until the bench has received the `tx` bytes and
- *   accepted the `conns` connections the controller reports, then lets the harness's event loop settle.
+ *   accepted the `conns` connections the controller reports, stops reading the controller (bytes it sends late are
+ *   handled after its next report), then lets the harness's event loop settle.
  * - A controller that breaks the protocol, does not answer within `reportTimeoutMs`, or closes its channel stops the
  *   driver: `failure` says why (one line), time stops moving, nothing throws; the runner ends the run with an error
  *   verdict and keeps what was judged and recorded.
@@ -214,6 +215,8 @@ export class LockstepDriver {
       if (m.type !== 'done') throw new ProtocolError(`lock step: expected a done report, got '${m.type}'`);
       this.accept(m);
       await this.arrived(m);
+      // What the controller sends after its report (it should not) waits for its next report.
+      this.o.gate.stopReading();
       await this.settleHarness();
     } catch (err) {
       this.failure = (err as Error).message;

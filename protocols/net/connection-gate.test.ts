@@ -50,6 +50,14 @@ describe('ConnectionGate', () => {
       expect(p.received()).toBe('hi;');
       gate.clientsTurn();
       await until(() => p.received() === 'hi;echo x;', 'the answer');
+      // stopReading ends a server turn's reading early: later bytes wait for the next server turn.
+      gate.serverTurn();
+      gate.stopReading();
+      p.client.write('y');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(p.served()).toBe('x');
+      gate.serverTurn();
+      await until(() => p.served() === 'xy', 'the late byte, on the next server turn');
       p.client.destroy();
       await until(() => gate.size === 0, 'the closed connection dropped');
     } finally {
