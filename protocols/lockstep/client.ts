@@ -22,8 +22,9 @@ const FREE_RUN_TICK_MS = 10;
 /**
  * One controller's lock-step session.
  *
- * Contract: `clock` reads the last granted time and fires its timers only when a grant reaches their due time. On
- * each grant the client (1) waits until it has read as many bytes as the harness says it sent, (2) runs every timer
+ * Contract: `clock` reads the last granted time (it moves the moment a grant is read, before the bytes sent at that
+ * instant are handled) and fires its timers only when a grant reaches their due time. On each grant the client
+ * (1) waits until it has read as many bytes as the harness says it sent, (2) runs every timer
  * due at or before the granted time, (3) lets the process settle (promise chains, socket events, timers set for the
  * same instant, connections in progress) until nothing changes for two event-loop turns, then (4) reports its next
  * timer as `wake` with its byte and connection counts. After the harness ends the session (or the channel closes)
