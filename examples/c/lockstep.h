@@ -23,6 +23,11 @@
 #ifndef HIL_LOCKSTEP_H
 #define HIL_LOCKSTEP_H
 
+/* POSIX (clock_gettime, poll, ssize_t): include this header first, or define _POSIX_C_SOURCE yourself. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -42,7 +47,7 @@ typedef struct {
   size_t len;
 } ls_t;
 
-static int ls_write_line_(ls_t *ls, const char *line) {
+static inline int ls_write_line_(ls_t *ls, const char *line) {
   size_t n = strlen(line);
   while (n > 0) {
     ssize_t w = write(ls->fd, line, n);
@@ -55,7 +60,7 @@ static int ls_write_line_(ls_t *ls, const char *line) {
 }
 
 /* The number after "key": in a JSON line, or `dflt`. */
-static double ls_field_(const char *line, const char *key, double dflt) {
+static inline double ls_field_(const char *line, const char *key, double dflt) {
   char pat[32];
   snprintf(pat, sizeof pat, "\"%s\"", key);
   const char *p = strstr(line, pat);
@@ -68,7 +73,7 @@ static double ls_field_(const char *line, const char *key, double dflt) {
 }
 
 /* Wait for the next line from the harness: a grant (returns 0) or the end (returns -1, ls->ended set). */
-static int ls_next_grant_(ls_t *ls) {
+static inline int ls_next_grant_(ls_t *ls) {
   for (;;) {
     char *nl = memchr(ls->buf, '\n', ls->len);
     if (nl) {
@@ -95,7 +100,7 @@ static int ls_next_grant_(ls_t *ls) {
 }
 
 /* 0: in lock step (after the first grant); 1: not started in lock step; -1: error (errno). */
-static int ls_open(ls_t *ls) {
+static inline int ls_open(ls_t *ls) {
   memset(ls, 0, sizeof *ls);
   ls->fd = -1;
   const char *fd = getenv("HIL_LOCKSTEP_FD");
@@ -105,7 +110,7 @@ static int ls_open(ls_t *ls) {
   return ls_next_grant_(ls);
 }
 
-static double ls_now(ls_t *ls) {
+static inline double ls_now(ls_t *ls) {
   if (ls->fd < 0) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -114,23 +119,23 @@ static double ls_now(ls_t *ls) {
   return ls->now;
 }
 
-static void ls_connected(ls_t *ls) { ls->conns++; }
-static void ls_ready(ls_t *ls) { ls->is_ready = 1; }
+static inline void ls_connected(ls_t *ls) { ls->conns++; }
+static inline void ls_ready(ls_t *ls) { ls->is_ready = 1; }
 
-static ssize_t ls_read(ls_t *ls, int fd, void *buf, size_t n) {
+static inline ssize_t ls_read(ls_t *ls, int fd, void *buf, size_t n) {
   ssize_t r = read(fd, buf, n);
   if (r > 0) ls->rx += (unsigned long long)r;
   return r;
 }
 
-static ssize_t ls_write(ls_t *ls, int fd, const void *buf, size_t n) {
+static inline ssize_t ls_write(ls_t *ls, int fd, const void *buf, size_t n) {
   ssize_t w = write(fd, buf, n);
   if (w > 0) ls->tx += (unsigned long long)w;
   return w;
 }
 
 /* poll(2) on the harness's clock: timeout_ms < 0 waits for bytes only. -1 with ls->ended when the session ended. */
-static int ls_poll(ls_t *ls, struct pollfd *fds, nfds_t n, int timeout_ms) {
+static inline int ls_poll(ls_t *ls, struct pollfd *fds, nfds_t n, int timeout_ms) {
   if (ls->fd < 0) return poll(fds, n, timeout_ms);
   if (ls->ended) { errno = ECANCELED; return -1; }
   double wake = timeout_ms < 0 ? -1 : ls->now + timeout_ms;

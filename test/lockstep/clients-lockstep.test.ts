@@ -78,6 +78,38 @@ describeIf(
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it('the header alone compiles as strict C11 (-pedantic), and outside lock step it is the plain clock and poll', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hil-ls-h-'));
+      try {
+        const src = join(dir, 'min.c');
+        writeFileSync(
+          src,
+          [
+            '#include "lockstep.h"',
+            'int main(void) {',
+            '  static ls_t ls;',
+            '  int r = ls_open(&ls);',
+            '  if (r != 1) return 10 + r; /* 1: not started in lock step */',
+            '  double t0 = ls_now(&ls);',
+            '  struct pollfd none[1];',
+            '  if (ls_poll(&ls, none, 0, 20) != 0) return 20;',
+            '  return ls_now(&ls) - t0 >= 19 ? 0 : 30; /* a real 20 ms wait on the monotonic clock */',
+            '}',
+            '',
+          ].join('\n'),
+        );
+        const bin = join(dir, 'min');
+        const cc = spawnSync('gcc', ['-std=c11', '-pedantic', '-Wall', '-Wextra', '-Werror', '-I', join(ROOT, 'examples', 'c'), '-o', bin, src], { encoding: 'utf8' });
+        expect(cc.stderr).toBe('');
+        expect(cc.status).toBe(0);
+        const env = { ...process.env };
+        delete env.HIL_LOCKSTEP_FD;
+        expect(spawnSync(bin, [], { env }).status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   },
   { failInCi: true },
 );
