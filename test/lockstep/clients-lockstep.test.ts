@@ -56,6 +56,21 @@ describeIf(
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('outside lock step it is the plain monotonic clock and select', () => {
+    const code = [
+      'import lockstep',
+      'ls = lockstep.Lockstep.from_env({})',
+      't0 = ls.now()',
+      'assert not ls.active',
+      'assert ls.select([], 0.02) == []',
+      'assert ls.now() - t0 >= 19, ls.now() - t0',
+      'print("ok")',
+    ].join('\n');
+    const r = spawnSync(PYTHON, ['-c', code], { cwd: join(ROOT, 'examples', 'python'), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ok');
+  });
   },
   { failInCi: true },
 );
