@@ -9,7 +9,7 @@ Every 250 ms: the 0x305 heartbeat once a second; SunSpec model 124 StorCtl_Mod =
 charge limit (0x351) x pack voltage (0x356) as % of WChaMax, 0 on a protection alarm (0x359) or after 3 s without
 0x351. Byte layouts and SunSpec offsets: see controller.py. socketcand messages (`< open BUS >`, `< rawmode >`,
 `< send ID LEN B.. >`, `< frame ID SEC.USEC HEX >`): the socketcand protocol document (linux-can/socketcand,
-doc/protocol.md). Prints "controller ready".
+doc/protocol.md, commit 8015de6bccf7cb30b7701ae3b0ee0dffe98811a0). Prints "controller ready".
 """
 import argparse
 import re
@@ -23,7 +23,9 @@ HEARTBEAT_MS = 1000
 COMMS_TIMEOUT_MS = 3000
 MODBUS_TIMEOUT_MS = 10000
 SUNSPEC_BASE = 40000
-FRAME = re.compile(rb"<\s*frame\s+([0-9A-Fa-f]+)\s+[0-9.]+\s*([0-9A-Fa-f]*)\s*>")
+# `< frame ID SEC.USEC DATA >`: socketcand prints the data bytes run together (so does the hub); the protocol document
+# (linux-can/socketcand doc/protocol.md at 8015de6bccf7cb30b7701ae3b0ee0dffe98811a0) shows them spaced: read both.
+FRAME = re.compile(rb"<\s*frame\s+([0-9A-Fa-f]+)\s+[0-9.]+\s*([0-9A-Fa-f ]*?)\s*>")
 
 
 class Link:
@@ -101,7 +103,7 @@ class Socketcand(Link):
                 return out
             m = FRAME.match(self.buf[: end + 1].lstrip())
             if m:
-                out.append((int(m.group(1), 16), bytes.fromhex(m.group(2).decode())))
+                out.append((int(m.group(1), 16), bytes.fromhex(m.group(2).decode().replace(" ", ""))))
             self.buf = self.buf[end + 1:]
 
     def send_frame(self, can_id, data):
