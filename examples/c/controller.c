@@ -13,6 +13,8 @@
  * alarm or after 3 s without 0x351). socketcand messages (`< open BUS >`, `< rawmode >`, `< send ID LEN B.. >`,
  * `< frame ID SEC.USEC HEX >`): the socketcand protocol document (linux-can/socketcand, doc/protocol.md).
  * It waits only in poll(), so it runs under `hil run --speed k` (docs/speed.md). Prints "controller ready".
+ * Through lockstep.h (the clock, poll, and the bytes on its sockets) it also runs in lock step, in virtual time, when
+ * the harness starts it so (`hil run --time-mode lockstep`, docs/lockstep.md); otherwise lockstep.h is transparent.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -27,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lockstep.h"
+
 #define PERIOD_MS 250
 #define HEARTBEAT_MS 1000
 #define COMMS_TIMEOUT_MS 3000
@@ -39,10 +43,16 @@ static void die(const char *what) {
   exit(1);
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+/* The lock-step session; outside lock step its calls are the plain clock, poll, read and write. */
+static ls_t ls;
+
+static double now_ms(void) { return ls_now(&ls); }
+
+/* poll() on the run's clock; the end of a lock-step session ends the controller. */
+static int wait_for(struct pollfd *fds, nfds_t n, int timeout_ms) {
+  int r = ls_poll(&ls, fds, n, timeout_ms);
+  if (r < 0 && ls.ended) exit(0);
+  return r;
 }
 
 static int tcp_connect(const char *host, const char *port) {
@@ -51,6 +61,7 @@ static int tcp_connect(const char *host, const char *port) {
   if (getaddrinfo(host, port, &hints, &res) != 0) die("getaddrinfo");
   int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
   if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) != 0) die("connect");
+  ls_connected(&ls);
   freeaddrinfo(res);
   return fd;
 }
@@ -62,8 +73,8 @@ static void read_full(int fd, uint8_t *buf, size_t n, int timeout_ms) {
   while (got < n) {
     struct pollfd p = {fd, POLLIN, 0};
     int left = (int)(deadline - now_ms());
-    if (left <= 0 || poll(&p, 1, left) <= 0) die("read timeout");
-    ssize_t r = read(fd, buf + got, n - got);
+    if (left <= 0 || wait_for(&p, 1, left) <= 0) die("read timeout");
+    ssize_t r = ls_read(&ls, fd, buf + got, n - got);
     if (r <= 0) die("connection closed");
     got += (size_t)r;
   }
@@ -72,7 +83,7 @@ static void read_full(int fd, uint8_t *buf, size_t n, int timeout_ms) {
 static void write_all(int fd, const void *buf, size_t n) {
   const uint8_t *b = buf;
   while (n > 0) {
-    ssize_t w = write(fd, b, n);
+    ssize_t w = ls_write(&ls, fd, b, n);
     if (w <= 0) die("write");
     b += w;
     n -= (size_t)w;
@@ -137,8 +148,8 @@ static int can_next(char *msg, size_t size) {
 /* Read what is there (waiting up to timeout_ms for something). */
 static void can_fill(int timeout_ms) {
   struct pollfd p = {can_fd, POLLIN, 0};
-  if (poll(&p, 1, timeout_ms) <= 0) return;
-  ssize_t r = read(can_fd, can_buf + can_len, sizeof can_buf - can_len - 1);
+  if (wait_for(&p, 1, timeout_ms) <= 0) return;
+  ssize_t r = ls_read(&ls, can_fd, can_buf + can_len, sizeof can_buf - can_len - 1);
   if (r <= 0) die("socketcand connection closed");
   can_len += (size_t)r;
 }
@@ -176,6 +187,7 @@ int main(int argc, char **argv) {
   if (sscanf(can_arg, "%255[^:]:%15[^/]/%63s", can_host, can_port, bus) != 3) { fprintf(stderr, "controller: --can HOST:PORT/BUS\n"); return 2; }
   if (sscanf(mb_arg, "%255[^:]:%15s", mb_host, mb_port) != 2) { fprintf(stderr, "controller: --modbus HOST:PORT\n"); return 2; }
 
+  if (ls_open(&ls) < 0) die("lock-step channel");
   /* SunSpec: 'SunS' at 40000, walk the model chain to 124. */
   mb_fd = tcp_connect(mb_host, mb_port);
   uint16_t r[28];
@@ -202,6 +214,7 @@ int main(int argc, char **argv) {
   can_expect("ok");
   printf("controller ready: model 124 at %u, WChaMax %.0f W, BMS on %s\n", m124, w_cha_max, can_arg);
   fflush(stdout);
+  ls_ready(&ls);
 
   double ccl_a = 0, volts = 0, last_bms = now_ms(), next_beat = 0, next_cycle = now_ms();
   int protection = 0, last_raw = -100000, last_flags = -1;

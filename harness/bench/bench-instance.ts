@@ -7,6 +7,8 @@ import type { CanBus } from '../../protocols/can/bus';
 import { formatFrame, type CanFrame } from '../../protocols/can/frame';
 import { openBus } from '../../protocols/can/registry';
 import { SocketcandServer } from '../../protocols/can/socketcand';
+import { ConnectionGate } from '../../protocols/net/connection-gate';
+import type { Socket } from 'node:net';
 import type { SlcanAdapter } from '../../protocols/can/slcan/pty-adapter';
 import { openTraceWriter, recordBus, type TraceWriter } from '../../protocols/can/trace';
 import { ExceptionCode, type ModbusDevice } from '../../protocols/modbus/device';
@@ -57,6 +59,11 @@ export interface BenchInstanceOptions {
    * opened - for checking scenarios and for in-process controllers in virtual time.
    */
   serveNetwork: boolean;
+  /**
+   * The controller runs in lock step (docs/lockstep.md): hubs send frames right after raw mode instead of holding
+   * them for a wall-clock moment, so every byte goes out at a simulated instant the run decides.
+   */
+  lockstep?: boolean;
 }
 
 /** A CAN bus on a running bench. */
@@ -122,6 +129,8 @@ let dryChannels = 0;
 export class BenchInstance {
   readonly devices = new Map<string, BenchDevice>();
   readonly can = new Map<string, BenchCanBus>();
+  /** Lock step only (`options.lockstep`): holds what the hubs and Modbus servers write to the controller until its turn. */
+  readonly gate: ConnectionGate | undefined;
   readonly modbus = new Map<string, BenchModbus>();
   private readonly deviceFaults = new Map<string, { handle: BenchFaultHandle; info: ActiveFault }>();
   private readonly detachers: Array<() => void> = [];
@@ -139,6 +148,7 @@ export class BenchInstance {
   ) {
     this.startMs = options.clock.now();
     this.originMs = this.startMs;
+    this.gate = options.lockstep ? new ConnectionGate() : undefined;
   }
 
   /**
@@ -208,6 +218,7 @@ export class BenchInstance {
             clock: this.clock,
             log: (l: string) => this.options.log?.(`socketcand: ${l}`),
             limits: this.bench.serverLimits.hubs[spec.hub.socketcand] ?? {},
+            ...(this.gate ? { rawModeHoldMs: 0, onConnection: (s: Socket) => this.gate!.add(s) } : {}),
           });
           if (this.options.serveNetwork) {
             try {
@@ -305,6 +316,7 @@ export class BenchInstance {
         const [host, port] = splitHostPort(spec.tcp);
         if (this.options.serveNetwork) {
           entry.tcp = new ModbusTcpServer({
+            ...(this.gate ? { onConnection: (s: Socket) => this.gate!.add(s) } : {}),
             core: entry.core,
             host,
             port: Number(port),

@@ -167,6 +167,21 @@ function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, proble
   }
   if (dut.moduleOptions !== undefined && dut.module === undefined) problems.add(at('/dut/moduleOptions', true), "dut.moduleOptions needs 'dut.module' (options of an in-process controller)");
   if (dut.readyLine !== undefined && dut.command === undefined) problems.add(at('/dut/readyLine', true), "dut.readyLine needs 'dut.command' (a controller process prints it)");
+  if (dut.clock === 'lockstep') {
+    if (dut.command === undefined) problems.add(at('/dut/clock', true), "dut.clock: lockstep needs 'dut.command' (a controller process speaks the lock-step protocol)");
+    for (const why of lockstepUnsupported(f)) problems.add(at('/dut/clock', true), `dut.clock: lockstep counts bytes on socketcand hubs and Modbus TCP only: ${why} (docs/lockstep.md)`);
+  }
+}
+
+/** The media a lock-step run cannot count bytes on: real CAN interfaces, SLCAN ptys, Modbus RTU lines. */
+export function lockstepUnsupported(f: BenchFile): string[] {
+  const out: string[] = [];
+  for (const [name, spec] of Object.entries(f.can ?? {})) {
+    if (!spec.hub) out.push(`CAN bus '${name}' is not a socketcand hub`);
+    else if (spec.slcanPty) out.push(`CAN bus '${name}' has an SLCAN pty`);
+  }
+  for (const [name, spec] of Object.entries(f.modbus ?? {})) if (!spec.tcp) out.push(`Modbus endpoint '${name}' is not Modbus TCP`);
+  return out;
 }
 
 /** The file a `dut.module` path loads (relative to the working directory, `.js` optional), or undefined. */

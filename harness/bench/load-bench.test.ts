@@ -24,6 +24,34 @@ describe('bench files: checked as deeply as a run needs, every problem reported'
     for (const b of all) expect(() => loadBench(resolve(fixtures, b))).not.toThrow();
   });
 
+  it('dut.clock: lockstep needs a controller process, and media whose bytes lock step can count', () => {
+    const p = problems(`bench: ls
+can:
+  pack1: { hub: { socketcand: "127.0.0.1:0" }, slcanPty: /tmp/hil-ls-pty }
+  real: { medium: "socketcan://can0" }
+modbus:
+  line: { rtu: { path: /dev/ttyUSB0 } }
+devices:
+  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }
+dut: { clock: lockstep, readyWhen: first-frame }
+`);
+    const clock = p.filter((l) => l.includes('dut.clock'));
+    expect(clock).toEqual([
+      expect.stringMatching(/^x\.yaml:\d+:\d+ dut\.clock: lockstep needs 'dut\.command'/),
+      expect.stringMatching(/dut\.clock: lockstep counts bytes on socketcand hubs and Modbus TCP only: CAN bus 'pack1' has an SLCAN pty \(docs\/lockstep\.md\)$/),
+      expect.stringMatching(/CAN bus 'real' is not a socketcand hub/),
+      expect.stringMatching(/Modbus endpoint 'line' is not Modbus TCP/),
+    ]);
+    expect(problems(`bench: ls2
+can:
+  pack1: { hub: { socketcand: "127.0.0.1:0" } }
+devices:
+  - { name: pack1, type: bms, pack: lfp-lishen-16s-202ah, protocol: pylon-lv, can: pack1 }
+dut: { command: [ctl], clock: lockstep }
+`)).toEqual([]);
+    expect(problems('bench: ls3\ndut: { command: [ctl], clock: fast }\n').join('\n')).toMatch(/clock/);
+  });
+
   it('checks a battery-CAN inverter: its bus, that it has no Modbus too, its protocol and options', () => {
     const p = problems(`bench: bc
 can:

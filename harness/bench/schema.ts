@@ -97,6 +97,7 @@ export const benchSchema = {
         readyTimeout: duration,
         stopTimeout: duration,
         livenessTimeout: duration, // or 'off'
+        clock: { enum: ['lockstep'] },
         module: { type: 'string' },
         moduleOptions: { type: 'object' },
       },

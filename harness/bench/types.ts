@@ -99,6 +99,12 @@ export interface DutSpec {
    * written here. A controller that is stopped (SIGSTOP, state T) is reported hung after 1 s regardless.
    */
   livenessTimeout?: string | number;
+  /**
+   * `lockstep`: the controller process speaks the lock-step clock protocol (docs/lockstep.md), so it can run in
+   * virtual time: `--time-mode auto` then runs it in virtual time when there is no `module`, and `readyTimeout` bounds
+   * each of its reports (wall clock). Absent: it reads the real clock.
+   */
+  clock?: 'lockstep';
   /** In-process controller module (virtual time): path to a module exporting `createController`. */
   module?: string;
   /** Options given to the module's `createController` (merged under `hil run --dut-option k=v`). */

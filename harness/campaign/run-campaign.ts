@@ -128,12 +128,13 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
       if (plan.skip !== undefined) {
         result = skipped(bench, scenario, plan.skip);
       } else {
-        const label = plan.mode === 'real' && options.speed !== undefined && options.speed !== 1 ? `real x${options.speed}` : plan.mode;
+        const label = plan.mode === 'real' && options.speed !== undefined && options.speed !== 1 ? `real x${options.speed}` : plan.lockstep ? 'virtual, lock step' : plan.mode;
         reporter.scenarioStart(n, plans.length, scenario.id, plan.forced ? `${label}, forced` : label);
         try {
           result = await runScenario(options.benchFor?.(scenario) ?? bench, scenario, {
             mode: plan.mode,
             ...(plan.forced ? { forceTimeMode: true } : {}),
+            ...(plan.lockstep ? { lockstep: true } : {}),
             ...(options.outDir ? { outDir: join(options.outDir, scenario.id) } : {}),
             ...(options.traces !== undefined ? { traces: options.traces } : {}),
             ...(options.traceFormat ? { traceFormat: options.traceFormat } : {}),

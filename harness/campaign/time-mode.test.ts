@@ -14,10 +14,12 @@ ${dut}
 // the module must exist (the bench check looks); any file does, nothing is loaded here
 const both = bench('dut: { command: [ctl], module: examples/controllers/reference/controller.ts }');
 const processOnly = bench('dut: { command: [ctl] }');
+const lockstepProcess = bench('dut: { command: [ctl], clock: lockstep }');
 const wired = bench('');
 const scenarios = (['any', 'virtual', 'real'] as const).map((m) => parseScenario(`scenario: ${m}-s\nduration: 2m\ntimeMode: ${m}\nexpect:\n  - { id: x, atEnd: "t > 0" }\n`, `${m}.yaml`));
-const plan = (b: typeof both, choice: 'real' | 'virtual' | 'auto') =>
-  planTimeModes(b, scenarios, choice).map((p) => (p.skip !== undefined ? 'skip' : `${p.mode}${p.forced ? '!' : ''}`));
+// `!`: forced to real time; `~`: the controller process in lock step (docs/lockstep.md)
+const plan = (b: typeof both, choice: 'real' | 'virtual' | 'lockstep' | 'auto') =>
+  planTimeModes(b, scenarios, choice).map((p) => (p.skip !== undefined ? 'skip' : `${p.mode}${p.forced ? '!' : ''}${p.lockstep ? '~' : ''}`));
 
 describe('planTimeModes', () => {
   it.each([
@@ -28,6 +30,10 @@ describe('planTimeModes', () => {
     ['process only', processOnly, 'auto', ['real', 'skip', 'real']],
     ['process only', processOnly, 'real', ['real', 'real!', 'real']],
     ['wired board', wired, 'auto', ['real', 'skip', 'real']],
+    ['module + command', both, 'lockstep', ['virtual~', 'virtual~', 'skip']],
+    ['process speaking lock step', lockstepProcess, 'auto', ['virtual~', 'virtual~', 'real']],
+    ['process speaking lock step', lockstepProcess, 'virtual', ['virtual~', 'virtual~', 'skip']],
+    ['process speaking lock step', lockstepProcess, 'real', ['real', 'real!', 'real']],
   ] as const)('%s, --time-mode %s', (_name, b, choice, expected) => {
     expect(plan(b, choice)).toEqual(expected);
   });

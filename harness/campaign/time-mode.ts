@@ -8,32 +8,36 @@ import type { Scenario } from '../scenario/scenario';
  *   scenarios run on both); slow, so their wall-clock durations are printed before anything starts.
  * - `virtual`: every scenario in virtual time; a scenario declared `timeMode: real` is skipped (it measures
  *   something only real time has).
+ * - `lockstep`: like `virtual`, with the bench's controller process (`dut.command`) in lock step (docs/lockstep.md),
+ *   even where the bench also has an in-process module.
  * - `auto` (the default): each scenario in the time its file declares; `any` runs in virtual time when the bench
- *   has an in-process controller (`dut.module`), else in real time.
+ *   has an in-process controller (`dut.module`) or a process that speaks lock step (`dut.clock: lockstep`), else in
+ *   real time.
  */
-export type TimeModeChoice = 'real' | 'virtual' | 'auto';
+export type TimeModeChoice = 'real' | 'virtual' | 'lockstep' | 'auto';
 
-export const TIME_MODE_CHOICES: readonly TimeModeChoice[] = ['real', 'virtual', 'auto'];
+export const TIME_MODE_CHOICES: readonly TimeModeChoice[] = ['real', 'virtual', 'lockstep', 'auto'];
 
 /** How one scenario will run: a time mode, or skipped with the reason a person reads in the summary. */
 export type TimePlan =
-  | { scenario: Scenario; mode: 'real' | 'virtual'; forced: boolean; skip?: undefined }
+  | { scenario: Scenario; mode: 'real' | 'virtual'; forced: boolean; skip?: undefined; lockstep?: boolean }
   | { scenario: Scenario; mode?: undefined; forced?: undefined; skip: string };
 
 /** Decide each scenario's time mode (see `TimeModeChoice`). Pure: reads the bench and the scenarios only. */
 export function planTimeModes(bench: Bench, scenarios: readonly Scenario[], choice: TimeModeChoice): TimePlan[] {
   const dut = bench.file.dut;
-  const canVirtual = !!dut?.module;
+  const lockstepByBench = !dut?.module && !!dut?.command && dut.clock === 'lockstep';
+  const canVirtual = !!dut?.module || lockstepByBench;
   return scenarios.map((scenario): TimePlan => {
     const declared = scenario.timeMode;
     const length = formatDuration(scenario.durationMs);
     if (choice === 'real') return { scenario, mode: 'real', forced: declared === 'virtual' };
-    if (choice === 'virtual') {
+    if (choice === 'virtual' || choice === 'lockstep') {
       if (declared === 'real') return { scenario, skip: `declares timeMode: real and this run is in virtual time (run it with --time-mode real or auto; it takes ${length})` };
-      return { scenario, mode: 'virtual', forced: false };
+      return { scenario, mode: 'virtual', forced: false, ...(choice === 'lockstep' || lockstepByBench ? { lockstep: true } : {}) };
     }
     if (declared === 'real') return { scenario, mode: 'real', forced: false };
-    if (canVirtual) return { scenario, mode: 'virtual', forced: false };
+    if (canVirtual) return { scenario, mode: 'virtual', forced: false, ...(lockstepByBench ? { lockstep: true } : {}) };
     if (declared === 'any') return { scenario, mode: 'real', forced: false };
     const why = dut?.command
       ? "the bench's controller runs only as a process (dut.command, no dut.module)"

@@ -9,6 +9,8 @@ import { substitutePlaceholders } from '../bench/placeholders';
 import type { Bench } from '../bench/load-bench';
 import { DutProcess, describeExit, type DutExit } from './dut-process';
 import { faketimeLaunch, parseAlignReport, removeFaketimeShm, type FaketimeLaunch } from './faketime';
+import { LOCKSTEP_FD, LOCKSTEP_FD_ENV } from '../../protocols/lockstep/messages';
+import { benchWireTotals, LockstepDriver } from './lockstep-driver';
 
 /** File descriptor on which the `--speed` launcher reports the controller's clocks. */
 const ALIGN_FD = 3;
@@ -48,6 +50,11 @@ export interface ControllerContext {
    */
   clock: Clock;
   mode: 'real' | 'virtual';
+  /**
+   * Virtual time with the controller process (`dut.command`) in lock step (docs/lockstep.md): it gets the channel on
+   * fd 3, `ready()` drives its start-up, and the runner moves time with `advanceTo`.
+   */
+  lockstep?: boolean;
   /** Options for an in-process module, merged over the bench's `moduleOptions`. */
   dutOptions?: Record<string, unknown>;
   /** Arguments appended to the bench's command. */
@@ -79,6 +86,11 @@ export interface ControllerSession {
   tail(n: number, originMs: number): string[];
   /** The scenario's t=0 is `atMs` (clock time): noted in `controller.log` so its times line up with the traces. */
   markTimeZero(atMs: number, label: string): void;
+  /**
+   * Lock step only: move the (virtual) clock to `atMs`, granting the controller its instants on the way (in place of
+   * the runner's `advanceTo`). Never throws: when lock step breaks, time stops and `stalled` says why.
+   */
+  advanceTo?(atMs: number): Promise<void>;
   stop(): Promise<string | undefined>;
 }
 
@@ -90,14 +102,16 @@ export interface ControllerSession {
  */
 export async function startController(ctx: ControllerContext): Promise<ControllerSession | undefined> {
   const dut = ctx.bench.file.dut;
+  if (ctx.lockstep && dut?.command && ctx.clock instanceof VirtualClock) return startProcess(ctx, dut.command);
   if (dut?.module && (ctx.mode === 'virtual' || !dut.command)) return startModule(ctx, dut.module);
   if (dut?.command) return startProcess(ctx, dut.command);
   return undefined;
 }
 
 /** "module <path> {options}", "command <argv>" or "none (a wired controller)", for provenance. */
-export function describeController(bench: Bench, mode: 'real' | 'virtual', dutOptions?: Record<string, unknown>, dutArgs?: string[]): string {
+export function describeController(bench: Bench, mode: 'real' | 'virtual', dutOptions?: Record<string, unknown>, dutArgs?: string[], lockstep = false): string {
   const dut = bench.file.dut;
+  if (lockstep && dut?.command) return `command ${[...dut.command, ...(dutArgs ?? [])].join(' ')} (lock step)`;
   if (dut?.module && (mode === 'virtual' || !dut.command)) return `module ${dut.module} ${JSON.stringify({ ...moduleOptions(bench), ...(dutOptions ?? {}) })}`;
   if (dut?.command) return `command ${[...dut.command, ...(dutArgs ?? [])].join(' ')}`;
   return 'none (a wired controller)';
@@ -155,11 +169,14 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
   const argv = substitutePlaceholders([...command, ...(ctx.dutArgs ?? [])], ctx.inst.substitutions(), bench.file, bench.where.dut);
   const clock = ctx.clock;
   const fake: FaketimeLaunch | undefined = clock instanceof ScaledClock ? faketimeLaunch(argv, clock.speed, clock.now(), ALIGN_FD, dut.cwd) : undefined;
+  const lockstep = ctx.lockstep && clock instanceof VirtualClock ? clock : undefined;
+  if (lockstep && !ctx.inst.gate) throw new OperationError('lock step needs a bench started with lockstep: true (its connection gate)');
   const proc = new DutProcess({
     argv: fake ? fake.argv : argv,
     ...(dut.cwd ? { cwd: dut.cwd } : {}),
-    env: { ...DEFAULT_CONTROLLER_ENV, ...(fake?.env ?? {}), ...(dut.env ?? {}) },
+    env: { ...DEFAULT_CONTROLLER_ENV, ...(fake?.env ?? {}), ...(lockstep ? { [LOCKSTEP_FD_ENV]: String(LOCKSTEP_FD) } : {}), ...(dut.env ?? {}) },
     ...(fake ? { unsetEnv: fake.unsetEnv, sideChannel: true } : {}),
+    ...(lockstep ? { sideChannel: true } : {}),
     ...(ctx.outDir ? { logFile: join(ctx.outDir, 'controller.log') } : {}),
   });
   let exitedEarly: DutExit | undefined;
@@ -168,9 +185,29 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
     if (e.unexpected) exitedEarly = e;
   });
   await proc.start();
-  ctx.emit({ type: 'dut-start', argv, pid: proc.pid });
+  ctx.emit({ type: 'dut-start', argv, pid: proc.pid, ...(lockstep ? { lockstep: true } : {}) });
+  const driver = lockstep
+    ? new LockstepDriver({ clock: lockstep, channel: proc.sideStream!, wire: benchWireTotals(ctx.inst), gate: ctx.inst.gate!, reportTimeoutMs: bench.readyTimeoutMs, ...(ctx.log ? { log: ctx.log } : {}) })
+    : undefined;
+  /** Why lock step stopped, once the controller's exit (if that is the cause) had its chance to be seen. */
+  let lockstepFailure: string | undefined;
   return {
     async ready() {
+      if (driver) {
+        // The protocol's own readiness ("ready": true in a report) replaces readyLine/readyWhen: it is ordered with time.
+        try {
+          await driver.hello(bench.readyTimeoutMs);
+          await driver.startUp();
+        } catch (err) {
+          if (await proc.exitedWithin(500)) {
+            await proc.outputDone(500);
+            throw new OperationError(`the controller exited (${describeExit(proc.exited!)}) while starting in lock step${stderrTail(proc)}`);
+          }
+          const message = `${(err as Error).message}${stderrTail(proc)}`;
+          throw err instanceof HilTimeoutError ? new HilTimeoutError(message) : new OperationError(message);
+        }
+        return;
+      }
       const deadline = Date.now() + bench.readyTimeoutMs;
       try {
         if (fake && clock instanceof ScaledClock) alignClocks(clock, parseAlignReport(await proc.sideLine(bench.readyTimeoutMs)), ctx);
@@ -191,6 +228,7 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
       return exitedEarly ? `the controller exited during the scenario (${describeExit(exitedEarly)})${stderrTail(proc)}` : undefined;
     },
     get stalled() {
+      if (lockstepFailure) return `${lockstepFailure}${stderrTail(proc)}`;
       const state = proc.procState();
       if (state !== 'T' && state !== 't') {
         stoppedSince = undefined;
@@ -205,7 +243,22 @@ async function startProcess(ctx: ControllerContext, command: string[]): Promise<
     },
     tail: (n, originMs) => proc.tail(n).map((l) => `t=${((l.t - originMs) / 1000).toFixed(3)}s ${l.stream}: ${l.text}`),
     markTimeZero: (atMs, label) => proc.note(`t=0 ${(atMs / 1000).toFixed(6)} scenario ${label}`, atMs),
+    ...(driver
+      ? {
+          async advanceTo(atMs: number) {
+            if (lockstepFailure) return;
+            await driver.advanceTo(atMs);
+            if (!driver.failure) return;
+            await proc.exitedWithin(1000); // a controller that died closed its channel: report the death, not the channel
+            if (!exitedEarly) lockstepFailure = driver.failure;
+          },
+        }
+      : {}),
     async stop() {
+      if (driver) {
+        driver.end();
+        ctx.emit({ type: 'lockstep', grants: driver.grants });
+      }
       const exit = await proc.stop(bench.stopTimeoutMs);
       if (fake && proc.pid !== undefined) removeFaketimeShm(proc.pid);
       ctx.emit({ type: 'dut-exit', ...(exit ?? {}) });

@@ -7,7 +7,7 @@ import { preflightDut } from './dut-preflight';
 const ROOT = resolve(__dirname, '..', '..');
 const ci = readFileSync(resolve(ROOT, 'fixtures', 'benches', 'ci.yaml'), 'utf8').replace('module: dist/examples/controllers/reference/controller.js', 'module: examples/controllers/reference/controller.ts');
 const bench = (text: string) => parseBench(text, resolve(ROOT, 'fixtures', 'benches', 'ci-test.yaml'));
-const run = (text: string, mode: 'real' | 'virtual', dutOptions: string[] = [], dutArgs: string[] = []) => {
+const run = (text: string, mode: 'real' | 'virtual' | 'lockstep', dutOptions: string[] = [], dutArgs: string[] = []) => {
   const cwd = process.cwd();
   process.chdir(ROOT); // dut.module and dut.command paths are relative to where hil runs
   try {
@@ -29,6 +29,14 @@ describe('controller preflight (before any port or process)', () => {
   it('virtual time with only a process controller is refused at the dut block', () => {
     const r = run(ci.replace(/\n {2}module: .*\n/, '\n'), 'virtual');
     expect(r.lines).toEqual([expect.stringMatching(/^fixtures\/benches\/ci-test\.yaml:\d+:3 \| --virtual-time: bench 'ci' starts its controller as a process/)]);
+  });
+
+  it('lock step: the process runs in virtual time, asked for (--time-mode lockstep) or declared (dut.clock: lockstep)', () => {
+    expect(run(ci, 'lockstep', [], ['--defect', 'no-heartbeat'])).toMatchObject({ plan: { kind: 'process' }, problems: [] });
+    const declared = ci.replace(/\n {2}module: .*\n/, '\n  clock: lockstep\n');
+    expect(run(declared, 'virtual')).toMatchObject({ plan: { kind: 'process' }, problems: [] });
+    const noCommand = run(ci.replace(/\n {2}command:\n( {4}- .*\n)+/, '\n').replace(/\n {2}readyLine: .*\n/, '\n'), 'lockstep');
+    expect(noCommand.lines).toEqual([expect.stringMatching(/^fixtures\/benches\/ci-test\.yaml:\d+:3 \| --time-mode lockstep: bench 'ci' has no controller process \('dut\.command'\) to run in lock step$/)]);
   });
 
   it('--dut-option goes to an in-process controller only, --dut-arg to a process only', () => {

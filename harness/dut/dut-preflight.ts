@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { knownPlaceholders, placeholderSpans } from '../bench/placeholders';
-import { resolveModule } from '../bench/check-bench';
+import { lockstepUnsupported, resolveModule } from '../bench/check-bench';
 import type { Bench } from '../bench/load-bench';
 import type { Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
@@ -12,9 +12,9 @@ import type { ControllerModule } from './controller-session';
 export interface DutRequest {
   /**
    * `--time-mode`: in `auto` a scenario of `timeMode: any` runs in virtual time where the bench has `dut.module`, so the
-   * module is the controller whenever there is one.
+   * module is the controller whenever there is one. `lockstep`: virtual time with the process in lock step.
    */
-  mode: 'real' | 'virtual' | 'auto';
+  mode: 'real' | 'virtual' | 'lockstep' | 'auto';
   /** `--dut-option key=value` as typed. */
   dutOptions: readonly string[];
   /** `--dut-arg <arg>` as typed. */
@@ -44,14 +44,21 @@ export function preflightDut(bench: Bench, req: DutRequest): { plan: DutPlan; pr
   const problems: Problem[] = [];
   const dut = bench.file.dut;
   const locate = (pointer: string, key = false): string => bench.where.locate?.(pointer, key) ?? bench.where.dut;
-  const kind: DutPlan['kind'] = dut?.module && (req.mode !== 'real' || !dut.command) ? 'module' : dut?.command ? 'process' : 'none';
-  if (req.mode === 'virtual' && kind === 'process') {
+  const lockstep = !!dut?.command && (req.mode === 'lockstep' || (req.mode !== 'real' && dut.clock === 'lockstep' && !dut.module));
+  const kind: DutPlan['kind'] = lockstep ? 'process' : dut?.module && (req.mode !== 'real' || !dut.command) ? 'module' : dut?.command ? 'process' : 'none';
+  if (req.mode === 'lockstep' && !dut?.command) {
+    problems.push({ where: locate('/dut'), message: `--time-mode lockstep: bench '${bench.file.bench}' has no controller process ('dut.command') to run in lock step` });
+  }
+  if (req.mode === 'lockstep' && dut?.command) {
+    for (const why of lockstepUnsupported(bench.file)) problems.push({ where: locate('/dut'), message: `--time-mode lockstep counts bytes on socketcand hubs and Modbus TCP only: ${why} (docs/lockstep.md)` });
+  }
+  if (req.mode === 'virtual' && kind === 'process' && !lockstep) {
     problems.push({
       where: locate('/dut'),
       message: `--virtual-time: bench '${bench.file.bench}' starts its controller as a process ('dut.command'), which cannot follow virtual time; give the bench an in-process controller module ('dut.module') or run in real time`,
     });
   }
-  const timeName = req.mode === 'virtual' ? 'virtual time' : req.mode === 'auto' ? 'the default time mode (--time-mode auto)' : 'real time';
+  const timeName = req.mode === 'lockstep' ? 'lock step' : req.mode === 'virtual' ? 'virtual time' : req.mode === 'auto' ? 'the default time mode (--time-mode auto)' : 'real time';
   for (const o of kind === 'module' ? [] : req.dutOptions) {
     problems.push({
       where: `--dut-option ${o}`,
@@ -78,7 +85,7 @@ export function preflightDut(bench: Bench, req: DutRequest): { plan: DutPlan; pr
       }
     }
   }
-  if (dut?.command && req.mode !== 'virtual') {
+  if (dut?.command && (req.mode !== 'virtual' || lockstep)) {
     const program = dut.command[0]!;
     if (!findProgram(program, dut.cwd)) {
       problems.push({ where: locate('/dut/command/0'), message: `the controller program '${program}' is not found${program.includes('/') ? '' : ' on PATH'} or is not executable` });

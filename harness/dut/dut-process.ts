@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
+import type { Socket } from 'node:net';
 import { ConfigError, HilTimeoutError, OperationError } from '../../core/errors';
 
 /** How to start the controller under test. */
@@ -14,7 +15,10 @@ export interface DutLaunch {
   keepLines?: number;
   /** Inherited environment variables to remove (before `env` is applied). */
   unsetEnv?: string[];
-  /** Open file descriptor 3 of the DUT as a pipe to the harness (read with `sideLine`). */
+  /**
+   * Open file descriptor 3 of the DUT as a pipe to the harness (read with `sideLine`). It is a socket pair, so the
+   * harness can write on it too (`sideStream`: the lock-step clock channel).
+   */
   sideChannel?: boolean;
 }
 
@@ -140,6 +144,16 @@ export class DutProcess extends EventEmitter {
     clearTimeout(timer);
   }
 
+  /** Resolves true once the DUT has exited, false after `timeoutMs` (wall clock) if it is still running. */
+  async exitedWithin(timeoutMs: number): Promise<boolean> {
+    if (this.exitInfo) return true;
+    if (!this.exitPromise) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([this.exitPromise.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    clearTimeout(timer);
+    return exited;
+  }
+
   /** Lines printed so far (a sign of life for hang detection). */
   get lineCount(): number {
     return this.printed;
@@ -167,6 +181,11 @@ export class DutProcess extends EventEmitter {
   /** A line from the harness into the log file (`<ISO time> harness <text>`), e.g. where the scenario's t=0 is. */
   note(text: string, atMs = Date.now()): void {
     this.log?.write(`${new Date(atMs).toISOString()} harness ${text}\n`);
+  }
+
+  /** The harness's end of file descriptor 3 (`sideChannel`), both ways; `undefined` without one. */
+  get sideStream(): Socket | undefined {
+    return (this.child?.stdio[3] as Socket | null | undefined) ?? undefined;
   }
 
   /**

@@ -44,6 +44,7 @@ export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
     out.push(`      <property name="simulatedMs" value="${r.simulatedMs}"/>`);
     if (r.forcedRealTime) out.push('      <property name="forcedRealTime" value="true"/>');
     if (r.speed !== undefined) out.push(`      <property name="speed" value="${r.speed}"/>`);
+    if (r.lockstep) out.push('      <property name="lockstep" value="true"/>');
     if (r.interrupted) out.push(`      <property name="interrupted" value="${esc(`${r.interrupted.signal} at t=${(r.interrupted.atMs / 1000).toFixed(3)}s`)}"/>`);
     if (r.t0) {
       out.push(`      <property name="t0" value="${esc(r.t0.iso)}"/>`);

@@ -50,6 +50,8 @@ export interface ScenarioResult {
   forcedRealTime?: true;
   /** Real time sped up k times (`hil run --speed k`; the controller under libfaketime). */
   speed?: number;
+  /** Virtual time with the controller process in lock step (docs/lockstep.md). */
+  lockstep?: true;
   /** Harness or DUT errors (controller crash, adapter lost), each with simulated time. */
   errors: Array<{ atMs: number; message: string }>;
   evidence: {

@@ -7,6 +7,8 @@ import { BenchInstance } from '../bench/bench-instance';
 import type { Bench } from '../bench/load-bench';
 import { describeController, drain, startController, type ControllerSession } from '../dut/controller-session';
 import { LivenessWatch } from '../dut/liveness';
+import { usesLockstep } from '../dut/lockstep-driver';
+import { lockstepUnsupported } from '../bench/check-bench';
 import type { ScenarioResult } from './result';
 import { combineVerdicts } from './result';
 import { SeriesRecorder } from '../evidence/series';
@@ -50,6 +52,12 @@ export interface RunOptions {
    * rate, `hil run --speed`). Default 1. Ignored in virtual time.
    */
   speed?: number;
+  /**
+   * Virtual time with the controller as a process in lock step (`--time-mode lockstep`, docs/lockstep.md), even when
+   * the bench also has an in-process module. A bench with `dut.clock: lockstep` and no module runs so in virtual time
+   * without asking.
+   */
+  lockstep?: boolean;
   /** Real mode: precise timers (RealClock spinMs). Default 1. */
   spinMs?: number;
   /** The scenario already passed `checkScenarioAgainstBench` on this bench (the CLI checks every file first). */
@@ -94,7 +102,13 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
   const startedAt = new Date(wallStart).toISOString();
   const mode = options.mode;
   const dut = bench.file.dut;
-  if (mode === 'virtual' && dut?.command && !dut.module) {
+  const lockstep = usesLockstep(bench, mode, options.lockstep);
+  if (options.lockstep && mode === 'virtual' && !lockstep) {
+    throw new ConfigError(`bench '${bench.file.bench}' has no controller process ('dut.command') to run in lock step`, bench.where.dut);
+  }
+  const uncountable = lockstep ? lockstepUnsupported(bench.file) : [];
+  if (uncountable.length > 0) throw new ConfigError(`lock step counts bytes on socketcand hubs and Modbus TCP only: ${uncountable.join('; ')} (docs/lockstep.md)`, bench.where.dut);
+  if (mode === 'virtual' && dut?.command && !dut.module && !lockstep) {
     throw new ConfigError(
       `bench '${bench.file.bench}' starts its controller as a process ('dut.command'); virtual time needs an in-process controller module ('dut.module'), or run in real time`,
       bench.where.dut,
@@ -116,7 +130,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     expectations: [],
     errors: [],
     evidence: emptyEvidence(),
-    provenance: provenance(bench.source, scenario.source, () => JSON.stringify(scenario), describeController(bench, mode, options.dutOptions, options.dutArgs)),
+    provenance: provenance(bench.source, scenario.source, () => JSON.stringify(scenario), describeController(bench, mode, options.dutOptions, options.dutArgs, lockstep)),
   };
   if (scenario.timeMode !== 'any' && scenario.timeMode !== mode) {
     if (!options.forceTimeMode) {
@@ -130,6 +144,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
 
   const speed = mode === 'real' && options.speed !== undefined && options.speed !== 1 ? options.speed : undefined;
   if (speed !== undefined) result.speed = speed;
+  if (lockstep) result.lockstep = true;
   const clock: VirtualClock | RealClock | ScaledClock =
     mode === 'virtual'
       ? new VirtualClock(VIRTUAL_EPOCH_MS)
@@ -143,7 +158,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     clock,
     mode,
     seed: scenario.seed,
-    serveNetwork: mode === 'real',
+    serveNetwork: mode === 'real' || lockstep,
+    ...(lockstep ? { lockstep } : {}),
     ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
     ...(options.traceFormat ? { traceFormat: options.traceFormat } : {}),
     ...(options.traceBudget ? { traceBudget: options.traceBudget } : {}),
@@ -192,6 +208,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       inst,
       clock,
       mode,
+      ...(lockstep ? { lockstep } : {}),
       emit,
       ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
       ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
@@ -276,7 +293,8 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     while (t < end && !stop) {
       const next = Math.min(end, t + stepMs);
       if (clock instanceof VirtualClock) {
-        clock.advanceTo(t0 + next);
+        if (controller?.advanceTo) await controller.advanceTo(t0 + next); // lock step: the controller takes its turns
+        else clock.advanceTo(t0 + next);
         // Always yield, controller or not: sends settle in microtasks (a bus delivers its own frames after
         // `await transmit`), and a loop that never yields piles them up (650 MB per simulated hour on 16 packs).
         await drain();

@@ -55,7 +55,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil run / merge: pipes, time modes, sk
     const a = write('a.yaml', scenario('a'));
     const bad = hil('run', a, '--bench', CI_BENCH, '--time-mode', 'fast');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe("hil: --time-mode 'fast': expected one of real, virtual, auto\n");
+    expect(bad.stderr).toBe("hil: --time-mode 'fast': expected one of real, virtual, lockstep, auto\n");
     const both = hil('run', a, '--bench', CI_BENCH, '--virtual-time', '--time-mode', 'real');
     expect(both.status).toBe(2);
     expect(both.stderr).toBe('hil: --virtual-time and --time-mode real contradict each other (--virtual-time means --time-mode virtual)\n');

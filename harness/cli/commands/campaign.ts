@@ -24,7 +24,7 @@ export function registerCampaignCommand(program: Command): void {
     )
     .argument('<file>', 'campaign file (YAML)')
     .requiredOption('--out <dir>', 'evidence folder (new or empty, unless --resume)')
-    .option('--time-mode <mode>', 'auto (default), virtual or real, as for hil run')
+    .option('--time-mode <mode>', 'auto (default), virtual, lockstep or real, as for hil run')
     .option('--virtual-time', 'the same as --time-mode virtual')
     .option('--resume', 'continue the campaign whose results are in --out')
     .option('--shard <i/n>', 'run only shard i of n (scenarios and sweep combinations, round-robin)')

@@ -40,7 +40,7 @@ export function checkSpeed(bench: Bench, speed: number, anyReal: boolean): void 
   if (why) throw new ConfigError(why, bench.where.dut);
 }
 
-/** `--time-mode` and its alias `--virtual-time`, checked: one of real|virtual|auto (default auto), no contradiction. */
+/** `--time-mode` and its alias `--virtual-time`, checked: one of real|virtual|lockstep|auto (default auto), no contradiction. */
 export function timeModeOption(timeMode: string | undefined, virtualTime: boolean | undefined): TimeModeChoice {
   if (timeMode !== undefined && !(TIME_MODE_CHOICES as readonly string[]).includes(timeMode)) {
     throw new ConfigError(`--time-mode '${timeMode}': expected one of ${TIME_MODE_CHOICES.join(', ')}`);

@@ -26,7 +26,8 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--time-mode <mode>',
       'auto: each scenario as it declares (timeMode: any in virtual time where the bench has dut.module); ' +
-        'virtual: all in virtual time; real: all in real time, also timeMode: virtual ones (their durations are printed first)',
+        'virtual: all in virtual time; real: all in real time, also timeMode: virtual ones (their durations are printed first); ' +
+        'lockstep: virtual time with the controller process (dut.command) driven through the lock-step clock protocol (docs/lockstep.md)',
     )
     .option('--virtual-time', 'the same as --time-mode virtual')
     .option(

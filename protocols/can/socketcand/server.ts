@@ -44,6 +44,8 @@ export interface SocketcandServerOptions {
   rawModeHoldMs?: number;
   /** Most buses the hub creates (default 256); `< open >` of one more new name is refused. */
   maxBuses?: number;
+  /** Called with each accepted socket before the hub uses it (the lock-step gate holds its output). */
+  onConnection?: (socket: Socket) => void;
   /** UDP discovery beacon; off unless given. */
   beacon?: BeaconOptions;
 }
@@ -91,7 +93,7 @@ export interface SocketcandServerStats {
 export class SocketcandServer {
   readonly clock: Clock;
   private readonly server: Server;
-  private readonly opts: Required<Omit<SocketcandServerOptions, 'clock' | 'beacon' | 'log' | 'logRate' | 'limits'>> & { log: LogSink };
+  private readonly opts: Required<Omit<SocketcandServerOptions, 'clock' | 'beacon' | 'log' | 'logRate' | 'limits' | 'onConnection'>> & { log: LogSink };
   private readonly logs: PeerLogs;
   private readonly guard: ConnectionGuard<ClientSession>;
   private readonly buses = new Map<string, HubBus>();
@@ -100,6 +102,8 @@ export class SocketcandServer {
   private readonly sockets = new Set<Socket>();
   private beacon: Beacon | undefined;
   private connections = 0;
+  /** Bytes of connections that have closed (see `byteTotals`). */
+  private readonly closedBytes = { in: 0, out: 0 };
   private state: 'new' | 'listening' | 'closed' = 'new';
   private closing: Promise<void> | undefined;
   private bound: AddressInfo | undefined;
@@ -199,6 +203,20 @@ export class SocketcandServer {
     return this.connections;
   }
 
+  /**
+   * Bytes received from and sent to clients since start, closed connections included (the lock-step driver
+   * compares them with what the controller reports). Sent bytes count when handed to the socket.
+   */
+  byteTotals(): { in: number; out: number } {
+    let inBytes = this.closedBytes.in;
+    let outBytes = this.closedBytes.out;
+    for (const s of this.sessions) {
+      inBytes += s.stats.bytesIn;
+      outBytes += s.stats.bytesOut;
+    }
+    return { in: inBytes, out: outBytes };
+  }
+
   /** Clients connected now. */
   get clientCount(): number {
     return this.sessions.size;
@@ -232,6 +250,7 @@ export class SocketcandServer {
       socket.destroy();
       return;
     }
+    this.options.onConnection?.(socket);
     this.connections++;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
@@ -245,6 +264,8 @@ export class SocketcandServer {
       rawModeHoldMs: this.opts.rawModeHoldMs,
       openBus: (name) => this.openBus(name),
       onClosed: (s) => {
+        this.closedBytes.in += s.stats.bytesIn;
+        this.closedBytes.out += s.stats.bytesOut;
         this.sessions.delete(s);
         this.guard.remove(s);
       },

@@ -44,6 +44,8 @@ export interface ModbusTcpServerOptions {
    * connection and for the server as a whole (`logRate`); every event is still counted in `stats`.
    */
   log?: (line: string) => void;
+  /** Called with each accepted socket before the server uses it (the lock-step gate holds its output). */
+  onConnection?: (socket: net.Socket) => void;
   /** Log budgets (default 20 lines per connection and 100 in all per 10 s of the server's clock). */
   logRate?: PeerLogRate;
 }
@@ -151,6 +153,7 @@ export class ModbusTcpServer {
   readonly recentLog: string[] = [];
   private readonly server: net.Server;
   private readonly clock: Clock;
+  private readonly onConnection: ((socket: net.Socket) => void) | undefined;
   private readonly host: string;
   private readonly port: number;
   /** See `ModbusTcpServerOptions.quietAfterConnectMs`; applies to requests from now on. */
@@ -166,6 +169,7 @@ export class ModbusTcpServer {
   constructor(options: ModbusTcpServerOptions = {}) {
     this.core = options.core ?? new ModbusServerCore(options.coreOptions);
     this.clock = options.clock ?? this.core.clock ?? defaultClock();
+    this.onConnection = options.onConnection;
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
     this.quietAfterConnectMs = Math.max(0, options.quietAfterConnectMs ?? 0);
@@ -231,6 +235,7 @@ export class ModbusTcpServer {
       socket.destroy();
       return;
     }
+    this.onConnection?.(socket);
     const stats: TcpConnectionStats = {
       id: this.nextId++,
       peer,
