@@ -1,7 +1,8 @@
 import { packagePath } from '../../core/package-root';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { BMS_PROTOCOLS, checkBmsParams, MODBUS_BMS_PROTOCOLS } from '../../emulators/bms/factory';
+import { checkBmsParams, missingProtocolMessage } from '../../emulators/bms/factory';
+import { bmsProtocol, bmsProtocolNames, bmsProtocols } from '../../emulators/bms/profiles/registry';
 import { listPackFixtures, loadPackFixture } from '../../emulators/bms/pack/fixtures';
 import { loadPackProfile } from '../../emulators/bms/pack/profile-schema';
 import { BUILTIN_VENDOR_MAPS, checkInverterParams, resolveVendorMap } from '../../emulators/inverter/factory';
@@ -13,12 +14,9 @@ import { nameProblem } from '../config/names';
 import type { ProblemList } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import type { YamlSource } from '../config/yaml-file';
-import { batteryCanInverterOptions } from './battery-can-inverter-adapter';
+import { batteryCanInverterOptions } from '../../emulators/inverter/battery-can/bench-adapter';
 import { explainUnknown, knownPlaceholders, placeholderSpans } from './placeholders';
 import type { BenchFile, DeviceSpec } from './types';
-
-/** BMS protocols carried on CAN (the others are served over Modbus). */
-const CAN_PROTOCOLS: readonly string[] = BMS_PROTOCOLS.filter((p) => !MODBUS_BMS_PROTOCOLS.includes(p));
 
 /**
  * Everything about a schema-valid bench file that can be checked without opening anything: names, references
@@ -102,7 +100,7 @@ export function checkBenchFile(f: BenchFile, src: YamlSource, problems: ProblemL
 }
 
 function checkBms(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
-  const protocols: readonly string[] = BMS_PROTOCOLS;
+  const protocols = bmsProtocolNames();
   if (d.map !== undefined) problems.add(at(`${p}/map`, true), `BMS '${d.name}': 'map' applies to inverters`);
   if (d.battery !== undefined) problems.add(at(`${p}/battery`, true), `BMS '${d.name}': 'battery' applies to inverters`);
   if (d.batteryCan !== undefined) problems.add(at(`${p}/batteryCan`, true), `BMS '${d.name}': 'batteryCan' applies to inverters (the battery side of a storage inverter)`);
@@ -115,11 +113,12 @@ function checkBms(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key
   } else if (!listPackFixtures().includes(d.pack)) {
     problems.add(at(`${p}/pack`), `BMS '${d.name}': unknown pack profile '${d.pack}'${didYouMean(d.pack, listPackFixtures())} (bundled: ${listPackFixtures().join(', ')}; or give a path to a profile JSON)`);
   } else problems.attempt(() => loadPackFixture(d.pack!), at(`${p}/pack`));
-  if (d.protocol === undefined) problems.add(at(p), `BMS '${d.name}' needs 'protocol' (${protocols.join(', ')})`);
+  if (d.protocol === undefined) problems.add(at(p), missingProtocolMessage(d.name));
   else if (!protocols.includes(d.protocol)) {
     problems.add(at(`${p}/protocol`), `BMS '${d.name}': unknown protocol '${d.protocol}'${didYouMean(d.protocol, protocols)} (known: ${protocols.join(', ')})`);
-  } else if (CAN_PROTOCOLS.includes(d.protocol)) {
-    if (d.modbus !== undefined) problems.add(at(`${p}/modbus`), `BMS '${d.name}': protocol ${d.protocol} is CAN; it is not served on a Modbus endpoint (use 'can', or protocol sunspec-802)`);
+  } else if (bmsProtocol(d.protocol)!.transport === 'can') {
+    const overModbus = bmsProtocols().filter((x) => x.transport === 'modbus').map((x) => x.name);
+    if (d.modbus !== undefined) problems.add(at(`${p}/modbus`), `BMS '${d.name}': protocol ${d.protocol} is CAN; it is not served on a Modbus endpoint (use 'can', or protocol ${overModbus.join(', ')})`);
   } else if (d.can !== undefined) {
     problems.add(at(`${p}/can`), `BMS '${d.name}': protocol ${d.protocol} is served over Modbus ('modbus'), not on a CAN bus`);
   }
