@@ -48,6 +48,8 @@ export interface FaultParamInfo {
   description?: string;
   unit?: string;
   minimum?: number;
+  /** The value must be above this (not equal). */
+  exclusiveMinimum?: number;
   maximum?: number;
   default?: number | string | boolean;
 }
@@ -162,6 +164,7 @@ function paramInfo(name: string, p: FaultParamDecl): FaultParamInfo {
     description: p.description,
     ...(p.unit !== undefined ? { unit: p.unit } : {}),
     ...(p.minimum !== undefined ? { minimum: p.minimum } : {}),
+    ...(p.exclusiveMinimum !== undefined ? { exclusiveMinimum: p.exclusiveMinimum } : {}),
     ...(p.maximum !== undefined ? { maximum: p.maximum } : {}),
     ...(p.default !== undefined ? { default: p.default } : {}),
   };

@@ -1,36 +1,11 @@
 /**
- * Every BMS protocol, found by name: one line per protocol below. A new protocol is one folder (its code and its
- * `BmsProtocolProfile`) plus one line here (docs/adding-a-protocol.md). Tools and tests may add one at run time
- * with `registerBmsProtocol`.
+ * Every BMS protocol, found by name. The built-in ones are one line each in ./builtin.ts: a new protocol is one
+ * folder (its code and its `BmsProtocolProfile`) plus that line (docs/adding-a-protocol.md). Tools and tests may
+ * add one at run time with `registerBmsProtocol`.
  */
 import { ConfigError } from '../../../core/errors';
-import { bmwI3Protocol } from './bmw-i3/protocol';
-import { dalyCanProtocol } from './daly-can/protocol';
-import { jkCanProtocol } from './jk-can/protocol';
-import { kiaHyundai64Protocol } from './kia-hyundai-64/protocol';
-import { pylonLvProtocol, smaLvProtocol } from './lv-can-protocols';
-import { nissanLeafProtocol } from './nissan-leaf/protocol';
-import { orionBms2Protocol } from './orion-bms2/protocol';
+import * as BUILT_IN from './builtin';
 import type { BmsProtocolProfile } from './protocol-profile';
-import { pylonHvProtocol } from './pylon-hv-protocol';
-import { renaultZoeProtocol } from './renault-zoe/protocol';
-import { sunspec802Protocol } from './sunspec-802-protocol';
-import { teslaLegacyProtocol } from './tesla-legacy/protocol';
-
-const BUILT_IN: readonly BmsProtocolProfile[] = [
-  pylonLvProtocol,
-  smaLvProtocol,
-  pylonHvProtocol,
-  sunspec802Protocol,
-  nissanLeafProtocol,
-  bmwI3Protocol,
-  renaultZoeProtocol,
-  kiaHyundai64Protocol,
-  teslaLegacyProtocol,
-  orionBms2Protocol,
-  dalyCanProtocol,
-  jkCanProtocol,
-];
 
 const registry = new Map<string, BmsProtocolProfile>();
 
@@ -65,4 +40,6 @@ export function bmsProtocolNames(): string[] {
   return [...registry.keys()];
 }
 
-for (const p of BUILT_IN) registerBmsProtocol(p);
+// Typed: every export of ./builtin.ts must be a protocol profile. Registered (and listed) in name order.
+const builtIn: Readonly<Record<string, BmsProtocolProfile>> = BUILT_IN;
+for (const p of Object.values(builtIn).sort((a, b) => a.name.localeCompare(b.name))) registerBmsProtocol(p);
