@@ -74,6 +74,11 @@ export interface BenchDevice {
 /** A device entry of a bench file, as an adapter needs it (the harness's `DeviceSpec` is one). */
 export interface DeviceEntry {
   name: string;
+  /** CAN bus and Modbus endpoint names it is on (checked against the bench by the harness). */
+  can?: string;
+  modbus?: string;
+  /** inverter: the name of the bms device on its battery port. */
+  battery?: string;
   /** bms: pack profile id or path. */
   pack?: string;
   /** bms: protocol profile name (emulators/bms/profiles/registry.ts). */
@@ -98,3 +103,21 @@ export interface DeviceContext {
 
 /** One device kind's bench adapter: builds the bench device of an entry. Throws `ConfigError` naming the problem. */
 export type BenchDeviceAdapter = (entry: DeviceEntry, ctx: DeviceContext) => BenchDevice;
+
+/** Where an entry check reports: paths are JSON pointers below the entry (`''` the entry itself, `/params/soc`). */
+export interface EntryProblems {
+  /** A problem at `path`; `key`: at the key rather than its value (a key that should not be there). */
+  add(path: string, message: string, key?: boolean): void;
+  /** Run `fn`; a `ConfigError` it throws is a problem at `path` (or at the file position it carries). */
+  attempt<T>(fn: () => T, path: string): T | undefined;
+}
+
+/**
+ * A device kind as a bench sees it: the same shape for every kind. `check` finds what is wrong with an entry
+ * without opening anything (files are read: packs, maps), every problem reported; `create` builds the device.
+ */
+export interface DeviceKind {
+  readonly type: 'bms' | 'inverter';
+  check(entry: DeviceEntry, baseDir: string, problems: EntryProblems): void;
+  create: BenchDeviceAdapter;
+}

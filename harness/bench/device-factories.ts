@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock';
-import { bmsBenchDevice } from '../../emulators/bms/bench-adapter';
-import type { BenchDevice, BenchDeviceAdapter } from '../../emulators/common/bench-device';
-import { inverterBenchDevice } from '../../emulators/inverter/bench-adapter';
+import { BMS_DEVICE_KIND } from '../../emulators/bms/bench-adapter';
+import type { BenchDevice, DeviceKind } from '../../emulators/common/bench-device';
+import { INVERTER_DEVICE_KIND } from '../../emulators/inverter/bench-adapter';
 import type { DeviceSpec } from './types';
 
 /** What a device factory gets besides the bench file's entry. */
@@ -14,14 +14,17 @@ export interface DeviceContext {
   battery?: BenchDevice;
 }
 
-/** One bench adapter per device kind, owned by the emulators: the only place the harness looks at `type`. */
-const ADAPTERS: Readonly<Record<DeviceSpec['type'], BenchDeviceAdapter>> = {
-  bms: bmsBenchDevice,
-  inverter: inverterBenchDevice,
+/**
+ * One device kind per `type` (its entry check and its bench adapter, owned by the emulators): where the harness
+ * picks by `type`, and the only place.
+ */
+export const DEVICE_KINDS: Readonly<Record<DeviceSpec['type'], DeviceKind>> = {
+  bms: BMS_DEVICE_KIND,
+  inverter: INVERTER_DEVICE_KIND,
 };
 
 /** Create the bench device for one entry of a bench file. Throws `ConfigError` naming the problem. */
 export function createBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
   const battery = ctx.battery?.batteryPort;
-  return ADAPTERS[spec.type](spec, { clock: ctx.clock, seed: ctx.seed, baseDir: ctx.baseDir, ...(battery ? { battery } : {}) });
+  return DEVICE_KINDS[spec.type].create(spec, { clock: ctx.clock, seed: ctx.seed, baseDir: ctx.baseDir, ...(battery ? { battery } : {}) });
 }
