@@ -62,3 +62,7 @@ export const INVERTER_FAULTS = new FaultRegistry<InverterFaultKind>('inverter', 
   'ignore-commands': { description: 'commands are acknowledged on the wire but have no effect' },
   'slow-commands': { description: 'commands take effect late', params: { delayS: { type: 'number', minimum: 0, maximum: 86_400, required: true, unit: 's', description: 'delay before a written command takes effect' } } },
 });
+
+/** The package API of before the registry, derived from it: the JSON Schema of a spec, and the kinds. */
+export const INVERTER_FAULT_SCHEMA: { oneOf: object[] } = INVERTER_FAULTS.schema();
+export const INVERTER_FAULT_KINDS: readonly InverterFaultKind[] = INVERTER_FAULTS.kinds;
