@@ -80,7 +80,8 @@ describe('a protocol added through the registry', () => {
       expect(soc).toBeCloseTo(inst.signal('pack1.soc') as number, 0);
       expect(volts).toBeCloseTo(inst.signal('pack1.voltage') as number, 0);
       expect((inst.signal('pack1.framesSent') as number) - sentBefore).toBe(heard.length);
-      // The same fault path as every protocol: comms-loss silences it.
+      // The same fault path as every protocol: the kinds come from the BMS fault registry, comms-loss silences it.
+      expect(() => inst.injectFault('quiet', 'pack1', 'comms-los', {}, 'test')).toThrow(/fault 'quiet': device 'pack1' has no fault 'comms-los' \(did you mean 'comms-loss'\?\) \(it takes: cell-drift, /);
       inst.injectFault('quiet', 'pack1', 'comms-loss', {}, 'test');
       const before = heard.length;
       clock.advance(3000);
