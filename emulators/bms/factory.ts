@@ -4,7 +4,7 @@
  * What the bench's device factory calls; mirrors emulators/inverter/factory.ts.
  */
 import { isAbsolute, resolve } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv from 'ajv';
 import type { Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
@@ -13,197 +13,36 @@ import type { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-devic
 import { BmsDevice, type BmsDeviceOptions } from './device/bms-device';
 import type { FaultHandle } from './device/fault-spec';
 import type { BmsSnapshot } from './device/snapshot';
-import { BMS_FAULT_KINDS, BMS_FAULT_SCHEMA, toDeviceFault, type BmsFaultSpec } from './factory-faults';
+import { BMS_FAULTS, toDeviceFault, type BmsFaultSpec } from './faults';
 import { BmsFlag } from './logic/flags';
-import type { AgingSegment } from './pack/aging';
+import { BMS_PARAMS_SCHEMA, type BmsParams } from './params';
 import { listPackFixtures, loadPackFixture } from './pack/fixtures';
-import { SOC_MAX, SOC_MIN } from './pack/ocv-table';
 import { loadPackProfile } from './pack/profile-schema';
-import type { HeartbeatReaction, PackProfile } from './pack/profile-types';
+import type { PackProfile } from './pack/profile-types';
 import type { CanProfileAttachment, CanProfileStats } from './profiles/can-link';
-import { LV_CAN_VARIANTS, lvCanVariant, type VariantWatchdog } from './profiles/lv-can';
-import { attachLvCan } from './profiles/lv-can-profile';
-import { attachPylonHv, PYLON_HV_VARIANTS, pylonHvVariant } from './profiles/pylon-hv';
-import { createBmsSunSpec } from './profiles/sunspec-battery';
-import { attachNissanLeaf } from './profiles/nissan-leaf';
-import { attachDalyCan } from './profiles/daly-can';
-import { attachJkCan } from './profiles/jk-can';
-import { attachOrionBms2 } from './profiles/orion-bms2';
-import { attachBmwI3 } from './profiles/bmw-i3';
-import { attachRenaultZoe, type ZoeVariant } from './profiles/renault-zoe';
-import { attachKiaHyundai64 } from './profiles/kia-hyundai-64';
-import { attachTeslaLegacy } from './profiles/tesla-legacy';
-import { attachTeslaModel3 } from './profiles/tesla-model3';
-import { attachRenaultZoeGen2 } from './profiles/renault-zoe-gen2';
+import type { VariantWatchdog } from './profiles/lv-can';
+import type { BmsProtocolContext, BmsProtocolProfile } from './profiles/protocol-profile';
+import { bmsProtocol, bmsProtocolNames, bmsProtocols } from './profiles/registry';
 
-/** Aftermarket BMS profiles (emulators/bms/profiles/<name>/): one line each. */
-const AFTERMARKET_CAN: Readonly<Record<string, (d: BmsDevice, bus: CanBus, o: { clock?: Clock }) => CanProfileAttachment>> = {
-  'orion-bms2': attachOrionBms2,
-  'daly-can': attachDalyCan,
-  'jk-can': attachJkCan,
-};
+export { BMS_FAULTS } from './faults';
+export type { BmsFaultSpec, BmsFaultKind } from './faults';
+export type { BmsParams } from './params';
 
-export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
-export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
-
-export const BMS_PROTOCOLS = ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802', 'nissan-leaf', 'bmw-i3', 'renault-zoe', 'kia-hyundai-64', 'tesla-legacy', 'tesla-model3', 'renault-zoe-gen2', 'orion-bms2', 'daly-can', 'jk-can'] as const;
-/** BMS protocols served over Modbus; every other one is carried on CAN. */
-export const MODBUS_BMS_PROTOCOLS: readonly BmsProtocol[] = ['sunspec-802'];
-export type BmsProtocol = (typeof BMS_PROTOCOLS)[number];
-
-/**
- * Device parameters as written in a bench file (all optional). Percentages are 0..100 (soc, soh); temperatures
- * degC; currents A (+ charge).
- */
-export interface BmsParams {
-  seed?: number;
-  /** Initial SOC as the BMS reports it (string SOC), % (default: cells at 50 % mean). */
-  soc?: number;
-  /** State of health as reported, % of nameplate capacity (default the profile's); with `agingHistory`, the SOH before it. */
-  soh?: number;
-  /** Resistance relative to fresh (default the profile's). */
-  resistanceFactor?: number;
-  /** Ambient temperature, degC (default the profile's). */
-  ambientC?: number;
-  /** Initial module temperature, degC (default the ambient). */
-  temperatureC?: number;
-  /** Overrides of the profile's cell spread (second-life scatter). */
-  spread?: Partial<PackProfile['spread']>;
-  /**
-   * Heartbeat watchdog: timeout, reaction, and whether it is armed before the first beat. Default: the protocol
-   * variant's (what firmware speaking it does, e.g. 60 s for Pylontech LV, 180 s for SMA; see
-   * docs/protocols/battery-can.md), or the pack profile's for sunspec-802. CI benches set a strict 3 s on purpose.
-   */
-  heartbeat?: { timeoutS?: number; reaction?: HeartbeatReaction; armAtStart?: boolean };
-  /**
-   * Protocol variant where public implementations disagree: sma-lv 'sma' (default) or 'sma-bigendian'; pylon-lv
-   * 'pylon'; pylon-hv 'pylon' (default), 'pylon-discharge-positive' or 'battery-emulator'; renault-zoe 'ze40'
-   * (default) or 'ze22' (the Gen1 battery generation).
-   */
-  variant?: string;
-  /** 'pass' (default) or 'clamp' currents above the limits. */
-  currentPolicy?: 'pass' | 'clamp';
-  /** Close the contactors at power-up (default true). */
-  autoClose?: boolean;
-  /** Usage history to age the pack by at build. */
-  agingHistory?: AgingSegment[];
-  /** Protocol options: LV/HV manufacturer name, LV pack count, BMS name, Victron extensions, cycle, id offset, SunSpec. */
-  manufacturer?: string;
-  packCount?: number;
-  bmsName?: string;
-  extensions?: boolean;
-  periodMs?: number;
-  idOffset?: 0 | 1;
-  sunspecBase?: 40000 | 0 | 50000;
-  sunspecDetail?: boolean;
-  /** Native Nissan Leaf: battery generation (ze0, aze0, ze1; default aze0). */
-  generation?: 'ze0' | 'aze0' | 'ze1';
-}
-
-// Plausible bounds (docs/input-limits.md): the scenario temperature range, resistance up to 100x new, a century of
-// aging history, cycle periods and watchdog timeouts of at most a day.
-const num = { type: 'number', minimum: -60, maximum: 100 };
-const pos = { type: 'number', exclusiveMinimum: 0, maximum: 100 };
-const frac = { type: 'number', minimum: 0, maximum: 1 };
-const PARAMS_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    seed: { type: 'integer' },
-    soc: { type: 'number', minimum: 0, maximum: 100 },
-    soh: { type: 'number', exclusiveMinimum: 0, maximum: 150 },
-    resistanceFactor: pos,
-    ambientC: { type: 'number', minimum: -60, maximum: 100 },
-    temperatureC: { type: 'number', minimum: -60, maximum: 100 },
-    spread: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        capacitySigma: { type: 'number', minimum: 0, maximum: 0.5 },
-        resistanceSigma: { type: 'number', minimum: 0, maximum: 1 },
-        selfDischargeSigma: { type: 'number', minimum: 0, maximum: 2 },
-        weakCells: { type: 'integer', minimum: 0, maximum: 100_000 },
-        weakCapacityFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1.5 },
-        weakResistanceFactor: pos,
-        weakSelfDischargeFactor: { type: 'number', minimum: 0, maximum: 100 },
-        weakAgingFactor: pos,
-        socSigma: { type: 'number', minimum: 0, maximum: 0.3 },
-      },
-    },
-    heartbeat: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { timeoutS: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 }, reaction: { enum: ['open-contactors', 'zero-limits', 'none'] }, armAtStart: { type: 'boolean' } },
-    },
-    currentPolicy: { enum: ['pass', 'clamp'] },
-    autoClose: { type: 'boolean' },
-    agingHistory: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['days'],
-        additionalProperties: false,
-        properties: { days: { type: 'number', minimum: 0, maximum: 36_500 }, efc: { type: 'number', minimum: 0, maximum: 100_000 }, tempC: num, soc: frac, dod: frac, cRate: { type: 'number', minimum: 0, maximum: 100 } },
-      },
-    },
-    manufacturer: { type: 'string', maxLength: 16, pattern: '^[\\x20-\\x7e]*$' },
-    packCount: { type: 'integer', minimum: 0, maximum: 255 },
-    bmsName: { type: 'string', maxLength: 16, pattern: '^[\\x20-\\x7e]*$' },
-    extensions: { type: 'boolean' },
-    periodMs: { type: 'number', exclusiveMinimum: 0, maximum: 86_400_000 },
-    idOffset: { enum: [0, 1] },
-    variant: { type: 'string' },
-    sunspecBase: { enum: [40000, 0, 50000] },
-    sunspecDetail: { type: 'boolean' },
-    generation: { enum: ['ze0', 'aze0', 'ze1'] },
-  },
-} as const;
-
-// One Ajv instance (each compiles its meta-schema, tens of ms of start-up); the fault schema compiled on first use.
-const ajv = new Ajv({ allErrors: true });
-const validate = ajv.compile(PARAMS_SCHEMA);
-let faultValidator: ValidateFunction | undefined;
-const faultCheck = (): ValidateFunction => (faultValidator ??= ajv.compile(BMS_FAULT_SCHEMA));
-
-/** Throws `ConfigError` saying what is wrong with a fault spec (unknown kind, missing or bad field). */
-function checkFaultSpec(spec: unknown, where: string): void {
-  const checkFault = faultCheck();
-  if (checkFault(spec)) return;
-  const kind = (spec as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== 'string' || !(BMS_FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new ConfigError(`${where} has no fault '${String(kind)}' (it takes: ${BMS_FAULT_KINDS.join(', ')})`);
-  }
-  // Only the errors of the branch of this kind.
-  const branch = BMS_FAULT_SCHEMA.oneOf.findIndex((b) => b.properties.kind.const === kind);
-  const detail = (checkFault.errors ?? [])
-    .filter((e) => e.schemaPath.startsWith(`#/oneOf/${branch}/`))
-    .map((e) =>
-      e.keyword === 'additionalProperties'
-        ? `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`
-        : `${e.instancePath ? e.instancePath.slice(1) : 'fault'} ${e.message ?? 'is not valid'}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : ''}`,
-    )
-    .slice(0, 3)
-    .join('; ');
-  throw new ConfigError(`${where}: fault '${kind}': ${detail}`);
-}
-
-/** Parameters that only mean something for some protocols. */
-const PROTOCOL_ONLY: Record<string, readonly BmsProtocol[]> = {
-  packCount: ['pylon-lv'],
-  bmsName: ['pylon-lv'],
-  extensions: ['pylon-lv'],
-  periodMs: ['pylon-lv', 'sma-lv'],
-  idOffset: ['pylon-hv'],
-  sunspecBase: ['sunspec-802'],
-  sunspecDetail: ['sunspec-802'],
-  generation: ['nissan-leaf'],
-  manufacturer: ['pylon-lv', 'sma-lv', 'pylon-hv', 'sunspec-802'],
-};
+// One Ajv instance for the parameters (compiling costs tens of ms of start-up). Fault specs: BMS_FAULTS.check.
+const validate = new Ajv({ allErrors: true }).compile(BMS_PARAMS_SCHEMA);
 
 export interface ParamProblem {
   /** JSON pointer below `params`, for the bench loader to turn into file:line:column. */
   path: string;
   message: string;
+}
+
+/** `a, b or c`. */
+const orList = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]!}`);
+
+/** What a bench says when a BMS entry has no `protocol:` (the list from the registry). */
+export function missingProtocolMessage(device: string): string {
+  return `BMS '${device}' needs 'protocol' (${orList(bmsProtocolNames())})`;
 }
 
 /** Check parameters (for `protocol`, when given); an empty list means valid. */
@@ -220,14 +59,18 @@ export function checkBmsParams(params: unknown, protocol?: string): ParamProblem
   }
   const p = (params ?? {}) as Record<string, unknown>;
   const out: ParamProblem[] = [];
-  if (protocol !== undefined && (BMS_PROTOCOLS as readonly string[]).includes(protocol)) {
-    for (const [k, only] of Object.entries(PROTOCOL_ONLY)) {
-      if (p[k] !== undefined && !only.includes(protocol as BmsProtocol)) out.push({ path: `/${k}`, message: `'${k}' applies to protocol ${only.join(', ')}, not ${protocol}` });
+  const profile = protocol !== undefined ? bmsProtocol(protocol) : undefined;
+  if (profile) {
+    // Protocol-only parameters: those some protocol declares; each applies to the protocols that declare it.
+    const all = bmsProtocols();
+    for (const k of Object.keys(BMS_PARAMS_SCHEMA.properties)) {
+      const only = all.filter((x) => x.params?.includes(k as keyof BmsParams)).map((x) => x.name);
+      if (p[k] !== undefined && only.length > 0 && !only.includes(profile.name)) out.push({ path: `/${k}`, message: `'${k}' applies to protocol ${only.join(', ')}, not ${profile.name}` });
     }
     if (typeof p.variant === 'string') {
-      const known = PROTOCOL_VARIANTS[protocol as BmsProtocol];
-      if (!known) out.push({ path: '/variant', message: `protocol ${protocol} has no variants (variants exist for ${Object.keys(PROTOCOL_VARIANTS).join(', ')})` });
-      else if (!known.includes(p.variant)) out.push({ path: '/variant', message: `protocol ${protocol} has no variant '${p.variant}' (known: ${known.join(', ')})` });
+      const known = profile.variants;
+      if (!known) out.push({ path: '/variant', message: `protocol ${profile.name} has no variants (variants exist for ${all.filter((x) => x.variants).map((x) => x.name).join(', ')})` });
+      else if (!known.includes(p.variant)) out.push({ path: '/variant', message: `protocol ${profile.name} has no variant '${p.variant}' (known: ${known.join(', ')})` });
     }
   }
   return out;
@@ -263,7 +106,8 @@ export interface BmsBenchDevice {
   readonly name: string;
   /** The device; also the `BatteryPort` to give an inverter. */
   readonly device: BmsDevice;
-  readonly protocol: BmsProtocol;
+  /** Protocol name (profiles/registry.ts). */
+  readonly protocol: string;
   /** Pack profile id. */
   readonly pack: string;
   /** CAN protocols: start the profile on `bus`; returns its detach. Throws `ConfigError` for a Modbus protocol. */
@@ -272,7 +116,7 @@ export interface BmsBenchDevice {
   readonly modbus?: ModbusDevice;
   readonly sunspec?: SunSpecDevice;
   step(dtSeconds: number): void;
-  /** Inject a fault (checked against BMS_FAULT_SCHEMA, then by the device); throws `ConfigError` naming what is wrong. */
+  /** Inject a fault (checked by BMS_FAULTS, then by the device); throws `ConfigError` naming what is wrong. */
   injectFault(spec: BmsFaultSpec): FaultHandle;
   /** Detach every CAN attachment (stops cycles and listeners); idempotent. Buses stay open. */
   close(): void;
@@ -356,19 +200,17 @@ for (const [n, bit] of Object.entries(FLAG_SIGNALS)) {
 }
 const PROTOCOL_SIGNALS: ReadonlyArray<keyof CanProfileStats> = ['framesSent', 'sendErrors', 'malformedIgnored', 'heartbeats', 'requestsAnswered', 'silencedByCommsLoss', 'commandsApplied'];
 
-/** Largest pack voltage the LV CAN 0x356 field holds (s16, 0.01 V). */
-const LV_MAX_VOLTS = 327.67;
-
 const INITIAL_KEYS = ['soc', 'soh', 'resistanceFactor', 'temperatureC', 'ambientC'] as const;
 const INITIAL_ALIASES: Record<string, string> = { temperature: 'temperatureC', ambient: 'ambientC' };
 
 /** Build a bench BMS. Throws `ConfigError` naming the device and each bad parameter's path. */
 export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
   const where = `bms '${o.name}'`;
-  if (!(BMS_PROTOCOLS as readonly string[]).includes(o.protocol)) {
-    throw new ConfigError(`${where}: unknown protocol '${o.protocol}' (known: ${BMS_PROTOCOLS.join(', ')})`);
+  const proto = bmsProtocol(o.protocol);
+  if (!proto) {
+    throw new ConfigError(`${where}: unknown protocol '${o.protocol}' (known: ${bmsProtocolNames().join(', ')})`);
   }
-  const protocol = o.protocol as BmsProtocol;
+  const protocol = proto.name;
   const problems = checkBmsParams(o.params, protocol);
   if (problems.length > 0) throw new ConfigError(`${where}: ${problems.map((p) => `params${p.path.replace(/\//g, '.')}: ${p.message}`).join('; ')}`);
   const p = (o.params ?? {}) as BmsParams;
@@ -379,16 +221,15 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
     const known = listPackFixtures().join(', ');
     throw new ConfigError(`${where}: pack '${o.pack}': ${(err as Error).message}${(err as Error).message.includes('known') ? '' : ` (bundled: ${known})`}`, undefined, { cause: err });
   }
-  const watchdog = variantWatchdog(protocol, p.variant, where);
+  const variant = checkVariant(proto, p.variant, where);
+  const watchdog: Partial<VariantWatchdog> = (variant !== undefined ? proto.variantWatchdog?.(variant) : undefined) ?? {};
   const profile: PackProfile = {
     ...base,
     spread: { ...base.spread, ...(p.spread ?? {}) },
     bms: { ...base.bms, heartbeat: { ...base.bms.heartbeat, ...watchdog, ...(p.heartbeat?.timeoutS !== undefined ? { timeoutS: p.heartbeat.timeoutS } : {}) } },
   };
-  const maxV = profile.bms.chargeVoltagePerCell * profile.topology.series;
-  if ((protocol === 'pylon-lv' || protocol === 'sma-lv') && maxV > LV_MAX_VOLTS) {
-    throw new ConfigError(`${where}: pack ${profile.id} charges to ${maxV.toFixed(1)} V, above what LV CAN carries (0x356: ${LV_MAX_VOLTS} V); use pylon-hv or sunspec-802`);
-  }
+  const refused = proto.refusePack?.(profile);
+  if (refused !== undefined) throw new ConfigError(`${where}: ${refused}`);
   const options: BmsDeviceOptions = {
     seed: p.seed ?? 1,
     initialSoc: (p.soc ?? 50) / 100,
@@ -411,66 +252,15 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
   if (p.temperatureC !== undefined) Object.assign(initial, { temperatureC: p.temperatureC, ambientC: p.ambientC ?? p.temperatureC });
   if (Object.keys(initial).length > 0) applyInitial(device, initial, where);
 
+  const ctx: BmsProtocolContext = { ...(o.clock ? { clock: o.clock } : {}), params: p, ...(variant !== undefined ? { variant } : {}) };
   const attachments: CanProfileAttachment[] = [];
-  let modbus: ModbusDevice | undefined;
-  let sunspec: SunSpecDevice | undefined;
-  if (protocol === 'sunspec-802') {
-    const ss = createBmsSunSpec(device, {
-      ...(p.sunspecBase !== undefined ? { base: p.sunspecBase } : {}),
-      ...(p.sunspecDetail !== undefined ? { detail: p.sunspecDetail } : {}),
-      ...(p.manufacturer !== undefined ? { manufacturer: p.manufacturer } : {}),
-    });
-    modbus = ss.modbus;
-    sunspec = ss.sunspec;
-  }
+  const served = proto.transport === 'modbus' ? proto.serveModbus!(device, ctx) : undefined;
+  const modbus: ModbusDevice | undefined = served?.modbus;
+  const sunspec: SunSpecDevice | undefined = served?.sunspec;
 
   const attachCan = (bus: CanBus): (() => void) => {
-    const common = { ...(o.clock ? { clock: o.clock } : {}), ...(p.manufacturer !== undefined ? { manufacturer: p.manufacturer } : {}) };
-    let a: CanProfileAttachment;
-    switch (protocol) {
-      case 'pylon-lv':
-      case 'sma-lv':
-        a = attachLvCan(device, bus, {
-          ...common,
-          variant: lvCanVariant(p.variant ?? (protocol === 'pylon-lv' ? 'pylon' : 'sma')),
-          ...(p.packCount !== undefined ? { packCount: p.packCount } : {}),
-          ...(p.bmsName !== undefined ? { bmsName: p.bmsName } : {}),
-          ...(p.extensions !== undefined ? { extensions: p.extensions } : {}),
-          ...(p.periodMs !== undefined ? { periodMs: p.periodMs } : {}),
-        });
-        break;
-      case 'pylon-hv':
-        a = attachPylonHv(device, bus, {
-          ...common,
-          variant: pylonHvVariant(p.variant ?? 'pylon'),
-          ...(p.idOffset !== undefined ? { idOffset: p.idOffset } : {}),
-        });
-        break;
-      case 'nissan-leaf':
-        a = attachNissanLeaf(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.generation !== undefined ? { generation: p.generation } : {}) });
-        break;
-      case 'bmw-i3':
-        a = attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
-        break;
-      case 'renault-zoe':
-        a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant as ZoeVariant } : {}) });
-        break;
-      case 'kia-hyundai-64':
-        a = attachKiaHyundai64(device, bus, o.clock ? { clock: o.clock } : {});
-        break;
-      case 'tesla-legacy':
-        a = attachTeslaLegacy(device, bus, o.clock ? { clock: o.clock } : {});
-        break;
-      case 'tesla-model3':
-        a = attachTeslaModel3(device, bus, o.clock ? { clock: o.clock } : {});
-        break;
-      case 'renault-zoe-gen2':
-        a = attachRenaultZoeGen2(device, bus, o.clock ? { clock: o.clock } : {});
-        break;
-      default:
-        if (!AFTERMARKET_CAN[protocol]) throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
-        a = AFTERMARKET_CAN[protocol](device, bus, o.clock ? { clock: o.clock } : {});
-    }
+    if (proto.transport !== 'can') throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
+    const a = proto.attachCan!(device, bus, ctx);
     attachments.push(a);
     return () => a.detach();
   };
@@ -487,7 +277,7 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
     ...(sunspec ? { sunspec } : {}),
     step: (dt) => device.step(dt),
     injectFault(spec) {
-      checkFaultSpec(spec, where);
+      BMS_FAULTS.check(spec, where);
       return device.injectFault(toDeviceFault(spec));
     },
     close() {
@@ -511,26 +301,16 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
   };
 }
 
-/** Variants each CAN protocol takes (names in the protocol's variant table). */
-const PROTOCOL_VARIANTS: Partial<Record<BmsProtocol, readonly string[]>> = {
-  'pylon-lv': ['pylon'],
-  'sma-lv': Object.keys(LV_CAN_VARIANTS).filter((v) => v.startsWith('sma')),
-  'pylon-hv': Object.keys(PYLON_HV_VARIANTS),
-  'renault-zoe': ['ze40', 'ze22'],
-};
-
-/** The watchdog of the protocol variant (none for sunspec-802); ConfigError for a variant the protocol lacks. */
-function variantWatchdog(protocol: BmsProtocol, variant: string | undefined, where: string): Partial<VariantWatchdog> {
-  const known = PROTOCOL_VARIANTS[protocol];
+/** The variant in use (the one given, else the protocol's first); ConfigError for a variant the protocol lacks. */
+function checkVariant(proto: BmsProtocolProfile, variant: string | undefined, where: string): string | undefined {
+  const known = proto.variants;
   if (!known) {
-    if (variant !== undefined) throw new ConfigError(`${where}: protocol ${protocol} has no variants (got variant '${variant}')`);
-    return {};
+    if (variant !== undefined) throw new ConfigError(`${where}: protocol ${proto.name} has no variants (got variant '${variant}')`);
+    return undefined;
   }
   const name = variant ?? known[0]!;
-  if (!known.includes(name)) throw new ConfigError(`${where}: protocol ${protocol} has no variant '${name}' (known: ${known.join(', ')})`);
-  if (protocol === 'renault-zoe') return {}; // a battery generation, not a protocol dialect: no watchdog of its own
-  const w = protocol === 'pylon-hv' ? pylonHvVariant(name).watchdog : lvCanVariant(name).watchdog;
-  return { timeoutS: w.timeoutS, reaction: w.reaction };
+  if (!known.includes(name)) throw new ConfigError(`${where}: protocol ${proto.name} has no variant '${name}' (known: ${known.join(', ')})`);
+  return name;
 }
 
 /** See `BmsBenchDevice.applyInitial`. Validates everything before changing anything. */
@@ -552,35 +332,19 @@ function applyInitial(device: BmsDevice, values: Readonly<Record<string, unknown
   if (v.ambientC !== undefined && (v.ambientC < -60 || v.ambientC > 100)) bad('ambientC', '-60..100 degC');
 
   const pack = device.pack;
-  if (v.soh !== undefined) {
-    const f = v.soh / 100 / pack.soh();
-    for (let i = 0; i < pack.series; i++) pack.capFade[i]! *= f;
-  }
-  if (v.resistanceFactor !== undefined) {
-    let mean = 0;
-    for (let i = 0; i < pack.series; i++) mean += pack.resGrowth[i]!;
-    const f = v.resistanceFactor / (mean / pack.series);
-    for (let i = 0; i < pack.series; i++) pack.resGrowth[i]! *= f;
-  }
-  if (v.soh !== undefined || v.resistanceFactor !== undefined) pack.refresh();
+  if (v.soh !== undefined) pack.scaleSohTo(v.soh / 100);
+  if (v.resistanceFactor !== undefined) pack.scaleResistanceTo(v.resistanceFactor);
   if (v.temperatureC !== undefined) {
-    pack.tempC.fill(v.temperatureC);
+    pack.setModuleTemperatures(v.temperatureC);
     if (v.ambientC === undefined) pack.ambientC = v.temperatureC;
   }
   if (v.ambientC !== undefined) pack.ambientC = v.ambientC;
   pack.updateCharge();
   if (v.soc !== undefined) {
-    // Shift every element by the same amount (the SOC spread stays), a few times so the string SOC (weakest
-    // element) lands where the BMS reports `soc` (its 0..100 % spans its voltage window); then at rest.
+    // Every element shifted by the same amount, so that the string SOC (weakest element) lands where the BMS reports
+    // `soc` (its 0..100 % spans its voltage window); then at rest.
     const w = device.socWindow;
-    const target = w.lo + (v.soc / 100) * (w.hi - w.lo);
-    for (let k = 0; k < 4; k++) {
-      const d = target - pack.stringSoc();
-      for (let i = 0; i < pack.series; i++) pack.soc[i] = Math.min(SOC_MAX, Math.max(SOC_MIN, pack.soc[i]! + d));
-      pack.updateCharge();
-    }
-    pack.v1.fill(0);
-    pack.v2.fill(0);
+    pack.shiftStringSocTo(w.lo + (v.soc / 100) * (w.hi - w.lo));
   }
   pack.invalidateStepCache();
   pack.settle();

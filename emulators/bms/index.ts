@@ -23,3 +23,8 @@ export { loadPackFixture, listPackFixtures, packFixturesDir } from './pack/fixtu
 export type { PackProfile, BmsProfile, LevelThresholds, CurvePoints, HeartbeatReaction } from './pack/profile-types';
 export { LvCanEncoder, LV_CAN_ID } from './profiles/lv-can';
 export type { LvCanOptions } from './profiles/lv-can';
+export { registerBmsProtocol, bmsProtocol, bmsProtocols, bmsProtocolNames } from './profiles/registry';
+export type { BmsProtocolProfile, BmsProtocolContext } from './profiles/protocol-profile';
+export { BMS_FAULTS } from './faults';
+export type { BmsFaultSpec, BmsFaultKind } from './faults';
+export { BMS_DEVICE_KIND } from './bench-adapter';

@@ -1,10 +1,10 @@
 import Ajv from 'ajv';
-import { INVERTER_FAULT_KINDS, INVERTER_FAULT_SCHEMA } from './faults';
+import { INVERTER_FAULTS } from './faults';
 import { Inverter } from './inverter';
 import { constant } from './irradiance';
 
 describe('inverter fault specs', () => {
-  const validate = new Ajv().compile(INVERTER_FAULT_SCHEMA);
+  const validate = new Ajv().compile(INVERTER_FAULTS.schema());
 
   it('the schema accepts every kind the model accepts, and the model accepts each', () => {
     const samples = [
@@ -18,7 +18,7 @@ describe('inverter fault specs', () => {
       { kind: 'ignore-commands' },
       { kind: 'slow-commands', delayS: 3 },
     ];
-    expect(samples.map((s) => s.kind).sort()).toEqual([...INVERTER_FAULT_KINDS].sort());
+    expect(samples.map((s) => s.kind).sort()).toEqual([...INVERTER_FAULTS.kinds].sort());
     const inv = new Inverter({ profile: constant(500) });
     for (const s of samples) {
       expect(validate(s)).toBe(true);

@@ -4,6 +4,7 @@
  */
 import { EVT } from './grid-protection';
 import type { EvtName } from './grid-protection';
+import { FaultRegistry } from '../common/fault-registry';
 
 export type InverterFaultSpec =
   /** The grid disappears (0 V, 0 Hz): anti-islanding trip within the trip delay, reconnect delay after clear. */
@@ -39,41 +40,29 @@ export interface FaultHandle {
 
 const EVT_NAMES = Object.keys(EVT);
 
-const only = (kind: string, props: Record<string, unknown> = {}, required: string[] = []) => ({
-  type: 'object',
-  additionalProperties: false,
-  required: ['kind', ...required],
-  properties: { kind: { const: kind }, ...props },
+/**
+ * The inverter fault kinds, declared once with their parameters (typed by `InverterFaultKind`: a kind added to the
+ * union and missing here does not compile). Bounds as the scenario stimuli (harness/scenario/stimulus-limits.ts):
+ * low-voltage AC ends at 1000 V (IEC 60038).
+ */
+export const INVERTER_FAULTS = new FaultRegistry<InverterFaultKind>('inverter', {
+  'grid-loss': { description: 'the grid disappears (0 V, 0 Hz): anti-islanding trip within the trip delay, reconnect delay after clear' },
+  'grid-voltage': { description: 'grid voltage held (phase-to-neutral): over/under-voltage trip when out of band', params: { volts: { type: 'number', minimum: 0, maximum: 1000, required: true, unit: 'V', description: 'grid voltage' } } },
+  'grid-frequency': { description: 'grid frequency held: over/under-frequency trip when out of band', params: { hz: { type: 'number', minimum: 0, maximum: 100, required: true, unit: 'Hz', description: 'grid frequency' } } },
+  'anti-islanding': { description: 'the anti-islanding detector fires although the grid looks healthy' },
+  'fault-code': {
+    description: 'an internal fault: state FAULT, the named Evt1 bits set, an optional vendor code in EvtVnd1, output 0',
+    params: {
+      events: { type: 'array', minItems: 1, items: { enum: EVT_NAMES }, required: true, description: 'SunSpec Evt1 event names' },
+      vendorCode: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'vendor event code (EvtVnd1)' },
+    },
+  },
+  'over-temperature': { description: 'heat sink held: derates above the derate start, trips OVER_TEMP above the trip point', params: { heatsinkC: { type: 'number', minimum: -60, maximum: 300, required: true, unit: 'degC', description: 'heat sink temperature' } } },
+  'battery-comms-loss': { description: 'the inverter loses its link to the BMS: no heartbeats, and it stops using the battery' },
+  'ignore-commands': { description: 'commands are acknowledged on the wire but have no effect' },
+  'slow-commands': { description: 'commands take effect late', params: { delayS: { type: 'number', minimum: 0, maximum: 86_400, required: true, unit: 's', description: 'delay before a written command takes effect' } } },
 });
 
-/**
- * JSON schema of `InverterFaultSpec`, for scenario files: a loader can check fault steps before anything starts
- * (`oneOf` by kind). Kept beside the type so the two change together.
- */
-export const INVERTER_FAULT_SCHEMA = {
-  oneOf: [
-    only('grid-loss'),
-    // Bounds as the scenario stimuli (harness/scenario/stimulus-limits.ts): low-voltage AC ends at 1000 V (IEC 60038).
-    only('grid-voltage', { volts: { type: 'number', minimum: 0, maximum: 1000 } }, ['volts']),
-    only('grid-frequency', { hz: { type: 'number', minimum: 0, maximum: 100 } }, ['hz']),
-    only('anti-islanding'),
-    only('fault-code', { events: { type: 'array', minItems: 1, items: { enum: EVT_NAMES } }, vendorCode: { type: 'integer', minimum: 0, maximum: 0xffffffff } }, ['events']),
-    only('over-temperature', { heatsinkC: { type: 'number', minimum: -60, maximum: 300 } }, ['heatsinkC']),
-    only('battery-comms-loss'),
-    only('ignore-commands'),
-    only('slow-commands', { delayS: { type: 'number', minimum: 0, maximum: 86_400 } }, ['delayS']),
-  ],
-} as const;
-
-/** Fault kinds, for error messages and tooling. */
-export const INVERTER_FAULT_KINDS: readonly InverterFaultKind[] = [
-  'grid-loss',
-  'grid-voltage',
-  'grid-frequency',
-  'anti-islanding',
-  'fault-code',
-  'over-temperature',
-  'battery-comms-loss',
-  'ignore-commands',
-  'slow-commands',
-];
+/** The package API of before the registry, derived from it: the JSON Schema of a spec, and the kinds. */
+export const INVERTER_FAULT_SCHEMA: { oneOf: object[] } = INVERTER_FAULTS.schema();
+export const INVERTER_FAULT_KINDS: readonly InverterFaultKind[] = INVERTER_FAULTS.kinds;

@@ -13,3 +13,4 @@ export * from './sunspec-map';
 export * from './vendor-map';
 export * from './vendor-map-device';
 export * from './factory';
+export { INVERTER_DEVICE_KIND } from './bench-adapter';

@@ -21,7 +21,8 @@ import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
 import { dutyProfile } from '../../emulators/bms/pack/duty';
 import { createBenchDevice } from './device-factories';
-import { MODBUS_FAULT_KINDS, modbusFaultRule } from './modbus-faults';
+import { faultKindProblem } from './fault-catalog';
+import { MODBUS_FAULTS, modbusFaultRule } from './modbus-faults';
 import type { Bench } from './load-bench';
 import { Ring } from './ring';
 import { dbcForBus, WireSignals } from './wire-signals';
@@ -630,9 +631,12 @@ export class BenchInstance {
     if (this.deviceFaults.has(id)) throw new ConfigError(`fault id '${id}' is already in force (clear it first, or use another id)`, where);
     const dev = this.devices.get(deviceName);
     if (!dev) throw new ConfigError(`fault '${id}': no device '${deviceName}' on this bench (have: ${[...this.devices.keys()].join(', ')})`, where);
+    const onModbus = this.bench.file.devices.find((d) => d.name === deviceName)?.modbus !== undefined;
+    const why = faultKindProblem(dev, onModbus, kind);
+    if (why) throw new ConfigError(`fault '${id}': ${why}`, where);
     let handle: BenchFaultHandle;
     try {
-      handle = (MODBUS_FAULT_KINDS as readonly string[]).includes(kind) ? this.injectModbusFault(deviceName, kind, params) : dev.injectFault(kind, params);
+      handle = MODBUS_FAULTS.has(kind) ? this.injectModbusFault(deviceName, kind, params) : dev.injectFault(kind, params);
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(err.message, where);
       throw err;

@@ -1,11 +1,6 @@
 import { packagePath } from '../../core/package-root';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { BMS_PROTOCOLS, checkBmsParams, MODBUS_BMS_PROTOCOLS } from '../../emulators/bms/factory';
-import { listPackFixtures, loadPackFixture } from '../../emulators/bms/pack/fixtures';
-import { loadPackProfile } from '../../emulators/bms/pack/profile-schema';
-import { BUILTIN_VENDOR_MAPS, checkInverterParams, resolveVendorMap } from '../../emulators/inverter/factory';
-import { loadVendorMap } from '../../emulators/inverter/vendor-map';
 import { loadDbc } from '../../protocols/can/dbc';
 import { parseMediumUrl } from '../../protocols/can/medium-url';
 import { knownMedia } from '../../protocols/can/registry';
@@ -13,12 +8,9 @@ import { nameProblem } from '../config/names';
 import type { ProblemList } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import type { YamlSource } from '../config/yaml-file';
-import { batteryCanInverterOptions } from './battery-can-inverter-adapter';
+import { DEVICE_KINDS } from './device-factories';
 import { explainUnknown, knownPlaceholders, placeholderSpans } from './placeholders';
 import type { BenchFile, DeviceSpec } from './types';
-
-/** BMS protocols carried on CAN (the others are served over Modbus). */
-const CAN_PROTOCOLS: readonly string[] = BMS_PROTOCOLS.filter((p) => !MODBUS_BMS_PROTOCOLS.includes(p));
 
 /**
  * Everything about a schema-valid bench file that can be checked without opening anything: names, references
@@ -77,8 +69,10 @@ export function checkBenchFile(f: BenchFile, src: YamlSource, problems: ProblemL
       problems.add(at(`${p}/modbus`), `device '${d.name}': no Modbus endpoint '${d.modbus}' on this bench${didYouMean(d.modbus, mbNames)} (have: ${mbNames.join(', ') || 'none'})`);
     }
     if (d.unitId !== undefined && d.modbus === undefined) problems.add(at(`${p}/unitId`, true), `device '${d.name}': 'unitId' applies only to a device on a Modbus endpoint`);
-    if (d.type === 'bms') checkBms(d, p, baseDir, at, problems);
-    else checkInverter(d, p, baseDir, at, problems);
+    DEVICE_KINDS[d.type].check(d, baseDir, {
+      add: (q, message, key) => problems.add(at(`${p}${q}`, key), message),
+      attempt: (fn, q) => problems.attempt(fn, at(`${p}${q}`)),
+    });
     if (d.batteryCan !== undefined && !canNames.includes(d.batteryCan.bus)) {
       problems.add(at(`${p}/batteryCan/bus`), `device '${d.name}': no CAN bus '${d.batteryCan.bus}' on this bench${didYouMean(d.batteryCan.bus, canNames)} (have: ${canNames.join(', ') || 'none'})`);
     }
@@ -99,56 +93,6 @@ export function checkBenchFile(f: BenchFile, src: YamlSource, problems: ProblemL
     unitKeys.set(key, d.name);
   });
   if (f.dut) checkDut(f, at, problems);
-}
-
-function checkBms(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
-  const protocols: readonly string[] = BMS_PROTOCOLS;
-  if (d.map !== undefined) problems.add(at(`${p}/map`, true), `BMS '${d.name}': 'map' applies to inverters`);
-  if (d.battery !== undefined) problems.add(at(`${p}/battery`, true), `BMS '${d.name}': 'battery' applies to inverters`);
-  if (d.batteryCan !== undefined) problems.add(at(`${p}/batteryCan`, true), `BMS '${d.name}': 'batteryCan' applies to inverters (the battery side of a storage inverter)`);
-  if (d.can === undefined && d.modbus === undefined) problems.add(at(p), `BMS '${d.name}' must be on a CAN bus ('can') or a Modbus endpoint ('modbus')`);
-  if (d.pack === undefined) problems.add(at(p), `BMS '${d.name}' needs 'pack' (a profile in data/packs, e.g. ${listPackFixtures()[0] ?? 'nissan-leaf-24kwh'}, or a path)`);
-  else if (d.pack.endsWith('.json') || d.pack.includes('/') || isAbsolute(d.pack)) {
-    const file = resolve(baseDir, d.pack);
-    if (!isFile(file)) problems.add(at(`${p}/pack`), `BMS '${d.name}': pack profile file '${d.pack}' not found (${file})`);
-    else problems.attempt(() => loadPackProfile(file), at(`${p}/pack`));
-  } else if (!listPackFixtures().includes(d.pack)) {
-    problems.add(at(`${p}/pack`), `BMS '${d.name}': unknown pack profile '${d.pack}'${didYouMean(d.pack, listPackFixtures())} (bundled: ${listPackFixtures().join(', ')}; or give a path to a profile JSON)`);
-  } else problems.attempt(() => loadPackFixture(d.pack!), at(`${p}/pack`));
-  if (d.protocol === undefined) problems.add(at(p), `BMS '${d.name}' needs 'protocol' (${protocols.join(', ')})`);
-  else if (!protocols.includes(d.protocol)) {
-    problems.add(at(`${p}/protocol`), `BMS '${d.name}': unknown protocol '${d.protocol}'${didYouMean(d.protocol, protocols)} (known: ${protocols.join(', ')})`);
-  } else if (CAN_PROTOCOLS.includes(d.protocol)) {
-    if (d.modbus !== undefined) problems.add(at(`${p}/modbus`), `BMS '${d.name}': protocol ${d.protocol} is CAN; it is not served on a Modbus endpoint (use 'can', or protocol sunspec-802)`);
-  } else if (d.can !== undefined) {
-    problems.add(at(`${p}/can`), `BMS '${d.name}': protocol ${d.protocol} is served over Modbus ('modbus'), not on a CAN bus`);
-  }
-  for (const q of checkBmsParams(d.params, d.protocol)) problems.add(at(`${p}/params${q.path}`, q.message.startsWith('unknown parameter')), `BMS '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
-}
-
-function checkInverter(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key?: boolean) => string, problems: ProblemList): void {
-  for (const k of ['pack', 'protocol', 'can'] as const) {
-    if (d[k] !== undefined) problems.add(at(`${p}/${k}`, true), `inverter '${d.name}': '${k}' applies to BMS devices`);
-  }
-  if (d.modbus === undefined && d.batteryCan === undefined) problems.add(at(p), `inverter '${d.name}' needs 'modbus' or 'batteryCan'`);
-  if (d.batteryCan !== undefined && d.modbus !== undefined) {
-    problems.add(at(`${p}/batteryCan`, true), `device '${d.name}': 'batteryCan' is for an inverter without 'modbus' (the battery side of a storage inverter)`);
-  }
-  if (d.map !== undefined && d.map !== 'sunspec') {
-    const file = resolveVendorMap(d.map, baseDir);
-    if (!isFile(file)) problems.add(at(`${p}/map`), `inverter '${d.name}': vendor map '${d.map}' not found (${file}; or map: sunspec, ${BUILTIN_VENDOR_MAPS.join(', ')})`);
-    else {
-      const m = problems.attempt(() => loadVendorMap(file), at(`${p}/map`));
-      // A SunSpec chain with storage (124, battery modules of 160) needs the inverter's battery port.
-      const needs = m?.sunspec && (m.sunspec.models.includes(124) || (m.sunspec.mppt ?? []).some((x) => x.startsWith('battery')));
-      if (needs && d.battery === undefined) problems.add(at(`${p}/map`), `inverter '${d.name}': map '${d.map}' serves SunSpec storage (model 124): give the inverter a 'battery'`);
-    }
-  }
-  if (d.batteryCan !== undefined) {
-    problems.attempt(() => batteryCanInverterOptions(d), at(`${p}/batteryCan`));
-    return;
-  }
-  for (const q of checkInverterParams(d.params)) problems.add(at(`${p}/params${q.path}`, q.message.startsWith('unknown parameter')), `inverter '${d.name}': params${q.path.replace(/\//g, '.')}: ${q.message}`);
 }
 
 function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, problems: ProblemList): void {

@@ -1,45 +1,34 @@
 import { ConfigError } from '../../core/errors';
+import { FaultRegistry, type FaultParamDecl } from '../../emulators/common/fault-registry';
 import { ExceptionCode } from '../../protocols/modbus/device';
 import type { FaultRule, ModbusFault } from '../../protocols/modbus/faults';
 
-/** Modbus-level faults any device on a Modbus endpoint takes (applied by the endpoint's server core). */
-export const MODBUS_FAULT_KINDS = [
-  'modbus-delay',
-  'modbus-no-response',
-  'modbus-exception',
-  'modbus-bad-crc',
-  'modbus-truncate',
-  'modbus-split',
-  'modbus-wrong-transaction-id',
-  'modbus-wrong-unit-id',
-] as const;
+// Bounds: a delay or gap of at most 10 minutes (a Modbus master gives up within seconds), exception codes of one
+// byte, byte and chunk counts within a Modbus ADU (at most 260 bytes on TCP).
+const FILTERS = {
+  functionCode: { type: 'integer', minimum: 1, maximum: 127, description: 'only requests with this function code' },
+  address: { type: 'object', description: 'only requests touching { from, to } (0..65535)' },
+  probability: { type: 'number', minimum: 0, maximum: 1, description: 'chance that a matching request is hit' },
+  remaining: { type: 'integer', minimum: 0, maximum: 1e9, description: 'hit this many requests, then stop' },
+} as const satisfies Record<string, FaultParamDecl>;
 
-/** A parameter of a Modbus fault: its name, JSON type, and whether it must be given. */
-export interface ModbusFaultParam {
-  name: string;
-  type: 'number' | 'integer' | 'object';
-  required?: boolean;
-}
+/**
+ * Modbus-level faults any device on a Modbus endpoint takes (applied by the endpoint's server core), declared once:
+ * `modbusFaultRule` reads their ranges from here, the catalogue and messages their names and parameters.
+ */
+export const MODBUS_FAULTS = new FaultRegistry('Modbus endpoint', {
+  'modbus-delay': { description: 'answers come late', params: { ms: { type: 'number', minimum: 0, maximum: 600_000, required: true, unit: 'ms', description: 'delay of each answer' }, ...FILTERS } },
+  'modbus-no-response': { description: 'requests get no answer', params: FILTERS },
+  'modbus-exception': { description: 'requests are answered with an exception', params: { code: { type: 'integer', minimum: 1, maximum: 255, default: 4, description: 'exception code' }, ...FILTERS } },
+  'modbus-bad-crc': { description: 'RTU answers carry a wrong CRC', params: FILTERS },
+  'modbus-truncate': { description: 'answers are cut short', params: { bytes: { type: 'integer', minimum: 0, maximum: 260, default: 3, description: 'bytes kept' }, ...FILTERS } },
+  'modbus-split': { description: 'answers arrive in pieces', params: { chunks: { type: 'integer', minimum: 1, maximum: 260, default: 2, description: 'pieces' }, gapMs: { type: 'number', minimum: 0, maximum: 600_000, default: 50, unit: 'ms', description: 'gap between pieces' }, ...FILTERS } },
+  'modbus-wrong-transaction-id': { description: 'TCP answers carry another transaction id', params: FILTERS },
+  'modbus-wrong-unit-id': { description: 'answers carry another unit id', params: FILTERS },
+});
 
-/** Filters every Modbus fault takes (see `modbusFaultRule`). */
-const FILTERS: readonly ModbusFaultParam[] = [
-  { name: 'functionCode', type: 'integer' },
-  { name: 'address', type: 'object' },
-  { name: 'probability', type: 'number' },
-  { name: 'remaining', type: 'integer' },
-];
-
-/** The parameters of each Modbus fault kind, as `modbusFaultRule` reads them (kept beside it so both change together). */
-export const MODBUS_FAULT_PARAMS: Readonly<Record<(typeof MODBUS_FAULT_KINDS)[number], readonly ModbusFaultParam[]>> = {
-  'modbus-delay': [{ name: 'ms', type: 'number', required: true }, ...FILTERS],
-  'modbus-no-response': FILTERS,
-  'modbus-exception': [{ name: 'code', type: 'integer' }, ...FILTERS],
-  'modbus-bad-crc': FILTERS,
-  'modbus-truncate': [{ name: 'bytes', type: 'integer' }, ...FILTERS],
-  'modbus-split': [{ name: 'chunks', type: 'integer' }, { name: 'gapMs', type: 'number' }, ...FILTERS],
-  'modbus-wrong-transaction-id': FILTERS,
-  'modbus-wrong-unit-id': FILTERS,
-};
+/** Modbus fault kinds, in declaration order. */
+export const MODBUS_FAULT_KINDS: readonly string[] = MODBUS_FAULTS.kinds;
 
 /**
  * The server-core fault rule for a scenario's Modbus fault on one unit: `kind` from MODBUS_FAULT_KINDS, parameters
@@ -55,13 +44,11 @@ export function modbusFaultRule(kind: string, params: Record<string, unknown>, u
     remaining?: number;
     [k: string]: unknown;
   };
-  // Bounds: a delay or gap of at most 10 minutes (a Modbus master gives up within seconds), exception codes of one
-  // byte, byte and chunk counts within a Modbus ADU (at most 260 bytes on TCP).
-  const RANGE: Record<string, [number, number]> = { ms: [0, 600_000], code: [1, 255], bytes: [0, 260], chunks: [1, 260], gapMs: [0, 600_000] };
-  const num = (k: string, dflt?: number): number => {
-    const v = rest[k] ?? dflt;
+  const num = (k: string): number => {
+    const decl = MODBUS_FAULTS.decl(kind)!.params![k]!;
+    const v = rest[k] ?? decl.default;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`fault '${kind}' needs a number '${k}'`);
-    const [lo, hi] = RANGE[k]!;
+    const [lo, hi] = [decl.minimum!, decl.maximum!];
     if (v < lo || v > hi) throw new ConfigError(`fault '${kind}': ${k} ${v} is not ${lo}..${hi}`);
     return v;
   };
@@ -91,16 +78,16 @@ export function modbusFaultRule(kind: string, params: Record<string, unknown>, u
       fault = { kind: 'no-response' };
       break;
     case 'modbus-exception':
-      fault = { kind: 'exception', code: num('code', ExceptionCode.ServerDeviceFailure) as ExceptionCode };
+      fault = { kind: 'exception', code: num('code') as ExceptionCode };
       break;
     case 'modbus-bad-crc':
       fault = { kind: 'bad-crc' };
       break;
     case 'modbus-truncate':
-      fault = { kind: 'truncate', bytes: num('bytes', 3) };
+      fault = { kind: 'truncate', bytes: num('bytes') };
       break;
     case 'modbus-split':
-      fault = { kind: 'split', chunks: num('chunks', 2), gapMs: num('gapMs', 50) };
+      fault = { kind: 'split', chunks: num('chunks'), gapMs: num('gapMs') };
       break;
     case 'modbus-wrong-transaction-id':
       fault = { kind: 'wrong-transaction-id' };

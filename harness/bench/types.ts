@@ -54,7 +54,7 @@ export interface DeviceSpec {
   type: 'bms' | 'inverter';
   /** bms: pack profile name in data/packs or a path. */
   pack?: string;
-  /** bms: protocol profile (`pylon-lv`, `sma-lv`, `pylon-hv`, `sunspec-802`). */
+  /** bms: protocol profile, a name in emulators/bms/profiles/registry.ts (docs/bms-protocols.md). */
   protocol?: string;
   /** CAN bus name this device talks on. */
   can?: string;

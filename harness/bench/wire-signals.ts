@@ -1,23 +1,9 @@
 import { resolve } from 'node:path';
 import { packagePath } from '../../core/package-root';
+import { bmsProtocol } from '../../emulators/bms/profiles/registry';
 import type { Database, DecodedMessage } from '../../protocols/can/dbc';
 import { loadDbc } from '../../protocols/can/dbc';
 import type { CanFrame } from '../../protocols/can/frame';
-
-/** The DBC of each BMS protocol (or `protocol/variant` where a variant has its own layout) in data/dbc. */
-const PROTOCOL_DBC: Record<string, string> = {
-  'pylon-lv': 'pylon-lv.dbc',
-  'sma-lv': 'sma-lv.dbc',
-  'sma-lv/sma-bigendian': 'sma-lv-bigendian.dbc',
-  'pylon-hv': 'pylon-hv.dbc',
-  'nissan-leaf': 'nissan-leaf.dbc',
-  'bmw-i3': 'bmw-i3.dbc',
-  'renault-zoe': 'renault-zoe.dbc',
-  'kia-hyundai-64': 'kia-hyundai-64.dbc',
-  'tesla-legacy': 'tesla-legacy.dbc',
-  'tesla-model3': 'tesla-model3.dbc',
-  'renault-zoe-gen2': 'renault-zoe-gen2.dbc',
-};
 
 const dbcCache = new Map<string, Database>();
 
@@ -39,8 +25,15 @@ export function dbcForBus(explicit: string | undefined, baseDir: string, protoco
 /** The DBC file a bus decodes with (its explicit `dbc`, else the one bundled for its protocol), if any. */
 export function dbcFileForBus(explicit: string | undefined, baseDir: string, protocols: string[]): string | undefined {
   if (explicit !== undefined) return resolve(baseDir, explicit);
-  const bundled = protocols.map((p) => PROTOCOL_DBC[p] ?? PROTOCOL_DBC[p.split('/')[0]!]).find(Boolean);
+  const bundled = protocols.map(protocolDbc).find(Boolean);
   return bundled === undefined ? undefined : packagePath('data', 'dbc', bundled);
+}
+
+/** The DBC a BMS protocol declares (`protocol` or `protocol/variant`; a variant without its own uses its protocol's). */
+function protocolDbc(name: string): string | undefined {
+  const [protocol, variant] = name.split('/') as [string, string | undefined];
+  const profile = bmsProtocol(protocol);
+  return (variant !== undefined ? profile?.variantDbc?.[variant] : undefined) ?? profile?.dbc;
 }
 
 /**

@@ -110,7 +110,7 @@ export class EmulateInterpreter {
   faultKinds(device: string): FaultKindInfo[] {
     const d = this.inst.devices.get(device);
     if (!d) return [];
-    return faultCatalog(d.type, this.inst.bench.file.devices.find((s) => s.name === device)?.modbus !== undefined);
+    return faultCatalog(d, this.inst.bench.file.devices.find((s) => s.name === device)?.modbus !== undefined);
   }
 
   private show(args: string[]): CommandResult {

@@ -2,7 +2,7 @@ import { VirtualClock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import { BenchInstance } from '../bench/bench-instance';
 import type { Bench } from '../bench/load-bench';
-import { MODBUS_FAULT_KINDS } from '../bench/modbus-faults';
+import { faultKindProblem } from '../bench/fault-catalog';
 import { problemsOf, ProblemList, type Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 import type { Scenario } from './scenario';
@@ -57,14 +57,9 @@ export async function scenarioBenchProblems(bench: Bench, scenario: Scenario): P
           problems.add(step.where, `fault '${a.id}': no device '${a.device}' on this bench${didYouMean(a.device, devices)} (have: ${devices.join(', ')})`);
           continue;
         }
-        const onModbus = bench.file.devices.find((d) => d.name === a.device)?.modbus !== undefined;
-        const kinds = [...dev.faultKinds(), ...(onModbus ? MODBUS_FAULT_KINDS : [])];
-        if ((MODBUS_FAULT_KINDS as readonly string[]).includes(a.fault) && !onModbus) {
-          problems.add(step.where, `fault '${a.id}': device '${a.device}' is not on a Modbus endpoint, so '${a.fault}' does not apply (Modbus faults need a device served over Modbus)`);
-          continue;
-        }
-        if (!kinds.includes(a.fault)) {
-          problems.add(step.where, `fault '${a.id}': device '${a.device}' has no fault '${a.fault}'${didYouMean(a.fault, kinds)} (it takes: ${kinds.join(', ')})`);
+        const why = faultKindProblem(dev, bench.file.devices.find((d) => d.name === a.device)?.modbus !== undefined, a.fault);
+        if (why) {
+          problems.add(step.where, `fault '${a.id}': ${why}`);
           continue;
         }
         const ok = problems.attempt(() => (inst.injectFault(a.id, a.device, a.fault, a.params, step.where), true), step.where);

@@ -1,3 +1,13 @@
+import { BMS_FAULTS } from '../../emulators/bms/faults';
+import { INVERTER_FAULTS } from '../../emulators/inverter/faults';
+import { MODBUS_FAULTS } from '../bench/modbus-faults';
+
+/**
+ * Every fault kind any device takes, from the fault registries (an annotation for editors: which kinds a device
+ * takes, and their parameters, are checked against the bench, `harness/scenario/bench-check.ts`).
+ */
+const FAULT_KINDS: readonly string[] = [...new Set([...BMS_FAULTS.kinds, ...INVERTER_FAULTS.kinds, ...MODBUS_FAULTS.kinds])];
+
 /** JSON Schema for scenario files (see README "Scenario files"). Unknown keys are errors. */
 const duration = { type: ['number', 'string'] };
 const expr = { type: ['string', 'number', 'boolean'] };
@@ -43,7 +53,7 @@ export const scenarioSchema = {
           fault: {
             type: 'object',
             required: ['device', 'kind'],
-            properties: { id: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string' } },
+            properties: { id: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string', description: 'a fault kind of the device (docs/faults.md)', examples: FAULT_KINDS } },
           },
           clear: { type: 'string' },
           age: {

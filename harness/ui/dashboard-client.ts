@@ -155,7 +155,8 @@ async function act(action) {
   document.getElementById('result').textContent = (body.ok ? 'ok: ' : 'refused: ') + (body.message || body.error);
 }
 function paramField(p) {
-  const attrs = { name: p.name, 'data-type': p.type, placeholder: p.type + (p.required ? ' (required)' : '') };
+  const range = p.values ? '' : p.minimum !== undefined || p.maximum !== undefined ? ' ' + (p.minimum ?? '') + '..' + (p.maximum ?? '') : '';
+  const attrs = { name: p.name, 'data-type': p.type, placeholder: p.type + range + (p.unit ? ' ' + p.unit : '') + (p.required ? ' (required)' : p.default !== undefined ? ' (default ' + p.default + ')' : ''), title: p.description || '' };
   if (p.values && p.type !== 'array') return el('select', attrs, ...(p.required ? [] : [el('option', { value: '', text: '-' })]), ...p.values.map((v) => el('option', { value: v, text: v })));
   return el('input', attrs);
 }
@@ -178,7 +179,7 @@ function buildControls() {
   const box = document.getElementById('controls');
   box.append(el('fieldset', {}, el('legend', { text: 'bench' }), stimulus('ambient'), ' (every device)'));
   for (const d of state.devices) {
-    const kinds = el('select', { 'data-kinds': d.name }, ...d.faultKinds.map((k) => el('option', { value: k.kind, text: k.kind })));
+    const kinds = el('select', { 'data-kinds': d.name }, ...d.faultKinds.map((k) => el('option', { value: k.kind, text: k.kind, title: k.description || '' })));
     const params = el('span', { class: 'params' });
     const id = el('input', { placeholder: 'id (optional)', 'data-fault-id': d.name, size: '10' });
     const fill = () => params.replaceChildren(...d.faultKinds.find((k) => k.kind === kinds.value).params.map((p) => el('label', {}, p.name + ' ', paramField(p))));

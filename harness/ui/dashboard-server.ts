@@ -95,7 +95,7 @@ export class DashboardServer {
         name: d.name,
         type: d.type,
         inputs: d.inputNames(),
-        faultKinds: faultCatalog(d.type, inst.bench.file.devices.find((s) => s.name === d.name)?.modbus !== undefined),
+        faultKinds: faultCatalog(d, inst.bench.file.devices.find((s) => s.name === d.name)?.modbus !== undefined),
       })),
       faults: inst.activeFaults(),
       snapshot: history[history.length - 1] ?? this.sampler.sample(),

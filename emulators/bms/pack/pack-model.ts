@@ -298,6 +298,41 @@ export class PackModel {
     this.sohCached = capSum / this.series / 3600 / this.nominalGroupAh;
   }
 
+  /** Scale every element's capacity by one factor so the pack's SOH becomes `soh` (fraction of nameplate). */
+  scaleSohTo(soh: number): void {
+    const f = soh / this.soh();
+    for (let i = 0; i < this.series; i++) this.capFade[i]! *= f;
+    this.refresh();
+  }
+
+  /** Scale every element's resistance growth by one factor so their mean becomes `factor` (1 = as built). */
+  scaleResistanceTo(factor: number): void {
+    let mean = 0;
+    for (let i = 0; i < this.series; i++) mean += this.resGrowth[i]!;
+    const f = factor / (mean / this.series);
+    for (let i = 0; i < this.series; i++) this.resGrowth[i]! *= f;
+    this.refresh();
+  }
+
+  /** Every thermal module at `tempC` (call `settle()` after the edits of a batch). */
+  setModuleTemperatures(tempC: number): void {
+    this.tempC.fill(tempC);
+  }
+
+  /**
+   * Shift every element's SOC by the same amount (the spread stays) until the string SOC is `target`: a few passes,
+   * since clamping at the ends moves it; then the RC voltages at rest. Call `settle()` after the edits of a batch.
+   */
+  shiftStringSocTo(target: number): void {
+    for (let k = 0; k < 4; k++) {
+      const d = target - this.stringSoc();
+      for (let i = 0; i < this.series; i++) this.soc[i] = clampSoc(this.soc[i]! + d);
+      this.updateCharge();
+    }
+    this.v1.fill(0);
+    this.v2.fill(0);
+  }
+
   /** Set every element to rest at `soc` (RC voltages zero) and recompute the outputs. */
   setSoc(soc: number): void {
     this.soc.fill(clampSoc(soc));

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
-import { SimpleBatteryPort } from '../../emulators/inverter/battery-port';
-import { inverterBenchDevice } from './inverter-adapter';
+import { SimpleBatteryPort } from './battery-port';
+import { INVERTER_FAULTS } from './faults';
+import { modbusInverterBenchDevice as inverterBenchDevice } from './modbus-bench-adapter';
 
 // The inverter bench device checks fault specs against the inverter fault schema (compiled on first use).
 describe('inverter bench device: fault specs', () => {
@@ -19,9 +20,11 @@ describe('inverter bench device: fault specs', () => {
   it('names the known kinds for an unknown fault, and the bad field for a known one', () => {
     const d = dev();
     expect(() => d.injectFault('meteor', {})).toThrow(ConfigError);
-    expect(() => d.injectFault('meteor', {})).toThrow(/has no fault 'meteor' \(it takes: grid-loss, .*modbus-delay/);
-    expect(() => d.injectFault('grid-voltage', {})).toThrow(/inverter fault 'grid-voltage': .*volts/);
-    expect(() => d.injectFault('grid-voltage', { volts: 230, amps: 3 })).toThrow(/additional properties 'amps'/);
+    expect(() => d.injectFault('meteor', {})).toThrow(`inverter 'inv1' has no fault 'meteor' (it takes: ${INVERTER_FAULTS.kinds.join(', ')})`);
+    expect(() => d.injectFault('grid-voltag', {})).toThrow(/has no fault 'grid-voltag' \(did you mean 'grid-voltage'\?\)/);
+    expect(() => d.injectFault('grid-voltage', {})).toThrow("inverter 'inv1': fault 'grid-voltage': fault must have required property 'volts'");
+    expect(() => d.injectFault('grid-voltage', { volts: 230, amps: 3 })).toThrow("unknown field 'amps' (it takes: volts)");
+    expect(() => d.injectFault('grid-voltage', { volts: 2000 })).toThrow('volts must be <= 1000');
   });
 });
 

@@ -1,21 +1,16 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+/** An inverter served on a Modbus endpoint (SunSpec or a vendor map) as a bench device. */
 import { ConfigError } from '../../core/errors';
-import type { BatteryPort } from '../../emulators/inverter/battery-port';
-import { createInverterDevice } from '../../emulators/inverter/factory';
-import { INVERTER_FAULT_KINDS, INVERTER_FAULT_SCHEMA, type InverterFaultSpec } from '../../emulators/inverter/faults';
-import { CONTROLS, QUANTITIES } from '../../emulators/inverter/quantities';
-import type { BenchDevice, BenchFaultHandle } from './bench-device';
-import { MODBUS_FAULT_KINDS } from './modbus-faults';
-
-// Compiled on first use (a fault injected or checked), not at start-up: each Ajv compile costs tens of ms.
-let faultValidator: ValidateFunction | undefined;
-const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true }).compile(INVERTER_FAULT_SCHEMA));
+import type { BatteryPort } from '../common/battery-port';
+import type { BenchDevice } from '../common/bench-device';
+import { createInverterDevice } from './factory';
+import { INVERTER_FAULTS, type InverterFaultSpec } from './faults';
+import { CONTROLS, QUANTITIES } from './quantities';
 
 /** Inputs an inverter takes from a scenario (`set: { inv1.irradiance: 300 }`). */
 const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch', 'site.load'] as const;
 
 /** Wrap the inverter emulator (emulators/inverter) as a bench device. */
-export function inverterBenchDevice(o: { name: string; params?: unknown; map?: string; baseDir?: string; battery?: BatteryPort }): BenchDevice {
+export function modbusInverterBenchDevice(o: { name: string; params?: unknown; map?: string; baseDir?: string; battery?: BatteryPort }): BenchDevice {
   const dev = createInverterDevice({
     name: o.name,
     ...(o.params !== undefined ? { params: o.params } : {}),
@@ -70,28 +65,12 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
     },
     setInput,
     inputNames: () => INPUTS,
-    injectFault(kind, params): BenchFaultHandle {
+    injectFault(kind, params) {
       const spec = { kind, ...params };
-      const checkFault = faultCheck();
-      if (!checkFault(spec)) {
-        const known = INVERTER_FAULT_KINDS.includes(kind as InverterFaultSpec['kind']);
-        // Only the errors of this kind's branch of the oneOf.
-        const branch = INVERTER_FAULT_SCHEMA.oneOf.findIndex((b) => b.properties.kind.const === kind);
-        const detail = (checkFault.errors ?? [])
-          .filter((e) => e.keyword !== 'const' && e.keyword !== 'oneOf' && e.schemaPath.startsWith(`#/oneOf/${branch}/`))
-          .map((e) => `${e.instancePath || 'fault'} ${e.message ?? ''}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`)
-          .slice(0, 3)
-          .join('; ');
-        throw new ConfigError(
-          known
-            ? `inverter fault '${kind}': ${detail}`
-            : `inverter '${o.name}' has no fault '${kind}' (it takes: ${INVERTER_FAULT_KINDS.join(', ')}, and the Modbus faults ${MODBUS_FAULT_KINDS.join(', ')})`,
-        );
-      }
+      INVERTER_FAULTS.check(spec, `inverter '${o.name}'`);
       return dev.injectFault(spec as InverterFaultSpec);
     },
-    faultKinds: () => INVERTER_FAULT_KINDS,
+    faults: INVERTER_FAULTS,
     close: () => undefined,
   };
 }
-

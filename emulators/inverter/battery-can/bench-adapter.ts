@@ -1,25 +1,22 @@
-import type { Clock } from '../../core/clock';
-import { ConfigError } from '../../core/errors';
-import type { BatteryPort } from '../../emulators/inverter/battery-port';
-import {
-  BATTERY_CAN_PROTOCOLS,
-  BatteryCanInverter,
-  CLIENT_VARIANTS,
-  type BatteryCanInverterOptions,
-  type BatteryCanProtocol,
-} from '../../emulators/inverter/battery-can';
-import type { BenchDevice } from './bench-device';
-import type { DeviceSpec } from './types';
+/** An inverter that hears its battery over a battery-to-inverter CAN protocol, as a bench device. */
+import type { Clock } from '../../../core/clock';
+import { ConfigError } from '../../../core/errors';
+import type { BatteryPort } from '../../common/battery-port';
+import type { BenchDevice, DeviceEntry } from '../../common/bench-device';
+import { INVERTER_FAULTS } from '../faults';
+import { BATTERY_CAN_PROTOCOLS, CLIENT_VARIANTS, type BatteryCanProtocol } from './battery-can-client';
+import { BatteryCanInverter, type BatteryCanInverterOptions } from './battery-can-inverter';
 
 const NUMBER_PARAMS = ['timeoutS', 'maxChargeA', 'maxDischargeA', 'demandA', 'rampAPerS', 'restartDelayS', 'taperV', 'periodMs', 'ambientC'] as const;
-const FAULTS = ['battery-comms-loss'] as const;
+/** The one inverter fault such an inverter takes (it has no grid side in this model). */
+const FAULTS = INVERTER_FAULTS.subset('battery-CAN inverter', ['battery-comms-loss']);
 const INPUTS = ['demandA'] as const;
 
 /**
  * The options of a battery-CAN inverter from its bench entry (`batteryCan`, `params`); a ConfigError names the
  * first bad one. Opens nothing (the bench check calls it too).
  */
-export function batteryCanInverterOptions(spec: DeviceSpec): BatteryCanInverterOptions {
+export function batteryCanInverterOptions(spec: DeviceEntry): BatteryCanInverterOptions {
   const bc = spec.batteryCan!;
   const protocol = bc.protocol as BatteryCanProtocol;
   if (!BATTERY_CAN_PROTOCOLS.includes(protocol)) throw new ConfigError(`inverter '${spec.name}': batteryCan protocol '${bc.protocol}' is not one it speaks (${BATTERY_CAN_PROTOCOLS.join(', ')})`);
@@ -45,7 +42,7 @@ export function batteryCanInverterOptions(spec: DeviceSpec): BatteryCanInverterO
  * (emulators/inverter/battery-can). Input `demandA` (A, + charge); fault `battery-comms-loss` (the inverter stops
  * sending and hearing on that bus).
  */
-export function batteryCanInverterBenchDevice(spec: DeviceSpec, clock: Clock, port: BatteryPort | undefined): BenchDevice {
+export function batteryCanInverterBenchDevice(spec: DeviceEntry, clock: Clock, port: BatteryPort | undefined): BenchDevice {
   const options = batteryCanInverterOptions(spec);
   let inv: BatteryCanInverter | undefined;
   const setInput = (name: string, value: number | string | boolean): boolean => {
@@ -73,12 +70,12 @@ export function batteryCanInverterBenchDevice(spec: DeviceSpec, clock: Clock, po
       for (const [k, v] of Object.entries(values)) if (!setInput(k, v)) throw new ConfigError(`inverter '${spec.name}' has no initial condition '${k}' (it takes: demandA)`);
     },
     setInput,
-    injectFault(kind) {
-      if (kind !== 'battery-comms-loss') throw new ConfigError(`inverter '${spec.name}' has no fault '${kind}' (it takes: ${FAULTS.join(', ')})`);
+    injectFault(kind, params) {
+      FAULTS.check({ kind, ...params }, `inverter '${spec.name}'`);
       inv?.client.mute(true);
       return { clear: () => inv?.client.mute(false) };
     },
-    faultKinds: () => FAULTS,
+    faults: FAULTS,
     heardIdentity: () => (inv?.client.heard.name !== undefined ? { bmsName: inv.client.heard.name } : undefined),
     close: () => inv?.stop(),
   };

@@ -1,0 +1,12 @@
+/** The BMW i3 SME in the protocol registry. */
+import { clockOf, type BmsProtocolProfile } from '../protocol-profile';
+import { attachBmwI3 } from './bmw-i3-profile';
+
+export const bmwI3Protocol: BmsProtocolProfile = {
+  name: 'bmw-i3',
+  description: 'BMW i3 SME (60 / 94 / 120 Ah): broadcast with CRC and alive counters, the vehicle frames that close the contactors',
+  transport: 'can',
+  packs: 'any pack; written for the i3 packs (bmw-i3-60ah, bmw-i3-94ah, bmw-i3-120ah)',
+  dbc: 'bmw-i3.dbc',
+  attachCan: (device, bus, ctx) => attachBmwI3(device, bus, clockOf(ctx)),
+};

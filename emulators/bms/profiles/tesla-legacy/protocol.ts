@@ -1,0 +1,12 @@
+/** The Tesla Model S/X (pre-2021) BMS in the protocol registry. */
+import { clockOf, type BmsProtocolProfile } from '../protocol-profile';
+import { attachTeslaLegacy } from './tesla-legacy-profile';
+
+export const teslaLegacyProtocol: BmsProtocolProfile = {
+  name: 'tesla-legacy',
+  description: 'Tesla Model S/X (pre-2021) BMS: broadcast incl. every cell in 0x6F2, the vehicle frames that close the contactors',
+  transport: 'can',
+  packs: 'any pack; written for tesla-model-s-85kwh and tesla-model-s-module',
+  dbc: 'tesla-legacy.dbc',
+  attachCan: (device, bus, ctx) => attachTeslaLegacy(device, bus, clockOf(ctx)),
+};

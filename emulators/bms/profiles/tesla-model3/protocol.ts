@@ -1,0 +1,12 @@
+/** The Tesla Model 3/Y (and 2021+ S/X) BMS in the protocol registry. */
+import { clockOf, type BmsProtocolProfile } from '../protocol-profile';
+import { attachTeslaModel3 } from './tesla-model3-profile';
+
+export const teslaModel3Protocol: BmsProtocolProfile = {
+  name: 'tesla-model3',
+  description: 'Tesla Model 3/Y (and 2021+ S/X) BMS: broadcast incl. every brick in 0x401, the vehicle power state 0x221 (counter, checksum) closing the contactors, UDS on 0x602/0x612',
+  transport: 'can',
+  packs: 'any pack; written for tesla-model3-lr-78kwh',
+  dbc: 'tesla-model3.dbc',
+  attachCan: (device, bus, ctx) => attachTeslaModel3(device, bus, clockOf(ctx)),
+};
