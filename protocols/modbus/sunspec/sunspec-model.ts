@@ -6,7 +6,7 @@ import type { ExceptionCode } from '../device';
 import type { LayoutOptions, ModelLayout, PointLayout } from './layout';
 import { buildLayout } from './layout';
 import { loadModelDef } from './model-def';
-import { decodeRaw, encodeRaw, notImplementedRegisters } from './point-codec';
+import { decodeRaw, encodeRaw, encodeSmallIntInto, notImplementedRegisters } from './point-codec';
 import type { RawValue } from './point-codec';
 
 /** One point a client writes, as the write handler sees it (before the registers change). */
@@ -91,8 +91,13 @@ export class SunSpecModel {
 
   /** Store a raw value (`null`: not implemented). Out-of-range integers saturate. */
   setRaw(name: string, raw: RawValue): void {
-    const p = this.pointOrThrow(name);
-    this.registers.set(encodeRaw(p.type, p.size, raw, `SunSpec model ${this.layout.id} point ${name}`), p.offset);
+    this.setPointRaw(this.pointOrThrow(name), raw);
+  }
+
+  private setPointRaw(p: PointLayout, raw: RawValue): void {
+    // 16/32-bit integers (nearly every point a device refreshes on each read) go straight into the registers.
+    if (encodeSmallIntInto(p.type, raw, this.registers, p.offset)) return;
+    this.registers.set(encodeRaw(p.type, p.size, raw, `SunSpec model ${this.layout.id} point ${p.name}`), p.offset);
   }
 
   /** Exponent applying to a point (0 if unscaled); `undefined` if its scale factor is not implemented. */
@@ -126,12 +131,12 @@ export class SunSpecModel {
     const p = this.pointOrThrow(name);
     if (value === null || typeof value === 'string' || !Number.isFinite(value)) {
       // NaN or infinite (a quantity the model cannot give now) reads as not implemented.
-      this.setRaw(name, typeof value === 'number' ? null : value);
+      this.setPointRaw(p, typeof value === 'number' ? null : value);
       return;
     }
     const sf = this.scaleOf(p);
     if (sf === undefined) throw new EncodeError(`SunSpec model ${this.layout.id} point ${name}: scale factor ${String(p.sf)} is not set`);
-    this.setRaw(name, sf === 0 ? value : value / 10 ** sf);
+    this.setPointRaw(p, sf === 0 ? value : value / 10 ** sf);
   }
 }
 
