@@ -1,4 +1,4 @@
-import { decodeRaw, encodeRaw, encodeSmallIntInto, notImplementedRegisters, rawRange } from './point-codec';
+import { decodeRaw, encodeRaw, encodeIntInto, notImplementedRegisters, rawRange } from './point-codec';
 import type { SunSpecPointType } from './model-def';
 
 describe('SunSpec point codec', () => {
@@ -55,16 +55,27 @@ describe('SunSpec point codec', () => {
       for (const [type, size] of types) {
         for (const v of values) {
           const regs = new Uint16Array(size + 2).fill(0xabcd);
-          expect(encodeSmallIntInto(type, v, regs, 1)).toBe(true);
+          expect(encodeIntInto(type, v, regs, 1)).toBe(true);
           expect({ type, v, regs: Array.from(regs) }).toEqual({ type, v, regs: [0xabcd, ...encodeRaw(type, size, v, 'x'), 0xabcd] });
+        }
+      }
+    });
+
+    it('writes 64-bit counters in 0..2^53-1 exactly as encodeRaw does', () => {
+      for (const type of ['acc64', 'uint64', 'int64'] as const) {
+        for (const v of [0, 1, 0.4, 65535, 65536, 2 ** 32 + 7, 2 ** 48 + 3, Number.MAX_SAFE_INTEGER, 0n, 123456789012n, BigInt(Number.MAX_SAFE_INTEGER)]) {
+          const regs = new Uint16Array(6).fill(0xabcd);
+          expect(encodeIntInto(type, v, regs, 1)).toBe(true);
+          expect({ type, v, regs: Array.from(regs) }).toEqual({ type, v, regs: [0xabcd, ...encodeRaw(type, 4, v, 'x'), 0xabcd] });
         }
       }
     });
 
     it('leaves what it does not handle to encodeRaw, writing nothing', () => {
       const regs = new Uint16Array(4).fill(7);
-      for (const [type, v] of [['int16', null], ['int16', NaN], ['uint32', Infinity], ['uint64', 5], ['float32', 1.5], ['string', 'A'], ['int32', 5n]] as const) {
-        expect(encodeSmallIntInto(type, v, regs, 0)).toBe(false);
+      const outside = [['uint64', -1], ['int64', -5n], ['acc64', 2 ** 53], ['uint64', 2n ** 60n], ['acc64', NaN]] as const;
+      for (const [type, v] of [['int16', null], ['int16', NaN], ['uint32', Infinity], ['float32', 1.5], ['string', 'A'], ['int32', 5n], ...outside] as const) {
+        expect(encodeIntInto(type, v, regs, 0)).toBe(false);
       }
       expect(Array.from(regs)).toEqual([7, 7, 7, 7]);
     });

@@ -136,13 +136,31 @@ function decodeSmallInt(type: SunSpecPointType, info: TypeInfo, regs: ArrayLike<
 }
 
 /**
- * Write the raw value of a 16- or 32-bit integer point straight into `regs` at `offset` (no array, no bigint) and
- * return true; return false, writing nothing, for anything else (null, strings, floats, 64-bit, non-finite, bigint):
- * the caller then uses `encodeRaw`. Same rules as `encodeRaw`: saturate, accumulators wrap, rounding.
+ * Write the raw value of an integer point straight into `regs` at `offset` (no array, no bigint arithmetic) and
+ * return true: 16- and 32-bit types with any finite number, 64-bit types with a value in 0..2^53-1 (number or bigint:
+ * energy counters). Return false, writing nothing, for anything else (null, strings, floats, other values): the
+ * caller then uses `encodeRaw`. Same rules as `encodeRaw`: saturate, accumulators wrap, rounding.
  */
-export function encodeSmallIntInto(type: SunSpecPointType, value: RawValue, regs: { [i: number]: number }, offset: number): boolean {
+export function encodeIntInto(type: SunSpecPointType, value: RawValue, regs: { [i: number]: number }, offset: number): boolean {
   const info = T[type];
-  if (info.kind !== 'int' || info.size! > 2 || typeof value !== 'number' || !Number.isFinite(value)) return false;
+  if (info.kind !== 'int') return false;
+  if (info.size === 4) {
+    // In 0..2^53-1 no 64-bit type saturates or wraps: the value is its own raw pattern.
+    let x: number;
+    if (typeof value === 'bigint') {
+      if (value < 0n || value > MAX_SAFE_BIG) return false;
+      x = Number(value);
+    } else if (typeof value === 'number' && Number.isFinite(value)) {
+      x = Math.round(value);
+      if (x < 0 || x > Number.MAX_SAFE_INTEGER) return false;
+    } else return false;
+    regs[offset] = Math.floor(x / 2 ** 48);
+    regs[offset + 1] = Math.floor(x / 2 ** 32) % 0x10000;
+    regs[offset + 2] = Math.floor(x / 0x10000) % 0x10000;
+    regs[offset + 3] = x % 0x10000;
+    return true;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
   const two = info.size === 2;
   const m = two ? 0x100000000 : 0x10000;
   let x = Math.round(value);
@@ -167,6 +185,8 @@ export function encodeSmallIntInto(type: SunSpecPointType, value: RawValue, regs
   } else regs[offset] = x;
   return true;
 }
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Encode a raw value into registers. `null` writes the not-implemented pattern. Integers outside the type's range

@@ -6,7 +6,7 @@ import type { ExceptionCode } from '../device';
 import type { LayoutOptions, ModelLayout, PointLayout } from './layout';
 import { buildLayout } from './layout';
 import { loadModelDef } from './model-def';
-import { decodeRaw, encodeRaw, encodeSmallIntInto, notImplementedRegisters } from './point-codec';
+import { decodeRaw, encodeRaw, encodeIntInto, notImplementedRegisters } from './point-codec';
 import type { RawValue } from './point-codec';
 
 /** One point a client writes, as the write handler sees it (before the registers change). */
@@ -49,6 +49,8 @@ export class SunSpecModel {
   readonly registers: Uint16Array;
   handler: ModelWriteHandler | undefined;
   onRead: (() => void) | undefined;
+  /** The not-implemented registers of points set to null (kept: a device refreshes them on every read). */
+  private readonly naOf = new Map<PointLayout, readonly number[]>();
 
   constructor(layout: ModelLayout, options: Omit<SunSpecModelOptions, keyof LayoutOptions | 'modelsDir'> = {}) {
     this.layout = layout;
@@ -95,8 +97,14 @@ export class SunSpecModel {
   }
 
   private setPointRaw(p: PointLayout, raw: RawValue): void {
-    // 16/32-bit integers (nearly every point a device refreshes on each read) go straight into the registers.
-    if (encodeSmallIntInto(p.type, raw, this.registers, p.offset)) return;
+    // Integers (nearly every point a device refreshes on each read) go straight into the registers.
+    if (encodeIntInto(p.type, raw, this.registers, p.offset)) return;
+    if (raw === null) {
+      let na = this.naOf.get(p);
+      if (na === undefined) this.naOf.set(p, (na = notImplementedRegisters(p.type, p.size)));
+      this.registers.set(na, p.offset);
+      return;
+    }
     this.registers.set(encodeRaw(p.type, p.size, raw, `SunSpec model ${this.layout.id} point ${p.name}`), p.offset);
   }
 
