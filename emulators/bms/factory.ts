@@ -158,7 +158,8 @@ const PARAMS_SCHEMA = {
 } as const;
 
 // One Ajv instance (each compiles its meta-schema, tens of ms of start-up); the fault schema compiled on first use.
-const ajv = new Ajv({ allErrors: true });
+// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+const ajv = new Ajv({ allErrors: true, validateSchema: false });
 const validate = ajv.compile(PARAMS_SCHEMA);
 let faultValidator: ValidateFunction | undefined;
 const faultCheck = (): ValidateFunction => (faultValidator ??= ajv.compile(BMS_FAULT_SCHEMA));

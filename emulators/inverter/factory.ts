@@ -110,7 +110,8 @@ const PARAMS_SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: true }).compile(PARAMS_SCHEMA);
+// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+const validate = new Ajv({ allErrors: true, validateSchema: false }).compile(PARAMS_SCHEMA);
 
 export interface ParamProblem {
   /** JSON pointer below `params` (`/strings/0/modules`), for the bench loader to turn into file:line:column. */

@@ -153,7 +153,8 @@ const TYPE_RANGE: Record<Exclude<VendorRegisterType, 'string' | 'float32'>, [num
 
 // Compiled on first use (a bench with a vendor map), not at start-up: each Ajv compile costs tens of ms.
 let validator: ValidateFunction | undefined;
-const schemaCheck = (): ValidateFunction => (validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(VENDOR_MAP_SCHEMA));
+// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+const schemaCheck = (): ValidateFunction => (validator ??= new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false }).compile(VENDOR_MAP_SCHEMA));
 
 type Path = Array<string | number>;
 

@@ -9,7 +9,8 @@ import { MODBUS_FAULT_KINDS } from './modbus-faults';
 
 // Compiled on first use (a fault injected or checked), not at start-up: each Ajv compile costs tens of ms.
 let faultValidator: ValidateFunction | undefined;
-const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true }).compile(INVERTER_FAULT_SCHEMA));
+// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true, validateSchema: false }).compile(INVERTER_FAULT_SCHEMA));
 
 /** Inputs an inverter takes from a scenario (`set: { inv1.irradiance: 300 }`). */
 const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch', 'site.load'] as const;

@@ -130,7 +130,8 @@ export function readYamlSource(file: string): YamlSource {
   return parseYamlSource(readTextFile(file), file);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
+// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true, validateSchema: false });
 const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 
 /** Every problem of `source.data` against a JSON schema, each with `file:line:column` and what was expected. */

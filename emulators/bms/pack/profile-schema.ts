@@ -119,7 +119,8 @@ function formatAjv(e: ErrorObject): string {
  * every number has a `sources` entry for its path or a parent path.
  */
 export function parsePackProfile(value: unknown, origin = 'pack profile'): PackProfile {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictTuples: false }).compile(packProfileSchema);
+  // validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+  validator ??= new Ajv({ allErrors: true, strict: true, strictTuples: false, validateSchema: false }).compile(packProfileSchema);
   if (!validator(value)) {
     const lines = (validator.errors ?? []).map(formatAjv);
     throw new ConfigError(`invalid pack profile:\n  ${lines.join('\n  ')}`, origin);
