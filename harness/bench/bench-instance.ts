@@ -12,10 +12,10 @@ import { openTraceWriter, recordBus, type TraceWriter } from '../../protocols/ca
 import { ExceptionCode, type ModbusDevice } from '../../protocols/modbus/device';
 import { InProcessMaster } from '../../protocols/modbus/in-process-master';
 import { decodeRequest, isException, type ModbusRequest } from '../../protocols/modbus/pdu';
-import type { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
+import type { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
 import { ModbusServerCore, type ServerTransaction } from '../../protocols/modbus/server-core';
 import { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-device';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
 import { dutyProfile } from '../../emulators/bms/pack/duty';
 import { createBenchDevice } from './device-factories';
@@ -326,7 +326,7 @@ export class BenchInstance {
       } else if (spec.rtu && !this.options.serveNetwork) {
         entry.url = `in-process:${name}`;
       } else if (spec.rtu) {
-        const { ModbusRtuServer } = await import('../../protocols/modbus/rtu-server');
+        const { ModbusRtuServer } = await import('../../protocols/modbus/rtu/rtu-server');
         try {
           entry.rtu = await ModbusRtuServer.open({
             core: entry.core,
