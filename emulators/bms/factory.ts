@@ -4,7 +4,8 @@
  * What the bench's device factory calls; mirrors emulators/inverter/factory.ts.
  */
 import { isAbsolute, resolve } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import type { Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
@@ -158,11 +159,11 @@ const PARAMS_SCHEMA = {
 } as const;
 
 // One Ajv instance (each compiles its meta-schema, tens of ms of start-up); the fault schema compiled on first use.
-// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
-const ajv = new Ajv({ allErrors: true, validateSchema: false });
-const validate = ajv.compile(PARAMS_SCHEMA);
+// Our own fixed schema: no draft-07 meta-schema pass, compiled once across runs (core/schema-cache, issue 19).
+const AJV_OPTIONS = { allErrors: true, validateSchema: false } as const;
+const validate = compileSchemaCached(PARAMS_SCHEMA, AJV_OPTIONS);
 let faultValidator: ValidateFunction | undefined;
-const faultCheck = (): ValidateFunction => (faultValidator ??= ajv.compile(BMS_FAULT_SCHEMA));
+const faultCheck = (): ValidateFunction => (faultValidator ??= compileSchemaCached(BMS_FAULT_SCHEMA, AJV_OPTIONS));
 
 /** Throws `ConfigError` saying what is wrong with a fault spec (unknown kind, missing or bad field). */
 function checkFaultSpec(spec: unknown, where: string): void {

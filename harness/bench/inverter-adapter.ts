@@ -1,4 +1,5 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import { ConfigError } from '../../core/errors';
 import type { BatteryPort } from '../../emulators/inverter/battery-port';
 import { createInverterDevice } from '../../emulators/inverter/factory';
@@ -10,7 +11,7 @@ import { MODBUS_FAULT_KINDS } from './modbus-faults';
 // Compiled on first use (a fault injected or checked), not at start-up: each Ajv compile costs tens of ms.
 let faultValidator: ValidateFunction | undefined;
 // validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
-const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true, validateSchema: false }).compile(INVERTER_FAULT_SCHEMA));
+const faultCheck = (): ValidateFunction => (faultValidator ??= compileSchemaCached(INVERTER_FAULT_SCHEMA, { allErrors: true, validateSchema: false }));
 
 /** Inputs an inverter takes from a scenario (`set: { inv1.irradiance: 300 }`). */
 const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch', 'site.load'] as const;

@@ -1,4 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 
@@ -38,7 +39,13 @@ export interface OptionSources {
   cli: readonly string[];
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+/** Loaded with the first module that declares options (ajv itself is a noticeable part of `hil run` start-up). */
+let ajvInstance: Ajv | undefined;
+function ajv(): Ajv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ajvInstance ??= new (require('ajv') as typeof import('ajv')).default({ allErrors: true, strict: false, allowUnionTypes: true });
+  return ajvInstance;
+}
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
@@ -96,7 +103,7 @@ export function resolveControllerOptions(declared: unknown, sources: OptionSourc
   let validate = compiled.get(declared);
   if (!validate) {
     try {
-      validate = ajv.compile({ ...declared, additionalProperties: true });
+      validate = ajv().compile({ ...declared, additionalProperties: true });
     } catch (err) {
       problems.push({ where: moduleName, message: `the controller module's 'controllerOptions' is not a valid JSON schema: ${(err as Error).message}` });
       return { options, problems };
