@@ -26,21 +26,24 @@ import { LV_CAN_VARIANTS, lvCanVariant, type VariantWatchdog } from './profiles/
 import { attachLvCan } from './profiles/lv-can-profile';
 import { attachPylonHv, PYLON_HV_VARIANTS, pylonHvVariant } from './profiles/pylon-hv';
 import { createBmsSunSpec } from './profiles/sunspec-battery';
-import { attachNissanLeaf } from './profiles/nissan-leaf';
-import { attachDalyCan } from './profiles/daly-can';
-import { attachJkCan } from './profiles/jk-can';
-import { attachOrionBms2 } from './profiles/orion-bms2';
-import { attachBmwI3 } from './profiles/bmw-i3';
-import { attachRenaultZoe, type ZoeVariant } from './profiles/renault-zoe';
-import { attachKiaHyundai64 } from './profiles/kia-hyundai-64';
-import { attachTeslaLegacy } from './profiles/tesla-legacy';
+import type { ZoeVariant } from './profiles/renault-zoe';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// The native and aftermarket profiles load when a bench uses them, not at every start (issue 19: most benches speak
+// the LV protocol; the native packs bring ISO-TP, UDS and their frame tables).
+const nissanLeaf = (): typeof import('./profiles/nissan-leaf') => require('./profiles/nissan-leaf') as typeof import('./profiles/nissan-leaf');
+const bmwI3 = (): typeof import('./profiles/bmw-i3') => require('./profiles/bmw-i3') as typeof import('./profiles/bmw-i3');
+const renaultZoe = (): typeof import('./profiles/renault-zoe') => require('./profiles/renault-zoe') as typeof import('./profiles/renault-zoe');
+const kiaHyundai64 = (): typeof import('./profiles/kia-hyundai-64') => require('./profiles/kia-hyundai-64') as typeof import('./profiles/kia-hyundai-64');
+const teslaLegacy = (): typeof import('./profiles/tesla-legacy') => require('./profiles/tesla-legacy') as typeof import('./profiles/tesla-legacy');
 
 /** Aftermarket BMS profiles (emulators/bms/profiles/<name>/): one line each. */
 const AFTERMARKET_CAN: Readonly<Record<string, (d: BmsDevice, bus: CanBus, o: { clock?: Clock }) => CanProfileAttachment>> = {
-  'orion-bms2': attachOrionBms2,
-  'daly-can': attachDalyCan,
-  'jk-can': attachJkCan,
+  'orion-bms2': (d, bus, o) => (require('./profiles/orion-bms2') as typeof import('./profiles/orion-bms2')).attachOrionBms2(d, bus, o),
+  'daly-can': (d, bus, o) => (require('./profiles/daly-can') as typeof import('./profiles/daly-can')).attachDalyCan(d, bus, o),
+  'jk-can': (d, bus, o) => (require('./profiles/jk-can') as typeof import('./profiles/jk-can')).attachJkCan(d, bus, o),
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export { BMS_FAULT_SCHEMA, BMS_FAULT_KINDS } from './factory-faults';
 export type { BmsFaultSpec, BmsFaultKind } from './factory-faults';
@@ -447,19 +450,19 @@ export function createBmsDevice(o: CreateBmsOptions): BmsBenchDevice {
         });
         break;
       case 'nissan-leaf':
-        a = attachNissanLeaf(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.generation !== undefined ? { generation: p.generation } : {}) });
+        a = nissanLeaf().attachNissanLeaf(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.generation !== undefined ? { generation: p.generation } : {}) });
         break;
       case 'bmw-i3':
-        a = attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
+        a = bmwI3().attachBmwI3(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       case 'renault-zoe':
-        a = attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant as ZoeVariant } : {}) });
+        a = renaultZoe().attachRenaultZoe(device, bus, { ...(o.clock ? { clock: o.clock } : {}), ...(p.variant !== undefined ? { variant: p.variant as ZoeVariant } : {}) });
         break;
       case 'kia-hyundai-64':
-        a = attachKiaHyundai64(device, bus, o.clock ? { clock: o.clock } : {});
+        a = kiaHyundai64().attachKiaHyundai64(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       case 'tesla-legacy':
-        a = attachTeslaLegacy(device, bus, o.clock ? { clock: o.clock } : {});
+        a = teslaLegacy().attachTeslaLegacy(device, bus, o.clock ? { clock: o.clock } : {});
         break;
       default:
         if (!AFTERMARKET_CAN[protocol]) throw new ConfigError(`${where}: protocol ${protocol} is served over Modbus (use .modbus), not attached to a CAN bus`);
