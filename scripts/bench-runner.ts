@@ -24,22 +24,22 @@
  *    first matching frame of their stack; the plant-alone profile beside it). Before the fixes, the controller run
  *    spent 36 % of its time in the garbage collector: each controller bus handle kept a 1024-frame receive queue
  *    nobody read (every frame promoted to the old generation), a promise and a closure per frame sent, three frame
- *    copies per frame. After (2026-12-07, load average ~20 on 2 cores, so shares, not times):
+ *    copies per frame. After (2026-12-07, load average 12-20 on 2 cores, so shares, not times):
  *
- *      share of the controller run                     controller run   plant alone
- *      Modbus serving (inverter maps refreshed on read)     19 %             -
- *      garbage collector                                    15 %            19 %
- *      plant (devices, encoders, wire signals)              14 %            26 %
- *      CAN send path (copy, hub, own delivery)              12 %            21 %
- *      start-up (modules, bench and scenario files)         14 %            25 %
- *      CAN delivery to the controller's bus handles          7 %             -
- *      Modbus client (in-process master, SunSpec link)       6 %             -
- *      timers (VirtualClock)                                 2 %             3 %
- *      the controller's own work (policy, tick, frames)      2 %             -
- *      DBC decode (on change only)                         0.4 %             -
+ *      share of the run                                   controller run   plant alone
+ *      Modbus serving (inverter maps refreshed on read)       18 %             -
+ *      plant (devices, encoders, wire signals)                22 %            30 %
+ *      CAN send path (copy, hub, own delivery)                14 %            24 %
+ *      garbage collector                                      12 %            20 %
+ *      CAN delivery to the controller's bus handles            9 %             -
+ *      Modbus client (in-process master, SunSpec link)         8 %             -
+ *      runner (judge, series)                                  6 %             4 %
+ *      timers (VirtualClock)                                   3 %             7 %
+ *      DBC decode (on change only)                           0.6 %             -
+ *      start-up (modules, files, bench instance)               4 %            12 %
  *
- *    What is left above the plant is mostly work a real controller causes: every read refreshes the inverter's
- *    SunSpec models from its state, every frame to the controller is a copy it owns. docs/performance.md.
+ *    What is left above the plant is mostly work a controller causes: every read refreshes the inverter's SunSpec
+ *    models from its state, every frame to the controller is a copy it owns. docs/performance.md.
  *
  * 3. Years in seconds (issue 19): the scenario step `age` on the scale bench, 3 simulated years of the
  *    'solar-self-consumption' duty on all 16 packs (BenchInstance.agePacks, what the runner calls), wall time against
