@@ -1,5 +1,5 @@
-import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import type { Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 
@@ -39,13 +39,12 @@ export interface OptionSources {
   cli: readonly string[];
 }
 
-/** Loaded with the first module that declares options (ajv itself is a noticeable part of `hil run` start-up). */
-let ajvInstance: Ajv | undefined;
-function ajv(): Ajv {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ajvInstance ??= new (require('ajv') as typeof import('ajv')).default({ allErrors: true, strict: false, allowUnionTypes: true });
-  return ajvInstance;
-}
+/**
+ * Compiled once per declared schema across runs (core/schema-cache: ajv is a noticeable part of `hil run` start-up).
+ * The first compile of a schema checks it against the JSON Schema meta-schema, so a broken declaration is reported
+ * then; only schemas that compiled are ever cached.
+ */
+const OPTIONS_AJV = { allErrors: true, strict: false, allowUnionTypes: true } as const;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
@@ -103,7 +102,7 @@ export function resolveControllerOptions(declared: unknown, sources: OptionSourc
   let validate = compiled.get(declared);
   if (!validate) {
     try {
-      validate = ajv().compile({ ...declared, additionalProperties: true });
+      validate = compileSchemaCached({ ...declared, additionalProperties: true }, OPTIONS_AJV);
     } catch (err) {
       problems.push({ where: moduleName, message: `the controller module's 'controllerOptions' is not a valid JSON schema: ${(err as Error).message}` });
       return { options, problems };
