@@ -7,7 +7,7 @@
  *    first line of the traces, minus the spawn instant taken here on the same wall clock, is the start-up. Also:
  *    to the controller's first output line and to "controller ready" (its log lines carry wall-clock stamps), and
  *    to process exit. Median of `--runs` runs (default 7); reference measured in the same run: spawn-to-exit of a
- *    bare `node -e ''`, so figures read as a ratio on a busy or slow machine. Goal: first frame < 500 ms.
+ *    bare `node -e ''`, so figures read as a ratio on a busy or slow machine. Goal: first frame < 300 ms (issue 19).
  *
  * 2. Scale: 24 simulated hours, 1 s step, 16 LV packs on 16 hub buses and 4 inverters
  *    (fixtures/benches/scale-16x4.yaml + fixtures/scenarios-bench/day-24h.yaml), no controller (the inverters
@@ -16,6 +16,30 @@
  *    simulated time. Then the same scenario through the CLI (`hil run --virtual-time`, timed from outside). With
  *    `--controller` also runs it with the reference controller in-process (periodMs 1000). Reference measured in
  *    the same run: a fixed typed-array pass (16 x 96 elements x 86,400 steps). Goals: wall < 10 s, memory flat.
+ *    Wall and CPU time of each; with `--repeat n` the variants alternate n times and medians are printed. Issue 19's
+ *    goal (controller in the loop <= 1.3 x the plant alone) is judged on the CPU ratio: on a shared machine wall
+ *    time mostly measures the wait for a core.
+ *
+ *    Where the controller's time goes (issue 19; `node --cpu-prof`, 6 h of this case, samples attributed to the
+ *    first matching frame of their stack; the plant-alone profile beside it). Before the fixes, the controller run
+ *    spent 36 % of its time in the garbage collector: each controller bus handle kept a 1024-frame receive queue
+ *    nobody read (every frame promoted to the old generation), a promise and a closure per frame sent, three frame
+ *    copies per frame. After (2026-12-07, load average 12-20 on 2 cores, so shares, not times):
+ *
+ *      share of the run                                   controller run   plant alone
+ *      Modbus serving (inverter maps refreshed on read)       18 %             -
+ *      plant (devices, encoders, wire signals)                22 %            30 %
+ *      CAN send path (copy, hub, own delivery)                14 %            24 %
+ *      garbage collector                                      12 %            20 %
+ *      CAN delivery to the controller's bus handles            9 %             -
+ *      Modbus client (in-process master, SunSpec link)         8 %             -
+ *      runner (judge, series)                                  6 %             4 %
+ *      timers (VirtualClock)                                   3 %             7 %
+ *      DBC decode (on change only)                           0.6 %             -
+ *      start-up (modules, files, bench instance)               4 %            12 %
+ *
+ *    What is left above the plant is mostly work a controller causes: every read refreshes the inverter's SunSpec
+ *    models from its state, every frame to the controller is a copy it owns. docs/performance.md.
  *
  * 3. Years in seconds (issue 19): the scenario step `age` on the scale bench, 3 simulated years of the
  *    'solar-self-consumption' duty on all 16 packs (BenchInstance.agePacks, what the runner calls), wall time against
@@ -25,7 +49,7 @@
  *    reference of this section).
  *
  *   npm run build && node dist/scripts/bench-runner.js [--runs 7] [--hours 24] [--controller] [--skip-startup]
- *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30]
+ *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30] [--repeat 1]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
@@ -137,13 +161,15 @@ async function startupFigures(runs: number): Promise<void> {
     const m = median(xs);
     console.log(`   ${label.padEnd(40)} median ${f1(m).padStart(7)} ms  (min ${f1(Math.min(...xs))}, max ${f1(Math.max(...xs))})  = ${(m / refMed).toFixed(2)} x reference`);
   };
-  line('spawn -> first CAN frame (goal < 500)', firstFrame);
+  line('spawn -> first CAN frame (goal < 300)', firstFrame);
   line('spawn -> controller first output', ctlFirst);
   line("spawn -> 'controller ready'", ctlReady);
   line('spawn -> exit (1 s scenario, teardown)', exit);
   line("reference: spawn -> exit of node -e ''", ref);
   const m = median(firstFrame);
-  console.log(`   first frame ${m < 500 ? 'MEETS' : 'MISSES'} the 500 ms goal (${f1(m)} ms)`);
+  // The goal is absolute (issue 19: < 300 ms; issue 6 had < 500 ms) but the machine is shared: the ratio to a bare
+  // node start in the same run is the figure that travels (a quiet 2-core box starts node in about 40 ms).
+  console.log(`   first frame ${m < 300 ? 'MEETS' : 'MISSES'} the 300 ms goal (${f1(m)} ms = ${(m / refMed).toFixed(2)} x a bare node start in this run)`);
 }
 
 function referencePass(): number {
@@ -164,52 +190,72 @@ function getGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-async function scaleFigures(hours: number, withController: boolean, withCli: boolean): Promise<void> {
+async function scaleFigures(hours: number, withController: boolean, withCli: boolean, repeat: number): Promise<void> {
   const gc = getGc();
   const refMs = Math.min(referencePass(), referencePass());
   console.log(`\n2. Scale: ${hours} h simulated, 1 s step, 16 packs (16 CAN hub buses) + 4 inverters, virtual time`);
   console.log(`   reference: typed-array pass 16 x 96 elements x 86,400 steps = ${f1(refMs)} ms`);
-  const walls: number[] = [];
   const variants: Array<{ label: string; controller: boolean }> = [{ label: 'no controller', controller: false }];
   if (withController) variants.push({ label: 'reference controller in-process, periodMs 1000', controller: true });
-  for (const v of variants) {
-    const bench = loadBench(scaleBench);
-    if (v.controller) bench.file.dut = { module: join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js') };
-    const scenario = loadScenario(dayScenario);
-    scenario.durationMs = hours * 3_600_000;
-    const marks = new Set([1, 6, 12, 24].filter((h) => h <= hours).map((h) => h * 3_600_000));
-    const samples: Array<{ h: number; wallS: number; heap: number; rss: number }> = [];
-    gc();
-    const base = process.memoryUsage();
-    const t0 = performance.now();
-    const result = await runScenario(bench, scenario, {
-      mode: 'virtual',
-      ...(v.controller ? { dutOptions: { periodMs: 1000 } } : {}),
-      progress: (simMs) => {
-        if (!marks.has(simMs)) return;
-        marks.delete(simMs);
-        const wallS = (performance.now() - t0) / 1000;
-        gc();
-        const m = process.memoryUsage();
-        samples.push({ h: simMs / 3_600_000, wallS, heap: m.heapUsed, rss: m.rss });
-      },
-    });
-    const wallMs = performance.now() - t0;
-    walls.push(wallMs);
-    const goal = v.controller
-      ? `= ${(wallMs / walls[0]!).toFixed(2)} x the plant alone (issue 19 goal <= 1.3: ${wallMs / walls[0]! <= 1.3 ? 'MEETS' : 'MISSES'})` : `goal < 10 s for 24 h: ${hours === 24 ? (wallMs < 10_000 ? 'MEETS' : 'MISSES') : 'n/a'}`;
-    console.log(`   [${v.label}] runScenario (runner API) in this process`);
-    console.log(`   verdict ${result.verdict} (${result.summary}); simulated ${f1(result.simulatedMs / 3_600_000)} h`);
-    console.log(`   wall ${f1(wallMs / 1000)} s = ${f1(wallMs / refMs)} x reference; ${Math.round(result.simulatedMs / wallMs).toLocaleString('en')} x real time; ${goal}`);
-    console.log(`   memory before the run: heap ${mb(base.heapUsed)}, RSS ${mb(base.rss)}`);
-    for (const s of samples) {
-      console.log(`   at ${String(s.h).padStart(2)} h simulated (wall ${f1(s.wallS).padStart(5)} s): heap ${mb(s.heap).padStart(10)} (live, after GC), RSS ${mb(s.rss)}`);
+  // Per variant, per round: wall and CPU (user + system of this process: on a shared machine CPU time is the steadier
+  // figure, wall time includes waiting for a core). Rounds alternate the variants, so both see the same load.
+  const walls = variants.map(() => [] as number[]);
+  const cpus = variants.map(() => [] as number[]);
+  for (let round = 0; round < repeat; round++) {
+    for (const [vi, v] of variants.entries()) {
+      const bench = loadBench(scaleBench);
+      if (v.controller) bench.file.dut = { module: join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js') };
+      const scenario = loadScenario(dayScenario);
+      scenario.durationMs = hours * 3_600_000;
+      const marks = new Set([1, 6, 12, 24].filter((h) => h <= hours).map((h) => h * 3_600_000));
+      const samples: Array<{ h: number; wallS: number; heap: number; rss: number }> = [];
+      gc();
+      const base = process.memoryUsage();
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      let gcMs = 0; // time spent in the forced GCs of the samples, taken out of wall and CPU
+      const result = await runScenario(bench, scenario, {
+        mode: 'virtual',
+        ...(v.controller ? { dutOptions: { periodMs: 1000 } } : {}),
+        progress: (simMs) => {
+          if (!marks.has(simMs)) return;
+          marks.delete(simMs);
+          const wallS = (performance.now() - t0 - gcMs) / 1000;
+          const g0 = performance.now();
+          gc();
+          const m = process.memoryUsage();
+          gcMs += performance.now() - g0;
+          samples.push({ h: simMs / 3_600_000, wallS, heap: m.heapUsed, rss: m.rss });
+        },
+      });
+      const wallMs = performance.now() - t0 - gcMs;
+      const c = process.cpuUsage(c0);
+      const cpuMs = (c.user + c.system) / 1000 - gcMs;
+      walls[vi]!.push(wallMs);
+      cpus[vi]!.push(cpuMs);
+      const ratio = v.controller ? ` = ${(wallMs / walls[0]![round]!).toFixed(2)} x the plant alone (wall), ${(cpuMs / cpus[0]![round]!).toFixed(2)} x (CPU)` : '';
+      console.log(`   [${v.label}] round ${round + 1}/${repeat}: runScenario (runner API) in this process`);
+      console.log(`   verdict ${result.verdict} (${result.summary}); simulated ${f1(result.simulatedMs / 3_600_000)} h`);
+      console.log(`   wall ${f1(wallMs / 1000)} s = ${f1(wallMs / refMs)} x reference, CPU ${f1(cpuMs / 1000)} s; ${Math.round(result.simulatedMs / wallMs).toLocaleString('en')} x real time${ratio}`);
+      if (round > 0) continue; // memory once per variant
+      console.log(`   memory before the run: heap ${mb(base.heapUsed)}, RSS ${mb(base.rss)}`);
+      for (const s of samples) {
+        console.log(`   at ${String(s.h).padStart(2)} h simulated (wall ${f1(s.wallS).padStart(5)} s): heap ${mb(s.heap).padStart(10)} (live, after GC), RSS ${mb(s.rss)}`);
+      }
+      if (samples.length >= 2) {
+        const first = samples[0]!;
+        const last = samples[samples.length - 1]!;
+        console.log(`   heap growth ${first.h} h -> ${last.h} h: ${mb(last.heap - first.heap)} (${f1(((last.heap - first.heap) / first.heap) * 100)} %)`);
+      }
     }
-    if (samples.length >= 2) {
-      const first = samples[0]!;
-      const last = samples[samples.length - 1]!;
-      console.log(`   heap growth ${first.h} h -> ${last.h} h: ${mb(last.heap - first.heap)} (${f1(((last.heap - first.heap) / first.heap) * 100)} %)`);
-    }
+  }
+  const plantWall = median(walls[0]!);
+  console.log(`   median of ${repeat} round(s): plant alone wall ${f1(plantWall / 1000)} s, CPU ${f1(median(cpus[0]!) / 1000)} s (goal < 10 s for 24 h: ${hours === 24 ? (plantWall < 10_000 ? 'MEETS' : 'MISSES') : 'n/a'})`);
+  if (withController) {
+    const wallRatio = median(walls[1]!.map((w, i) => w / walls[0]![i]!));
+    const cpuRatio = median(cpus[1]!.map((w, i) => w / cpus[0]![i]!));
+    console.log(`   median of ${repeat} round(s): controller in the loop wall ${f1(median(walls[1]!) / 1000)} s, CPU ${f1(median(cpus[1]!) / 1000)} s`);
+    console.log(`   controller in the loop / plant alone: ${wallRatio.toFixed(2)} x (wall), ${cpuRatio.toFixed(2)} x (CPU); issue 19 goal <= 1.3: ${cpuRatio <= 1.3 ? 'MEETS' : 'MISSES'} (judged on CPU)`);
   }
   if (withCli) {
     const argv = ['node', cli, 'run', dayScenario, '--bench', scaleBench, '--virtual-time'];
@@ -270,7 +316,7 @@ const f1x = (x: number, d: number): string => (x >= 0 ? '+' : '') + x.toFixed(d)
 async function main(): Promise<void> {
   console.log(`bench-runner: node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   if (!flag('skip-startup')) await startupFigures(arg('runs', 7));
-  if (!flag('skip-scale')) await scaleFigures(arg('hours', 24), flag('controller'), !flag('skip-cli'));
+  if (!flag('skip-scale')) await scaleFigures(arg('hours', 24), flag('controller'), !flag('skip-cli'), arg('repeat', 1));
   if (!flag('skip-aging')) await agingFigures(arg('aging-days', 30));
 }
 

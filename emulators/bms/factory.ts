@@ -4,8 +4,8 @@
  * What the bench's device factory calls; mirrors emulators/inverter/factory.ts.
  */
 import { isAbsolute, resolve } from 'node:path';
-import Ajv from 'ajv';
 import type { Clock } from '../../core/clock';
+import { compileSchemaCached } from '../../core/schema-cache';
 import { ConfigError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
 import type { ModbusDevice } from '../../protocols/modbus/device';
@@ -28,8 +28,9 @@ export { BMS_FAULTS } from './faults';
 export type { BmsFaultSpec, BmsFaultKind } from './faults';
 export type { BmsParams } from './params';
 
-// One Ajv instance for the parameters (compiling costs tens of ms of start-up). Fault specs: BMS_FAULTS.check.
-const validate = new Ajv({ allErrors: true }).compile(BMS_PARAMS_SCHEMA);
+// Our own fixed schema: no draft-07 meta-schema pass, compiled once across runs (core/schema-cache, issue 19).
+// Fault specs: BMS_FAULTS.check.
+const validate = compileSchemaCached(BMS_PARAMS_SCHEMA, { allErrors: true, validateSchema: false });
 
 export interface ParamProblem {
   /** JSON pointer below `params`, for the bench loader to turn into file:line:column. */

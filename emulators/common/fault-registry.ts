@@ -3,7 +3,8 @@
  * is declared. Validation (one function, Ajv), the lists in error messages, the operator's catalogue (`hil emulate`,
  * the dashboard), the docs and the scenario schema's list of kinds are all derived from it.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import { ConfigError } from '../../core/errors';
 import { didYouMean } from '../../core/suggest';
 
@@ -61,9 +62,9 @@ export interface FaultKindInfo {
   params: readonly FaultParamInfo[];
 }
 
-// One Ajv instance for every registry (each compiles its meta-schema: tens of ms); validators compiled on first use.
-let ajv: Ajv | undefined;
-const compile = (schema: object): ValidateFunction => (ajv ??= new Ajv({ allErrors: true })).compile(schema);
+// Validators compiled on first use, and once across runs (core/schema-cache: no ajv load or compile at start-up).
+// Our own fixed schemas: no draft-07 meta-schema pass.
+const compile = (schema: object): ValidateFunction => compileSchemaCached(schema, { allErrors: true, validateSchema: false });
 
 /**
  * The fault kinds of one device kind. `check` is the one validator: a fault spec (`{ kind, ...params }`) is

@@ -3,7 +3,7 @@
  * `map: sunspec` (default) or a vendor map file, an optional battery port. What the bench's device factory calls.
  */
 import { resolve } from 'node:path';
-import Ajv from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import { ConfigError } from '../../core/errors';
 import { packagePath } from '../../core/package-root';
 import type { ModbusDevice } from '../../protocols/modbus/device';
@@ -114,7 +114,8 @@ const PARAMS_SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: true }).compile(PARAMS_SCHEMA);
+// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+const validate = compileSchemaCached(PARAMS_SCHEMA, { allErrors: true, validateSchema: false });
 
 export interface ParamProblem {
   /** JSON pointer below `params` (`/strings/0/modules`), for the bench loader to turn into file:line:column. */

@@ -7,7 +7,7 @@
  * format.
  */
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LineCounter, isMap, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
@@ -188,7 +188,8 @@ const TYPE_RANGE: Record<Exclude<VendorRegisterType, 'string' | 'float32'>, [num
 
 // Compiled on first use (a bench with a vendor map), not at start-up: each Ajv compile costs tens of ms.
 let validator: ValidateFunction | undefined;
-const schemaCheck = (): ValidateFunction => (validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(VENDOR_MAP_SCHEMA));
+// validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
+const schemaCheck = (): ValidateFunction => (validator ??= compileSchemaCached(VENDOR_MAP_SCHEMA, { allErrors: true, verbose: true, strict: false, validateSchema: false }));
 
 type Path = Array<string | number>;
 

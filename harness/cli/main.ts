@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, HilError } from '../../core/errors';
-import { commandRegistrars } from './commands';
+import { registrarsFor } from './commands';
 import { guardStandardStreams } from './safe-output';
 
-/** Build the `hil` program. Each command group lives in its own module under `commands/`. */
-export function buildProgram(): Command {
+/**
+ * Build the `hil` program. Each command group lives in its own module under `commands/`; given the command line,
+ * only the group of its command is loaded (see `registrarsFor`), otherwise all of them.
+ */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command('hil')
     .description('Hardware-in-the-loop harness: emulated second-life BMS packs and inverters on CAN and Modbus')
     .version(readVersion())
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commandRegistrars) register(program);
+  for (const register of registrarsFor(argv)) register(program);
   return program;
 }
 
@@ -27,7 +30,7 @@ function readVersion(): string {
 /** Run the CLI; resolves to the process exit code (`ExitCode` in core/errors: 0 ok, 1 failed, 2 bad input, 3 error, 4 not all ran, 130/143 interrupted). */
 export async function main(argv: string[]): Promise<number> {
   guardStandardStreams(); // `hil run ... | head -1` must not die of EPIPE
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,4 +1,5 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import { LineCounter, parseDocument, isCollection, isNode, isPair, isScalar, type Document } from 'yaml';
 import { ConfigError } from '../../core/errors';
 import { INPUT_LIMITS } from './limits';
@@ -130,14 +131,15 @@ export function readYamlSource(file: string): YamlSource {
   return parseYamlSource(readTextFile(file), file);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
-const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+// Our own fixed schemas: no draft-07 meta-schema pass, and compiled once per schema across runs (issue 19).
+const AJV_OPTIONS = { allErrors: true, strict: false, allowUnionTypes: true, verbose: true, validateSchema: false } as const;
+const compiled = new WeakMap<object, ValidateFunction>();
 
 /** Every problem of `source.data` against a JSON schema, each with `file:line:column` and what was expected. */
 export function schemaProblems(source: YamlSource, schema: object): Problem[] {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = compileSchemaCached(schema, AJV_OPTIONS);
     compiled.set(schema, validate);
   }
   if (validate(source.data)) return [];

@@ -1,4 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchemaCached } from '../../core/schema-cache';
 import type { Problem } from '../config/problems';
 import { didYouMean } from '../config/suggest';
 
@@ -38,7 +39,12 @@ export interface OptionSources {
   cli: readonly string[];
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+/**
+ * Compiled once per declared schema across runs (core/schema-cache: ajv is a noticeable part of `hil run` start-up).
+ * The first compile of a schema checks it against the JSON Schema meta-schema, so a broken declaration is reported
+ * then; only schemas that compiled are ever cached.
+ */
+const OPTIONS_AJV = { allErrors: true, strict: false, allowUnionTypes: true } as const;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
@@ -96,7 +102,7 @@ export function resolveControllerOptions(declared: unknown, sources: OptionSourc
   let validate = compiled.get(declared);
   if (!validate) {
     try {
-      validate = ajv.compile({ ...declared, additionalProperties: true });
+      validate = compileSchemaCached({ ...declared, additionalProperties: true }, OPTIONS_AJV);
     } catch (err) {
       problems.push({ where: moduleName, message: `the controller module's 'controllerOptions' is not a valid JSON schema: ${(err as Error).message}` });
       return { options, problems };

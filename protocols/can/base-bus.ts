@@ -4,8 +4,12 @@ import type { CanBus, CanBusOptions, CanBusStats, CanFilter, PeriodicOptions, Pe
 import { copyFrame, txCopy, validateFrame, type CanFrame } from './frame';
 import { PeriodicSender } from './periodic';
 
-/** What `send` returns once a synchronous medium has sent (one shared settled promise). */
-const SENT: Promise<void> = Promise.resolve();
+/**
+ * What `send` returns once a synchronous medium has sent: one shared, already resolved promise. A caller that only
+ * wants to hear about failures may skip attaching a handler when `send` returned it (`p !== SENT`): nothing can
+ * reject it, and a handler would cost a promise and a microtask per frame on the hot path of long virtual runs.
+ */
+export const SENT: Promise<void> = Promise.resolve();
 
 interface Waiter {
   resolve: (frame: CanFrame | null) => void;
@@ -23,7 +27,7 @@ export abstract class BaseCanBus implements CanBus {
   readonly clock: Clock;
   readonly stats: CanBusStats = { rxFrames: 0, txFrames: 0, rxOverflow: 0, rxMalformed: 0 };
   protected readonly receiveOwnMessages: boolean;
-  private readonly rxLimit: number;
+  private rxLimit: number;
   private filters: readonly CanFilter[] = [];
   private readonly listeners = new Set<(frame: CanFrame) => void>();
   private readonly queue: CanFrame[] = [];
@@ -68,7 +72,16 @@ export abstract class BaseCanBus implements CanBus {
 
   private transmitted(copy: CanFrame): void {
     this.stats.txFrames++;
-    if (this.receiveOwnMessages) this.deliver(copyFrame(copy));
+    if (this.receiveOwnMessages) this.deliver(this.ownFrame(copy));
+  }
+
+  /**
+   * The frame this bus's own receivers get for a frame it sent (`receiveOwnMessages`): by default a copy of the
+   * transmit copy. A medium that hands the transmit copy to nobody who keeps it (its other receivers copy what they
+   * keep, synchronously in `transmit`) may return `copy` itself: no allocation per own frame.
+   */
+  protected ownFrame(copy: CanFrame): CanFrame {
+    return copyFrame(copy);
   }
 
   /**
@@ -146,11 +159,35 @@ export abstract class BaseCanBus implements CanBus {
     this.filters = filters ? [...filters] : [];
   }
 
-  private passes(frame: CanFrame): boolean {
-    if (this.filters.length === 0) return true;
-    return this.filters.some(
-      (f) => (frame.id & f.mask) === (f.id & f.mask) && (f.extended === undefined || f.extended === frame.extended),
-    );
+  setRxQueueLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`receive queue limit must be an integer >= 0, got ${String(limit)}`);
+    this.rxLimit = limit;
+    const excess = this.queue.length - this.queueHead - limit;
+    if (excess > 0) {
+      this.queueHead += excess;
+      this.stats.rxOverflow += excess;
+    }
+    if (limit === 0 || this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } else this.compact();
+  }
+
+  /**
+   * Whether `deliver` would take `frame` (the bus is open and the filters pass it): a medium may ask before it
+   * copies a frame it is about to deliver, and skip the copy of one nobody here wants.
+   */
+  protected accepts(frame: Readonly<CanFrame>): boolean {
+    return !this.isClosed && this.passes(frame);
+  }
+
+  private passes(frame: Readonly<CanFrame>): boolean {
+    const filters = this.filters;
+    if (filters.length === 0) return true;
+    for (const f of filters) {
+      if ((frame.id & f.mask) === (f.id & f.mask) && (f.extended === undefined || f.extended === frame.extended)) return true;
+    }
+    return false;
   }
 
   sendPeriodic(frame: CanFrame, periodMs: number, options?: PeriodicOptions): PeriodicTask {
@@ -160,9 +197,12 @@ export abstract class BaseCanBus implements CanBus {
       frame,
       periodMs,
       (f) => {
-        this.send(f).catch(() => {
-          /* counted by the medium; a periodic task outlives a transient send failure */
-        });
+        const p = this.send(f);
+        if (p !== SENT) {
+          p.catch(() => {
+            /* counted by the medium; a periodic task outlives a transient send failure */
+          });
+        }
       },
       (t) => this.tasks.delete(t),
       options,

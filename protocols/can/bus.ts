@@ -72,6 +72,13 @@ export interface CanBus extends AsyncIterable<CanFrame> {
   onFrame(listener: (frame: CanFrame) => void): () => void;
   /** Replace the receive filters; an empty list or `undefined` passes everything. */
   setFilters(filters?: readonly CanFilter[]): void;
+  /**
+   * Replace the receive queue bound (`rxQueueLimit`). Frames already queued beyond it are dropped, oldest first, and
+   * counted in `stats.rxOverflow`. 0 keeps no queue at all: a bus read only through `onFrame` listeners should say
+   * so, or every frame it receives stays referenced until the queue overflows (in a long run, garbage the collector
+   * has to promote and sweep). `RangeError` for anything but an integer >= 0.
+   */
+  setRxQueueLimit(limit: number): void;
   sendPeriodic(frame: CanFrame, periodMs: number, options?: PeriodicOptions): PeriodicTask;
   close(): Promise<void>;
 }

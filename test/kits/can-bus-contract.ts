@@ -328,6 +328,36 @@ export function describeCanBusContract(
       expect((await e.expectFrame(e.b, 'unfiltered')).id).toBe(0x700);
     });
 
+    it('setRxQueueLimit: a lower bound keeps the newest queued frames and counts the rest; 0 feeds listeners only', async () => {
+      const e = await open();
+      const heard: number[] = [];
+      let check: (() => void) | undefined;
+      const heardCount = (n: number): Promise<void> =>
+        new Promise<void>((resolve) => {
+          check = () => {
+            if (heard.length >= n) resolve();
+          };
+          check();
+        });
+      e.b.onFrame((f) => {
+        heard.push(f.id);
+        check?.();
+      });
+      for (const id of [0x101, 0x102, 0x103]) await e.settle(e.a.send(makeFrame(id, [1])), 'send');
+      await e.settle(heardCount(3), 'three frames heard');
+      e.b.setRxQueueLimit(2);
+      expect(e.b.stats.rxOverflow).toBe(1);
+      expect((await e.b.recv(0))?.id).toBe(0x102);
+      expect((await e.b.recv(0))?.id).toBe(0x103);
+      e.b.setRxQueueLimit(0);
+      await e.settle(e.a.send(makeFrame(0x104, [2])), 'send');
+      await e.settle(heardCount(4), 'fourth frame heard');
+      expect(heard).toEqual([0x101, 0x102, 0x103, 0x104]);
+      expect(await e.b.recv(0)).toBeNull(); // not queued, and not counted as dropped
+      expect(e.b.stats.rxOverflow).toBe(1);
+      expect(() => e.b.setRxQueueLimit(-1)).toThrow(RangeError);
+    });
+
     it('sends periodically without drift, applies update() from the next frame, and stops', async () => {
       const e = await open();
       const p = e.periodMs;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchemaCached } from '../../../core/schema-cache';
 import { ConfigError } from '../../../core/errors';
 import type { LevelThresholds, PackProfile } from './profile-types';
 
@@ -102,7 +103,7 @@ export const packProfileSchema = obj(
   ['$schema', 'description'],
 );
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ValidateFunction | undefined;
 
 function formatAjv(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
@@ -119,7 +120,8 @@ function formatAjv(e: ErrorObject): string {
  * every number has a `sources` entry for its path or a parent path.
  */
 export function parsePackProfile(value: unknown, origin = 'pack profile'): PackProfile {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictTuples: false }).compile(packProfileSchema);
+  // Our own fixed schema: no draft-07 meta-schema pass, compiled once across runs (core/schema-cache, issue 19).
+  validator ??= compileSchemaCached(packProfileSchema, { allErrors: true, strict: true, strictTuples: false, validateSchema: false });
   if (!validator(value)) {
     const lines = (validator.errors ?? []).map(formatAjv);
     throw new ConfigError(`invalid pack profile:\n  ${lines.join('\n  ')}`, origin);

@@ -2,6 +2,7 @@
  * What the bus-attached CAN profiles (LV broadcast, Pylon HV request/response) share: counters, a send that never
  * throws or leaves a rejected promise behind, and the attachment handle.
  */
+import { SENT } from '../../../protocols/can/base-bus';
 import type { CanBus } from '../../../protocols/can/bus';
 import type { CanFrame } from '../../../protocols/can/frame';
 
@@ -45,6 +46,7 @@ export function sendCounted(bus: CanBus, frame: CanFrame, stats: CanProfileStats
   try {
     const p = bus.send(frame);
     stats.framesSent++;
+    if (p === SENT) return; // a synchronous medium sent it: nothing can reject (no handler, no microtask per frame)
     p.catch((err: unknown) => {
       stats.framesSent--;
       stats.sendErrors++;

@@ -2,11 +2,9 @@ import type { Command } from 'commander';
 import { RealClock } from '../../../core/clock';
 import { ConfigError, exitCodeForSignal, ExitCode } from '../../../core/errors';
 import { BenchInstance } from '../../bench/bench-instance';
-import { runCampaign } from '../../campaign/run-campaign';
 import { planTimeModes } from '../../campaign/time-mode';
-import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../scenario/result';
-import { RunDashboard } from '../../ui/run-dashboard';
+import type { RunDashboard } from '../../ui/run-dashboard';
 import { trapInterrupts } from '../interrupt';
 import { preflightRun } from './preflight';
 import { addTraceOptions, checkOutDir, checkSpeed, sharedCampaignOptions, speedOption, timeModeOption, type SharedRunCliOptions } from './run-options';
@@ -74,7 +72,12 @@ export function registerRunCommand(program: Command): void {
       // Every file, option and the controller checked before anything is opened or spawned (exit 2 if not).
       const { bench, scenarios, dutOptions } = await preflightRun({ paths, benchPath: opts.bench, mode: timeMode, dutOptions: opts.dutOption, dutArgs: opts.dutArg });
       parseShard(opts.shard); // a bad --shard is exit 2 before anything starts
-      const ui = opts.ui ? new RunDashboard({ host: opts.uiHost, port: uiPort, print: (l) => process.stdout.write(`${l}\n`) }) : undefined;
+      // What runs scenarios and reports loads once the input is known good: bad input exits 2 without it.
+      const [{ runCampaign }, { ConsoleReporter }] = await Promise.all([import('../../campaign/run-campaign'), import('../../report/console')]);
+      // The dashboard (HTTP server, page, sampler) loads only when asked for.
+      const ui: RunDashboard | undefined = opts.ui
+        ? new (await import('../../ui/run-dashboard')).RunDashboard({ host: opts.uiHost, port: uiPort, print: (l) => process.stdout.write(`${l}\n`) })
+        : undefined;
       const anyReal = planTimeModes(bench, scenarios, timeMode).some((p) => p.mode === 'real');
       if (speed !== undefined) checkSpeed(bench, speed, anyReal);
       if (anyReal) {

@@ -26,11 +26,18 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
 
   protected transmit(frame: CanFrame): void {
     if (this.closed) throw new ClosedError(`CAN bus ${this.medium}:${this.channel}`);
-    this.hubBus.broadcast(this, frame);
+    // With its own frames to deliver, this bus keeps the transmit copy for them (`ownFrame`); members copy.
+    this.hubBus.broadcast(this, frame, this.receiveOwnMessages);
+  }
+
+  /** The transmit copy itself: every member copied what it keeps during `transmit`, nobody else holds it. */
+  protected override ownFrame(copy: CanFrame): CanFrame {
+    return copy;
   }
 
   /** @internal called by the hub bus. */
   receive(frame: Readonly<CanFrame>, _wire?: () => string, last = false): void {
+    if (!this.accepts(frame)) return; // filtered out: no copy
     // The last receiver keeps the payload buffer (nobody else reads it after): no allocation per frame.
     const copy = last ? copyFrame(frame, frame.data) : copyFrame(frame);
     // Receivers stamp with their own clock (CanFrame contract). Cleared, not deleted: a delete turns the frame into

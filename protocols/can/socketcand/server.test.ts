@@ -116,6 +116,29 @@ describe('SocketcandServer relaying', () => {
     expect(await bcm.sync()).toEqual([]);
   });
 
+  it('an attached sender that hears its own frames and an attached receiver each own their frame and payload', async () => {
+    const sender = server.attach('own', { receiveOwnMessages: true, rxQueueLimit: 0 });
+    const other = server.attach('own', { rxQueueLimit: 0 });
+    const own = collect(sender);
+    const got = collect(other);
+    const a = await join('own');
+    await sender.send(makeFrame(0x123, [1, 2, 3]));
+    expect(await a.next()).toMatch(/^frame 123 \d+\.\d{6} 010203$/); // the TCP member got the right frame too
+    expect(own).toHaveLength(1);
+    expect(got).toHaveLength(1);
+    expect(own[0]).not.toBe(got[0]);
+    got[0]!.data[0] = 99; // a receiver may change what it got: the sender's own copy does not move
+    expect([...own[0]!.data]).toEqual([1, 2, 3]);
+    own[0]!.data[1] = 77;
+    expect([...got[0]!.data]).toEqual([99, 2, 3]);
+    // Filters apply before the copy: a filtered-out frame reaches no listener.
+    other.setFilters([{ id: 0x200, mask: 0x7ff }]);
+    await sender.send(makeFrame(0x124, [4]));
+    await sender.send(makeFrame(0x200, [5]));
+    expect(got.map((f) => f.id)).toEqual([0x123, 0x200]);
+    expect(own.map((f) => f.id)).toEqual([0x123, 0x124, 0x200]);
+  });
+
   it('lets in-process code attach: frames cross between TCP and attached buses both ways', async () => {
     const a = await join('bench');
     const em1 = server.attach('bench');

@@ -88,9 +88,15 @@ export function rawRange(type: SunSpecPointType): { min: bigint; max: bigint } {
   return { min: 0n, max: full };
 }
 
+/** "Not implemented" patterns of the 16- and 32-bit integer types as numbers (exact: below 2^32). */
+const NA_NUMBER = new Map<SunSpecPointType, number>(
+  (Object.entries(T) as Array<[SunSpecPointType, TypeInfo]>).filter(([, i]) => i.kind === 'int' && (i.size ?? 0) <= 2).map(([t, i]) => [t, Number(i.na ?? 0n)]),
+);
+
 /** Decode one point from registers; `null` if it holds the not-implemented pattern. */
 export function decodeRaw(type: SunSpecPointType, regs: ArrayLike<number>, start: number, size: number): RawValue {
   const info = T[type];
+  if (info.kind === 'int' && info.size! <= 2) return decodeSmallInt(type, info, regs, start);
   if (info.kind === 'string') {
     const bytes: number[] = [];
     for (let i = 0; i < size; i++) bytes.push((regs[start + i]! >> 8) & 0xff, regs[start + i]! & 0xff);
@@ -113,6 +119,74 @@ export function decodeRaw(type: SunSpecPointType, regs: ArrayLike<number>, start
   if (info.signed && u >= 1n << BigInt(n * 16 - 1)) v = u - (1n << BigInt(n * 16));
   return n >= 4 ? v : Number(v);
 }
+
+/**
+ * `decodeRaw` for 16- and 32-bit integer types in plain numbers (no bigint, no allocation): the hot path of every
+ * scale factor and most points. Same rules: the not-implemented pattern (0 for accumulators) is `null`.
+ */
+function decodeSmallInt(type: SunSpecPointType, info: TypeInfo, regs: ArrayLike<number>, start: number): number | null {
+  const two = info.size === 2;
+  const u = two ? (regs[start]! & 0xffff) * 0x10000 + (regs[start + 1]! & 0xffff) : regs[start]! & 0xffff;
+  if (isAccumulator(type) ? u === 0 : u === NA_NUMBER.get(type)) return null;
+  if (info.signed) {
+    const half = two ? 0x80000000 : 0x8000;
+    if (u >= half) return u - 2 * half;
+  }
+  return u;
+}
+
+/**
+ * Write the raw value of an integer point straight into `regs` at `offset` (no array, no bigint arithmetic) and
+ * return true: 16- and 32-bit types with any finite number, 64-bit types with a value in 0..2^53-1 (number or bigint:
+ * energy counters). Return false, writing nothing, for anything else (null, strings, floats, other values): the
+ * caller then uses `encodeRaw`. Same rules as `encodeRaw`: saturate, accumulators wrap, rounding.
+ */
+export function encodeIntInto(type: SunSpecPointType, value: RawValue, regs: { [i: number]: number }, offset: number): boolean {
+  const info = T[type];
+  if (info.kind !== 'int') return false;
+  if (info.size === 4) {
+    // In 0..2^53-1 no 64-bit type saturates or wraps: the value is its own raw pattern.
+    let x: number;
+    if (typeof value === 'bigint') {
+      if (value < 0n || value > MAX_SAFE_BIG) return false;
+      x = Number(value);
+    } else if (typeof value === 'number' && Number.isFinite(value)) {
+      x = Math.round(value);
+      if (x < 0 || x > Number.MAX_SAFE_INTEGER) return false;
+    } else return false;
+    regs[offset] = Math.floor(x / 2 ** 48);
+    regs[offset + 1] = Math.floor(x / 2 ** 32) % 0x10000;
+    regs[offset + 2] = Math.floor(x / 0x10000) % 0x10000;
+    regs[offset + 3] = x % 0x10000;
+    return true;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  const two = info.size === 2;
+  const m = two ? 0x100000000 : 0x10000;
+  let x = Math.round(value);
+  if (isAccumulator(type)) {
+    x = ((x % m) + m) % m;
+  } else {
+    let min: number;
+    let max: number;
+    if (info.signed) {
+      min = -m / 2 + 1;
+      max = m / 2 - 1;
+    } else {
+      min = 0;
+      max = NA_NUMBER.get(type) === m - 1 ? m - 2 : m - 1;
+    }
+    x = x < min ? min : x > max ? max : x;
+    if (x < 0) x += m;
+  }
+  if (two) {
+    regs[offset] = Math.floor(x / 0x10000);
+    regs[offset + 1] = x % 0x10000;
+  } else regs[offset] = x;
+  return true;
+}
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Encode a raw value into registers. `null` writes the not-implemented pattern. Integers outside the type's range

@@ -101,7 +101,8 @@ export class SunSpecDevice implements ModbusDevice {
       }
       const from = Math.max(address, p.start);
       const to = Math.min(last, p.end);
-      out.set(p.model.registers.subarray(from - p.start, to - p.start), from - address);
+      const regs = p.model.registers;
+      for (let r = from; r < to; r++) out[r - address] = regs[r - p.start]!; // no subarray view per model and read
     }
     for (let a = address; a < Math.min(last, this.base + 2); a++) out[a - address] = SUNS_MARKER[a - this.base]!;
     for (let a = Math.max(address, this.endAddress); a < last; a++) out[a - address] = a === this.endAddress ? 0xffff : 0;

@@ -6,7 +6,7 @@ import type { ExceptionCode } from '../device';
 import type { LayoutOptions, ModelLayout, PointLayout } from './layout';
 import { buildLayout } from './layout';
 import { loadModelDef } from './model-def';
-import { decodeRaw, encodeRaw, notImplementedRegisters } from './point-codec';
+import { decodeRaw, encodeRaw, encodeIntInto, notImplementedRegisters } from './point-codec';
 import type { RawValue } from './point-codec';
 
 /** One point a client writes, as the write handler sees it (before the registers change). */
@@ -49,6 +49,8 @@ export class SunSpecModel {
   readonly registers: Uint16Array;
   handler: ModelWriteHandler | undefined;
   onRead: (() => void) | undefined;
+  /** The not-implemented registers of points set to null (kept: a device refreshes them on every read). */
+  private readonly naOf = new Map<PointLayout, readonly number[]>();
 
   constructor(layout: ModelLayout, options: Omit<SunSpecModelOptions, keyof LayoutOptions | 'modelsDir'> = {}) {
     this.layout = layout;
@@ -91,8 +93,19 @@ export class SunSpecModel {
 
   /** Store a raw value (`null`: not implemented). Out-of-range integers saturate. */
   setRaw(name: string, raw: RawValue): void {
-    const p = this.pointOrThrow(name);
-    this.registers.set(encodeRaw(p.type, p.size, raw, `SunSpec model ${this.layout.id} point ${name}`), p.offset);
+    this.setPointRaw(this.pointOrThrow(name), raw);
+  }
+
+  private setPointRaw(p: PointLayout, raw: RawValue): void {
+    // Integers (nearly every point a device refreshes on each read) go straight into the registers.
+    if (encodeIntInto(p.type, raw, this.registers, p.offset)) return;
+    if (raw === null) {
+      let na = this.naOf.get(p);
+      if (na === undefined) this.naOf.set(p, (na = notImplementedRegisters(p.type, p.size)));
+      this.registers.set(na, p.offset);
+      return;
+    }
+    this.registers.set(encodeRaw(p.type, p.size, raw, `SunSpec model ${this.layout.id} point ${p.name}`), p.offset);
   }
 
   /** Exponent applying to a point (0 if unscaled); `undefined` if its scale factor is not implemented. */
@@ -126,12 +139,12 @@ export class SunSpecModel {
     const p = this.pointOrThrow(name);
     if (value === null || typeof value === 'string' || !Number.isFinite(value)) {
       // NaN or infinite (a quantity the model cannot give now) reads as not implemented.
-      this.setRaw(name, typeof value === 'number' ? null : value);
+      this.setPointRaw(p, typeof value === 'number' ? null : value);
       return;
     }
     const sf = this.scaleOf(p);
     if (sf === undefined) throw new EncodeError(`SunSpec model ${this.layout.id} point ${name}: scale factor ${String(p.sf)} is not set`);
-    this.setRaw(name, sf === 0 ? value : value / 10 ** sf);
+    this.setPointRaw(p, sf === 0 ? value : value / 10 ** sf);
   }
 }
 

@@ -1,6 +1,9 @@
 /** The BMW i3 SME in the protocol registry. */
 import { clockOf, type BmsProtocolProfile } from '../protocol-profile';
-import { attachBmwI3 } from './bmw-i3-profile';
+
+// Loaded when a bench uses this protocol, not at every start (issue 19: start-up time).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const profile = (): typeof import('./bmw-i3-profile') => require('./bmw-i3-profile') as typeof import('./bmw-i3-profile');
 
 export const bmwI3Protocol: BmsProtocolProfile = {
   name: 'bmw-i3',
@@ -8,5 +11,5 @@ export const bmwI3Protocol: BmsProtocolProfile = {
   transport: 'can',
   packs: 'any pack; written for the i3 packs (bmw-i3-60ah, bmw-i3-94ah, bmw-i3-120ah)',
   dbc: 'bmw-i3.dbc',
-  attachCan: (device, bus, ctx) => attachBmwI3(device, bus, clockOf(ctx)),
+  attachCan: (device, bus, ctx) => profile().attachBmwI3(device, bus, clockOf(ctx)),
 };

@@ -1,5 +1,8 @@
 /** JK BMS in the protocol registry. */
 import { aftermarketProtocol } from '../aftermarket-common/protocol';
-import { attachJkCan } from './index';
 
-export const jkCanProtocol = aftermarketProtocol('jk-can', 'JK BMS, CAN broadcast', attachJkCan);
+// Loaded when a bench uses this protocol, not at every start (issue 19: start-up time).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const profile = (): typeof import('./index') => require('./index') as typeof import('./index');
+
+export const jkCanProtocol = aftermarketProtocol('jk-can', 'JK BMS, CAN broadcast', (d, bus, o) => profile().attachJkCan(d, bus, o));

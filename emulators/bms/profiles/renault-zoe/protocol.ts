@@ -1,6 +1,10 @@
 /** The Renault Zoe Gen1 LBC in the protocol registry. */
 import { clockOf, type BmsProtocolProfile } from '../protocol-profile';
-import { attachRenaultZoe, type ZoeVariant } from './renault-zoe-profile';
+import type { ZoeVariant } from './renault-zoe-profile';
+
+// Loaded when a bench uses this protocol, not at every start (issue 19: start-up time).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const profile = (): typeof import('./renault-zoe-profile') => require('./renault-zoe-profile') as typeof import('./renault-zoe-profile');
 
 export const renaultZoeProtocol: BmsProtocolProfile = {
   name: 'renault-zoe',
@@ -10,5 +14,5 @@ export const renaultZoeProtocol: BmsProtocolProfile = {
   // A battery generation, not a protocol dialect: no watchdog of its own.
   variants: ['ze40', 'ze22'],
   dbc: 'renault-zoe.dbc',
-  attachCan: (device, bus, ctx) => attachRenaultZoe(device, bus, { ...clockOf(ctx), ...(ctx.params.variant !== undefined ? { variant: ctx.params.variant as ZoeVariant } : {}) }),
+  attachCan: (device, bus, ctx) => profile().attachRenaultZoe(device, bus, { ...clockOf(ctx), ...(ctx.params.variant !== undefined ? { variant: ctx.params.variant as ZoeVariant } : {}) }),
 };

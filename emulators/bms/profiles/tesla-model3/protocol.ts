@@ -1,6 +1,9 @@
 /** The Tesla Model 3/Y (and 2021+ S/X) BMS in the protocol registry. */
 import { clockOf, type BmsProtocolProfile } from '../protocol-profile';
-import { attachTeslaModel3 } from './tesla-model3-profile';
+
+// Loaded when a bench uses this protocol, not at every start (issue 19: start-up time).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const profile = (): typeof import('./tesla-model3-profile') => require('./tesla-model3-profile') as typeof import('./tesla-model3-profile');
 
 export const teslaModel3Protocol: BmsProtocolProfile = {
   name: 'tesla-model3',
@@ -8,5 +11,5 @@ export const teslaModel3Protocol: BmsProtocolProfile = {
   transport: 'can',
   packs: 'any pack; written for tesla-model3-lr-78kwh',
   dbc: 'tesla-model3.dbc',
-  attachCan: (device, bus, ctx) => attachTeslaModel3(device, bus, clockOf(ctx)),
+  attachCan: (device, bus, ctx) => profile().attachTeslaModel3(device, bus, clockOf(ctx)),
 };
