@@ -19,7 +19,7 @@ import time
 
 logging.disable(logging.CRITICAL)
 import can  # noqa: E402
-from native_peer import PeerBus, emit  # noqa: E402
+from vehicle_peer_common import PeerBus, emit  # noqa: E402
 
 DRIVE = ([0x60, 0x55, 0x55, 0x15, 0x54, 0x51, 0x01, 0x00], [0x61, 0x05, 0x55, 0x05, 0x00, 0x00, 0x00, 0x00])
 

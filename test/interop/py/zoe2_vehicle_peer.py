@@ -17,7 +17,7 @@ import time
 
 logging.disable(logging.CRITICAL)
 import can  # noqa: E402
-from native_peer import PeerBus, emit  # noqa: E402
+from vehicle_peer_common import PeerBus, emit  # noqa: E402
 
 REQ, ANS = 0x18DADBF1, 0x18DAF1DB
 CELL_DIDS = [d for d in range(0x9021, 0x9021 + 99) if d not in (0x9040, 0x9060, 0x9080)]
