@@ -27,7 +27,7 @@ module.exports = {
     layer('protocols', 'protocols', ['core', 'protocols']),
     layer('emulators', 'emulators', ['core', 'protocols', 'emulators']),
     layer('harness', 'harness', ['core', 'protocols', 'emulators', 'harness']),
-    layer('controllers', 'fixtures/controllers', ['core', 'protocols', 'fixtures/controllers']),
+    layer('controllers', 'examples/controllers', ['core', 'protocols', 'examples/controllers']),
     layer('examples', 'examples', ['core', 'protocols', 'examples']),
     {
       name: 'can-apart-from-modbus',

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadDbc } from '../protocols/can/dbc';
 
 const N = 200_000;
-const db = loadDbc(join(__dirname, '../../fixtures/dbc/pylon-lv.dbc'));
+const db = loadDbc(join(__dirname, '../../data/dbc/pylon-lv.dbc'));
 const msg = db.getMessage(0x351);
 const frames = Array.from({ length: 1024 }, (_, i) =>
   msg.encode({ ChargeVoltageLimit: 50 + (i % 40) / 10, ChargeCurrentLimit: i % 300, DischargeCurrentLimit: -(i % 300), DischargeVoltageLimit: 46 }),
@@ -67,7 +67,7 @@ t = time.perf_counter()
 for i in range(n):
     f.decode(data[i & 1023])
 print(n / (time.perf_counter() - t))
-`, join(__dirname, '../../fixtures/dbc/pylon-lv.dbc'), frames.map((f) => Buffer.from(f).toString('hex')).join(',')], { encoding: 'utf8' });
+`, join(__dirname, '../../data/dbc/pylon-lv.dbc'), frames.map((f) => Buffer.from(f).toString('hex')).join(',')], { encoding: 'utf8' });
 if (py.status === 0) {
   const cm = Number(py.stdout.trim());
   console.log(`decode 0x351: python3-canmatrix ${fmt(cm)}  ours/canmatrix ratio ${(ourDecode / cm).toFixed(1)}`);

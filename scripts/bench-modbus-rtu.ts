@@ -16,13 +16,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
-import { appendCrc } from '../protocols/modbus/crc';
-import { ModbusRtuServer } from '../protocols/modbus/rtu-server';
-import { SerialLink } from '../protocols/modbus/rtu-serial-link';
-import { PtyPair } from '../protocols/modbus/rtu-pty-pair';
+import { appendCrc } from '../protocols/modbus/framer/crc';
+import { ModbusRtuServer } from '../protocols/modbus/rtu/rtu-server';
+import { SerialLink } from '../protocols/modbus/rtu/rtu-serial-link';
+import { PtyPair } from '../protocols/modbus/rtu/rtu-pty-pair';
 import { RegisterMap } from '../protocols/modbus/register-map';
 import { ModbusServerCore } from '../protocols/modbus/server-core';
-import { t35Ms, wireTimeMs } from '../protocols/modbus/rtu-timing';
+import { t35Ms, wireTimeMs } from '../protocols/modbus/rtu/rtu-timing';
 
 const PYTHON = '/usr/bin/python3';
 const BAUD = 115200;

@@ -51,7 +51,7 @@ async function serve(kind: Target): Promise<void> {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     port = (srv.address() as net.AddressInfo).port;
   } else if (kind === 'ours') {
-    const { ModbusTcpServer } = await import('../protocols/modbus/tcp-server');
+    const { ModbusTcpServer } = await import('../protocols/modbus/tcp/tcp-server');
     const { RegisterMap } = await import('../protocols/modbus/register-map');
     const server = new ModbusTcpServer();
     server.core.addUnit(1, new RegisterMap().addRegisters({ table: 'holding', start: 0, values: Array.from({ length: 100 }, (_, i) => i) }));

@@ -174,7 +174,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
   if (withController) variants.push({ label: 'reference controller in-process, periodMs 1000', controller: true });
   for (const v of variants) {
     const bench = loadBench(scaleBench);
-    if (v.controller) bench.file.dut = { module: join(root, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js') };
+    if (v.controller) bench.file.dut = { module: join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js') };
     const scenario = loadScenario(dayScenario);
     scenario.durationMs = hours * 3_600_000;
     const marks = new Set([1, 6, 12, 24].filter((h) => h <= hours).map((h) => h * 3_600_000));

@@ -23,9 +23,9 @@ import type { CanBus } from '../protocols/can/bus';
 import { makeFrame } from '../protocols/can/frame';
 import { RawTestClient } from '../protocols/can/socketcand/raw-test-client';
 import { SocketcandServer } from '../protocols/can/socketcand/server';
-import { encodeAdu } from '../protocols/modbus/mbap';
+import { encodeAdu } from '../protocols/modbus/framer/mbap';
 import { RegisterMap } from '../protocols/modbus/register-map';
-import { ModbusTcpServer } from '../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../protocols/modbus/tcp/tcp-server';
 import { IdleFlood } from '../protocols/net/idle-flood';
 import type { ConnectionLimits } from '../protocols/net/connection-guard';
 

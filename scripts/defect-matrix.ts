@@ -1,6 +1,6 @@
 /**
  * The defect matrix: every example scenario against the reference controller and against each of its defect
- * variants (fixtures/controllers/reference/defects.ts), in virtual time through the runner API. The correct
+ * variants (examples/controllers/reference/defects.ts), in virtual time through the runner API. The correct
  * controller must pass everything; each defect must fail at least one scenario, on an expectation that names the
  * defect's symptom (`SYMPTOMS`). `npm run matrix` prints the table; test/e2e/defect-matrix.test.ts asserts it.
  *
@@ -8,7 +8,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFECTS, type Defect } from '../fixtures/controllers/reference/defects';
+import { DEFECTS, type Defect } from '../examples/controllers/reference/defects';
 import { loadBench, type Bench } from '../harness/bench/load-bench';
 import type { ScenarioResult } from '../harness/scenario/result';
 import { loadScenario } from '../harness/scenario/load-scenario';

@@ -1,6 +1,6 @@
 /**
  * The translator matrix: every scenario in fixtures/scenarios-translator on fixtures/benches/translator.yaml, in
- * virtual time, against the reference translator and each of its broken variants (fixtures/controllers/translator
+ * virtual time, against the reference translator and each of its broken variants (examples/controllers/translator
  * /defects.ts). Prints the table and what catches each defect.
  *
  *   npm run matrix:translator
@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { packagePath } from '../core/package-root';
-import { TRANSLATOR_DEFECTS, TRANSLATOR_SYMPTOMS, type TranslatorDefect } from '../fixtures/controllers/translator/defects';
+import { TRANSLATOR_DEFECTS, TRANSLATOR_SYMPTOMS, type TranslatorDefect } from '../examples/controllers/translator/defects';
 import { loadBench, type Bench } from '../harness/bench/load-bench';
 import type { Scenario } from '../harness/scenario/scenario';
 import { runScenario } from '../harness/scenario/runner';
@@ -86,7 +86,7 @@ export function formatTranslatorMatrix(cells: readonly TranslatorCell[]): string
 
 async function main(): Promise<void> {
   const start = Date.now();
-  const cells = await runTranslatorMatrix(translatorBench(join(__dirname, '..', 'fixtures', 'controllers', 'translator', 'controller.js')), translatorScenarios());
+  const cells = await runTranslatorMatrix(translatorBench(join(__dirname, '..', 'examples', 'controllers', 'translator', 'controller.js')), translatorScenarios());
   process.stdout.write(`${formatTranslatorMatrix(cells)}\n(${cells.length} runs in ${((Date.now() - start) / 1000).toFixed(1)} s)\n`);
   const ok =
     cells.filter((c) => c.variant === CORRECT_TRANSLATOR).every((c) => c.verdict === 'pass') &&

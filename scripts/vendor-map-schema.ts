@@ -1,5 +1,5 @@
 /**
- * Writes fixtures/inverters/vendor-map.schema.json from the schema the loader uses (emulators/inverter/vendor-map-schema.ts).
+ * Writes data/inverters/vendor-map.schema.json from the schema the loader uses (emulators/inverter/vendor-map-schema.ts).
  * `npm run schema:vendor-map` after changing the format; a unit test fails while the two differ.
  */
 import { writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { packagePath } from '../core/package-root';
 import { VENDOR_MAP_SCHEMA } from '../emulators/inverter/vendor-map-schema';
 
-export function writeVendorMapSchema(file = join(packagePath('fixtures', 'inverters'), 'vendor-map.schema.json')): string {
+export function writeVendorMapSchema(file = join(packagePath('data', 'inverters'), 'vendor-map.schema.json')): string {
   writeFileSync(file, `${JSON.stringify(VENDOR_MAP_SCHEMA, null, 2)}\n`);
   return file;
 }

@@ -233,7 +233,7 @@ export function checkBmsParams(params: unknown, protocol?: string): ParamProblem
 
 export interface CreateBmsOptions {
   name: string;
-  /** A bundled pack profile id (fixtures/packs, e.g. `nissan-leaf-24kwh`) or a path to a profile JSON. */
+  /** A bundled pack profile id (data/packs, e.g. `nissan-leaf-24kwh`) or a path to a profile JSON. */
   pack: string;
   protocol: string;
   params?: unknown;

@@ -207,12 +207,12 @@ export interface InverterDevice {
   signal(name: string): number | undefined;
 }
 
-/** Built-in vendor maps (fixtures/inverters/<name>.yaml), by name. */
+/** Built-in vendor maps (data/inverters/<name>.yaml), by name. */
 export const BUILTIN_VENDOR_MAPS = ['sungrow-sh', 'victron-gx', 'huawei-sun2000', 'deye-sunsynk', 'sma-sbse'] as const;
 
 /** A map name (`sungrow-sh`) or a file path (relative to `baseDir`) to the file to load. */
 export function resolveVendorMap(map: string, baseDir?: string): string {
-  if ((BUILTIN_VENDOR_MAPS as readonly string[]).includes(map)) return packagePath('fixtures', 'inverters', `${map}.yaml`);
+  if ((BUILTIN_VENDOR_MAPS as readonly string[]).includes(map)) return packagePath('data', 'inverters', `${map}.yaml`);
   return resolve(baseDir ?? process.cwd(), map);
 }
 

@@ -1,6 +1,6 @@
 /**
- * JSON Schema of a declarative vendor register map (fixtures/inverters/*.yaml). The loader (vendor-map.ts) checks
- * every file against it before it checks meaning; `fixtures/inverters/vendor-map.schema.json` is the same schema
+ * JSON Schema of a declarative vendor register map (data/inverters/*.yaml). The loader (vendor-map.ts) checks
+ * every file against it before it checks meaning; `data/inverters/vendor-map.schema.json` is the same schema
  * for editors (a test keeps the two equal).
  */
 const num = { type: 'number' } as const;

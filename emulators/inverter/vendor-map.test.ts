@@ -9,7 +9,7 @@ import { loadVendorMap, parseVendorMap } from './vendor-map';
 import { VendorMapDevice, vendorMapUnits } from './vendor-map-device';
 import { VENDOR_MAP_SCHEMA } from './vendor-map-schema';
 
-const FIXTURE = join(__dirname, '..', '..', 'fixtures', 'inverters', 'example-vendor.yaml');
+const FIXTURE = join(__dirname, '..', '..', 'data', 'inverters', 'example-vendor.yaml');
 
 function errorOf(text: string): ConfigError {
   try {
@@ -180,7 +180,7 @@ describe('vendor map format: layout features', () => {
   });
 
   it('the published JSON Schema file is the one the loader uses (npm run schema:vendor-map rewrites it)', () => {
-    const file = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'inverters', 'vendor-map.schema.json'), 'utf8')) as unknown;
+    const file = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'inverters', 'vendor-map.schema.json'), 'utf8')) as unknown;
     expect(file).toEqual(JSON.parse(JSON.stringify(VENDOR_MAP_SCHEMA)));
   });
 });

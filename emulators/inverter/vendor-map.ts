@@ -3,7 +3,7 @@
  * says which register holds which model quantity, which register holds which setting, and how the settings drive the
  * model (behaviour bindings, vendor-behaviour.ts). Files are checked against `VENDOR_MAP_SCHEMA` (ajv) and then for
  * meaning (known quantities, controls, enum values and settings; no overlaps; addresses in range); every problem is
- * reported with `file:line:column` from the `yaml` parser's positions. fixtures/inverters/README.md documents the
+ * reported with `file:line:column` from the `yaml` parser's positions. data/inverters/README.md documents the
  * format.
  */
 import { readFileSync } from 'node:fs';

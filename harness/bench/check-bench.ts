@@ -107,7 +107,7 @@ function checkBms(d: DeviceSpec, p: string, baseDir: string, at: (p: string, key
   if (d.battery !== undefined) problems.add(at(`${p}/battery`, true), `BMS '${d.name}': 'battery' applies to inverters`);
   if (d.batteryCan !== undefined) problems.add(at(`${p}/batteryCan`, true), `BMS '${d.name}': 'batteryCan' applies to inverters (the battery side of a storage inverter)`);
   if (d.can === undefined && d.modbus === undefined) problems.add(at(p), `BMS '${d.name}' must be on a CAN bus ('can') or a Modbus endpoint ('modbus')`);
-  if (d.pack === undefined) problems.add(at(p), `BMS '${d.name}' needs 'pack' (a profile in fixtures/packs, e.g. ${listPackFixtures()[0] ?? 'nissan-leaf-24kwh'}, or a path)`);
+  if (d.pack === undefined) problems.add(at(p), `BMS '${d.name}' needs 'pack' (a profile in data/packs, e.g. ${listPackFixtures()[0] ?? 'nissan-leaf-24kwh'}, or a path)`);
   else if (d.pack.endsWith('.json') || d.pack.includes('/') || isAbsolute(d.pack)) {
     const file = resolve(baseDir, d.pack);
     if (!isFile(file)) problems.add(at(`${p}/pack`), `BMS '${d.name}': pack profile file '${d.pack}' not found (${file})`);

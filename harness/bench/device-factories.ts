@@ -33,7 +33,7 @@ export function createBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDe
 }
 
 function bmsBenchDevice(spec: DeviceSpec, ctx: DeviceContext): BenchDevice {
-  if (!spec.pack) throw new ConfigError(`BMS '${spec.name}' needs 'pack' (a profile in fixtures/packs, e.g. nissan-leaf-24kwh, or a path)`);
+  if (!spec.pack) throw new ConfigError(`BMS '${spec.name}' needs 'pack' (a profile in data/packs, e.g. nissan-leaf-24kwh, or a path)`);
   if (!spec.protocol) throw new ConfigError(`BMS '${spec.name}' needs 'protocol' (pylon-lv, sma-lv, pylon-hv, sunspec-802, nissan-leaf, bmw-i3, renault-zoe, kia-hyundai-64 or tesla-legacy)`);
   const b = createBmsDevice({
     name: spec.name,

@@ -3,10 +3,10 @@ import { ConfigError, HilError, OperationError } from '../../core/errors';
 import { ExceptionCode, type ModbusDevice } from '../../protocols/modbus/device';
 import { InProcessMaster } from '../../protocols/modbus/in-process-master';
 import { isException, type ModbusRequest, type PduException } from '../../protocols/modbus/pdu';
-import type { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
+import type { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
 import { ModbusServerCore, type ServerTransaction } from '../../protocols/modbus/server-core';
 import { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-device';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import type { EvidenceRecorder } from './evidence-recorder';
 import { splitHostPort } from './host-port';
 import type { Bench } from './load-bench';
@@ -114,7 +114,7 @@ export class ModbusEndpoints {
       } else if (spec.rtu && !this.options.serveNetwork) {
         entry.url = `in-process:${name}`;
       } else if (spec.rtu) {
-        const { ModbusRtuServer } = await import('../../protocols/modbus/rtu-server');
+        const { ModbusRtuServer } = await import('../../protocols/modbus/rtu/rtu-server');
         try {
           entry.rtu = await ModbusRtuServer.open({
             core,

@@ -23,7 +23,7 @@ export interface CanBusSpec {
   slcanPty?: string;
   /**
    * DBC that names this bus's frames for scenario signals `can.<bus>.<Message>.<Signal>` (default: the DBC of the
-   * BMS protocol on the bus, from fixtures/dbc). Relative to the bench file.
+   * BMS protocol on the bus, from data/dbc). Relative to the bench file.
    */
   dbc?: string;
   /** Record every frame on this bus to `<out>/<bench>-<bus>.log` (default true when --out is given). */
@@ -52,7 +52,7 @@ export interface ModbusEndpointSpec extends ServerLimitsSpec {
 export interface DeviceSpec {
   name: string;
   type: 'bms' | 'inverter';
-  /** bms: pack profile name in fixtures/packs or a path. */
+  /** bms: pack profile name in data/packs or a path. */
   pack?: string;
   /** bms: protocol profile (`pylon-lv`, `sma-lv`, `pylon-hv`, `sunspec-802`). */
   protocol?: string;

@@ -3,7 +3,7 @@ import { loadDbc } from '../../protocols/can/dbc';
 import { dbcForBus, WireSignals } from './wire-signals';
 
 describe('WireSignals', () => {
-  const db = loadDbc(packagePath('fixtures', 'dbc', 'pylon-lv.dbc'));
+  const db = loadDbc(packagePath('data', 'dbc', 'pylon-lv.dbc'));
 
   it('reads the last frame of a message, decoded on demand, with counts and age', () => {
     const w = new WireSignals(db);

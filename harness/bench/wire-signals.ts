@@ -4,7 +4,7 @@ import type { Database, DecodedMessage } from '../../protocols/can/dbc';
 import { loadDbc } from '../../protocols/can/dbc';
 import type { CanFrame } from '../../protocols/can/frame';
 
-/** The DBC of each BMS protocol (or `protocol/variant` where a variant has its own layout) in fixtures/dbc. */
+/** The DBC of each BMS protocol (or `protocol/variant` where a variant has its own layout) in data/dbc. */
 const PROTOCOL_DBC: Record<string, string> = {
   'pylon-lv': 'pylon-lv.dbc',
   'sma-lv': 'sma-lv.dbc',
@@ -38,7 +38,7 @@ export function dbcForBus(explicit: string | undefined, baseDir: string, protoco
 export function dbcFileForBus(explicit: string | undefined, baseDir: string, protocols: string[]): string | undefined {
   if (explicit !== undefined) return resolve(baseDir, explicit);
   const bundled = protocols.map((p) => PROTOCOL_DBC[p] ?? PROTOCOL_DBC[p.split('/')[0]!]).find(Boolean);
-  return bundled === undefined ? undefined : packagePath('fixtures', 'dbc', bundled);
+  return bundled === undefined ? undefined : packagePath('data', 'dbc', bundled);
 }
 
 /**

@@ -102,7 +102,7 @@ export function benchInputs(bench: Bench): ManifestInput[] {
   for (const d of bench.file.devices) {
     if (d.pack) {
       const asPath = d.pack.endsWith('.json') || d.pack.includes('/') || isAbsolute(d.pack);
-      add('pack', d.name, asPath ? resolve(base, d.pack) : join(packageRoot(), 'fixtures', 'packs', `${d.pack}.json`));
+      add('pack', d.name, asPath ? resolve(base, d.pack) : join(packageRoot(), 'data', 'packs', `${d.pack}.json`));
     }
     if (d.map && d.map !== 'sunspec') add('vendor-map', d.name, resolve(base, d.map));
   }

@@ -12,7 +12,7 @@ devices:
 ${dut}
 `);
 // the module must exist (the bench check looks); any file does, nothing is loaded here
-const both = bench('dut: { command: [ctl], module: fixtures/controllers/reference/controller.ts }');
+const both = bench('dut: { command: [ctl], module: examples/controllers/reference/controller.ts }');
 const processOnly = bench('dut: { command: [ctl] }');
 const wired = bench('');
 const scenarios = (['any', 'virtual', 'real'] as const).map((m) => parseScenario(`scenario: ${m}-s\nduration: 2m\ntimeMode: ${m}\nexpect:\n  - { id: x, atEnd: "t > 0" }\n`, `${m}.yaml`));

@@ -20,7 +20,7 @@ export interface ControllerOptionSchema {
  * of an object, next to `createController`. The harness checks the bench's `dut.moduleOptions` and every
  * `hil run --dut-option k=v` against it before anything starts (unknown keys and bad values are exit 2), and turns
  * option text into the declared type: numbers, booleans, comma-separated arrays. A module that declares nothing
- * takes no options. See fixtures/controllers/reference/options.ts.
+ * takes no options. See examples/controllers/reference/options.ts.
  */
 export interface ControllerOptionsSchema {
   type: 'object';

@@ -16,7 +16,7 @@ const ALIGN_FD = 3;
 /**
  * An in-process controller module (bench `dut.module`): exports `createController(io, options)`. The harness gives it
  * its own bus handle per BMS and a Modbus master per inverter, on the run's clock (virtual or real), and calls
- * `start()` before the scenario and `stop()` after it. See fixtures/controllers/reference/controller.ts.
+ * `start()` before the scenario and `stop()` after it. See examples/controllers/reference/controller.ts.
  */
 export interface ControllerModule {
   createController(

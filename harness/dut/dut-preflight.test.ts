@@ -5,7 +5,7 @@ import { preflightDut } from './dut-preflight';
 
 // The reference controller from its sources (jest compiles it), so this test does not need the build.
 const ROOT = resolve(__dirname, '..', '..');
-const ci = readFileSync(resolve(ROOT, 'fixtures', 'benches', 'ci.yaml'), 'utf8').replace('module: dist/fixtures/controllers/reference/controller.js', 'module: fixtures/controllers/reference/controller.ts');
+const ci = readFileSync(resolve(ROOT, 'fixtures', 'benches', 'ci.yaml'), 'utf8').replace('module: dist/examples/controllers/reference/controller.js', 'module: examples/controllers/reference/controller.ts');
 const bench = (text: string) => parseBench(text, resolve(ROOT, 'fixtures', 'benches', 'ci-test.yaml'));
 const run = (text: string, mode: 'real' | 'virtual', dutOptions: string[] = [], dutArgs: string[] = []) => {
   const cwd = process.cwd();
@@ -59,8 +59,8 @@ describe('controller preflight (before any port or process)', () => {
   });
 
   it('a module that cannot be loaded or does not export createController', () => {
-    expect(run(ci.replace('fixtures/controllers/reference/controller.ts', 'fixtures/controllers/reference/defects.ts'), 'virtual').lines).toEqual([
-      expect.stringMatching(/\| controller module 'fixtures\/controllers\/reference\/defects\.ts' does not export createController\(io, options\)$/),
+    expect(run(ci.replace('examples/controllers/reference/controller.ts', 'examples/controllers/reference/defects.ts'), 'virtual').lines).toEqual([
+      expect.stringMatching(/\| controller module 'examples\/controllers\/reference\/defects\.ts' does not export createController\(io, options\)$/),
     ]);
   });
 });

@@ -27,7 +27,7 @@ export const STIMULUS_RANGES: Readonly<Record<string, PlausibleRange>> = {
     min: -5000,
     max: 5000,
     unit: 'A',
-    why: 'about 4x the 1,200 A peak of a whole Tesla Model S pack, the largest in fixtures/packs (PACKS.md)',
+    why: 'about 4x the 1,200 A peak of a whole Tesla Model S pack, the largest in data/packs (PACKS.md)',
   },
   irradiance: {
     min: 0,

@@ -2,7 +2,7 @@ import { ClosedError, DisconnectedError, HilTimeoutError, ModbusExceptionError, 
 import { ExceptionCode } from './device';
 import { ModbusClient } from './client';
 import { RegisterMap } from './register-map';
-import { ModbusTcpServer } from './tcp-server';
+import { ModbusTcpServer } from './tcp/tcp-server';
 import { refusedPort } from '../../test/support/ports';
 
 describe('ModbusClient over TCP against our server', () => {

@@ -10,7 +10,7 @@
 import { VirtualClock } from '../../core/clock';
 import { ModbusClient } from '../../protocols/modbus/client';
 import { RegisterMap } from '../../protocols/modbus/register-map';
-import { DEFAULT_MODBUS_TCP_LIMITS, ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { DEFAULT_MODBUS_TCP_LIMITS, ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { IdleFlood } from '../../protocols/net/idle-flood';
 import { pollLoop } from '../support/poll-loop';
 import { until } from '../support/until';

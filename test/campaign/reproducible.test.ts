@@ -10,7 +10,7 @@ import type { Scenario } from '../../harness/scenario/scenario';
 import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
-const built = builtFile('fixtures', 'controllers', 'reference', 'controller.js');
+const built = builtFile('examples', 'controllers', 'reference', 'controller.js');
 const bench = (): ReturnType<typeof loadBench> => loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 

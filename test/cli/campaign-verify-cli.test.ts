@@ -7,7 +7,7 @@ import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
 const hil = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
-const built = builtFile('harness', 'cli', 'main.js') && builtFile('fixtures', 'controllers', 'reference', 'controller.js');
+const built = builtFile('harness', 'cli', 'main.js') && builtFile('examples', 'controllers', 'reference', 'controller.js');
 
 describeIf(built, NEEDS_BUILD, 'hil campaign and hil verify (built CLI)', () => {
   let dir: string;

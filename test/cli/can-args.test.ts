@@ -7,7 +7,7 @@ import { buildSendFrames } from '../../harness/cli/commands/can/send';
 import { parseSignalArgs } from '../../harness/cli/commands/can/signal-args';
 import { join } from 'node:path';
 
-const DBC = join(__dirname, '..', '..', 'fixtures', 'dbc', 'pylon-lv.dbc');
+const DBC = join(__dirname, '..', '..', 'data', 'dbc', 'pylon-lv.dbc');
 const bytes = (d: Uint8Array): number[] => [...d];
 
 function configError(fn: () => unknown): ConfigError {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, CLI_MAIN, HilProcess, ROOT } from './can-cli-support';
 
-const DBC = join(ROOT, 'fixtures', 'dbc', 'pylon-lv.dbc');
+const DBC = join(ROOT, 'data', 'dbc', 'pylon-lv.dbc');
 const running: HilProcess[] = [];
 let dir: string;
 

@@ -21,7 +21,7 @@ import { RawTestClient } from '../../protocols/can/socketcand/raw-test-client';
 import { describeWithPeers } from '../support/peers';
 import { collectIo, nextFrame, WatchedClock } from './can-cli-support';
 
-const DBC = join(__dirname, '..', '..', 'fixtures', 'dbc', 'pylon-lv.dbc');
+const DBC = join(__dirname, '..', '..', 'data', 'dbc', 'pylon-lv.dbc');
 let seq = 0;
 const channel = (): string => `cli-can-${process.pid}-${++seq}`;
 const hex = (f: CanFrame): string => Buffer.from(f.data).toString('hex').toUpperCase();

@@ -56,7 +56,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil init (real CLI)', () => {
   const fast = hasPeer('faketime');
   if (!fast) process.stderr.write('[skip] starter scenarios against the reference controller: needs faketime/libfaketime (apt-get install faketime libfaketime)\n');
   (fast || process.env.CI === 'true' ? it : it.skip)('the starter scenarios pass with the reference controller; one without a comms timeout fails comms-loss', () => {
-    const main = join(ROOT, 'dist', 'fixtures', 'controllers', 'reference', 'main.js');
+    const main = join(ROOT, 'dist', 'examples', 'controllers', 'reference', 'main.js');
     expect(hil('init', '--controller', `node ${main} --pack pack1=\${can.pack1.url} --inverter inv1=\${modbus.site.url}/1?pack=pack1`, '--dir', dir).status).toBe(0);
     const bench = join(dir, 'bench.yaml');
     const run = (scenarios: string[], ...extra: string[]) => hil('run', ...scenarios, '--bench', bench, '--time-mode', 'real', '--speed', '10', ...extra);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
 
 const CLI = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
-const MODULE = join(ROOT, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js');
+const MODULE = join(ROOT, 'dist', 'examples', 'controllers', 'reference', 'controller.js');
 const SCENARIO = join(ROOT, 'fixtures', 'scenarios', 'overtemp-fast-charge.yaml');
 
 /**

@@ -9,7 +9,7 @@ import { loadDbc, type Database } from '../../protocols/can/dbc';
 import type { CanFrame } from '../../protocols/can/frame';
 import { parseCandumpLine } from '../../protocols/can/trace/candump-format';
 
-const DBC = join(__dirname, '..', '..', 'fixtures', 'dbc');
+const DBC = join(__dirname, '..', '..', 'data', 'dbc');
 const CAPTURES = join(__dirname, 'captures');
 
 function readCapture(name: string): { frames: CanFrame[]; header: string } {

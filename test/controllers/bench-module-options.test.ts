@@ -5,13 +5,13 @@ import { resolveControllerOptions } from '../../harness/dut/controller-options';
 // Every bundled bench with an in-process controller gives it only options the module declares (`controllerOptions`),
 // so `hil run --virtual-time` gets past its preflight on each of them.
 const BENCHES: Array<[bench: string, module: string]> = [
-  ['leaf.yaml', '../../fixtures/controllers/leaf-vehicle/controller'],
-  ['i3.yaml', '../../fixtures/controllers/i3-vehicle/controller'],
-  ['zoe.yaml', '../../fixtures/controllers/zoe-vehicle/controller'],
-  ['kia64.yaml', '../../fixtures/controllers/kia64-vehicle/controller'],
-  ['tesla.yaml', '../../fixtures/controllers/tesla-legacy-vehicle/controller'],
-  ['translator.yaml', '../../fixtures/controllers/translator/controller'],
-  ['translator-orion.yaml', '../../fixtures/controllers/translator/controller'],
+  ['leaf.yaml', '../../examples/controllers/leaf-vehicle/controller'],
+  ['i3.yaml', '../../examples/controllers/i3-vehicle/controller'],
+  ['zoe.yaml', '../../examples/controllers/zoe-vehicle/controller'],
+  ['kia64.yaml', '../../examples/controllers/kia64-vehicle/controller'],
+  ['tesla.yaml', '../../examples/controllers/tesla-legacy-vehicle/controller'],
+  ['translator.yaml', '../../examples/controllers/translator/controller'],
+  ['translator-orion.yaml', '../../examples/controllers/translator/controller'],
 ];
 
 describe('bundled benches: dut.moduleOptions against the module\'s declared options', () => {

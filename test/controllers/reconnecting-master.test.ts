@@ -1,9 +1,9 @@
 /** The reference controller's reconnecting Modbus/TCP master against our TCP server, on loopback. */
 import { VirtualClock } from '../../core/clock';
 import { ClosedError, DisconnectedError, OperationError } from '../../core/errors';
-import { ReconnectingTcpMaster } from '../../fixtures/controllers/reference/reconnecting-master';
+import { ReconnectingTcpMaster } from '../../examples/controllers/reference/reconnecting-master';
 import type { ModbusDevice } from '../../protocols/modbus/device';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { refusedPort } from '../support/ports';
 import { startTcpRelay, type TcpRelay } from '../support/tcp-relay';
 

@@ -15,7 +15,7 @@ import type { CanBus } from '../../protocols/can/bus';
 import { openBus } from '../../protocols/can/registry';
 import { InProcessMaster } from '../../protocols/modbus/in-process-master';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
-import { createController, type Controller } from '../../fixtures/controllers/reference/controller';
+import { createController, type Controller } from '../../examples/controllers/reference/controller';
 import { drain } from './support/virtual-rig';
 
 describe('reference controller with the BMS and inverter emulators (closed loop, virtual time)', () => {

@@ -15,13 +15,13 @@ import type { CanBus, PeriodicTask } from '../../protocols/can/bus';
 import type { CanFrame } from '../../protocols/can/frame';
 import { SocketcandServer } from '../../protocols/can/socketcand';
 import { FunctionCode } from '../../protocols/modbus/pdu';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { refusedPort } from '../support/ports';
 import { DEFAULT_BMS, lvFrames } from './support/virtual-rig';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNNER = join(__dirname, 'support', 'run-ts-main.js');
-const MAIN = join(ROOT, 'fixtures', 'controllers', 'reference', 'main.ts');
+const MAIN = join(ROOT, 'examples', 'controllers', 'reference', 'main.ts');
 
 interface Child {
   proc: ChildProcess;

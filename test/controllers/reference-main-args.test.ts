@@ -1,5 +1,5 @@
 import { ConfigError } from '../../core/errors';
-import { parseInverterArg } from '../../fixtures/controllers/reference/main';
+import { parseInverterArg } from '../../examples/controllers/reference/main';
 
 describe('reference controller: --inverter', () => {
   it('takes Modbus/TCP and RTU units', () => {

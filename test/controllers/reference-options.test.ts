@@ -1,6 +1,6 @@
-import { controllerOptions } from '../../fixtures/controllers/reference/controller';
-import { DEFECTS } from '../../fixtures/controllers/reference/defects';
-import type { ControllerOptions } from '../../fixtures/controllers/reference/types';
+import { controllerOptions } from '../../examples/controllers/reference/controller';
+import { DEFECTS } from '../../examples/controllers/reference/defects';
+import type { ControllerOptions } from '../../examples/controllers/reference/types';
 import { resolveControllerOptions } from '../../harness/dut/controller-options';
 
 // The declared options and the ControllerOptions type hold the same keys (checked by tsc in `npm test`).

@@ -1,7 +1,7 @@
 /** The reference controller's policy as a pure function: the rules of policy.ts, one by one. */
-import type { Defect } from '../../fixtures/controllers/reference/defects';
-import type { Protection } from '../../fixtures/controllers/reference/pack-monitor';
-import { decide, DEFAULT_POLICY, type PolicyInput, type PolicyMemory } from '../../fixtures/controllers/reference/policy';
+import type { Defect } from '../../examples/controllers/reference/defects';
+import type { Protection } from '../../examples/controllers/reference/pack-monitor';
+import { decide, DEFAULT_POLICY, type PolicyInput, type PolicyMemory } from '../../examples/controllers/reference/policy';
 
 const readings = { chargeCurrentLimit: 50, dischargeCurrentLimit: 80, voltage: 50, soc: 50, chargeEnable: true, dischargeEnable: true };
 const input = (over: Partial<PolicyInput> = {}, protections: Protection[] = []): PolicyInput => ({

@@ -1,6 +1,6 @@
-import { translatorOptions } from '../../fixtures/controllers/translator/controller';
-import { parseTranslatorArgs } from '../../fixtures/controllers/translator/main';
-import { DEFAULT_RULES, mapLimits, ramp, type PackView } from '../../fixtures/controllers/translator/rules';
+import { translatorOptions } from '../../examples/controllers/translator/controller';
+import { parseTranslatorArgs } from '../../examples/controllers/translator/main';
+import { DEFAULT_RULES, mapLimits, ramp, type PackView } from '../../examples/controllers/translator/rules';
 
 const pack: PackView = { voltage: 380, chargeKw: 19, dischargeKw: 30.4, full: false, empty: false, relayCut: false, cellMaxV: 3.95, cellMinV: 3.9, tempMinC: 20, tempMaxC: 25 };
 

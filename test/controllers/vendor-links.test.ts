@@ -1,9 +1,9 @@
 /**
- * The reference controller's brand drivers (fixtures/controllers/reference/vendor-links.ts) against the emulator's
+ * The reference controller's brand drivers (examples/controllers/reference/vendor-links.ts) against the emulator's
  * vendor maps: discovery reads the identity and the battery reference, and the controller's 124-style intents
  * (charge cap, forced discharge, idle, feed-in limit) become the battery and AC powers it means.
  */
-import { createVendorLink } from '../../fixtures/controllers/reference/vendor-links';
+import { createVendorLink } from '../../examples/controllers/reference/vendor-links';
 import { rig } from '../vendor-maps/rig';
 
 describe.each(['sungrow-sh', 'huawei-sun2000'])('reference controller driver for %s', (map) => {

@@ -5,7 +5,7 @@
  * The matrix is printed once at the end (the same table as `npm run matrix`).
  */
 import { join, resolve } from 'node:path';
-import { DEFECTS, type Defect } from '../../fixtures/controllers/reference/defects';
+import { DEFECTS, type Defect } from '../../examples/controllers/reference/defects';
 import { loadBench, type Bench } from '../../harness/bench/load-bench';
 import type { Scenario } from '../../harness/scenario/scenario';
 import { CORRECT, SYMPTOMS, VARIANTS, formatMatrix, loadScenarios, runDefectMatrix, verdictsByDefect, type MatrixCell } from '../../scripts/defect-matrix';
@@ -16,7 +16,7 @@ const DEFECT_NAMES = Object.keys(DEFECTS) as Defect[];
 /** The CI bench with the controller loaded from its sources (not from a dist/ build that may be stale). */
 function ciBench(): Bench {
   const bench = loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
-  bench.file.dut = { ...bench.file.dut, module: join(root, 'fixtures', 'controllers', 'reference', 'controller.ts') };
+  bench.file.dut = { ...bench.file.dut, module: join(root, 'examples', 'controllers', 'reference', 'controller.ts') };
   return bench;
 }
 

@@ -5,7 +5,7 @@
  * each defect fails at least one scenario on an expectation naming its symptom.
  */
 import { join, resolve } from 'node:path';
-import { DEFECTS, type Defect } from '../../fixtures/controllers/reference/defects';
+import { DEFECTS, type Defect } from '../../examples/controllers/reference/defects';
 import { loadBench, type Bench } from '../../harness/bench/load-bench';
 import { CORRECT, formatMatrix, loadScenarios, runDefectMatrix, verdictsByDefect, type MatrixCell } from '../../scripts/defect-matrix';
 
@@ -13,7 +13,7 @@ const root = resolve(__dirname, '..', '..');
 
 function mixedBench(): Bench {
   const bench = loadBench(join(root, 'fixtures', 'benches', 'mixed.yaml'));
-  bench.file.dut = { ...bench.file.dut, module: join(root, 'fixtures', 'controllers', 'reference', 'controller.ts') };
+  bench.file.dut = { ...bench.file.dut, module: join(root, 'examples', 'controllers', 'reference', 'controller.ts') };
   return bench;
 }
 

@@ -5,7 +5,7 @@
  * at the end (the same as `npm run matrix:translator`).
  */
 import { join, resolve } from 'node:path';
-import { TRANSLATOR_DEFECTS, type TranslatorDefect } from '../../fixtures/controllers/translator/defects';
+import { TRANSLATOR_DEFECTS, type TranslatorDefect } from '../../examples/controllers/translator/defects';
 import {
   CORRECT_TRANSLATOR,
   TRANSLATOR_VARIANTS,
@@ -39,7 +39,7 @@ describe('translator matrix (virtual time, every scenario x the correct translat
     const cwd = process.cwd();
     process.chdir(root);
     try {
-      cells = await runTranslatorMatrix(translatorBench(join(root, 'fixtures', 'controllers', 'translator', 'controller.ts')), translatorScenarios());
+      cells = await runTranslatorMatrix(translatorBench(join(root, 'examples', 'controllers', 'translator', 'controller.ts')), translatorScenarios());
     } finally {
       process.chdir(cwd);
     }

@@ -12,7 +12,7 @@ const root = resolve(__dirname, '..', '..');
 
 function bench() {
   const b = loadBench(join(root, 'fixtures', 'benches', 'translator-orion.yaml'));
-  b.file.dut = { ...b.file.dut, module: join(root, 'fixtures', 'controllers', 'translator', 'controller.ts') };
+  b.file.dut = { ...b.file.dut, module: join(root, 'examples', 'controllers', 'translator', 'controller.ts') };
   return b;
 }
 

@@ -7,11 +7,11 @@
 import * as net from 'node:net';
 import { VirtualClock } from '../../core/clock';
 import { RegisterMap } from '../../protocols/modbus/register-map';
-import { createNullModem } from '../../protocols/modbus/rtu-null-modem';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
-import { t35Ms } from '../../protocols/modbus/rtu-timing';
+import { createNullModem } from '../../protocols/modbus/rtu/rtu-null-modem';
+import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
+import { t35Ms } from '../../protocols/modbus/rtu/rtu-timing';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { Rng, UNITS, rtuFrame, tcpFrame, type Category } from './modbus-fuzz-gen';
 import {
   LAYOUT,

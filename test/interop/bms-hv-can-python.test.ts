@@ -1,7 +1,7 @@
 /**
  * The Pylon HV profile across processes: python-can 4.1 (socketcand interface) on our hub plays the inverter and
  * polls 0x4200; the emulator, attached to the hub in-process, answers; python3-canmatrix decodes the answers with
- * fixtures/dbc/pylon-hv.dbc. Also with the id offset (+1) some inverters need. The python side is
+ * data/dbc/pylon-hv.dbc. Also with the id offset (+1) some inverters need. The python side is
  * test/interop/py/bms_hv_peer.py; we wait on its JSON lines.
  */
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { describeWithPeers } from '../support/peers';
 import { PyPeer } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'bms_hv_peer.py');
-const DBC = join(__dirname, '../../fixtures/dbc/pylon-hv.dbc');
+const DBC = join(__dirname, '../../data/dbc/pylon-hv.dbc');
 
 type Answers = { type: number; requests: number; frames: Record<string, { data: string; signals: Record<string, number> }>; missing: number[] };
 

@@ -1,7 +1,7 @@
 /**
  * The LV CAN profile of the BMS emulator read by a real inverter-side stack: python-can 4.1 (socketcand interface)
  * connected to our socketcand hub, the emulator attached to the hub in-process (`SocketcandServer.attach`), and
- * python3-canmatrix decoding every battery message with fixtures/dbc/pylon-lv.dbc (sma-lv.dbc for the SMA
+ * python3-canmatrix decoding every battery message with data/dbc/pylon-lv.dbc (sma-lv.dbc for the SMA
  * variant). Python also sends 0x305 heartbeats and a malformed 0x305; the emulator counts both. The python side is
  * test/interop/py/bms_lv_peer.py; we wait on its JSON lines (events), never on a timer.
  */
@@ -15,7 +15,7 @@ import { describeWithPeers } from '../support/peers';
 import { PyPeer, type PyEvent } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'bms_lv_peer.py');
-const DBC_DIR = join(__dirname, '../../fixtures/dbc');
+const DBC_DIR = join(__dirname, '../../data/dbc');
 /** Resolves once `n` frames with `id` passed the bus (after the profile's own listener saw them). */
 function countFrames(bus: CanBus, id: number, n: number): Promise<void> {
   return new Promise((resolve) => {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { OFFICIAL_MODELS_DIR } from '../sunspec/official-models';
 import { describeIf } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';

@@ -9,7 +9,7 @@ import { loadDbc, type Database, type Message, type Signal, type SignalInput } f
 import { describeWithPeers, PYTHON } from '../support/peers';
 import { SeededRandom } from '../../core/random';
 
-const FIXTURES = join(__dirname, '../../fixtures/dbc');
+const FIXTURES = join(__dirname, '../../data/dbc');
 const PEER = join(__dirname, 'py/canmatrix_peer.py');
 
 interface PySignal {

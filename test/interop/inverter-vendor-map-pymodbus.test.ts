@@ -1,5 +1,5 @@
 /**
- * The fictional vendor map (fixtures/inverters/example-vendor.yaml) on our Modbus TCP server, read and written by
+ * The fictional vendor map (data/inverters/example-vendor.yaml) on our Modbus TCP server, read and written by
  * pymodbus 3.0: input registers (FC4) for 32-bit big-endian measurements, holding registers (FC16) for the power
  * limit, and an exception for an unmapped address.
  */
@@ -10,7 +10,7 @@ import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { loadVendorMap } from '../../emulators/inverter/vendor-map';
 import { VendorMapDevice } from '../../emulators/inverter/vendor-map-device';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { PYTHON, describeWithPeers } from '../support/peers';
 
 const SCRIPT = `
@@ -53,7 +53,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor map interop: p
   beforeAll(async () => {
     for (let i = 0; i < 600; i++) inv.step(0.1);
     server = new ModbusTcpServer();
-    server.core.addUnit(1, new VendorMapDevice(inv, loadVendorMap(join(__dirname, '..', '..', 'fixtures', 'inverters', 'example-vendor.yaml'))));
+    server.core.addUnit(1, new VendorMapDevice(inv, loadVendorMap(join(__dirname, '..', '..', 'data', 'inverters', 'example-vendor.yaml'))));
     await server.listen();
   });
 

@@ -4,8 +4,8 @@
 import { ModbusExceptionError } from '../../core/errors';
 import { ModbusClient } from '../../protocols/modbus/client';
 import { RegisterMap } from '../../protocols/modbus/register-map';
-import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
+import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
+import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
 import { describeWithPeers } from '../support/peers';
 

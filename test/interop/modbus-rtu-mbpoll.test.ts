@@ -3,8 +3,8 @@
  * Units 1 and 7 share the line; unit 9 belongs to nobody, so mbpoll must time out on it.
  */
 import { spawn } from 'node:child_process';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
-import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
+import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
+import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
 import { RegisterMap } from '../../protocols/modbus/register-map';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
 import { describeWithPeers } from '../support/peers';

@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { DisconnectedError } from '../../core/errors';
-import { appendCrc } from '../../protocols/modbus/crc';
+import { appendCrc } from '../../protocols/modbus/framer/crc';
 import { RegisterMap } from '../../protocols/modbus/register-map';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
-import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
-import { SerialLink } from '../../protocols/modbus/rtu-serial-link';
+import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
+import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
+import { SerialLink } from '../../protocols/modbus/rtu/rtu-serial-link';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
 import { PYTHON, describeWithPeers } from '../support/peers';
 

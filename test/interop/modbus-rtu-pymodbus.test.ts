@@ -3,8 +3,8 @@
  * RTU server on the other end of a socat pty pair, 115200 baud 8N1. Units 3 and 4 share the line; unit 5 is nobody's.
  */
 import { spawn } from 'node:child_process';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
-import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
+import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
+import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
 import { RegisterMap } from '../../protocols/modbus/register-map';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
 import { PYTHON, describeWithPeers } from '../support/peers';

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { RegisterMap } from '../../protocols/modbus/register-map';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 
 export interface Fixture {
   server: ModbusTcpServer;

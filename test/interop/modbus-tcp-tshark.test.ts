@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeAdu } from '../../protocols/modbus/mbap';
+import { encodeAdu } from '../../protocols/modbus/framer/mbap';
 import { encodeRequest, type ModbusRequest } from '../../protocols/modbus/pdu';
 import { describeWithPeers } from '../support/peers';
 import { run, startFixture, type Fixture } from './modbus-tcp-fixture';

@@ -8,7 +8,7 @@
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { describeWithPeers } from '../support/peers';
 import { PyRequester } from '../support/py-request';
 import { PYMODBUS_TCP_PREAMBLE } from '../support/pymodbus-tcp-preamble';

@@ -6,8 +6,8 @@
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu-server';
-import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
+import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
+import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
 import { ModbusServerCore } from '../../protocols/modbus/server-core';
 import { mbpoll, mbpollValues as values } from '../support/mbpoll';
 import { describeWithPeers } from '../support/peers';

@@ -15,7 +15,7 @@
  */
 import { SimpleBatteryPort } from '../../emulators/inverter/battery-port';
 import { createInverterDevice, type InverterDevice } from '../../emulators/inverter/factory';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { mbpoll as runMbpoll, mbpollValues as values, runPeer } from '../support/mbpoll';
 import { PYTHON, describeWithPeers } from '../support/peers';
 

@@ -6,7 +6,7 @@ import { runScenario } from '../../harness/scenario/runner';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
-const main = join(root, 'dist', 'fixtures', 'controllers', 'reference', 'main.js');
+const main = join(root, 'dist', 'examples', 'controllers', 'reference', 'main.js');
 
 // The demo's real-time scenario, as `npm start` runs it: the reference controller as its own process, reaching the
 // bench over the wire (socketcand hub + Modbus TCP on loopback), in real time (30 s each). The correct controller

@@ -12,7 +12,7 @@ const root = resolve(__dirname, '..', '..');
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 
 // The CI bench's in-process controller is the built reference controller (npm test builds before jest).
-const built = existsSync(join(root, 'dist', 'fixtures', 'controllers', 'reference', 'controller.js'));
+const built = existsSync(join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js'));
 
 const yaml = `
 scenario: html-short

@@ -4,12 +4,12 @@ import { join, resolve } from 'node:path';
 import { parseBench } from '../../harness/bench/load-bench';
 import { loadScenario } from '../../harness/scenario/load-scenario';
 import { runScenario } from '../../harness/scenario/runner';
-import { PtyPair } from '../../protocols/modbus/rtu-pty-pair';
+import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
 
 const root = resolve(__dirname, '..', '..');
-const main = join(root, 'dist', 'fixtures', 'controllers', 'reference', 'main.js');
+const main = join(root, 'dist', 'examples', 'controllers', 'reference', 'main.js');
 
 /**
  * The lab path without lab hardware: the controller reaches each BMS through an SLCAN "USB adapter" (the harness

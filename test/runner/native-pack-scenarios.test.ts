@@ -11,11 +11,11 @@ import { runScenario } from '../../harness/scenario/runner';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
-const controllerJs = join(root, 'dist', 'fixtures', 'controllers', 'leaf-vehicle', 'controller.js');
-const i3Js = join(root, 'dist', 'fixtures', 'controllers', 'i3-vehicle', 'controller.js');
-const zoeJs = join(root, 'dist', 'fixtures', 'controllers', 'zoe-vehicle', 'controller.js');
-const kiaJs = join(root, 'dist', 'fixtures', 'controllers', 'kia64-vehicle', 'controller.js');
-const teslaJs = join(root, 'dist', 'fixtures', 'controllers', 'tesla-legacy-vehicle', 'controller.js');
+const controllerJs = join(root, 'dist', 'examples', 'controllers', 'leaf-vehicle', 'controller.js');
+const i3Js = join(root, 'dist', 'examples', 'controllers', 'i3-vehicle', 'controller.js');
+const zoeJs = join(root, 'dist', 'examples', 'controllers', 'zoe-vehicle', 'controller.js');
+const kiaJs = join(root, 'dist', 'examples', 'controllers', 'kia64-vehicle', 'controller.js');
+const teslaJs = join(root, 'dist', 'examples', 'controllers', 'tesla-legacy-vehicle', 'controller.js');
 const scenario = (name: string) => loadScenario(join(root, 'fixtures', `scenarios-${name.split('-')[0]!}`, `${name}.yaml`));
 const bench = (name: string) => loadBench(join(root, 'fixtures', 'benches', `${name}.yaml`));
 

@@ -7,7 +7,7 @@ import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
 
-describeIf(builtFile('fixtures', 'controllers', 'reference', 'controller.js'), NEEDS_BUILD, 'the README scenario example', () => {
+describeIf(builtFile('examples', 'controllers', 'reference', 'controller.js'), NEEDS_BUILD, 'the README scenario example', () => {
   const text = /## Scenario files[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!;
   const bench = loadBench(join(root, 'fixtures', 'benches', 'ci.yaml'));
 
@@ -32,8 +32,8 @@ describeIf(builtFile('fixtures', 'controllers', 'reference', 'controller.js'), N
 
   it('takes controller options from the bench file (dut.moduleOptions)', async () => {
     const text2 = readFileSync(join(root, 'fixtures', 'benches', 'ci.yaml'), 'utf8').replace(
-      '  module: dist/fixtures/controllers/reference/controller.js',
-      '  module: dist/fixtures/controllers/reference/controller.js\n  moduleOptions: { defects: [ignore-overtemp] }',
+      '  module: dist/examples/controllers/reference/controller.js',
+      '  module: dist/examples/controllers/reference/controller.js\n  moduleOptions: { defects: [ignore-overtemp] }',
     );
     expect(text2).toContain('moduleOptions');
     const withDefect = parseBench(text2, join(root, 'fixtures', 'benches', 'ci-defect.yaml'));

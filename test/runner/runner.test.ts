@@ -16,7 +16,7 @@ const ciBench = (): ReturnType<typeof loadBench> => loadBench(join(root, 'fixtur
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 
 // The CI bench's in-process controller is the built reference controller (npm test builds before jest).
-const built = builtFile('fixtures', 'controllers', 'reference', 'controller.js');
+const built = builtFile('examples', 'controllers', 'reference', 'controller.js');
 
 const shortScenario = (extra = ''): string => `
 scenario: short

@@ -7,7 +7,7 @@ import { runScenario } from '../../harness/scenario/runner';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
-const main = join(root, 'dist', 'fixtures', 'controllers', 'translator', 'main.js');
+const main = join(root, 'dist', 'examples', 'controllers', 'translator', 'main.js');
 
 /**
  * The translator lab path without lab hardware: the bench of fixtures/benches/translator-lab.yaml with each of its

@@ -1,6 +1,6 @@
 /**
  * The translator bench in real time over the wire: the reference translator as its own process
- * (dist/fixtures/controllers/translator/main.js) reaches the Leaf pack's EV-CAN and the inverter's battery CAN through
+ * (dist/examples/controllers/translator/main.js) reaches the Leaf pack's EV-CAN and the inverter's battery CAN through
  * the bench's socketcand hub, and is judged on the pack-silent scenario. Also: its command line refuses bad input
  * with exit 2.
  */
@@ -13,7 +13,7 @@ import { runScenario } from '../../harness/scenario/runner';
 import { describeIf, NEEDS_BUILD } from '../support/describe-if';
 
 const root = resolve(__dirname, '..', '..');
-const main = join(root, 'dist', 'fixtures', 'controllers', 'translator', 'main.js');
+const main = join(root, 'dist', 'examples', 'controllers', 'translator', 'main.js');
 
 describeIf(existsSync(main), NEEDS_BUILD, 'translator in real time (its own process, socketcand)', () => {
   it('pack goes silent: the translator stops the inverter within its timeout', async () => {

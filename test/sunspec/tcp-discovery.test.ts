@@ -8,7 +8,7 @@ import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
 import { ModbusClient } from '../../protocols/modbus/client';
 import { discoverSunSpec } from '../../protocols/modbus/sunspec';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp-server';
+import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { expectMatchesOfficial, haveOfficialModels } from './official-models';
 
 describe('SunSpec over Modbus TCP with our client', () => {

@@ -1,5 +1,5 @@
 /**
- * Deye / Sunsynk single-phase map (fixtures/inverters/deye-sunsynk.yaml) against what kellerza/sunsynk and evcc read
+ * Deye / Sunsynk single-phase map (data/inverters/deye-sunsynk.yaml) against what kellerza/sunsynk and evcc read
  * and write, and the time-of-use programme (the brand's way of forcing charge) as the emulator models it.
  *
  * Transcribed (facts, not code):

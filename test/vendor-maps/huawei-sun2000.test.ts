@@ -1,5 +1,5 @@
 /**
- * Huawei SUN2000 + LUNA2000 map (fixtures/inverters/huawei-sun2000.yaml) against what evcc and huawei-solar-lib
+ * Huawei SUN2000 + LUNA2000 map (data/inverters/huawei-sun2000.yaml) against what evcc and huawei-solar-lib
  * read and write, and the forcible charge behaviour evcc relies on (a command that lapses after its period).
  *
  * Transcribed (facts, not code):

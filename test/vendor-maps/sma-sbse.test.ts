@@ -1,5 +1,5 @@
 /**
- * SMA Sunny Boy Smart Energy map (fixtures/inverters/sma-sbse.yaml) against what evcc reads and writes, SMA's own
+ * SMA Sunny Boy Smart Energy map (data/inverters/sma-sbse.yaml) against what evcc reads and writes, SMA's own
  * register list for the device (Technical Information SMA_Modbus-TI-en-31, sheet "SB 3600-5000SE-10"), and the CmpBMS
  * battery modes evcc uses.
  *

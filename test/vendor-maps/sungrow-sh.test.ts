@@ -1,5 +1,5 @@
 /**
- * Sungrow SH-RT map (fixtures/inverters/sungrow-sh.yaml) against what evcc and the mkaiser Home Assistant
+ * Sungrow SH-RT map (data/inverters/sungrow-sh.yaml) against what evcc and the mkaiser Home Assistant
  * integration read and write (sungrow-sh.data.ts): every read answers with a plausible value, every write is taken,
  * and evcc's battery modes do what evcc expects of the inverter.
  */

@@ -1,5 +1,5 @@
 /**
- * Victron GX map (fixtures/inverters/victron-gx.yaml) against what evcc and hass-victron read and write, and ESS
+ * Victron GX map (data/inverters/victron-gx.yaml) against what evcc and hass-victron read and write, and ESS
  * mode 3 behaviour as Victron describes it.
  *
  * Transcribed (facts, not code):

@@ -5,9 +5,9 @@ import { packagePath } from '../../../core/package-root';
 import { loadPackProfile } from './profile-schema';
 import type { PackProfile } from './profile-types';
 
-/** fixtures/packs of this package (from the sources or from dist/). */
+/** data/packs of this package (from the sources or from dist/). */
 export function packFixturesDir(): string {
-  return packagePath('fixtures', 'packs');
+  return packagePath('data', 'packs');
 }
 
 /** Ids of the bundled pack profiles (file names without .json). */

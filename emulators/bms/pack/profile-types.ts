@@ -1,5 +1,5 @@
 /**
- * A second-life pack profile (fixtures/packs/*.json), validated by `parsePackProfile`. Cell values are for ONE
+ * A second-life pack profile (data/packs/*.json), validated by `parsePackProfile`. Cell values are for ONE
  * cell; the model combines the `parallel` cells of a group into one equivalent series element (capacities add,
  * resistances in parallel). Every number in a fixture must have an entry in `sources` (see profile-schema.ts).
  */

@@ -10,7 +10,7 @@ import { loadPackFixture } from '../pack/fixtures';
 import { attachLvCan } from './lv-can-profile';
 import type { CanProfileAttachment } from './can-link';
 
-const DBC_DIR = join(__dirname, '../../../fixtures/dbc');
+const DBC_DIR = join(__dirname, '../../../data/dbc');
 const pylonDb = loadDbc(join(DBC_DIR, 'pylon-lv.dbc'));
 const smaDb = loadDbc(join(DBC_DIR, 'sma-lv.dbc'));
 
@@ -83,7 +83,7 @@ function expectCommon(d: Map<number, Record<string, number>>, s: Readonly<BmsSna
   expect(Math.abs(m.BatteryTemperature! - s.tempAvg)).toBeLessThanOrEqual(0.05 + 1e-9);
 }
 
-describe('attachLvCan, Pylontech variant (fixtures/dbc/pylon-lv.dbc)', () => {
+describe('attachLvCan, Pylontech variant (data/dbc/pylon-lv.dbc)', () => {
   it('sends every battery message of the DBC at once, then every 1 s, decoding to the snapshot', async () => {
     const r = await rig();
     r.link = attachLvCan(r.dev, r.battery, { variant: 'pylon', bmsName: 'SECOND-LIFE-LFP' });
@@ -148,7 +148,7 @@ describe('attachLvCan, Pylontech variant (fixtures/dbc/pylon-lv.dbc)', () => {
   });
 });
 
-describe('attachLvCan, SMA variant (fixtures/dbc/sma-lv.dbc)', () => {
+describe('attachLvCan, SMA variant (data/dbc/sma-lv.dbc)', () => {
   it('sends the SMA set every 100 ms in the Pylontech byte and field order', async () => {
     const r = await rig();
     r.dev.injectFault({ kind: 'wrong-value', field: 'chargeCurrentLimit', factor: 0.25 }); // make the limits differ

@@ -8,7 +8,7 @@ import { BmsFlag } from '../logic/flags';
 import { loadPackFixture } from '../pack/fixtures';
 import { LV_CAN_ID, LvCanEncoder } from './lv-can';
 
-const db = loadDbc(join(__dirname, '../../../fixtures/dbc/pylon-lv.dbc'));
+const db = loadDbc(join(__dirname, '../../../data/dbc/pylon-lv.dbc'));
 
 function decodeAll(enc: LvCanEncoder): Record<number, Record<string, number>> {
   const out: Record<number, Record<string, number>> = {};
@@ -16,7 +16,7 @@ function decodeAll(enc: LvCanEncoder): Record<number, Record<string, number>> {
   return out;
 }
 
-describe('LV CAN encoder (checked against fixtures/dbc/pylon-lv.dbc)', () => {
+describe('LV CAN encoder (checked against data/dbc/pylon-lv.dbc)', () => {
   it('encodes a live BMS snapshot with the scales of PROTOCOLS.md', () => {
     const dev = new BmsDevice(loadPackFixture('lfp-lishen-16s-202ah'), { seed: 1, initialSoc: 0.6 });
     for (let i = 0; i < 5; i++) dev.step(1);

@@ -3,7 +3,7 @@ import type { BmsSnapshot } from '../device/snapshot';
 import { BmsFlag } from '../logic/flags';
 import type { HeartbeatReaction } from '../pack/profile-types';
 
-/** LV CAN ("Pylontech") ids, PROTOCOLS.md; same as fixtures/dbc/pylon-lv.dbc and sma-lv.dbc. */
+/** LV CAN ("Pylontech") ids, PROTOCOLS.md; same as data/dbc/pylon-lv.dbc and sma-lv.dbc. */
 export const LV_CAN_ID = {
   limits: 0x351,
   socSoh: 0x355,
@@ -88,7 +88,7 @@ export const LV_SOURCES = {
 
 /**
  * Pylontech: little-endian, 1 s; 0x355 4 bytes (SOC, SOH), 0x359 8 bytes; Victron extensions 0x35A, 0x35F,
- * 0x370-0x373, 0x379 (fixtures/dbc/pylon-lv.dbc). Watchdog: Battery-Emulator raises "inverter missing" (an error
+ * 0x370-0x373, 0x379 (data/dbc/pylon-lv.dbc). Watchdog: Battery-Emulator raises "inverter missing" (an error
  * that stops charge and discharge) after 60 s without a frame from the inverter.
  */
 export const PYLON_LV: LvCanVariant = {
@@ -107,7 +107,7 @@ export const PYLON_LV: LvCanVariant = {
 /**
  * SMA (Sunny Island) as SMA-facing implementations send it: the Pylontech byte and field order (little-endian,
  * charge current before discharge current), 100 ms, 0x35A alarm pairs, 0x35B, 0x35E, 0x35F; 0x355 with the
- * high-resolution SOC (fixtures/dbc/sma-lv.dbc). Watchdog: Battery-Emulator triples its 60 s for SMA (180 s).
+ * high-resolution SOC (data/dbc/sma-lv.dbc). Watchdog: Battery-Emulator triples its 60 s for SMA (180 s).
  */
 export const SMA_LV: LvCanVariant = {
   name: 'sma',
@@ -124,7 +124,7 @@ export const SMA_LV: LvCanVariant = {
 
 /**
  * The outlier kept under its own name: Battery-Emulator's SMA-LV-CAN.cpp writes every field big-endian and puts
- * the discharge current limit before the charge limit (fixtures/dbc/sma-lv-bigendian.dbc). No other public
+ * the discharge current limit before the charge limit (data/dbc/sma-lv-bigendian.dbc). No other public
  * implementation does; a controller written to SMA's documents misreads it. Never the default.
  */
 export const SMA_LV_BIGENDIAN: LvCanVariant = {

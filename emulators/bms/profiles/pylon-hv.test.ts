@@ -11,7 +11,7 @@ import { loadPackFixture } from '../pack/fixtures';
 import type { CanProfileAttachment } from './can-link';
 import { attachPylonHv, PylonHvEncoder } from './pylon-hv';
 
-const db = loadDbc(join(__dirname, '../../../fixtures/dbc/pylon-hv.dbc'));
+const db = loadDbc(join(__dirname, '../../../data/dbc/pylon-hv.dbc'));
 const REQ = 0x4200;
 const ensembleIds = [0x4210, 0x4220, 0x4230, 0x4240, 0x4250, 0x4260, 0x4270, 0x4280, 0x4290];
 const systemIds = [0x7310, 0x7320, 0x7330, 0x7340];
@@ -46,7 +46,7 @@ afterEach(async () => {
 
 const request = (type: number, len = 8): CanFrame => makeFrame(REQ, [type, 0, 0, 0, 0, 0, 0, 0].slice(0, len), { extended: true });
 
-describe('Pylon HV CAN profile (fixtures/dbc/pylon-hv.dbc)', () => {
+describe('Pylon HV CAN profile (data/dbc/pylon-hv.dbc)', () => {
   it('answers 0x4200/0x00 with the ensemble frames, decoding to the snapshot', async () => {
     const r = await rig();
     r.dev.setCurrent(-42);

@@ -1,5 +1,5 @@
 /**
- * Pylon HV CAN (high-voltage stacks; PROTOCOLS.md, fixtures/dbc/pylon-hv.dbc, docs/protocols/battery-can.md):
+ * Pylon HV CAN (high-voltage stacks; PROTOCOLS.md, data/dbc/pylon-hv.dbc, docs/protocols/battery-can.md):
  * 29-bit ids, request/response. The inverter polls 0x4200 and cycles byte 0 through 0, 1, 2: 0x00 asks for the
  * ensemble information (answered with 0x4210..0x4290), 0x02 for the system equipment information
  * (0x7310..0x7340), 0x01 is answered by nobody. It also sends 0x3010 (heartbeat), 0x8200 (0x55 sleep, 0xAA wake)

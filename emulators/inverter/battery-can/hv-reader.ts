@@ -1,5 +1,5 @@
 /**
- * The inverter's reading of Pylon HV answers, with fixtures/dbc/pylon-hv.dbc (facts and sources there and in
+ * The inverter's reading of Pylon HV answers, with data/dbc/pylon-hv.dbc (facts and sources there and in
  * docs/protocols/battery-can.md), following the reading conventions of an inverter-side implementation
  * [BE dalathegreat/Battery-Emulator Software/src/battery/PYLON-BATTERY.cpp @ 62532e944e06bd1d6462179ba92068b48d98ab89,
  * which plays the inverter]: the discharge limit is taken as |raw - 30000| x 0.1 A, so both the standard negative
@@ -17,7 +17,7 @@ import { tryDecode, type BmsAlarm, type HeardBms } from './heard-bms';
 
 let cached: Database | undefined;
 export function hvDatabase(): Database {
-  return (cached ??= loadDbc(packagePath('fixtures', 'dbc', 'pylon-hv.dbc')));
+  return (cached ??= loadDbc(packagePath('data', 'dbc', 'pylon-hv.dbc')));
 }
 
 /** 0x4250 flag bit -> alarm (DBC comment on BMS_StatusAlarms). */

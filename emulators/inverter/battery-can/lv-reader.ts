@@ -1,6 +1,6 @@
 /**
  * The inverter's reading of the LV battery-to-inverter protocol (Pylontech LV, SMA LV and its big-endian variant),
- * with the DBCs in fixtures/dbc (pylon-lv.dbc, sma-lv.dbc, sma-lv-bigendian.dbc): facts and sources are in those
+ * with the DBCs in data/dbc (pylon-lv.dbc, sma-lv.dbc, sma-lv-bigendian.dbc): facts and sources are in those
  * files and in docs/protocols/battery-can.md; this module only maps the decoded signals onto {@link HeardBms}.
  *
  * - 0x351 limits; 0x355 SOC/SOH; 0x356 measurements (all frames as the variant's DBC lays them out).
@@ -19,7 +19,7 @@ export function lvDatabase(variant: string): Database {
   const file = DBC[variant];
   if (!file) throw new Error(`no LV variant '${variant}'`);
   let db = cache.get(file);
-  if (!db) cache.set(file, (db = loadDbc(packagePath('fixtures', 'dbc', file))));
+  if (!db) cache.set(file, (db = loadDbc(packagePath('data', 'dbc', file))));
   return db;
 }
 

@@ -25,7 +25,7 @@ export function registerDemoCommand(program: Command): void {
       const scenarios = await loadAndCheck(bench, expandScenarioPaths([join(root, 'fixtures', 'scenarios')]));
       const out = process.stdout;
       out.write(`hil demo: bench '${bench.file.bench}' (${bench.file.description ?? ''})\n`);
-      out.write(`controller: the reference EMS in fixtures/controllers/reference (a process in real time, in-process in virtual time)\n\n`);
+      out.write(`controller: the reference EMS in examples/controllers/reference (a process in real time, in-process in virtual time)\n\n`);
       const results: ScenarioResult[] = [];
       const reports: string[] = [];
       const quietSummary = new ConsoleReporter();

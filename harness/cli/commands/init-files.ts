@@ -67,7 +67,7 @@ modbus:
   site: { tcp: "127.0.0.1:0" }
 
 devices:
-  # CHANGE: pack (fixtures/packs: lfp-lishen-16s-202ah, nissan-leaf-24kwh, bmw-i3-60ah, tesla-model-s-module) and
+  # CHANGE: pack (data/packs: lfp-lishen-16s-202ah, nissan-leaf-24kwh, bmw-i3-60ah, tesla-model-s-module) and
   # protocol (pylon-lv, sma-lv, pylon-hv) to what your controller expects. The BMS wants your controller's 0x305
   # heartbeat and zeroes its limits 3 s after it stops (CHANGE: timeoutS, or remove 'heartbeat' for the protocol's default).
   - name: pack1
@@ -77,7 +77,7 @@ devices:
     can: pack1
     params: { soc: 55, soh: 92, heartbeat: { armAtStart: true, timeoutS: 3, reaction: zero-limits } }
   # A 5 kW hybrid inverter with pack1 on its battery port, SunSpec models 1/103/120/121/123/124/160 at unit id 1.
-  # CHANGE: map (a vendor map file, see fixtures/inverters) and unitId if your controller speaks a vendor map.
+  # CHANGE: map (a vendor map file, see data/inverters) and unitId if your controller speaks a vendor map.
   - name: inv1
     type: inverter
     modbus: site

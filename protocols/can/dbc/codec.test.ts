@@ -3,7 +3,7 @@ import { DecodeError, EncodeError } from '../../../core/errors';
 import { makeFrame } from '../frame';
 import { formatDecoded, loadDbc, parseDbc } from './index';
 
-const FIXTURES = join(__dirname, '../../../fixtures/dbc');
+const FIXTURES = join(__dirname, '../../../data/dbc');
 const lv = loadDbc(join(FIXTURES, 'pylon-lv.dbc'));
 const sma = loadDbc(join(FIXTURES, 'sma-lv.dbc'));
 const smaBe = loadDbc(join(FIXTURES, 'sma-lv-bigendian.dbc'));

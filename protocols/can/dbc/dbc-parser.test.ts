@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../core/errors';
 import { loadDbc, parseDbc } from './index';
 
-const FIXTURES = join(__dirname, '../../../fixtures/dbc');
+const FIXTURES = join(__dirname, '../../../data/dbc');
 
 const HEADER = 'VERSION ""\nNS_ :\n\tCM_\n\tBA_\nBS_:\nBU_: A B\n';
 

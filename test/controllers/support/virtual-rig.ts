@@ -1,6 +1,6 @@
 /**
  * A virtual-time bench for the reference controller: the test plays the BMS on a virtual CAN bus (LV frames encoded
- * with fixtures/dbc/pylon-lv.dbc), and the inverter emulator's SunSpec device answers Modbus through a server core
+ * with data/dbc/pylon-lv.dbc), and the inverter emulator's SunSpec device answers Modbus through a server core
  * and an in-process master. Everything runs on one VirtualClock.
  */
 import { join } from 'node:path';
@@ -17,9 +17,9 @@ import { openBus } from '../../../protocols/can/registry';
 import { InProcessMaster } from '../../../protocols/modbus/in-process-master';
 import { ModbusServerCore } from '../../../protocols/modbus/server-core';
 import type { SunSpecDevice } from '../../../protocols/modbus/sunspec/sunspec-device';
-import { createController, type Controller, type ControllerIo, type ControllerOptions } from '../../../fixtures/controllers/reference/controller';
+import { createController, type Controller, type ControllerIo, type ControllerOptions } from '../../../examples/controllers/reference/controller';
 
-export const db = loadDbc(join(__dirname, '..', '..', '..', 'fixtures', 'dbc', 'pylon-lv.dbc'));
+export const db = loadDbc(join(__dirname, '..', '..', '..', 'data', 'dbc', 'pylon-lv.dbc'));
 
 /** What the played BMS broadcasts every second. */
 export interface BmsValues {

@@ -1,17 +1,17 @@
 /**
  * The BMW i3 SME profile read back by a controller-side decoder written from the cited sources only
- * (fixtures/controllers/i3-vehicle/i3-decoder.ts: Battery-Emulator and OVMS readings), with the tiny i3 controller
+ * (examples/controllers/i3-vehicle/i3-decoder.ts: Battery-Emulator and OVMS readings), with the tiny i3 controller
  * playing the vehicle as Battery-Emulator does.
  */
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
 import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
-import { I3Vehicle } from '../../../../fixtures/controllers/i3-vehicle/controller';
-import { I3AnswerAssembler, j1850 } from '../../../../fixtures/controllers/i3-vehicle/i3-decoder';
+import { I3Vehicle } from '../../../../examples/controllers/i3-vehicle/controller';
+import { I3AnswerAssembler, j1850 } from '../../../../examples/controllers/i3-vehicle/i3-decoder';
 import { attachBmwI3, type BmwI3Attachment } from './bmw-i3-profile';
 
-const db = loadDbc(join(__dirname, '../../../../fixtures/dbc/bmw-i3.dbc'));
+const db = loadDbc(join(__dirname, '../../../../data/dbc/bmw-i3.dbc'));
 
 type Rig = NativeRig<BmwI3Attachment, I3Vehicle> & { sme: BmwI3Attachment };
 const rigs: Rig[] = [];

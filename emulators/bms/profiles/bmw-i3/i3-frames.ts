@@ -1,7 +1,7 @@
 /**
  * The frames a BMW i3 SME (battery management) broadcasts, encoded from the BMS state. Little-endian; layouts,
  * periods and scales as Battery-Emulator reads them [BE handle_incoming_can_frame, periods in its comments];
- * fixtures/dbc/bmw-i3.dbc describes the same frames.
+ * data/dbc/bmw-i3.dbc describes the same frames.
  *
  * | id | period | content |
  * |---|---|---|

@@ -1,19 +1,19 @@
 /**
  * The Kia/Hyundai 64 kWh BMS profile: its UDS answers against the real capture of Battery-Emulator, and read back by a
- * controller-side decoder written from the cited sources only (fixtures/controllers/kia64-vehicle/kia64-decoder.ts).
+ * controller-side decoder written from the cited sources only (examples/controllers/kia64-vehicle/kia64-decoder.ts).
  */
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
-import { Kia64Vehicle, type Kia64VehicleOptions } from '../../../../fixtures/controllers/kia64-vehicle/controller';
-import { decodeKia64Frame, decodeKia64Pid, type Kia64Broadcast, type Kia64Pids } from '../../../../fixtures/controllers/kia64-vehicle/kia64-decoder';
-import { LeafAnswerAssembler } from '../../../../fixtures/controllers/leaf-vehicle/leaf-decoder';
+import { Kia64Vehicle, type Kia64VehicleOptions } from '../../../../examples/controllers/kia64-vehicle/controller';
+import { decodeKia64Frame, decodeKia64Pid, type Kia64Broadcast, type Kia64Pids } from '../../../../examples/controllers/kia64-vehicle/kia64-decoder';
+import { LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
 import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachKiaHyundai64, type KiaHyundai64Attachment } from './kia-hyundai-64-profile';
 import { Kia64FrameEncoder } from './kia64-frames';
 import { kia64Pid } from './kia64-pids';
 
-const db = loadDbc(join(__dirname, '../../../../fixtures/dbc/kia-hyundai-64.dbc'));
+const db = loadDbc(join(__dirname, '../../../../data/dbc/kia-hyundai-64.dbc'));
 
 /**
  * The answers of dalathegreat/Battery-Emulator test/can_log_based/can_logs/17_Kia64_UDSpolls.txt @ 00ea53e6 ("Real

@@ -1,7 +1,7 @@
 /**
  * The frames a Leaf LBC broadcasts on EV-CAN, encoded from the BMS state. Layouts (Motorola bit order, as in the
  * LCM DBC) and scales [BE handle_incoming_can_frame; OVMS IncomingFrameCan1; LCM EV-can_AZE0.dbc]; periods
- * [LCM-XLSX]. fixtures/dbc/nissan-leaf.dbc describes the same frames; a test decodes every frame with it.
+ * [LCM-XLSX]. data/dbc/nissan-leaf.dbc describes the same frames; a test decodes every frame with it.
  *
  * | id | period | content |
  * |---|---|---|

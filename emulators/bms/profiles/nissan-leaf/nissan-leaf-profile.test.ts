@@ -1,18 +1,18 @@
 /**
  * The Leaf LBC profile read back by a controller-side decoder written from the cited sources only
- * (fixtures/controllers/leaf-vehicle/leaf-decoder.ts: Battery-Emulator and OVMS readings), with the tiny test
+ * (examples/controllers/leaf-vehicle/leaf-decoder.ts: Battery-Emulator and OVMS readings), with the tiny test
  * controller playing the vehicle the way Battery-Emulator does (BS = 1 flow control after every frame).
  */
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
 import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
-import { LeafVehicle } from '../../../../fixtures/controllers/leaf-vehicle/controller';
-import { crc85, LeafAnswerAssembler } from '../../../../fixtures/controllers/leaf-vehicle/leaf-decoder';
+import { LeafVehicle } from '../../../../examples/controllers/leaf-vehicle/controller';
+import { crc85, LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
 import { attachNissanLeaf, type NissanLeafAttachment } from './nissan-leaf-profile';
 import type { LeafGeneration } from './variants';
 
-const db = loadDbc(join(__dirname, '../../../../fixtures/dbc/nissan-leaf.dbc'));
+const db = loadDbc(join(__dirname, '../../../../data/dbc/nissan-leaf.dbc'));
 
 type Rig = NativeRig<NissanLeafAttachment, LeafVehicle> & { leaf: NissanLeafAttachment };
 const rigs: Rig[] = [];

@@ -1,19 +1,19 @@
 /**
  * The Renault Zoe Gen1 LBC profile: its frames against the capture-based log of Battery-Emulator, and read back by
- * a controller-side decoder written from the cited sources only (fixtures/controllers/zoe-vehicle/zoe-decoder.ts).
+ * a controller-side decoder written from the cited sources only (examples/controllers/zoe-vehicle/zoe-decoder.ts).
  */
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
-import { ZoeVehicle } from '../../../../fixtures/controllers/zoe-vehicle/controller';
-import { decodeZoeFrame, type ZoeBroadcast } from '../../../../fixtures/controllers/zoe-vehicle/zoe-decoder';
-import { LeafAnswerAssembler } from '../../../../fixtures/controllers/leaf-vehicle/leaf-decoder';
+import { ZoeVehicle } from '../../../../examples/controllers/zoe-vehicle/controller';
+import { decodeZoeFrame, type ZoeBroadcast } from '../../../../examples/controllers/zoe-vehicle/zoe-decoder';
+import { LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
 import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachRenaultZoe, type RenaultZoeAttachment, type ZoeVariant } from './renault-zoe-profile';
 import { ZoeFrameEncoder } from './zoe-frames';
 
-const db = loadDbc(join(__dirname, '../../../../fixtures/dbc/renault-zoe.dbc'));
+const db = loadDbc(join(__dirname, '../../../../data/dbc/renault-zoe.dbc'));
 
 /**
  * Frames of dalathegreat/Battery-Emulator test/can_log_based/can_logs/28_RenaultZoe1_base_pid.txt @ 62532e94

@@ -1,17 +1,17 @@
 /**
  * The Tesla Model S/X (pre-2021) BMS profile, read back by a controller-side decoder written from the cited source only
- * (fixtures/controllers/tesla-legacy-vehicle/tesla-legacy-decoder.ts) and by the DBC.
+ * (examples/controllers/tesla-legacy-vehicle/tesla-legacy-decoder.ts) and by the DBC.
  */
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
-import { TeslaLegacyVehicle, type TeslaLegacyVehicleOptions } from '../../../../fixtures/controllers/tesla-legacy-vehicle/controller';
-import { decodeTeslaLegacyFrame, type TeslaLegacyReading } from '../../../../fixtures/controllers/tesla-legacy-vehicle/tesla-legacy-decoder';
+import { TeslaLegacyVehicle, type TeslaLegacyVehicleOptions } from '../../../../examples/controllers/tesla-legacy-vehicle/controller';
+import { decodeTeslaLegacyFrame, type TeslaLegacyReading } from '../../../../examples/controllers/tesla-legacy-vehicle/tesla-legacy-decoder';
 import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachTeslaLegacy, type TeslaLegacyAttachment } from './tesla-legacy-profile';
 import { BMS_STATE, CELL_LSB_V, CONTACTOR, TeslaLegacyFrameEncoder } from './tesla-legacy-frames';
 
-const db = loadDbc(join(__dirname, '../../../../fixtures/dbc/tesla-legacy.dbc'));
+const db = loadDbc(join(__dirname, '../../../../data/dbc/tesla-legacy.dbc'));
 
 type Rig = NativeRig<TeslaLegacyAttachment, TeslaLegacyVehicle>;
 const rigs: Rig[] = [];
