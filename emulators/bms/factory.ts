@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
+import { schemaIssues } from '../../core/schema-errors';
 import type { CanBus } from '../../protocols/can/bus';
 import type { ModbusDevice } from '../../protocols/modbus/device';
 import type { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-device';
@@ -158,7 +159,7 @@ const PARAMS_SCHEMA = {
 } as const;
 
 // One Ajv instance (each compiles its meta-schema, tens of ms of start-up); the fault schema compiled on first use.
-const ajv = new Ajv({ allErrors: true });
+const ajv = new Ajv({ allErrors: true, verbose: true });
 const validate = ajv.compile(PARAMS_SCHEMA);
 let faultValidator: ValidateFunction | undefined;
 const faultCheck = (): ValidateFunction => (faultValidator ??= ajv.compile(BMS_FAULT_SCHEMA));
@@ -173,13 +174,8 @@ function checkFaultSpec(spec: unknown, where: string): void {
   }
   // Only the errors of the branch of this kind.
   const branch = BMS_FAULT_SCHEMA.oneOf.findIndex((b) => b.properties.kind.const === kind);
-  const detail = (checkFault.errors ?? [])
-    .filter((e) => e.schemaPath.startsWith(`#/oneOf/${branch}/`))
-    .map((e) =>
-      e.keyword === 'additionalProperties'
-        ? `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`
-        : `${e.instancePath ? e.instancePath.slice(1) : 'fault'} ${e.message ?? 'is not valid'}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : ''}`,
-    )
+  const detail = schemaIssues(checkFault.errors ?? [], { subject: 'field', fallback: 'fault', noun: 'field', schemaPath: `#/oneOf/${branch}/` })
+    .map((i) => i.message)
     .slice(0, 3)
     .join('; ');
   throw new ConfigError(`${where}: fault '${kind}': ${detail}`);
@@ -207,14 +203,7 @@ export interface ParamProblem {
 /** Check parameters (for `protocol`, when given); an empty list means valid. */
 export function checkBmsParams(params: unknown, protocol?: string): ParamProblem[] {
   if (!validate(params ?? {})) {
-    return (validate.errors ?? []).map((e) => {
-      if (e.keyword === 'additionalProperties') {
-        const k = (e.params as { additionalProperty: string }).additionalProperty;
-        return { path: `${e.instancePath}/${k}`, message: `unknown parameter '${k}'` };
-      }
-      if (e.keyword === 'enum') return { path: e.instancePath, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
-      return { path: e.instancePath, message: e.message ?? 'is not valid' };
-    });
+    return schemaIssues(validate.errors ?? [], { subject: 'none', noun: 'parameter', listAllowed: false }).map((i) => ({ path: i.pointer, message: i.message }));
   }
   const p = (params ?? {}) as Record<string, unknown>;
   const out: ParamProblem[] = [];

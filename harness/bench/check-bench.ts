@@ -11,7 +11,7 @@ import { parseMediumUrl } from '../../protocols/can/medium-url';
 import { knownMedia } from '../../protocols/can/registry';
 import { nameProblem } from '../config/names';
 import type { ProblemList } from '../config/problems';
-import { didYouMean } from '../config/suggest';
+import { didYouMean } from '../../core/suggest';
 import type { YamlSource } from '../config/yaml-file';
 import { batteryCanInverterOptions } from './battery-can-inverter-adapter';
 import { explainUnknown, knownPlaceholders, placeholderSpans } from './placeholders';

@@ -1,5 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { ConfigError } from '../../core/errors';
+import { schemaIssues } from '../../core/schema-errors';
 import type { BatteryPort } from '../../emulators/inverter/battery-port';
 import { createInverterDevice } from '../../emulators/inverter/factory';
 import { INVERTER_FAULT_KINDS, INVERTER_FAULT_SCHEMA, type InverterFaultSpec } from '../../emulators/inverter/faults';
@@ -9,7 +10,7 @@ import { MODBUS_FAULT_KINDS } from './modbus-faults';
 
 // Compiled on first use (a fault injected or checked), not at start-up: each Ajv compile costs tens of ms.
 let faultValidator: ValidateFunction | undefined;
-const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true }).compile(INVERTER_FAULT_SCHEMA));
+const faultCheck = (): ValidateFunction => (faultValidator ??= new Ajv({ allErrors: true, verbose: true }).compile(INVERTER_FAULT_SCHEMA));
 
 /** Inputs an inverter takes from a scenario (`set: { inv1.irradiance: 300 }`). */
 const INPUTS = ['irradiance', 'ambient', 'grid.voltage', 'grid.frequency', 'dc.switch', 'site.load'] as const;
@@ -77,9 +78,8 @@ export function inverterBenchDevice(o: { name: string; params?: unknown; map?: s
         const known = INVERTER_FAULT_KINDS.includes(kind as InverterFaultSpec['kind']);
         // Only the errors of this kind's branch of the oneOf.
         const branch = INVERTER_FAULT_SCHEMA.oneOf.findIndex((b) => b.properties.kind.const === kind);
-        const detail = (checkFault.errors ?? [])
-          .filter((e) => e.keyword !== 'const' && e.keyword !== 'oneOf' && e.schemaPath.startsWith(`#/oneOf/${branch}/`))
-          .map((e) => `${e.instancePath || 'fault'} ${e.message ?? ''}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`)
+        const detail = schemaIssues(checkFault.errors ?? [], { subject: 'field', fallback: 'fault', noun: 'field', schemaPath: `#/oneOf/${branch}/` })
+          .map((i) => i.message)
           .slice(0, 3)
           .join('; ');
         throw new ConfigError(

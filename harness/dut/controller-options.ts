@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../config/problems';
-import { didYouMean } from '../config/suggest';
+import { didYouMean } from '../../core/suggest';
 
 /** The JSON Schema of one option (the subset the harness reads to turn `--dut-option k=v` text into a value). */
 export interface ControllerOptionSchema {

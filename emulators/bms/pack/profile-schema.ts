@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
+import { schemaIssues } from '../../../core/schema-errors';
 import { ConfigError } from '../../../core/errors';
 import type { LevelThresholds, PackProfile } from './profile-types';
 
@@ -104,14 +105,6 @@ export const packProfileSchema = obj(
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
-function formatAjv(e: ErrorObject): string {
-  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
-  if (e.keyword === 'additionalProperties') {
-    return `${where}: unknown property '${String(e.params.additionalProperty)}'`;
-  }
-  if (e.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(e.params.allowedValues)}`;
-  return `${where}: ${e.message ?? 'is invalid'}`;
-}
 
 /**
  * Validate a parsed profile object. Throws `ConfigError` listing every problem with its dotted path, prefixed by
@@ -119,9 +112,9 @@ function formatAjv(e: ErrorObject): string {
  * every number has a `sources` entry for its path or a parent path.
  */
 export function parsePackProfile(value: unknown, origin = 'pack profile'): PackProfile {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictTuples: false }).compile(packProfileSchema);
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictTuples: false }).compile(packProfileSchema);
   if (!validator(value)) {
-    const lines = (validator.errors ?? []).map(formatAjv);
+    const lines = schemaIssues(validator.errors ?? [], { subject: 'dotted', noun: 'property' }).map((i) => i.message);
     throw new ConfigError(`invalid pack profile:\n  ${lines.join('\n  ')}`, origin);
   }
   const p = value as PackProfile;
