@@ -140,7 +140,7 @@ describe('createBmsDevice', () => {
   });
 
   it('loads a pack by path relative to the bench directory', () => {
-    const bms = createBmsDevice({ name: 'p', pack: 'packs/bmw-i3-60ah.json', baseDir: join(__dirname, '..', '..', 'fixtures'), protocol: 'pylon-hv' });
+    const bms = createBmsDevice({ name: 'p', pack: 'packs/bmw-i3-60ah.json', baseDir: join(__dirname, '..', '..', 'data'), protocol: 'pylon-hv' });
     expect(bms.pack).toBe('bmw-i3-60ah');
   });
 

@@ -22,7 +22,7 @@ describe('createInverterDevice', () => {
   });
 
   it('builds a vendor-map inverter relative to the bench directory', () => {
-    const d = createInverterDevice({ name: 'inv2', map: 'inverters/example-vendor.yaml', baseDir: join(__dirname, '..', '..', 'fixtures'), params: { profile: { kind: 'cloudy', seed: 3 }, startTime: '11:30' } });
+    const d = createInverterDevice({ name: 'inv2', map: 'inverters/example-vendor.yaml', baseDir: join(__dirname, '..', '..', 'data'), params: { profile: { kind: 'cloudy', seed: 3 }, startTime: '11:30' } });
     for (let i = 0; i < 300; i++) d.step(0.1);
     expect(d.signal('ac_power')).toBeCloseTo(d.inverter.state.acW, 9);
     expect(d.signal('device_type')).toBe(4107);
