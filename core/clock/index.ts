@@ -4,3 +4,5 @@ export type { RealClockOptions } from './real-clock';
 export { VirtualClock, flushMicrotasks } from './virtual-clock';
 export { defaultClock } from './default-clock';
 export { ScaledClock } from './scaled-clock';
+export { PeriodicSchedule } from './periodic-schedule';
+export type { PeriodicScheduleOptions, ScheduleSlot, ScheduleStats } from './periodic-schedule';

@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Clock } from '../../core/clock';
 import { compileSchemaCached } from '../../core/schema-cache';
 import { ConfigError } from '../../core/errors';
+import { schemaIssues } from '../../core/schema-errors';
 import type { CanBus } from '../../protocols/can/bus';
 import type { ModbusDevice } from '../../protocols/modbus/device';
 import type { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-device';
@@ -30,7 +31,7 @@ export type { BmsParams } from './params';
 
 // Our own fixed schema: no draft-07 meta-schema pass, compiled once across runs (core/schema-cache, issue 19).
 // Fault specs: BMS_FAULTS.check.
-const validate = compileSchemaCached(BMS_PARAMS_SCHEMA, { allErrors: true, validateSchema: false });
+const validate = compileSchemaCached(BMS_PARAMS_SCHEMA, { allErrors: true, verbose: true, validateSchema: false });
 
 export interface ParamProblem {
   /** JSON pointer below `params`, for the bench loader to turn into file:line:column. */
@@ -49,14 +50,7 @@ export function missingProtocolMessage(device: string): string {
 /** Check parameters (for `protocol`, when given); an empty list means valid. */
 export function checkBmsParams(params: unknown, protocol?: string): ParamProblem[] {
   if (!validate(params ?? {})) {
-    return (validate.errors ?? []).map((e) => {
-      if (e.keyword === 'additionalProperties') {
-        const k = (e.params as { additionalProperty: string }).additionalProperty;
-        return { path: `${e.instancePath}/${k}`, message: `unknown parameter '${k}'` };
-      }
-      if (e.keyword === 'enum') return { path: e.instancePath, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
-      return { path: e.instancePath, message: e.message ?? 'is not valid' };
-    });
+    return schemaIssues(validate.errors ?? [], { subject: 'none', noun: 'parameter', listAllowed: false }).map((i) => ({ path: i.pointer, message: i.message }));
   }
   const p = (params ?? {}) as Record<string, unknown>;
   const out: ParamProblem[] = [];

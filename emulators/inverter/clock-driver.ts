@@ -1,8 +1,9 @@
 /**
- * Drive a stepped model from a Clock: every `periodMs` the model steps by the elapsed time. Due times advance by the
- * period (no drift, STYLE.md point 8), so a virtual clock gives the same steps for the same run.
+ * Drive a stepped model from a Clock: every `periodMs` the model steps by the elapsed time. Slots come from the core
+ * `PeriodicSchedule` (drift-free, STYLE.md point 8; after a stall the missed slots are skipped and the next step
+ * covers the elapsed time), so a virtual clock gives the same steps for the same run.
  */
-import type { Clock, TimerHandle } from '../../core/clock';
+import { PeriodicSchedule, type Clock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 
 export interface Steppable {
@@ -19,33 +20,20 @@ export interface Driver {
 export function driveWithClock(clock: Clock, model: Steppable, periodMs = 100): Driver {
   if (!(periodMs > 0)) throw new ConfigError(`step period must be > 0 ms, got ${periodMs}`);
   let last = clock.now();
-  let due = last + periodMs;
-  let handle: TimerHandle | undefined;
-  let running = true;
-  const tick = (): void => {
-    if (!running) return;
-    const now = clock.now();
+  const schedule = new PeriodicSchedule(clock, periodMs, ({ now }) => {
     const dt = (now - last) / 1000;
     last = now;
-    due += periodMs;
-    if (due <= now) due = now + periodMs; // fell behind (real clock): skip, do not burst
-    handle = clock.setTimer(due, tick);
     try {
       model.step(dt);
     } catch (err) {
-      stop();
+      schedule.stop();
       throw err;
     }
-  };
-  const stop = (): void => {
-    running = false;
-    if (handle !== undefined) clock.clearTimer(handle);
-  };
-  handle = clock.setTimer(due, tick);
+  });
   return {
-    stop,
+    stop: () => schedule.stop(),
     get running() {
-      return running;
+      return schedule.running;
     },
   };
 }

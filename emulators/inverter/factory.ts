@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { compileSchemaCached } from '../../core/schema-cache';
 import { ConfigError } from '../../core/errors';
+import { schemaIssues } from '../../core/schema-errors';
 import { packagePath } from '../../core/package-root';
 import type { ModbusDevice } from '../../protocols/modbus/device';
 import type { SunSpecDevice } from '../../protocols/modbus/sunspec';
@@ -115,7 +116,7 @@ const PARAMS_SCHEMA = {
 } as const;
 
 // validateSchema false: this is our own fixed schema, so no draft-07 meta-schema compile at every start (issue 19).
-const validate = compileSchemaCached(PARAMS_SCHEMA, { allErrors: true, validateSchema: false });
+const validate = compileSchemaCached(PARAMS_SCHEMA, { allErrors: true, verbose: true, validateSchema: false });
 
 export interface ParamProblem {
   /** JSON pointer below `params` (`/strings/0/modules`), for the bench loader to turn into file:line:column. */
@@ -138,14 +139,7 @@ export function checkInverterParams(params: unknown): ParamProblem[] {
     }
     return out;
   }
-  return (validate.errors ?? []).map((e) => {
-    if (e.keyword === 'additionalProperties') {
-      const k = (e.params as { additionalProperty: string }).additionalProperty;
-      return { path: `${e.instancePath}/${k}`, message: `unknown parameter '${k}'` };
-    }
-    if (e.keyword === 'enum') return { path: e.instancePath, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
-    return { path: e.instancePath, message: e.message ?? 'is not valid' };
-  });
+  return schemaIssues(validate.errors ?? [], { subject: 'none', noun: 'parameter', listAllowed: false }).map((i) => ({ path: i.pointer, message: i.message }));
 }
 
 /** Seconds since midnight from seconds or "HH:MM[:SS]". */

@@ -31,9 +31,9 @@ describe('vendor map files', () => {
 
   it('reports schema errors with file:line:column', () => {
     const e = errorOf(['name: x', 'registers:', '  - address: 1', '    name: a', '    type: uint17', '    access: R', '    mirrors: ac.power', ''].join('\n'));
-    expect(e.message).toMatch(/^m\.yaml:5:11: type must be one of uint16, int16/);
+    expect(e.message).toMatch(/^m\.yaml:5:11: type must be one of: uint16, int16/);
     const u = errorOf(['name: x', 'registers:', '  - { address: 1, name: a, type: uint16, access: R, mirrors: ac.power, colour: red }', ''].join('\n'));
-    expect(u.message).toMatch(/^m\.yaml:3:72: unknown field 'colour' \(allowed: address, table, name/);
+    expect(u.message).toMatch(/^m\.yaml:3:72: unknown field 'colour' \(expected one of: address, table, name/);
     expect(errorOf('name: [\n').message).toMatch(/^m\.yaml:\d+:\d+: not valid YAML/);
   });
 

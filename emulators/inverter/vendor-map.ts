@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { compileSchemaCached } from '../../core/schema-cache';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { pointerSegments, schemaIssues } from '../../core/schema-errors';
 import { LineCounter, isMap, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { ConfigError } from '../../core/errors';
@@ -208,26 +209,6 @@ function locate(doc: Document, lc: LineCounter, file: string, path: Path, key?: 
   return `${file}:${at.line}:${at.col}`;
 }
 
-function explain(e: ErrorObject): { path: Path; key?: string; message: string } {
-  const path: Path = e.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
-  const field = path.length > 0 ? String(path[path.length - 1]) : 'file';
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = String((e.params as { additionalProperty: string }).additionalProperty);
-      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return { path, key, message: allowed.length > 0 ? `unknown field '${key}' (allowed: ${allowed.join(', ')})` : `'${key}' is not allowed here` };
-    }
-    case 'required':
-      return { path, message: `missing field '${(e.params as { missingProperty: string }).missingProperty}'` };
-    case 'enum':
-      return { path, message: `${field} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
-    default:
-      return { path, message: `${field} ${e.message ?? 'is not valid'}` };
-  }
-}
 
 type Raw = Record<string, unknown>;
 interface Problem {
@@ -334,16 +315,11 @@ export function parseVendorMap(text: string, file = '<inline>'): VendorMap {
   };
   const validate = schemaCheck();
   if (!validate(data)) {
-    const seen = new Set<string>();
-    const problems: Problem[] = [];
-    for (const e of validate.errors ?? []) {
-      if (e.keyword === 'anyOf' || e.keyword === 'if') continue;
-      const x = explain(e);
-      const p = { where: at(x.path, x.key), message: x.message };
-      const k = `${p.where} ${p.message}`;
-      if (!seen.has(k)) problems.push(p);
-      seen.add(k);
-    }
+    const path = (pointer: string): Path => pointerSegments(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const problems = schemaIssues(validate.errors ?? [], { subject: 'field', fallback: 'file', noun: 'field' }).map((i) => ({
+      where: at(path(i.path), i.atKey ? pointerSegments(i.pointer).pop() : undefined),
+      message: i.message,
+    }));
     fail(problems);
   }
   const raw = data as Raw;

@@ -1,31 +1,23 @@
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Clock } from '../../core/clock';
 import type { ByteBudget } from '../../core/budget/byte-budget';
-import { BudgetExhaustedError, openBudgetedStream, type BudgetedStream } from '../../core/budget/budgeted-stream';
-import { ConfigError, HilError, OperationError } from '../../core/errors';
+import { ConfigError, OperationError } from '../../core/errors';
 import type { CanBus } from '../../protocols/can/bus';
-import { formatFrame, type CanFrame } from '../../protocols/can/frame';
-import { openBus } from '../../protocols/can/registry';
-import { SocketcandServer } from '../../protocols/can/socketcand';
-import { ConnectionGate } from '../../protocols/net/connection-gate';
-import type { Socket } from 'node:net';
-import type { SlcanAdapter } from '../../protocols/can/slcan/pty-adapter';
-import { openTraceWriter, recordBus, type TraceWriter } from '../../protocols/can/trace';
-import { ExceptionCode, type ModbusDevice } from '../../protocols/modbus/device';
-import { InProcessMaster } from '../../protocols/modbus/in-process-master';
-import { decodeRequest, isException, type ModbusRequest } from '../../protocols/modbus/pdu';
-import type { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
-import { ModbusServerCore, type ServerTransaction } from '../../protocols/modbus/server-core';
-import { SunSpecDevice } from '../../protocols/modbus/sunspec/sunspec-device';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
+import type { InProcessMaster } from '../../protocols/modbus/in-process-master';
 import type { BenchDevice, BenchFaultHandle } from './bench-device';
 import { dutyProfile } from '../../emulators/bms/pack/duty';
+import { CanMedia, type BenchCanBus } from './can-media';
 import { createBenchDevice } from './device-factories';
+import { EvidenceRecorder, epochSeconds } from './evidence-recorder';
 import { faultKindProblem } from './fault-catalog';
 import { MODBUS_FAULTS, modbusFaultRule } from './modbus-faults';
+import { ConnectionGate } from '../../protocols/net/connection-gate';
+import { ModbusEndpoints, type BenchModbus } from './modbus-endpoints';
 import type { Bench } from './load-bench';
-import { Ring } from './ring';
-import { dbcForBus, WireSignals } from './wire-signals';
+import { SignalNamespace } from './signal-namespace';
+
+export { CONTROLLER_RX_QUEUE, type BenchCanBus } from './can-media';
+export type { BenchModbus } from './modbus-endpoints';
 
 /** A fault in force on a running bench (`hil emulate`'s `faults`). */
 export interface ActiveFault {
@@ -67,129 +59,59 @@ export interface BenchInstanceOptions {
   lockstep?: boolean;
 }
 
-/** A CAN bus on a running bench. */
-export interface BenchCanBus {
-  name: string;
-  /** The harness's own handle, shared by the devices on the bus (sees its own frames, for evidence). */
-  handle: CanBus;
-  /** How a controller reaches it (medium string), if it can. */
-  url: string;
-  hub?: SocketcandServer;
-  slcan?: SlcanAdapter;
-  recent: Ring<CanFrame>;
-  frames: number;
-  /** Last frames by id, decoded on demand with the bus's DBC (signals `can.<bus>.<Message>.<Signal>`). */
-  wire?: WireSignals;
-  /** The full trace being written (`<traceDir>/<bus>.log`), if any. */
-  trace?: TraceWriter;
-  stopTrace?: () => Promise<void>;
-}
-
-/** Where a Modbus endpoint's transaction log goes (see `BenchInstanceOptions.traceDir`). */
-interface TransactionLog {
-  stream: BudgetedStream;
-  stopped: boolean;
-}
-
-/** A Modbus endpoint on a running bench. */
-export interface BenchModbus {
-  name: string;
-  core: ModbusServerCore;
-  tcp?: ModbusTcpServer;
-  rtu?: ModbusRtuServer;
-  host?: string;
-  port?: number;
-  url: string;
-  /** Recent writes: clock time and the description. */
-  writes: Ring<{ at: number; text: string }>;
-  writeCount: number;
-  /** Writes answered with IllegalDataAddress: the controller wrote outside the register map. */
-  illegalWrites: number;
-  /** Writes answered with IllegalDataValue (out of range). */
-  rejectedWrites: number;
-  requests: number;
-  /** Requests per unit id (the dashboard's "requests per unit"). */
-  unitRequests: Map<number, number>;
-  /** The device served at each unit id (to name written registers with SunSpec point names). */
-  units: Map<number, ModbusDevice>;
-}
-
-const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
-
 /**
- * Receive queue bound of an in-process controller's bus handles: seconds of traffic for one that reads with `recv`,
- * and about 0.5 MB per bus for one that only listens (the 65536 default held 500 MB on 16 buses after an hour).
- */
-export const CONTROLLER_RX_QUEUE = 1024;
-let dryChannels = 0;
-
-/**
- * A bench brought up for one scenario: media opened (or hubs served), Modbus endpoints listening, devices created
- * and attached. `close()` releases everything and never throws.
+ * A bench brought up for one scenario: a composition of its parts, each with one job.
+ * - {@link CanMedia}: the CAN buses (media or hubs, SLCAN adapters, DBC decoding, traces), controller bus handles;
+ * - {@link ModbusEndpoints}: the Modbus servers, the devices at each unit id, what the endpoints saw;
+ * - {@link EvidenceRecorder}: the timeline (t=0), evidence notes, transaction logs, recent frames and writes;
+ * - {@link SignalNamespace}: the signal names scenarios read, parsed once;
+ * - the devices themselves and the faults in force (here).
+ * `close()` releases everything and never throws.
  */
 export class BenchInstance {
   readonly devices = new Map<string, BenchDevice>();
-  readonly can = new Map<string, BenchCanBus>();
+  readonly media: CanMedia;
+  readonly endpoints: ModbusEndpoints;
+  readonly evidence: EvidenceRecorder;
+  readonly signals: SignalNamespace;
   /** Lock step only (`options.lockstep`): holds what the hubs and Modbus servers write to the controller until its turn. */
   readonly gate: ConnectionGate | undefined;
-  readonly modbus = new Map<string, BenchModbus>();
   private readonly deviceFaults = new Map<string, { handle: BenchFaultHandle; info: ActiveFault }>();
   private readonly detachers: Array<() => void> = [];
   private closed = false;
-  readonly startMs: number;
-  private originMs: number;
   private zeroMarked = false;
-  /** Notes about the evidence (a trace stopped by the budget or a write failure), for the result's events. */
-  readonly traceNotes: string[] = [];
-  private readonly transactionLogs = new Map<string, TransactionLog>();
 
   private constructor(
     readonly bench: Bench,
     private readonly options: BenchInstanceOptions,
   ) {
-    this.startMs = options.clock.now();
-    this.originMs = this.startMs;
+    this.evidence = new EvidenceRecorder({
+      clock: options.clock,
+      ...(options.traceDir !== undefined ? { traceDir: options.traceDir } : {}),
+      ...(options.traceFormat ? { traceFormat: options.traceFormat } : {}),
+      ...(options.traceBudget ? { traceBudget: options.traceBudget } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const log = options.log ? { log: options.log } : {};
     this.gate = options.lockstep ? new ConnectionGate() : undefined;
-  }
-
-  /**
-   * Clock time of the scenario's t=0 (the runner sets it with {@link markTimeZero} when the timeline starts); until
-   * then, the moment the bench came up. The signal `t` and the times in the evidence (`recentFrames`,
-   * `recentWrites`) count from it; things that happened before it get negative times.
-   */
-  get timeZeroMs(): number {
-    return this.originMs;
-  }
-
-  /**
-   * The scenario's t=0 is now: times count from here, every CAN trace gets a `# hil t=0 ...` comment line at this
-   * point (with the epoch and ISO time), and devices restart what a scenario's start restarts (a BMS heartbeat
-   * watchdog armed at start gives the controller its full grace period from t=0). Call once; returns the clock
-   * time of t=0.
-   */
-  markTimeZero(label: string): number {
-    if (this.zeroMarked) throw new OperationError('markTimeZero: t=0 is already set for this bench instance');
-    this.zeroMarked = true;
-    this.originMs = this.clock.now();
-    for (const d of this.devices.values()) d.timeZero?.(this.originMs);
-    const text = `hil t=0 ${epochSeconds(this.originMs)} ${new Date(this.originMs).toISOString()} scenario ${label}`;
-    for (const b of this.can.values()) {
-      try {
-        b.trace?.comment(text);
-      } catch (err) {
-        // A trace stopped by the budget (or a write failure) loses its marker, never the run.
-        this.traceStopped(`${b.name}.log`, err as Error);
-      }
-    }
-    return this.originMs;
+    const gate = this.gate ? { gate: this.gate } : {};
+    this.media = new CanMedia(bench, { clock: options.clock, mode: options.mode, serveNetwork: options.serveNetwork, ...log, ...gate }, this.evidence);
+    this.endpoints = new ModbusEndpoints(bench, { clock: options.clock, seed: options.seed, serveNetwork: options.serveNetwork, ...log, ...gate }, this.evidence);
+    this.signals = new SignalNamespace({
+      clock: options.clock,
+      devices: this.devices,
+      can: this.media.buses,
+      modbus: this.endpoints.endpoints,
+      timeZeroMs: () => this.evidence.timeZeroMs,
+    });
   }
 
   /** Bring a bench up. On failure everything opened so far is closed and the error is rethrown. */
   static async start(bench: Bench, options: BenchInstanceOptions): Promise<BenchInstance> {
     const inst = new BenchInstance(bench, options);
     try {
-      await inst.openCan();
-      await inst.openModbus();
+      await inst.media.open();
+      await inst.endpoints.open();
       await inst.createDevices();
     } catch (err) {
       await inst.close();
@@ -202,191 +124,49 @@ export class BenchInstance {
     return this.options.clock;
   }
 
-  private async openCan(): Promise<void> {
-    const hubs = new Map<string, SocketcandServer>();
-    for (const [name, spec] of Object.entries(this.bench.file.can ?? {})) {
-      let handle: CanBus;
-      let url: string;
-      let hub: SocketcandServer | undefined;
-      if (spec.hub) {
-        const [host, portText] = splitHostPort(spec.hub.socketcand);
-        const key = `${host}:${portText}`;
-        hub = hubs.get(key); // one hub per host:port string (port 0 too): several buses on one socketcand server
-        if (!hub) {
-          hub = new SocketcandServer({
-            host,
-            port: Number(portText),
-            clock: this.clock,
-            log: (l: string) => this.options.log?.(`socketcand: ${l}`),
-            limits: this.bench.serverLimits.hubs[spec.hub.socketcand] ?? {},
-            ...(this.gate ? { rawModeHoldMs: 0, onConnection: (s: Socket) => this.gate!.add(s) } : {}),
-          });
-          if (this.options.serveNetwork) {
-            try {
-              await hub.listen();
-            } catch (err) {
-              throw new ConfigError(`CAN bus '${name}': cannot serve socketcand on ${spec.hub.socketcand}: ${(err as Error).message}`, this.bench.source);
-            }
-          }
-          hubs.set(key, hub);
-        }
-        const busName = spec.hub.bus ?? name;
-        handle = hub.attach(busName, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
-        url = this.options.serveNetwork ? hub.url(busName) : `hub:${busName}`;
-      } else if (this.options.serveNetwork) {
-        handle = await openBus(spec.medium!, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
-        url = spec.medium!;
-      } else {
-        // A dry bench (checking scenarios, in-process runs) never touches real adapters.
-        handle = await openBus(`virtual:dry-${process.pid}-${++dryChannels}-${name}`, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
-        url = spec.medium!;
-      }
-      const protocols = [
-        ...this.bench.file.devices
-          .filter((d) => d.can === name && d.protocol)
-          .map((d) => (typeof d.params?.variant === 'string' ? `${d.protocol!}/${d.params.variant}` : d.protocol!)),
-        ...this.bench.file.devices
-          .filter((d) => d.batteryCan?.bus === name)
-          .map((d) => (d.batteryCan!.variant ? `${d.batteryCan!.protocol}/${d.batteryCan!.variant}` : d.batteryCan!.protocol)),
-      ];
-      const db = dbcForBus(spec.dbc, dirname(this.bench.source), protocols);
-      const wire = db ? new WireSignals(db) : undefined;
-      const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}), ...(wire ? { wire } : {}) };
-      this.can.set(name, entry);
-      handle.onFrame((f) => {
-        entry.frames++;
-        entry.recent.push(f);
-        wire?.record(f);
-      });
-      if (spec.slcanPty && this.options.serveNetwork) {
-        // A dry bench spawns nothing: the pty (and its socat) exists only when the bench is served.
-        const { SlcanAdapter } = await import('../../protocols/can/slcan/pty-adapter');
-        // On a hub the adapter joins as its own member, so what the controller sends through it is not echoed back.
-        const adapterBus = hub ? hub.attach(spec.hub!.bus ?? name, { clock: this.clock }) : handle;
-        entry.slcan = await SlcanAdapter.start(adapterBus, { link: spec.slcanPty });
-      }
-      if (this.options.traceDir && spec.record !== false) {
-        const gz = this.options.traceFormat?.compress === false ? '' : '.gz';
-        const files = [`${name}.log${gz}`, ...(this.options.traceFormat?.pcap ? [`${name}.pcap${gz}`] : [])];
-        const stops: Array<() => Promise<void>> = [];
-        for (const file of files) {
-          const writer = await openTraceWriter(join(this.options.traceDir, file), { channel: name, ...(this.options.traceBudget ? { budget: this.options.traceBudget } : {}) });
-          try {
-            writer.comment(
-              `hil trace of CAN bus '${name}' (bench '${this.bench.file.bench}'), opened ${epochSeconds(this.clock.now())} ${new Date(this.clock.now()).toISOString()}; ` +
-                `timestamps are ${this.options.mode === 'virtual' ? 'virtual-clock' : 'wall-clock'} epoch seconds; a '# hil t=0' line marks the scenario's t=0`,
-            );
-          } catch (err) {
-            this.traceStopped(file, err as Error);
-          }
-          // The candump trace carries the t=0 comment line (pcap has no place for one).
-          entry.trace ??= writer;
-          const rec = recordBus(handle, writer, (err) => this.traceStopped(file, err));
-          stops.push(async () => {
-            rec.stop();
-            await writer.close();
-          });
-        }
-        entry.stopTrace = async () => {
-          for (const stop of stops) await stop();
-        };
-      }
-    }
+  /** The CAN buses by name. */
+  get can(): ReadonlyMap<string, BenchCanBus> {
+    return this.media.buses;
   }
 
-  private async openModbus(): Promise<void> {
-    for (const [name, spec] of Object.entries(this.bench.file.modbus ?? {})) {
-      const entry: BenchModbus = {
-        name,
-        core: undefined as unknown as ModbusServerCore,
-        url: '',
-        writes: new Ring(64),
-        writeCount: 0,
-        illegalWrites: 0,
-        rejectedWrites: 0,
-        requests: 0,
-        unitRequests: new Map(),
-        units: new Map(),
-      };
-      if (this.options.traceDir) {
-        const file = `modbus-${name}.jsonl${this.options.traceFormat?.compress === false ? '' : '.gz'}`;
-        this.transactionLogs.set(name, { stream: await openBudgetedStream(join(this.options.traceDir, file), this.options.traceBudget), stopped: false });
-      }
-      entry.core = new ModbusServerCore({ clock: this.clock, seed: this.options.seed, onTransaction: (t) => this.onTransaction(entry, t) });
-      if (spec.tcp) {
-        const [host, port] = splitHostPort(spec.tcp);
-        if (this.options.serveNetwork) {
-          entry.tcp = new ModbusTcpServer({
-            ...(this.gate ? { onConnection: (s: Socket) => this.gate!.add(s) } : {}),
-            core: entry.core,
-            host,
-            port: Number(port),
-            clock: this.clock,
-            log: (l) => this.options.log?.(`modbus ${name}: ${l}`),
-            limits: this.bench.serverLimits.modbus[name] ?? {},
-          });
-          try {
-            const addr = await entry.tcp.listen();
-            entry.host = addr.host;
-            entry.port = addr.port;
-          } catch (err) {
-            throw new ConfigError(`Modbus endpoint '${name}': cannot listen on ${spec.tcp}: ${(err as Error).message}`, this.bench.source);
-          }
-          entry.url = `tcp://${entry.host}:${entry.port}`;
-        } else {
-          entry.url = `in-process:${name}`;
-        }
-      } else if (spec.rtu && !this.options.serveNetwork) {
-        entry.url = `in-process:${name}`;
-      } else if (spec.rtu) {
-        const { ModbusRtuServer } = await import('../../protocols/modbus/rtu/rtu-server');
-        try {
-          entry.rtu = await ModbusRtuServer.open({
-            core: entry.core,
-            clock: this.clock,
-            path: spec.rtu.path,
-            baudRate: spec.rtu.baud ?? 9600,
-            ...(spec.rtu.parity ? { parity: spec.rtu.parity } : {}),
-            ...(spec.rtu.stopBits ? { stopBits: spec.rtu.stopBits } : {}),
-            log: (l: string) => this.options.log?.(`modbus ${name}: ${l}`),
-          });
-        } catch (err) {
-          if (err instanceof HilError) throw err;
-          throw new OperationError(`Modbus endpoint '${name}': cannot open ${spec.rtu.path}: ${(err as Error).message}`);
-        }
-        entry.url = `rtu://${spec.rtu.path}?baud=${spec.rtu.baud ?? 9600}`;
-      }
-      this.modbus.set(name, entry);
-    }
+  /** The Modbus endpoints by name. */
+  get modbus(): ReadonlyMap<string, BenchModbus> {
+    return this.endpoints.endpoints;
   }
 
-  private onTransaction(entry: BenchModbus, t: ServerTransaction): void {
-    entry.requests++;
-    entry.unitRequests.set(t.ctx.unitId, (entry.unitRequests.get(t.ctx.unitId) ?? 0) + 1);
-    const log = this.transactionLogs.get(entry.name);
-    if (log && !log.stopped) {
-      const line = { at: t.at, t: Math.round(t.at - this.startMs), unit: t.ctx.unitId, req: hex(t.request), rsp: t.response ? hex(t.response) : null };
-      try {
-        log.stream.write(`${JSON.stringify(line)}\n`);
-      } catch (err) {
-        log.stopped = true;
-        this.traceStopped(log.stream.path.split(/[\\/]/).pop()!, err as Error);
-      }
-    }
-    const fc = t.request[0] ?? 0;
-    if (!WRITE_FCS.has(fc)) return;
-    entry.writeCount++;
-    const req = decodeRequest(t.request);
-    const answer = t.response;
-    let outcome = 'ok';
-    if (answer && answer[0]! & 0x80) {
-      const code = answer[1];
-      if (code === ExceptionCode.IllegalDataAddress) entry.illegalWrites++;
-      if (code === ExceptionCode.IllegalDataValue) entry.rejectedWrites++;
-      outcome = `exception ${code}`;
-    } else if (!answer) outcome = 'no reply';
-    const names = sunspecNames(entry.units.get(t.ctx.unitId), req);
-    entry.writes.push({ at: t.at, text: `${entry.name} unit ${t.ctx.unitId} ${describeWrite(req)}${names} -> ${outcome}` });
+  /** Clock time the bench came up. */
+  get startMs(): number {
+    return this.evidence.startMs;
+  }
+
+  /** Notes about the evidence (a trace stopped by the budget or a write failure), for the result's events. */
+  get traceNotes(): readonly string[] {
+    return this.evidence.notes;
+  }
+
+  /**
+   * Clock time of the scenario's t=0 (the runner sets it with {@link markTimeZero} when the timeline starts); until
+   * then, the moment the bench came up. The signal `t` and the times in the evidence (`recentFrames`,
+   * `recentWrites`) count from it; things that happened before it get negative times.
+   */
+  get timeZeroMs(): number {
+    return this.evidence.timeZeroMs;
+  }
+
+  /**
+   * The scenario's t=0 is now: times count from here, every CAN trace gets a `# hil t=0 ...` comment line at this
+   * point (with the epoch and ISO time), and devices restart what a scenario's start restarts (a BMS heartbeat
+   * watchdog armed at start gives the controller its full grace period from t=0). Call once; returns the clock
+   * time of t=0.
+   */
+  markTimeZero(label: string): number {
+    if (this.zeroMarked) throw new OperationError('markTimeZero: t=0 is already set for this bench instance');
+    this.zeroMarked = true;
+    const origin = this.clock.now();
+    this.evidence.setTimeZero(origin);
+    for (const d of this.devices.values()) d.timeZero?.(origin);
+    this.media.commentTraces(`hil t=0 ${epochSeconds(origin)} ${new Date(origin).toISOString()} scenario ${label}`);
+    return origin;
   }
 
   private async createDevices(): Promise<void> {
@@ -413,18 +193,9 @@ export class BenchInstance {
       if (spec.batteryCan) this.detachers.push(dev.attachCan!(this.can.get(spec.batteryCan.bus)!.handle));
       if (spec.modbus) {
         if (!dev.modbus) throw new ConfigError(`device '${spec.name}' has no Modbus face (protocol ${spec.protocol ?? '?'})`, this.bench.where.device[spec.name]);
-        const ep = this.modbus.get(spec.modbus)!;
-        if (dev.modbusUnits) {
-          for (const [id, unit] of dev.modbusUnits) {
-            ep.core.addUnit(id, unit);
-            ep.units.set(id, unit);
-          }
-        } else {
-          ep.core.addUnit(spec.unitId ?? 1, dev.modbus);
-          ep.units.set(spec.unitId ?? 1, dev.modbus);
-        }
-        // A device that needs time after a connect makes its TCP endpoint quiet for that long (one listener, one rule).
-        if (ep.tcp && dev.connectDelayS) ep.tcp.quietAfterConnectMs = Math.max(ep.tcp.quietAfterConnectMs, dev.connectDelayS * 1000);
+        if (dev.modbusUnits) for (const [id, unit] of dev.modbusUnits) this.endpoints.addUnit(spec.modbus, id, unit);
+        else this.endpoints.addUnit(spec.modbus, spec.unitId ?? 1, dev.modbus);
+        if (dev.connectDelayS) this.endpoints.quietAfterConnect(spec.modbus, dev.connectDelayS);
       }
     }
   }
@@ -435,47 +206,19 @@ export class BenchInstance {
    * while the controller is silent (hang detection reads it; the absolute value means nothing).
    */
   foreignActivity(): number {
-    let n = 0;
-    for (const b of this.can.values()) {
-      n += b.handle.stats.rxFrames - b.handle.stats.txFrames; // the bench's handles receive their own frames too
-      if (b.slcan) n += b.slcan.stats.commands;
-    }
-    for (const m of this.modbus.values()) n += m.requests;
-    return n;
+    return this.media.foreignActivity() + this.endpoints.requests();
   }
 
   /** Whether the controller has reached the bench yet: sent a CAN frame on any bus, or opened a Modbus TCP connection (sent an RTU request). */
   controllerReached(how: 'first-frame' | 'first-modbus-connection'): boolean {
-    if (how === 'first-frame') {
-      for (const b of this.can.values()) if (b.handle.stats.rxFrames - b.handle.stats.txFrames > 0 || (b.slcan?.stats.commands ?? 0) > 0) return true;
-      return false;
-    }
-    for (const m of this.modbus.values()) if ((m.tcp?.stats.accepted ?? 0) > 0 || (!m.tcp && m.requests > 0)) return true;
-    return false;
+    return how === 'first-frame' ? this.media.reached() : this.endpoints.reached();
   }
 
   /** Values substituted into the DUT command: `${can.<bus>.url}`, `${modbus.<ep>.port}`... */
   substitutions(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [n, b] of this.can) {
-      out[`can.${n}.url`] = b.url;
-      const sc = /^socketcand:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/([^/?#]+)/.exec(b.url);
-      if (sc) {
-        out[`can.${n}.host`] = sc[1]!;
-        out[`can.${n}.port`] = sc[2]!;
-        out[`can.${n}.bus`] = sc[3]!;
-        out[`can.${n}.socketcand`] = `${sc[1]!}:${sc[2]!}/${sc[3]!}`;
-      }
-      if (b.slcan) out[`can.${n}.pty`] = b.slcan.path;
-    }
-    for (const [n, m] of this.modbus) {
-      out[`modbus.${n}.url`] = m.url;
-      if (m.host) out[`modbus.${n}.host`] = m.host;
-      if (m.port !== undefined) out[`modbus.${n}.port`] = String(m.port);
-      if (m.host && m.port !== undefined) out[`modbus.${n}.tcp`] = `${m.host}:${m.port}`;
-      const rtu = this.bench.file.modbus?.[n]?.rtu;
-      if (rtu) out[`modbus.${n}.path`] = rtu.path;
-    }
+    this.media.substitutions(out);
+    this.endpoints.substitutions(out);
     return out;
   }
 
@@ -491,15 +234,15 @@ export class BenchInstance {
     inverters: Array<{ name: string; master: InProcessMaster; unitId: number; pack?: string; map?: string }>;
     inverterBuses: Array<{ name: string; bus: CanBus }>;
   } {
-    const packs = this.bench.file.devices.filter((d) => d.type === 'bms' && d.can).map((d) => ({ name: d.name, bus: this.controllerBus(d.can!) }));
+    const packs = this.bench.file.devices.filter((d) => d.type === 'bms' && d.can).map((d) => ({ name: d.name, bus: this.media.controllerBus(d.can!) }));
     const inverterBuses = this.bench.file.devices
       .filter((d) => d.batteryCan)
-      .map((d) => ({ name: d.name, bus: this.controllerBus(d.batteryCan!.bus) }));
+      .map((d) => ({ name: d.name, bus: this.media.controllerBus(d.batteryCan!.bus) }));
     const inverters = this.bench.file.devices
       .filter((d) => d.type === 'inverter' && d.modbus !== undefined)
       .map((d) => ({
         name: d.name,
-        master: new InProcessMaster(this.modbus.get(d.modbus!)!.core, this.clock, { unitId: d.unitId ?? 1, timeoutMs: 1000, peer: 'controller', logLimit: 0 }),
+        master: this.endpoints.controllerMaster(d.modbus!, d.unitId ?? 1),
         unitId: d.unitId ?? 1,
         ...(d.battery ? { pack: d.battery } : {}),
         // A built-in vendor map's name tells an in-process controller which brand it talks to.
@@ -508,84 +251,24 @@ export class BenchInstance {
     return { packs, inverters, inverterBuses };
   }
 
-  /** The controller's own handle on a hub bus (see `controllerIO`). */
-  private controllerBus(name: string): CanBus {
-    const b = this.can.get(name)!;
-    const spec = this.bench.file.can![name]!;
-    if (!b.hub) throw new ConfigError(`an in-process controller reaches CAN bus '${name}' only through a hub (use 'hub:' on this bus)`, this.bench.source);
-    return b.hub.attach(spec.hub!.bus ?? name, { clock: this.clock, rxQueueLimit: CONTROLLER_RX_QUEUE });
-  }
-
   /** Advance every device by `dt` seconds (BMS first: inverters read their battery port). */
   step(dtSeconds: number): void {
     for (const d of this.devices.values()) d.step(dtSeconds);
   }
 
-  /**
-   * A signal for scenario expressions: `<device>.<name>`, `can.<bus>.frames`, `can.<bus>.<Message>.<Signal>|count|age`
-   * (decoded with the bus's DBC), `modbus.<ep>.writes|illegalWrites|
-   * rejectedWrites|requests`, `t` (seconds since the scenario's t=0, see {@link timeZeroMs}).
-   */
+  /** A signal's value now (see {@link SignalNamespace} for the names); undefined for an unknown name. */
   signal(name: string): number | boolean | undefined {
-    if (name === 't') return (this.clock.now() - this.originMs) / 1000;
-    const dot = name.indexOf('.');
-    if (dot < 0) return undefined;
-    const head = name.slice(0, dot);
-    const rest = name.slice(dot + 1);
-    const dev = this.devices.get(head);
-    if (dev) return dev.signal(rest);
-    if (head === 'can') {
-      const [bus, what] = splitFirst(rest);
-      const b = this.can.get(bus);
-      if (!b) return undefined;
-      if (what === 'frames') return b.frames;
-      return b.wire?.read(what, this.clock.now());
-    }
-    if (head === 'modbus') {
-      const [ep, what] = splitLast(rest);
-      const m = this.modbus.get(ep);
-      if (!m) return undefined;
-      if (what === 'writes') return m.writeCount;
-      if (what === 'illegalWrites') return m.illegalWrites;
-      if (what === 'rejectedWrites') return m.rejectedWrites;
-      if (what === 'requests') return m.requests;
-    }
-    return undefined;
+    return this.signals.signal(name);
   }
 
   /** Whether a signal name refers to something on this bench (for checking scenarios before a run). */
   knowsSignal(name: string): boolean {
-    if (name === 't') return true;
-    const dot = name.indexOf('.');
-    if (dot < 0) return false;
-    const head = name.slice(0, dot);
-    const rest = name.slice(dot + 1);
-    const dev = this.devices.get(head);
-    if (dev) return dev.signalNames().includes(rest) || dev.signal(rest) !== undefined;
-    if (head === 'can') {
-      const [bus, what] = splitFirst(rest);
-      const b = this.can.get(bus);
-      return !!b && (what === 'frames' || !!b.wire?.knows(what));
-    }
-    if (head === 'modbus') return this.modbus.has(splitLast(rest)[0]) && ['writes', 'illegalWrites', 'rejectedWrites', 'requests'].includes(splitLast(rest)[1]);
-    return false;
+    return this.signals.knowsSignal(name);
   }
 
-  /**
-   * Every signal name this bench offers (for completion and listings): each device's, `can.<bus>.frames` and the
-   * bus DBC's `can.<bus>.<Message>.<Signal>|count|age`, `modbus.<ep>.writes|illegalWrites|rejectedWrites|requests`, `t`.
-   */
+  /** Every signal name this bench offers (for completion and listings). */
   signalNames(): string[] {
-    const out: string[] = ['t'];
-    for (const d of this.devices.values()) for (const n of d.signalNames()) out.push(`${d.name}.${n}`);
-    for (const b of this.can.values()) {
-      out.push(`can.${b.name}.frames`);
-      for (const m of b.wire?.db.messages ?? []) {
-        for (const x of [...m.signals.map((sig) => sig.name), 'count', 'age']) out.push(`can.${b.name}.${m.name}.${x}`);
-      }
-    }
-    for (const m of this.modbus.keys()) for (const x of ['writes', 'illegalWrites', 'rejectedWrites', 'requests']) out.push(`modbus.${m}.${x}`);
-    return out;
+    return this.signals.signalNames();
   }
 
   /** Scenario stimulus: `ambient` (every device), or `<device>.<input>`. */
@@ -661,42 +344,18 @@ export class BenchInstance {
   private injectModbusFault(deviceName: string, kind: string, params: Record<string, unknown>): BenchFaultHandle {
     const spec = this.bench.file.devices.find((d) => d.name === deviceName)!;
     if (!spec.modbus) throw new ConfigError(`device '${deviceName}' is not on a Modbus endpoint, so '${kind}' does not apply`);
-    const remove = this.modbus.get(spec.modbus)!.core.faults.add(modbusFaultRule(kind, params, spec.unitId ?? 1));
+    const remove = this.endpoints.endpoints.get(spec.modbus)!.core.faults.add(modbusFaultRule(kind, params, spec.unitId ?? 1));
     return { clear: remove };
   }
 
   /** Recent CAN frames on every bus, oldest first, as `t=1.234s bus 123#…` lines (t from {@link timeZeroMs}). */
   recentFrames(limit = 20): string[] {
-    const all: Array<{ t: number; line: string }> = [];
-    for (const b of this.can.values()) {
-      for (const f of b.recent.toArray()) {
-        const at = f.timestamp ?? this.startMs;
-        all.push({ t: at, line: `${this.relative(at)} ${b.name} ${formatFrame(f)}` });
-      }
-    }
-    return all.sort((a, b) => a.t - b.t).slice(-limit).map((x) => x.line);
+    return this.evidence.recentFrames(this.media.buses.values(), limit);
   }
 
   /** Recent Modbus writes on every endpoint, oldest first, as `t=1.234s ep unit 1 fc6 @40 = 0 -> ok` lines. */
   recentWrites(limit = 20): string[] {
-    return [...this.modbus.values()]
-      .flatMap((m) => m.writes.toArray())
-      .sort((a, b) => a.at - b.at)
-      .slice(-limit)
-      .map((w) => `${this.relative(w.at)} ${w.text}`);
-  }
-
-  /** `t=1.234s` for a clock time, counted from t=0. */
-  private relative(at: number): string {
-    return `t=${((at - this.originMs) / 1000).toFixed(3)}s`;
-  }
-
-  private traceStopped(file: string, err: Error): void {
-    const at = ((this.clock.now() - this.startMs) / 1000).toFixed(3);
-    const why = err instanceof BudgetExhaustedError ? `the trace budget (--trace-budget) is spent` : err.message;
-    const note = `t=${at}s evidence ${file} stopped: ${why}; verdicts are unaffected`;
-    if (!this.traceNotes.some((n) => n.includes(why) && err instanceof BudgetExhaustedError)) this.options.log?.(note);
-    this.traceNotes.push(note);
+    return this.evidence.recentWrites(this.endpoints.endpoints.values(), limit);
   }
 
   async close(): Promise<void> {
@@ -705,30 +364,10 @@ export class BenchInstance {
     for (const f of this.deviceFaults.values()) f.handle.clear();
     for (const d of this.detachers.splice(0)) safely(d);
     for (const d of this.devices.values()) safely(() => d.close());
-    const hubs = new Set<SocketcandServer>();
-    for (const b of this.can.values()) {
-      if (b.stopTrace) await b.stopTrace().catch(() => undefined);
-      if (b.slcan) await b.slcan.close().catch(() => undefined);
-      await b.handle.close();
-      if (b.hub) hubs.add(b.hub);
-    }
-    for (const h of hubs) await h.close().catch(() => undefined);
-    for (const m of this.modbus.values()) {
-      if (m.tcp) await m.tcp.close().catch(() => undefined);
-      if (m.rtu) await m.rtu.close().catch(() => undefined);
-    }
-    for (const log of this.transactionLogs.values()) await log.stream.close().catch(() => undefined);
+    await this.media.close();
+    await this.endpoints.close();
+    await this.evidence.close();
   }
-}
-
-/** `1767225600.123456`: a clock time as candump writes timestamps. */
-function epochSeconds(ms: number): string {
-  return (ms / 1000).toFixed(6);
-
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function safely(fn: () => void): void {
@@ -736,56 +375,5 @@ function safely(fn: () => void): void {
     fn();
   } catch {
     /* closing must not throw */
-  }
-}
-
-function splitHostPort(s: string): [string, string] {
-  const i = s.lastIndexOf(':');
-  return [s.slice(0, i), s.slice(i + 1)];
-}
-
-function splitFirst(s: string): [string, string] {
-  const i = s.indexOf('.');
-  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
-}
-
-function splitLast(s: string): [string, string] {
-  const i = s.lastIndexOf('.');
-  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
-}
-
-/** ` (124.InWRte, 124.OutWRte)`: the SunSpec points a write covers, where the unit is a SunSpec map. */
-function sunspecNames(dev: ModbusDevice | undefined, decoded: ModbusRequest | { fc: number; exception: number }): string {
-  if (!(dev instanceof SunSpecDevice) || isException(decoded as ModbusRequest)) return '';
-  const req = decoded as ModbusRequest;
-  let start: number;
-  let count: number;
-  if (req.fc === 6) [start, count] = [req.address, 1];
-  else if (req.fc === 16) [start, count] = [req.address, req.values.length];
-  else if (req.fc === 23) [start, count] = [req.writeAddress, req.values.length];
-  else return '';
-  const names: string[] = [];
-  for (let a = start; a < start + Math.min(count, 64); a++) {
-    const p = dev.pointAt(a);
-    const name = p ? `${p.model.layout.id}.${p.point.name}` : undefined;
-    if (name && names[names.length - 1] !== name) names.push(name);
-  }
-  return names.length ? ` (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''})` : '';
-}
-
-function describeWrite(decoded: ModbusRequest | { fc: number; exception: number }): string {
-  if (isException(decoded as ModbusRequest)) return `malformed write (fc ${decoded.fc})`;
-  const req = decoded as ModbusRequest;
-  switch (req.fc) {
-    case 5:
-    case 6:
-      return `fc${req.fc} @${req.address} = ${String(req.value)}`;
-    case 15:
-    case 16:
-      return `fc${req.fc} @${req.address} = [${req.values.slice(0, 8).map(String).join(',')}${req.values.length > 8 ? ',…' : ''}]`;
-    case 23:
-      return `fc23 write @${req.writeAddress} = [${req.values.slice(0, 8).join(',')}]`;
-    default:
-      return `fc${req.fc}`;
   }
 }

@@ -6,7 +6,7 @@ import { parseMediumUrl } from '../../protocols/can/medium-url';
 import { knownMedia } from '../../protocols/can/registry';
 import { nameProblem } from '../config/names';
 import type { ProblemList } from '../config/problems';
-import { didYouMean } from '../config/suggest';
+import { didYouMean } from '../../core/suggest';
 import type { YamlSource } from '../config/yaml-file';
 import { DEVICE_KINDS } from './device-factories';
 import { explainUnknown, knownPlaceholders, placeholderSpans } from './placeholders';

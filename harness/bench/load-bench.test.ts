@@ -106,7 +106,7 @@ dut:
       expect.stringMatching(/^x\.yaml:4:20 CAN bus 'pack2': unknown medium 'slcna' \(did you mean 'slcan'\?\)/),
       expect.stringMatching(/^x\.yaml:8:37 BMS 'pack1': unknown pack profile 'lfp-lishen-16s-220ah' \(did you mean 'lfp-lishen-16s-202ah'\?\)/),
       expect.stringMatching(/^x\.yaml:8:69 BMS 'pack1': unknown protocol 'pylon-lvv' \(did you mean 'pylon-lv'\?\)/),
-      "x.yaml:8:102 BMS 'pack1': params.sco: unknown parameter 'sco'",
+      "x.yaml:8:102 BMS 'pack1': params.sco: unknown parameter 'sco' (did you mean 'soc'?)",
       "x.yaml:9:82 device 'pack2': no CAN bus 'pakc2' on this bench (did you mean 'pack2'?) (have: pack1, pack2)",
       "x.yaml:10:83 inverter 'inv1': params.ratedW: must be > 0",
       "x.yaml:10:58 device 'inv1': battery 'pakc1' is not a bms device on this bench (did you mean 'pack1'?) (bms devices: pack1, pack2)",

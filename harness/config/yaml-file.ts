@@ -5,7 +5,7 @@ import { ConfigError } from '../../core/errors';
 import { INPUT_LIMITS } from './limits';
 import { capProblems, InputProblems, type Problem } from './problems';
 import { readTextFile } from './read-text-file';
-import { didYouMean } from './suggest';
+import { schemaIssues } from '../../core/schema-errors';
 import { lexicalProblem } from './yaml-lexical-guard';
 import { checkYamlTree } from './yaml-tree-check';
 
@@ -157,39 +157,6 @@ export function validateSource<T>(source: YamlSource, schema: object, what: stri
 }
 
 function describeErrors(errors: ErrorObject[], source: YamlSource): Problem[] {
-  // oneOf/anyOf produce one error per branch; keep the most specific (deepest) ones.
-  const deepest = Math.max(...errors.map((e) => e.instancePath.split('/').length));
-  const useful = errors.filter(
-    (e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if' && (e.instancePath.split('/').length === deepest || e.keyword === 'additionalProperties' || e.keyword === 'required'),
-  );
-  const seen = new Set<string>();
-  const out: Problem[] = [];
-  for (const e of useful.length > 0 ? useful : errors) {
-    const at = e.instancePath || '(top level)';
-    let message: string;
-    let where = source.locate(e.instancePath);
-    if (e.keyword === 'additionalProperties') {
-      const key = (e.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
-      message = `unknown key '${key}' in ${at}${didYouMean(key, allowed)} (expected one of: ${allowed.join(', ')})`;
-      where = source.locate(`${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, true);
-    } else if (e.keyword === 'required') {
-      message = `${at} is missing '${(e.params as { missingProperty: string }).missingProperty}'`;
-    } else if (e.keyword === 'enum') {
-      const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
-      message = `${at} must be one of: ${allowed.join(', ')}${typeof e.data === 'string' ? didYouMean(e.data, allowed) : ''}`;
-    } else if (e.keyword === 'propertyNames') {
-      continue; // reported with the 'pattern' error of the name itself
-    } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
-      message = `name '${e.propertyName}' in ${at.replace(/\/[^/]*$/, '') || '(top level)'} must match ${(e.params as { pattern: string }).pattern}`;
-      where = source.locate(`${e.instancePath}/${e.propertyName}`, true);
-    } else {
-      message = `${at} ${e.message ?? 'is not valid'}`;
-    }
-    const k = `${where} ${message}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push({ where, message });
-  }
-  return out;
+  // oneOf/anyOf produce one error per branch: the deepest ones say what is wrong.
+  return schemaIssues(errors, { deepestOnly: true }).map((i) => ({ where: source.locate(i.pointer, i.atKey), message: i.message }));
 }

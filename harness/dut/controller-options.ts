@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { compileSchemaCached } from '../../core/schema-cache';
 import type { Problem } from '../config/problems';
-import { didYouMean } from '../config/suggest';
+import { didYouMean } from '../../core/suggest';
 
 /** The JSON Schema of one option (the subset the harness reads to turn `--dut-option k=v` text into a value). */
 export interface ControllerOptionSchema {

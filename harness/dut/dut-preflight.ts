@@ -4,7 +4,7 @@ import { knownPlaceholders, placeholderSpans } from '../bench/placeholders';
 import { lockstepUnsupported, resolveModule } from '../bench/check-bench';
 import type { Bench } from '../bench/load-bench';
 import type { Problem } from '../config/problems';
-import { didYouMean } from '../config/suggest';
+import { didYouMean } from '../../core/suggest';
 import { resolveControllerOptions } from './controller-options';
 import type { ControllerModule } from './controller-session';
 

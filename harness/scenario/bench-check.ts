@@ -4,7 +4,7 @@ import { BenchInstance } from '../bench/bench-instance';
 import type { Bench } from '../bench/load-bench';
 import { faultKindProblem } from '../bench/fault-catalog';
 import { problemsOf, ProblemList, type Problem } from '../config/problems';
-import { didYouMean } from '../config/suggest';
+import { didYouMean } from '../../core/suggest';
 import type { Scenario } from './scenario';
 
 /** Virtual runs start at this instant (2026-01-01T00:00:00Z), so traces carry plausible, reproducible timestamps. */

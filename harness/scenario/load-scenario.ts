@@ -2,7 +2,7 @@ import { INPUT_LIMITS } from '../config/limits';
 import { nameProblem } from '../config/names';
 import { ConfigError } from '../../core/errors';
 import { capProblems, InputProblems, ProblemList, problemsOf, type Problem } from '../config/problems';
-import { didYouMean } from '../config/suggest';
+import { didYouMean } from '../../core/suggest';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
 import { dutyProfile } from '../../emulators/bms/pack/duty';
 import { formatDuration, parseDuration } from '../config/duration';

@@ -18,7 +18,8 @@ import { provenance } from '../evidence/provenance';
 import { capProblems, InputProblems } from '../config/problems';
 import { scenarioBenchProblems } from './bench-check';
 import { Judge, type ExpectationResult, type RunEnd } from './judge';
-import type { Scenario, ScenarioStep } from './scenario';
+import type { Scenario } from './scenario';
+import { TimelinePlayer } from './timeline-player';
 import { signalsRead } from './scenario';
 
 /** Virtual runs start at this instant (2026-01-01T00:00:00Z), so traces carry plausible, reproducible timestamps. */
@@ -96,8 +97,42 @@ export async function checkScenarioAgainstBench(bench: Bench, scenario: Scenario
  * Run one scenario on a bench and judge it. Never throws for things that go wrong during the run (controller crash,
  * adapter lost, device error): they become an `error` verdict with evidence. Throws `ConfigError` only for bad
  * input found before the run starts (the caller reports it with exit code 2).
+ *
+ * The phases, in order: {@link prepare} (checks, the result's header, the clock), {@link ScenarioRun.bringUp}
+ * (bench, initial conditions, controller ready), {@link ScenarioRun.startTimeline} (t=0),
+ * {@link ScenarioRun.runTimeline} (steps, plant, samples), {@link ScenarioRun.judge} (expectations, before the
+ * controller stops), {@link ScenarioRun.report} (teardown, verdict, summary, series).
  */
 export async function runScenario(bench: Bench, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const prepared = await prepare(bench, scenario, options);
+  if ('skipped' in prepared) return prepared.skipped;
+  const run = new ScenarioRun(bench, scenario, options, prepared);
+  await run.bringUp();
+  try {
+    await run.untilControllerReady();
+    run.startTimeline();
+    await run.runTimeline();
+  } catch (err) {
+    await run.failed(err);
+  }
+  const expectations = run.judge();
+  return run.report(expectations);
+}
+
+/** What {@link prepare} hands to the run: the result so far, the clock, when the wall-clock run started. */
+interface Prepared {
+  result: ScenarioResult;
+  clock: VirtualClock | RealClock | ScaledClock;
+  wallStart: number;
+  /** The controller process runs in lock step on the virtual clock (docs/lockstep.md). */
+  lockstep: boolean;
+}
+
+/**
+ * Phase 1: refuse what cannot run (a process controller in virtual time: `ConfigError`), start the result, skip a
+ * scenario of another time mode, check the scenario against the bench (unless the caller did), pick the clock.
+ */
+async function prepare(bench: Bench, scenario: Scenario, options: RunOptions): Promise<Prepared | { skipped: ScenarioResult }> {
   const wallStart = Date.now();
   const startedAt = new Date(wallStart).toISOString();
   const mode = options.mode;
@@ -136,7 +171,7 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
     if (!options.forceTimeMode) {
       result.verdict = 'skip';
       result.summary = `runs in ${scenario.timeMode} time only (this run is ${mode} time; use --time-mode ${scenario.timeMode === 'virtual' ? 'virtual' : 'real'})`;
-      return result;
+      return { skipped: result };
     }
     if (mode === 'real') result.forcedRealTime = true;
   }
@@ -151,143 +186,157 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       : speed !== undefined
         ? new ScaledClock(new RealClock({ spinMs: options.spinMs ?? 1 }), speed)
         : new RealClock({ spinMs: options.spinMs ?? 1 });
-  const emit = (r: Record<string, unknown>): void => options.onEvent?.({ scenario: scenario.id, ...r });
-  const outDir = options.outDir;
-  if (outDir) mkdirSync(outDir, { recursive: true });
-  const inst = await BenchInstance.start(bench, {
-    clock,
-    mode,
-    seed: scenario.seed,
-    serveNetwork: mode === 'real' || lockstep,
-    ...(lockstep ? { lockstep } : {}),
-    ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
-    ...(options.traceFormat ? { traceFormat: options.traceFormat } : {}),
-    ...(options.traceBudget ? { traceBudget: options.traceBudget } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
-  const detachView = options.onBench?.(inst, () => clock.now());
-  /** Clock time of the scenario's t=0, once the timeline starts. */
-  let t0: number | undefined;
-  const simNow = (): number => (t0 === undefined ? 0 : clock.now() - t0);
-  const error = (message: string, atMs = Math.round(simNow())): void => {
-    const text = t0 === undefined ? `before t=0: ${message}` : message;
-    result.errors.push({ atMs, message: text });
-    emit({ type: 'error', atMs, message: text });
-  };
-  let controller: ControllerSession | undefined;
-  /** Why the run stopped before its end, if it did (the verdicts still pending are then "not judged"). */
-  let cut: RunEnd = {};
-  /** Record an interrupt if one came; `judgedMs` is the scenario time judged so far (the last full step). */
-  const interrupted = (judgedMs: number): boolean => {
-    if (!options.signal?.aborted || result.interrupted) return !!result.interrupted;
-    const signal = String(options.signal.reason ?? 'interrupt');
-    result.interrupted = { signal, atMs: Math.round(judgedMs) };
-    cut = { cutShort: `interrupted by ${signal}` };
-    error(`interrupted by ${signal}`, Math.round(judgedMs));
-    return true;
-  };
-  let judge: Judge | undefined;
-  let recorder: SeriesRecorder | undefined;
-  let firstFailureCaptured = false;
-  const evidence = result.evidence;
-  const captureEvidence = (): void => {
-    evidence.frames = inst.recentFrames(24);
-    evidence.writes = inst.recentWrites(16);
-    evidence.framesDecoded = decodeFrameLines(evidence.frames, inst);
-    evidence.writesDecoded = decodeWriteLines(evidence.writes, inst);
-    if (controller) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
-  };
-  try {
-    if (scenario.ambient !== undefined) for (const d of inst.devices.values()) d.setInput('ambient', scenario.ambient);
-    for (const [name, values] of Object.entries(scenario.devices)) inst.devices.get(name)!.applyInitial(values);
-    emit({ type: 'scenario-start', bench: bench.file.bench, mode, seed: scenario.seed, startedAt, endpoints: inst.substitutions() });
+  return { result, clock, wallStart, lockstep };
+}
 
-    // The controller under test.
-    controller = await startController({
-      bench,
-      inst,
+/** One scenario from bring-up to report; the phases are its methods, called in order by {@link runScenario}. */
+class ScenarioRun {
+  private readonly result: ScenarioResult;
+  private readonly clock: VirtualClock | RealClock | ScaledClock;
+  private readonly wallStart: number;
+  private readonly emit: (r: Record<string, unknown>) => void;
+  private inst!: BenchInstance;
+  private detachView: (() => Promise<void>) | void = undefined;
+  /** Clock time of the scenario's t=0, once the timeline starts. */
+  private t0: number | undefined;
+  private controller: ControllerSession | undefined;
+  /** Why the run stopped before its end, if it did (the verdicts still pending are then "not judged"). */
+  private cut: RunEnd = {};
+  private judgeOf: Judge | undefined;
+  private recorder: SeriesRecorder | undefined;
+  private firstFailureCaptured = false;
+  private readonly lockstep: boolean;
+
+  constructor(
+    private readonly bench: Bench,
+    private readonly scenario: Scenario,
+    private readonly options: RunOptions,
+    prepared: Prepared,
+  ) {
+    this.result = prepared.result;
+    this.clock = prepared.clock;
+    this.wallStart = prepared.wallStart;
+    this.lockstep = prepared.lockstep;
+    this.emit = (r) => options.onEvent?.({ scenario: scenario.id, ...r });
+  }
+
+  private get evidence(): ScenarioResult['evidence'] {
+    return this.result.evidence;
+  }
+
+  private simNow(): number {
+    return this.t0 === undefined ? 0 : this.clock.now() - this.t0;
+  }
+
+  private error(message: string, atMs = Math.round(this.simNow())): void {
+    const text = this.t0 === undefined ? `before t=0: ${message}` : message;
+    this.result.errors.push({ atMs, message: text });
+    this.emit({ type: 'error', atMs, message: text });
+  }
+
+  /** Record an interrupt if one came; `judgedMs` is the scenario time judged so far (the last full step). */
+  private interrupted(judgedMs: number): boolean {
+    const { signal } = this.options;
+    if (!signal?.aborted || this.result.interrupted) return !!this.result.interrupted;
+    const name = String(signal.reason ?? 'interrupt');
+    this.result.interrupted = { signal: name, atMs: Math.round(judgedMs) };
+    this.cut = { cutShort: `interrupted by ${name}` };
+    this.error(`interrupted by ${name}`, Math.round(judgedMs));
+    return true;
+  }
+
+  private captureEvidence(): void {
+    this.evidence.frames = this.inst.recentFrames(24);
+    this.evidence.writes = this.inst.recentWrites(16);
+    this.evidence.framesDecoded = decodeFrameLines(this.evidence.frames, this.inst);
+    this.evidence.writesDecoded = decodeWriteLines(this.evidence.writes, this.inst);
+    if (this.controller) this.evidence.dutOutput = this.controller.tail(20, this.inst.timeZeroMs);
+  }
+
+  /** Phase 2: the bench up (and a live view on it); a failure here throws, with nothing left open. */
+  async bringUp(): Promise<void> {
+    const { bench, options, clock } = this;
+    const outDir = options.outDir;
+    if (outDir) mkdirSync(outDir, { recursive: true });
+    this.inst = await BenchInstance.start(bench, {
       clock,
-      mode,
-      ...(lockstep ? { lockstep } : {}),
-      emit,
-      ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
-      ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
-      ...(outDir ? { outDir } : {}),
+      mode: options.mode,
+      seed: this.scenario.seed,
+      serveNetwork: options.mode === 'real' || this.lockstep,
+      ...(this.lockstep ? { lockstep: true } : {}),
+      ...(outDir && options.traces !== false ? { traceDir: outDir } : {}),
+      ...(options.traceFormat ? { traceFormat: options.traceFormat } : {}),
+      ...(options.traceBudget ? { traceBudget: options.traceBudget } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    if (controller) await untilAborted(controller.ready(), options.signal);
-    if (interrupted(0)) throw new Interrupted();
+    this.detachView = options.onBench?.(this.inst, () => clock.now());
+  }
 
-    // Scenario time starts once the controller is up: t=0.
-    t0 = inst.markTimeZero(scenario.id);
-    controller?.markTimeZero(t0, scenario.id);
-    result.t0 = { epochMs: t0, iso: new Date(t0).toISOString(), clock: mode === 'virtual' ? 'virtual' : 'wall' };
-    emit({ type: 'time-zero', t0: result.t0.iso, t0EpochMs: t0, clock: result.t0.clock });
-    // Timeline.
-    const ramps: Array<{ target: string; from: number; to: number; t0: number; t1: number; where: string }> = [];
-    const apply = (step: ScenarioStep): void => {
-      const a = step.action;
-      const at = `t=${(step.atMs / 1000).toFixed(3)}s`;
-      let text: string;
-      switch (a.kind) {
-        case 'set':
-          for (const [k, v] of Object.entries(a.values)) inst.setInput(k, v, step.where);
-          text = `set ${Object.entries(a.values).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`;
-          break;
-        case 'ramp': {
-          const from = a.from ?? numeric(inst.signal(a.target));
-          if (from === undefined) throw new ConfigError(`ramp of '${a.target}': its current value is unknown; give 'from'`, step.where);
-          ramps.push({ target: a.target, from, to: a.to, t0: step.atMs, t1: step.atMs + a.overMs, where: step.where });
-          text = `ramp ${a.target} ${from} -> ${a.to} over ${a.overMs} ms`;
-          break;
-        }
-        case 'fault':
-          inst.injectFault(a.id, a.device, a.fault, a.params, step.where);
-          text = `fault '${a.id}': ${a.device} ${a.fault} ${JSON.stringify(a.params)}`;
-          break;
-        case 'clear':
-          inst.clearFault(a.id);
-          text = `clear fault '${a.id}'`;
-          break;
-        case 'note':
-          text = `note: ${a.text}`;
-          break;
-        case 'age': {
-          // at once: the scenario clock does not move (docs/aging.md)
-          const lines = inst.agePacks(a.days, a.duty, a.devices, step.where);
-          text = `age ${a.days.toFixed(1)} days of '${a.duty}' (no time passes on the scenario clock): ${lines.join('; ')}`;
-          break;
-        }
-      }
-      evidence.events.push(`${at} ${text}`);
-      emit({ type: 'event', atMs: step.atMs, text });
-    };
-    const pendingSteps = [...scenario.timeline];
-    judge = new Judge(scenario.expectations, (name) => inst.signal(name));
-    recorder = new SeriesRecorder(signalsRead(scenario).map((r) => r.signal), (name) => inst.signal(name), { initialBucketMs: scenario.stepMs });
-    const liveness = controller ? new LivenessWatch(bench.livenessTimeoutMs, () => inst.foreignActivity() + controller!.outputCount) : undefined;
+  /** Phase 2 (cont.): initial conditions, then the controller under test, started and ready (or interrupted). */
+  async untilControllerReady(): Promise<void> {
+    const { inst, scenario, bench, options } = this;
+    if (scenario.ambient !== undefined) for (const d of inst.devices.values()) d.setInput('ambient', scenario.ambient);
+    for (const [name, values] of Object.entries(scenario.devices)) inst.devices.get(name)!.applyInitial(values);
+    this.emit({ type: 'scenario-start', bench: bench.file.bench, mode: options.mode, seed: scenario.seed, startedAt: this.result.startedAt, endpoints: inst.substitutions() });
+
+    this.controller = await startController({
+      bench,
+      inst,
+      clock: this.clock,
+      mode: options.mode,
+      ...(this.lockstep ? { lockstep: true } : {}),
+      emit: this.emit,
+      ...(options.dutOptions ? { dutOptions: options.dutOptions } : {}),
+      ...(options.dutArgs ? { dutArgs: options.dutArgs } : {}),
+      ...(options.outDir ? { outDir: options.outDir } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    if (this.controller) await untilAborted(this.controller.ready(), options.signal);
+    if (this.interrupted(0)) throw new Interrupted();
+  }
+
+  /** Phase 3: scenario time starts once the controller is up: t=0 on the bench, the controller and the result. */
+  startTimeline(): void {
+    const t0 = this.inst.markTimeZero(this.scenario.id);
+    this.t0 = t0;
+    this.controller?.markTimeZero(t0, this.scenario.id);
+    this.result.t0 = { epochMs: t0, iso: new Date(t0).toISOString(), clock: this.options.mode === 'virtual' ? 'virtual' : 'wall' };
+    this.emit({ type: 'time-zero', t0: this.result.t0.iso, t0EpochMs: t0, clock: this.result.t0.clock });
+  }
+
+  /**
+   * Phase 4: step by step to the end: the clock moves, the timeline's steps and ramps apply, the plant steps, the
+   * expectations and series sample. Stops early on an interrupt, a dead or hung controller, or --stop-on-fail.
+   */
+  async runTimeline(): Promise<void> {
+    const { inst, scenario, options, clock, controller } = this;
+    const t0 = this.t0!;
+    const timeline = new TimelinePlayer(inst, scenario.timeline, (atMs, text) => {
+      this.evidence.events.push(`t=${(atMs / 1000).toFixed(3)}s ${text}`);
+      this.emit({ type: 'event', atMs, text });
+    });
+    const judge = (this.judgeOf = new Judge(scenario.expectations, (name) => inst.signal(name)));
+    const recorder = (this.recorder = new SeriesRecorder(signalsRead(scenario).map((r) => r.signal), (name) => inst.signal(name), { initialBucketMs: scenario.stepMs }));
+    const liveness = controller ? new LivenessWatch(this.bench.livenessTimeoutMs, () => inst.foreignActivity() + controller.outputCount) : undefined;
     const stepMs = scenario.stepMs;
     const end = scenario.durationMs;
     let lastProgress = -Infinity;
     let t = 0;
-    const runStepsUpTo = (limit: number): void => {
-      while (pendingSteps.length > 0 && pendingSteps[0]!.atMs <= limit) apply(pendingSteps.shift()!);
-    };
     /** Judge and record the sample at `t`; true when the run must stop (--stop-on-fail). */
     const judgeAt = (t: number): boolean => {
-      const failed = judge!.sample(t);
-      recorder!.sample(t);
+      const failed = judge.sample(t);
+      recorder.sample(t);
       if (failed.length === 0) return false;
-      if (!firstFailureCaptured) {
-        firstFailureCaptured = true;
-        captureEvidence();
+      if (!this.firstFailureCaptured) {
+        this.firstFailureCaptured = true;
+        this.captureEvidence();
       }
-      for (const id of failed) emit({ type: 'expectation-failed', id, atMs: t });
+      for (const id of failed) this.emit({ type: 'expectation-failed', id, atMs: t });
       if (!options.stopOnFail || t >= end) return false;
-      cut = { cutShort: 'stopped at the first failure (--stop-on-fail)', stoppedAtFailure: true };
+      this.cut = { cutShort: 'stopped at the first failure (--stop-on-fail)', stoppedAtFailure: true };
       return true;
     };
-    runStepsUpTo(0);
+    timeline.applyUpTo(0);
     let stop = judgeAt(0);
     liveness?.check(0);
     while (t < end && !stop) {
@@ -301,29 +350,24 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
       } else {
         await sleepUntil(clock, t0 + next, options.signal);
       }
-      if (interrupted(t)) break; // judged up to the last full step
+      if (this.interrupted(t)) break; // judged up to the last full step
       // A controller that died or hung is not judged on what the plant did after that.
       if (controller?.died) {
-        error(controller.died);
-        cut = { cutShort: controller.died };
+        this.error(controller.died);
+        this.cut = { cutShort: controller.died };
         break;
       }
       const hung = controller ? (controller.stalled ?? liveness?.check(t)) : undefined;
       if (hung) {
-        error(hung);
-        cut = { cutShort: 'the controller hung' };
+        this.error(hung);
+        this.cut = { cutShort: 'the controller hung' };
         break;
       }
 
       const dt = (next - t) / 1000;
       t = next;
-      runStepsUpTo(t);
-      for (const r of ramps) {
-        if (t < r.t0) continue;
-        const f = r.t1 > r.t0 ? Math.min(1, (t - r.t0) / (r.t1 - r.t0)) : 1;
-        inst.setInput(r.target, r.from + (r.to - r.from) * f, r.where);
-      }
-      for (let i = ramps.length - 1; i >= 0; i--) if (t >= ramps[i]!.t1) ramps.splice(i, 1);
+      timeline.applyUpTo(t);
+      timeline.rampTo(t);
       inst.step(dt);
       stop = judgeAt(t);
       if (t - lastProgress >= 1000) {
@@ -331,43 +375,59 @@ export async function runScenario(bench: Bench, scenario: Scenario, options: Run
         options.progress?.(t, end);
       }
     }
-    result.simulatedMs = Math.round(t);
-  } catch (err) {
-    if (err instanceof ConfigError && result.simulatedMs === 0 && !judge && !result.interrupted) {
-      await shutdown();
+    this.result.simulatedMs = Math.round(t);
+  }
+
+  /**
+   * Something went wrong between bring-up and the end: bad input found before anything was judged is rethrown (exit
+   * 2) after teardown; anything else becomes a harness error with evidence.
+   */
+  async failed(err: unknown): Promise<void> {
+    if (err instanceof ConfigError && this.result.simulatedMs === 0 && !this.judgeOf && !this.result.interrupted) {
+      await this.shutdown();
       throw err;
     }
-    if (!(err instanceof Interrupted) && !interrupted(judge ? simNow() : 0)) {
+    if (!(err instanceof Interrupted) && !this.interrupted(this.judgeOf ? this.simNow() : 0)) {
       const message = err instanceof Error ? err.message : String(err);
-      cut = { cutShort: `harness error: ${message}` };
-      error(message);
+      this.cut = { cutShort: `harness error: ${message}` };
+      this.error(message);
     }
-    result.simulatedMs = Math.round(simNow());
-    if (!firstFailureCaptured) captureEvidence();
+    this.result.simulatedMs = Math.round(this.simNow());
+    if (!this.firstFailureCaptured) this.captureEvidence();
   }
-  // Judge before the controller is stopped: stopping it moves (virtual) time and changes signals.
-  const expectations: ExpectationResult[] = (judge ?? new Judge(scenario.expectations, () => undefined)).finish(cut);
-  const identity = collectIdentity(inst.devices.values());
-  if (identity) result.controllerIdentity = identity;
-  await shutdown();
-  if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20, inst.timeZeroMs);
-  result.expectations = expectations;
-  if (recorder) {
-    result.series = recorder.result();
-    if (outDir) writeFileSync(join(outDir, 'series.json'), JSON.stringify(result.series));
-  }
-  result.verdict = combineVerdicts([...expectations.map((e) => e.verdict), ...(result.errors.length > 0 ? (['error'] as const) : [])]);
-  result.summary = summarize(result);
-  result.wallMs = Date.now() - wallStart;
-  emit({ type: 'scenario-end', verdict: result.verdict, summary: result.summary, wallMs: result.wallMs, simulatedMs: result.simulatedMs });
-  return result;
 
-  async function shutdown(): Promise<void> {
-    const failure = await controller?.stop();
-    if (failure) error(failure);
-    if (detachView) await detachView();
-    await inst.close();
-    evidence.events.push(...inst.traceNotes);
+  /** Phase 5: judge before the controller is stopped: stopping it moves (virtual) time and changes signals. */
+  judge(): ExpectationResult[] {
+    const expectations = (this.judgeOf ?? new Judge(this.scenario.expectations, () => undefined)).finish(this.cut);
+    // What the controller said about itself on the bus, read before the bench closes.
+    const identity = collectIdentity(this.inst.devices.values());
+    if (identity) this.result.controllerIdentity = identity;
+    return expectations;
+  }
+
+  /** Phase 6: teardown (controller, view, bench), then the verdict, summary and series, and the end event. */
+  async report(expectations: ExpectationResult[]): Promise<ScenarioResult> {
+    const { result, evidence, controller } = this;
+    await this.shutdown();
+    if (controller && evidence.dutOutput.length === 0 && result.errors.length > 0) evidence.dutOutput = controller.tail(20, this.inst.timeZeroMs);
+    result.expectations = expectations;
+    if (this.recorder) {
+      result.series = this.recorder.result();
+      if (this.options.outDir) writeFileSync(join(this.options.outDir, 'series.json'), JSON.stringify(result.series));
+    }
+    result.verdict = combineVerdicts([...expectations.map((e) => e.verdict), ...(result.errors.length > 0 ? (['error'] as const) : [])]);
+    result.summary = summarize(result);
+    result.wallMs = Date.now() - this.wallStart;
+    this.emit({ type: 'scenario-end', verdict: result.verdict, summary: result.summary, wallMs: result.wallMs, simulatedMs: result.simulatedMs });
+    return result;
+  }
+
+  private async shutdown(): Promise<void> {
+    const failure = await this.controller?.stop();
+    if (failure) this.error(failure);
+    if (this.detachView) await this.detachView();
+    await this.inst.close();
+    this.evidence.events.push(...this.inst.traceNotes);
   }
 }
 
@@ -380,10 +440,6 @@ function summarize(result: ScenarioResult): string {
   const skipped = x.filter((e) => e.verdict === 'skip');
   if (skipped.length === x.length) return `nothing was judged: ${skipped.map((e) => `${e.id}: ${e.message}`).join('; ')}`;
   return `${x.length - skipped.length} expectation(s) met${skipped.length > 0 ? `; not counted: ${skipped.map((e) => e.id).join(', ')} (${skipped[0]!.status})` : ''}`;
-}
-
-function numeric(v: number | boolean | undefined): number | undefined {
-  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
 
 

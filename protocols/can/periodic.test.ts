@@ -1,40 +1,8 @@
-import type { Clock, TimerHandle } from '../../core/clock';
 import { VirtualClock } from '../../core/clock';
 import { FrameError } from '../../core/errors';
 import { makeFrame, type CanFrame } from './frame';
 import { PeriodicSender } from './periodic';
-
-/** A clock whose timers the test fires by hand, at whatever (late) time it chooses. */
-class HandClock implements Clock {
-  readonly kind = 'virtual' as const;
-  t = 0;
-  timers = new Map<TimerHandle, { at: number; fn: () => void }>();
-  private next = 1;
-  now(): number {
-    return this.t;
-  }
-  setTimer(at: number, fn: () => void): TimerHandle {
-    this.timers.set(this.next, { at, fn });
-    return this.next++;
-  }
-  clearTimer(h: TimerHandle): void {
-    this.timers.delete(h);
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    return this.setTimer(this.t + ms, fn);
-  }
-  sleep(): Promise<void> {
-    return Promise.resolve();
-  }
-  /** Fire the one pending timer at time `t`; returns its due time. */
-  fireAt(t: number): number {
-    const [h, timer] = [...this.timers.entries()][0]!;
-    this.timers.delete(h);
-    this.t = t;
-    timer.fn();
-    return timer.at;
-  }
-}
+import { HandClock } from '../../test/support/hand-clock';
 
 describe('PeriodicSender', () => {
   it('keeps due times on the period grid when transmissions run late (no drift)', () => {

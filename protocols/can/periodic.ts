@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../core/clock';
+import { PeriodicSchedule, type Clock } from '../../core/clock';
 import { validateFrame, type CanFrame } from './frame';
 import type { PeriodicOptions, PeriodicTask } from './bus';
 
@@ -17,22 +17,20 @@ export interface PeriodicStats {
 }
 
 /**
- * Sends one frame every `periodMs` without drift (STYLE.md point 8): it keeps a due time and adds the period, so
- * lateness of one transmission does not shift the next. If it falls a period or more behind (a stalled event
- * loop), it skips the missed slots and resumes on the period grid instead of bursting. A transmit callback that
- * throws is counted, not fatal.
+ * Sends one frame every `periodMs` on the core {@link PeriodicSchedule} (drift-free, STYLE.md point 8; after a
+ * stall of a period or more the missed slots are skipped and counted, no burst). A transmit callback that throws is
+ * counted, not fatal.
  */
 export class PeriodicSender implements PeriodicTask {
   readonly periodMs: number;
   private frame: CanFrame;
-  private due: number;
-  private readonly endAt: number;
-  private timer: TimerHandle | undefined;
   private active = true;
-  private readonly figures: PeriodicStats = { sent: 0, skipped: 0, errors: 0, lastLateMs: 0, maxLateMs: 0 };
+  private sent = 0;
+  private errors = 0;
+  private readonly schedule: PeriodicSchedule;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     frame: CanFrame,
     periodMs: number,
     private readonly transmit: (frame: CanFrame) => void,
@@ -44,9 +42,11 @@ export class PeriodicSender implements PeriodicTask {
     this.periodMs = periodMs;
     this.frame = { ...frame, data: new Uint8Array(frame.data) };
     const now = clock.now();
-    this.due = now + (options.startDelayMs ?? 0);
-    this.endAt = options.durationMs !== undefined ? now + options.durationMs : Infinity;
-    this.schedule();
+    this.schedule = new PeriodicSchedule(clock, periodMs, this.fire, {
+      firstAt: now + (options.startDelayMs ?? 0),
+      ...(options.durationMs !== undefined ? { until: now + options.durationMs } : {}),
+      onEnd: () => this.finish(),
+    });
   }
 
   get running(): boolean {
@@ -55,11 +55,12 @@ export class PeriodicSender implements PeriodicTask {
 
   /** Transmissions that were skipped because the sender fell a whole period behind. */
   get skipped(): number {
-    return this.figures.skipped;
+    return this.schedule.stats.skipped;
   }
 
   get stats(): Readonly<PeriodicStats> {
-    return this.figures;
+    const s = this.schedule.stats;
+    return { sent: this.sent, skipped: s.skipped, errors: this.errors, lastLateMs: s.lastLateMs, maxLateMs: s.maxLateMs };
   }
 
   update(data: Uint8Array | ArrayLike<number>): void {
@@ -70,43 +71,22 @@ export class PeriodicSender implements PeriodicTask {
 
   stop(): void {
     if (!this.active) return;
+    this.schedule.stop();
+    this.finish();
+  }
+
+  private finish(): void {
+    if (!this.active) return;
     this.active = false;
-    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
-    this.timer = undefined;
     this.onStop(this);
   }
 
-  private schedule(): void {
-    if (this.due > this.endAt) {
-      this.stop();
-      return;
-    }
-    this.timer = this.clock.setTimer(this.due, this.fire);
-  }
-
   private readonly fire = (): void => {
-    this.timer = undefined;
-    if (!this.active) return;
-    const now = this.clock.now();
-    const late = Math.max(0, now - this.due);
-    const f = this.figures;
-    f.lastLateMs = late;
-    if (late > f.maxLateMs) f.maxLateMs = late;
     try {
       this.transmit(this.frame);
-      f.sent++;
+      this.sent++;
     } catch {
-      f.errors++;
+      this.errors++;
     }
-    this.due += this.periodMs;
-    if (this.due <= now) {
-      // A stall of a period or more: resume on the first grid slot still ahead rather than bursting. Slots past the
-      // end of a duration were never going to be sent: they are not counted as skipped.
-      const missed = Math.floor((now - this.due) / this.periodMs) + 1;
-      const inDuration = this.endAt === Infinity ? missed : Math.floor((this.endAt - this.due) / this.periodMs) + 1;
-      f.skipped += Math.max(0, Math.min(missed, inDuration));
-      this.due += missed * this.periodMs;
-    }
-    if (this.active) this.schedule();
   };
 }

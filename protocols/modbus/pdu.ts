@@ -94,6 +94,22 @@ export function isException(x: ModbusRequest | ModbusResponse | PduException): x
 
 const KNOWN_FC = new Set<number>([1, 2, 3, 4, 5, 6, 15, 16, 23, 43]);
 
+const WRITE_FC = new Set<number>([
+  FunctionCode.WriteSingleCoil,
+  FunctionCode.WriteSingleRegister,
+  FunctionCode.WriteMultipleCoils,
+  FunctionCode.WriteMultipleRegisters,
+  FunctionCode.ReadWriteMultipleRegisters,
+]);
+
+/**
+ * Whether a function code changes the device: 5, 6, 15, 16, and 23 (which writes, then reads). Judged on the code
+ * alone, so a malformed write is still a write.
+ */
+export function isWriteFunction(fc: number): boolean {
+  return WRITE_FC.has(fc);
+}
+
 function ex(fc: number, exception: ExceptionCode): PduException {
   return { fc, exception };
 }

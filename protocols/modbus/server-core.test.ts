@@ -1,5 +1,5 @@
 import { ExceptionCode, type ModbusDevice } from './device';
-import { ModbusServerCore, type RequestContext } from './server-core';
+import { ModbusServerCore, type RequestContext, type ServerTransaction } from './server-core';
 
 /** A plain array-backed device: holding 0..99, input 0..9, coils 0..31. */
 function arrayDevice(): ModbusDevice & { holding: number[]; coils: boolean[] } {
@@ -32,6 +32,24 @@ const rtu = (unitId = 1): RequestContext => ({ transport: 'rtu', unitId });
 const hex = (b: Uint8Array | null): string | null => (b ? Buffer.from(b).toString('hex') : null);
 
 describe('ModbusServerCore', () => {
+  it('reports each transaction with the request as it decoded it and whether the function writes', () => {
+    const seen: ServerTransaction[] = [];
+    const core = new ModbusServerCore({ onTransaction: (t) => seen.push(t) });
+    core.addUnit(1, arrayDevice());
+    core.handle(Uint8Array.of(3, 0, 2, 0, 2), tcp());
+    core.handle(Uint8Array.of(16, 0, 10, 0, 2, 4, 0, 1, 0, 2), tcp());
+    core.handle(Uint8Array.of(16, 0, 10, 0, 2, 3, 0, 1, 0), tcp()); // byte count 3 for 2 registers: malformed
+    core.handle(Uint8Array.of(23, 0, 0, 0, 1, 0, 4, 0, 1, 2, 0, 7), tcp());
+    core.handle(Uint8Array.of(6, 0, 1, 0, 9), tcp(9)); // nobody serves unit 9: still a write, answered 0x0B
+    expect(seen.map((t) => t.write)).toEqual([false, true, true, true, true]);
+    expect(seen[0]!.decoded).toEqual({ fc: 3, address: 2, quantity: 2 });
+    expect(seen[1]!.decoded).toEqual({ fc: 16, address: 10, values: [1, 2] });
+    expect(seen[2]!.decoded).toEqual({ fc: 16, exception: ExceptionCode.IllegalDataValue });
+    expect(seen[3]!.decoded).toMatchObject({ fc: 23, writeAddress: 4, values: [7] });
+    expect(seen[4]!.decoded).toEqual({ fc: 6, address: 1, value: 9 });
+    expect(hex(seen[4]!.response)).toBe('860b');
+  });
+
   it('reads holding registers and writes them, visible at once', () => {
     const core = new ModbusServerCore();
     const dev = arrayDevice();

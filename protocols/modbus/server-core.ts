@@ -6,7 +6,7 @@
 import { defaultClock, type Clock } from '../../core/clock';
 import { ExceptionCode, type ModbusDevice } from './device';
 import { FaultInjector, type ModbusFault } from './faults';
-import { decodeRequest, deviceIdResponse, encodeException, encodeResponse, isException, type ModbusRequest } from './pdu';
+import { decodeRequest, deviceIdResponse, encodeException, encodeResponse, FunctionCode, isException, isWriteFunction, type ModbusRequest, type PduException } from './pdu';
 
 /** Who sent a request and how. */
 export interface RequestContext {
@@ -52,6 +52,13 @@ export interface ServerTransaction {
   at: number;
   ctx: RequestContext;
   request: Uint8Array;
+  /**
+   * The request as the core decoded it (the same decode that was dispatched): a {@link PduException} when it is
+   * malformed or unknown (an empty PDU has `fc` -1). Do not decode `request` again.
+   */
+  decoded: ModbusRequest | PduException;
+  /** The function code writes ({@link isWriteFunction}: 5, 6, 15, 16, 23), malformed or not, answered or not. */
+  write: boolean;
   response: Uint8Array | null;
 }
 
@@ -77,8 +84,6 @@ export interface ServerCoreOptions {
 
 const NO_FAULTS: ModbusFault[] = [];
 Object.freeze(NO_FAULTS);
-
-const WRITE_FCS = new Set([5, 6, 15, 16]);
 
 /** A device answered with something that is not a valid Modbus reply. */
 class DeviceFault extends Error {}
@@ -145,14 +150,17 @@ export class ModbusServerCore {
   /** Decode the request PDU, apply request-level faults, dispatch to the device, encode the response. Never throws. */
   handle(pdu: Uint8Array, ctx: RequestContext): ResponsePlan {
     let plan: ResponsePlan;
+    const req = decodeRequest(pdu);
     try {
-      plan = this.plan(pdu, ctx);
+      plan = this.plan(pdu, req, ctx);
     } catch (err) {
       this.stats.deviceErrors++;
       this.log(`modbus unit ${ctx.unitId} fc ${pdu[0]}: ${err instanceof Error ? err.message : String(err)}`);
       plan = this.exception(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure, 0, NO_FAULTS);
     }
-    if (this.onTransaction) this.onTransaction({ at: this.clock.now(), ctx, request: pdu.slice(), response: plan.pdu });
+    if (this.onTransaction) {
+      this.onTransaction({ at: this.clock.now(), ctx, request: pdu.slice(), decoded: req, write: isWriteFunction(pdu[0] ?? -1), response: plan.pdu });
+    }
     return plan;
   }
 
@@ -173,18 +181,17 @@ export class ModbusServerCore {
     return this.units.values().next().value;
   }
 
-  private plan(pdu: Uint8Array, ctx: RequestContext): ResponsePlan {
+  private plan(pdu: Uint8Array, req: ModbusRequest | PduException, ctx: RequestContext): ResponsePlan {
     this.stats.requests++;
     if (pdu.length === 0) return this.none();
     const fc = pdu[0]!;
-    if (ctx.transport === 'rtu' && ctx.unitId === 0) return this.broadcast(pdu);
+    if (ctx.transport === 'rtu' && ctx.unitId === 0) return this.broadcast(pdu, req);
     const device = this.resolve(ctx);
     if (!device) {
       this.stats.unknownUnit++;
       if (ctx.transport === 'rtu' || this.unknownUnitTcp === 'drop') return this.none();
       return this.exception(fc, ExceptionCode.GatewayTargetFailedToRespond, 0, NO_FAULTS);
     }
-    const req = decodeRequest(pdu);
     let delayMs = 0;
     let aduFaults = NO_FAULTS;
     let injected: ExceptionCode | undefined;
@@ -214,9 +221,9 @@ export class ModbusServerCore {
     return { pdu: out, delayMs, aduFaults };
   }
 
-  private broadcast(pdu: Uint8Array): ResponsePlan {
-    const req = decodeRequest(pdu);
-    if (!isException(req) && WRITE_FCS.has(req.fc)) {
+  /** RTU unit 0: writes run on every unit, except FC23 (its read half needs an answer a broadcast never gets). */
+  private broadcast(pdu: Uint8Array, req: ModbusRequest | PduException): ResponsePlan {
+    if (!isException(req) && isWriteFunction(req.fc) && req.fc !== FunctionCode.ReadWriteMultipleRegisters) {
       this.stats.broadcasts++;
       for (const [unitId, device] of this.units) {
         if (unitId < 1 || unitId > 247) continue;

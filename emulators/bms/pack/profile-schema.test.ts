@@ -51,9 +51,9 @@ describe('pack profiles', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const msg = (err as Error).message;
-    expect(msg).toMatch(/topology\.series: must be >= 1/);
-    expect(msg).toMatch(/cell: unknown property 'colour'/);
-    expect(msg).toMatch(/aging\.model: must be one of/);
+    expect(msg).toMatch(/topology\.series must be >= 1/);
+    expect(msg).toMatch(/unknown property 'colour' in cell \(expected one of: capacityAh, ocv, /);
+    expect(msg).toMatch(/aging\.model must be one of: /);
   });
 
   it('checks meaning: hysteresis direction, curves, topology', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { compileSchemaCached } from '../../../core/schema-cache';
+import type { ValidateFunction } from 'ajv';
+import { schemaIssues } from '../../../core/schema-errors';
 import { ConfigError } from '../../../core/errors';
 import type { LevelThresholds, PackProfile } from './profile-types';
 
@@ -105,14 +106,6 @@ export const packProfileSchema = obj(
 
 let validator: ValidateFunction | undefined;
 
-function formatAjv(e: ErrorObject): string {
-  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
-  if (e.keyword === 'additionalProperties') {
-    return `${where}: unknown property '${String(e.params.additionalProperty)}'`;
-  }
-  if (e.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(e.params.allowedValues)}`;
-  return `${where}: ${e.message ?? 'is invalid'}`;
-}
 
 /**
  * Validate a parsed profile object. Throws `ConfigError` listing every problem with its dotted path, prefixed by
@@ -121,9 +114,9 @@ function formatAjv(e: ErrorObject): string {
  */
 export function parsePackProfile(value: unknown, origin = 'pack profile'): PackProfile {
   // Our own fixed schema: no draft-07 meta-schema pass, compiled once across runs (core/schema-cache, issue 19).
-  validator ??= compileSchemaCached(packProfileSchema, { allErrors: true, strict: true, strictTuples: false, validateSchema: false });
+  validator ??= compileSchemaCached(packProfileSchema, { allErrors: true, verbose: true, strict: true, strictTuples: false, validateSchema: false });
   if (!validator(value)) {
-    const lines = (validator.errors ?? []).map(formatAjv);
+    const lines = schemaIssues(validator.errors ?? [], { subject: 'dotted', noun: 'property' }).map((i) => i.message);
     throw new ConfigError(`invalid pack profile:\n  ${lines.join('\n  ')}`, origin);
   }
   const p = value as PackProfile;

@@ -2,7 +2,7 @@
  * The LV CAN profile on a bus: the battery broadcast of one variant, every cycle, from the device's current
  * snapshot; the inverter's 0x305 heartbeat feeds the BMS's watchdog.
  */
-import type { Clock, TimerHandle } from '../../../core/clock';
+import { PeriodicSchedule, type Clock } from '../../../core/clock';
 import type { CanBus } from '../../../protocols/can/bus';
 import type { CanFrame } from '../../../protocols/can/frame';
 import type { BmsDevice } from '../device/bms-device';
@@ -24,8 +24,9 @@ export interface AttachLvCanOptions extends LvCanOptions {
  * Attach an LV CAN profile (Pylontech or SMA variant) of `device` to `bus`.
  *
  * Contract:
- * - One clock timer per cycle (drift-free: due += period) encodes `device.snapshot()` at that moment and sends
- *   every frame of the variant, so frames always carry the state current at the cycle. The first cycle is at once.
+ * - Each cycle of the core `PeriodicSchedule` (drift-free; after a stall the missed cycles are skipped, no burst)
+ *   encodes `device.snapshot()` at that moment and sends every frame of the variant, so frames always carry the
+ *   state current at the cycle. The first cycle is at once (during the attach).
  * - A 'comms-loss' fault (`device.faults.commsLost`) silences the cycle (counted) and heartbeats are not heard; a
  *   'stale-data' fault keeps the cycle going with the frozen snapshot.
  * - 0x305 (standard id, 8 data bytes, any content) is a heartbeat: `device.heartbeat()`. A 0x305 of another length,
@@ -40,17 +41,8 @@ export function attachLvCan(device: BmsDevice, bus: CanBus, options: AttachLvCan
   if (!(periodMs > 0)) throw new RangeError(`LV CAN period must be > 0 ms, got ${periodMs}`);
   const stats = emptyCanProfileStats();
   let attached = true;
-  let timer: TimerHandle | undefined;
-  let due = clock.now() - periodMs; // the first cycle runs at attach
 
   const cycle = (): void => {
-    timer = undefined;
-    if (!attached) return;
-    // Schedule the next cycle first, so nothing below can end the schedule.
-    due += periodMs;
-    const now = clock.now();
-    if (due <= now) due += Math.ceil((now - due) / periodMs + 1e-9) * periodMs; // a stall: resume on the grid, no burst
-    timer = clock.setTimer(due, cycle);
     if (device.faults.commsLost) stats.silencedByCommsLoss++;
     else for (const f of encoder.encode(device.snapshot())) sendCounted(bus, f, stats, options.onSendError);
   };
@@ -66,6 +58,8 @@ export function attachLvCan(device: BmsDevice, bus: CanBus, options: AttachLvCan
     device.heartbeat();
   };
   const unsubscribe = bus.onFrame(onFrame);
+  // The next cycle is armed before the first runs, so nothing in a cycle can end the schedule.
+  const schedule = new PeriodicSchedule(clock, periodMs, cycle);
   cycle();
 
   return {
@@ -75,8 +69,7 @@ export function attachLvCan(device: BmsDevice, bus: CanBus, options: AttachLvCan
       if (!attached) return;
       attached = false;
       unsubscribe();
-      if (timer !== undefined) clock.clearTimer(timer);
-      timer = undefined;
+      schedule.stop();
     },
   };
 }

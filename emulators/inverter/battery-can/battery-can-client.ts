@@ -20,7 +20,7 @@
  * that do not decode are counted in `heard.malformed`. Never throws from a bus callback; a send that fails is
  * counted in `sendErrors`.
  */
-import type { Clock, TimerHandle } from '../../../core/clock';
+import { PeriodicSchedule, type Clock } from '../../../core/clock';
 import { ConfigError } from '../../../core/errors';
 import type { CanBus } from '../../../protocols/can/bus';
 import type { Database } from '../../../protocols/can/dbc';
@@ -54,7 +54,7 @@ export class BatteryCanClient {
   sent = 0;
   sendErrors = 0;
   private readonly db: Database;
-  private timer: TimerHandle | undefined;
+  private schedule: PeriodicSchedule | undefined;
   private unsubscribe: (() => void) | undefined;
   private cycle = 0;
   private muted = false;
@@ -77,20 +77,15 @@ export class BatteryCanClient {
   start(): void {
     if (this.unsubscribe) return;
     this.unsubscribe = this.bus.onFrame((f) => this.onFrame(f));
-    let due = this.clock.now();
-    const run = (): void => {
-      due += this.periodMs;
-      this.timer = this.clock.setTimer(due, run);
-      this.sendCycle();
-    };
-    this.timer = this.clock.setTimer(due, run);
+    // The first cycle on the clock's next turn, then every period on the core schedule (skips after a stall).
+    this.schedule = new PeriodicSchedule(this.clock, this.periodMs, () => this.sendCycle(), { firstAt: this.clock.now() });
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    if (this.timer) this.clock.clearTimer(this.timer);
-    this.timer = undefined;
+    this.schedule?.stop();
+    this.schedule = undefined;
   }
 
   mute(on: boolean): void {

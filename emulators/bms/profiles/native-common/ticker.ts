@@ -2,32 +2,18 @@
  * What the native EV pack profiles share: a drift-free tick on a clock, and the watch over the vehicle side
  * (keep-alive lost -> relays open; silent longer -> asleep; heard again -> awake).
  */
-import type { Clock, TimerHandle } from '../../../../core/clock';
+import { PeriodicSchedule, type Clock } from '../../../../core/clock';
 
 /**
- * Call `fn(tick)` every `periodMs` on `clock` from now on (due += period; after a stall, resume on the grid with no
- * burst). Returns `stop`, idempotent.
+ * Call `fn(tick)` now and every `periodMs` on `clock` after (the core `PeriodicSchedule`: drift-free; after a
+ * stall the missed ticks are skipped, no burst; `tick` counts the calls). Returns `stop`, idempotent.
  */
 export function startTicker(clock: Clock, periodMs: number, fn: (tick: number) => void): () => void {
-  let due = clock.now();
   let tick = 0;
-  let timer: TimerHandle | undefined;
-  let running = true;
-  const run = (): void => {
-    timer = undefined;
-    if (!running) return;
-    due += periodMs;
-    const now = clock.now();
-    if (due <= now) due += Math.ceil((now - due) / periodMs + 1e-9) * periodMs;
-    timer = clock.setTimer(due, run);
-    fn(tick++);
-  };
+  const run = (): void => fn(tick++);
+  const schedule = new PeriodicSchedule(clock, periodMs, run);
   run();
-  return () => {
-    running = false;
-    if (timer !== undefined) clock.clearTimer(timer);
-    timer = undefined;
-  };
+  return () => schedule.stop();
 }
 
 export interface VehicleWatchOptions {

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { RealClock } from '../../../../core/clock';
+import { PeriodicSchedule, RealClock } from '../../../../core/clock';
 import { ConfigError } from '../../../../core/errors';
 import { BenchInstance } from '../../../bench/bench-instance';
 import { DashboardServer } from '../../../ui/dashboard-server';
@@ -112,23 +112,19 @@ async function emulate(opts: EmulateOptions): Promise<void> {
     input = readBoundedLines(process.stdin, MAX_LINE_LENGTH, (line, length) => void runLine(line, length));
   }
 
-  const t0 = clock.now();
-  let next = t0 + stepMs;
-  let lastStatus = t0;
-  const tick = (): void => {
-    inst.step(stepMs / 1000);
-    next += stepMs;
+  let lastStatus = clock.now();
+  // One plant step per slot; after a stall the step also covers the skipped slots, so plant time keeps up with the clock.
+  const stepping = new PeriodicSchedule(clock, stepMs, ({ skipped }) => {
+    inst.step(((1 + skipped) * stepMs) / 1000);
     if (statusS > 0 && clock.now() - lastStatus >= statusS * 1000) {
       lastStatus = clock.now();
       print(statusLine(inst));
     }
-    timer = clock.setTimer(next, tick);
-  };
-  let timer = clock.setTimer(next, tick);
+  });
 
   await Promise.race([whenAborted(stop.signal), whenAborted(quit.signal)]);
   input.close();
-  clock.clearTimer(timer);
+  stepping.stop();
   stop.dispose();
   print = (l) => void process.stdout.write(`${l}\n`);
   warn = (l) => void process.stderr.write(`${l}\n`);
