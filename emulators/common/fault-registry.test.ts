@@ -32,11 +32,11 @@ describe('FaultRegistry', () => {
   });
 
   it('names each bad parameter: missing, out of range, unknown (with what is close), not an allowed value', () => {
-    expect(message({ kind: 'heat' })).toBe("toy 'x': fault 'heat': fault must have required property 'watts'");
+    expect(message({ kind: 'heat' })).toBe("toy 'x': fault 'heat': missing field 'watts'");
     expect(message({ kind: 'heat', watts: 500 })).toBe("toy 'x': fault 'heat': watts must be <= 100");
     expect(message({ kind: 'heat', watts: 5, wats: 1 })).toBe("toy 'x': fault 'heat': unknown field 'wats' (did you mean 'watts'?) (it takes: watts, cell)");
     expect(message({ kind: 'trip', watts: 1 })).toBe("toy 'x': fault 'trip': unknown field 'watts' (it takes none)");
-    expect(message({ kind: 'noise', sensor: 'i' })).toBe("toy 'x': fault 'noise': sensor must be equal to one of the allowed values (v, t)");
+    expect(message({ kind: 'noise', sensor: 'i' })).toBe("toy 'x': fault 'noise': sensor must be one of: v, t");
   });
 
   it('derives a JSON Schema and a catalogue from the same declarations; a subset shares them', () => {

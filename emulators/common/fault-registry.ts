@@ -171,13 +171,14 @@ function paramInfo(name: string, p: FaultParamDecl): FaultParamInfo {
   };
 }
 
-/** One Ajv error as a person reads it: `unknown field 'x'`, `fault must have required property 'y'`, `z must be <= 5`. */
+/** One Ajv error as a person reads it: `unknown field 'x'` (with what it takes), `missing field 'y'`, `z must be <= 5`. */
 function describe(e: ErrorObject, names: readonly string[]): string {
   if (e.keyword === 'additionalProperties') {
     const field = (e.params as { additionalProperty: string }).additionalProperty;
     return `unknown field '${field}'${didYouMean(field, names)}${names.length ? ` (it takes: ${names.join(', ')})` : ' (it takes none)'}`;
   }
+  if (e.keyword === 'required') return `missing field '${(e.params as { missingProperty: string }).missingProperty}'`;
   const where = e.instancePath ? e.instancePath.slice(1) : 'fault';
-  const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
-  return `${where} ${e.message ?? 'is not valid'}${allowed}`;
+  if (e.keyword === 'enum') return `${where} must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  return `${where} ${e.message ?? 'is not valid'}`;
 }

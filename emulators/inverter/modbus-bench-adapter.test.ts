@@ -22,7 +22,7 @@ describe('inverter bench device: fault specs', () => {
     expect(() => d.injectFault('meteor', {})).toThrow(ConfigError);
     expect(() => d.injectFault('meteor', {})).toThrow(`inverter 'inv1' has no fault 'meteor' (it takes: ${INVERTER_FAULTS.kinds.join(', ')})`);
     expect(() => d.injectFault('grid-voltag', {})).toThrow(/has no fault 'grid-voltag' \(did you mean 'grid-voltage'\?\)/);
-    expect(() => d.injectFault('grid-voltage', {})).toThrow("inverter 'inv1': fault 'grid-voltage': fault must have required property 'volts'");
+    expect(() => d.injectFault('grid-voltage', {})).toThrow("inverter 'inv1': fault 'grid-voltage': missing field 'volts'");
     expect(() => d.injectFault('grid-voltage', { volts: 230, amps: 3 })).toThrow("unknown field 'amps' (it takes: volts)");
     expect(() => d.injectFault('grid-voltage', { volts: 2000 })).toThrow('volts must be <= 1000');
   });

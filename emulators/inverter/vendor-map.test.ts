@@ -202,7 +202,7 @@ describe('vendor map format: layout features', () => {
     expect(e.message).toMatch(/m\.yaml:6:\d+: '124.ChaState_SF': model 124 is not in 'models'/);
     expect(e.message).toMatch(/m\.yaml:13:\d+: 'h' is not a setting/);
     expect(e.message).toMatch(/m\.yaml:13:\d+: 'nope' is not a setting/);
-    expect(errorOf(['name: x', 'sunspec: { base: 40000, models: [1, 999] }', 'registers:', '  - { address: 1, name: a, type: uint16, access: R, constant: 1 }', ''].join('\n')).message).toMatch(/^m\.yaml:2:\d+: 1 must be one of 1, 101, 102, 103/);
+    expect(errorOf(['name: x', 'sunspec: { base: 40000, models: [1, 999] }', 'registers:', '  - { address: 1, name: a, type: uint16, access: R, constant: 1 }', ''].join('\n')).message).toMatch(/^m\.yaml:2:\d+: 1 must be one of:? 1, 101, 102, 103/);
     expect(
       errorOf(['name: x', 'registers: [{ address: 1, name: a, type: uint16, access: RW, initial: 0 }]', 'behaviour: { periods: { enable: { setting: a }, list: [{ start: a, end: a, action: sometimes }] } }', ''].join('\n')).message,
     ).toMatch(/^m\.yaml:3:\d+: /);
