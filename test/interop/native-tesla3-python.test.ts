@@ -4,42 +4,21 @@
  * from the cited controller source (test/interop/py/tesla3_vehicle_peer.py).
  */
 import { join } from 'node:path';
-import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
-import { SocketcandServer } from '../../protocols/can/socketcand';
+import { createBmsDevice } from '../../emulators/bms/factory';
+import { useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'tesla3_vehicle_peer.py');
 
 describeWithPeers(['python3-can'], 'native Tesla Model 3 pack over socketcand: python-can as the vehicle, its own 0x221 checksum and decoder', () => {
-  let server: SocketcandServer;
-  let port: number;
-  let py: PyPeer | undefined;
-  let bms: BmsBenchDevice | undefined;
-  let stepper: NodeJS.Timeout | undefined;
-
-  beforeEach(async () => {
-    server = new SocketcandServer({ port: 0, log: () => undefined });
-    ({ port } = await server.listen());
-  });
-
-  afterEach(async () => {
-    if (stepper) clearInterval(stepper);
-    bms?.close();
-    if (py) {
-      py.kill();
-      await py.done;
-      py = undefined;
-    }
-    await server.close();
-  });
+  const rig = useNativeVehiclePeerRig();
 
   it('closes while python sends DRIVE, reads back every brick, and opens within about 0.5 s after python goes silent', async () => {
-    bms = createBmsDevice({ name: 'm3', pack: 'tesla-model3-lr-78kwh', protocol: 'tesla-model3', params: { seed: 9, soc: 55 } });
+    const bms = createBmsDevice({ name: 'm3', pack: 'tesla-model3-lr-78kwh', protocol: 'tesla-model3', params: { seed: 9, soc: 55 } });
     const dev = bms.device;
-    bms.attachCan(server.attach('ev'));
-    stepper = setInterval(() => dev.step(0.1), 100);
-    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', 'ev'], 40_000);
+    bms.attachCan(rig.server.attach('ev'));
+    rig.runPlant(bms);
+    const py = rig.startPeer(SCRIPT, 'ev', 40_000);
     await py.next('ready');
     expect((await py.next('contactors')).on).toBe(true); // the checksum and counter python computed were accepted
     const b = await py.next('broadcast');

@@ -4,42 +4,21 @@
  * written from the cited controller source (test/interop/py/zoe2_vehicle_peer.py).
  */
 import { join } from 'node:path';
-import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
-import { SocketcandServer } from '../../protocols/can/socketcand';
+import { createBmsDevice } from '../../emulators/bms/factory';
+import { useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer } from '../support/py-peer';
 
 const SCRIPT = join(__dirname, 'py', 'zoe2_vehicle_peer.py');
 
 describeWithPeers(['python3-can'], 'native Renault Zoe Gen2 pack over socketcand: python-can as the vehicle, 29-bit UDS polls and its own decoder', () => {
-  let server: SocketcandServer;
-  let port: number;
-  let py: PyPeer | undefined;
-  let bms: BmsBenchDevice | undefined;
-  let stepper: NodeJS.Timeout | undefined;
-
-  beforeEach(async () => {
-    server = new SocketcandServer({ port: 0, log: () => undefined });
-    ({ port } = await server.listen());
-  });
-
-  afterEach(async () => {
-    if (stepper) clearInterval(stepper);
-    bms?.close();
-    if (py) {
-      py.kill();
-      await py.done;
-      py = undefined;
-    }
-    await server.close();
-  });
+  const rig = useNativeVehiclePeerRig();
 
   it('wakes on 0x373, answers the DIDs and all 96 cells over 29-bit ids, and sleeps about 2 s after the wake-up stops', async () => {
-    bms = createBmsDevice({ name: 'z2', pack: 'renault-zoe-52kwh', protocol: 'renault-zoe-gen2', params: { seed: 10, soc: 55 } });
+    const bms = createBmsDevice({ name: 'z2', pack: 'renault-zoe-52kwh', protocol: 'renault-zoe-gen2', params: { seed: 10, soc: 55 } });
     const dev = bms.device;
-    bms.attachCan(server.attach('ev'));
-    stepper = setInterval(() => dev.step(0.1), 100);
-    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', 'ev'], 50_000);
+    bms.attachCan(rig.server.attach('ev'));
+    rig.runPlant(bms);
+    const py = rig.startPeer(SCRIPT, 'ev', 50_000);
     await py.next('ready');
     const d = await py.next('diag');
     const s = dev.snapshot();
