@@ -12,17 +12,14 @@
  * EVENT_HVIL_FAILURE] (unless `tripOnInterlock` is 0): it then sends 0x373 with byte 0 0x01, BE's "stop streaming
  * 373" that lets the pack sleep, and stops polling. `silentAtS` stops every frame at that time.
  */
-import type { Clock } from '../../../core/clock';
-import type { CanBus } from '../../../protocols/can/bus';
 import type { CanFrame } from '../../../protocols/can/frame';
-import { Every } from '../native-common/every';
 import { createVehicleController, numericControllerOptions } from '../native-common/vehicle-controller';
+import { VehicleSide, type VehicleSideOptions } from '../native-common/vehicle-side';
 import { CELL_DIDS, decodeZoeGen2Answer, decodeZoeGen2Frame, zoeGen2Crc, type ZoeGen2Reading } from './zoe-gen2-decoder';
 
-export interface ZoeGen2VehicleOptions {
+export interface ZoeGen2VehicleOptions extends VehicleSideOptions {
   pollIntervalMs?: number;
   maxCellDeviationV?: number;
-  silentAtS?: number;
   /** 0: ignore the interlock of 0x0F8 (a controller with a defect; default 1). */
   tripOnInterlock?: number;
 }
@@ -31,46 +28,25 @@ const REQUEST = 0x18dadbf1;
 const ANSWER = 0x18daf1db;
 const POLLS = [0x9001, 0x9003, 0x9005, 0x925d, 0x9007, 0x9009, 0x9012, 0x9013, 0x9014, 0x901a, 0x900e, 0x900f, ...CELL_DIDS];
 
-export class ZoeGen2Vehicle {
+export class ZoeGen2Vehicle extends VehicleSide<ZoeGen2VehicleOptions> {
   readonly reading: ZoeGen2Reading = { frames0F8: 0, badCrc: 0, cells: [] };
-  tripped: string | undefined;
-  silent = false;
   answers = 0;
-  private readonly every: Every;
-  private unsubscribe: (() => void) | undefined;
-  private readonly t0: number;
   private n373 = 0;
   private n0EE = 0;
   private pollIndex = 0;
   private cellsRound = new Set<number>();
 
-  constructor(
-    readonly name: string,
-    private readonly bus: CanBus,
-    private readonly clock: Clock,
-    private readonly o: ZoeGen2VehicleOptions = {},
-    private readonly log: (line: string) => void = () => undefined,
-  ) {
-    this.t0 = clock.now();
-    this.every = new Every(clock);
-  }
-
-  start(): void {
-    this.unsubscribe = this.bus.onFrame((f) => this.onFrame(f));
+  protected schedule(): void {
     this.every.add(10, () => this.send0EE());
     this.every.add(100, () => this.send100());
     this.every.add(this.o.pollIntervalMs ?? 200, () => this.poll());
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.every.stop();
-  }
-
   private put(id: number, data: number[], extended = false): void {
-    if (this.o.silentAtS !== undefined && !this.silent && (this.clock.now() - this.t0) / 1000 >= this.o.silentAtS) this.goSilent('silentAtS');
+    if (!this.silent && this.silentAtReached()) this.goSilent('silentAtS');
     if (this.silent) return;
-    this.bus.send({ id, extended, data: Uint8Array.from(data) }).catch(() => undefined);
+    if (extended) this.bus.send({ id, extended, data: Uint8Array.from(data) }).catch(() => undefined);
+    else this.sendFrame(id, data);
   }
 
   private send0EE(): void {
@@ -94,7 +70,7 @@ export class ZoeGen2Vehicle {
     this.put(REQUEST, [0x03, 0x22, did >> 8, did & 0xff, 0, 0, 0, 0], true);
   }
 
-  private onFrame(f: CanFrame): void {
+  protected onFrame(f: CanFrame): void {
     if (f.extended && f.id === ANSWER) {
       if (f.data[0] === 0x10) this.put(REQUEST, [0x30, 0, 0, 0, 0, 0, 0, 0], true);
       const did = decodeZoeGen2Answer(f.data, this.reading);
@@ -117,18 +93,6 @@ export class ZoeGen2Vehicle {
     const lo = Math.min(...c);
     const hi = Math.max(...c);
     if (hi - lo > (this.o.maxCellDeviationV ?? 0.15)) this.trip(`cell deviation ${((hi - lo) * 1000).toFixed(0)} mV (cell ${c.indexOf(lo) + 1} at ${lo.toFixed(3)} V)`);
-  }
-
-  goSilent(why: string): void {
-    if (this.silent) return;
-    this.silent = true;
-    this.log(`${this.name}: vehicle side silent (${why})`);
-  }
-
-  private trip(why: string): void {
-    if (this.tripped) return;
-    this.tripped = why;
-    this.log(`${this.name}: trip: ${why}`);
   }
 }
 
