@@ -1,5 +1,4 @@
 import { InputProblems, ProblemList } from '../config/problems';
-import { readYamlSource } from '../config/yaml-file';
 import { checkBenchFile } from './check-bench';
 import type { Bench } from './load-bench';
 import type { DeviceSpec } from './types';
@@ -46,9 +45,10 @@ export function benchVariant(bench: Bench, changes: readonly BenchChange[]): Ben
     else (device as unknown as Record<string, unknown>)[c.field as keyof DeviceSpec] = String(c.value);
   }
   problems.throwIfAny();
-  const src = readYamlSource(bench.source);
+  // The bench's own positions (no second read of its file): a problem is placed where the original field is.
+  const locate = bench.where.locate ?? ((): string => bench.source);
   const found = new ProblemList();
-  checkBenchFile(file, src, found);
+  checkBenchFile(file, { file: bench.source, data: file, locate }, found);
   if (!found.empty) {
     const asked = changes.map((c) => `${c.device}.${c.field}=${String(c.value)}`).join(', ');
     throw new InputProblems(found.items.map((p) => ({ where: changes[0]!.where, message: `bench variant ${asked}: ${p.where ? `${p.where}: ` : ''}${p.message}` })));

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -6,7 +5,7 @@ import { packageRoot } from '../../core/package-root';
 import type { Bench } from '../bench/load-bench';
 import { dbcFileForBus } from '../bench/wire-signals';
 import type { ControllerIdentity } from '../evidence/controller-identity';
-import { harnessVersion } from '../evidence/provenance';
+import { gitCommit, harnessVersion } from '../evidence/provenance';
 import type { Scenario } from '../scenario/scenario';
 import { sha256File } from './checksums';
 
@@ -67,24 +66,6 @@ export interface ManifestContext {
   /** What the controller said about itself on the bus over the run (`mergeIdentities` of the results). */
   identity?: ControllerIdentity;
   extra?: Record<string, unknown>;
-}
-
-/** The git commit of the harness checkout ('unknown' outside one, e.g. an npm install). */
-export function gitCommit(): { commit: string; dirty: boolean | null } {
-  const root = packageRoot();
-  const git = (args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
-  try {
-    const commit = git(['rev-parse', 'HEAD']);
-    let dirty: boolean | null = null;
-    try {
-      dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
-    } catch {
-      /* a commit without a work tree */
-    }
-    return { commit, dirty };
-  } catch {
-    return { commit: 'unknown', dirty: null };
-  }
 }
 
 const hashOrNull = (file: string): string | null => {

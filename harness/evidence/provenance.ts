@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { packagePath } from '../../core/package-root';
+import { packagePath, packageRoot } from '../../core/package-root';
 
 /** Where a result came from: enough to reproduce it. */
 export interface Provenance {
@@ -50,4 +51,31 @@ export function provenance(benchFile: string, scenarioFile: string, scenarioData
     scenario: { file: scenarioFile, sha256: hashOf(scenarioFile, scenarioData) },
     dut,
   };
+}
+
+let git: { commit: string; dirty: boolean | null } | undefined;
+
+/**
+ * The git commit of the harness checkout ('unknown' outside one, e.g. an npm install), asked once per process:
+ * the harness does not change under a running campaign.
+ */
+export function gitCommit(): { commit: string; dirty: boolean | null } {
+  return (git ??= askGit());
+}
+
+function askGit(): { commit: string; dirty: boolean | null } {
+  const root = packageRoot();
+  const run = (args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  try {
+    const commit = run(['rev-parse', 'HEAD']);
+    let dirty: boolean | null = null;
+    try {
+      dirty = run(['status', '--porcelain', '--untracked-files=no']) !== '';
+    } catch {
+      /* a commit without a work tree */
+    }
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: null };
+  }
 }

@@ -149,7 +149,11 @@ export function downsample(s: SignalSeries, maxPoints: number): SignalSeries {
   const span = s.t[s.t.length - 1]! + s.bucketMs;
   let factor = 1;
   while (span / (s.bucketMs * factor) > maxPoints) factor *= 2;
-  const w = s.bucketMs * factor;
+  return rebucket(s, s.bucketMs * factor);
+}
+
+/** Merge buckets into wider ones of width `w` (a multiple of the series' own): min of mins, max of maxes. */
+export function rebucket(s: SignalSeries, w: number): SignalSeries {
   const out: SignalSeries = { bucketMs: w, t: [], min: [], max: [], ...(s.boolean ? { boolean: true as const } : {}) };
   for (let i = 0; i < s.t.length; i++) {
     const start = Math.floor(s.t[i]! / w) * w;

@@ -2,7 +2,7 @@ import type { ExpectationResult } from '../scenario/judge';
 import type { FalseTerm } from '../scenario/false-terms';
 import type { ScenarioResult } from '../scenario/result';
 import { compileExpression, evaluate, type Compiled } from '../scenario/expression';
-import { downsample, type SeriesSet, type SignalSeries } from '../evidence/series';
+import { downsample, rebucket, type SeriesSet, type SignalSeries } from '../evidence/series';
 import { decimalsOf, signalUnit, type SignalUnit } from './signal-units';
 
 /**
@@ -128,24 +128,6 @@ function downsampled(set: SeriesSet | undefined, names: readonly string[]): Seri
   const width = Math.max(0, ...each.map(([, s]) => s.bucketMs));
   const out: SeriesSet = {};
   for (const [n, s] of each) out[n] = s.bucketMs === width ? s : rebucket(s, width);
-  return out;
-}
-
-/** Merge buckets into wider ones of width `w` (min of mins, max of maxes). */
-function rebucket(s: SignalSeries, w: number): SignalSeries {
-  const out: SignalSeries = { bucketMs: w, t: [], min: [], max: [], ...(s.boolean ? { boolean: true as const } : {}) };
-  for (let i = 0; i < s.t.length; i++) {
-    const start = Math.floor(s.t[i]! / w) * w;
-    const k = out.t.length - 1;
-    if (k >= 0 && out.t[k] === start) {
-      out.min[k] = Math.min(out.min[k]!, s.min[i]!);
-      out.max[k] = Math.max(out.max[k]!, s.max[i]!);
-    } else {
-      out.t.push(start);
-      out.min.push(s.min[i]!);
-      out.max.push(s.max[i]!);
-    }
-  }
   return out;
 }
 
