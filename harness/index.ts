@@ -6,7 +6,7 @@
  */
 export { loadBench, parseBench } from './bench/load-bench';
 export type { Bench } from './bench/load-bench';
-export type { BenchFile, CanBusSpec, ModbusEndpointSpec, DeviceSpec, DutSpec } from './bench/types';
+export type { BenchFile, CanBusSpec, ModbusEndpointSpec, DeviceSpec, DutSpec, DutIdentitySpec } from './bench/types';
 export { BenchInstance } from './bench/bench-instance';
 export type { BenchInstanceOptions } from './bench/bench-instance';
 export { knownPlaceholders, substitutePlaceholders, CAN_PLACEHOLDER_PARTS, MODBUS_PLACEHOLDER_PARTS } from './bench/placeholders';

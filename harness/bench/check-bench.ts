@@ -111,6 +111,13 @@ function checkDut(f: BenchFile, at: (p: string, key?: boolean) => string, proble
   }
   if (dut.moduleOptions !== undefined && dut.module === undefined) problems.add(at('/dut/moduleOptions', true), "dut.moduleOptions needs 'dut.module' (options of an in-process controller)");
   if (dut.readyLine !== undefined && dut.command === undefined) problems.add(at('/dut/readyLine', true), "dut.readyLine needs 'dut.command' (a controller process prints it)");
+  const sunspec = dut.identity?.sunspec;
+  if (sunspec) {
+    const port = Number(sunspec.tcp.slice(sunspec.tcp.lastIndexOf(':') + 1));
+    if (!(port >= 1 && port <= 65535)) {
+      problems.add(at('/dut/identity/sunspec/tcp'), `dut.identity.sunspec.tcp: port ${port} in '${sunspec.tcp}' is out of range (1..65535: the port the controller serves SunSpec on)`);
+    }
+  }
   if (dut.clock === 'lockstep') {
     if (dut.command === undefined) problems.add(at('/dut/clock', true), "dut.clock: lockstep needs 'dut.command' (a controller process speaks the lock-step protocol)");
     for (const why of lockstepUnsupported(f)) problems.add(at('/dut/clock', true), `dut.clock: lockstep counts bytes on socketcand hubs and Modbus TCP only: ${why} (docs/lockstep.md)`);

@@ -1,7 +1,9 @@
 import { ProblemList } from '../config/problems';
 import { readYamlSource, parseYamlSource, validateSource, type YamlSource } from '../config/yaml-file';
 import { parseDuration } from '../config/duration';
+import { ConfigError } from '../../core/errors';
 import { checkBenchFile } from './check-bench';
+import { splitHostPort } from './host-port';
 import { benchSchema } from './schema';
 import { benchServerLimits, type BenchServerLimits } from './server-limits';
 import type { BenchFile } from './types';
@@ -25,7 +27,21 @@ export interface Bench {
   livenessTimeoutMs: number;
   /** Connection limits of the Modbus TCP endpoints and socketcand hubs (only those the file sets). */
   serverLimits: BenchServerLimits;
+  /** `dut.identity.sunspec`, parsed: where the controller serves SunSpec model 1 (absent: not declared). */
+  sunspecIdentity?: SunSpecIdentityEndpoint;
 }
+
+/** The controller's SunSpec endpoint (`dut.identity.sunspec`), parsed and checked. */
+export interface SunSpecIdentityEndpoint {
+  host: string;
+  port: number;
+  unitId: number;
+  /** Wall-clock bound of each request and of the connection attempts, ms. */
+  timeoutMs: number;
+}
+
+/** Default of `dut.identity.sunspec.timeout`. */
+export const DEFAULT_IDENTITY_TIMEOUT_MS = 2_000;
 
 /** Default of `dut.livenessTimeout`: far above any polling or heartbeat period a controller of this field uses. */
 export const DEFAULT_LIVENESS_TIMEOUT_MS = 30_000;
@@ -53,6 +69,7 @@ export function benchFromSource(src: YamlSource): Bench {
     f.dut?.[k] !== undefined ? (problems.attempt(() => parseDuration(f.dut![k], at(`/dut/${k}`))) ?? dflt) : dflt;
   const readyTimeoutMs = timeout('readyTimeout', 15_000);
   const stopTimeoutMs = timeout('stopTimeout', 5_000);
+  const sunspecIdentity = problems.attempt(() => sunspecEndpoint(f, at));
   problems.throwIfAny();
   const whereDevice: Record<string, string> = {};
   f.devices.forEach((d, i) => (whereDevice[d.name] = at(`/devices/${i}`)));
@@ -70,7 +87,19 @@ export function benchFromSource(src: YamlSource): Bench {
     stopTimeoutMs,
     livenessTimeoutMs: livenessTimeoutMs!,
     serverLimits: serverLimits!,
+    ...(sunspecIdentity ? { sunspecIdentity } : {}),
   };
+}
+
+/** `dut.identity.sunspec` parsed (host, port, unit, timeout); the port was checked by `checkBenchFile`. */
+function sunspecEndpoint(f: BenchFile, at: (p: string) => string): SunSpecIdentityEndpoint | undefined {
+  const s = f.dut?.identity?.sunspec;
+  if (!s) return undefined;
+  const [host, port] = splitHostPort(s.tcp);
+  const where = at('/dut/identity/sunspec/timeout');
+  const timeoutMs = s.timeout !== undefined ? parseDuration(s.timeout, where) : DEFAULT_IDENTITY_TIMEOUT_MS;
+  if (timeoutMs <= 0) throw new ConfigError('dut.identity.sunspec.timeout must be above 0 (a bound on each request, wall clock)', where);
+  return { host: host.replace(/^\[(.*)\]$/, '$1'), port: Number(port), unitId: s.unitId ?? 1, timeoutMs };
 }
 
 /**

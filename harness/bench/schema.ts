@@ -100,6 +100,22 @@ export const benchSchema = {
         clock: { enum: ['lockstep'] },
         module: { type: 'string' },
         moduleOptions: { type: 'object' },
+        identity: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            sunspec: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['tcp'],
+              properties: {
+                tcp: hostPort,
+                unitId: { type: 'integer', minimum: 0, maximum: 255 },
+                timeout: duration,
+              },
+            },
+          },
+        },
       },
     },
   },

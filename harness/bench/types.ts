@@ -109,4 +109,23 @@ export interface DutSpec {
   module?: string;
   /** Options given to the module's `createController` (merged under `hil run --dut-option k=v`). */
   moduleOptions?: Record<string, unknown>;
+  /** Where the harness reads who the controller is, besides what it hears on the bus (README "Controller identity"). */
+  identity?: DutIdentitySpec;
+}
+
+/**
+ * The controller's own identity endpoints. `sunspec`: the controller is itself a SunSpec server (a site controller
+ * or gateway exposing SunSpec over Modbus TCP): once it is ready, every scenario reads its model 1 (Mn, Md, Opt, Vr,
+ * SN, DA) there, finding `SunS` at 40000, 0 or 50000, and records it in the result (`controllerIdentity`) and the
+ * manifest. Nothing answering, no marker or no model 1 never fails the run: the identity then says why it is absent.
+ */
+export interface DutIdentitySpec {
+  sunspec?: {
+    /** `HOST:PORT` the controller listens on (port 1..65535: the controller's port, not one the harness picks). */
+    tcp: string;
+    /** Modbus unit id of its SunSpec device (default 1). */
+    unitId?: number;
+    /** Wall-clock bound of each request and of the connection attempts (default 2 s). */
+    timeout?: string | number;
+  };
 }

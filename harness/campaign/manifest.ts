@@ -41,8 +41,9 @@ export interface Manifest {
     options: Record<string, unknown>;
     /**
      * `bmsName`: the BMS name frame the controller sent, by the bench device that heard it (a translator or a BMS
-     * under test plays the battery's side of a battery CAN protocol); `sunspecCommon`: SunSpec model 1 of a
-     * controller that is itself a SunSpec server (not read yet). `null`: nothing heard; the note says why.
+     * under test plays the battery's side of a battery CAN protocol); `sunspecCommon`: SunSpec model 1 (Mn, Md, Opt,
+     * Vr, SN, DA) of a controller that is itself a SunSpec server (bench `dut.identity.sunspec`), read once it was
+     * ready. `null`: nothing heard or read; the note says why, part by part.
      */
     identity: { sunspecCommon: Record<string, string> | null; bmsName: Record<string, string> | null; note: string };
   };
@@ -135,16 +136,25 @@ export function buildManifest(ctx: ManifestContext): Manifest {
       description: kind === 'module' ? `module ${dut!.module!}` : kind === 'command' ? `command ${[...dut!.command!, ...(ctx.dutArgs ?? [])].join(' ')}` : 'none (a wired controller or none)',
       options: { ...(dut?.moduleOptions ?? {}), ...(ctx.dutOptions ?? {}) },
       identity: {
-        sunspecCommon: null,
+        sunspecCommon: ctx.identity?.sunspecCommon ?? null,
         bmsName: ctx.identity?.bmsName ?? null,
-        note: ctx.identity
-          ? 'bmsName: the BMS name frame the controller sent (LV 0x35E, HV 0x7330/0x7340), as the bench inverter on that bus heard it'
-          : 'nothing heard: on this bench the controller is the Modbus client and the inverter side of the battery CAN, which carry no identity the bench reads (a controller playing the battery side sends a BMS name frame, recorded here)',
+        note: identityNote(ctx.identity),
       },
     },
     traceBudget: ctx.traceBudget,
     ...(ctx.extra ? { extra: ctx.extra } : {}),
   };
+}
+
+/** The manifest's identity note: what each part is, or why it is absent. */
+function identityNote(identity: ControllerIdentity | undefined): string {
+  const bms = identity?.bmsName
+    ? 'bmsName: the BMS name frame the controller sent (LV 0x35E, HV 0x7330/0x7340), as the bench inverter on that bus heard it'
+    : 'bmsName: nothing heard: on this bench the controller is the Modbus client and the inverter side of the battery CAN, which carry no identity the bench reads (a controller playing the battery side sends a BMS name frame, recorded here)';
+  const sunspec = identity?.sunspecNote
+    ? `sunspecCommon: ${identity.sunspecNote}`
+    : 'sunspecCommon: not read: the bench declares no SunSpec endpoint of the controller (dut.identity.sunspec)';
+  return `${bms}; ${sunspec}`;
 }
 
 /** Write `<dir>/manifest.json` (atomically); returns its path. */

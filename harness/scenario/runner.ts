@@ -12,7 +12,8 @@ import { lockstepUnsupported } from '../bench/check-bench';
 import type { ScenarioResult } from './result';
 import { combineVerdicts } from './result';
 import { SeriesRecorder } from '../evidence/series';
-import { collectIdentity } from '../evidence/controller-identity';
+import { collectIdentity, withSunSpec } from '../evidence/controller-identity';
+import { describeEndpoint, readSunSpecIdentity, type SunSpecIdentityRead } from '../dut/sunspec-identity';
 import { decodeFrameLines, decodeWriteLines } from './decode-evidence';
 import { provenance } from '../evidence/provenance';
 import { capProblems, InputProblems } from '../config/problems';
@@ -206,6 +207,8 @@ class ScenarioRun {
   private recorder: SeriesRecorder | undefined;
   private firstFailureCaptured = false;
   private readonly lockstep: boolean;
+  /** What `dut.identity.sunspec` gave, once read. */
+  private sunspec: SunSpecIdentityRead | undefined;
 
   constructor(
     private readonly bench: Bench,
@@ -293,6 +296,23 @@ class ScenarioRun {
     });
     if (this.controller) await untilAborted(this.controller.ready(), options.signal);
     if (this.interrupted(0)) throw new Interrupted();
+    await this.readSunSpecIdentity();
+    if (this.interrupted(0)) throw new Interrupted();
+  }
+
+  /**
+   * The controller is up: read its SunSpec model 1 where the bench says it serves one (`dut.identity.sunspec`).
+   * Evidence only, on the wall clock (virtual time does not move meanwhile): a failure is a note, never an error.
+   */
+  private async readSunSpecIdentity(): Promise<void> {
+    const endpoint = this.bench.sunspecIdentity;
+    if (!endpoint) return;
+    const read = readSunSpecIdentity(endpoint).then((r) => {
+      this.sunspec = r;
+      this.emit({ type: 'controller-identity', ...(r.common ? { sunspecCommon: r.common } : {}), note: r.note });
+      this.options.log?.(`identity: ${r.note}${r.common ? `: ${Object.entries(r.common).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`);
+    });
+    await untilAborted(read, this.options.signal);
   }
 
   /** Phase 3: scenario time starts once the controller is up: t=0 on the bench, the controller and the result. */
@@ -400,7 +420,9 @@ class ScenarioRun {
   judge(): ExpectationResult[] {
     const expectations = (this.judgeOf ?? new Judge(this.scenario.expectations, () => undefined)).finish(this.cut);
     // What the controller said about itself on the bus, read before the bench closes.
-    const identity = collectIdentity(this.inst.devices.values());
+    const endpoint = this.bench.sunspecIdentity;
+    const sunspec = this.sunspec ?? (endpoint ? { note: `SunSpec model 1 not read: the controller never became ready (${describeEndpoint(endpoint)})` } : undefined);
+    const identity = withSunSpec(collectIdentity(this.inst.devices.values()), sunspec);
     if (identity) this.result.controllerIdentity = identity;
     return expectations;
   }

@@ -5,3 +5,4 @@ export * from './sunspec-model';
 export * from './sunspec-device';
 export * from './discover';
 export * from './write-handler';
+export * from './common-model';
