@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ConfigError } from '../../core/errors';
-import { mergeResults } from './merge';
+import { mergeResults, resumeHint } from './merge';
 
 const result = (scenario: string, verdict: string, extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'result', scenario, verdict, expectations: [], ...extra });
 const start = (scenario: string) => JSON.stringify({ type: 'scenario-start', scenario });
@@ -61,6 +61,19 @@ describe('mergeResults', () => {
     expect(msg).toContain(`${p}:2: scenario 's1' started but has no result`);
     const fieldless = file(run(['s1']), '{"type":"result","scenario":"s1"}');
     expect(refusal([fieldless])).toContain(`${fieldless}:2: damaged record: a result record without scenario/verdict/expectations`);
+  });
+
+  it('names the folder to resume only when the file is still results.jsonl (resume reads <dir>/results.jsonl)', () => {
+    // Renamed (a CI artifact) or merged output: the file's name is not a folder; the old hint said '--out <file>' or
+    // cut 'myresults.jsonl' to 'my'.
+    const renamed = file(run(['s1', 's2']), start('s1'), result('s1', 'pass'), start('s2'));
+    const msg = refusal([renamed]);
+    expect(msg).toContain(`${renamed}:4: scenario 's2' started but has no result (the run was killed?); continue that run with hil run --resume --out <dir>, <dir> being the run's --out folder (--resume reads <dir>/results.jsonl; this file is named '${basename(renamed)}')`);
+    expect(msg).not.toContain(`--out ${renamed}`);
+    expect(resumeHint('out/myresults.jsonl')).toContain("this file is named 'myresults.jsonl'");
+    expect(resumeHint('results.jsonl')).toBe('continue that run with hil run --resume --out .');
+    expect(resumeHint('/ci/shard 2/results.jsonl')).toBe("continue that run with hil run --resume --out '/ci/shard 2'");
+    expect(resumeHint('runs/a/results.jsonl')).toBe('continue that run with hil run --resume --out runs/a');
   });
 
   it('refuses a shard with a scenario started but unfinished, interrupted, or never started', () => {

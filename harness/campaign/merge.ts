@@ -1,6 +1,7 @@
+import { basename, dirname } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { ScenarioResult } from '../scenario/result';
-import { readResultsLog, unfinishedScenarios, type ResultsLog } from './results-log';
+import { readResultsLog, RESULTS_FILE, unfinishedScenarios, type ResultsLog } from './results-log';
 
 /**
  * Read the results of one or more runs (`results.jsonl` from `hil run --out`, e.g. one per CI shard) and merge
@@ -29,18 +30,33 @@ export function mergeResults(files: string[]): ScenarioResult[] {
 
 function fileProblems(log: ResultsLog): string[] {
   const out: string[] = [];
-  const dir = log.file.replace(/[/\\]?results\.jsonl$/, '') || '.';
+  const hint = resumeHint(log.file);
   if (log.empty) return [`${log.file}: empty: no results in it (did that run start, with --out?)`];
   for (const d of log.damaged) {
-    out.push(`${log.file}:${d.line}: damaged record: ${d.why}${log.cutTail?.line === d.line ? `; continue that run with hil run --resume --out ${dir}` : ''}`);
+    out.push(`${log.file}:${d.line}: damaged record: ${d.why}${log.cutTail?.line === d.line ? `; ${hint}` : ''}`);
   }
   if (log.results.length === 0 && !(log.runs.length > 0 && log.runs[log.runs.length - 1]!.record.scenarios.length === 0)) {
     out.push(`${log.file}: no result records in it`);
   }
   for (const u of unfinishedScenarios(log)) {
-    out.push(`${log.file}:${u.line}: scenario '${u.scenario}' ${u.why}; continue that run with hil run --resume --out ${dir}`);
+    out.push(`${log.file}:${u.line}: scenario '${u.scenario}' ${u.why}; ${hint}`);
   }
   return out;
+}
+
+/**
+ * How to continue the run that wrote `file`. `hil run --resume --out <dir>` reads `<dir>/results.jsonl`, so the
+ * folder is the file's own only when the file is still named `results.jsonl`; a renamed or copied file (a CI
+ * artifact `shard-2.jsonl`) names no folder, and the hint says what to put there instead of guessing one.
+ */
+export function resumeHint(file: string): string {
+  if (basename(file) === RESULTS_FILE) return `continue that run with hil run --resume --out ${shellWord(dirname(file))}`;
+  return `continue that run with hil run --resume --out <dir>, <dir> being the run's --out folder (--resume reads <dir>/${RESULTS_FILE}; this file is named '${basename(file)}')`;
+}
+
+/** A path as one shell word: as is when it is plain, else in single quotes. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Every shard 1..n of one split must be there; unsharded files (re-runs) may be added. */

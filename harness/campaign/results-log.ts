@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors';
 import type { ScenarioResult } from '../scenario/result';
 
+/** The results file of a run, in its `--out` folder: what `--resume` reads and appends to. */
+export const RESULTS_FILE = 'results.jsonl';
+
 /**
  * The first record a campaign writes to `results.jsonl` (and again on each `--resume`): which run this is, so
  * `hil merge` can tell which shard a file holds and `--resume` can refuse to continue a different campaign.

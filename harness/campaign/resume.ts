@@ -5,7 +5,7 @@ import type { Bench } from '../bench/load-bench';
 import { hashOf } from '../evidence/provenance';
 import type { ScenarioResult } from '../scenario/result';
 import type { Scenario } from '../scenario/scenario';
-import { isFinished, readResultsLog } from './results-log';
+import { isFinished, readResultsLog, RESULTS_FILE } from './results-log';
 
 /** What `hil run --resume` keeps from the earlier run, and what it tells the user about it. */
 export interface ResumeState {
@@ -25,7 +25,7 @@ export interface ResumeState {
  * of another bench file (its SHA-256 differs) or of another shard.
  */
 export function prepareResume(outDir: string, bench: Bench, selected: readonly Scenario[], shard: { index: number; count: number } | undefined): ResumeState {
-  const path = join(outDir, 'results.jsonl');
+  const path = join(outDir, RESULTS_FILE);
   const kept = new Map<string, ScenarioResult>();
   const notes: string[] = [];
   if (!existsSync(path)) {
