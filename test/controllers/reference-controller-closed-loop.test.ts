@@ -24,7 +24,7 @@ describe('reference controller with the BMS and inverter emulators (closed loop,
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function bench(channel: string, initialSoc: number) {
+  async function bench(channel: string, initialSoc: number, o: { irradiance?: number; controller?: Record<string, unknown> } = {}) {
     const clock = new VirtualClock(0);
     const bms = new BmsDevice(loadPackFixture('lfp-lishen-16s-202ah'), { seed: 3, clock, initialSoc, ambientC: 25 });
     const bmsDriver = driveWithClock(clock, bms, 100);
@@ -32,7 +32,7 @@ describe('reference controller with the BMS and inverter emulators (closed loop,
     for (let i = 0; i < 3; i++) buses.push(await openBus(`virtual:${channel}`, { clock }));
     const [bmsBus, ctlBus, probe] = buses as [CanBus, CanBus, CanBus];
     const lv = attachLvCan(bms, bmsBus, { clock });
-    const inverter = new Inverter({ profile: constant(1000), battery: bms, startDelayS: 1, seed: 3 });
+    const inverter = new Inverter({ profile: constant(o.irradiance ?? 1000), battery: bms, startDelayS: 1, seed: 3 });
     const invDriver = driveWithClock(clock, inverter, 100);
     const core = new ModbusServerCore({ clock });
     core.addUnit(1, createInverterSunSpec(inverter).device);
@@ -40,7 +40,7 @@ describe('reference controller with the BMS and inverter emulators (closed loop,
     const lines: string[] = [];
     const controller: Controller = createController(
       { clock, packs: [{ name: 'lfp', bus: ctlBus }], inverters: [{ name: 'hybrid', master, unitId: 1 }], log: (l) => lines.push(l) },
-      {},
+      o.controller ?? {},
     );
     cleanups.push(async () => {
       await controller.stop();
@@ -115,4 +115,21 @@ describe('reference controller with the BMS and inverter emulators (closed loop,
     expect(safeAt! - t0).toBeLessThanOrEqual(3500);
     expect(b.lines.some((l) => /lfp comms lost/.test(l))).toBe(true);
   });
+
+  it('discharges at night down to its reserve, not to the BMS cut-off: the pack is not run flat (day-24h packs-alive)', async () => {
+    // At 16 % and 3 kW, this 161 Ah pack would reach the BMS's 0 % in under half an hour; the reserve (10 %) stops it.
+    const b = await bench('refctl-loop-night', 0.16, { irradiance: 0, controller: { periodMs: 1000 } });
+    let lowest = 100;
+    let discharged = false;
+    await b.run(45 * 60_000, () => {
+      const s = b.bms.snapshot();
+      lowest = Math.min(lowest, s.soc * 100);
+      if (s.current < -30) discharged = true;
+    });
+    expect(discharged).toBe(true); // it did discharge at night
+    expect(lowest).toBeLessThan(11);
+    expect(lowest).toBeGreaterThan(8); // stopped at the reserve (10 %), within one read period and the BMS's SOC step
+    expect(Math.abs(b.bms.snapshot().current)).toBeLessThan(1); // held idle
+    expect(b.lines.some((l) => /reserve \(SOC/.test(l))).toBe(true);
+  }, 60_000);
 });

@@ -44,6 +44,23 @@ describe('reference controller policy', () => {
     expect(decide(input({ pvW: 0 }), night(), { ...DEFAULT_POLICY, dischargeW: 10_000 }, none).outPct).toBe(76); // 80 A x 50 V x 0.95
   });
 
+  it('keeps a reserve at night: no discharge at or below minSoc (10 %) until the SOC is back 5 points above it', () => {
+    const mem: PolicyMemory = { full: false, sunny: false };
+    const at = (soc: number | undefined) => decide(input({ pvW: 0, readings: { ...readings, soc } }), mem, DEFAULT_POLICY, none);
+    expect(at(10.5).outPct).toBe(60);
+    expect(at(10)).toMatchObject({ inPct: 0, outPct: 0, why: 'reserve (SOC 10.0 %, holds below 15 %)' });
+    expect(at(12).outPct).toBe(0); // the rest voltage recovering after the stop does not start it again
+    expect(at(undefined).outPct).toBe(0); // no SOC frame this time: the reserve stands
+    expect(at(14.9).outPct).toBe(0);
+    expect(at(15).outPct).toBe(60);
+    // minSoc 0: down to the BMS's own cut-off, as before the reserve.
+    const flat: PolicyMemory = { full: false, sunny: false };
+    expect(decide(input({ pvW: 0, readings: { ...readings, soc: 0.5 } }), flat, { ...DEFAULT_POLICY, minSoc: 0 }, none).outPct).toBe(60);
+    // The reserve holds discharge only: PV still charges a pack at the reserve.
+    const day: PolicyMemory = { full: false, sunny: true, atReserve: true };
+    expect(decide(input({ readings: { ...readings, soc: 8 } }), day, DEFAULT_POLICY, none).inPct).toBe(47.5);
+  });
+
   it('charges as soon as PV reaches 100 W; discharges only after 60 s below 50 W; holds until PV is known', () => {
     const mem: PolicyMemory = { full: false, sunny: undefined };
     const at = (now: number, pvW: number) => decide(input({ now, pvW }), mem, DEFAULT_POLICY, none);
