@@ -33,7 +33,10 @@ export interface ScenarioResult {
   expectations: ExpectationResult[];
   /** What exactly ran: versions and content hashes, so a verdict can be tied to its inputs later. */
   provenance?: Provenance;
-  /** What the controller said about itself on the bus (the BMS name a battery-CAN inverter heard), if anything. */
+  /**
+   * What the controller said about itself: the BMS name a battery-CAN inverter heard, and its SunSpec model 1 where
+   * the bench names its SunSpec endpoint (`sunspecNote` then says where it was read, or why not). Absent: neither.
+   */
   controllerIdentity?: ControllerIdentity;
   /**
    * Min/max time series of every signal the expectations read (harness/report/series.ts), for plots. Written to

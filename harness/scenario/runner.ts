@@ -421,7 +421,7 @@ class ScenarioRun {
     const expectations = (this.judgeOf ?? new Judge(this.scenario.expectations, () => undefined)).finish(this.cut);
     // What the controller said about itself on the bus, read before the bench closes.
     const endpoint = this.bench.sunspecIdentity;
-    const sunspec = this.sunspec ?? (endpoint ? { note: `SunSpec model 1 not read: the controller never became ready (${describeEndpoint(endpoint)})` } : undefined);
+    const sunspec = this.sunspec ?? (endpoint ? { note: `SunSpec model 1 not read: the run stopped before the controller was ready (${describeEndpoint(endpoint)})` } : undefined);
     const identity = withSunSpec(collectIdentity(this.inst.devices.values()), sunspec);
     if (identity) this.result.controllerIdentity = identity;
     return expectations;
