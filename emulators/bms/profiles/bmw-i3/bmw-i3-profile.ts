@@ -3,7 +3,6 @@
  * broadcasts its frames (./i3-frames.ts), closes its contactors only on the vehicle's 0x10B command, sleeps without
  * the VCU's 0x12F, and answers UDS over ISO-TP with extended addressing (DIDs and the per-cell routine).
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import type { IsoTpLink, IsoTpStats } from '../../../../protocols/can/isotp';
 import { NRC, SID, negative, positive, type UdsServer, type UdsServerStats } from '../../../../protocols/can/uds';
@@ -11,19 +10,17 @@ import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
 import type { CanProfileAttachment } from '../can-link';
 import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
-import { NativePack } from '../native-common/native-pack';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { VehicleWatch } from '../native-common/ticker';
 import { i3Crc } from './i3-crc';
 import { I3_ID, I3_ST, I3FrameEncoder, type I3Status } from './i3-frames';
 import { I3_DTC_ACTIVE, I3_DTC_AVAILABILITY, i3ActiveDtcs } from './i3-dtcs';
 
-export interface AttachBmwI3Options {
-  clock?: Clock;
+export interface AttachBmwI3Options extends NativeAttachOptions {
   /** Without a valid 0x10B for this long the SME opens its contactors, ms (default 500; assumed: no public source gives it). */
   contactorTimeoutMs?: number;
   /** Without the VCU's 0x12F for this long the SME sleeps (silent until the next one), ms (default 10000, assumed). */
   sleepAfterMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface BmwI3Attachment extends CanProfileAttachment {
@@ -57,11 +54,9 @@ const CELL_ROUTINE = [0xad, 0x6e] as const;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3Options = {}): BmwI3Attachment {
-  const pack = new NativePack(device, bus, {
-    clock: options.clock,
+  const pack = new NativePack(device, bus, options, {
     tickMs: TICK_MS,
     wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000 },
-    onSendError: options.onSendError,
   });
   const { clock, wake, send } = pack;
   const enc = new I3FrameEncoder();

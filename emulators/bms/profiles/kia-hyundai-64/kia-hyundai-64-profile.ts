@@ -4,26 +4,23 @@
  * opens them when they stop or when the tester asks over UDS, sleeps after a long silence, and answers UDS `22`
  * polls with the shapes of a real capture (./kia64-pids.ts).
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import type { IsoTpStats } from '../../../../protocols/can/isotp';
 import { NRC, SID, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
 import type { CanProfileAttachment } from '../can-link';
 import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
-import { contactorRequester, NativePack } from '../native-common/native-pack';
+import { contactorRequester, NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { KIA64_ID, Kia64FrameEncoder } from './kia64-frames';
 import { kia64Pid } from './kia64-pids';
 
-export interface AttachKiaHyundai64Options {
-  clock?: Clock;
+export interface AttachKiaHyundai64Options extends NativeAttachOptions {
   /** Without a live 0x200 for this long the BMS opens its relays, ms (default 500; assumed: no public source gives it). */
   relayTimeoutMs?: number;
   /** Without a live 0x200 for this long the BMS sleeps (silent until the next one), ms (default 10000, assumed). */
   sleepAfterMs?: number;
   /** The 100 ms vehicle frames 0x553 / 0x57F / 0x2A1 count as present for this long, ms (default 1000, assumed). */
   neededFramesMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface KiaHyundai64Attachment extends CanProfileAttachment {
@@ -63,12 +60,10 @@ const WATER_DRY = 164;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachKiaHyundai64(device: BmsDevice, bus: CanBus, options: AttachKiaHyundai64Options = {}): KiaHyundai64Attachment {
-  const pack = new NativePack(device, bus, {
-    clock: options.clock,
+  const pack = new NativePack(device, bus, options, {
     tickMs: TICK_MS,
     wake: { keepAliveMs: options.relayTimeoutMs ?? 500, sleepMs: options.sleepAfterMs ?? 10000 },
     initially: { lost: true }, // nothing heard yet
-    onSendError: options.onSendError,
   });
   const { clock, wake: keepAlive, send } = pack;
   const enc = new Kia64FrameEncoder();

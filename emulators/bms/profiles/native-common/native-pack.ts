@@ -12,9 +12,16 @@ import type { BmsDevice } from '../../device/bms-device';
 import { emptyCanProfileStats, sendCounted, type CanProfileAttachment, type CanProfileStats } from '../can-link';
 import { startTicker, VehicleWatch, type VehicleWatchOptions } from './ticker';
 
-export interface NativePackOptions {
-  /** Clock of the tick and the watches (default the bus's). */
-  clock?: Clock | undefined;
+/** What every native profile's attach options have (its own options interface extends this). */
+export interface NativeAttachOptions {
+  /** Clock of the tick, the watches and the diagnostic link (default the bus's). */
+  clock?: Clock;
+  /** A send the bus refused (counted in `stats.sendErrors` either way). */
+  onSendError?: (err: unknown) => void;
+}
+
+/** The pack's own rules, from its sources (or marked assumed there). */
+export interface NativePackRules {
   /** The tick, ms (every native pack: 10). */
   tickMs: number;
   /**
@@ -24,7 +31,6 @@ export interface NativePackOptions {
   wake: Omit<VehicleWatchOptions, 'onLost'> & { onLost?: () => void };
   /** The state at attach, before any keep-alive: asleep (default awake) and / or lost (default not). */
   initially?: { asleep?: boolean; lost?: boolean };
-  onSendError?: ((err: unknown) => void) | undefined;
 }
 
 /** What a profile hands to {@link NativePack.start}. */
@@ -62,12 +68,13 @@ export class NativePack {
   constructor(
     readonly device: BmsDevice,
     readonly bus: CanBus,
-    private readonly o: NativePackOptions,
+    private readonly o: NativeAttachOptions,
+    private readonly rules: NativePackRules,
   ) {
     this.clock = o.clock ?? bus.clock;
-    this.wake = new VehicleWatch(this.clock, { ...o.wake, onLost: o.wake.onLost ?? (() => undefined) });
-    if (o.initially?.asleep) this.wake.awake = false;
-    if (o.initially?.lost) this.wake.lost = true;
+    this.wake = new VehicleWatch(this.clock, { ...rules.wake, onLost: rules.wake.onLost ?? (() => undefined) });
+    if (rules.initially?.asleep) this.wake.awake = false;
+    if (rules.initially?.lost) this.wake.lost = true;
   }
 
   get attached(): boolean {
@@ -107,7 +114,7 @@ export class NativePack {
     this.unsubscribe = this.bus.onFrame((f) => {
       if (this.isAttached && !f.extended && !f.error) c.onFrame(f);
     });
-    this.stopTicker = startTicker(this.clock, this.o.tickMs, () => {
+    this.stopTicker = startTicker(this.clock, this.rules.tickMs, () => {
       c.check();
       if (!this.wake.awake) return;
       const tick = this.awakeTicks++;

@@ -3,7 +3,6 @@
  * broadcasts its frames (./leaf-frames.ts), needs the vehicle (VCM) frames to keep its relays permitted, answers
  * the diagnostic group polls over ISO-TP (./leaf-groups.ts) and reports DTCs over UDS 0x19.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import { makeFrame } from '../../../../protocols/can/frame';
 import type { IsoTpStats } from '../../../../protocols/can/isotp';
@@ -12,17 +11,15 @@ import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
 import type { CanProfileAttachment } from '../can-link';
 import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
-import { NativePack } from '../native-common/native-pack';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { LEAF_ID, LeafFrameEncoder, type LeafFrameInputs } from './leaf-frames';
 import { group01, group02, group04, group06, type LeafGroupInputs } from './leaf-groups';
 import { leafStatus } from './leaf-status';
 import { LEAF_VARIANTS, type LeafGeneration } from './variants';
 
-export interface AttachNissanLeafOptions {
+export interface AttachNissanLeafOptions extends NativeAttachOptions {
   /** Battery generation (default 'aze0'). */
   generation?: LeafGeneration;
-  /** Clock of the cycles and timeouts (default the bus's). */
-  clock?: Clock;
   /**
    * Vehicle frames (0x1F2, or 0x50B with the wake-up command) must come this often for the LBC to keep its relays
    * permitted, ms. Default 2000: the LBC logs P30E0 / U1000 after "no CAN communication signal ... from VCM
@@ -37,7 +34,6 @@ export interface AttachNissanLeafOptions {
    * [LCM-XLSX canmsgs.xlsx @ d8ac19d9].
    */
   diagFlowControlTimeoutMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 /** A UDS DTC (3 bytes, SAE J2012: P = 00, U = 11) of a Leaf LBC [BE web_data/dtc/nissan_leaf_dtc.json]. */
@@ -93,11 +89,9 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
   const variant = LEAF_VARIANTS[options.generation ?? 'aze0'];
   const keepAliveMs = options.keepAliveTimeoutMs ?? 2000;
   const sleepMs = options.sleepAfterMs ?? 10000;
-  const pack = new NativePack(device, bus, {
-    clock: options.clock,
+  const pack = new NativePack(device, bus, options, {
     tickMs: TICK_MS,
     wake: { keepAliveMs, sleepMs, onLost: () => device.requestContactors(false) },
-    onSendError: options.onSendError,
   });
   const { clock, wake: watch, send } = pack;
   const enc = new LeafFrameEncoder(variant);

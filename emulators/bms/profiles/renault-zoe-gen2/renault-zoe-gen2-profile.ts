@@ -4,7 +4,6 @@
  * DIDs, while the vehicle's 0x373 wake-up comes. As for the Gen1, the main relays are not commanded over this CAN
  * (Battery-Emulator drives them itself and always allows closing), so the profile leaves the contactor to the bench.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import type { IsoTpStats } from '../../../../protocols/can/isotp';
 import { NRC, SID, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
@@ -12,15 +11,13 @@ import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
 import type { CanProfileAttachment } from '../can-link';
 import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
-import { NativePack } from '../native-common/native-pack';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { INTERLOCK_OK, ZOE2_ID, Zoe2FrameEncoder } from './zoe2-frames';
 import { zoe2BalancingSwitches, zoe2Did } from './zoe2-dids';
 
-export interface AttachRenaultZoeGen2Options {
-  clock?: Clock;
+export interface AttachRenaultZoeGen2Options extends NativeAttachOptions {
   /** Without a 0x373 wake-up (byte 0 0xC1) for this long the LBC sleeps: silent until the next, ms (default 2000, assumed). */
   sleepAfterMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface RenaultZoeGen2Attachment extends CanProfileAttachment {
@@ -44,12 +41,10 @@ const INTERLOCK_OPEN = 0x0000;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachRenaultZoeGen2(device: BmsDevice, bus: CanBus, options: AttachRenaultZoeGen2Options = {}): RenaultZoeGen2Attachment {
-  const pack = new NativePack(device, bus, {
-    clock: options.clock,
+  const pack = new NativePack(device, bus, options, {
     tickMs: TICK_MS,
     wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 2000 },
     initially: { asleep: true }, // nothing heard yet
-    onSendError: options.onSendError,
   });
   const { wake, send } = pack;
   const enc = new Zoe2FrameEncoder();

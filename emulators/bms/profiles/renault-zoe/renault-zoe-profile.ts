@@ -4,27 +4,24 @@
  * commanded over this CAN (Battery-Emulator drives them itself and always allows closing), so the profile leaves
  * the contactor to the bench.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import type { IsoTpStats } from '../../../../protocols/can/isotp';
 import { NRC, SID, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
 import type { CanProfileAttachment } from '../can-link';
 import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
-import { NativePack } from '../native-common/native-pack';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { ZOE_ID, ZoeFrameEncoder } from './zoe-frames';
 import { zoeGroup } from './zoe-groups';
 import { ZOE_DTC_ACTIVE, zoeActiveDtcs } from './zoe-dtcs';
 
 export type ZoeVariant = 'ze22' | 'ze40';
 
-export interface AttachRenaultZoeOptions {
+export interface AttachRenaultZoeOptions extends NativeAttachOptions {
   /** ZE22 (22 kWh, also sends 0x427 and 0x42E) or ZE40 (41 kWh) [BE: "Not present on 41kWh battery"]; default ze40. */
   variant?: ZoeVariant;
-  clock?: Clock;
   /** Diagnostics are answered while a 0x423 came within this, ms (default 1000; assumed: BE sends it every 100 ms). */
   wakeTimeoutMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface RenaultZoeAttachment extends CanProfileAttachment {
@@ -52,13 +49,11 @@ export function attachRenaultZoe(device: BmsDevice, bus: CanBus, options: Attach
   const variant = options.variant ?? 'ze40';
   /** The wake-up stopped after it had come: DTC 0C0800 (CAN timeout) until cleared. */
   let everLost = false;
-  const pack = new NativePack(device, bus, {
-    clock: options.clock,
+  const pack = new NativePack(device, bus, options, {
     tickMs: TICK_MS,
     // The LBC does not sleep here: the broadcast does not depend on the vehicle, only the diagnostics do.
     wake: { keepAliveMs: options.wakeTimeoutMs ?? 1000, sleepMs: Infinity, onLost: () => (everLost = true) },
     initially: { lost: true }, // nothing heard yet
-    onSendError: options.onSendError,
   });
   const { clock, wake, send } = pack;
   const enc = new ZoeFrameEncoder();

@@ -3,23 +3,20 @@
  * faces. It broadcasts its frames (./tesla-legacy-frames.ts), every cell voltage in the multiplexed 0x6F2 (no
  * diagnostic poll is needed for them), and closes its contactors only while the vehicle's status frames come.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
 import type { CanProfileAttachment } from '../can-link';
-import { contactorRequester, NativePack } from '../native-common/native-pack';
+import { contactorRequester, NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { BMS_STATE, CONTACTOR, TESLA_ID, TeslaLegacyFrameEncoder, type TeslaStatus } from './tesla-legacy-frames';
 
-export interface AttachTeslaLegacyOptions {
-  clock?: Clock;
+export interface AttachTeslaLegacyOptions extends NativeAttachOptions {
   /** The 100 ms vehicle frames (0x21C, 0x25C, 0x2C8, 0x20E) count as present for this long, ms (default 500, assumed). */
   vehicleFramesMs?: number;
   /** Without 0x408 for this long the BMS sleeps (silent until the next one), ms (default 10000, assumed). */
   sleepAfterMs?: number;
   /** The hardware id sent in 0x5D2 (default 24: an 85 kWh pack [BE update_values]). */
   hardwareId?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface TeslaLegacyAttachment extends CanProfileAttachment {
@@ -47,11 +44,9 @@ const VEHICLE_FRAMES = [TESLA_ID.charger21C, TESLA_ID.fastCharge25C, TESLA_ID.ga
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachTeslaLegacy(device: BmsDevice, bus: CanBus, options: AttachTeslaLegacyOptions = {}): TeslaLegacyAttachment {
-  const pack = new NativePack(device, bus, {
-    clock: options.clock,
+  const pack = new NativePack(device, bus, options, {
     tickMs: TICK_MS,
     wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000 },
-    onSendError: options.onSendError,
   });
   const { clock, wake, send } = pack;
   const enc = new TeslaLegacyFrameEncoder();

@@ -4,7 +4,6 @@
  * diagnostic poll is needed for them); the contactors close only while the vehicle's VCFRONT_LVPowerState (0x221)
  * says DRIVE with a valid counter and checksum.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
 import type { BmsDevice } from '../../device/bms-device';
 import type { BmsSnapshot } from '../../device/snapshot';
@@ -13,12 +12,11 @@ import type { IsoTpStats } from '../../../../protocols/can/isotp';
 import type { UdsServerStats } from '../../../../protocols/can/uds';
 import type { CanProfileAttachment } from '../can-link';
 import { openNativeUds } from '../native-common/native-diag';
-import { contactorRequester, NativePack } from '../native-common/native-pack';
+import { contactorRequester, NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { DEFAULT_IDENTITY, registerTesla3Uds, serial72A, TESLA3_DIAG, type Tesla3Identity } from './tesla-model3-uds';
 import { BMS_CONTACTOR, BMS_STATE, BRICKS_PER_MUX, HVIL, HVP_CONTACTOR, HVP_SET, POWER_STATE, TESLA3_ID, TeslaModel3FrameEncoder, teslaChecksum, type Tesla3Status } from './tesla-model3-frames';
 
-export interface AttachTeslaModel3Options {
-  clock?: Clock;
+export interface AttachTeslaModel3Options extends NativeAttachOptions {
   /** A DRIVE 0x221 counts as present for this long, ms (default 500, assumed: no source gives the HVP's timeout). */
   vehicleFramesMs?: number;
   /** Without a valid 0x221 for this long the BMS sleeps (silent until the next one), ms (default 10000, assumed). */
@@ -27,7 +25,6 @@ export interface AttachTeslaModel3Options {
   brickMuxMs?: number;
   /** Serial number (0x72A) and part number (UDS F014); default ./tesla-model3-uds.ts DEFAULT_IDENTITY. */
   identity?: Partial<Tesla3Identity>;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface TeslaModel3Attachment extends CanProfileAttachment {
@@ -61,11 +58,9 @@ const TICK_MS = 10;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: AttachTeslaModel3Options = {}): TeslaModel3Attachment {
-  const pack = new NativePack(device, bus, {
-    clock: options.clock,
+  const pack = new NativePack(device, bus, options, {
     tickMs: TICK_MS,
     wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000 },
-    onSendError: options.onSendError,
   });
   const { clock, wake, send } = pack;
   const enc = new TeslaModel3FrameEncoder();
