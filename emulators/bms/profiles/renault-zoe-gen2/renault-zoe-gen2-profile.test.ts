@@ -7,29 +7,20 @@ import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import { ZoeGen2Vehicle, type ZoeGen2VehicleOptions } from '../../../../examples/controllers/zoe-gen2-vehicle/controller';
 import { decodeZoeGen2Answer, decodeZoeGen2Frame, type ZoeGen2Reading } from '../../../../examples/controllers/zoe-gen2-vehicle/zoe-gen2-decoder';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
-import { attachRenaultZoeGen2, type RenaultZoeGen2Attachment } from './renault-zoe-gen2-profile';
+import { attachRenaultZoeGen2 } from './renault-zoe-gen2-profile';
 import { INTERLOCK_OK, Zoe2FrameEncoder, zoe2Crc } from './zoe2-frames';
 import { cellDid, zoe2Did } from './zoe2-dids';
 
 const db = loadDbc(join(__dirname, '../../../../data/dbc/renault-zoe-gen2.dbc'));
 
-type Rig = NativeRig<RenaultZoeGen2Attachment, ZoeGen2Vehicle>;
-const rigs: Rig[] = [];
-async function rig(o: ZoeGen2VehicleOptions = {}): Promise<Rig> {
-  const r = await nativeRig({
-    packId: 'renault-zoe-52kwh',
-    seed: 10,
-    attach: (dev, bus) => attachRenaultZoeGen2(dev, bus),
-    vehicle: (bus, clock) => new ZoeGen2Vehicle('pack1', bus, clock, { pollIntervalMs: 50, ...o }),
-  });
-  rigs.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const rig = nativeRigs((o: ZoeGen2VehicleOptions = {}) => ({
+  packId: 'renault-zoe-52kwh',
+  seed: 10,
+  attach: (dev, bus) => attachRenaultZoeGen2(dev, bus),
+  vehicle: (bus, clock) => new ZoeGen2Vehicle('pack1', bus, clock, { pollIntervalMs: 50, ...o }),
+}));
 
 /** The single-frame answer the LBC sends for `did` (as the profile's UDS server does). */
 const answer = (did: number, v: number): Uint8Array => Uint8Array.of(0x05, 0x62, did >> 8, did & 0xff, v >> 8, v & 0xff, 0xaa, 0xaa);
