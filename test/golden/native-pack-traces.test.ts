@@ -20,36 +20,16 @@ const root = resolve(__dirname, '..', '..');
 const controllers = ['leaf-vehicle', 'i3-vehicle', 'zoe-vehicle', 'kia64-vehicle', 'tesla-legacy-vehicle', 'tesla-model3-vehicle', 'zoe-gen2-vehicle'];
 const built = controllers.every((c) => existsSync(join(root, 'dist', 'examples', 'controllers', c, 'controller.js')));
 
-/** [bench, scenario, dut options]: every native scenario with its controller, and a blind controller on the trips. */
-const RUNS: Array<[string, string, Record<string, unknown>?]> = [
-  ['leaf', 'leaf-cell-drift-low'],
-  ['leaf', 'leaf-cell-drift-low', { maxCellDeviationV: 10 }],
-  ['leaf', 'leaf-isolation-fault'],
-  ['leaf-alone', 'leaf-no-vehicle'],
-  ['i3', 'i3-cell-drift-low'],
-  ['i3', 'i3-cell-drift-low', { maxCellDeviationV: 10 }],
-  ['i3', 'i3-isolation-fault'],
-  ['i3-alone', 'i3-no-vehicle'],
-  ['zoe', 'zoe-cell-drift-low'],
-  ['zoe', 'zoe-cell-drift-low', { maxCellDeviationV: 10 }],
-  ['zoe', 'zoe-isolation-fault'],
-  ['kia64', 'kia64-cell-drift-low'],
-  ['kia64', 'kia64-cell-drift-low', { maxCellDeviationV: 10 }],
-  ['kia64', 'kia64-isolation-fault'],
-  ['kia64-alone', 'kia64-no-vehicle'],
-  ['tesla', 'tesla-cell-drift-low'],
-  ['tesla', 'tesla-cell-drift-low', { maxCellDeviationV: 10 }],
-  ['tesla', 'tesla-isolation-fault'],
-  ['tesla-alone', 'tesla-no-vehicle'],
-  ['tesla3', 'tesla3-cell-drift-low'],
-  ['tesla3', 'tesla3-cell-drift-low', { maxCellDeviationV: 10 }],
-  ['tesla3', 'tesla3-isolation-fault'],
-  ['tesla3-alone', 'tesla3-no-vehicle'],
-  ['zoe2', 'zoe2-cell-drift-low'],
-  ['zoe2', 'zoe2-cell-drift-low', { maxCellDeviationV: 10 }],
-  ['zoe2', 'zoe2-interlock-fault'],
-  ['zoe2-alone', 'zoe2-no-vehicle'],
-];
+/**
+ * [bench, scenario, dut options]: every scenario of fixtures/scenarios-<pack> with its controller (the no-vehicle ones
+ * on <pack>-alone), and the cell-drift one again with a controller blind to the drift.
+ */
+function runs(pack: string): Array<[string, string, Record<string, unknown>?]> {
+  const names = readdirSync(join(root, 'fixtures', `scenarios-${pack}`)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
+  const out: Array<[string, string, Record<string, unknown>?]> = names.map((n) => [n.endsWith('no-vehicle') ? `${pack}-alone` : pack, n]);
+  out.push([pack, `${pack}-cell-drift-low`, { maxCellDeviationV: 10 }]);
+  return out;
+}
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -60,7 +40,7 @@ describeIf(built, NEEDS_BUILD, 'native-pack traces match the copy saved before t
     process.chdir(root); // the bench names the controller relative to the package
     try {
       const golden: Record<string, unknown> = {};
-      for (const [benchName, scenarioName, dutOptions] of RUNS.filter(([b]) => b.split('-')[0] === pack)) {
+      for (const [benchName, scenarioName, dutOptions] of runs(pack)) {
         const key = `${benchName}/${scenarioName}${dutOptions ? ` ${JSON.stringify(dutOptions)}` : ''}`;
         const dir = join(out, String(Object.keys(golden).length));
         const bench = loadBench(join(root, 'fixtures', 'benches', `${benchName}.yaml`));
