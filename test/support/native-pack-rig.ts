@@ -88,6 +88,16 @@ export function nativeRigs<Args extends unknown[], A extends { detach(): void },
   };
 }
 
+/**
+ * The drift trip every native profile test checks: after `settleMs`, cell `cell` (0-based) drifts down at
+ * `socPerHour`, and the clock runs in 1 s steps until the vehicle trips (at most 900 s; the caller then checks why).
+ */
+export async function driftUntilTripped(r: NativeRig<unknown, { tripped: string | undefined }>, o: { settleMs: number; cell: number; socPerHour: number }): Promise<void> {
+  await r.clock.advanceAsync(o.settleMs);
+  r.dev.injectFault({ kind: 'cell-drift', cell: o.cell, direction: 'down', socPerHour: o.socPerHour });
+  for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
+}
+
 /** Frames of `id` at or after `t` ms. */
 export function framesSince(wire: readonly CanFrame[], t: number, id: number): CanFrame[] {
   return wire.filter((f) => f.id === id && f.timestamp! >= t);

@@ -8,7 +8,7 @@ import type { CanFrame } from '../../../../protocols/can/frame';
 import { ZoeVehicle } from '../../../../examples/controllers/zoe-vehicle/controller';
 import { decodeZoeFrame, type ZoeBroadcast } from '../../../../examples/controllers/zoe-vehicle/zoe-decoder';
 import { LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
-import { framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachRenaultZoe, type ZoeVariant } from './renault-zoe-profile';
 import { ZoeFrameEncoder } from './zoe-frames';
@@ -150,9 +150,7 @@ describe('Renault Zoe Gen1 LBC profile', () => {
 
   it('a cell drifting low shows only in groups 0x41/0x42; an isolation fault in 0x424; the controller trips on both', async () => {
     const drift = await rig('ze40', { pollIntervalS: 0.5 });
-    await drift.clock.advanceAsync(3000);
-    drift.dev.injectFault({ kind: 'cell-drift', cell: 70, direction: 'down', socPerHour: 1 });
-    for (let i = 0; i < 900 && !drift.vehicle.tripped; i++) await drift.clock.advanceAsync(1000);
+    await driftUntilTripped(drift, { settleMs: 3000, cell: 70, socPerHour: 1 });
     expect(drift.vehicle.tripped).toMatch(/cell deviation \d+ mV \(cell 71 at /);
     expect(drift.clock.now()).toBeGreaterThan(30_000); // a drift of tens of seconds at least, not the start-up spread
     const iso = await rig('ze40');
