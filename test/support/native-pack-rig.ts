@@ -25,12 +25,14 @@ export interface NativeRig<A, V> {
 
 let n = 0;
 
-export async function nativeRig<A extends { detach(): void }, V extends { start(): void; stop(): void }>(o: {
+export interface NativeRigOptions<A, V> {
   packId: string;
   seed: number;
   attach: (dev: BmsDevice, bus: CanBus) => A;
   vehicle: (bus: CanBus, clock: VirtualClock) => V;
-}): Promise<NativeRig<A, V>> {
+}
+
+export async function nativeRig<A extends { detach(): void }, V extends { start(): void; stop(): void }>(o: NativeRigOptions<A, V>): Promise<NativeRig<A, V>> {
   const clock = new VirtualClock();
   const ch = `virtual:native-rig-${n++}`;
   const buses = await Promise.all([0, 1, 2].map(() => openBus(ch, { clock, rxQueueLimit: 0 })));
@@ -66,6 +68,34 @@ export async function nativeRig<A extends { detach(): void }, V extends { start(
       for (const b of buses) await b.close();
     },
   };
+}
+
+/**
+ * The rig opener of one test file: `rigs(...args)` opens `nativeRig(options(...args))`, and every rig opened in a
+ * test is closed after it (this registers the file's `afterEach`: call it at the top level of the file).
+ */
+export function nativeRigs<Args extends unknown[], A extends { detach(): void }, V extends { start(): void; stop(): void }>(
+  options: (...args: Args) => NativeRigOptions<A, V>,
+): (...args: Args) => Promise<NativeRig<A, V>> {
+  const open: Array<NativeRig<A, V>> = [];
+  afterEach(async () => {
+    for (const r of open.splice(0)) await r.close();
+  });
+  return async (...args) => {
+    const r = await nativeRig(options(...args));
+    open.push(r);
+    return r;
+  };
+}
+
+/**
+ * The drift trip every native profile test checks: after `settleMs`, cell `cell` (0-based) drifts down at
+ * `socPerHour`, and the clock runs in 1 s steps until the vehicle trips (at most 900 s; the caller then checks why).
+ */
+export async function driftUntilTripped(r: NativeRig<unknown, { tripped: string | undefined }>, o: { settleMs: number; cell: number; socPerHour: number }): Promise<void> {
+  await r.clock.advanceAsync(o.settleMs);
+  r.dev.injectFault({ kind: 'cell-drift', cell: o.cell, direction: 'down', socPerHour: o.socPerHour });
+  for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
 }
 
 /** Frames of `id` at or after `t` ms. */

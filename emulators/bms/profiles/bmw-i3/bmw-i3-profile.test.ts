@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, nativeRigs, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { I3Vehicle } from '../../../../examples/controllers/i3-vehicle/controller';
 import { I3AnswerAssembler, j1850 } from '../../../../examples/controllers/i3-vehicle/i3-decoder';
 import { attachBmwI3, type BmwI3Attachment } from './bmw-i3-profile';
@@ -17,23 +17,13 @@ import { BmsFlag } from '../../logic/flags';
 const db = loadDbc(join(__dirname, '../../../../data/dbc/bmw-i3.dbc'));
 
 type Rig = NativeRig<BmwI3Attachment, I3Vehicle> & { sme: BmwI3Attachment };
-const rigs: Rig[] = [];
-
-async function rig(vehicleOptions: ConstructorParameters<typeof I3Vehicle>[3] = {}, packId = 'bmw-i3-60ah'): Promise<Rig> {
-  const r = await nativeRig({
-    packId,
-    seed: 4,
-    attach: (dev, bus) => attachBmwI3(dev, bus),
-    vehicle: (bus, clock) => new I3Vehicle('pack1', bus, clock, { pollIntervalS: 0.25, ...vehicleOptions }),
-  });
-  const out = Object.assign(r, { sme: r.attachment });
-  rigs.push(out);
-  return out;
-}
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const opened = nativeRigs((vehicleOptions: ConstructorParameters<typeof I3Vehicle>[3] = {}, packId: string = 'bmw-i3-60ah') => ({
+  packId,
+  seed: 4,
+  attach: (dev, bus) => attachBmwI3(dev, bus),
+  vehicle: (bus, clock) => new I3Vehicle('pack1', bus, clock, { pollIntervalS: 0.25, ...vehicleOptions }),
+}));
+const rig = async (...args: Parameters<typeof opened>): Promise<Rig> => opened(...args).then((r) => Object.assign(r, { sme: r.attachment }));
 
 const since = (r: Rig, t: number, id: number): CanFrame[] => framesSince(r.wire, t, id);
 
@@ -133,9 +123,7 @@ describe('BMW i3 SME profile', () => {
 
   it('a cell drifting low shows only in the per-cell routine; the controller names the cell and commands the contactors open', async () => {
     const r = await rig();
-    await r.clock.advanceAsync(3000);
-    r.dev.injectFault({ kind: 'cell-drift', cell: 17, direction: 'down', socPerHour: 2 });
-    for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
+    await driftUntilTripped(r, { settleMs: 3000, cell: 17, socPerHour: 2 });
     expect(r.vehicle.tripped).toMatch(/cell deviation \d+ mV \(cell 18 at /); // the routine numbers cells from 1
     expect(r.clock.now()).toBeGreaterThan(60_000);
     await r.clock.advanceAsync(500);

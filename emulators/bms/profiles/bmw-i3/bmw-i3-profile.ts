@@ -3,26 +3,24 @@
  * broadcasts its frames (./i3-frames.ts), closes its contactors only on the vehicle's 0x10B command, sleeps without
  * the VCU's 0x12F, and answers UDS over ISO-TP with extended addressing (DIDs and the per-cell routine).
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import type { CanFrame } from '../../../../protocols/can/frame';
-import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
-import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
+import type { IsoTpLink, IsoTpStats } from '../../../../protocols/can/isotp';
+import { NRC, SID, negative, positive, type UdsServer, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
-import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
-import { startTicker, VehicleWatch } from '../native-common/ticker';
+import type { CanProfileAttachment } from '../can-link';
+import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
+import { VehicleWatch } from '../native-common/ticker';
 import { i3Crc } from './i3-crc';
 import { I3_ID, I3_ST, I3FrameEncoder, type I3Status } from './i3-frames';
 import { I3_DTC_ACTIVE, I3_DTC_AVAILABILITY, i3ActiveDtcs } from './i3-dtcs';
 
-export interface AttachBmwI3Options {
-  clock?: Clock;
+export interface AttachBmwI3Options extends NativeAttachOptions {
   /** Without a valid 0x10B for this long the SME opens its contactors, ms (default 500; assumed: no public source gives it). */
   contactorTimeoutMs?: number;
   /** Without the VCU's 0x12F for this long the SME sleeps (silent until the next one), ms (default 10000, assumed). */
   sleepAfterMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface BmwI3Attachment extends CanProfileAttachment {
@@ -56,11 +54,13 @@ const CELL_ROUTINE = [0xad, 0x6e] as const;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3Options = {}): BmwI3Attachment {
-  const clock = options.clock ?? bus.clock;
-  const stats = emptyCanProfileStats();
+  const pack = new NativePack(device, bus, options, {
+    tickMs: TICK_MS,
+    wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000 },
+  });
+  const { clock, wake, send } = pack;
   const enc = new I3FrameEncoder();
   const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
-  let attached = true;
   let crcErrors = 0;
   let closeWanted = false;
   const contactorWatch = new VehicleWatch(clock, {
@@ -68,10 +68,7 @@ export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3
     sleepMs: Infinity,
     onLost: () => device.requestContactors(false),
   });
-  const wake = new VehicleWatch(clock, { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000, onLost: () => undefined });
   device.requestContactors(false);
-  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
-  let awakeTicks = 0;
 
   const status = (): I3Status => {
     const s = device.snapshot();
@@ -87,63 +84,6 @@ export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3
       requestOpen: s.latched !== 0 || (s.alarms & (BmsFlag.Insulation | BmsFlag.InternalFault)) !== 0 ? 1 : 0,
       nominalVoltage,
     };
-  };
-
-  const cycle = (): void => {
-    contactorWatch.check();
-    wake.check();
-    if (!wake.awake) return;
-    const tick = awakeTicks++;
-    if (device.faults.commsLost) {
-      stats.silencedByCommsLoss++;
-      return;
-    }
-    const s = device.snapshot();
-    const x = status();
-    send(enc.status112(s, x));
-    if (tick % 10 === 0) {
-      send(enc.diag2BD());
-      send(enc.limits2F5(s));
-    }
-    if (tick % 20 === 0) {
-      send(enc.energy239(s, x));
-      send(enc.content431(s, x));
-      send(enc.soc432(s));
-    }
-    if (tick % 100 === 0) {
-      send(enc.status1FA(s, x));
-      send(enc.power40D(s));
-    }
-  };
-
-  const onFrame = (f: CanFrame): void => {
-    if (!attached || f.extended || f.error) return;
-    if (f.id !== I3_ID.vcu10B && f.id !== I3_ID.vcu12F) return;
-    const [len, init] = f.id === I3_ID.vcu10B ? [3, 0x3f] : [8, 0x60];
-    if (f.rtr || f.data.length !== len) {
-      stats.malformedIgnored++;
-      return;
-    }
-    if (i3Crc(f.data, init) !== f.data[0]) {
-      crcErrors++;
-      stats.malformedIgnored++;
-      return;
-    }
-    if (device.faults.commsLost) return;
-    stats.heartbeats++;
-    if (f.id === I3_ID.vcu12F) {
-      if (!wake.awake) awakeTicks = 0;
-      wake.heard();
-      device.heartbeat();
-      return;
-    }
-    if (!wake.awake) return; // asleep: the contactor command needs the VCU's wake-up first
-    const close = f.data[1]! >> 4 === 1;
-    const restored = contactorWatch.heard();
-    if (close !== closeWanted || (restored && close)) {
-      closeWanted = close;
-      device.requestContactors(close);
-    }
   };
 
   // Diagnostics: one link per tester address.
@@ -207,11 +147,7 @@ export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3
       }
       return negative(SID.RoutineControl, NRC.subFunctionNotSupported);
     });
-    uds.handle(SID.ClearDiagnosticInformation, (req) => {
-      if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
-      device.resetFaults();
-      return positive(SID.ClearDiagnosticInformation);
-    });
+    handleClearDtcs(uds, pack);
     uds.handle(SID.ReadDtcInformation, (req) => {
       if (req.length !== 3) return negative(SID.ReadDtcInformation, NRC.incorrectMessageLengthOrInvalidFormat);
       if (req[1] !== 0x02) return negative(SID.ReadDtcInformation, NRC.subFunctionNotSupported);
@@ -226,19 +162,62 @@ export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3
     [I3_ID.diagF1, 0xf1],
     [I3_ID.diagF4, 0xf4],
   ] as const) {
-    const link = new IsoTpLink(bus, { txId: I3_ID.diagResponse, rxId, txAddress: tester, rxAddress: SME_ADDRESS, clock, padding: null });
-    const uds = new UdsServer(link, { answering: () => attached && wake.awake && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
+    const { link, uds } = openNativeUds(pack, { txId: I3_ID.diagResponse, rxId, txAddress: tester, rxAddress: SME_ADDRESS, padding: null });
     handlers(uds);
     links.push(link);
     servers.push(uds);
   }
 
-  const unsubscribe = bus.onFrame(onFrame);
-  const stopTicker = startTicker(clock, TICK_MS, cycle);
+  pack.start({
+    check: () => {
+      contactorWatch.check();
+      wake.check();
+    },
+    broadcast: (tick) => {
+      const s = device.snapshot();
+      const x = status();
+      send(enc.status112(s, x));
+      if (tick % 10 === 0) {
+        send(enc.diag2BD());
+        send(enc.limits2F5(s));
+      }
+      if (tick % 20 === 0) {
+        send(enc.energy239(s, x));
+        send(enc.content431(s, x));
+        send(enc.soc432(s));
+      }
+      if (tick % 100 === 0) {
+        send(enc.status1FA(s, x));
+        send(enc.power40D(s));
+      }
+    },
+    onFrame: (f) => {
+      if (f.id !== I3_ID.vcu10B && f.id !== I3_ID.vcu12F) return;
+      const [len, init] = f.id === I3_ID.vcu10B ? [3, 0x3f] : [8, 0x60];
+      if (!pack.wellFormed(f, len)) return;
+      if (i3Crc(f.data, init) !== f.data[0]) {
+        crcErrors++;
+        pack.stats.malformedIgnored++;
+        return;
+      }
+      if (device.faults.commsLost) return;
+      if (f.id === I3_ID.vcu12F) {
+        pack.keepAlive();
+        return;
+      }
+      pack.stats.heartbeats++; // the contactor command is a sign of life too, not a wake-up
+      if (!wake.awake) return; // asleep: the contactor command needs the VCU's wake-up first
+      const close = f.data[1]! >> 4 === 1;
+      const restored = contactorWatch.heard();
+      if (close !== closeWanted || (restored && close)) {
+        closeWanted = close;
+        device.requestContactors(close);
+      }
+    },
+  });
 
   return {
-    protocol: 'bmw-i3',
-    stats,
+    ...pack.attachment('bmw-i3'),
     get awake() {
       return wake.awake;
     },
@@ -249,13 +228,5 @@ export function attachBmwI3(device: BmsDevice, bus: CanBus, options: AttachBmwI3
       return crcErrors;
     },
     diag: { isotp: links.map((l) => l.stats), uds: servers.map((u) => u.stats) },
-    detach() {
-      if (!attached) return;
-      attached = false;
-      unsubscribe();
-      for (const u of servers) u.close();
-      for (const l of links) l.close();
-      stopTicker();
-    },
   };
 }

@@ -7,9 +7,9 @@ import { loadDbc } from '../../../../protocols/can/dbc';
 import { Kia64Vehicle, type Kia64VehicleOptions } from '../../../../examples/controllers/kia64-vehicle/controller';
 import { decodeKia64Frame, decodeKia64Pid, type Kia64Broadcast, type Kia64Pids } from '../../../../examples/controllers/kia64-vehicle/kia64-decoder';
 import { LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
-import { attachKiaHyundai64, type KiaHyundai64Attachment } from './kia-hyundai-64-profile';
+import { attachKiaHyundai64 } from './kia-hyundai-64-profile';
 import { Kia64FrameEncoder } from './kia64-frames';
 import { kia64Pid } from './kia64-pids';
 
@@ -36,25 +36,16 @@ function reassemble(lines: string[]): Uint8Array {
   return out!;
 }
 
-type Rig = NativeRig<KiaHyundai64Attachment, Kia64Vehicle>;
-const rigs: Rig[] = [];
-async function rig(o: Kia64VehicleOptions = {}, silentVehicle = false): Promise<Rig> {
-  const r = await nativeRig({
-    packId: 'kia-hyundai-64kwh',
-    seed: 7,
-    attach: (dev, bus) => attachKiaHyundai64(dev, bus),
-    vehicle: (bus, clock) => {
-      const v = new Kia64Vehicle('pack1', bus, clock, o);
-      if (silentVehicle) v.goSilent('test');
-      return v;
-    },
-  });
-  rigs.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const rig = nativeRigs((o: Kia64VehicleOptions = {}, silentVehicle = false) => ({
+  packId: 'kia-hyundai-64kwh',
+  seed: 7,
+  attach: (dev, bus) => attachKiaHyundai64(dev, bus),
+  vehicle: (bus, clock) => {
+    const v = new Kia64Vehicle('pack1', bus, clock, o);
+    if (silentVehicle) v.goSilent('test');
+    return v;
+  },
+}));
 
 describe('Kia/Hyundai 64 kWh BMS profile', () => {
   it('encodes the captured state into the captured bytes, and the decoder reads the capture as the sources state', () => {
@@ -213,9 +204,7 @@ describe('Kia/Hyundai 64 kWh BMS profile', () => {
 
   it('a cell drifting low shows only in the PID polls; the controller trips and opens the relays over UDS', async () => {
     const r = await rig({ maxCellDeviationV: 0.1 });
-    await r.clock.advanceAsync(3000);
-    r.dev.injectFault({ kind: 'cell-drift', cell: 70, direction: 'down', socPerHour: 1 });
-    for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
+    await driftUntilTripped(r, { settleMs: 3000, cell: 70, socPerHour: 1 });
     expect(r.vehicle.tripped).toMatch(/cell deviation \d+ mV \(cell 71 at /);
     expect(r.clock.now()).toBeGreaterThan(30_000);
     await r.clock.advanceAsync(600);

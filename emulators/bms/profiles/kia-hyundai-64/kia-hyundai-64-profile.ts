@@ -4,26 +4,23 @@
  * opens them when they stop or when the tester asks over UDS, sleeps after a long silence, and answers UDS `22`
  * polls with the shapes of a real capture (./kia64-pids.ts).
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import type { CanFrame } from '../../../../protocols/can/frame';
-import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
-import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
+import type { IsoTpStats } from '../../../../protocols/can/isotp';
+import { NRC, SID, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
-import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
-import { startTicker, VehicleWatch } from '../native-common/ticker';
+import type { CanProfileAttachment } from '../can-link';
+import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
+import { contactorRequester, NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { KIA64_ID, Kia64FrameEncoder } from './kia64-frames';
 import { kia64Pid } from './kia64-pids';
 
-export interface AttachKiaHyundai64Options {
-  clock?: Clock;
+export interface AttachKiaHyundai64Options extends NativeAttachOptions {
   /** Without a live 0x200 for this long the BMS opens its relays, ms (default 500; assumed: no public source gives it). */
   relayTimeoutMs?: number;
   /** Without a live 0x200 for this long the BMS sleeps (silent until the next one), ms (default 10000, assumed). */
   sleepAfterMs?: number;
   /** The 100 ms vehicle frames 0x553 / 0x57F / 0x2A1 count as present for this long, ms (default 1000, assumed). */
   neededFramesMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface KiaHyundai64Attachment extends CanProfileAttachment {
@@ -63,12 +60,15 @@ const WATER_DRY = 164;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachKiaHyundai64(device: BmsDevice, bus: CanBus, options: AttachKiaHyundai64Options = {}): KiaHyundai64Attachment {
-  const clock = options.clock ?? bus.clock;
-  const stats = emptyCanProfileStats();
+  const pack = new NativePack(device, bus, options, {
+    tickMs: TICK_MS,
+    wake: { keepAliveMs: options.relayTimeoutMs ?? 500, sleepMs: options.sleepAfterMs ?? 10000 },
+    initially: { lost: true }, // nothing heard yet
+  });
+  const { clock, wake: keepAlive, send } = pack;
   const enc = new Kia64FrameEncoder();
   const neededMs = options.neededFramesMs ?? 1000;
   const t0 = clock.now();
-  let attached = true;
   let stuckCounters = 0;
   let last200: number | undefined;
   let ready = false;
@@ -76,17 +76,13 @@ export function attachKiaHyundai64(device: BmsDevice, bus: CanBus, options: Atta
   let session = 1;
   let lastRequest = -Infinity;
   let heldOpen = false;
-  let closing = false;
   const needed = new Map<number, number>([
     [KIA64_ID.vcu553, -Infinity],
     [KIA64_ID.vcu57F, -Infinity],
     [KIA64_ID.vcu2A1, -Infinity],
   ]);
-  const keepAlive = new VehicleWatch(clock, { keepAliveMs: options.relayTimeoutMs ?? 500, sleepMs: options.sleepAfterMs ?? 10000, onLost: () => undefined });
-  keepAlive.lost = true; // nothing heard yet
   device.requestContactors(false);
-  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
-  let awakeTicks = 0;
+  const requestContactors = contactorRequester(device);
 
   const endSession = (): void => {
     session = 1;
@@ -96,69 +92,19 @@ export function attachKiaHyundai64(device: BmsDevice, bus: CanBus, options: Atta
   const driveRelays = (): void => {
     const now = clock.now();
     if (session !== 1 && now - lastRequest > S3_MS) endSession();
-    const want = !keepAlive.lost && ready && !heldOpen && [...needed.values()].every((t) => now - t <= neededMs);
-    if (want !== closing) {
-      closing = want;
-      device.requestContactors(want);
-    }
+    requestContactors(!keepAlive.lost && ready && !heldOpen && [...needed.values()].every((t) => now - t <= neededMs));
   };
 
-  const cycle = (): void => {
-    keepAlive.check();
-    driveRelays();
-    if (!keepAlive.awake) return;
-    const tick = awakeTicks++;
-    if (device.faults.commsLost) {
-      stats.silencedByCommsLoss++;
-      return;
-    }
-    if (tick % 10 !== 0) return;
-    const s = device.snapshot();
-    send(enc.soc542(s));
-    send(enc.power594(s));
-    send(enc.current595(s));
-    send(enc.temps596(s, 12));
-    send(enc.empty(KIA64_ID.status598));
-    send(enc.empty(KIA64_ID.alive4DE));
-    send(enc.sensors5D5(WATER_DRY, s.tempAvg));
-    send(enc.empty(KIA64_ID.pollTrigger5D8));
-  };
-
-  const onFrame = (f: CanFrame): void => {
-    if (!attached || f.extended || f.error) return;
-    const id = f.id;
-    if (id !== KIA64_ID.vcu200 && id !== KIA64_ID.vcu524 && id !== KIA64_ID.vcu523 && !needed.has(id)) return;
-    if (f.rtr || f.data.length !== 8) {
-      stats.malformedIgnored++;
-      return;
-    }
-    if (device.faults.commsLost) return;
-    if (id === KIA64_ID.vcu524) inverterV = f.data[0]! | (f.data[1]! << 8);
-    if (needed.has(id)) needed.set(id, clock.now());
-    if (id !== KIA64_ID.vcu200) return;
-    const counter = f.data[5]!;
-    const stuck = counter === last200;
-    last200 = counter;
-    if (stuck) {
-      stuckCounters++;
-      return;
-    }
-    stats.heartbeats++;
-    device.heartbeat();
-    if (!keepAlive.awake) awakeTicks = 0;
-    keepAlive.heard();
-    ready = (f.data[3]! & 0x10) !== 0;
-  };
-
-  const link = new IsoTpLink(bus, { txId: KIA64_ID.diagResponse, rxId: KIA64_ID.diagRequest, clock, padding: 0xaa });
-  const uds = new UdsServer(link, {
-    answering: () => attached && keepAlive.awake && !device.faults.commsLost,
-    onRequest: () => {
-      stats.requestsAnswered++;
-      if (session !== 1 && clock.now() - lastRequest > S3_MS) endSession();
-      lastRequest = clock.now();
+  const { link, uds } = openNativeUds(
+    pack,
+    { txId: KIA64_ID.diagResponse, rxId: KIA64_ID.diagRequest, padding: 0xaa },
+    {
+      onRequest: () => {
+        if (session !== 1 && clock.now() - lastRequest > S3_MS) endSession();
+        lastRequest = clock.now();
+      },
     },
-  });
+  );
   uds.handle(SID.DiagnosticSessionControl, (req) => {
     if (req.length !== 2) return negative(SID.DiagnosticSessionControl, NRC.incorrectMessageLengthOrInvalidFormat);
     const want = req[1]! & 0x7f;
@@ -189,18 +135,46 @@ export function attachKiaHyundai64(device: BmsDevice, bus: CanBus, options: Atta
     driveRelays();
     return positive(SID.InputOutputControlByIdentifier, [req[1]!, req[2]!, 0x00]);
   });
-  uds.handle(SID.ClearDiagnosticInformation, (req) => {
-    if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
-    device.resetFaults();
-    return positive(SID.ClearDiagnosticInformation);
+  handleClearDtcs(uds, pack);
+
+  pack.start({
+    check: () => {
+      keepAlive.check();
+      driveRelays();
+    },
+    broadcast: (tick) => {
+      if (tick % 10 !== 0) return;
+      const s = device.snapshot();
+      send(enc.soc542(s));
+      send(enc.power594(s));
+      send(enc.current595(s));
+      send(enc.temps596(s, 12));
+      send(enc.empty(KIA64_ID.status598));
+      send(enc.empty(KIA64_ID.alive4DE));
+      send(enc.sensors5D5(WATER_DRY, s.tempAvg));
+      send(enc.empty(KIA64_ID.pollTrigger5D8));
+    },
+    onFrame: (f) => {
+      const id = f.id;
+      if (id !== KIA64_ID.vcu200 && id !== KIA64_ID.vcu524 && id !== KIA64_ID.vcu523 && !needed.has(id)) return;
+      if (!pack.wellFormed(f, 8) || device.faults.commsLost) return;
+      if (id === KIA64_ID.vcu524) inverterV = f.data[0]! | (f.data[1]! << 8);
+      if (needed.has(id)) needed.set(id, clock.now());
+      if (id !== KIA64_ID.vcu200) return;
+      const counter = f.data[5]!;
+      const stuck = counter === last200;
+      last200 = counter;
+      if (stuck) {
+        stuckCounters++;
+        return;
+      }
+      pack.keepAlive();
+      ready = (f.data[3]! & 0x10) !== 0;
+    },
   });
 
-  const unsubscribe = bus.onFrame(onFrame);
-  const stopTicker = startTicker(clock, TICK_MS, cycle);
-
   return {
-    protocol: 'kia-hyundai-64',
-    stats,
+    ...pack.attachment('kia-hyundai-64'),
     get awake() {
       return keepAlive.awake;
     },
@@ -214,13 +188,5 @@ export function attachKiaHyundai64(device: BmsDevice, bus: CanBus, options: Atta
       return heldOpen;
     },
     diag: { isotp: link.stats, uds: uds.stats },
-    detach() {
-      if (!attached) return;
-      attached = false;
-      unsubscribe();
-      uds.close();
-      link.close();
-      stopTicker();
-    },
   };
 }

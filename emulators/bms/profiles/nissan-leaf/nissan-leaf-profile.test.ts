@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { framesSince, nativeRigs, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { LeafVehicle } from '../../../../examples/controllers/leaf-vehicle/controller';
 import { crc85, LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
 import { attachNissanLeaf, type NissanLeafAttachment } from './nissan-leaf-profile';
@@ -15,23 +15,13 @@ import type { LeafGeneration } from './variants';
 const db = loadDbc(join(__dirname, '../../../../data/dbc/nissan-leaf.dbc'));
 
 type Rig = NativeRig<NissanLeafAttachment, LeafVehicle> & { leaf: NissanLeafAttachment };
-const rigs: Rig[] = [];
-
-async function rig(generation: LeafGeneration = 'aze0', vehicleOptions: ConstructorParameters<typeof LeafVehicle>[3] = {}, packId = 'nissan-leaf-24kwh'): Promise<Rig> {
-  const r = await nativeRig({
-    packId,
-    seed: 5,
-    attach: (dev, bus) => attachNissanLeaf(dev, bus, { generation }),
-    vehicle: (bus, clock) => new LeafVehicle('pack1', bus, clock, { pollIntervalS: 0.5, ...vehicleOptions }),
-  });
-  const out = Object.assign(r, { leaf: r.attachment });
-  rigs.push(out);
-  return out;
-}
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const opened = nativeRigs((generation: LeafGeneration = 'aze0', vehicleOptions: ConstructorParameters<typeof LeafVehicle>[3] = {}, packId: string = 'nissan-leaf-24kwh') => ({
+  packId,
+  seed: 5,
+  attach: (dev, bus) => attachNissanLeaf(dev, bus, { generation }),
+  vehicle: (bus, clock) => new LeafVehicle('pack1', bus, clock, { pollIntervalS: 0.5, ...vehicleOptions }),
+}));
+const rig = async (...args: Parameters<typeof opened>): Promise<Rig> => opened(...args).then((r) => Object.assign(r, { leaf: r.attachment }));
 
 const since = (r: Rig, t: number, id: number): CanFrame[] => framesSince(r.wire, t, id);
 

@@ -3,25 +3,23 @@
  * broadcasts its frames (./leaf-frames.ts), needs the vehicle (VCM) frames to keep its relays permitted, answers
  * the diagnostic group polls over ISO-TP (./leaf-groups.ts) and reports DTCs over UDS 0x19.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import { makeFrame, type CanFrame } from '../../../../protocols/can/frame';
-import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
-import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
+import { makeFrame } from '../../../../protocols/can/frame';
+import type { IsoTpStats } from '../../../../protocols/can/isotp';
+import { NRC, SID, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
-import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
-import { startTicker, VehicleWatch } from '../native-common/ticker';
+import type { CanProfileAttachment } from '../can-link';
+import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { LEAF_ID, LeafFrameEncoder, type LeafFrameInputs } from './leaf-frames';
 import { group01, group02, group04, group06, type LeafGroupInputs } from './leaf-groups';
 import { leafStatus } from './leaf-status';
 import { LEAF_VARIANTS, type LeafGeneration } from './variants';
 
-export interface AttachNissanLeafOptions {
+export interface AttachNissanLeafOptions extends NativeAttachOptions {
   /** Battery generation (default 'aze0'). */
   generation?: LeafGeneration;
-  /** Clock of the cycles and timeouts (default the bus's). */
-  clock?: Clock;
   /**
    * Vehicle frames (0x1F2, or 0x50B with the wake-up command) must come this often for the LBC to keep its relays
    * permitted, ms. Default 2000: the LBC logs P30E0 / U1000 after "no CAN communication signal ... from VCM
@@ -36,7 +34,6 @@ export interface AttachNissanLeafOptions {
    * [LCM-XLSX canmsgs.xlsx @ d8ac19d9].
    */
   diagFlowControlTimeoutMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 /** A UDS DTC (3 bytes, SAE J2012: P = 00, U = 11) of a Leaf LBC [BE web_data/dtc/nissan_leaf_dtc.json]. */
@@ -90,69 +87,19 @@ const TICK_MS = 10;
  */
 export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: AttachNissanLeafOptions = {}): NissanLeafAttachment {
   const variant = LEAF_VARIANTS[options.generation ?? 'aze0'];
-  const clock = options.clock ?? bus.clock;
   const keepAliveMs = options.keepAliveTimeoutMs ?? 2000;
   const sleepMs = options.sleepAfterMs ?? 10000;
-  const stats = emptyCanProfileStats();
+  const pack = new NativePack(device, bus, options, {
+    tickMs: TICK_MS,
+    wake: { keepAliveMs, sleepMs, onLost: () => device.requestContactors(false) },
+  });
+  const { clock, wake: watch, send } = pack;
   const enc = new LeafFrameEncoder(variant);
   const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
-  let attached = true;
-  const watch = new VehicleWatch(clock, { keepAliveMs, sleepMs, onLost: () => device.requestContactors(false) });
   device.requestContactors(false);
-
-  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
   const period5BC = Math.max(1, Math.round(variant.period5BCms / TICK_MS));
-  let awakeTicks = 0;
-
-  const cycle = (): void => {
-    watch.check();
-    if (!watch.awake) return;
-    const tick = awakeTicks++;
-    if (device.faults.commsLost) {
-      stats.silencedByCommsLoss++;
-      return;
-    }
-    const s = device.snapshot();
-    const x: LeafFrameInputs = { status: leafStatus(s, device.contactorClosed()), nominalVoltage, timeMs: clock.now() };
-    send(enc.status(s, x));
-    send(enc.power(s));
-    if (tick % 10 === 0) send(enc.soc(s, x));
-    if (tick % period5BC === 0) send(enc.gids(s, x));
-    if (tick % 10 === 0) for (const id of variant.extraIds) send(makeFrame(id, new Uint8Array(8)));
-    if (tick % 50 === 0) {
-      send(enc.history(s));
-      if (variant.sends59E) send(enc.quickCharge(s, x));
-    }
-  };
-
-  const keepAlive = (): void => {
-    stats.heartbeats++;
-    device.heartbeat();
-    if (!watch.awake) awakeTicks = 0;
-    if (watch.heard() || !device.logic.closeRequested) device.requestContactors(true);
-  };
-
-  const onFrame = (f: CanFrame): void => {
-    if (!attached || f.extended || f.error) return;
-    if (f.id !== LEAF_ID.vcm1F2 && f.id !== LEAF_ID.vcm50B) return;
-    const len = f.id === LEAF_ID.vcm1F2 ? 8 : 7;
-    if (f.rtr || f.data.length !== len) {
-      stats.malformedIgnored++;
-      return;
-    }
-    if (device.faults.commsLost) return;
-    if (f.id === LEAF_ID.vcm50B && f.data[3]! >> 6 !== 3) return; // not a wake-up command
-    keepAlive();
-  };
 
   // Diagnostics.
-  const link = new IsoTpLink(bus, {
-    txId: LEAF_ID.diagResponse,
-    rxId: LEAF_ID.diagRequest,
-    clock,
-    padding: 0xff,
-    nBsMs: options.diagFlowControlTimeoutMs ?? 15,
-  });
   let vcmDtcStored = false;
   const groupInputs = (): LeafGroupInputs => ({
     cellVolts: device.measuredCellVoltages(),
@@ -160,9 +107,11 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
     bleedA: device.pack.bleedA,
     busVoltage: device.voltage(),
   });
-  const uds = new UdsServer(link, {
-    answering: () => attached && watch.awake && !device.faults.commsLost,
-    onRequest: () => stats.requestsAnswered++,
+  const { link, uds } = openNativeUds(pack, {
+    txId: LEAF_ID.diagResponse,
+    rxId: LEAF_ID.diagRequest,
+    padding: 0xff,
+    nBsMs: options.diagFlowControlTimeoutMs ?? 15,
   });
   uds.handle(SID.ReadDataByLocalIdentifier, (req) => {
     if (req.length !== 2) return negative(SID.ReadDataByLocalIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
@@ -189,12 +138,7 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
     for (const code of activeDtcs()) if (DTC_ACTIVE & mask) out.push(code >> 16, (code >> 8) & 0xff, code & 0xff, DTC_ACTIVE);
     return positive(SID.ReadDtcInformation, [0x02, DTC_AVAILABILITY], out);
   });
-  uds.handle(SID.ClearDiagnosticInformation, (req) => {
-    if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
-    vcmDtcStored = watch.lost;
-    device.resetFaults();
-    return positive(SID.ClearDiagnosticInformation);
-  });
+  handleClearDtcs(uds, pack, () => (vcmDtcStored = watch.lost));
 
   const activeDtcs = (): number[] => {
     const s = device.snapshot();
@@ -206,13 +150,32 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
     return out;
   };
 
-  const unsubscribe = bus.onFrame(onFrame);
-  const stopTicker = startTicker(clock, TICK_MS, cycle);
+  pack.start({
+    check: () => watch.check(),
+    broadcast: (tick) => {
+      const s = device.snapshot();
+      const x: LeafFrameInputs = { status: leafStatus(s, device.contactorClosed()), nominalVoltage, timeMs: clock.now() };
+      send(enc.status(s, x));
+      send(enc.power(s));
+      if (tick % 10 === 0) send(enc.soc(s, x));
+      if (tick % period5BC === 0) send(enc.gids(s, x));
+      if (tick % 10 === 0) for (const id of variant.extraIds) send(makeFrame(id, new Uint8Array(8)));
+      if (tick % 50 === 0) {
+        send(enc.history(s));
+        if (variant.sends59E) send(enc.quickCharge(s, x));
+      }
+    },
+    onFrame: (f) => {
+      if (f.id !== LEAF_ID.vcm1F2 && f.id !== LEAF_ID.vcm50B) return;
+      if (!pack.wellFormed(f, f.id === LEAF_ID.vcm1F2 ? 8 : 7) || device.faults.commsLost) return;
+      if (f.id === LEAF_ID.vcm50B && f.data[3]! >> 6 !== 3) return; // not a wake-up command
+      if (pack.keepAlive() || !device.logic.closeRequested) device.requestContactors(true);
+    },
+  });
 
   return {
-    protocol: `nissan-leaf/${variant.name}`,
+    ...pack.attachment(`nissan-leaf/${variant.name}`),
     generation: variant.name,
-    stats,
     get awake() {
       return watch.awake;
     },
@@ -220,13 +183,5 @@ export function attachNissanLeaf(device: BmsDevice, bus: CanBus, options: Attach
       return watch.lost;
     },
     diag: { isotp: link.stats, uds: uds.stats },
-    detach() {
-      if (!attached) return;
-      attached = false;
-      unsubscribe();
-      uds.close();
-      link.close();
-      stopTicker();
-    },
   };
 }

@@ -7,29 +7,20 @@ import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import { ZoeGen2Vehicle, type ZoeGen2VehicleOptions } from '../../../../examples/controllers/zoe-gen2-vehicle/controller';
 import { decodeZoeGen2Answer, decodeZoeGen2Frame, type ZoeGen2Reading } from '../../../../examples/controllers/zoe-gen2-vehicle/zoe-gen2-decoder';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
-import { attachRenaultZoeGen2, type RenaultZoeGen2Attachment } from './renault-zoe-gen2-profile';
+import { attachRenaultZoeGen2 } from './renault-zoe-gen2-profile';
 import { INTERLOCK_OK, Zoe2FrameEncoder, zoe2Crc } from './zoe2-frames';
 import { cellDid, zoe2Did } from './zoe2-dids';
 
 const db = loadDbc(join(__dirname, '../../../../data/dbc/renault-zoe-gen2.dbc'));
 
-type Rig = NativeRig<RenaultZoeGen2Attachment, ZoeGen2Vehicle>;
-const rigs: Rig[] = [];
-async function rig(o: ZoeGen2VehicleOptions = {}): Promise<Rig> {
-  const r = await nativeRig({
-    packId: 'renault-zoe-52kwh',
-    seed: 10,
-    attach: (dev, bus) => attachRenaultZoeGen2(dev, bus),
-    vehicle: (bus, clock) => new ZoeGen2Vehicle('pack1', bus, clock, { pollIntervalMs: 50, ...o }),
-  });
-  rigs.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const rig = nativeRigs((o: ZoeGen2VehicleOptions = {}) => ({
+  packId: 'renault-zoe-52kwh',
+  seed: 10,
+  attach: (dev, bus) => attachRenaultZoeGen2(dev, bus),
+  vehicle: (bus, clock) => new ZoeGen2Vehicle('pack1', bus, clock, { pollIntervalMs: 50, ...o }),
+}));
 
 /** The single-frame answer the LBC sends for `did` (as the profile's UDS server does). */
 const answer = (did: number, v: number): Uint8Array => Uint8Array.of(0x05, 0x62, did >> 8, did & 0xff, v >> 8, v & 0xff, 0xaa, 0xaa);
@@ -164,9 +155,7 @@ describe('Renault Zoe Gen2 LBC profile', () => {
 
   it('a cell drifting low shows only in the cell DIDs; the controller lets the LBC sleep (0x373 byte 0 0x01)', async () => {
     const r = await rig({ maxCellDeviationV: 0.1 });
-    await r.clock.advanceAsync(8000);
-    r.dev.injectFault({ kind: 'cell-drift', cell: 70, direction: 'down', socPerHour: 1 });
-    for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
+    await driftUntilTripped(r, { settleMs: 8000, cell: 70, socPerHour: 1 });
     expect(r.vehicle.tripped).toMatch(/cell deviation \d+ mV \(cell 71 at /);
     expect(r.clock.now()).toBeGreaterThan(30_000);
     const t = r.clock.now();

@@ -4,23 +4,20 @@
  * DIDs, while the vehicle's 0x373 wake-up comes. As for the Gen1, the main relays are not commanded over this CAN
  * (Battery-Emulator drives them itself and always allows closing), so the profile leaves the contactor to the bench.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import type { CanFrame } from '../../../../protocols/can/frame';
-import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
-import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
+import type { IsoTpStats } from '../../../../protocols/can/isotp';
+import { NRC, SID, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
-import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
-import { startTicker, VehicleWatch } from '../native-common/ticker';
+import type { CanProfileAttachment } from '../can-link';
+import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { INTERLOCK_OK, ZOE2_ID, Zoe2FrameEncoder } from './zoe2-frames';
 import { zoe2BalancingSwitches, zoe2Did } from './zoe2-dids';
 
-export interface AttachRenaultZoeGen2Options {
-  clock?: Clock;
+export interface AttachRenaultZoeGen2Options extends NativeAttachOptions {
   /** Without a 0x373 wake-up (byte 0 0xC1) for this long the LBC sleeps: silent until the next, ms (default 2000, assumed). */
   sleepAfterMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface RenaultZoeGen2Attachment extends CanProfileAttachment {
@@ -44,75 +41,45 @@ const INTERLOCK_OPEN = 0x0000;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachRenaultZoeGen2(device: BmsDevice, bus: CanBus, options: AttachRenaultZoeGen2Options = {}): RenaultZoeGen2Attachment {
-  const clock = options.clock ?? bus.clock;
-  const stats = emptyCanProfileStats();
+  const pack = new NativePack(device, bus, options, {
+    tickMs: TICK_MS,
+    wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 2000 },
+    initially: { asleep: true }, // nothing heard yet
+  });
+  const { wake, send } = pack;
   const enc = new Zoe2FrameEncoder();
-  let attached = true;
-  const wake = new VehicleWatch(clock, { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 2000, onLost: () => undefined });
-  wake.awake = false; // nothing heard yet
-  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
   const interlock = (): number => ((device.snapshot().alarms & BmsFlag.InternalFault) !== 0 ? INTERLOCK_OPEN : INTERLOCK_OK);
-  let awakeTicks = 0;
 
-  const cycle = (): void => {
-    wake.check();
-    if (!wake.awake) return;
-    const tick = awakeTicks++;
-    if (device.faults.commsLost) {
-      stats.silencedByCommsLoss++;
-      return;
-    }
-    if (tick % 10 !== 0) return;
-    const s = device.snapshot();
-    send(enc.interlock0F8(s, interlock()));
-    send(enc.cells4DB(s));
-    send(enc.crc36C());
-  };
-
-  const onFrame = (f: CanFrame): void => {
-    if (!attached || f.extended || f.error || f.id !== ZOE2_ID.wake373) return;
-    if (f.rtr || f.data.length !== 8) {
-      stats.malformedIgnored++;
-      return;
-    }
-    if (device.faults.commsLost || f.data[0] !== 0xc1) return;
-    stats.heartbeats++;
-    device.heartbeat();
-    if (!wake.awake) awakeTicks = 0;
-    wake.heard();
-  };
-
-  const link = new IsoTpLink(bus, { txId: ZOE2_ID.diagResponse, rxId: ZOE2_ID.diagRequest, extended: true, clock, padding: 0xaa });
-  const uds = new UdsServer(link, { answering: () => attached && wake.awake && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
+  const { link, uds } = openNativeUds(pack, { txId: ZOE2_ID.diagResponse, rxId: ZOE2_ID.diagRequest, extended: true, padding: 0xaa });
   uds.handle(SID.ReadDataByIdentifier, (req) => {
     if (req.length !== 3) return negative(SID.ReadDataByIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
     if (req[1] === 0x91 && req[2] === 0x2b) return positive(SID.ReadDataByIdentifier, [0x91, 0x2b], zoe2BalancingSwitches(device.pack.bleedA));
     const v = zoe2Did((req[1]! << 8) | req[2]!, { snapshot: device.snapshot(), cells: device.measuredCellVoltages(), temps: device.measuredTemperatures(), interlock: interlock() });
     return v === undefined ? negative(SID.ReadDataByIdentifier, NRC.requestOutOfRange) : positive(SID.ReadDataByIdentifier, [req[1]!, req[2]!, v >> 8, v & 0xff]);
   });
-  uds.handle(SID.ClearDiagnosticInformation, (req) => {
-    if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
-    device.resetFaults();
-    return positive(SID.ClearDiagnosticInformation);
+  handleClearDtcs(uds, pack);
+
+  pack.start({
+    check: () => wake.check(),
+    broadcast: (tick) => {
+      if (tick % 10 !== 0) return;
+      const s = device.snapshot();
+      send(enc.interlock0F8(s, interlock()));
+      send(enc.cells4DB(s));
+      send(enc.crc36C());
+    },
+    onFrame: (f) => {
+      if (f.id !== ZOE2_ID.wake373 || !pack.wellFormed(f, 8)) return;
+      if (device.faults.commsLost || f.data[0] !== 0xc1) return;
+      pack.keepAlive();
+    },
   });
 
-  const unsubscribe = bus.onFrame(onFrame);
-  const stopTicker = startTicker(clock, TICK_MS, cycle);
-
   return {
-    protocol: 'renault-zoe-gen2',
-    stats,
+    ...pack.attachment('renault-zoe-gen2'),
     get awake() {
       return wake.awake;
     },
     diag: { isotp: link.stats, uds: uds.stats },
-    detach() {
-      if (!attached) return;
-      attached = false;
-      unsubscribe();
-      uds.close();
-      link.close();
-      stopTicker();
-    },
   };
 }

@@ -12,6 +12,7 @@
  */
 import { makeFrame, type CanFrame } from '../../../../protocols/can/frame';
 import type { BmsSnapshot } from '../../device/snapshot';
+import { crc8J1850 } from '../native-common/crc8';
 
 export const ZOE2_ID = {
   interlock0F8: 0x0f8,
@@ -27,21 +28,9 @@ export const ZOE2_ID = {
 /** 0x0F8 bytes 0-1 with the interlock closed [BE]. */
 export const INTERLOCK_OK = 0xfffe;
 
-const TABLE = (() => {
-  const t = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let b = 0; b < 8; b++) c = c & 0x80 ? ((c << 1) ^ 0x1d) & 0xff : (c << 1) & 0xff;
-    t[i] = c;
-  }
-  return t;
-})();
-
 /** BE's Zoe frame CRC: CRC-8 poly 0x1D, init 0, over bytes 0-6, then XOR `xor` (0x01 for 0x36C, 0xAC for 0x0EE). */
 export function zoe2Crc(data: Uint8Array, xor: number): number {
-  let crc = 0;
-  for (let i = 0; i < 7; i++) crc = TABLE[crc ^ data[i]!]!;
-  return crc ^ xor;
+  return crc8J1850(data, 0, 0, 7) ^ xor;
 }
 
 const clampRound = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(v)));

@@ -8,9 +8,9 @@ import type { CanFrame } from '../../../../protocols/can/frame';
 import { ZoeVehicle } from '../../../../examples/controllers/zoe-vehicle/controller';
 import { decodeZoeFrame, type ZoeBroadcast } from '../../../../examples/controllers/zoe-vehicle/zoe-decoder';
 import { LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
-import { attachRenaultZoe, type RenaultZoeAttachment, type ZoeVariant } from './renault-zoe-profile';
+import { attachRenaultZoe, type ZoeVariant } from './renault-zoe-profile';
 import { ZoeFrameEncoder } from './zoe-frames';
 import { ZOE_DTC, zoeActiveDtcs } from './zoe-dtcs';
 import { BmsFlag } from '../../logic/flags';
@@ -33,21 +33,12 @@ const LOG: Record<number, number[]> = {
 /** First frames of the log's group answers: `10 len 61 gg`. */
 const LOG_FIRST: Record<number, number> = { 0x41: 0x7e, 0x42: 0x46, 0x03: 0x1d, 0x04: 0x4f, 0x07: 0x0e, 0x61: 0x14 };
 
-type Rig = NativeRig<RenaultZoeAttachment, ZoeVehicle>;
-const rigs: Rig[] = [];
-async function rig(variant: ZoeVariant = 'ze22', o: ConstructorParameters<typeof ZoeVehicle>[3] = {}): Promise<Rig> {
-  const r = await nativeRig({
-    packId: variant === 'ze22' ? 'renault-zoe-22kwh' : 'renault-zoe-41kwh',
-    seed: 6,
-    attach: (dev, bus) => attachRenaultZoe(dev, bus, { variant }),
-    vehicle: (bus, clock) => new ZoeVehicle('pack1', bus, clock, { pollIntervalS: 0.25, ...o }),
-  });
-  rigs.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const rig = nativeRigs((variant: ZoeVariant = 'ze22', o: ConstructorParameters<typeof ZoeVehicle>[3] = {}) => ({
+  packId: variant === 'ze22' ? 'renault-zoe-22kwh' : 'renault-zoe-41kwh',
+  seed: 6,
+  attach: (dev, bus) => attachRenaultZoe(dev, bus, { variant }),
+  vehicle: (bus, clock) => new ZoeVehicle('pack1', bus, clock, { pollIntervalS: 0.25, ...o }),
+}));
 
 describe('Renault Zoe Gen1 LBC profile', () => {
   it('encodes the logged state into the logged bytes, and the decoder and the DBC read the log as stated', () => {
@@ -159,9 +150,7 @@ describe('Renault Zoe Gen1 LBC profile', () => {
 
   it('a cell drifting low shows only in groups 0x41/0x42; an isolation fault in 0x424; the controller trips on both', async () => {
     const drift = await rig('ze40', { pollIntervalS: 0.5 });
-    await drift.clock.advanceAsync(3000);
-    drift.dev.injectFault({ kind: 'cell-drift', cell: 70, direction: 'down', socPerHour: 1 });
-    for (let i = 0; i < 900 && !drift.vehicle.tripped; i++) await drift.clock.advanceAsync(1000);
+    await driftUntilTripped(drift, { settleMs: 3000, cell: 70, socPerHour: 1 });
     expect(drift.vehicle.tripped).toMatch(/cell deviation \d+ mV \(cell 71 at /);
     expect(drift.clock.now()).toBeGreaterThan(30_000); // a drift of tens of seconds at least, not the start-up spread
     const iso = await rig('ze40');

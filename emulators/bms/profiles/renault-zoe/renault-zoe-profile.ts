@@ -4,27 +4,24 @@
  * commanded over this CAN (Battery-Emulator drives them itself and always allows closing), so the profile leaves
  * the contactor to the bench.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import type { CanFrame } from '../../../../protocols/can/frame';
-import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
-import { NRC, SID, UdsServer, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
+import type { IsoTpStats } from '../../../../protocols/can/isotp';
+import { NRC, SID, negative, positive, type UdsServerStats } from '../../../../protocols/can/uds';
 import type { BmsDevice } from '../../device/bms-device';
-import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
-import { startTicker, VehicleWatch } from '../native-common/ticker';
+import type { CanProfileAttachment } from '../can-link';
+import { handleClearDtcs, openNativeUds } from '../native-common/native-diag';
+import { NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { ZOE_ID, ZoeFrameEncoder } from './zoe-frames';
 import { zoeGroup } from './zoe-groups';
 import { ZOE_DTC_ACTIVE, zoeActiveDtcs } from './zoe-dtcs';
 
 export type ZoeVariant = 'ze22' | 'ze40';
 
-export interface AttachRenaultZoeOptions {
+export interface AttachRenaultZoeOptions extends NativeAttachOptions {
   /** ZE22 (22 kWh, also sends 0x427 and 0x42E) or ZE40 (41 kWh) [BE: "Not present on 41kWh battery"]; default ze40. */
   variant?: ZoeVariant;
-  clock?: Clock;
   /** Diagnostics are answered while a 0x423 came within this, ms (default 1000; assumed: BE sends it every 100 ms). */
   wakeTimeoutMs?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface RenaultZoeAttachment extends CanProfileAttachment {
@@ -50,52 +47,19 @@ const TICK_MS = 10;
  */
 export function attachRenaultZoe(device: BmsDevice, bus: CanBus, options: AttachRenaultZoeOptions = {}): RenaultZoeAttachment {
   const variant = options.variant ?? 'ze40';
-  const clock = options.clock ?? bus.clock;
-  const stats = emptyCanProfileStats();
-  const enc = new ZoeFrameEncoder();
-  const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
-  let attached = true;
   /** The wake-up stopped after it had come: DTC 0C0800 (CAN timeout) until cleared. */
   let everLost = false;
-  const wake = new VehicleWatch(clock, { keepAliveMs: options.wakeTimeoutMs ?? 1000, sleepMs: Infinity, onLost: () => (everLost = true) });
-  wake.lost = true; // nothing heard yet
-  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
+  const pack = new NativePack(device, bus, options, {
+    tickMs: TICK_MS,
+    // The LBC does not sleep here: the broadcast does not depend on the vehicle, only the diagnostics do.
+    wake: { keepAliveMs: options.wakeTimeoutMs ?? 1000, sleepMs: Infinity, onLost: () => (everLost = true) },
+    initially: { lost: true }, // nothing heard yet
+  });
+  const { clock, wake, send } = pack;
+  const enc = new ZoeFrameEncoder();
+  const nominalVoltage = ((device.profile.bms.chargeVoltagePerCell + device.profile.bms.dischargeVoltagePerCell) / 2) * device.profile.topology.series;
 
-  const cycle = (tick: number): void => {
-    wake.check();
-    if (device.faults.commsLost) {
-      stats.silencedByCommsLoss++;
-      return;
-    }
-    const s = device.snapshot();
-    const now = clock.now();
-    send(enc.power155(s));
-    if (tick % 10 === 0) {
-      send(enc.status424(s, now));
-      send(enc.cells425(s));
-      send(enc.heartbeat445(now));
-      if (variant === 'ze22') {
-        send(enc.energy427(s, nominalVoltage));
-        send(enc.voltage42E(s));
-      }
-    }
-    if (tick % 50 === 0) send(enc.soc654(s));
-  };
-
-  const onFrame = (f: CanFrame): void => {
-    if (!attached || f.extended || f.error || f.id !== ZOE_ID.vehicle423) return;
-    if (f.rtr || f.data.length !== 8) {
-      stats.malformedIgnored++;
-      return;
-    }
-    if (device.faults.commsLost) return;
-    stats.heartbeats++;
-    device.heartbeat();
-    wake.heard();
-  };
-
-  const link = new IsoTpLink(bus, { txId: ZOE_ID.diagResponse, rxId: ZOE_ID.diagRequest, clock, padding: 0xff });
-  const uds = new UdsServer(link, { answering: () => attached && !wake.lost && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
+  const { link, uds } = openNativeUds(pack, { txId: ZOE_ID.diagResponse, rxId: ZOE_ID.diagRequest, padding: 0xff }, { answeringWhile: () => !wake.lost });
   uds.handle(SID.ReadDataByLocalIdentifier, (req) => {
     if (req.length !== 2) return negative(SID.ReadDataByLocalIdentifier, NRC.incorrectMessageLengthOrInvalidFormat);
     const data = zoeGroup(req[1]!, device.snapshot(), device.measuredCellVoltages(), device.measuredTemperatures(), device.pack.bleedA);
@@ -114,31 +78,37 @@ export function attachRenaultZoe(device: BmsDevice, bus: CanBus, options: Attach
     if (ZOE_DTC_ACTIVE & req[2]!) for (const code of zoeActiveDtcs(device.snapshot(), everLost)) out.push(code >> 16, (code >> 8) & 0xff, code & 0xff, ZOE_DTC_ACTIVE);
     return positive(SID.ReadDtcInformation, [0x02], out);
   });
-  uds.handle(SID.ClearDiagnosticInformation, (req) => {
-    if (req.length !== 4) return negative(SID.ClearDiagnosticInformation, NRC.incorrectMessageLengthOrInvalidFormat);
-    everLost = false;
-    device.resetFaults();
-    return positive(SID.ClearDiagnosticInformation);
+  handleClearDtcs(uds, pack, () => (everLost = false));
+
+  pack.start({
+    check: () => wake.check(),
+    broadcast: (tick) => {
+      const s = device.snapshot();
+      const now = clock.now();
+      send(enc.power155(s));
+      if (tick % 10 === 0) {
+        send(enc.status424(s, now));
+        send(enc.cells425(s));
+        send(enc.heartbeat445(now));
+        if (variant === 'ze22') {
+          send(enc.energy427(s, nominalVoltage));
+          send(enc.voltage42E(s));
+        }
+      }
+      if (tick % 50 === 0) send(enc.soc654(s));
+    },
+    onFrame: (f) => {
+      if (f.id !== ZOE_ID.vehicle423 || !pack.wellFormed(f, 8) || device.faults.commsLost) return;
+      pack.keepAlive();
+    },
   });
 
-  const unsubscribe = bus.onFrame(onFrame);
-  const stopTicker = startTicker(clock, TICK_MS, cycle);
-
   return {
-    protocol: `renault-zoe/${variant}`,
+    ...pack.attachment(`renault-zoe/${variant}`),
     variant,
-    stats,
     get vehiclePresent() {
       return !wake.lost;
     },
     diag: { isotp: link.stats, uds: uds.stats },
-    detach() {
-      if (!attached) return;
-      attached = false;
-      unsubscribe();
-      uds.close();
-      link.close();
-      stopTicker();
-    },
   };
 }

@@ -6,28 +6,19 @@ import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import { TeslaLegacyVehicle, type TeslaLegacyVehicleOptions } from '../../../../examples/controllers/tesla-legacy-vehicle/controller';
 import { decodeTeslaLegacyFrame, type TeslaLegacyReading } from '../../../../examples/controllers/tesla-legacy-vehicle/tesla-legacy-decoder';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
-import { attachTeslaLegacy, type TeslaLegacyAttachment } from './tesla-legacy-profile';
+import { attachTeslaLegacy } from './tesla-legacy-profile';
 import { BMS_STATE, CELL_LSB_V, CONTACTOR, TeslaLegacyFrameEncoder } from './tesla-legacy-frames';
 
 const db = loadDbc(join(__dirname, '../../../../data/dbc/tesla-legacy.dbc'));
 
-type Rig = NativeRig<TeslaLegacyAttachment, TeslaLegacyVehicle>;
-const rigs: Rig[] = [];
-async function rig(o: TeslaLegacyVehicleOptions = {}): Promise<Rig> {
-  const r = await nativeRig({
-    packId: 'tesla-model-s-85kwh',
-    seed: 8,
-    attach: (dev, bus) => attachTeslaLegacy(dev, bus),
-    vehicle: (bus, clock) => new TeslaLegacyVehicle('pack1', bus, clock, o),
-  });
-  rigs.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const rig = nativeRigs((o: TeslaLegacyVehicleOptions = {}) => ({
+  packId: 'tesla-model-s-85kwh',
+  seed: 8,
+  attach: (dev, bus) => attachTeslaLegacy(dev, bus),
+  vehicle: (bus, clock) => new TeslaLegacyVehicle('pack1', bus, clock, o),
+}));
 
 describe('Tesla Model S/X legacy BMS profile', () => {
   it('every frame: the decoder (from BE) and the DBC read the encoder the same way', () => {
@@ -104,9 +95,7 @@ describe('Tesla Model S/X legacy BMS profile', () => {
 
   it('a cell drifting low shows in 0x6F2 (and in 0x332 as a minimum only); the controller trips and the contactors open', async () => {
     const r = await rig({ maxCellDeviationV: 0.1 });
-    await r.clock.advanceAsync(3000);
-    r.dev.injectFault({ kind: 'cell-drift', cell: 70, direction: 'down', socPerHour: 1 });
-    for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
+    await driftUntilTripped(r, { settleMs: 3000, cell: 70, socPerHour: 1 });
     expect(r.vehicle.tripped).toMatch(/cell deviation \d+ mV \(cell 71 at /);
     expect(r.clock.now()).toBeGreaterThan(30_000); // a drift, not the start-up spread
     await r.clock.advanceAsync(700);

@@ -3,24 +3,20 @@
  * faces. It broadcasts its frames (./tesla-legacy-frames.ts), every cell voltage in the multiplexed 0x6F2 (no
  * diagnostic poll is needed for them), and closes its contactors only while the vehicle's status frames come.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import type { CanFrame } from '../../../../protocols/can/frame';
 import type { BmsDevice } from '../../device/bms-device';
 import { BmsFlag } from '../../logic/flags';
-import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
-import { startTicker, VehicleWatch } from '../native-common/ticker';
+import type { CanProfileAttachment } from '../can-link';
+import { contactorRequester, NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { BMS_STATE, CONTACTOR, TESLA_ID, TeslaLegacyFrameEncoder, type TeslaStatus } from './tesla-legacy-frames';
 
-export interface AttachTeslaLegacyOptions {
-  clock?: Clock;
+export interface AttachTeslaLegacyOptions extends NativeAttachOptions {
   /** The 100 ms vehicle frames (0x21C, 0x25C, 0x2C8, 0x20E) count as present for this long, ms (default 500, assumed). */
   vehicleFramesMs?: number;
   /** Without 0x408 for this long the BMS sleeps (silent until the next one), ms (default 10000, assumed). */
   sleepAfterMs?: number;
   /** The hardware id sent in 0x5D2 (default 24: an 85 kWh pack [BE update_values]). */
   hardwareId?: number;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface TeslaLegacyAttachment extends CanProfileAttachment {
@@ -48,18 +44,17 @@ const VEHICLE_FRAMES = [TESLA_ID.charger21C, TESLA_ID.fastCharge25C, TESLA_ID.ga
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachTeslaLegacy(device: BmsDevice, bus: CanBus, options: AttachTeslaLegacyOptions = {}): TeslaLegacyAttachment {
-  const clock = options.clock ?? bus.clock;
-  const stats = emptyCanProfileStats();
+  const pack = new NativePack(device, bus, options, {
+    tickMs: TICK_MS,
+    wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000 },
+  });
+  const { clock, wake, send } = pack;
   const enc = new TeslaLegacyFrameEncoder();
   const framesMs = options.vehicleFramesMs ?? 500;
   const hwId = options.hardwareId ?? 24;
-  let attached = true;
-  let closing = false;
   const seen = new Map<number, number>(VEHICLE_FRAMES.map((id) => [id, -Infinity]));
-  const wake = new VehicleWatch(clock, { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000, onLost: () => undefined });
   device.requestContactors(false);
-  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
-  let awakeTicks = 0;
+  const requestContactors = contactorRequester(device);
   let status: TeslaStatus = { contactor: CONTACTOR.open, state: BMS_STATE.standby, hvilFault: false, faultCategory: 0 };
 
   const vehiclePresent = (): boolean => {
@@ -77,60 +72,38 @@ export function attachTeslaLegacy(device: BmsDevice, bus: CanBus, options: Attac
     return { contactor, state, hvilFault: (s.alarms & BmsFlag.InternalFault) !== 0, faultCategory: s.alarms !== 0 ? 2 : s.warnings !== 0 ? 1 : 0 };
   };
 
-  const cycle = (): void => {
-    const want = wake.awake && vehiclePresent();
-    if (want !== closing) {
-      closing = want;
-      device.requestContactors(want);
-    }
-    wake.check();
-    if (!wake.awake) return;
-    const tick = awakeTicks++;
-    if (device.faults.commsLost) {
-      stats.silencedByCommsLoss++;
-      return;
-    }
-    const s = device.snapshot();
-    send(enc.cells6F2(tick % 24, device.measuredCellVoltages()));
-    if (tick % 10 !== 0) return;
-    status = statusOf();
-    send(enc.hvBus102(s));
-    send(enc.limits202(s));
-    send(enc.status212(s, status));
-    send(enc.soc302(s));
-    send(enc.minMax332(s));
-    if (tick % 100 === 0) {
-      send(enc.energy3D2(s));
-      send(enc.hwId5D2(hwId));
-      send(enc.cac7E2(s.fullChargeAh));
-    }
-  };
-
-  const onFrame = (f: CanFrame): void => {
-    if (!attached || f.extended || f.error) return;
-    const isKeepAlive = f.id === TESLA_ID.keepAlive408;
-    if (!isKeepAlive && !seen.has(f.id)) return;
-    if (f.rtr || f.data.length !== (isKeepAlive ? 1 : 8)) {
-      stats.malformedIgnored++;
-      return;
-    }
-    if (device.faults.commsLost) return;
-    if (isKeepAlive) {
-      stats.heartbeats++;
-      device.heartbeat();
-      if (!wake.awake) awakeTicks = 0;
-      wake.heard();
-      return;
-    }
-    if (wake.awake) seen.set(f.id, clock.now());
-  };
-
-  const unsubscribe = bus.onFrame(onFrame);
-  const stopTicker = startTicker(clock, TICK_MS, cycle);
+  pack.start({
+    check: () => {
+      requestContactors(wake.awake && vehiclePresent());
+      wake.check();
+    },
+    broadcast: (tick) => {
+      const s = device.snapshot();
+      send(enc.cells6F2(tick % 24, device.measuredCellVoltages()));
+      if (tick % 10 !== 0) return;
+      status = statusOf();
+      send(enc.hvBus102(s));
+      send(enc.limits202(s));
+      send(enc.status212(s, status));
+      send(enc.soc302(s));
+      send(enc.minMax332(s));
+      if (tick % 100 === 0) {
+        send(enc.energy3D2(s));
+        send(enc.hwId5D2(hwId));
+        send(enc.cac7E2(s.fullChargeAh));
+      }
+    },
+    onFrame: (f) => {
+      const isKeepAlive = f.id === TESLA_ID.keepAlive408;
+      if (!isKeepAlive && !seen.has(f.id)) return;
+      if (!pack.wellFormed(f, isKeepAlive ? 1 : 8) || device.faults.commsLost) return;
+      if (isKeepAlive) pack.keepAlive();
+      else if (wake.awake) seen.set(f.id, clock.now());
+    },
+  });
 
   return {
-    protocol: 'tesla-legacy',
-    stats,
+    ...pack.attachment('tesla-legacy'),
     get awake() {
       return wake.awake;
     },
@@ -139,12 +112,6 @@ export function attachTeslaLegacy(device: BmsDevice, bus: CanBus, options: Attac
     },
     get status() {
       return status;
-    },
-    detach() {
-      if (!attached) return;
-      attached = false;
-      unsubscribe();
-      stopTicker();
     },
   };
 }

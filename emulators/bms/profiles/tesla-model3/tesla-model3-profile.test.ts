@@ -6,28 +6,19 @@ import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import { TeslaModel3Vehicle, type TeslaModel3VehicleOptions } from '../../../../examples/controllers/tesla-model3-vehicle/controller';
 import { decodeTeslaModel3Frame, type TeslaModel3Reading } from '../../../../examples/controllers/tesla-model3-vehicle/tesla-model3-decoder';
-import { framesSince, nativeRig, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
-import { attachTeslaModel3, type TeslaModel3Attachment } from './tesla-model3-profile';
+import { attachTeslaModel3 } from './tesla-model3-profile';
 import { BMS_CONTACTOR, BMS_STATE, HVIL, HVP_SET, TeslaModel3FrameEncoder, teslaChecksum } from './tesla-model3-frames';
 
 const db = loadDbc(join(__dirname, '../../../../data/dbc/tesla-model3.dbc'));
 
-type Rig = NativeRig<TeslaModel3Attachment, TeslaModel3Vehicle>;
-const rigs: Rig[] = [];
-async function rig(o: TeslaModel3VehicleOptions = {}): Promise<Rig> {
-  const r = await nativeRig({
-    packId: 'tesla-model3-lr-78kwh',
-    seed: 9,
-    attach: (dev, bus) => attachTeslaModel3(dev, bus),
-    vehicle: (bus, clock) => new TeslaModel3Vehicle('pack1', bus, clock, o),
-  });
-  rigs.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-});
+const rig = nativeRigs((o: TeslaModel3VehicleOptions = {}) => ({
+  packId: 'tesla-model3-lr-78kwh',
+  seed: 9,
+  attach: (dev, bus) => attachTeslaModel3(dev, bus),
+  vehicle: (bus, clock) => new TeslaModel3Vehicle('pack1', bus, clock, o),
+}));
 
 const NO_ALERTS = { brickOv: false, brickUv: false, moduleOt: false, overCurrent: false, isolation: false, hvil: false, packFullWeld: false };
 
@@ -205,9 +196,7 @@ describe('Tesla Model 3/Y BMS profile', () => {
 
   it('a brick drifting low shows in 0x401; the controller powers down (ACCESSORY, GOING_DOWN, OFF) and the contactors open at once', async () => {
     const r = await rig({ maxCellDeviationV: 0.1 });
-    await r.clock.advanceAsync(5000);
-    r.dev.injectFault({ kind: 'cell-drift', cell: 70, direction: 'down', socPerHour: 1 });
-    for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
+    await driftUntilTripped(r, { settleMs: 5000, cell: 70, socPerHour: 1 });
     expect(r.vehicle.tripped).toMatch(/cell deviation \d+ mV \(brick 71 at /);
     expect(r.clock.now()).toBeGreaterThan(30_000);
     await r.clock.advanceAsync(700);

@@ -4,21 +4,19 @@
  * diagnostic poll is needed for them); the contactors close only while the vehicle's VCFRONT_LVPowerState (0x221)
  * says DRIVE with a valid counter and checksum.
  */
-import type { Clock } from '../../../../core/clock';
 import type { CanBus } from '../../../../protocols/can/bus';
-import type { CanFrame } from '../../../../protocols/can/frame';
 import type { BmsDevice } from '../../device/bms-device';
 import type { BmsSnapshot } from '../../device/snapshot';
 import { BmsFlag } from '../../logic/flags';
-import { IsoTpLink, type IsoTpStats } from '../../../../protocols/can/isotp';
-import { UdsServer, type UdsServerStats } from '../../../../protocols/can/uds';
-import { emptyCanProfileStats, sendCounted, type CanProfileAttachment } from '../can-link';
-import { startTicker, VehicleWatch } from '../native-common/ticker';
+import type { IsoTpStats } from '../../../../protocols/can/isotp';
+import type { UdsServerStats } from '../../../../protocols/can/uds';
+import type { CanProfileAttachment } from '../can-link';
+import { openNativeUds } from '../native-common/native-diag';
+import { contactorRequester, NativePack, type NativeAttachOptions } from '../native-common/native-pack';
 import { DEFAULT_IDENTITY, registerTesla3Uds, serial72A, TESLA3_DIAG, type Tesla3Identity } from './tesla-model3-uds';
 import { BMS_CONTACTOR, BMS_STATE, BRICKS_PER_MUX, HVIL, HVP_CONTACTOR, HVP_SET, POWER_STATE, TESLA3_ID, TeslaModel3FrameEncoder, teslaChecksum, type Tesla3Status } from './tesla-model3-frames';
 
-export interface AttachTeslaModel3Options {
-  clock?: Clock;
+export interface AttachTeslaModel3Options extends NativeAttachOptions {
   /** A DRIVE 0x221 counts as present for this long, ms (default 500, assumed: no source gives the HVP's timeout). */
   vehicleFramesMs?: number;
   /** Without a valid 0x221 for this long the BMS sleeps (silent until the next one), ms (default 10000, assumed). */
@@ -27,7 +25,6 @@ export interface AttachTeslaModel3Options {
   brickMuxMs?: number;
   /** Serial number (0x72A) and part number (UDS F014); default ./tesla-model3-uds.ts DEFAULT_IDENTITY. */
   identity?: Partial<Tesla3Identity>;
-  onSendError?: (err: unknown) => void;
 }
 
 export interface TeslaModel3Attachment extends CanProfileAttachment {
@@ -61,92 +58,76 @@ const TICK_MS = 10;
  * - A 'comms-loss' fault silences everything (counted). `detach()` stops it all; idempotent; the bus stays open.
  */
 export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: AttachTeslaModel3Options = {}): TeslaModel3Attachment {
-  const clock = options.clock ?? bus.clock;
-  const stats = emptyCanProfileStats();
+  const pack = new NativePack(device, bus, options, {
+    tickMs: TICK_MS,
+    wake: { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000 },
+  });
+  const { clock, wake, send } = pack;
   const enc = new TeslaModel3FrameEncoder();
   const framesMs = options.vehicleFramesMs ?? 500;
   const brickEvery = Math.max(1, Math.round((options.brickMuxMs ?? 100) / TICK_MS));
   const muxes = Math.ceil(device.pack.series / BRICKS_PER_MUX);
   const identity: Tesla3Identity = { ...DEFAULT_IDENTITY, ...options.identity };
-  let attached = true;
-  let closing = false;
   let lastDrive = -Infinity;
   let lastCounter: number | undefined;
   let powerState: number | undefined;
-  const wake = new VehicleWatch(clock, { keepAliveMs: Infinity, sleepMs: options.sleepAfterMs ?? 10000, onLost: () => undefined });
   device.requestContactors(false);
-  const send = (f: CanFrame): void => sendCounted(bus, f, stats, options.onSendError);
-  let awakeTicks = 0;
+  const requestContactors = contactorRequester(device);
   let brickMux = 0;
   let status = statusOf(device.snapshot());
 
-  const cycle = (): void => {
-    const want = wake.awake && powerState === POWER_STATE.drive && clock.now() - lastDrive <= framesMs;
-    if (want !== closing) {
-      closing = want;
-      device.requestContactors(want);
-    }
-    wake.check();
-    if (!wake.awake) return;
-    const tick = awakeTicks++;
-    if (device.faults.commsLost) {
-      stats.silencedByCommsLoss++;
-      return;
-    }
-    const s = device.snapshot();
-    if (tick % brickEvery === 0) {
-      send(enc.bricks401(brickMux, device.measuredCellVoltages()));
-      brickMux = (brickMux + 1) % muxes;
-    }
-    if (tick % 10 !== 0) return;
-    status = statusOf(s);
-    send(enc.hvBus132(s));
-    send(enc.hvp20A(status));
-    send(enc.status212(s, status));
-    send(enc.power252(s));
-    const [lo, hi] = socSpread(device);
-    send(enc.soc292(s, lo, hi, (s.nominalAh * nominalV(device)) / 1000));
-    send(enc.limits2D2(s));
-    send(tick % 20 === 0 ? enc.minMax332Voltages(s) : enc.minMax332Temperatures(s));
-    if (tick % 100 === 0) {
-      const fullKwh = (s.fullChargeAh * nominalV(device)) / 1000;
-      send(enc.energy352(tick % 200 === 0 ? 0 : 1, fullKwh, fullKwh * s.soc));
-      send(enc.kwh3D2(s));
-      send(enc.alerts320(status.alerts));
-      send(enc.thermal312(s));
-      send(serial72A(tick % 200 === 0 ? 0 : 1, identity.serial));
-    }
-  };
-
-  const onFrame = (f: CanFrame): void => {
-    if (!attached || f.extended || f.error || f.id !== TESLA3_ID.powerState221) return;
-    const counter = f.data.length === 8 ? f.data[6]! >> 4 : -1;
-    const valid = !f.rtr && f.data.length === 8 && f.data[7] === teslaChecksum(f.id, f.data, 7) && (lastCounter === undefined || !wake.awake || counter === ((lastCounter + 1) & 0x0f));
-    if (counter >= 0) lastCounter = counter;
-    if (!valid) {
-      stats.malformedIgnored++;
-      return;
-    }
-    if (device.faults.commsLost) return;
-    stats.heartbeats++;
-    device.heartbeat();
-    if (!wake.awake) awakeTicks = 0;
-    wake.heard();
-    powerState = (f.data[0]! >> 5) & 0x03;
-    if (powerState === POWER_STATE.drive) lastDrive = clock.now();
-  };
-
-  const link = new IsoTpLink(bus, { txId: TESLA3_DIAG.response, rxId: TESLA3_DIAG.request, clock, padding: 0xaa });
-  const uds = new UdsServer(link, { answering: () => attached && wake.awake && !device.faults.commsLost, onRequest: () => stats.requestsAnswered++ });
+  const { link, uds } = openNativeUds(pack, { txId: TESLA3_DIAG.response, rxId: TESLA3_DIAG.request, padding: 0xaa });
   registerTesla3Uds(uds, device, identity);
 
-  const unsubscribe = bus.onFrame(onFrame);
-  const stopTicker = startTicker(clock, TICK_MS, cycle);
+  pack.start({
+    check: () => {
+      requestContactors(wake.awake && powerState === POWER_STATE.drive && clock.now() - lastDrive <= framesMs);
+      wake.check();
+    },
+    broadcast: (tick) => {
+      const s = device.snapshot();
+      if (tick % brickEvery === 0) {
+        send(enc.bricks401(brickMux, device.measuredCellVoltages()));
+        brickMux = (brickMux + 1) % muxes;
+      }
+      if (tick % 10 !== 0) return;
+      status = statusOf(s);
+      send(enc.hvBus132(s));
+      send(enc.hvp20A(status));
+      send(enc.status212(s, status));
+      send(enc.power252(s));
+      const [lo, hi] = socSpread(device);
+      send(enc.soc292(s, lo, hi, (s.nominalAh * nominalV(device)) / 1000));
+      send(enc.limits2D2(s));
+      send(tick % 20 === 0 ? enc.minMax332Voltages(s) : enc.minMax332Temperatures(s));
+      if (tick % 100 === 0) {
+        const fullKwh = (s.fullChargeAh * nominalV(device)) / 1000;
+        send(enc.energy352(tick % 200 === 0 ? 0 : 1, fullKwh, fullKwh * s.soc));
+        send(enc.kwh3D2(s));
+        send(enc.alerts320(status.alerts));
+        send(enc.thermal312(s));
+        send(serial72A(tick % 200 === 0 ? 0 : 1, identity.serial));
+      }
+    },
+    onFrame: (f) => {
+      if (f.id !== TESLA3_ID.powerState221) return;
+      const counter = f.data.length === 8 ? f.data[6]! >> 4 : -1;
+      const valid = !f.rtr && f.data.length === 8 && f.data[7] === teslaChecksum(f.id, f.data, 7) && (lastCounter === undefined || !wake.awake || counter === ((lastCounter + 1) & 0x0f));
+      if (counter >= 0) lastCounter = counter;
+      if (!valid) {
+        pack.stats.malformedIgnored++;
+        return;
+      }
+      if (device.faults.commsLost) return;
+      pack.keepAlive();
+      powerState = (f.data[0]! >> 5) & 0x03;
+      if (powerState === POWER_STATE.drive) lastDrive = clock.now();
+    },
+  });
 
   return {
-    protocol: 'tesla-model3',
+    ...pack.attachment('tesla-model3'),
     diag: { isotp: link.stats, uds: uds.stats },
-    stats,
     get awake() {
       return wake.awake;
     },
@@ -155,14 +136,6 @@ export function attachTeslaModel3(device: BmsDevice, bus: CanBus, options: Attac
     },
     get status() {
       return status;
-    },
-    detach() {
-      if (!attached) return;
-      attached = false;
-      unsubscribe();
-      uds.close();
-      link.close();
-      stopTicker();
     },
   };
 }
