@@ -29,6 +29,11 @@ export interface RealClockOptions {
   fine?: 'spin' | 'sleep';
   /** Longest single `Atomics.wait` in `sleep` mode, ms: the most I/O can be held up (default 0.5). */
   sliceMs?: number;
+  /**
+   * In `sleep` mode, a timer due within this many ms is waited for by polling the clock; a later one by a futex
+   * wait asked to return that wait's learned overshoot early. Default 0.1 ms.
+   */
+  spinTailMs?: number;
 }
 
 /** Figures for benchmarks and leak checks. */
@@ -50,8 +55,14 @@ const LATENESS_SAMPLES = 64;
  */
 const EARLY_WAKE_MS = 2;
 const MIN_WINDOW_MS = 0.5;
-/** Futex timeouts overshoot by about 60 us (Linux timer slack): sleep until this long before due, then poll. */
-const SLEEP_TAIL_MS = 0.1;
+/** Futex timeouts overshoot by about 65 us (Linux timer slack): the first guess of that, before it is learned. */
+const NAP_LATE_MS = 0.065;
+/** Longest overshoot taken as the futex's own (a longer one was a preemption). */
+const NAP_LATE_MAX_MS = 0.2;
+/** Default {@link RealClockOptions.spinTailMs}. */
+const SPIN_TAIL_MS = 0.1;
+/** Shortest futex wait asked (one that returns after its overshoot, whatever is asked). */
+const MIN_NAP_MS = 0.001;
 /** Longest stretch one turn of the fine phase may keep the event loop, ms. */
 const TURN_BUDGET_MS = 1;
 
@@ -82,6 +93,9 @@ export class RealClock implements Clock {
   private readonly lateness: number[] = [];
   private latenessCount = 0;
   private waitCell: Int32Array | undefined;
+  private readonly spinTailMs: number;
+  /** Learned overshoot of a futex wait, ms. */
+  private napLateMs = NAP_LATE_MS;
   private readonly counters = { fired: 0, wakeups: 0, spins: 0 };
 
   constructor(options: RealClockOptions = {}) {
@@ -89,6 +103,7 @@ export class RealClock implements Clock {
     this.fine = options.fine ?? 'sleep';
     this.adaptive = options.adaptive ?? this.fine === 'spin';
     this.sliceMs = Math.max(0.01, options.sliceMs ?? 0.5);
+    this.spinTailMs = Math.max(0, options.spinTailMs ?? SPIN_TAIL_MS);
     this.windowMs = this.maxWindow;
   }
 
@@ -210,7 +225,7 @@ export class RealClock implements Clock {
         // Timers due within microseconds of each other (tasks started in one loop) fire in this same turn, but
         // never for more than TURN_BUDGET_MS: then timers and I/O of the rest of the process get a turn, so a chain
         // of short timers cannot hold the event loop (it once froze sockets for seconds).
-        if (remainingAfter <= SLEEP_TAIL_MS && now - turnStart < TURN_BUDGET_MS) continue;
+        if (remainingAfter <= this.sliceMs && now - turnStart < TURN_BUDGET_MS) continue;
         setImmediate(this.fineStep);
         return;
       }
@@ -222,22 +237,32 @@ export class RealClock implements Clock {
       }
       this.counters.spins++;
       if (this.fine === 'sleep') {
-        if (remaining > SLEEP_TAIL_MS) {
-          this.waitCell ??= new Int32Array(new SharedArrayBuffer(4));
-          Atomics.wait(this.waitCell, 0, 0, Math.min(this.sliceMs, remaining - SLEEP_TAIL_MS));
-          if (remaining > this.sliceMs) {
-            setImmediate(this.fineStep); // let I/O in between slices
-            return;
-          }
-          continue;
+        if (remaining > this.sliceMs + this.napLateMs) {
+          this.nap(this.sliceMs);
+          setImmediate(this.fineStep); // let I/O in between slices
+          return;
         }
-        this.spinUntil(due);
+        if (remaining <= this.spinTailMs) this.spinUntil(due);
+        else this.nap(Math.max(MIN_NAP_MS, remaining - this.napLateMs));
         continue;
       }
       setImmediate(this.fineStep);
       return;
     }
   };
+
+  /**
+   * Block the thread for `ms` in `Atomics.wait` and learn how late such a wait returns (futex timer slack, about
+   * 0.065 ms here), so that the next one can ask that much less and return at, not after, its timer's due time.
+   */
+  private nap(ms: number): void {
+    this.waitCell ??= new Int32Array(new SharedArrayBuffer(4));
+    const t0 = this.now();
+    Atomics.wait(this.waitCell, 0, 0, ms);
+    const late = this.now() - t0 - ms;
+    // Only waits that were not preempted teach anything: a wait 1 ms late measures the machine's load.
+    if (late >= 0 && late < NAP_LATE_MAX_MS) this.napLateMs += (late - this.napLateMs) / 16;
+  }
 
   /**
    * Busy-wait the last few tens of microseconds on `process.hrtime.bigint()`, which the optimiser keeps off the
