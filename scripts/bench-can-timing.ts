@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { RealClock, type RealClockOptions } from '../core/clock';
 import { makeFrame } from '../protocols/can/frame';
 import { VirtualBus } from '../protocols/can/media/virtual';
@@ -94,6 +95,12 @@ async function runOurs(name: string, seconds: number, clockOptions: RealClockOpt
   // One sending bus for all tasks, as in the python-can reference (pack buses on the same channel would also
   // receive and queue every frame nobody reads, which measures queueing, not scheduling).
   const tx = new VirtualBus(channel, { clock });
+  // Garbage-collector pauses land inside the ticks (a pause delays every frame due during it): count them.
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let p = 0; p < PACKS; p++) {
@@ -106,8 +113,15 @@ async function runOurs(name: string, seconds: number, clockOptions: RealClockOpt
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - t0;
   await Promise.all([tx.close(), rx.close()]);
+  gcObserver.disconnect();
   const st = clock.stats();
-  return { errors: meter.errors, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall, note: `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms` };
+  const gc = `${((gcPauses.length / wall) * 1000).toFixed(1)} GC/s, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms`;
+  return {
+    errors: meter.errors,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs: wall,
+    note: `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms, ${gc}`,
+  };
 }
 
 /** Reference: one setTimeout per task aimed at its due time (due += period), sending on the same virtual bus. */
