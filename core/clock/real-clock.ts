@@ -22,12 +22,16 @@ export interface RealClockOptions {
   adaptive?: boolean;
   /**
    * How to wait inside the window. `sleep` (default) blocks in `Atomics.wait` slices of at most `sliceMs`, with an
-   * event-loop turn between slices so I/O keeps flowing, and polls only the last 0.1 ms: timers fire within about
-   * 0.05 ms at a few % of a core. `spin` polls with `setImmediate` the whole window: a few microseconds better,
-   * but a busy core while waiting (about 30% of a core for 192 tasks spread over a 100 ms period).
+   * event-loop turn between slices so I/O keeps flowing; the last slice asks its learned overshoot less and only the
+   * last `spinTailMs` is polled, without allocating: timers fire within a few microseconds at a few % of a core.
+   * `spin` polls with `setImmediate` the whole window: a busy core while waiting (about 30-40% of a core for 192
+   * tasks spread over a 100 ms period) and an Immediate per poll for the garbage collector.
    */
   fine?: 'spin' | 'sleep';
-  /** Longest single `Atomics.wait` in `sleep` mode, ms: the most I/O can be held up (default 0.5). */
+  /**
+   * Longest single `Atomics.wait` in `sleep` mode, ms: the most I/O can be held up while waiting (default 0.5). A
+   * batch of timers due together may hold it longer, up to 3 ms, while it fires.
+   */
   sliceMs?: number;
   /**
    * In `sleep` mode, a timer due within this many ms is waited for by polling the clock; a later one by a futex
