@@ -7,11 +7,28 @@
  *   npm run build && node dist/scripts/bench-can-timing.js [--seconds 6] [--skip-python] [--only default,python,...]
  *
  * Period error = |interval between two receptions of one id - period|, measured on a receiving bus. The first
- * 500 ms of every chunk is warm-up and not counted.
+ * 500 ms of every chunk is warm-up and not counted; before round 1, one unmeasured second of the hil stack lets V8
+ * compile the send path (`--no-warmup` to include that).
+ *
+ * Issue 19 goal 3 (p99 at most python-can's, aligned and staggered, same run). The shared 2-core machine never got
+ * quiet (load average 4-15, the noise floor line shows 170-260 stalls over 1 ms in 2 s), so the runs that say
+ * something about the scheduler ran the whole bench, python child included, under SCHED_FIFO:
+ *
+ *   npm run build && chrt -f 10 node dist/scripts/bench-can-timing.js --only default,python,staggered,python-stag
+ *
+ * p99 ms, ours vs python-can, same run (commit d2852af and later; load average at start):
+ *   aligned   0.407 vs 0.107 | 0.264 vs 0.396 | 0.433 vs 0.129 | 0.307 vs 0.336 | 0.578 vs 0.178
+ *   staggered 0.263 vs 0.130 | 0.230 vs 0.168 | 0.038 vs 0.161 | 0.055 vs 0.171 | 0.108 vs 0.160
+ *   load      12             | 6.2            | 4.2            | 7.5            | 7.7
+ * CPU: ours 2-3 % of a core aligned, 6-8 % staggered; python-can 10-12 % and 12-15 %. Staggered meets the goal in
+ * 3 of 5 runs, aligned in 2 of 5: not met. Without chrt the tails are the machine's stalls (both sides 2-80 ms).
+ * Aligned is fragile by construction: all 192 frames of a period go out in one 1.6 ms batch, so one hiccup in one of
+ * the 45 measured periods (a 0.3-0.5 ms scavenge landing in the batch) is 4 % of the intervals, hence the p99.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { RealClock, type RealClockOptions } from '../core/clock';
 import { makeFrame } from '../protocols/can/frame';
 import { VirtualBus } from '../protocols/can/media/virtual';
@@ -44,13 +61,18 @@ interface Result {
   note?: string;
 }
 
-function args(): { seconds: number; python: boolean; only: string | undefined } {
+function args(): { seconds: number; python: boolean; only: string | undefined; warmup: boolean } {
   const a = process.argv.slice(2);
   const get = (k: string): string | undefined => {
     const i = a.indexOf(k);
     return i >= 0 ? a[i + 1] : undefined;
   };
-  return { seconds: Number(get('--seconds') ?? 6), python: !a.includes('--skip-python'), only: get('--only') };
+  return {
+    seconds: Number(get('--seconds') ?? 6),
+    python: !a.includes('--skip-python'),
+    only: get('--only'),
+    warmup: !a.includes('--no-warmup'),
+  };
 }
 
 function quantiles(name: string, errors: number[], cpu: number, note?: string): Result {
@@ -86,12 +108,20 @@ function wait(ms: number): Promise<void> {
 async function runOurs(name: string, seconds: number, clockOptions: RealClockOptions, stagger: boolean): Promise<Chunk> {
   const clock = new RealClock(clockOptions);
   const channel = `bench-${name}`;
-  const rx = new VirtualBus(channel, { clock });
+  // Listener-only receiver (rxQueueLimit 0): the reference reads every frame off its queue with recv(); a default
+  // receive queue here would keep every frame of the run alive, which measures the garbage collector copying them.
+  const rx = new VirtualBus(channel, { clock, rxQueueLimit: 0 });
   const meter = new IntervalMeter(clock.now() + WARMUP_MS);
   rx.onFrame((f) => meter.hear(f.id, f.timestamp!));
   // One sending bus for all tasks, as in the python-can reference (pack buses on the same channel would also
   // receive and queue every frame nobody reads, which measures queueing, not scheduling).
   const tx = new VirtualBus(channel, { clock });
+  // Garbage-collector pauses land inside the ticks (a pause delays every frame due during it): count them.
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let p = 0; p < PACKS; p++) {
@@ -104,14 +134,21 @@ async function runOurs(name: string, seconds: number, clockOptions: RealClockOpt
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - t0;
   await Promise.all([tx.close(), rx.close()]);
+  gcObserver.disconnect();
   const st = clock.stats();
-  return { errors: meter.errors, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall, note: `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms` };
+  const gc = `${((gcPauses.length / wall) * 1000).toFixed(1)} GC/s, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms`;
+  return {
+    errors: meter.errors,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs: wall,
+    note: `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms, ${gc}`,
+  };
 }
 
 /** Reference: one setTimeout per task aimed at its due time (due += period), sending on the same virtual bus. */
 async function runPlainTimeouts(seconds: number, stagger: boolean): Promise<Chunk> {
   const channel = 'bench-plain';
-  const rx = new VirtualBus(channel);
+  const rx = new VirtualBus(channel, { rxQueueLimit: 0 });
   const tx = new VirtualBus(channel);
   const now = (): number => performance.timeOrigin + performance.now();
   const meter = new IntervalMeter(now() + WARMUP_MS);
@@ -244,7 +281,7 @@ function noiseFloor(ms: number): { over1: number; max: number } {
 }
 
 async function main(): Promise<void> {
-  const { seconds, python, only } = args();
+  const { seconds, python, only, warmup } = args();
   const load0 = loadavg()[0]!;
   const chunk = seconds / ROUNDS;
   // [key, label, reference key for the ratios, run]
@@ -258,6 +295,10 @@ async function main(): Promise<void> {
     ['python-stag', 'python-can send_periodic, staggered', 'python-stag', () => runPython(chunk, true)],
   ];
   const selected = runs.filter(([key]) => (!only || only.split(',').includes(key)) && (python || !key.startsWith('python')));
+  // One unmeasured second of our stack first: V8 compiles and re-optimises the send path in the process's first
+  // second (a one-off 2 ms hiccup, measured), which would land in round 1's first chunk only. Python needs none.
+  const warm = warmup && selected.some(([key]) => !key.startsWith('python') && key !== 'plain');
+  if (warm) await runOurs('warmup', 1, {}, false);
   const pooled = new Map<string, Chunk[]>();
   // Interleaved rounds, so every scheduler sees the same changes in machine load.
   for (let round = 0; round < ROUNDS; round++) {
@@ -281,6 +322,7 @@ async function main(): Promise<void> {
   const noise = noiseFloor(2000);
   console.log(`CAN periodic timing: ${PACKS} packs x ${MESSAGES} messages every ${PERIOD_MS} ms on a virtual bus, ${seconds} s each, in ${ROUNDS} interleaved rounds (first ${WARMUP_MS} ms of each not counted)`);
   console.log(`period error = |interval - ${PERIOD_MS} ms| at a receiving bus; "vs py" = python-can figure / ours, same start pattern (higher is better)`);
+  if (warm) console.log('after one unmeasured 1 s warm-up of the hil stack (its JIT; --no-warmup to measure it)');
   console.log(table(results, refs));
   console.log(`noise floor (2 s busy loop in this process): ${noise.over1} stalls over 1 ms, longest ${noise.max.toFixed(1)} ms`);
   const cores = cpus().length;

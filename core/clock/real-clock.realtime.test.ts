@@ -3,6 +3,7 @@ import { RealClock, type RealClockOptions } from './real-clock';
 const variants: Array<[string, RealClockOptions]> = [
   ['default (sleep)', {}],
   ['spin', { fine: 'spin' }],
+  ['sleep, no polled tail (futex waits only)', { spinTailMs: 0 }],
   ['plain setTimeout', { spinMs: 0 }],
 ];
 
@@ -132,6 +133,7 @@ describe('RealClock wake-ups', () => {
   it.each<[string, RealClockOptions]>([
     ['default (sleep)', {}],
     ['spin', { fine: 'spin' }],
+    ['sleep, no polled tail', { spinTailMs: 0 }],
   ])('serves timers due at about the same instant with at most one setTimeout wake-up per batch (%s)', async (_n, options) => {
     const clock = new RealClock(options);
     const BATCHES = 8;

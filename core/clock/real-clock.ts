@@ -22,13 +22,22 @@ export interface RealClockOptions {
   adaptive?: boolean;
   /**
    * How to wait inside the window. `sleep` (default) blocks in `Atomics.wait` slices of at most `sliceMs`, with an
-   * event-loop turn between slices so I/O keeps flowing, and polls only the last 0.1 ms: timers fire within about
-   * 0.05 ms at a few % of a core. `spin` polls with `setImmediate` the whole window: a few microseconds better,
-   * but a busy core while waiting (about 30% of a core for 192 tasks spread over a 100 ms period).
+   * event-loop turn between slices so I/O keeps flowing; the last slice asks its learned overshoot less and only the
+   * last `spinTailMs` is polled, without allocating: timers fire within a few microseconds at a few % of a core.
+   * `spin` polls with `setImmediate` the whole window: a busy core while waiting (about 30-40% of a core for 192
+   * tasks spread over a 100 ms period) and an Immediate per poll for the garbage collector.
    */
   fine?: 'spin' | 'sleep';
-  /** Longest single `Atomics.wait` in `sleep` mode, ms: the most I/O can be held up (default 0.5). */
+  /**
+   * Longest single `Atomics.wait` in `sleep` mode, ms: the most I/O can be held up while waiting (default 0.5). A
+   * batch of timers due together may hold it longer, up to 3 ms, while it fires.
+   */
   sliceMs?: number;
+  /**
+   * In `sleep` mode, a timer due within this many ms is waited for by polling the clock; a later one by a futex
+   * wait asked to return that wait's learned overshoot early. Default 0.1 ms.
+   */
+  spinTailMs?: number;
 }
 
 /** Figures for benchmarks and leak checks. */
@@ -50,10 +59,21 @@ const LATENESS_SAMPLES = 64;
  */
 const EARLY_WAKE_MS = 2;
 const MIN_WINDOW_MS = 0.5;
-/** Futex timeouts overshoot by about 60 us (Linux timer slack): sleep until this long before due, then poll. */
-const SLEEP_TAIL_MS = 0.1;
-/** Longest stretch one turn of the fine phase may keep the event loop, ms. */
-const TURN_BUDGET_MS = 1;
+/** Futex timeouts overshoot by about 65 us (Linux timer slack): the first guess of that, before it is learned. */
+const NAP_LATE_MS = 0.065;
+/** Longest overshoot taken as the futex's own (a longer one was a preemption). */
+const NAP_LATE_MAX_MS = 0.2;
+/** Default {@link RealClockOptions.spinTailMs}. */
+const SPIN_TAIL_MS = 0.1;
+/** Shortest futex wait asked (one that returns after its overshoot, whatever is asked). */
+const MIN_NAP_MS = 0.001;
+/**
+ * Longest stretch one turn of the fine phase may keep the event loop, ms. Long enough for a batch of tasks started
+ * in one loop (192 CAN tasks: about 1.6 ms of due times) to fire in one turn: a yield in the middle of a batch is
+ * where V8 runs the scavenge it scheduled when the batch's allocations filled the young generation, and every
+ * frame after it was 0.3-0.5 ms late (issue 19). After the batch the scavenge runs in the idle time.
+ */
+const TURN_BUDGET_MS = 3;
 
 /**
  * Wall-clock time with precise timers. All timers live in one heap; one `setTimeout` is armed for the earliest
@@ -82,6 +102,9 @@ export class RealClock implements Clock {
   private readonly lateness: number[] = [];
   private latenessCount = 0;
   private waitCell: Int32Array | undefined;
+  private readonly spinTailMs: number;
+  /** Learned overshoot of a futex wait, ms. */
+  private napLateMs = NAP_LATE_MS;
   private readonly counters = { fired: 0, wakeups: 0, spins: 0 };
 
   constructor(options: RealClockOptions = {}) {
@@ -89,6 +112,7 @@ export class RealClock implements Clock {
     this.fine = options.fine ?? 'sleep';
     this.adaptive = options.adaptive ?? this.fine === 'spin';
     this.sliceMs = Math.max(0.01, options.sliceMs ?? 0.5);
+    this.spinTailMs = Math.max(0, options.spinTailMs ?? SPIN_TAIL_MS);
     this.windowMs = this.maxWindow;
   }
 
@@ -207,10 +231,10 @@ export class RealClock implements Clock {
           this.arm();
           return;
         }
-        // Timers due within microseconds of each other (tasks started in one loop) fire in this same turn, but
+        // Timers due within a slice of each other (tasks started in one loop) fire in this same turn, but
         // never for more than TURN_BUDGET_MS: then timers and I/O of the rest of the process get a turn, so a chain
         // of short timers cannot hold the event loop (it once froze sockets for seconds).
-        if (remainingAfter <= SLEEP_TAIL_MS && now - turnStart < TURN_BUDGET_MS) continue;
+        if (remainingAfter <= this.sliceMs && now - turnStart < TURN_BUDGET_MS) continue;
         setImmediate(this.fineStep);
         return;
       }
@@ -222,24 +246,46 @@ export class RealClock implements Clock {
       }
       this.counters.spins++;
       if (this.fine === 'sleep') {
-        if (remaining > SLEEP_TAIL_MS) {
-          this.waitCell ??= new Int32Array(new SharedArrayBuffer(4));
-          Atomics.wait(this.waitCell, 0, 0, Math.min(this.sliceMs, remaining - SLEEP_TAIL_MS));
-          if (remaining > this.sliceMs) {
-            setImmediate(this.fineStep); // let I/O in between slices
-            return;
-          }
-          continue;
+        if (remaining > this.sliceMs + this.napLateMs) {
+          this.nap(this.sliceMs);
+          setImmediate(this.fineStep); // let I/O in between slices
+          return;
         }
-        while (this.now() < due) {
-          /* the last few tens of microseconds */
-        }
+        if (remaining <= this.spinTailMs) this.spinUntil(due);
+        else this.nap(Math.max(MIN_NAP_MS, remaining - this.napLateMs));
         continue;
       }
       setImmediate(this.fineStep);
       return;
     }
   };
+
+  /**
+   * Block the thread for `ms` in `Atomics.wait` and learn how late such a wait returns (futex timer slack, about
+   * 0.065 ms here), so that the next one can ask that much less and return at, not after, its timer's due time.
+   */
+  private nap(ms: number): void {
+    this.waitCell ??= new Int32Array(new SharedArrayBuffer(4));
+    const t0 = this.now();
+    Atomics.wait(this.waitCell, 0, 0, ms);
+    const late = this.now() - t0 - ms;
+    // Only waits that were not preempted teach anything: a wait 1 ms late measures the machine's load.
+    if (late >= 0 && late < NAP_LATE_MAX_MS) this.napLateMs += (late - this.napLateMs) / 16;
+  }
+
+  /**
+   * Busy-wait the last few tens of microseconds on `process.hrtime.bigint()`, which the optimiser keeps off the
+   * heap: `performance.now()` (and `Date.now()`) box every reading, 16 bytes each, which in this loop came to
+   * megabytes a second, a scavenge every 200 ms, and those pauses landed inside the ticks (issue 19).
+   */
+  private spinUntil(due: number): void {
+    const remaining = due - this.now();
+    if (remaining <= 0) return;
+    const target = process.hrtime.bigint() + BigInt(Math.ceil(remaining * 1e6));
+    while (process.hrtime.bigint() < target) {
+      /* spin */
+    }
+  }
 
   private fireDue(now: number): void {
     for (;;) {
