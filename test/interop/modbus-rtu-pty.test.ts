@@ -1,7 +1,8 @@
 /**
- * Our RTU server on a socat pty with each byte mover (tty streams, serialport's stream): it serves a request, and
- * when the far side goes away (socat killed: the pty hangs up) the server closes itself with a DisconnectedError
- * instead of crashing or spinning.
+ * Our RTU server on a socat pty with each byte mover (serialport's poll handle with reads and writes on the event
+ * loop, tty streams, serialport's stream): it serves a request, and when the far side goes away (socat killed: the
+ * pty hangs up) the server closes itself with a DisconnectedError instead of crashing or spinning. 'auto' picks the
+ * poll mover on Linux.
  */
 import { spawn } from 'node:child_process';
 import { DisconnectedError } from '../../core/errors';
@@ -32,7 +33,7 @@ function ask(path: string, request: Uint8Array, replyBytes: number): Promise<str
 }
 
 describeWithPeers(['socat', 'python3-serial'], 'Modbus RTU server on a pty: serving and hang-up', () => {
-  for (const io of ['tty', 'serialport'] as const) {
+  for (const io of ['poll', 'tty', 'serialport'] as const) {
     it(`serves, then closes with DisconnectedError when the pty goes away (${io} io)`, async () => {
       const pty = await PtyPair.start();
       const core = new ModbusServerCore();
@@ -42,6 +43,11 @@ describeWithPeers(['socat', 'python3-serial'], 'Modbus RTU server on a pty: serv
       const server = await ModbusRtuServer.open({ path: pty.a, baudRate: 115200, parity: 'none', stopBits: 1, core, io });
       try {
         expect((server.link as SerialLink).ioKind).toBe(io);
+        if (io === 'poll' && process.platform === 'linux') {
+          const auto = await ModbusRtuServer.open({ path: pty.a, baudRate: 115200, parity: 'none', stopBits: 1, core });
+          expect((auto.link as SerialLink).ioKind).toBe('poll');
+          await auto.close();
+        }
         const reply = await ask(pty.b, appendCrc(Uint8Array.of(17, 3, 0, 0, 0, 2)), 9);
         expect(reply).toBe(Buffer.from(appendCrc(Uint8Array.of(17, 3, 4, 0x12, 0x34, 0x56, 0x78))).toString('hex'));
         await pty.close(); // socat exits: both ptys hang up
