@@ -237,7 +237,7 @@ async function main(): Promise<void> {
     ['ours, no gap, serialport io', node('--serve', 'PATH', '--gap', '0', '--io', 'serialport'), 'ready serialport'],
     ['pymodbus 3.0 StartSerialServer', (path: string) => spawn(PYTHON, ['-c', PYMODBUS_SERVER, path], { stdio: ['ignore', 'pipe', 'pipe'] }), undefined],
   ];
-  const variants = candidates.filter(([name]) => !only || only.split(',').some((o) => name.includes(o)));
+  const variants = candidates.filter(([name]) => !only || only.split('|').some((o) => name.includes(o)));
   // Rounds interleave the servers, so load from other processes on the machine falls on all of them alike.
   const all = variants.map(() => ({ lat: [] as number[], bad: 0 }));
   for (let round = 0; round < rounds; round++) {
