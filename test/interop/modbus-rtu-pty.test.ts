@@ -60,4 +60,32 @@ describeWithPeers(['socat', 'python3-serial'], 'Modbus RTU server on a pty: serv
       }
     });
   }
+
+  it('poll io: writes larger than the pty takes are queued and arrive whole and in order as the far side reads', async () => {
+    const pty = await PtyPair.start();
+    const a = await SerialLink.open({ path: pty.a, baudRate: 115200, parity: 'none', io: 'poll' });
+    const b = await SerialLink.open({ path: pty.b, baudRate: 115200, parity: 'none', io: 'poll' });
+    try {
+      // 3 x 100 kB: far more than a pty and socat buffer, so the descriptor says EAGAIN and the rest waits.
+      const parts = [0, 1, 2].map((k) => Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7 + k) & 0xff));
+      const total = parts.reduce((n, p) => n + p.length, 0);
+      const got: number[] = [];
+      const all = new Promise<void>((resolve) =>
+        b.onData((chunk) => {
+          for (const x of chunk) got.push(x); // the chunk is the link's buffer: copied out here
+          if (got.length >= total) resolve();
+        }),
+      );
+      const writes = parts.map((p) => a.write(p));
+      parts[0]!.fill(0); // the link keeps its own copy of what it has not sent yet
+      await Promise.all([...writes, all]);
+      const want = [0, 1, 2].flatMap((k) => Array.from({ length: 100_000 }, (_, i) => (i * 7 + k) & 0xff));
+      expect(got.length).toBe(total);
+      expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      await pty.close();
+    }
+  });
 });
