@@ -34,8 +34,8 @@
  * against pymodbus 1.81 / 2.20 / 1.65 / 2.35 (ratio 0.94-1.14); t3.5 p99 4.9-5.3, p50 1.84-1.87 (no gap + 1.75).
  * The p99s are the machine's load: the server's own p99 is under 0.13 ms in every run; the rest is waiting for a
  * core (pty -> server and server -> client wake-ups), for ours and pymodbus alike. The t3.5 variant's extra tail is
- * its 1.75 ms wait: core/clock's RealClock sleeps it in 0.5 ms slices with a loop turn between, each a wake-up a
- * loaded machine can delay.
+ * its 1.75 ms wait: the wake-up after a timed sleep, which a loaded machine delays (RealClock sleeps it in 0.5 ms
+ * slices; one 1.75 ms sleep, a RealClock with sliceMs 2 tried here at load 13, was no better: own p99 4.6-5.5 ms).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
