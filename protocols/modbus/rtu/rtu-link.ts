@@ -12,7 +12,8 @@ export interface RtuLink {
   readonly closed: boolean;
   /**
    * Set the one receiver of incoming bytes (replaces any earlier one). Chunks arrive in order; their boundaries
-   * mean nothing (a frame may come in pieces, several frames in one chunk). The receiver must not throw.
+   * mean nothing (a frame may come in pieces, several frames in one chunk). A chunk may be a view into a buffer the
+   * link reuses: it is valid during the call only, so copy what you keep. The receiver must not throw.
    */
   onData(listener: (chunk: Uint8Array) => void): void;
   /**

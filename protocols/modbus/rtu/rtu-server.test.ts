@@ -2,6 +2,7 @@ import { VirtualClock } from '../../../core/clock';
 import { appendCrc } from '../framer/crc';
 import { ExceptionCode, type ModbusDevice } from '../device';
 import { RtuFramer, type RtuFrame } from '../framer/rtu-framer';
+import type { RtuLink } from './rtu-link';
 import { createNullModem, type NullModemEnd } from './rtu-null-modem';
 import { ModbusRtuServer, applyAduFaults } from './rtu-server';
 import { t35Ms, wireTimeMs } from './rtu-timing';
@@ -272,6 +273,86 @@ describe('ModbusRtuServer', () => {
     expect(r.chunks).toEqual([]);
     expect(r.server.link.closed).toBe(true);
     await expect(r.server.closed).resolves.toBeUndefined();
+  });
+});
+
+/** A link that hands chunks in by hand and records each write with the clock time it was made at. */
+class RecordingLink implements RtuLink {
+  readonly path = 'recording';
+  readonly baudRate = 115200;
+  readonly bitsPerChar = 10;
+  closed = false;
+  readonly writes: Array<{ at: number; bytes: number[] }> = [];
+  private listener: ((chunk: Uint8Array) => void) | undefined;
+  constructor(private readonly clock: VirtualClock) {}
+  onData(listener: (chunk: Uint8Array) => void): void {
+    this.listener = listener;
+  }
+  onClose(): void {}
+  receive(bytes: Uint8Array): void {
+    this.listener?.(bytes);
+  }
+  write(bytes: Uint8Array): Promise<void> {
+    this.writes.push({ at: this.clock.now(), bytes: [...bytes] });
+    return Promise.resolve();
+  }
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
+
+describe('ModbusRtuServer reply timing on a fast line (115200 baud: t3.5 is 1.75 ms)', () => {
+  function fastRig(replyGapMs?: number): { clock: VirtualClock; core: ModbusServerCore; link: RecordingLink; server: ModbusRtuServer } {
+    const clock = new VirtualClock(0);
+    const core = new ModbusServerCore({ clock });
+    core.addUnit(1, new SmallDevice(1));
+    const link = new RecordingLink(clock);
+    const server = new ModbusRtuServer({ core, link, ...(replyGapMs === undefined ? {} : { replyGapMs }) });
+    return { clock, core, link, server };
+  }
+
+  it('with no gap, hands the reply to the link in the same turn as the request, with no timer', async () => {
+    const { clock, link, server } = fastRig(0);
+    link.receive(adu('01 03 00 00 00 01'));
+    expect(link.writes).toEqual([{ at: 0, bytes: bytes(adu('01 03 02 03 E8')) }]);
+    expect(clock.pending).toBe(0);
+    await Promise.resolve();
+    expect(server.stats).toMatchObject({ requests: 1, replies: 1, txBytes: 7 });
+    await server.close();
+  });
+
+  it('keeps the t3.5 silence by default: nothing at 1.74 ms after the request, the reply at 1.75 ms', async () => {
+    const { clock, link, server } = fastRig();
+    clock.advance(10);
+    link.receive(adu('01 03 00 00 00 01'));
+    expect(link.writes).toEqual([]);
+    await clock.advanceAsync(1.74);
+    expect(link.writes).toEqual([]);
+    await clock.advanceAsync(0.01);
+    expect(link.writes.map((w) => w.at)).toEqual([10 + t35Ms(115200)]);
+    await server.close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('never sends a reply ahead of one still waiting (a delayed reply, then a prompt one)', async () => {
+    const { clock, core, link, server } = fastRig(0);
+    core.faults.add({ fault: { kind: 'delay', ms: 50 }, remaining: 1 });
+    link.receive(adu('01 03 00 00 00 01'));
+    link.receive(adu('01 03 00 01 00 01'));
+    expect(link.writes).toEqual([]);
+    await clock.advanceAsync(50);
+    expect(link.writes).toEqual([
+      { at: 50, bytes: bytes(adu('01 03 02 03 E8')) },
+      { at: 50, bytes: bytes(adu('01 03 02 03 E9')) },
+    ]);
+    // The queue is empty again: the next reply goes out at once.
+    link.receive(adu('01 03 00 02 00 01'));
+    expect(link.writes.map((w) => w.bytes)).toContainEqual(bytes(adu('01 03 02 03 EA')));
+    await server.close();
   });
 });
 

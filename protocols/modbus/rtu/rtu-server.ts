@@ -71,6 +71,8 @@ export class ModbusRtuServer {
   private silenceTimer: TimerHandle | undefined;
   private readonly waits = new Map<TimerHandle, () => void>();
   private txChain: Promise<void> = Promise.resolve();
+  /** Replies queued on `txChain` and not yet handed to the link. */
+  private txQueued = 0;
   private isClosed = false;
   private resolveClosed!: (err: Error | undefined) => void;
 
@@ -163,8 +165,30 @@ export class ModbusRtuServer {
     body[0] = unit;
     body.set(plan.pdu, 1);
     const pieces = applyAduFaults(body, plan.aduFaults);
-    const sendAt = Math.max(this.clock.now(), frame.at + this.replyGapMs) + plan.delayMs;
-    this.txChain = this.txChain.then(() => this.transmit(pieces, sendAt));
+    const now = this.clock.now();
+    const sendAt = Math.max(now, frame.at + this.replyGapMs) + plan.delayMs;
+    if (this.txQueued === 0 && sendAt <= now && pieces.length === 1) {
+      // Nothing ahead of it and no silence left to keep: hand the reply to the link in this turn (no promise hop,
+      // no timer). The silence since the request's last byte already covers the gap.
+      this.sendNow(pieces[0]!.bytes);
+      return;
+    }
+    this.txQueued++;
+    this.txChain = this.txChain.then(() => this.transmit(pieces, sendAt)).finally(() => this.txQueued--);
+  }
+
+  private sendNow(bytes: Uint8Array): void {
+    this.stats.txBytes += bytes.length;
+    this.link.write(bytes).then(
+      () => this.stats.replies++,
+      (err: unknown) => this.writeFailed(err),
+    );
+  }
+
+  private writeFailed(err: unknown): void {
+    if (err instanceof ClosedError || this.isClosed) return;
+    this.stats.writeErrors++;
+    this.log.write(`write failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   private async transmit(pieces: Piece[], sendAt: number): Promise<void> {
@@ -183,9 +207,7 @@ export class ModbusRtuServer {
       }
       this.stats.replies++;
     } catch (err) {
-      if (err instanceof ClosedError || this.isClosed) return;
-      this.stats.writeErrors++;
-      this.log.write(`write failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.writeFailed(err);
     }
   }
 
