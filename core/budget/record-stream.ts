@@ -9,7 +9,7 @@ import { openRecordChannel, type RecordChannel } from './gzip-worker';
 /** Bytes of text gathered per chunk (one gzip member): the same as `BudgetedStream`'s. */
 export const RECORD_CHUNK_BYTES = 256 * 1024;
 /** Bytes of records per batch handed to the compression worker, and batches a stream may have in flight. */
-export const RECORD_SLOT_BYTES = 64 * 1024;
+export const RECORD_SLOT_BYTES = 256 * 1024;
 export const RECORD_SLOTS = 4;
 
 /** Byte 12 of a record with this bit: raw bytes (length in the u32 at byte 8, bytes from byte 16), copied as they are. */
