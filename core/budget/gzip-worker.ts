@@ -182,6 +182,9 @@ export function openCompressionChannel(fd: number, onError: (message: string) =>
   };
 }
 
+/** Seconds a record stream waits for a batch slot before it declares the worker gone. */
+const STALL_SECONDS = 60;
+
 /** A record stream's connection to the compression worker (see `record-stream.ts`). */
 export interface RecordChannel {
   /** [0] batches in flight, [1] compressed bytes written, [2] failed. */
@@ -230,10 +233,15 @@ export function openRecordChannel<P>(
     post(slot, len) {
       Atomics.add(state, 0, 1);
       w.postMessage({ type: 'records', id, slot, len });
-      for (;;) {
+      for (let stalled = 0; ; ) {
         const inFlight = Atomics.load(state, 0);
         if (inFlight < slots || Atomics.load(state, 2) !== 0) break;
-        Atomics.wait(state, 0, inFlight, 1000);
+        if (Atomics.wait(state, 0, inFlight, 1000) !== 'timed-out') stalled = 0;
+        else if (++stalled === STALL_SECONDS) {
+          // A worker that took no batch for this long is gone (it cannot tell us while this thread waits): fail the stream.
+          Atomics.store(state, 2, 1);
+          break;
+        }
       }
     },
     raw(bytes) {

@@ -92,6 +92,8 @@ class SlotRecordStream implements RecordStream {
   /** Worker mode: the channel, and the compressed bytes charged to the budget so far. */
   private readonly channel: RecordChannel | undefined;
   private charged = 0;
+  /** The failure seen as the worker's flag, before its message came. */
+  private flagged: Error | undefined;
   /** Inline mode: the formatter and its output. */
   private readonly format: RecordFormatter | undefined;
   private readonly out: ChunkOut | undefined;
@@ -107,7 +109,8 @@ class SlotRecordStream implements RecordStream {
     if (compressed) {
       const shared = new SharedArrayBuffer(RECORD_SLOT_BYTES * RECORD_SLOTS);
       this.channel = openRecordChannel(fd, shared, RECORD_SLOT_BYTES, transform, (message) => {
-        this.failure ??= new OperationError(`writing ${path} failed: ${message}`);
+        // The worker's own words replace the bare flag seen in shared memory (they arrive before close settles).
+        if (!this.failure || this.failure === this.flagged) this.failure = new OperationError(`writing ${path} failed: ${message}`);
       });
       if (this.channel) slots = Array.from({ length: RECORD_SLOTS }, (_v, i) => slotViews(shared, i * RECORD_SLOT_BYTES, RECORD_SLOT_BYTES));
     }
@@ -209,7 +212,7 @@ class SlotRecordStream implements RecordStream {
       this.end = 0;
     }
     this.chargeWorker();
-    if (!this.failure && Atomics.load(channel.state, 2) !== 0) this.failure = new OperationError(`writing ${this.path} failed (compression worker)`);
+    if (!this.failure && Atomics.load(channel.state, 2) !== 0) this.failure = this.flagged = new OperationError(`writing ${this.path} failed (compression worker)`);
   }
 
   private chargeWorker(): void {
