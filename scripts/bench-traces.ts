@@ -10,7 +10,8 @@
  *   npm run bench:traces                     # 24 h
  *   node dist/scripts/bench-traces.js --hours 6 [--plain] [--pcap]
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatBytes } from '../core/budget/byte-budget';
@@ -40,15 +41,42 @@ function duSize(dir: string): { bytes: number; files: number } {
   return { bytes, files };
 }
 
+/** Clock ticks per second of /proc's CPU times (Linux), or undefined where there is no /proc. */
+const ticksPerSecond = ((): number | undefined => {
+  try {
+    readFileSync(`/proc/self/task/${process.pid}/stat`);
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * CPU time of the main thread alone (Linux: /proc/self/task/<pid>/stat, utime + stime, 10 ms resolution), NaN
+ * elsewhere. The run waits for nothing else while its compression worker keeps up (it does: the main thread never
+ * waited for a batch slot in the 24 h run), so with a core free for the worker this is the wall time the run takes.
+ */
+function mainThreadCpuMs(): number {
+  if (ticksPerSecond === undefined) return NaN;
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond; // fields 14 and 15 of proc(5)
+}
+
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 
-async function once(hours: number, evidence: 'off' | 'gzip' | 'plain', pcap: boolean): Promise<{ wallMs: number; cpuMs: number; bytes: number; files: number; verdict: string }> {
+async function once(
+  hours: number,
+  evidence: 'off' | 'gzip' | 'plain',
+  pcap: boolean,
+): Promise<{ wallMs: number; cpuMs: number; mainMs: number; bytes: number; files: number; verdict: string }> {
   const bench = loadBench(scaleBench);
   const scenario = loadScenario(dayScenario);
   scenario.durationMs = hours * 3_600_000;
   const dir = mkdtempSync(join(tmpdir(), 'hil-bench-traces-'));
   try {
     const c0 = process.cpuUsage();
+    const m0 = mainThreadCpuMs();
     const t0 = performance.now();
     const outcome = await runCampaign(bench, [scenario], {
       mode: 'virtual',
@@ -58,13 +86,16 @@ async function once(hours: number, evidence: 'off' | 'gzip' | 'plain', pcap: boo
     const wallMs = performance.now() - t0;
     const c = process.cpuUsage(c0);
     const cpuMs = (c.user + c.system) / 1000;
+    const mainMs = mainThreadCpuMs() - m0;
     const size = duSize(dir);
-    return { wallMs, cpuMs, ...size, verdict: outcome.results[0]?.verdict ?? 'none' };
+    return { wallMs, cpuMs, mainMs, ...size, verdict: outcome.results[0]?.verdict ?? 'none' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+const meets = (x: number): string => (Number.isNaN(x) ? 'n/a' : x <= 1.25 ? 'MEETS' : 'MISSES');
+const verdicts = (wall: number, cpu: number, main: number): string => `wall ${meets(wall)}, CPU ${meets(cpu)}, main thread ${meets(main)}`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -74,21 +105,24 @@ async function main(): Promise<void> {
   console.log(`Trace cost: ${hours} h simulated, 16 CAN buses + 1 Modbus endpoint (scale-16x4, day-24h), virtual time${repeat > 1 ? `, ${repeat} alternating rounds` : ''}`);
   await once(0.1, 'gzip', pcap); // warm-up (JIT, zlib, the compression worker), so neither measured run pays it
   const variants: Array<'gzip' | 'plain'> = flag('plain') ? ['gzip', 'plain'] : ['gzip'];
-  const ratios = new Map<string, { wall: number[]; cpu: number[] }>(variants.map((v) => [v, { wall: [], cpu: [] }]));
+  const ratios = new Map<string, { wall: number[]; cpu: number[]; main: number[] }>(variants.map((v) => [v, { wall: [], cpu: [], main: [] }]));
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   for (let round = 1; round <= repeat; round++) {
     const off = await once(hours, 'off', false);
     const tag = repeat > 1 ? `[${round}/${repeat}] ` : '';
-    console.log(`   ${tag}traces off (reference): wall ${(off.wallMs / 1000).toFixed(1)} s, CPU ${(off.cpuMs / 1000).toFixed(1)} s, verdict ${off.verdict}`);
+    console.log(`   ${tag}traces off (reference): wall ${s(off.wallMs)}, CPU ${s(off.cpuMs)} (main thread ${s(off.mainMs)}), verdict ${off.verdict}`);
     for (const v of variants) {
       const on = await once(hours, v, pcap);
       const ratio = on.wallMs / off.wallMs;
       const cpuRatio = on.cpuMs / off.cpuMs;
+      const mainRatio = on.mainMs / off.mainMs;
       ratios.get(v)!.wall.push(ratio);
       ratios.get(v)!.cpu.push(cpuRatio);
-      const goal = v === 'gzip' && repeat === 1 ? `; goal <= 1.25: wall ${ratio <= 1.25 ? 'MEETS' : 'MISSES'}, CPU ${cpuRatio <= 1.25 ? 'MEETS' : 'MISSES'}` : '';
+      ratios.get(v)!.main.push(mainRatio);
+      const goal = v === 'gzip' && repeat === 1 ? `; goal <= 1.25: ${verdicts(ratio, cpuRatio, mainRatio)}` : '';
       console.log(
-        `   ${tag}traces on (${v}${pcap ? ' + pcap' : ''}): wall ${(on.wallMs / 1000).toFixed(1)} s, CPU ${(on.cpuMs / 1000).toFixed(1)} s, verdict ${on.verdict}, ${formatBytes(on.bytes)} in ${on.files} files` +
-          ` -> on/off wall ${ratio.toFixed(2)} (+${((ratio - 1) * 100).toFixed(0)} %), CPU ${cpuRatio.toFixed(2)} (+${((cpuRatio - 1) * 100).toFixed(0)} %)${goal}`,
+        `   ${tag}traces on (${v}${pcap ? ' + pcap' : ''}): wall ${s(on.wallMs)}, CPU ${s(on.cpuMs)} (main thread ${s(on.mainMs)}), verdict ${on.verdict}, ${formatBytes(on.bytes)} in ${on.files} files` +
+          ` -> on/off wall ${ratio.toFixed(2)} (+${((ratio - 1) * 100).toFixed(0)} %), CPU ${cpuRatio.toFixed(2)} (+${((cpuRatio - 1) * 100).toFixed(0)} %), main thread ${mainRatio.toFixed(2)}${goal}`,
       );
     }
   }
@@ -96,8 +130,9 @@ async function main(): Promise<void> {
     for (const [v, r] of ratios) {
       const wall = median(r.wall);
       const cpu = median(r.cpu);
-      const goal = v === 'gzip' ? `; goal <= 1.25: wall ${wall <= 1.25 ? 'MEETS' : 'MISSES'}, CPU ${cpu <= 1.25 ? 'MEETS' : 'MISSES'}` : '';
-      console.log(`   median of ${repeat} (${v}): on/off wall ${wall.toFixed(2)}, CPU ${cpu.toFixed(2)}${goal}`);
+      const main = median(r.main);
+      const goal = v === 'gzip' ? `; goal <= 1.25: ${verdicts(wall, cpu, main)}` : '';
+      console.log(`   median of ${repeat} (${v}): on/off wall ${wall.toFixed(2)}, CPU ${cpu.toFixed(2)}, main thread ${main.toFixed(2)}${goal}`);
     }
   }
 }

@@ -8,6 +8,11 @@ import { createChunkOut } from './chunk-out';
  * descriptor itself, then lowers the stream's in-flight count and adds the bytes written. The main thread waits
  * (Atomics.wait) while a stream has `MAX_IN_FLIGHT` chunks queued, so memory stays bounded even when the worker falls
  * behind. One worker serves every stream of the process, in order (chunks of one file are written in sequence).
+ *
+ * Record streams (`record-stream.ts`, the CAN traces) hand over less and leave more to the worker: the main thread
+ * fills fixed-layout binary records into slots of a SharedArrayBuffer and posts only `{ slot, len }`; the worker
+ * formats them (the stream's formatter, compiled from its source once) into 256 kB chunks, compresses and writes
+ * them, and frees the slot. No per-frame strings, no per-chunk buffers on the main thread.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');

@@ -44,6 +44,8 @@ export interface RecordTransform<P> {
  * budget is spent, `OperationError` once the file failed (then nothing more is written), and after `close`.
  * `writeRaw` appends bytes as they are (same errors). `close` writes everything reserved so far and closes the file;
  * idempotent; rejects with `OperationError` saying what failed (a formatter or write error in the worker too).
+ * A crash (no `close`) loses what was not yet written: at most `RECORD_SLOTS` batches and one chunk of a `.gz` file,
+ * one record and one chunk of a plain one.
  */
 export interface RecordStream {
   readonly path: string;
