@@ -200,8 +200,12 @@ class SlotRecordStream implements RecordStream {
     const end = this.end;
     this.end = 0;
     if (end === 0 || this.failure) return;
-    this.guard(() => this.format!(this.u8, this.f64, this.u32, 0, end, this.out!));
-    if (this.failure) throw this.failure;
+    try {
+      this.format!(this.u8, this.f64, this.u32, 0, end, this.out!);
+    } catch (err) {
+      this.failure ??= new OperationError(`writing ${this.path} failed: ${(err as Error).message}`, { cause: err });
+      throw this.failure;
+    }
   }
 
   /** Worker mode: hand the current batch over and move to the next slot (waiting while it is still in flight). */
