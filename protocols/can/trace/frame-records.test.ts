@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { openBudgetedStream } from '../../../core/budget/budgeted-stream';
+import { OperationError } from '../../../core/errors';
 import { makeFrame, type CanFrame } from '../frame';
 import { encodeCandumpLine, formatCandumpLine, isPlainClassic, MAX_CLASSIC_LINE } from './candump-format';
 import { pcapGlobalHeader, pcapRecord } from './pcap-format';
@@ -87,5 +88,34 @@ describe('trace files from frame records', () => {
     expect(readFileSync(join(dir, 'twice-a.log.gz')).equals(readFileSync(join(dir, 'twice-b.log.gz')))).toBe(true);
     expect(a.toString().split('\n')).toHaveLength(frames.length + 1);
     expect(b.equals(a)).toBe(true);
+  });
+});
+
+describe('a trace file that cannot be written', () => {
+  // /dev/full fails every write with ENOSPC (Linux): the disk-full case, in the worker (.gz) and inline (plain).
+  const full = existsSync('/dev/full');
+  (full ? it : it.skip)('reports the write error: from close for a .gz (the worker writes), from write for a plain file', async () => {
+    const frames = Array.from({ length: 30_000 }, (_v, i) => ({ ...makeFrame(0x351, [i & 0xff, 1, 2, 3, 4, 5, 6, 7]), timestamp: 1767225600000 + i, channel: 'pack1' }));
+    const gz = join(dir, 'full.log.gz');
+    symlinkSync('/dev/full', gz);
+    const w = await openTraceWriter(gz);
+    let thrown: unknown;
+    try {
+      for (const f of frames) w.write(f);
+    } catch (err) {
+      thrown = err; // the worker's failure flag seen at a batch hand-over: the write stops there
+    }
+    if (thrown) expect(thrown).toBeInstanceOf(OperationError);
+    const closed = w.close();
+    await expect(closed).rejects.toBeInstanceOf(OperationError);
+    await expect(closed).rejects.toThrow(new RegExp(`writing ${gz.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed: ENOSPC`));
+
+    const plain = join(dir, 'full.log');
+    symlinkSync('/dev/full', plain);
+    const p = await openTraceWriter(plain);
+    expect(() => {
+      for (const f of frames) p.write(f);
+    }).toThrow(/failed: ENOSPC/);
+    await expect(p.close()).rejects.toThrow(/failed: ENOSPC/);
   });
 });
