@@ -14,11 +14,18 @@ import { createChunkOut } from './chunk-out';
  * formats them (the stream's formatter, compiled from its source once) into 256 kB chunks, compresses and writes
  * them, and frees the slot. No per-frame strings, no per-chunk buffers on the main thread.
  */
+const CHUNK_OUT_SOURCE = createChunkOut.toString();
+/**
+ * Coverage instrumentation (istanbul's `cov_…` counters, `jest --coverage`) puts names into a function's source text
+ * that the worker does not have: such code is run inline instead (same bytes, on the main thread).
+ */
+const INSTRUMENTED = /\bcov_[0-9a-z]+\b/;
+
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
 const { writeSync } = require('node:fs');
-const createChunkOut = ${createChunkOut.toString()};
+const createChunkOut = ${CHUNK_OUT_SOURCE};
 const factories = new Map();
 const records = new Map();
 function failed(r, err) {
@@ -218,6 +225,8 @@ export function openRecordChannel<P>(
   onError: (message: string) => void,
   chunkBytes = 256 * 1024,
 ): RecordChannel | undefined {
+  const source = transform.factory.toString();
+  if (INSTRUMENTED.test(source) || INSTRUMENTED.test(CHUNK_OUT_SOURCE)) return undefined;
   const w = getWorker();
   if (!w) return undefined;
   const id = nextId++;
@@ -232,7 +241,7 @@ export function openRecordChannel<P>(
     },
     onError,
   });
-  w.postMessage({ type: 'open', id, fd, shared, slotBytes, chunkBytes, state, source: transform.factory.toString(), params: transform.params });
+  w.postMessage({ type: 'open', id, fd, shared, slotBytes, chunkBytes, state, source, params: transform.params });
   return {
     state,
     post(slot, len) {
