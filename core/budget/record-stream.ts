@@ -163,7 +163,11 @@ class SlotRecordStream implements RecordStream {
     this.closing ??= Promise.resolve().then(async () => {
       if (this.format) {
         if (!this.failure) {
-          this.formatPending();
+          try {
+            this.formatPending();
+          } catch {
+            /* recorded in failure; the file is closed all the same */
+          }
           this.guard(() => this.out!.flush());
         }
       } else {
