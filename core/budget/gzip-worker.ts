@@ -47,14 +47,14 @@ parentPort.on('message', (m) => {
     Atomics.sub(st, 0, 1);
     Atomics.notify(st, 0);
   } else if (m.type === 'open') {
-    let factory = factories.get(m.source);
-    if (!factory) {
-      factory = new Function('return (' + m.source + ')')();
-      factories.set(m.source, factory);
-    }
     const st = m.state;
     const r = { id: m.id, state: st, slotBytes: m.slotBytes, u8: new Uint8Array(m.shared), f64: new Float64Array(m.shared), u32: new Uint32Array(m.shared) };
     try {
+      let factory = factories.get(m.source);
+      if (!factory) {
+        factory = new Function('return (' + m.source + ')')();
+        factories.set(m.source, factory);
+      }
       r.out = createChunkOut({ gzipSync, writeSync }, m.fd, true, m.chunkBytes, (n) => Atomics.add(st, 1, n));
       r.format = factory(m.params);
     } catch (err) {
@@ -75,12 +75,11 @@ parentPort.on('message', (m) => {
   } else if (m.type === 'end') {
     const r = records.get(m.id);
     records.delete(m.id);
-    if (Atomics.load(r.state, 2) === 0) {
-      try {
-        r.out.flush();
-      } catch (err) {
-        failed(r, err);
-      }
+    // What was formatted is written even after a formatter failure (a write failure fails again, quietly).
+    try {
+      if (r.out) r.out.flush();
+    } catch (err) {
+      if (Atomics.load(r.state, 2) === 0) failed(r, err);
     }
     parentPort.postMessage({ type: 'synced', id: m.id });
   } else if (m.type === 'chunk') {

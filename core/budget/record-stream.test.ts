@@ -70,7 +70,7 @@ describe('RecordStream', () => {
     expect(texts[1] === expected).toBe(true);
   });
 
-  it('a formatter that fails in the worker: close rejects with an OperationError naming the file and the cause', async () => {
+  it('a formatter that fails in the worker: close rejects with an OperationError naming the file and the cause, keeps what came before', async () => {
     const path = join(dir, 'fails.txt.gz');
     const s = openRecordStream(path, transform);
     put(s, 1);
@@ -78,6 +78,7 @@ describe('RecordStream', () => {
     const closed = s.close();
     await expect(closed).rejects.toBeInstanceOf(OperationError);
     await expect(closed).rejects.toThrow(`writing ${path} failed: boom`);
+    expect(gunzipSync(readFileSync(path)).toString()).toBe('n=0001\n'); // what was formatted before the failure is kept
   });
 
   it('the same failure inline (plain): reserve throws it, then close rejects with it', async () => {
@@ -87,6 +88,7 @@ describe('RecordStream', () => {
     put(s, 2, true);
     expect(() => put(s, 3)).toThrow(`writing ${path} failed: boom`);
     await expect(s.close()).rejects.toThrow(`writing ${path} failed: boom`);
+    expect(readFileSync(path, 'latin1')).toBe('n=0001\n');
   });
 
   it('stops at the budget with BudgetExhaustedError; what was accepted is on disk after close (.gz and plain)', async () => {

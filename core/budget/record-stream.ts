@@ -162,14 +162,13 @@ class SlotRecordStream implements RecordStream {
   close(): Promise<void> {
     this.closing ??= Promise.resolve().then(async () => {
       if (this.format) {
-        if (!this.failure) {
-          try {
-            this.formatPending();
-          } catch {
-            /* recorded in failure; the file is closed all the same */
-          }
-          this.guard(() => this.out!.flush());
+        try {
+          this.formatPending();
+        } catch {
+          /* recorded in failure; the file is closed all the same */
         }
+        // What was formatted is written even after a formatter failure (a write failure fails again, quietly).
+        this.guard(() => this.out!.flush());
       } else {
         if (!this.failure) this.post();
         await this.channel!.end();
