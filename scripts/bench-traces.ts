@@ -3,14 +3,32 @@
  * one Modbus endpoint) runs fixtures/scenarios-bench/day-24h.yaml in virtual time through `runCampaign`, once with
  * no evidence (traces off: the reference, measured in the same run) and once with the full evidence (`--out`: every
  * frame as gzip candump `<bus>.log.gz`, every Modbus transaction as `modbus-<endpoint>.jsonl.gz`, manifest and
- * checksums). Prints wall times, the ratio, the bytes on disk, and with `--plain` also the uncompressed variant.
- * Goal: traces on cost at most 25 % of the run time (ratio <= 1.25). CPU time (user + system of this process, which
- * includes zlib's worker threads) is printed beside wall time: on a shared, loaded machine it is the steadier figure.
+ * checksums). Prints wall times, the ratio, the bytes on disk, and with `--plain` also the uncompressed variant;
+ * `--repeat n` alternates off and on n times and prints the medians.
+ * Goal: traces on cost at most 25 % of the run time (ratio <= 1.25). Beside wall time: CPU time of the process
+ * (user + system, the compression worker included) and of the main thread alone (Linux). The main thread is the
+ * run's critical path: it hands the frames over as binary records and never waits for the worker while the worker
+ * keeps up, so with a core free for the worker the wall ratio is the main-thread ratio. On a shared, loaded machine
+ * wall time mostly measures the wait for a core; the CPU figures are the steadier ones.
  *
  *   npm run bench:traces                     # 24 h
+ *   node dist/scripts/bench-traces.js --repeat 3
  *   node dist/scripts/bench-traces.js --hours 6 [--plain] [--pcap]
+ *
+ * Measured 2026-12-07 (shared 2-core machine, load average 4-9), `node dist/scripts/bench-traces.js --repeat 3`,
+ * 24 h, medians, the former code (main 758a455, same script) run right after, two sittings:
+ *
+ *   | code | on/off wall | on/off CPU | on/off main thread |
+ *   |---|---|---|---|
+ *   | main 758a455: candump text on the main thread, gzip in the worker | 2.55, 2.36 | 2.24, 2.36 | 2.21, 2.16 |
+ *   | binary records, text and gzip in the worker | 1.62, 1.39 | 1.69, 1.75 | 1.18, 1.27 |
+ *
+ * The main thread (the critical path) is at the goal, not safely under it; process CPU cannot get there (gzip of
+ * ~770 MB of candump text is itself ~30 % of the traces-off run's CPU); wall reaches it when the machine leaves the
+ * worker a core (rounds of 1.18 and 1.28). docs/performance.md.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatBytes } from '../core/budget/byte-budget';
@@ -40,15 +58,42 @@ function duSize(dir: string): { bytes: number; files: number } {
   return { bytes, files };
 }
 
+/** Clock ticks per second of /proc's CPU times (Linux), or undefined where there is no /proc. */
+const ticksPerSecond = ((): number | undefined => {
+  try {
+    readFileSync(`/proc/self/task/${process.pid}/stat`);
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * CPU time of the main thread alone (Linux: /proc/self/task/<pid>/stat, utime + stime, 10 ms resolution), NaN
+ * elsewhere. The run waits for nothing else while its compression worker keeps up (it does: the main thread never
+ * waited for a batch slot in the 24 h run), so with a core free for the worker this is the wall time the run takes.
+ */
+function mainThreadCpuMs(): number {
+  if (ticksPerSecond === undefined) return NaN;
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond; // fields 14 and 15 of proc(5)
+}
+
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 
-async function once(hours: number, evidence: 'off' | 'gzip' | 'plain', pcap: boolean): Promise<{ wallMs: number; cpuMs: number; bytes: number; files: number; verdict: string }> {
+async function once(
+  hours: number,
+  evidence: 'off' | 'gzip' | 'plain',
+  pcap: boolean,
+): Promise<{ wallMs: number; cpuMs: number; mainMs: number; bytes: number; files: number; verdict: string }> {
   const bench = loadBench(scaleBench);
   const scenario = loadScenario(dayScenario);
   scenario.durationMs = hours * 3_600_000;
   const dir = mkdtempSync(join(tmpdir(), 'hil-bench-traces-'));
   try {
     const c0 = process.cpuUsage();
+    const m0 = mainThreadCpuMs();
     const t0 = performance.now();
     const outcome = await runCampaign(bench, [scenario], {
       mode: 'virtual',
@@ -58,30 +103,54 @@ async function once(hours: number, evidence: 'off' | 'gzip' | 'plain', pcap: boo
     const wallMs = performance.now() - t0;
     const c = process.cpuUsage(c0);
     const cpuMs = (c.user + c.system) / 1000;
+    const mainMs = mainThreadCpuMs() - m0;
     const size = duSize(dir);
-    return { wallMs, cpuMs, ...size, verdict: outcome.results[0]?.verdict ?? 'none' };
+    return { wallMs, cpuMs, mainMs, ...size, verdict: outcome.results[0]?.verdict ?? 'none' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+const meets = (x: number): string => (Number.isNaN(x) ? 'n/a' : x <= 1.25 ? 'MEETS' : 'MISSES');
+const verdicts = (wall: number, cpu: number, main: number): string => `wall ${meets(wall)}, CPU ${meets(cpu)}, main thread ${meets(main)}`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 async function main(): Promise<void> {
   const hours = arg('hours', 24);
+  const repeat = Math.max(1, arg('repeat', 1));
   const pcap = flag('pcap');
-  console.log(`Trace cost: ${hours} h simulated, 16 CAN buses + 1 Modbus endpoint (scale-16x4, day-24h), virtual time`);
-  await once(0.1, 'gzip', pcap); // warm-up (JIT, zlib), so neither measured run pays it
-  const off = await once(hours, 'off', false);
-  console.log(`   traces off (reference): wall ${(off.wallMs / 1000).toFixed(1)} s, CPU ${(off.cpuMs / 1000).toFixed(1)} s, verdict ${off.verdict}`);
+  console.log(`Trace cost: ${hours} h simulated, 16 CAN buses + 1 Modbus endpoint (scale-16x4, day-24h), virtual time${repeat > 1 ? `, ${repeat} alternating rounds` : ''}`);
+  await once(0.1, 'gzip', pcap); // warm-up (JIT, zlib, the compression worker), so neither measured run pays it
   const variants: Array<'gzip' | 'plain'> = flag('plain') ? ['gzip', 'plain'] : ['gzip'];
-  for (const v of variants) {
-    const on = await once(hours, v, pcap);
-    const ratio = on.wallMs / off.wallMs;
-    const cpuRatio = on.cpuMs / off.cpuMs;
-    const goal = v === 'gzip' ? `; goal <= 1.25: wall ${ratio <= 1.25 ? 'MEETS' : 'MISSES'}, CPU ${cpuRatio <= 1.25 ? 'MEETS' : 'MISSES'}` : '';
-    console.log(
-      `   traces on (${v}${pcap ? ' + pcap' : ''}): wall ${(on.wallMs / 1000).toFixed(1)} s, CPU ${(on.cpuMs / 1000).toFixed(1)} s, verdict ${on.verdict}, ${formatBytes(on.bytes)} in ${on.files} files` +
-        ` -> on/off wall ${ratio.toFixed(2)} (+${((ratio - 1) * 100).toFixed(0)} %), CPU ${cpuRatio.toFixed(2)} (+${((cpuRatio - 1) * 100).toFixed(0)} %)${goal}`,
-    );
+  const ratios = new Map<string, { wall: number[]; cpu: number[]; main: number[] }>(variants.map((v) => [v, { wall: [], cpu: [], main: [] }]));
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  for (let round = 1; round <= repeat; round++) {
+    const off = await once(hours, 'off', false);
+    const tag = repeat > 1 ? `[${round}/${repeat}] ` : '';
+    console.log(`   ${tag}traces off (reference): wall ${s(off.wallMs)}, CPU ${s(off.cpuMs)} (main thread ${s(off.mainMs)}), verdict ${off.verdict}`);
+    for (const v of variants) {
+      const on = await once(hours, v, pcap);
+      const ratio = on.wallMs / off.wallMs;
+      const cpuRatio = on.cpuMs / off.cpuMs;
+      const mainRatio = on.mainMs / off.mainMs;
+      ratios.get(v)!.wall.push(ratio);
+      ratios.get(v)!.cpu.push(cpuRatio);
+      ratios.get(v)!.main.push(mainRatio);
+      const goal = v === 'gzip' && repeat === 1 ? `; goal <= 1.25: ${verdicts(ratio, cpuRatio, mainRatio)}` : '';
+      console.log(
+        `   ${tag}traces on (${v}${pcap ? ' + pcap' : ''}): wall ${s(on.wallMs)}, CPU ${s(on.cpuMs)} (main thread ${s(on.mainMs)}), verdict ${on.verdict}, ${formatBytes(on.bytes)} in ${on.files} files` +
+          ` -> on/off wall ${ratio.toFixed(2)} (+${((ratio - 1) * 100).toFixed(0)} %), CPU ${cpuRatio.toFixed(2)} (+${((cpuRatio - 1) * 100).toFixed(0)} %), main thread ${mainRatio.toFixed(2)}${goal}`,
+      );
+    }
+  }
+  if (repeat > 1) {
+    for (const [v, r] of ratios) {
+      const wall = median(r.wall);
+      const cpu = median(r.cpu);
+      const main = median(r.main);
+      const goal = v === 'gzip' ? `; goal <= 1.25: ${verdicts(wall, cpu, main)}` : '';
+      console.log(`   median of ${repeat} (${v}): on/off wall ${wall.toFixed(2)}, CPU ${cpu.toFixed(2)}, main thread ${main.toFixed(2)}${goal}`);
+    }
   }
 }
 

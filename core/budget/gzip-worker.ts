@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { createChunkOut } from './chunk-out';
 
 /**
  * Compression off the main thread for evidence files. A virtual-time run keeps the main thread busy and never turns
@@ -7,13 +8,81 @@ import { Worker } from 'node:worker_threads';
  * descriptor itself, then lowers the stream's in-flight count and adds the bytes written. The main thread waits
  * (Atomics.wait) while a stream has `MAX_IN_FLIGHT` chunks queued, so memory stays bounded even when the worker falls
  * behind. One worker serves every stream of the process, in order (chunks of one file are written in sequence).
+ *
+ * Record streams (`record-stream.ts`, the CAN traces) hand over less and leave more to the worker: the main thread
+ * fills fixed-layout binary records into slots of a SharedArrayBuffer and posts only `{ slot, len }`; the worker
+ * formats them (the stream's formatter, compiled from its source once) into 256 kB chunks, compresses and writes
+ * them, and frees the slot. No per-frame strings, no per-chunk buffers on the main thread.
  */
+const CHUNK_OUT_SOURCE = createChunkOut.toString();
+/**
+ * Coverage instrumentation (istanbul's `cov_…` counters, `jest --coverage`) puts names into a function's source text
+ * that the worker does not have: such code is run inline instead (same bytes, on the main thread).
+ */
+const INSTRUMENTED = /\bcov_[0-9a-z]+\b/;
+
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
 const { writeSync } = require('node:fs');
+const createChunkOut = ${CHUNK_OUT_SOURCE};
+const factories = new Map();
+const records = new Map();
+function failed(r, err) {
+  Atomics.store(r.state, 2, 1);
+  parentPort.postMessage({ type: 'error', id: r.id, message: String((err && err.message) || err) });
+}
 parentPort.on('message', (m) => {
-  if (m.type === 'chunk') {
+  if (m.type === 'records') {
+    const r = records.get(m.id);
+    const st = r.state;
+    if (Atomics.load(st, 2) === 0) {
+      const start = m.slot * r.slotBytes;
+      try {
+        r.format(r.u8, r.f64, r.u32, start, start + m.len, r.out);
+      } catch (err) {
+        failed(r, err);
+      }
+    }
+    Atomics.sub(st, 0, 1);
+    Atomics.notify(st, 0);
+  } else if (m.type === 'open') {
+    const st = m.state;
+    const r = { id: m.id, state: st, slotBytes: m.slotBytes, u8: new Uint8Array(m.shared), f64: new Float64Array(m.shared), u32: new Uint32Array(m.shared) };
+    try {
+      let factory = factories.get(m.source);
+      if (!factory) {
+        factory = new Function('return (' + m.source + ')')();
+        factories.set(m.source, factory);
+      }
+      r.out = createChunkOut({ gzipSync, writeSync }, m.fd, true, m.chunkBytes, (n) => Atomics.add(st, 1, n));
+      r.format = factory(m.params);
+    } catch (err) {
+      failed(r, err);
+    }
+    records.set(m.id, r);
+  } else if (m.type === 'raw') {
+    const r = records.get(m.id);
+    if (Atomics.load(r.state, 2) === 0) {
+      try {
+        r.out.room(m.bytes.length);
+        r.out.buf.set(m.bytes, r.out.len);
+        r.out.len += m.bytes.length;
+      } catch (err) {
+        failed(r, err);
+      }
+    }
+  } else if (m.type === 'end') {
+    const r = records.get(m.id);
+    records.delete(m.id);
+    // What was formatted is written even after a formatter failure (a write failure fails again, quietly).
+    try {
+      if (r.out) r.out.flush();
+    } catch (err) {
+      if (Atomics.load(r.state, 2) === 0) failed(r, err);
+    }
+    parentPort.postMessage({ type: 'synced', id: m.id });
+  } else if (m.type === 'chunk') {
     const st = m.state;
     try {
       if (Atomics.load(st, 2) === 0) {
@@ -62,10 +131,17 @@ function getWorker(): Worker | undefined {
       if (m.type === 'error') s.onError(m.message ?? 'write failed');
       else if (m.type === 'synced') s.resolve();
     });
-    worker.on('error', () => {
+    const died = (why: string): void => {
       failedToStart = true;
       worker = undefined;
-    });
+      // Nothing more will be written: every stream still open hears why, and its close() settles.
+      for (const s of streams.values()) {
+        s.onError(why);
+        s.resolve();
+      }
+    };
+    worker.on('error', (err) => died(`compression worker failed: ${err.message}`));
+    worker.on('exit', (code) => died(`compression worker exited (code ${code})`));
   } catch {
     failedToStart = true;
   }
@@ -113,6 +189,90 @@ export function openCompressionChannel(fd: number, onError: (message: string) =>
     },
     release() {
       streams.delete(id);
+    },
+  };
+}
+
+/** Seconds a record stream waits for a batch slot before it declares the worker gone. */
+const STALL_SECONDS = 60;
+
+/** A record stream's connection to the compression worker (see `record-stream.ts`). */
+export interface RecordChannel {
+  /** [0] batches in flight, [1] compressed bytes written, [2] failed. */
+  state: StreamState;
+  /**
+   * Hand the batch of records in slot `slot` (its first `len` bytes) to the worker, then wait until at most
+   * `slots - 1` batches are in flight, so the next slot in turn is free to fill.
+   */
+  post(slot: number, len: number): void;
+  /** Bytes to copy to the output as they are (a copy is posted), after the batches posted so far. */
+  raw(bytes: Uint8Array): void;
+  /** Write what the worker still gathers and forget the stream; resolves when done (or failed). */
+  end(): Promise<void>;
+}
+
+/**
+ * Open a record stream in the worker: the worker formats each posted batch with `transform.factory(params)` (the
+ * factory's source text is sent, compiled once per distinct source) into gzip members of `chunkBytes` written to
+ * `fd`. Undefined when no worker can run (then the caller formats and compresses inline).
+ */
+export function openRecordChannel<P>(
+  fd: number,
+  shared: SharedArrayBuffer,
+  slotBytes: number,
+  transform: { factory: (params: P) => unknown; params: P },
+  onError: (message: string) => void,
+  chunkBytes = 256 * 1024,
+): RecordChannel | undefined {
+  const source = transform.factory.toString();
+  if (INSTRUMENTED.test(source) || INSTRUMENTED.test(CHUNK_OUT_SOURCE)) return undefined;
+  const w = getWorker();
+  if (!w) return undefined;
+  const id = nextId++;
+  const state = new Int32Array(new SharedArrayBuffer(12));
+  const slots = shared.byteLength / slotBytes;
+  let resolveEnd: (() => void) | undefined;
+  let ended = false;
+  streams.set(id, {
+    resolve: () => {
+      ended = true;
+      resolveEnd?.();
+    },
+    onError,
+  });
+  w.postMessage({ type: 'open', id, fd, shared, slotBytes, chunkBytes, state, source, params: transform.params });
+  return {
+    state,
+    post(slot, len) {
+      Atomics.add(state, 0, 1);
+      w.postMessage({ type: 'records', id, slot, len });
+      for (let stalled = 0; ; ) {
+        const inFlight = Atomics.load(state, 0);
+        if (inFlight < slots || Atomics.load(state, 2) !== 0) break;
+        if (Atomics.wait(state, 0, inFlight, 1000) !== 'timed-out') stalled = 0;
+        else if (++stalled === STALL_SECONDS) {
+          // A worker that took no batch for this long is gone (it cannot tell us while this thread waits): fail the stream.
+          Atomics.store(state, 2, 1);
+          break;
+        }
+      }
+    },
+    raw(bytes) {
+      w.postMessage({ type: 'raw', id, bytes: Uint8Array.from(bytes) });
+    },
+    end() {
+      if (ended) {
+        streams.delete(id);
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => {
+        resolveEnd = resolve;
+        if (draining++ === 0) w.ref();
+        w.postMessage({ type: 'end', id });
+      }).finally(() => {
+        streams.delete(id);
+        if (--draining === 0) w.unref();
+      });
     },
   };
 }

@@ -165,10 +165,17 @@ export class CanMedia {
       }
       // The candump trace carries the t=0 comment line (pcap has no place for one).
       entry.trace ??= writer;
-      const rec = recordBus(handle, writer, (err) => this.evidence.stopped(file, err));
+      let noted = false;
+      const note = (err: Error): void => {
+        if (noted) return;
+        noted = true;
+        this.evidence.stopped(file, err);
+      };
+      const rec = recordBus(handle, writer, note);
       stops.push(async () => {
         rec.stop();
-        await writer.close();
+        // A failure only the close sees (the compression worker's, after the last frame) is noted too, once.
+        await writer.close().catch(note);
       });
     }
     entry.stopTrace = async () => {

@@ -1,11 +1,11 @@
 import { extname } from 'node:path';
 import type { ByteBudget } from '../../../core/budget/byte-budget';
-import { openBudgetedStream, type BudgetedStream } from '../../../core/budget/budgeted-stream';
+import { openRecordStream, type RecordStream } from '../../../core/budget/record-stream';
 import { ClosedError, ConfigError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import type { CanFrame } from '../frame';
-import { encodeCandumpLine, formatCandumpLine, isPlainClassic, MAX_CLASSIC_LINE } from './candump-format';
-import { pcapGlobalHeader, pcapRecord } from './pcap-format';
+import { candumpFormatter, FrameRecordWriter, pcapFormatter } from './frame-records';
+import { pcapGlobalHeader } from './pcap-format';
 
 /** Trace file formats. */
 export type TraceFormat = 'candump' | 'pcap';
@@ -61,34 +61,37 @@ export function traceFormatFor(path: string): TraceFormat | undefined {
 export async function openTraceWriter(path: string, options: TraceWriterOptions = {}): Promise<TraceWriter> {
   const format = options.format ?? traceFormatFor(path);
   if (!format) throw new ConfigError(`cannot tell the trace format from '${extname(path) || 'no extension'}': use .log (candump) or .pcap, optionally .gz`, path);
-  const stream = await openBudgetedStream(path, options.budget);
+  // Frames go to the file as binary records; the text (or pcap records) is made where the file is compressed: in the
+  // compression worker for .gz, inline for plain files (frame-records.ts, record-stream.ts).
+  const stream = openRecordStream(path, { factory: format === 'pcap' ? pcapFormatter : candumpFormatter, params: null }, options.budget);
   const writer = new StreamTraceWriter(path, format, stream, options.channel ?? 'can0');
-  if (format === 'pcap') stream.write(pcapGlobalHeader());
+  if (format === 'pcap') stream.writeRaw(pcapGlobalHeader());
   return writer;
 }
 
 class StreamTraceWriter implements TraceWriter {
   count = 0;
   private closing: Promise<void> | undefined;
+  private readonly records: FrameRecordWriter;
 
   constructor(
     readonly path: string,
     readonly format: TraceFormat,
-    private readonly stream: BudgetedStream,
-    private readonly channel: string,
-  ) {}
+    private readonly stream: RecordStream,
+    channel: string,
+  ) {
+    this.records = new FrameRecordWriter(stream, channel);
+  }
 
   write(frame: CanFrame): void {
     if (this.closing) throw new ClosedError(`trace writer ${this.path}`);
-    if (this.format === 'pcap') this.stream.write(pcapRecord(frame));
-    else if (isPlainClassic(frame)) this.stream.writeWith(MAX_CLASSIC_LINE + (frame.channel ?? this.channel).length * 3, (buf, off) => encodeCandumpLine(buf, off, frame, this.channel));
-    else this.stream.write(`${formatCandumpLine(frame, this.channel)}\n`);
+    this.records.write(frame);
     this.count++;
   }
 
   comment(text: string): void {
     if (this.closing) throw new ClosedError(`trace writer ${this.path}`);
-    if (this.format === 'candump') this.stream.write(`# ${text.replace(/[\r\n]+/g, ' ')}\n`);
+    if (this.format === 'candump') this.stream.writeRaw(Buffer.from(`# ${text.replace(/[\r\n]+/g, ' ')}\n`, 'utf8'));
   }
 
   close(): Promise<void> {
