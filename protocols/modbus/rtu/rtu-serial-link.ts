@@ -53,6 +53,25 @@ function openError(path: string, err: unknown): InterfaceNotAvailableError {
   return new InterfaceNotAvailableError(`cannot open serial port ${path}: ${why}`, { cause: err });
 }
 
+/** serialport's binding opens and configures the line (8 data bits, parity and stop bits as asked, no lock). */
+async function openBinding(
+  SerialPort: SerialPortModule['SerialPort'],
+  o: SerialLinkOptions,
+): Promise<Awaited<ReturnType<typeof SerialPort.binding.open>>> {
+  try {
+    return await SerialPort.binding.open({
+      path: o.path,
+      baudRate: o.baudRate,
+      dataBits: 8,
+      parity: o.parity ?? 'even',
+      stopBits: o.stopBits ?? 1,
+      lock: false,
+    });
+  } catch (err) {
+    throw openError(o.path, err);
+  }
+}
+
 /**
  * An {@link RtuLink} over a real serial port or a pseudo-terminal. `serialport` (v13) opens and configures the
  * line; bytes then move through Node's tty streams or serialport's stream (option `io`).
@@ -177,19 +196,7 @@ function errnoCode(err: unknown): string | undefined {
  *   listener could wait for some later event: one `setImmediate` after each delivery lets them run in this turn.
  */
 async function openPollIo(SerialPort: SerialPortModule['SerialPort'], o: SerialLinkOptions): Promise<LinkIo> {
-  let binding: Awaited<ReturnType<typeof SerialPort.binding.open>>;
-  try {
-    binding = await SerialPort.binding.open({
-      path: o.path,
-      baudRate: o.baudRate,
-      dataBits: 8,
-      parity: o.parity ?? 'even',
-      stopBits: o.stopBits ?? 1,
-      lock: false,
-    });
-  } catch (err) {
-    throw openError(o.path, err);
-  }
+  const binding = await openBinding(SerialPort, o);
   const port = binding as unknown as UnixPort;
   const fd = port.fd;
   const poller = port.poller;
@@ -327,19 +334,7 @@ function chainDone(w: { done: (err?: Error) => void }, then: () => void): void {
 
 /** serialport configures the line; Node tty streams on two more descriptors of the device move the bytes. */
 async function openTtyIo(SerialPort: SerialPortModule['SerialPort'], o: SerialLinkOptions): Promise<LinkIo> {
-  let port: Awaited<ReturnType<typeof SerialPort.binding.open>>;
-  try {
-    port = await SerialPort.binding.open({
-      path: o.path,
-      baudRate: o.baudRate,
-      dataBits: 8,
-      parity: o.parity ?? 'even',
-      stopBits: o.stopBits ?? 1,
-      lock: false,
-    });
-  } catch (err) {
-    throw openError(o.path, err);
-  }
+  const port = await openBinding(SerialPort, o);
   const fds: number[] = [];
   try {
     const flags = fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK;
