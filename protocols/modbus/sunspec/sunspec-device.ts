@@ -93,14 +93,14 @@ export class SunSpecDevice implements ModbusDevice {
     const out = new Uint16Array(quantity);
     for (const p of this.placed) {
       if (p.start >= last || address >= p.end) continue;
+      const from = Math.max(address, p.start);
+      const to = Math.min(last, p.end);
       try {
-        p.model.onRead?.();
+        p.model.refresh(from - p.start, to - p.start); // the points this read covers (the model's live points)
       } catch (err) {
         this.onHandlerError(err);
         return ExceptionCode.ServerDeviceFailure;
       }
-      const from = Math.max(address, p.start);
-      const to = Math.min(last, p.end);
       const regs = p.model.registers;
       for (let r = from; r < to; r++) out[r - address] = regs[r - p.start]!; // no subarray view per model and read
     }
