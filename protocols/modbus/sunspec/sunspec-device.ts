@@ -122,7 +122,7 @@ export class SunSpecDevice implements ModbusDevice {
       const pl = this.placed.find((p) => a >= p.start && a < p.end);
       if (!pl) return ExceptionCode.IllegalDataAddress;
       const rel = a - pl.start;
-      const point = pl.model.layout.points.find((p) => rel >= p.offset && rel < p.offset + p.size);
+      const point = pl.model.pointAt(rel);
       if (!point || point.offset < 2 || point.access !== 'RW') return ExceptionCode.IllegalDataAddress;
       if (rel !== point.offset || a + point.size > last) return ExceptionCode.IllegalDataAddress;
       const slice: number[] = [];

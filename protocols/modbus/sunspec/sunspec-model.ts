@@ -72,6 +72,8 @@ export class SunSpecModel {
   /** The not-implemented registers of points set to null (kept: a device refreshes them on every read). */
   private readonly naOf = new Map<PointLayout, readonly number[]>();
   private readonly live: readonly LiveEntry[];
+  /** The point covering each register (built on first use). */
+  private byOffset: Array<PointLayout | undefined> | undefined;
 
   constructor(layout: ModelLayout, options: Omit<SunSpecModelOptions, keyof LayoutOptions | 'modelsDir'> = {}) {
     this.layout = layout;
@@ -109,6 +111,16 @@ export class SunSpecModel {
       else this.setPointValue(e.p, e.sf, v);
     }
     hook?.();
+  }
+
+  /** The point covering register `offset` (from the ID register; ID and L are points too), or `undefined`. */
+  pointAt(offset: number): PointLayout | undefined {
+    if (this.byOffset === undefined) {
+      const index: Array<PointLayout | undefined> = new Array<PointLayout | undefined>(this.registers.length).fill(undefined);
+      for (const p of this.layout.points) for (let i = 0; i < p.size; i++) index[p.offset + i] ??= p;
+      this.byOffset = index;
+    }
+    return this.byOffset[offset];
   }
 
   /** Load model `id`'s definition and build an instance. */
