@@ -78,8 +78,7 @@ export class SunSpecDevice implements ModbusDevice {
   pointAt(address: number): { model: SunSpecModel; point: PointLayout; start: number } | undefined {
     const pl = this.placed.find((p) => address >= p.start && address < p.end);
     if (!pl) return undefined;
-    const rel = address - pl.start;
-    const point = pl.model.layout.points.find((p) => rel >= p.offset && rel < p.offset + p.size);
+    const point = pl.model.pointAt(address - pl.start);
     return point ? { model: pl.model, point, start: pl.start } : undefined;
   }
 
