@@ -323,6 +323,15 @@ function registersPdu(fc: number, values: ArrayLike<number>, quantity: number): 
   const out = new Uint8Array(2 + 2 * quantity);
   out[0] = fc;
   out[1] = 2 * quantity;
+  if (values instanceof Uint16Array) {
+    // Every element of a Uint16Array is a 16-bit integer: nothing to check.
+    for (let i = 0; i < quantity; i++) {
+      const v = values[i]!;
+      out[2 + 2 * i] = v >> 8;
+      out[3 + 2 * i] = v & 0xff;
+    }
+    return out;
+  }
   for (let i = 0; i < quantity; i++) {
     const v = values[i]!;
     if (!(v >= 0 && v <= 0xffff) || v !== Math.floor(v)) throw new DeviceFault(`returned register value ${v}`);
