@@ -6,6 +6,7 @@
 import { defaultClock, type Clock } from '../../core/clock';
 import { ExceptionCode, type ModbusDevice } from './device';
 import { FaultInjector, type ModbusFault } from './faults';
+import { slabBytes } from './slab';
 import { decodeRequest, deviceIdResponse, encodeException, encodeResponse, FunctionCode, isException, isWriteFunction, type ModbusRequest, type PduException } from './pdu';
 
 /** Who sent a request and how. */
@@ -320,7 +321,7 @@ function registersPdu(fc: number, values: ArrayLike<number>, quantity: number): 
   if (values === null || typeof values !== 'object' || values.length !== quantity) {
     throw new DeviceFault(`returned ${bad(values)} for ${quantity} registers`);
   }
-  const out = new Uint8Array(2 + 2 * quantity);
+  const out = slabBytes(2 + 2 * quantity);
   out[0] = fc;
   out[1] = 2 * quantity;
   if (values instanceof Uint16Array) {

@@ -11,6 +11,7 @@
  * Requests are atomic: every model's handler validates before any register changes.
  */
 import { ExceptionCode } from '../device';
+import { slabWords } from '../slab';
 import type { DeviceIdentification, ModbusDevice } from '../device';
 import { ConfigError } from '../../../core/errors';
 import type { PointLayout } from './layout';
@@ -89,7 +90,7 @@ export class SunSpecDevice implements ModbusDevice {
   readHoldingRegisters(address: number, quantity: number): Uint16Array | ExceptionCode {
     const last = address + quantity;
     if (quantity < 1 || address < this.base || last > this.endAddress + 2) return ExceptionCode.IllegalDataAddress;
-    const out = new Uint16Array(quantity);
+    const out = slabWords(quantity); // no off-heap allocation per read (protocols/modbus/slab.ts)
     for (const p of this.placed) {
       if (p.start >= last || address >= p.end) continue;
       const from = Math.max(address, p.start);
