@@ -58,4 +58,34 @@ describe('BaseCanBus.send on a synchronous medium', () => {
     void sender.send(makeFrame(0x351, [1], { extended: true }));
     expect(got.table.at(-1)).toBe(-0x351);
   });
+
+  it('borrowed frames: a bus read only by borrowers gets the frame without a copy; an owning receiver brings the copy back', () => {
+    const sender = hub.attach('z', { receiveOwnMessages: true, rxQueueLimit: 0 });
+    const own: CanFrame[] = [];
+    sender.onFrame((f) => own.push(f));
+    const reader = hub.attach('z', { rxQueueLimit: 0, filters: [{ id: 0x351, mask: 0x7ff, extended: false }] });
+    const borrowed: Array<Readonly<CanFrame>> = [];
+    const seen: string[] = [];
+    const stop = reader.onFrameBorrowed((f) => {
+      borrowed.push(f);
+      seen.push(`${f.id.toString(16)}:${[...f.data].join(',')}`);
+    });
+    void sender.send(makeFrame(0x351, [1, 2]));
+    void sender.send(makeFrame(0x356, [3])); // filtered out
+    expect(seen).toEqual(['351:1,2']);
+    expect(borrowed[0]).toBe(own[0]); // the sender's own delivery and the borrower share one object: no copy
+    expect(reader.stats.rxFrames).toBe(1);
+    // With a listener that owns its frames, the reader copies again; borrowers get that copy.
+    const owned: CanFrame[] = [];
+    const unsubscribe = reader.onFrame((f) => owned.push(f));
+    void sender.send(makeFrame(0x351, [4]));
+    expect(owned).toHaveLength(1);
+    expect(borrowed[1]).toBe(owned[0]);
+    expect(owned[0]).not.toBe(own[1]);
+    expect(owned[0]!.data).not.toBe(own[1]!.data);
+    unsubscribe();
+    stop();
+    void sender.send(makeFrame(0x351, [5]));
+    expect(seen).toEqual(['351:1,2', '351:4']);
+  });
 });

@@ -32,6 +32,7 @@ export abstract class BaseCanBus implements CanBus {
   /** With standard-only filters: 1 for each standard id they accept (see `setFilters`). */
   private stdAccept: Uint8Array | undefined;
   private readonly listeners = new Set<(frame: CanFrame) => void>();
+  private readonly borrowers = new Set<(frame: Readonly<CanFrame>) => void>();
   private readonly queue: CanFrame[] = [];
   private queueHead = 0;
   private readonly waiters: Waiter[] = [];
@@ -96,6 +97,7 @@ export abstract class BaseCanBus implements CanBus {
     frame.channel ??= this.channel;
     this.stats.rxFrames++;
     for (const l of this.listeners) l(frame);
+    for (const b of this.borrowers) b(frame);
     const waiter = this.waiters.shift();
     if (waiter) {
       if (waiter.timer !== undefined) this.clock.clearTimer(waiter.timer);
@@ -155,6 +157,26 @@ export abstract class BaseCanBus implements CanBus {
   onFrame(listener: (frame: CanFrame) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onFrameBorrowed(listener: (frame: Readonly<CanFrame>) => void): () => void {
+    this.borrowers.add(listener);
+    return () => this.borrowers.delete(listener);
+  }
+
+  /**
+   * Whether every receiver of this bus only borrows frames (borrowers, and no listener, queue or `recv` waiting that
+   * would own one): a medium may then `lend` a frame instead of copying it for `deliver`.
+   */
+  protected lendsOnly(): boolean {
+    return this.borrowers.size > 0 && this.listeners.size === 0 && this.rxLimit === 0 && this.waiters.length === 0 && !this.isClosed;
+  }
+
+  /** Hand a frame nobody on this bus will own to the borrowers, as is (filters apply; counted as received). */
+  protected lend(frame: Readonly<CanFrame>): void {
+    if (this.isClosed || !this.passes(frame)) return;
+    this.stats.rxFrames++;
+    for (const b of this.borrowers) b(frame);
   }
 
   setFilters(filters?: readonly CanFilter[]): void {
