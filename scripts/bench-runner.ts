@@ -39,7 +39,10 @@
  *      start-up (modules, files, bench instance)               4 %            12 %
  *
  *    What is left above the plant is mostly work a controller causes: every read refreshes the inverter's SunSpec
- *    models from its state, every frame to the controller is a copy it owns. docs/performance.md.
+ *    models from its state, every frame to the controller is a copy it owns. docs/performance.md. A second pass
+ *    (reads refresh only the SunSpec points they cover, the controller reads only what it uses, one promise per
+ *    in-process Modbus call, slab-carved register arrays, zero-copy borrowed frames) took the ratio from 2.4-2.6 x
+ *    to 1.9-2.0 x in the same sitting; its profile is in docs/performance.md.
  *
  * 3. Years in seconds (issue 19): the scenario step `age` on the scale bench, 3 simulated years of the
  *    'solar-self-consumption' duty on all 16 packs (BenchInstance.agePacks, what the runner calls), wall time against

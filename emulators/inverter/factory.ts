@@ -222,7 +222,7 @@ function sunspecPoint(device: SunSpecDevice, name: string): number | undefined {
   const point = dot ? dot[2]! : name;
   const m = models.find((x) => x.has(point));
   if (!m) return undefined;
-  m.onRead?.();
+  m.refresh();
   const v = m.get(point);
   return typeof v === 'number' ? v : undefined;
 }

@@ -36,4 +36,56 @@ describe('BaseCanBus.send on a synchronous medium', () => {
     await expect(p).rejects.toBeInstanceOf(ClosedError);
     expect(bus.stats.txFrames).toBe(0);
   });
+
+  it('filters: standard-only filters (the id table) accept exactly what the same filters accept with extended frames allowed, on standard frames', () => {
+    const filters = [
+      { id: 0x351, mask: 0x7ff },
+      { id: 0x120, mask: 0x7f0 },
+      { id: 0x005, mask: 0x00f },
+    ];
+    const table = hub.attach('f', { rxQueueLimit: 0, filters: filters.map((f) => ({ ...f, extended: false })) });
+    const loop = hub.attach('f', { rxQueueLimit: 0, filters: [...filters.map((f) => ({ ...f, extended: false })), { id: 0x1fffffff, mask: 0x1fffffff, extended: true }] });
+    const sender = hub.attach('f');
+    const got = { table: [] as number[], loop: [] as number[] };
+    table.onFrame((f) => got.table.push(f.extended ? -f.id : f.id));
+    loop.onFrame((f) => got.loop.push(f.extended ? -f.id : f.id));
+    for (let id = 0; id <= 0x7ff; id++) void sender.send(makeFrame(id, [1]));
+    void sender.send(makeFrame(0x351, [1], { extended: true })); // an extended frame with an accepted number: refused
+    const expected = [...Array(0x800).keys()].filter((id) => (id & 0x7f0) === 0x120 || id === 0x351 || (id & 0xf) === 5);
+    expect(got.table).toEqual(expected);
+    expect(got.loop).toEqual(got.table);
+    table.setFilters([{ id: 0x351, mask: 0x7ff }]); // no longer standard-only: the loop decides, extended frames pass
+    void sender.send(makeFrame(0x351, [1], { extended: true }));
+    expect(got.table.at(-1)).toBe(-0x351);
+  });
+
+  it('borrowed frames: a bus read only by borrowers gets the frame without a copy; an owning receiver brings the copy back', () => {
+    const sender = hub.attach('z', { receiveOwnMessages: true, rxQueueLimit: 0 });
+    const own: CanFrame[] = [];
+    sender.onFrame((f) => own.push(f));
+    const reader = hub.attach('z', { rxQueueLimit: 0, filters: [{ id: 0x351, mask: 0x7ff, extended: false }] });
+    const borrowed: Array<Readonly<CanFrame>> = [];
+    const seen: string[] = [];
+    const stop = reader.onFrameBorrowed((f) => {
+      borrowed.push(f);
+      seen.push(`${f.id.toString(16)}:${[...f.data].join(',')}`);
+    });
+    void sender.send(makeFrame(0x351, [1, 2]));
+    void sender.send(makeFrame(0x356, [3])); // filtered out
+    expect(seen).toEqual(['351:1,2']);
+    expect(borrowed[0]).toBe(own[0]); // the sender's own delivery and the borrower share one object: no copy
+    expect(reader.stats.rxFrames).toBe(1);
+    // With a listener that owns its frames, the reader copies again; borrowers get that copy.
+    const owned: CanFrame[] = [];
+    const unsubscribe = reader.onFrame((f) => owned.push(f));
+    void sender.send(makeFrame(0x351, [4]));
+    expect(owned).toHaveLength(1);
+    expect(borrowed[1]).toBe(owned[0]);
+    expect(owned[0]).not.toBe(own[1]);
+    expect(owned[0]!.data).not.toBe(own[1]!.data);
+    unsubscribe();
+    stop();
+    void sender.send(makeFrame(0x351, [5]));
+    expect(seen).toEqual(['351:1,2', '351:4']);
+  });
 });

@@ -1,7 +1,7 @@
 import { defaultClock, type Clock, type TimerHandle } from '../../core/clock';
 import { ClosedError } from '../../core/errors';
 import type { CanBus, CanBusOptions, CanBusStats, CanFilter, PeriodicOptions, PeriodicTask } from './bus';
-import { copyFrame, txCopy, validateFrame, type CanFrame } from './frame';
+import { copyFrame, MAX_STD_ID, txCopy, validateFrame, type CanFrame } from './frame';
 import { PeriodicSender } from './periodic';
 
 /**
@@ -29,7 +29,10 @@ export abstract class BaseCanBus implements CanBus {
   protected readonly receiveOwnMessages: boolean;
   private rxLimit: number;
   private filters: readonly CanFilter[] = [];
+  /** With standard-only filters: 1 for each standard id they accept (see `setFilters`). */
+  private stdAccept: Uint8Array | undefined;
   private readonly listeners = new Set<(frame: CanFrame) => void>();
+  private readonly borrowers = new Set<(frame: Readonly<CanFrame>) => void>();
   private readonly queue: CanFrame[] = [];
   private queueHead = 0;
   private readonly waiters: Waiter[] = [];
@@ -94,6 +97,7 @@ export abstract class BaseCanBus implements CanBus {
     frame.channel ??= this.channel;
     this.stats.rxFrames++;
     for (const l of this.listeners) l(frame);
+    for (const b of this.borrowers) b(frame);
     const waiter = this.waiters.shift();
     if (waiter) {
       if (waiter.timer !== undefined) this.clock.clearTimer(waiter.timer);
@@ -155,8 +159,36 @@ export abstract class BaseCanBus implements CanBus {
     return () => this.listeners.delete(listener);
   }
 
+  onFrameBorrowed(listener: (frame: Readonly<CanFrame>) => void): () => void {
+    this.borrowers.add(listener);
+    return () => this.borrowers.delete(listener);
+  }
+
+  /**
+   * Whether every receiver of this bus only borrows frames (borrowers, and no listener, queue or `recv` waiting that
+   * would own one): a medium may then `lend` a frame instead of copying it for `deliver`.
+   */
+  protected lendsOnly(): boolean {
+    return this.borrowers.size > 0 && this.listeners.size === 0 && this.rxLimit === 0 && this.waiters.length === 0 && !this.isClosed;
+  }
+
+  /** Hand a frame nobody on this bus will own to the borrowers, as is (filters apply; counted as received). */
+  protected lend(frame: Readonly<CanFrame>): void {
+    if (this.isClosed || !this.passes(frame)) return;
+    this.stats.rxFrames++;
+    for (const b of this.borrowers) b(frame);
+  }
+
   setFilters(filters?: readonly CanFilter[]): void {
-    this.filters = filters ? [...filters] : [];
+    this.filters = filters ? filters.map((f) => ({ ...f })) : [];
+    this.stdAccept = undefined;
+    // Filters that all say "standard frames only" are answered by a table of the 2048 standard ids (built here,
+    // from the same test as the loop in `passes`): one load per received frame instead of a loop over the filters.
+    if (this.filters.length > 0 && this.filters.every((f) => f.extended === false)) {
+      const table = new Uint8Array(MAX_STD_ID + 1);
+      for (let id = 0; id <= MAX_STD_ID; id++) if (this.filters.some((f) => (id & f.mask) === (f.id & f.mask))) table[id] = 1;
+      this.stdAccept = table;
+    }
   }
 
   setRxQueueLimit(limit: number): void {
@@ -182,6 +214,8 @@ export abstract class BaseCanBus implements CanBus {
   }
 
   private passes(frame: Readonly<CanFrame>): boolean {
+    const table = this.stdAccept;
+    if (table !== undefined) return frame.extended === false && frame.id <= MAX_STD_ID && table[frame.id] === 1;
     const filters = this.filters;
     if (filters.length === 0) return true;
     for (const f of filters) {

@@ -70,6 +70,14 @@ export interface CanBus extends AsyncIterable<CanFrame> {
   recv(timeoutMs?: number): Promise<CanFrame | null>;
   /** Subscribe to every received frame that passes the filters; returns an unsubscribe function. */
   onFrame(listener: (frame: CanFrame) => void): () => void;
+  /**
+   * Subscribe like `onFrame`, but borrow each frame instead of owning it: the listener must neither modify the frame
+   * nor keep it (or its `data`) after it returns; it may be the very object other receivers on the medium get, with
+   * the sender side's stamps. When nothing on this bus owns frames (no `onFrame` listener, no receive queue - limit 0 -
+   * and no `recv` waiting), a medium may hand its borrowers the frame without copying it: zero-copy delivery to
+   * in-process listeners that only read (decode, compare) what they receive. Returns an unsubscribe function.
+   */
+  onFrameBorrowed(listener: (frame: Readonly<CanFrame>) => void): () => void;
   /** Replace the receive filters; an empty list or `undefined` passes everything. */
   setFilters(filters?: readonly CanFilter[]): void;
   /**

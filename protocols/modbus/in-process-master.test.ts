@@ -32,4 +32,20 @@ describe('InProcessMaster', () => {
     expect(await settled).toBeInstanceOf(HilTimeoutError);
     expect(clock.now()).toBe(501);
   });
+
+  it('answers queued requests one at a time, in order: a delayed answer holds back the next request', async () => {
+    const { master, core, clock } = setup();
+    core.faults.add({ fault: { kind: 'delay', ms: 200 }, remaining: 1 });
+    const order: string[] = [];
+    const first = master.writeRegisters(101, [5]).then(() => order.push(`write at ${clock.now()}`));
+    const second = master.readHolding(101, 1).then((v) => order.push(`read ${v.join()} at ${clock.now()}`));
+    const third = master.readHolding(300, 1).catch(() => order.push(`exception at ${clock.now()}`));
+    await clock.advanceAsync(199);
+    expect(order).toEqual([]);
+    expect(core.stats.requests).toBe(1); // the read has not reached the core while the write is answered late
+    await clock.advanceAsync(1);
+    await Promise.all([first, second, third]);
+    expect(order).toEqual(['write at 200', 'read 5 at 200', 'exception at 200']);
+    expect(core.stats.requests).toBe(3);
+  });
 });

@@ -6,6 +6,7 @@
 import { defaultClock, type Clock } from '../../core/clock';
 import { ExceptionCode, type ModbusDevice } from './device';
 import { FaultInjector, type ModbusFault } from './faults';
+import { slabBytes } from './slab';
 import { decodeRequest, deviceIdResponse, encodeException, encodeResponse, FunctionCode, isException, isWriteFunction, type ModbusRequest, type PduException } from './pdu';
 
 /** Who sent a request and how. */
@@ -320,9 +321,18 @@ function registersPdu(fc: number, values: ArrayLike<number>, quantity: number): 
   if (values === null || typeof values !== 'object' || values.length !== quantity) {
     throw new DeviceFault(`returned ${bad(values)} for ${quantity} registers`);
   }
-  const out = new Uint8Array(2 + 2 * quantity);
+  const out = slabBytes(2 + 2 * quantity);
   out[0] = fc;
   out[1] = 2 * quantity;
+  if (values instanceof Uint16Array) {
+    // Every element of a Uint16Array is a 16-bit integer: nothing to check.
+    for (let i = 0; i < quantity; i++) {
+      const v = values[i]!;
+      out[2 + 2 * i] = v >> 8;
+      out[3 + 2 * i] = v & 0xff;
+    }
+    return out;
+  }
   for (let i = 0; i < quantity; i++) {
     const v = values[i]!;
     if (!(v >= 0 && v <= 0xffff) || v !== Math.floor(v)) throw new DeviceFault(`returned register value ${v}`);

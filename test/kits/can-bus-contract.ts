@@ -358,6 +358,37 @@ export function describeCanBusContract(
       expect(() => e.b.setRxQueueLimit(-1)).toThrow(RangeError);
     });
 
+    it('onFrameBorrowed: borrowers hear the frames that pass the filters, with or without owning receivers', async () => {
+      const e = await open();
+      const borrowed: string[] = [];
+      let check: (() => void) | undefined;
+      const heard = (n: number): Promise<void> =>
+        new Promise<void>((resolve) => {
+          check = () => {
+            if (borrowed.length >= n) resolve();
+          };
+          check();
+        });
+      e.b.setRxQueueLimit(0);
+      e.b.setFilters([{ id: 0x123, mask: 0x7ff, extended: false }]);
+      const stop = e.b.onFrameBorrowed((f) => {
+        borrowed.push(`${f.id.toString(16)}:${[...f.data].join(',')}`); // read, never kept
+        check?.();
+      });
+      await e.settle(e.a.send(makeFrame(0x124, [9])), 'send'); // filtered out
+      await e.settle(e.a.send(makeFrame(0x123, [1, 2])), 'send');
+      await e.settle(heard(1), 'borrowed frame');
+      const owned: number[] = [];
+      const unsubscribe = e.b.onFrame((f) => owned.push(f.data[0]!));
+      await e.settle(e.a.send(makeFrame(0x123, [3])), 'send');
+      await e.settle(heard(2), 'borrowed frame beside a listener');
+      expect(borrowed).toEqual(['123:1,2', '123:3']);
+      expect(owned).toEqual([3]);
+      unsubscribe();
+      stop();
+      e.b.setFilters();
+    });
+
     it('sends periodically without drift, applies update() from the next frame, and stops', async () => {
       const e = await open();
       const p = e.periodMs;

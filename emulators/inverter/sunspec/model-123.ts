@@ -18,14 +18,14 @@ export function createModel123({ inv, command }: InverterModelContext): SunSpecM
   const controls: SunSpecModel = SunSpecModel.load(123, {
     scaleFactors: { WMaxLimPct_SF: -2, OutPFSet_SF: -3 },
     values: { Conn_WinTms: 0, Conn_RvrtTms: 0, WMaxLimPct_WinTms: 0, WMaxLimPct_RvrtTms: 0, WMaxLimPct_RmpTms: 0, OutPFSet_WinTms: 0 },
-    onRead: () => {
-      const c = inv.controls;
-      controls.set('Conn', c.connect ? 1 : 0);
-      controls.set('WMaxLimPct', c.limitPct);
-      controls.set('WMaxLim_Ena', c.limitEnabled ? 1 : 0);
-      controls.set('OutPFSet', c.pf * (c.pfExcitation === 'over' ? 1 : -1));
-      controls.set('OutPFSet_Ena', c.pfEnabled ? 1 : 0);
-    },
+    // Read back from the inverter's controls when a read covers them.
+    live: [
+      ['Conn', () => (inv.controls.connect ? 1 : 0)],
+      ['WMaxLimPct', () => inv.controls.limitPct],
+      ['WMaxLim_Ena', () => (inv.controls.limitEnabled ? 1 : 0)],
+      ['OutPFSet', () => inv.controls.pf * (inv.controls.pfExcitation === 'over' ? 1 : -1)],
+      ['OutPFSet_Ena', () => (inv.controls.pfEnabled ? 1 : 0)],
+    ],
     handler: writeHandler(
       {
         Conn: anyValue,

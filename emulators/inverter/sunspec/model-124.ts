@@ -23,25 +23,27 @@ function chargeStatus(bat: BatteryPort, batteryA: number, soc: number | undefine
 }
 
 export function createModel124({ inv, wSf, command }: InverterModelContext, bat: BatteryPort): SunSpecModel {
-  const storage: SunSpecModel = SunSpecModel.load(124, {
+  const soc = (): number | undefined => inv.state.batterySoc ?? bat.soc?.();
+  return SunSpecModel.load(124, {
     scaleFactors: { WChaMax_SF: wSf, WChaDisChaGra_SF: 0, MinRsvPct_SF: -2, ChaState_SF: -1, StorAval_SF: -1, InBatV_SF: -1, InOutWRte_SF: -2 },
     values: { WChaGra: 100, WDisChaGra: 100, InOutWRte_WinTms: 0, InOutWRte_RvrtTms: 0, InOutWRte_RmpTms: 0 },
-    onRead: () => {
-      const s = inv.state;
-      const c = inv.controls;
-      storage.set('WChaMax', c.chargeMaxW);
-      storage.set('StorCtl_Mod', (c.storageCharge ? 1 : 0) | (c.storageDischarge ? 2 : 0));
-      storage.set('InWRte', c.chargePct);
-      storage.set('OutWRte', c.dischargePct);
-      storage.set('ChaGriSet', c.gridCharging ? 1 : 0);
-      storage.set('MinRsvPct', c.minReservePct);
-      const soc = s.batterySoc ?? bat.soc?.();
-      storage.set('ChaState', soc ?? null);
-      const ah = bat.capacityAh?.();
-      storage.set('StorAval', soc !== undefined && ah !== undefined ? (ah * Math.max(0, soc - c.minReservePct)) / 100 : null);
-      storage.set('InBatV', bat.contactorClosed() ? bat.voltage() : 0);
-      storage.set('ChaSt', chargeStatus(bat, s.batteryA, soc));
-    },
+    // Refreshed from the inverter and its battery port when a read covers them.
+    live: [
+      ['WChaMax', () => inv.controls.chargeMaxW],
+      ['StorCtl_Mod', () => (inv.controls.storageCharge ? 1 : 0) | (inv.controls.storageDischarge ? 2 : 0)],
+      ['InWRte', () => inv.controls.chargePct],
+      ['OutWRte', () => inv.controls.dischargePct],
+      ['ChaGriSet', () => (inv.controls.gridCharging ? 1 : 0)],
+      ['MinRsvPct', () => inv.controls.minReservePct],
+      ['ChaState', () => soc() ?? null],
+      ['StorAval', () => {
+        const s = soc();
+        const ah = bat.capacityAh?.();
+        return s !== undefined && ah !== undefined ? (ah * Math.max(0, s - inv.controls.minReservePct)) / 100 : null;
+      }],
+      ['InBatV', () => (bat.contactorClosed() ? bat.voltage() : 0)],
+      ['ChaSt', () => chargeStatus(bat, inv.state.batteryA, soc())],
+    ],
     handler: writeHandler(
       {
         WChaMax: inRange(0, inv.batteryMaxW),
@@ -81,5 +83,4 @@ export function createModel124({ inv, wSf, command }: InverterModelContext, bat:
       },
     ),
   });
-  return storage;
 }

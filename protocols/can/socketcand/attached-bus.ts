@@ -38,6 +38,11 @@ export class HubAttachedBus extends BaseCanBus implements HubMember {
   /** @internal called by the hub bus. */
   receive(frame: Readonly<CanFrame>, _wire?: () => string, last = false): void {
     if (!this.accepts(frame)) return; // filtered out: no copy
+    if (this.lendsOnly()) {
+      // Only borrowers read this bus (a controller's listener that decodes and forgets): no copy at all.
+      this.lend(frame);
+      return;
+    }
     // The last receiver keeps the payload buffer (nobody else reads it after): no allocation per frame.
     const copy = last ? copyFrame(frame, frame.data) : copyFrame(frame);
     // Receivers stamp with their own clock (CanFrame contract). Cleared, not deleted: a delete turns the frame into

@@ -96,6 +96,42 @@ describe('SunSpecDevice', () => {
     expect(calls).toBe(1);
   });
 
+  it('refreshes only the live points a read covers, and a partial read returns what a whole read returns', () => {
+    const calls: string[] = [];
+    let w = 1000;
+    const live = (name: string, v: () => number) => [name, () => (calls.push(name), v())] as const;
+    const m = SunSpecModel.load(101, {
+      scaleFactors: { W_SF: 1, Hz_SF: -2 },
+      live: [live('W', () => w), live('Hz', () => 50.02), ['WH', () => 123456789n, 'raw']],
+    });
+    const dev = new SunSpecDevice({ models: [common(), m] });
+    const at = dev.addressOf(101)!;
+    const wAt = at + m.layout.point('W')!.offset;
+    expect(Array.from(dev.readHoldingRegisters(wAt, 1) as Uint16Array)).toEqual([100]); // 1000 / 10^1
+    expect(calls).toEqual(['W']);
+    calls.length = 0;
+    w = 2345;
+    const whole = Array.from(dev.readHoldingRegisters(at, m.registers.length) as Uint16Array);
+    expect(calls).toEqual(['W', 'Hz']); // WH is raw: refreshed without a call log, but refreshed
+    expect(m.getRaw('WH')).toBe(123456789);
+    expect(m.get('W')).toBe(2350); // rounded to the scale factor
+    for (let from = 0; from < m.registers.length; from += 7) {
+      const n = Math.min(9, m.registers.length - from);
+      expect(Array.from(dev.readHoldingRegisters(at + from, n) as Uint16Array)).toEqual(whole.slice(from, from + n));
+    }
+  });
+
+  it('refreshes every live point before an onRead hook (which may read any of them)', () => {
+    const m: SunSpecModel = SunSpecModel.load(101, {
+      scaleFactors: { W_SF: 0, VA_SF: 0 },
+      live: [['W', () => 777]],
+      onRead: () => m.set('VA', m.get('W') as number),
+    });
+    const dev = new SunSpecDevice({ models: [common(), m] });
+    const vaAt = dev.addressOf(101)! + m.layout.point('VA')!.offset;
+    expect(Array.from(dev.readHoldingRegisters(vaAt, 1) as Uint16Array)).toEqual([777]);
+  });
+
   it('answers ServerDeviceFailure when a refresh throws, and reads NaN as not implemented', () => {
     const errors: unknown[] = [];
     let mode: 'nan' | 'throw' = 'nan';

@@ -11,6 +11,7 @@
  * Requests are atomic: every model's handler validates before any register changes.
  */
 import { ExceptionCode } from '../device';
+import { slabWords } from '../slab';
 import type { DeviceIdentification, ModbusDevice } from '../device';
 import { ConfigError } from '../../../core/errors';
 import type { PointLayout } from './layout';
@@ -78,8 +79,7 @@ export class SunSpecDevice implements ModbusDevice {
   pointAt(address: number): { model: SunSpecModel; point: PointLayout; start: number } | undefined {
     const pl = this.placed.find((p) => address >= p.start && address < p.end);
     if (!pl) return undefined;
-    const rel = address - pl.start;
-    const point = pl.model.layout.points.find((p) => rel >= p.offset && rel < p.offset + p.size);
+    const point = pl.model.pointAt(address - pl.start);
     return point ? { model: pl.model, point, start: pl.start } : undefined;
   }
 
@@ -90,17 +90,17 @@ export class SunSpecDevice implements ModbusDevice {
   readHoldingRegisters(address: number, quantity: number): Uint16Array | ExceptionCode {
     const last = address + quantity;
     if (quantity < 1 || address < this.base || last > this.endAddress + 2) return ExceptionCode.IllegalDataAddress;
-    const out = new Uint16Array(quantity);
+    const out = slabWords(quantity); // no off-heap allocation per read (protocols/modbus/slab.ts)
     for (const p of this.placed) {
       if (p.start >= last || address >= p.end) continue;
+      const from = Math.max(address, p.start);
+      const to = Math.min(last, p.end);
       try {
-        p.model.onRead?.();
+        p.model.refresh(from - p.start, to - p.start); // the points this read covers (the model's live points)
       } catch (err) {
         this.onHandlerError(err);
         return ExceptionCode.ServerDeviceFailure;
       }
-      const from = Math.max(address, p.start);
-      const to = Math.min(last, p.end);
       const regs = p.model.registers;
       for (let r = from; r < to; r++) out[r - address] = regs[r - p.start]!; // no subarray view per model and read
     }
@@ -122,7 +122,7 @@ export class SunSpecDevice implements ModbusDevice {
       const pl = this.placed.find((p) => a >= p.start && a < p.end);
       if (!pl) return ExceptionCode.IllegalDataAddress;
       const rel = a - pl.start;
-      const point = pl.model.layout.points.find((p) => rel >= p.offset && rel < p.offset + p.size);
+      const point = pl.model.pointAt(rel);
       if (!point || point.offset < 2 || point.access !== 'RW') return ExceptionCode.IllegalDataAddress;
       if (rel !== point.offset || a + point.size > last) return ExceptionCode.IllegalDataAddress;
       const slice: number[] = [];

@@ -41,6 +41,26 @@ export interface SunSpecModelOptions extends LayoutOptions {
   handler?: ModelWriteHandler;
   /** Called before a client reads any register of this model, to refresh values from the device model. */
   onRead?: () => void;
+  /**
+   * Points refreshed from the device model on reads, each with the function giving its value (scaled, as `set`
+   * takes it; with `'raw'`, a raw value as `setRaw` takes it). A read refreshes only the live points it covers
+   * (resolved once here, not by name on every read); when the model also has an `onRead` hook, every live point is
+   * refreshed first, then the hook runs (it may read any of them).
+   */
+  live?: readonly LivePoint[];
+}
+
+/** A point a model refreshes on reads: name, value function, and `'raw'` when the value is raw (not scaled). */
+export type LivePoint = readonly [name: string, value: () => RawValue, raw?: 'raw'];
+
+/** A live point resolved: its layout, its scale factor's layout (or constant exponent), its value function. */
+interface LiveEntry {
+  readonly p: PointLayout;
+  readonly end: number;
+  /** Layout of the scale factor point, the constant exponent, or `undefined` (unscaled or raw). */
+  readonly sf: PointLayout | number | undefined;
+  readonly raw: boolean;
+  readonly get: () => RawValue;
 }
 
 export class SunSpecModel {
@@ -51,6 +71,9 @@ export class SunSpecModel {
   onRead: (() => void) | undefined;
   /** The not-implemented registers of points set to null (kept: a device refreshes them on every read). */
   private readonly naOf = new Map<PointLayout, readonly number[]>();
+  private readonly live: readonly LiveEntry[];
+  /** The point covering each register (built on first use). */
+  private byOffset: Array<PointLayout | undefined> | undefined;
 
   constructor(layout: ModelLayout, options: Omit<SunSpecModelOptions, keyof LayoutOptions | 'modelsDir'> = {}) {
     this.layout = layout;
@@ -63,6 +86,41 @@ export class SunSpecModel {
     for (const [name, v] of Object.entries(options.values ?? {})) this.set(name, v);
     this.handler = options.handler;
     this.onRead = options.onRead;
+    this.live = (options.live ?? []).map(([name, get, raw]) => {
+      const p = this.pointOrThrow(name);
+      const sf = raw === 'raw' || p.sf === undefined ? undefined : typeof p.sf === 'number' ? p.sf : this.pointOrThrow(p.sf);
+      return { p, end: p.offset + p.size, sf, raw: raw === 'raw', get };
+    });
+  }
+
+  /**
+   * Refresh the registers a client is about to read, `from` to `to` (offsets from the ID register, `to` exclusive;
+   * default: the whole model): the live points overlapping them, then the `onRead` hook (after every live point).
+   * Throws what a value function or the hook throws (`EncodeError` for a scaled point whose scale factor is not set).
+   */
+  refresh(from = 0, to = Infinity): void {
+    const hook = this.onRead;
+    if (hook !== undefined) {
+      from = 0;
+      to = Infinity;
+    }
+    for (const e of this.live) {
+      if (e.end <= from || e.p.offset >= to) continue;
+      const v = e.get();
+      if (e.raw) this.setPointRaw(e.p, v);
+      else this.setPointValue(e.p, e.sf, v);
+    }
+    hook?.();
+  }
+
+  /** The point covering register `offset` (from the ID register; ID and L are points too), or `undefined`. */
+  pointAt(offset: number): PointLayout | undefined {
+    if (this.byOffset === undefined) {
+      const index: Array<PointLayout | undefined> = new Array<PointLayout | undefined>(this.registers.length).fill(undefined);
+      for (const p of this.layout.points) for (let i = 0; i < p.size; i++) index[p.offset + i] ??= p;
+      this.byOffset = index;
+    }
+    return this.byOffset[offset];
   }
 
   /** Load model `id`'s definition and build an instance. */
@@ -137,13 +195,24 @@ export class SunSpecModel {
    */
   set(name: string, value: number | string | null): void {
     const p = this.pointOrThrow(name);
-    if (value === null || typeof value === 'string' || !Number.isFinite(value)) {
+    this.setPointValue(p, p.sf === undefined ? undefined : typeof p.sf === 'number' ? p.sf : this.pointOrThrow(p.sf), value);
+  }
+
+  /** `set` with the point and its scale factor (layout or constant) already resolved. */
+  private setPointValue(p: PointLayout, sfOf: PointLayout | number | undefined, value: RawValue): void {
+    if (value === null || typeof value === 'string' || typeof value === 'bigint' || !Number.isFinite(value)) {
       // NaN or infinite (a quantity the model cannot give now) reads as not implemented.
       this.setPointRaw(p, typeof value === 'number' ? null : value);
       return;
     }
-    const sf = this.scaleOf(p);
-    if (sf === undefined) throw new EncodeError(`SunSpec model ${this.layout.id} point ${name}: scale factor ${String(p.sf)} is not set`);
+    let sf: number | undefined;
+    if (sfOf === undefined) sf = 0;
+    else if (typeof sfOf === 'number') sf = sfOf;
+    else {
+      const raw = decodeRaw(sfOf.type, this.registers, sfOf.offset, sfOf.size);
+      sf = typeof raw === 'number' ? raw : undefined;
+    }
+    if (sf === undefined) throw new EncodeError(`SunSpec model ${this.layout.id} point ${p.name}: scale factor ${String(p.sf)} is not set`);
     this.setPointRaw(p, sf === 0 ? value : value / 10 ** sf);
   }
 }
