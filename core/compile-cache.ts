@@ -7,9 +7,8 @@ import { Script } from 'node:vm';
 /**
  * A V8 code cache for the CommonJS modules a process loads (issue 19: `hil run` start-up). Node 20 has no
  * `module.enableCompileCache` (Node 22.1), so without this every process parses and compiles every module again,
- * and compiles each function again the first time it runs. With it, a process compiles each module from the cached
- * code of the last process that wrote the cache; that cache is taken at that process's exit, so it also holds the
- * functions that ran then, not only the top level of each module.
+ * and compiles each function again the first time it runs. With it, a process compiles each module from the code
+ * V8 cached for it when a former process compiled it (taken before the module ran: V8's eager compilation).
  *
  * Why not the npm `v8-compile-cache` (2.4.0): on Node 20 it asks V8 for new cache data at every compile, also when the
  * cache was accepted, so every process serialises every module again and rewrites the whole cache at exit: measured,
@@ -73,7 +72,7 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
   const loader = Module as unknown as CjsLoader;
   const file = join(dir, `${cacheKey()}.bin`);
   const stored = readCacheFile(file);
-  const compiled = new Map<string, { hash: string; script: Script }>();
+  const fresh = new Map<string, { hash: string; data: Buffer }>();
   const original = loader.prototype._compile;
   let hits = 0;
   let misses = 0;
@@ -85,8 +84,12 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
     const cachedData = entry?.hash === hash ? entry.data : undefined;
     const script = new Script(loader.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     if (cachedData && !script.cachedDataRejected) hits++;
-    else misses++;
-    compiled.set(filename, { hash, script });
+    else {
+      // Taken now, before the module runs: the top level and what V8 compiled eagerly. Taken after running, the
+      // data holds every function that ran, and measured slower to load than no cache at all (docs/performance.md).
+      misses++;
+      fresh.set(filename, { hash, data: script.createCachedData() });
+    }
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, requireFor(loader, this), this, filename, dirname(filename));
   };
@@ -105,10 +108,10 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
     save() {
       if (misses === 0) return false;
       try {
-        const entries = new Map(stored);
-        for (const [filename, { hash, script }] of compiled) entries.set(filename, { hash, data: script.createCachedData() });
+        const entries = new Map([...stored, ...fresh]);
         writeCacheFile(file, entries);
-        for (const [k, v] of entries) stored.set(k, v);
+        for (const [k, v] of fresh) stored.set(k, v);
+        fresh.clear();
         misses = 0;
         return true;
       } catch {
