@@ -15,8 +15,9 @@ import { Script } from 'node:vm';
  * no faster than no cache at all (docs/performance.md).
  *
  * Contract:
- * - A module compiled here runs exactly as Node's own loader runs it (the same wrapper, file name and line numbers in
- *   stack traces, a `require` with `resolve`, `resolve.paths`, `main`, `cache` and `extensions`). Files it would not
+ * - A module compiled here runs as Node's own loader runs it when `Module.wrap` is patched: the same `Module.wrap`
+ *   wrapper, file name and line numbers in stack traces (columns on a file's first line are shifted by the wrapper,
+ *   as there), a `require` with `resolve`, `resolve.paths`, `main`, `cache` and `extensions`. Files it would not
  *   compile the same way (a `#!` line, a dynamic `import(`, which a `vm.Script` cannot serve) go to Node's loader.
  * - A cache entry is used only for the same file name and the same content (SHA-1), on the same Node version, V8
  *   version and architecture; V8 rejects what its flags do not match, and that module is compiled afresh.
