@@ -91,6 +91,12 @@ describe('enableCompileCache', () => {
     expect(runProcess(mod)).toMatchObject({ hits: 1, misses: 0 });
   });
 
+  it('is off where no cache file is and none can be written', () => {
+    const mod = writeModule('nowhere.js', 'exports.y = 2;\n');
+    writeModule('cache', 'a file where the cache directory would be\n');
+    expect(runProcess(mod)).toMatchObject({ enabled: false, exports: { y: 2 } });
+  });
+
   it('is off with HIL_COMPILE_CACHE=off, and writes nothing', () => {
     const mod = writeModule('off.js', 'exports.x = 1;\n');
     expect(runProcess(mod, { env: { HIL_COMPILE_CACHE: 'off' } })).toMatchObject({ enabled: false, exports: { x: 1 } });
