@@ -82,6 +82,14 @@ describe('enableCompileCache', () => {
     expect(r).toMatchObject({ hits: 0, misses: 0, exports: { ok: true, later: process.platform } });
   });
 
+  it("leaves ES module syntax and syntax errors to Node's loader", () => {
+    // Node 20.19 on loads a .js file written as an ES module through require (syntax detection): so must the cache.
+    const esm = writeModule('esm.js', 'export const x = 1;\n');
+    expect(runProcess(esm)).toMatchObject({ hits: 0, misses: 0, exports: { x: 1 } });
+    const broken = writeModule('broken.js', 'exports.a = ;\n');
+    expect(() => runProcess(broken)).toThrow(/broken\.js:1[\s\S]*SyntaxError: Unexpected token ';'/);
+  });
+
   it('ignores a damaged cache file and replaces it', () => {
     const mod = writeModule('m.js', 'exports.k = "v";\n');
     runProcess(mod);

@@ -18,7 +18,8 @@ import { Script } from 'node:vm';
  * - A module compiled here runs as Node's own loader runs it when `Module.wrap` is patched: the same `Module.wrap`
  *   wrapper, file name and line numbers in stack traces (columns on a file's first line are shifted by the wrapper,
  *   as there), a `require` with `resolve`, `resolve.paths`, `main`, `cache` and `extensions`. Files it would not
- *   compile the same way (a `#!` line, a dynamic `import(`, which a `vm.Script` cannot serve) go to Node's loader.
+ *   compile the same way (a `#!` line, a dynamic `import(`, which a `vm.Script` cannot serve, ES module syntax, a
+ *   syntax error) go to Node's loader.
  * - A cache entry is used only for the same file name and the same content (SHA-1), on the same Node version, V8
  *   version and architecture; V8 rejects what its flags do not match, and that module is compiled afresh.
  * - The cache file is written at exit only when some module was compiled without a usable entry, aside and renamed
@@ -46,7 +47,7 @@ interface CjsModule {
   require(id: string): unknown;
 }
 interface CjsLoader {
-  prototype: { _compile(this: CjsModule, content: string, filename: string): unknown };
+  prototype: { _compile(this: CjsModule, content: string, filename: string, format?: string): unknown };
   wrap(content: string): string;
   _resolveFilename(request: string, parent: CjsModule, isMain: boolean, options?: { paths?: string[] }): string;
   _resolveLookupPaths(request: string, parent: CjsModule): string[] | null;
@@ -81,12 +82,19 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
   let hits = 0;
   let misses = 0;
 
-  loader.prototype._compile = function compileThroughCache(this: CjsModule, content: string, filename: string): unknown {
-    if (content.startsWith('#!') || content.includes('import(')) return original.call(this, content, filename);
+  loader.prototype._compile = function compileThroughCache(this: CjsModule, content: string, filename: string, format?: string): unknown {
+    if (format === 'module' || content.startsWith('#!') || content.includes('import(')) return original.call(this, content, filename, format);
     const hash = createHash('sha1').update(content).digest('base64');
     const entry = stored.get(filename);
     const cachedData = entry?.hash === hash ? entry.data : undefined;
-    const script = new Script(loader.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
+    let script: Script;
+    try {
+      script = new Script(loader.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
+    } catch {
+      // Not CommonJS as written (ES module syntax Node may detect, or a real syntax error): Node's loader decides
+      // and reports it in its own words.
+      return original.call(this, content, filename, format);
+    }
     if (cachedData && !script.cachedDataRejected) hits++;
     else {
       // Taken now, before the module runs: the top level and what V8 compiled eagerly. Taken after running, the
