@@ -94,11 +94,11 @@ const f1 = (x: number): string => x.toFixed(1);
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /** Spawn a command; resolve with its spawn instant, exit instant, exit code and output. */
-function run(argv: string[], cwd = root): Promise<{ spawnedAt: number; exitedAt: number; code: number | null; out: string }> {
+function run(argv: string[], cwd = root, env?: Record<string, string>): Promise<{ spawnedAt: number; exitedAt: number; code: number | null; out: string }> {
   return new Promise((resolvePromise, reject) => {
     let out = '';
     const spawnedAt = wallNow();
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -136,18 +136,34 @@ async function startupFigures(runs: number): Promise<void> {
   const ctlReady: number[] = [];
   const exit: number[] = [];
   const ref: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r0 = await run(['node', '-e', '']);
-    ref.push(r0.exitedAt - r0.spawnedAt);
+  const uncached: number[] = [];
+  /** Spawn `hil run` into a fresh evidence folder; its spawn -> first CAN frame, and the folder (the caller removes it). */
+  const firstFrameOf = async (env?: Record<string, string>): Promise<{ ms: number; r: Awaited<ReturnType<typeof run>>; dir: string }> => {
     const dir = mkdtempSync(join(tmpdir(), 'hil-bench-startup-'));
     try {
-      const r = await run([...cmd, dir]);
+      const r = await run([...cmd, dir], root, env);
       if (r.code !== 0) throw new Error(`hil run exited ${r.code}:\n${r.out}`);
       const sdir = join(dir, 'startup');
       const traces = readdirSync(sdir).filter((f) => /\.log(\.gz)?$/.test(f) && f !== 'controller.log');
       const firsts = traces.map((f) => firstTraceMs(join(sdir, f))).filter((x): x is number => x !== undefined);
       if (firsts.length === 0) throw new Error(`no CAN frame in the traces under ${sdir}`);
-      firstFrame.push(Math.min(...firsts) - r.spawnedAt);
+      return { ms: Math.min(...firsts) - r.spawnedAt, r, dir };
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  };
+  for (let i = 0; i < runs; i++) {
+    const r0 = await run(['node', '-e', '']);
+    ref.push(r0.exitedAt - r0.spawnedAt);
+    // The same command without the code cache (core/compile-cache.ts), alternated with it: what the cache saves.
+    const off = await firstFrameOf({ HIL_COMPILE_CACHE: 'off' });
+    rmSync(off.dir, { recursive: true, force: true });
+    uncached.push(off.ms);
+    const { ms, r, dir } = await firstFrameOf();
+    try {
+      const sdir = join(dir, 'startup');
+      firstFrame.push(ms);
       const log = join(sdir, 'controller.log');
       const a = controllerLineMs(log, /./);
       const b = controllerLineMs(log, /controller ready/);
@@ -165,6 +181,7 @@ async function startupFigures(runs: number): Promise<void> {
     console.log(`   ${label.padEnd(40)} median ${f1(m).padStart(7)} ms  (min ${f1(Math.min(...xs))}, max ${f1(Math.max(...xs))})  = ${(m / refMed).toFixed(2)} x reference`);
   };
   line('spawn -> first CAN frame (goal < 300)', firstFrame);
+  line('  the same, HIL_COMPILE_CACHE=off', uncached);
   line('spawn -> controller first output', ctlFirst);
   line("spawn -> 'controller ready'", ctlReady);
   line('spawn -> exit (1 s scenario, teardown)', exit);

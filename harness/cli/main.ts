@@ -1,4 +1,11 @@
 #!/usr/bin/env node
+// Run as the `hil` program (not when imported), modules load through a V8 code cache kept under the package's
+// node_modules/.cache/hil-compile (core/compile-cache.ts; HIL_COMPILE_CACHE=off turns it off). It must come before
+// the imports below, which TypeScript emits in place as `require` calls. Issue 19: start-up, docs/performance.md.
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../../core/compile-cache') as typeof import('../../core/compile-cache')).enableCompileCache(`${__dirname}/../../../node_modules/.cache/hil-compile`);
+}
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, HilError } from '../../core/errors';
 import { registrarsFor } from './commands';

@@ -40,6 +40,8 @@ export function bmsProtocolNames(): string[] {
   return [...registry.keys()];
 }
 
-// Typed: every export of ./builtin.ts must be a protocol profile. Registered (and listed) in name order.
+// Typed: every export of ./builtin.ts must be a protocol profile. Registered (and listed) in name order: code-unit
+// order, the same as the locale's for these lower-case ASCII names, without `localeCompare`, whose first call loads
+// ICU collation (9-14 ms of CPU in `hil run`'s start-up, measured: docs/performance.md, issue 19).
 const builtIn: Readonly<Record<string, BmsProtocolProfile>> = BUILT_IN;
-for (const p of Object.values(builtIn).sort((a, b) => a.name.localeCompare(b.name))) registerBmsProtocol(p);
+for (const p of Object.values(builtIn).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) registerBmsProtocol(p);
