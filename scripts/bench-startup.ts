@@ -34,16 +34,14 @@ let done = false;
 const stamp = () => { const c = process.cpuUsage(); writeFileSync(out, JSON.stringify({ cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() })); };
 Module._load = function (request) {
   const m = load.apply(this, arguments);
-  if (/budgeted-stream$/.test(request) && !m.__probed) {
+  if (/trace-writer$/.test(request) && !m.__probed) {
     m.__probed = true;
-    const open = m.openBudgetedStream;
-    Object.defineProperty(m, 'openBudgetedStream', { value: async (path, budget) => {
-      const s = await open(path, budget);
-      if (/\\.log(\\.gz)?$/.test(path) && !/controller\\.log$/.test(path)) {
-        const writeWith = s.writeWith.bind(s);
-        s.writeWith = (n, fill) => { if (!done) { done = true; stamp(); setImmediate(() => process.exit(0)); } return writeWith(n, fill); };
-      }
-      return s;
+    const open = m.openTraceWriter;
+    Object.defineProperty(m, 'openTraceWriter', { value: async (path, options) => {
+      const w = await open(path, options);
+      const write = w.write.bind(w);
+      w.write = (frame) => { if (!done) { done = true; stamp(); setImmediate(() => process.exit(0)); } return write(frame); };
+      return w;
     } });
   }
   return m;
