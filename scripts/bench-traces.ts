@@ -82,12 +82,17 @@ function mainThreadCpuMs(): number {
 
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);
 
+/** The reference controller in-process, as `bench-runner.ts --controller` runs it (periodMs 1000). */
+const referenceController = join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js');
+
 async function once(
   hours: number,
   evidence: 'off' | 'gzip' | 'plain',
   pcap: boolean,
-): Promise<{ wallMs: number; cpuMs: number; mainMs: number; bytes: number; files: number; verdict: string }> {
+  controller: boolean,
+): Promise<{ wallMs: number; cpuMs: number; mainMs: number; bytes: number; files: number; modbusBytes: number; verdict: string }> {
   const bench = loadBench(scaleBench);
+  if (controller) bench.file.dut = { module: referenceController };
   const scenario = loadScenario(dayScenario);
   scenario.durationMs = hours * 3_600_000;
   const dir = mkdtempSync(join(tmpdir(), 'hil-bench-traces-'));
@@ -98,6 +103,7 @@ async function once(
     const outcome = await runCampaign(bench, [scenario], {
       mode: 'virtual',
       reporter: quiet(),
+      ...(controller ? { dutOptions: { periodMs: 1000 } } : {}),
       ...(evidence === 'off' ? {} : { outDir: dir, traceBudget: Infinity, traceFormat: { compress: evidence === 'gzip', pcap } }),
     });
     const wallMs = performance.now() - t0;
@@ -105,7 +111,10 @@ async function once(
     const cpuMs = (c.user + c.system) / 1000;
     const mainMs = mainThreadCpuMs() - m0;
     const size = duSize(dir);
-    return { wallMs, cpuMs, mainMs, ...size, verdict: outcome.results[0]?.verdict ?? 'none' };
+    const modbusBytes = size.files === 0 ? 0 : readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.startsWith('modbus-'))
+      .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
+    return { wallMs, cpuMs, mainMs, ...size, modbusBytes, verdict: outcome.results[0]?.verdict ?? 'none' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,17 +128,20 @@ async function main(): Promise<void> {
   const hours = arg('hours', 24);
   const repeat = Math.max(1, arg('repeat', 1));
   const pcap = flag('pcap');
-  console.log(`Trace cost: ${hours} h simulated, 16 CAN buses + 1 Modbus endpoint (scale-16x4, day-24h), virtual time${repeat > 1 ? `, ${repeat} alternating rounds` : ''}`);
-  await once(0.1, 'gzip', pcap); // warm-up (JIT, zlib, the compression worker), so neither measured run pays it
+  const controller = flag('controller');
+  console.log(
+    `Trace cost: ${hours} h simulated, 16 CAN buses + 1 Modbus endpoint (scale-16x4, day-24h), virtual time, ${controller ? 'reference controller in-process (periodMs 1000)' : 'no controller'}${repeat > 1 ? `, ${repeat} alternating rounds` : ''}`,
+  );
+  await once(0.1, 'gzip', pcap, controller); // warm-up (JIT, zlib, the compression worker), so neither measured run pays it
   const variants: Array<'gzip' | 'plain'> = flag('plain') ? ['gzip', 'plain'] : ['gzip'];
   const ratios = new Map<string, { wall: number[]; cpu: number[]; main: number[] }>(variants.map((v) => [v, { wall: [], cpu: [], main: [] }]));
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   for (let round = 1; round <= repeat; round++) {
-    const off = await once(hours, 'off', false);
+    const off = await once(hours, 'off', false, controller);
     const tag = repeat > 1 ? `[${round}/${repeat}] ` : '';
     console.log(`   ${tag}traces off (reference): wall ${s(off.wallMs)}, CPU ${s(off.cpuMs)} (main thread ${s(off.mainMs)}), verdict ${off.verdict}`);
     for (const v of variants) {
-      const on = await once(hours, v, pcap);
+      const on = await once(hours, v, pcap, controller);
       const ratio = on.wallMs / off.wallMs;
       const cpuRatio = on.cpuMs / off.cpuMs;
       const mainRatio = on.mainMs / off.mainMs;
@@ -138,7 +150,7 @@ async function main(): Promise<void> {
       ratios.get(v)!.main.push(mainRatio);
       const goal = v === 'gzip' && repeat === 1 ? `; goal <= 1.25: ${verdicts(ratio, cpuRatio, mainRatio)}` : '';
       console.log(
-        `   ${tag}traces on (${v}${pcap ? ' + pcap' : ''}): wall ${s(on.wallMs)}, CPU ${s(on.cpuMs)} (main thread ${s(on.mainMs)}), verdict ${on.verdict}, ${formatBytes(on.bytes)} in ${on.files} files` +
+        `   ${tag}traces on (${v}${pcap ? ' + pcap' : ''}): wall ${s(on.wallMs)}, CPU ${s(on.cpuMs)} (main thread ${s(on.mainMs)}), verdict ${on.verdict}, ${formatBytes(on.bytes)} in ${on.files} files${controller ? ` (Modbus logs ${formatBytes(on.modbusBytes)})` : ''}` +
           ` -> on/off wall ${ratio.toFixed(2)} (+${((ratio - 1) * 100).toFixed(0)} %), CPU ${cpuRatio.toFixed(2)} (+${((cpuRatio - 1) * 100).toFixed(0)} %), main thread ${mainRatio.toFixed(2)}${goal}`,
       );
     }
