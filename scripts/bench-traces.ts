@@ -12,8 +12,12 @@
  * wall time mostly measures the wait for a core; the CPU figures are the steadier ones.
  *
  *   npm run bench:traces                     # 24 h
- *   node dist/scripts/bench-traces.js --repeat 3
+ *   node dist/scripts/bench-traces.js --repeat 3 [--controller]
  *   node dist/scripts/bench-traces.js --hours 6 [--plain] [--pcap]
+ *
+ * `--controller` runs the same 24 h with the reference controller in-process (dist/examples/controllers/reference,
+ * periodMs 1000, as `bench-runner.ts --controller`), as every certification run has one: its reads and writes put
+ * ~520,000 Modbus transactions per 24 h into `modbus-site.jsonl.gz` (~124 MB of JSON lines, 6.2 MB on disk).
  *
  * Measured 2026-12-07 (shared 2-core machine, load average 4-9), `node dist/scripts/bench-traces.js --repeat 3`,
  * 24 h, medians, the former code (main 758a455, same script) run right after, two sittings:
@@ -26,6 +30,23 @@
  * The main thread (the critical path) is at the goal, not safely under it; process CPU cannot get there (gzip of
  * ~770 MB of candump text is itself ~30 % of the traces-off run's CPU); wall reaches it when the machine leaves the
  * worker a core (rounds of 1.18 and 1.28). docs/performance.md.
+ *
+ * With the controller (`--repeat 3 --controller`, 2026-12-07, same 2-core machine, load average 2.2-3.4, medians;
+ * main f53b71d with the same script beside it). On main each transaction was a `JSON.stringify` line on the main
+ * thread; now it is a binary record (harness/bench/modbus-log-records.ts) and the worker makes the same line:
+ *
+ *   | code | on/off wall | on/off CPU | on/off main thread (rounds) |
+ *   |---|---|---|---|
+ *   | main f53b71d, sitting 1 (load 3.4) | 1.30 | 1.55 | 1.30 (1.31, 1.27, 1.30) |
+ *   | main f53b71d, sitting 2 (load 2.4) | 1.31 | 1.67 | 1.34 (1.23, 1.34, 1.40) |
+ *   | Modbus log as records, sitting 1 (load 2.5) | 1.51 | 1.59 | 1.21 (1.14, 1.21, 1.25) |
+ *   | Modbus log as records, sitting 2 (load 2.8) | 1.45 | 1.55 | 1.20 (1.20, 1.20, 1.21) |
+ *   | no controller, this code (load 2.2-2.4) | 1.24 | 1.73 | 1.22 (1.22, 1.24, 1.20) |
+ *
+ * Traces off with the controller: wall 6.2-7.8 s, main thread 6.0-7.0 s. Interleaved single rounds, main then
+ * this code (load 2.3-2.9): main thread 1.32 / 1.16 and 1.33 / 1.08; wall 1.53 / 1.44 and 1.53 / 1.34. On this
+ * machine the on-run's wall time equals its process CPU time (the other core was busy: the worker ran in turns with
+ * the main thread), so wall followed CPU; the main thread never waited for a slot or for the final drain.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
