@@ -31,7 +31,7 @@
  * ~770 MB of candump text is itself ~30 % of the traces-off run's CPU); wall reaches it when the machine leaves the
  * worker a core (rounds of 1.18 and 1.28). docs/performance.md.
  *
- * With the controller (`--repeat 3 --controller`, 2026-12-07, same 2-core machine, load average 2.2-3.4, medians;
+ * With the controller (`--repeat 3 --controller`, 2026-12-07, same 2-core machine, load average 1.0-3.4, medians;
  * main f53b71d with the same script beside it). On main each transaction was a `JSON.stringify` line on the main
  * thread; now it is a binary record (harness/bench/modbus-log-records.ts) and the worker makes the same line:
  *
@@ -41,6 +41,8 @@
  *   | main f53b71d, sitting 2 (load 2.4) | 1.31 | 1.67 | 1.34 (1.23, 1.34, 1.40) |
  *   | Modbus log as records, sitting 1 (load 2.5) | 1.51 | 1.59 | 1.21 (1.14, 1.21, 1.25) |
  *   | Modbus log as records, sitting 2 (load 2.8) | 1.45 | 1.55 | 1.20 (1.20, 1.20, 1.21) |
+ *   | Modbus log as records, sitting 3 (load 1.0) | 1.20 | 1.54 | 1.18 |
+ *   | sitting 4, main / records / main / records (load 1.3-2.4) | 1.73 / 1.37 / 1.30 / 1.18 | 1.73 / 1.53 / 1.49 / 1.51 | 1.41 / 1.18 / 1.29 / 1.16 |
  *   | no controller, this code (load 2.2-2.4) | 1.24 | 1.73 | 1.22 (1.22, 1.24, 1.20) |
  *
  * Traces off with the controller: wall 6.2-7.8 s, main thread 6.0-7.0 s. Interleaved single rounds, main then
