@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock';
 import type { ByteBudget } from '../../core/budget/byte-budget';
-import { BudgetExhaustedError, openBudgetedStream, type BudgetedStream } from '../../core/budget/budgeted-stream';
+import { BudgetExhaustedError } from '../../core/budget/budgeted-stream';
+import { openRecordStream, type RecordStream } from '../../core/budget/record-stream';
 import { formatFrame, type CanFrame } from '../../protocols/can/frame';
 import type { ServerTransaction } from '../../protocols/modbus/server-core';
+import { modbusLogFormatter, ModbusRecordWriter } from './modbus-log-records';
 import type { Ring } from './ring';
 
 /** Where a run's evidence goes and how it is bounded (see `BenchInstanceOptions`). */
@@ -30,9 +32,10 @@ export interface RecentWrites {
   writes: Ring<{ at: number; text: string }>;
 }
 
-/** One endpoint's transaction log file. */
+/** One endpoint's transaction log file: transactions go in as binary records (modbus-log-records.ts). */
 interface TransactionLog {
-  stream: BudgetedStream;
+  stream: RecordStream;
+  records: ModbusRecordWriter;
   stopped: boolean;
 }
 
@@ -97,20 +100,25 @@ export class EvidenceRecorder {
     this.notes.push(note);
   }
 
-  /** Open `modbus-<endpoint>.jsonl[.gz]` when this run keeps files (one JSON line per request with its reply). */
+  /**
+   * Open `modbus-<endpoint>.jsonl[.gz]` when this run keeps files: one JSON line per request with its reply,
+   * `{"at":<clock ms>,"t":<ms since the bench came up>,"unit":<id>,"req":"<PDU hex>","rsp":"<PDU hex>"|null}`. This
+   * thread only copies each transaction as a binary record; the line is made (and compressed) in the compression
+   * worker for `.gz`, on this thread for plain files.
+   */
   async openTransactionLog(endpoint: string): Promise<void> {
     const path = this.file(`modbus-${endpoint}.jsonl${this.compressSuffix}`);
     if (!path) return;
-    this.transactionLogs.set(endpoint, { stream: await openBudgetedStream(path, this.options.traceBudget), stopped: false });
+    const stream = openRecordStream(path, { factory: modbusLogFormatter, params: { startMs: this.startMs } }, this.options.traceBudget);
+    this.transactionLogs.set(endpoint, { stream, records: new ModbusRecordWriter(stream), stopped: false });
   }
 
   /** Append one transaction to the endpoint's log, if it has one that has not stopped. */
   logTransaction(endpoint: string, t: ServerTransaction): void {
     const log = this.transactionLogs.get(endpoint);
     if (!log || log.stopped) return;
-    const line = { at: t.at, t: Math.round(t.at - this.startMs), unit: t.ctx.unitId, req: hex(t.request), rsp: t.response ? hex(t.response) : null };
     try {
-      log.stream.write(`${JSON.stringify(line)}\n`);
+      log.records.write(t.at, t.ctx.unitId, t.request, t.response);
     } catch (err) {
       log.stopped = true;
       this.stopped(log.stream.path.split(/[\\/]/).pop()!, err as Error);
@@ -151,8 +159,4 @@ export class EvidenceRecorder {
 /** `1767225600.123456`: a clock time as candump writes timestamps. */
 export function epochSeconds(ms: number): string {
   return (ms / 1000).toFixed(6);
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
