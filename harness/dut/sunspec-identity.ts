@@ -7,23 +7,11 @@
 import { ClosedError, DisconnectedError, HilTimeoutError, ModbusExceptionError } from '../../core/errors';
 import { ModbusClient } from '../../protocols/modbus/client';
 import { SUNSPEC_BASES } from '../../protocols/modbus/sunspec/sunspec-device';
-import { readCommonModel, type CommonModelValues } from '../../protocols/modbus/sunspec/common-model';
+import { readCommonModel } from '../../protocols/modbus/sunspec/common-model';
 import type { SunSpecIdentityEndpoint } from '../bench/load-bench';
+import { describeEndpoint, type SunSpecIdentityRead } from './sunspec-identity-note';
 
-/**
- * What one read found. `common` is set when model 1 was read (its points as text; a point the controller leaves
- * unimplemented is absent); `note` always says where it was read or why nothing was.
- */
-export interface SunSpecIdentityRead {
-  common?: CommonModelValues;
-  note: string;
-}
-
-/** `host:port unit n`, as notes name the endpoint. */
-export function describeEndpoint(e: SunSpecIdentityEndpoint): string {
-  const host = e.host.includes(':') ? `[${e.host}]` : e.host;
-  return `${host}:${e.port} unit ${e.unitId}`;
-}
+export { describeEndpoint, type SunSpecIdentityRead };
 
 /**
  * Read the controller's SunSpec model 1. Connection refusals are retried (every 100 ms) until `timeoutMs` has passed,

@@ -13,7 +13,7 @@ import type { ScenarioResult } from './result';
 import { combineVerdicts } from './result';
 import { SeriesRecorder } from '../evidence/series';
 import { collectIdentity, withSunSpec } from '../evidence/controller-identity';
-import { describeEndpoint, readSunSpecIdentity, type SunSpecIdentityRead } from '../dut/sunspec-identity';
+import { describeEndpoint, type SunSpecIdentityRead } from '../dut/sunspec-identity-note';
 import { decodeFrameLines, decodeWriteLines } from './decode-evidence';
 import { provenance } from '../evidence/provenance';
 import { capProblems, InputProblems } from '../config/problems';
@@ -307,6 +307,8 @@ class ScenarioRun {
   private async readSunSpecIdentity(): Promise<void> {
     const endpoint = this.bench.sunspecIdentity;
     if (!endpoint) return;
+    // Loaded only for a bench that declares one: the Modbus client stays out of every other run's start-up.
+    const { readSunSpecIdentity } = await import('../dut/sunspec-identity');
     const read = readSunSpecIdentity(endpoint).then((r) => {
       this.sunspec = r;
       this.emit({ type: 'controller-identity', ...(r.common ? { sunspecCommon: r.common } : {}), note: r.note });
