@@ -53,20 +53,18 @@ function openError(path: string, err: unknown): InterfaceNotAvailableError {
   return new InterfaceNotAvailableError(`cannot open serial port ${path}: ${why}`, { cause: err });
 }
 
-/** serialport's binding opens and configures the line (8 data bits, parity and stop bits as asked, no lock). */
+/** The line as every mover opens it: 8 data bits, parity and stop bits as asked (even, 1 by default), no lock. */
+function lineSettings(o: SerialLinkOptions): { path: string; baudRate: number; dataBits: 8; parity: 'none' | 'even' | 'odd'; stopBits: 1 | 2; lock: false } {
+  return { path: o.path, baudRate: o.baudRate, dataBits: 8, parity: o.parity ?? 'even', stopBits: o.stopBits ?? 1, lock: false };
+}
+
+/** serialport's binding opens and configures the line ({@link lineSettings}). */
 async function openBinding(
   SerialPort: SerialPortModule['SerialPort'],
   o: SerialLinkOptions,
 ): Promise<Awaited<ReturnType<typeof SerialPort.binding.open>>> {
   try {
-    return await SerialPort.binding.open({
-      path: o.path,
-      baudRate: o.baudRate,
-      dataBits: 8,
-      parity: o.parity ?? 'even',
-      stopBits: o.stopBits ?? 1,
-      lock: false,
-    });
+    return await SerialPort.binding.open(lineSettings(o));
   } catch (err) {
     throw openError(o.path, err);
   }
@@ -379,15 +377,7 @@ async function openTtyIo(SerialPort: SerialPortModule['SerialPort'], o: SerialLi
 
 /** serialport's own stream (thread-pool reads and writes on Unix). */
 async function openStreamIo(SerialPort: SerialPortModule['SerialPort'], o: SerialLinkOptions): Promise<LinkIo> {
-  const port: SerialPortType = new SerialPort({
-    path: o.path,
-    baudRate: o.baudRate,
-    dataBits: 8,
-    parity: o.parity ?? 'even',
-    stopBits: o.stopBits ?? 1,
-    autoOpen: false,
-    lock: false,
-  });
+  const port: SerialPortType = new SerialPort({ ...lineSettings(o), autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(openError(o.path, err)) : resolve())));
   let closing: Promise<void> | undefined;
   return {
