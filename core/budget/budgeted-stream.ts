@@ -108,11 +108,8 @@ class SyncChunkStream implements BudgetedStream {
         this.channel.release();
         this.chargeWorker();
       }
-      try {
-        closeSync(this.fd);
-      } catch (err) {
-        this.failure ??= new OperationError(`closing ${this.path} failed: ${(err as Error).message}`, { cause: err });
-      }
+      const closeFailure = closeFile(this.fd, this.path);
+      this.failure ??= closeFailure;
       if (this.failure) throw this.failure;
     });
     return this.closing;
@@ -160,5 +157,15 @@ class SyncChunkStream implements BudgetedStream {
       this.len = 0;
     }
     this.budget?.spend(chunk.length);
+  }
+}
+
+/** Close a stream's file descriptor; a failure comes back as the error the stream reports (`closing <path> failed`). */
+export function closeFile(fd: number, path: string): OperationError | undefined {
+  try {
+    closeSync(fd);
+    return undefined;
+  } catch (err) {
+    return new OperationError(`closing ${path} failed: ${(err as Error).message}`, { cause: err });
   }
 }

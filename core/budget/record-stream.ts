@@ -1,8 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { ConfigError, OperationError } from '../errors';
 import type { ByteBudget } from './byte-budget';
-import { BudgetExhaustedError } from './budgeted-stream';
+import { BudgetExhaustedError, closeFile } from './budgeted-stream';
 import { createChunkOut, type ChunkIo, type ChunkOut } from './chunk-out';
 import { openRecordChannel, type RecordChannel } from './gzip-worker';
 
@@ -174,11 +174,8 @@ class SlotRecordStream implements RecordStream {
         await this.channel!.end();
         this.chargeWorker();
       }
-      try {
-        closeSync(this.fd);
-      } catch (err) {
-        this.failure ??= new OperationError(`closing ${this.path} failed: ${(err as Error).message}`, { cause: err });
-      }
+      const closeFailure = closeFile(this.fd, this.path);
+      this.failure ??= closeFailure;
       if (this.failure) throw this.failure;
     });
     return this.closing;
