@@ -12,7 +12,7 @@ Prints JSON lines: ready, contactors {on, after_s}, diag {...}, cells {cells, tr
 {"cmd": "silent"} stops sending and prints contactors-off {after_s}, then done. python-can 4.1 may lose a frame at a
 TCP read boundary and marks every frame extended: frames are matched by id, and a broken answer is asked again.
 """
-from vehicle_peer_common import VehiclePeer, crc8, emit, run_peer
+from vehicle_peer_common import VehiclePeer, crc8, emit, run_peer, until_off
 
 
 def j1850(d, init):
@@ -93,4 +93,4 @@ def body(v, args):
 
 
 if __name__ == "__main__":
-    run_peer(Vehicle, body, lambda v: v.b.get("contactor") == 2, "contactors-off")
+    run_peer(Vehicle, body, until_off(lambda v: v.b.get("contactor") == 2, "contactors-off"))

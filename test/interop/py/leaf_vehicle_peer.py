@@ -14,7 +14,7 @@ Prints JSON lines: ready, relays {at}, group {group, data...} per group, broadca
 
 A group whose transfer broke is asked again (at most --tries times, counted); see vehicle_peer_common.py.
 """
-from vehicle_peer_common import VehiclePeer, crc8, emit, run_peer
+from vehicle_peer_common import VehiclePeer, crc8, emit, run_peer, until_off
 
 
 def crc85(d):
@@ -85,4 +85,4 @@ def body(v, args):
 
 
 if __name__ == "__main__":
-    run_peer(Vehicle, body, lambda v: v.broadcast.get("main_relay_on"), "relays-off")
+    run_peer(Vehicle, body, until_off(lambda v: v.broadcast.get("main_relay_on"), "relays-off"))

@@ -11,15 +11,7 @@ Prints JSON lines: ready, contactors {on, after_s}, broadcast {...}, bricks {cel
 sending and prints contactors-off {off, after_s}, then done. python-can 4.1 marks every socketcand frame extended:
 frames are matched by id.
 """
-import argparse
-import json
-import logging
-import sys
-import time
-
-logging.disable(logging.CRITICAL)
-import can  # noqa: E402
-from vehicle_peer_common import PeerBus, emit  # noqa: E402
+from vehicle_peer_common import PeerBus, emit, run_peer, until_off
 
 DRIVE = ([0x60, 0x55, 0x55, 0x15, 0x54, 0x51, 0x01, 0x00], [0x61, 0x05, 0x55, 0x05, 0x00, 0x00, 0x00, 0x00])
 
@@ -62,39 +54,15 @@ class Vehicle(PeerBus):
                 self.cells[d[0] * 3 + k] = (d[3 + 2 * k] << 8 | d[2 + 2 * k]) // 10 / 1000
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--channel", required=True)
-    args = p.parse_args()
-    bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
-    v = Vehicle(bus)
-    try:
-        emit({"event": "ready"})
-        v.run_every(0.05, v.tick)
-        start = time.monotonic()
-        while v.b.get("contactor") != 4 and time.monotonic() - start < 15:
-            v.recv(0.05)
-        emit({"event": "contactors", "on": v.b.get("contactor") == 4, "after_s": time.monotonic() - start})
-        end = time.monotonic() + 8
-        while None in v.cells and time.monotonic() < end:
-            v.recv(0.05)
-        end = time.monotonic() + 0.5
-        while time.monotonic() < end:
-            v.recv(0.05)
-        emit({"event": "broadcast", **v.b})
-        emit({"event": "bricks", "cells": v.cells})
-        line = sys.stdin.readline().strip()
-        if line and json.loads(line).get("cmd") == "silent":
-            v.alive = False
-            off = time.monotonic()
-            while v.b.get("contactor") == 4 and time.monotonic() - off < 10:
-                v.recv(0.05)
-            emit({"event": "contactors-off", "off": v.b.get("contactor") != 4, "after_s": time.monotonic() - off})
-        emit({"event": "done"})
-    finally:
-        v.shutdown()
+def body(v, _args):
+    v.run_every(0.05, v.tick)
+    after = v.listen_while(lambda: v.b.get("contactor") != 4, 15)
+    emit({"event": "contactors", "on": v.b.get("contactor") == 4, "after_s": after})
+    v.listen_while(lambda: None in v.cells, 8)
+    v.listen_for(0.5)
+    emit({"event": "broadcast", **v.b})
+    emit({"event": "bricks", "cells": v.cells})
 
 
 if __name__ == "__main__":
-    main()
+    run_peer(Vehicle, body, until_off(lambda v: v.b.get("contactor") == 4, "contactors-off"))

@@ -57,6 +57,18 @@ class PeerBus:
         self.thread = threading.Thread(target=loop, daemon=True)
         self.thread.start()
 
+    def listen_while(self, cond, timeout_s=10):
+        """Receive (the subclass's `recv`) while `cond()` holds, at most `timeout_s`; the seconds it took."""
+        start = time.monotonic()
+        while cond() and time.monotonic() - start < timeout_s:
+            self.recv(0.05)
+        return time.monotonic() - start
+
+    def listen_for(self, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.recv(0.05)
+
     def shutdown(self):
         self.stop = True
         if self.thread:
@@ -111,23 +123,19 @@ class VehiclePeer(PeerBus):
                     return buf[:want]
         return None
 
-    def listen_while(self, cond, timeout_s=10):
-        """Receive while `cond()` holds, at most `timeout_s`; the seconds it took."""
-        start = time.monotonic()
-        while cond() and time.monotonic() - start < timeout_s:
-            self.recv(0.05)
-        return time.monotonic() - start
 
-    def listen_for(self, seconds):
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            self.recv(0.05)
+def until_off(on, off_event):
+    """After the vehicle went silent: receive while `on(vehicle)` holds, then print `off_event` {off, after_s}."""
+    def after_silent(v):
+        after = v.listen_while(lambda: on(v))
+        emit({"event": off_event, "off": not on(v), "after_s": after})
+    return after_silent
 
 
-def run_peer(make_vehicle, body, on, off_event):
+def run_peer(make_vehicle, body, after_silent):
     """Parse --port/--channel/--tries, open the socketcand bus, print ready, run `body(vehicle, args)`; then on the
-    stdin command {"cmd": "silent"} stop sending and print `off_event` {off, after_s} once `on(vehicle)` no longer
-    holds; print done."""
+    stdin command {"cmd": "silent"} stop sending and run `after_silent(vehicle)` (e.g. `until_off(...)`); print
+    done."""
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--channel", required=True)
@@ -141,8 +149,7 @@ def run_peer(make_vehicle, body, on, off_event):
         line = sys.stdin.readline().strip()
         if line and json.loads(line).get("cmd") == "silent":
             v.alive = False
-            after = v.listen_while(lambda: on(v))
-            emit({"event": off_event, "off": not on(v), "after_s": after})
+            after_silent(v)
         emit({"event": "done"})
     finally:
         v.shutdown()

@@ -9,15 +9,12 @@ Source: dalathegreat/Battery-Emulator Software/src/battery/RENAULT-ZOE-GEN2-BATT
 Prints JSON lines: ready, diag {...}, cells {cells, tries}; then on {"cmd": "silent"} stops the wake-up and prints
 asleep {asleep, after_s} (no 0x4DB any more), then done.
 """
-import argparse
-import json
 import logging
-import sys
 import time
 
 logging.disable(logging.CRITICAL)
 import can  # noqa: E402
-from vehicle_peer_common import PeerBus, emit  # noqa: E402
+from vehicle_peer_common import PeerBus, emit, run_peer  # noqa: E402
 
 REQ, ANS = 0x18DADBF1, 0x18DAF1DB
 CELL_DIDS = [d for d in range(0x9021, 0x9021 + 99) if d not in (0x9040, 0x9060, 0x9080)]
@@ -64,48 +61,32 @@ class Vehicle(PeerBus):
         return None, tries
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--channel", required=True)
-    p.add_argument("--tries", type=int, default=8)
-    args = p.parse_args()
-    bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
-    v = Vehicle(bus)
-    try:
-        emit({"event": "ready"})
-        v.run_every(0.1, v.tick)
-        diag = {}
-        soc, _ = v.ask(0x9001, args.tries)
-        if soc is not None:
-            diag["soc"] = (soc - 300) / 100 if soc >= 300 else 0
-        volts, _ = v.ask(0x9005, args.tries)
-        if volts is not None:
-            diag["voltage"] = volts / 10
-        end = time.monotonic() + 0.5
-        while time.monotonic() < end:
-            v.recv(0.05)
-        emit({"event": "diag", **diag, **v.b})
-        cells, tries = [], 0
-        for did in CELL_DIDS:
-            raw, t = v.ask(did, args.tries)
-            tries += t
-            cells.append(None if raw is None else int(raw * 0.976563) / 1000)
-        emit({"event": "cells", "cells": cells, "tries": tries})
-        line = sys.stdin.readline().strip()
-        if line and json.loads(line).get("cmd") == "silent":
-            v.alive = False
-            off = time.monotonic()
-            while time.monotonic() - off < 10:
-                v.recv(0.05)
-                if v.last_4db is not None and time.monotonic() - v.last_4db > 1.0:
-                    break
-            asleep = v.last_4db is not None and time.monotonic() - v.last_4db > 1.0
-            emit({"event": "asleep", "asleep": asleep, "after_s": (v.last_4db or off) - off})
-        emit({"event": "done"})
-    finally:
-        v.shutdown()
+def body(v, args):
+    v.run_every(0.1, v.tick)
+    diag = {}
+    soc, _ = v.ask(0x9001, args.tries)
+    if soc is not None:
+        diag["soc"] = (soc - 300) / 100 if soc >= 300 else 0
+    volts, _ = v.ask(0x9005, args.tries)
+    if volts is not None:
+        diag["voltage"] = volts / 10
+    v.listen_for(0.5)
+    emit({"event": "diag", **diag, **v.b})
+    cells, tries = [], 0
+    for did in CELL_DIDS:
+        raw, t = v.ask(did, args.tries)
+        tries += t
+        cells.append(None if raw is None else int(raw * 0.976563) / 1000)
+    emit({"event": "cells", "cells": cells, "tries": tries})
+
+
+def asleep_after(v):
+    """No 0x4DB for more than 1 s: print asleep {asleep, after_s (the last 0x4DB after the silence began)}."""
+    off = time.monotonic()
+    quiet = lambda: v.last_4db is not None and time.monotonic() - v.last_4db > 1.0  # noqa: E731
+    v.listen_while(lambda: not quiet())
+    emit({"event": "asleep", "asleep": quiet(), "after_s": (v.last_4db or off) - off})
 
 
 if __name__ == "__main__":
-    main()
+    run_peer(Vehicle, body, asleep_after)
