@@ -27,8 +27,8 @@ export interface BenchModbus {
   host?: string;
   port?: number;
   url: string;
-  /** Recent writes: clock time and the description. */
-  writes: Ring<{ at: number; text: string }>;
+  /** Recent writes: clock time and the description (worded when read: most writes are never shown). */
+  writes: Ring<RecentWrite>;
   writeCount: number;
   /** Writes answered with IllegalDataAddress: the controller wrote outside the register map. */
   illegalWrites: number;
@@ -211,8 +211,7 @@ export class ModbusEndpoints {
       if (code === ExceptionCode.IllegalDataValue) entry.rejectedWrites++;
       outcome = `exception ${code}`;
     } else if (!answer) outcome = 'no reply';
-    const names = sunspecNames(entry.units.get(t.ctx.unitId), t.decoded);
-    entry.writes.push({ at: t.at, text: `${entry.name} unit ${t.ctx.unitId} ${describeWrite(t.decoded)}${names} -> ${outcome}` });
+    entry.writes.push(new RecentWrite(t.at, entry.name, t.ctx.unitId, t.decoded, outcome, entry.units.get(t.ctx.unitId)));
   }
 
   async close(): Promise<void> {
@@ -220,6 +219,29 @@ export class ModbusEndpoints {
       if (m.tcp) await m.tcp.close().catch(() => undefined);
       if (m.rtu) await m.rtu.close().catch(() => undefined);
     }
+  }
+}
+
+/**
+ * One recent write, worded on first read (`ep unit 1 fc16 @40350 = [...] (124.InWRte) -> ok`). A controller in the
+ * loop writes hundreds of thousands of times a day and the ring shows at most 64 of them, so the words (SunSpec names
+ * looked up register by register) are built only for the writes a report or the dashboard shows. The decoded
+ * request is the core's own object, never reused, so wording it later gives the same text as at the time.
+ */
+export class RecentWrite {
+  private worded: string | undefined;
+
+  constructor(
+    readonly at: number,
+    private readonly endpoint: string,
+    private readonly unitId: number,
+    private readonly decoded: ModbusRequest | PduException,
+    private readonly outcome: string,
+    private readonly device: ModbusDevice | undefined,
+  ) {}
+
+  get text(): string {
+    return (this.worded ??= `${this.endpoint} unit ${this.unitId} ${describeWrite(this.decoded)}${sunspecNames(this.device, this.decoded)} -> ${this.outcome}`);
   }
 }
 
