@@ -52,7 +52,7 @@
  *    reference of this section).
  *
  *   npm run build && node dist/scripts/bench-runner.js [--runs 7] [--hours 24] [--controller] [--skip-startup]
- *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30] [--repeat 1]
+ *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30] [--repeat 1] [--awake]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
@@ -215,8 +215,11 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
   const refMs = Math.min(referencePass(), referencePass());
   console.log(`\n2. Scale: ${hours} h simulated, 1 s step, 16 packs (16 CAN hub buses) + 4 inverters, virtual time`);
   console.log(`   reference: typed-array pass 16 x 96 elements x 86,400 steps = ${f1(refMs)} ms`);
-  const variants: Array<{ label: string; controller: boolean }> = [{ label: 'no controller', controller: false }];
+  const variants: Array<{ label: string; controller: boolean; awake?: boolean }> = [{ label: 'no controller', controller: false }];
   if (withController) variants.push({ label: 'reference controller in-process, periodMs 1000', controller: true });
+  // --awake: the plant alone with every BMS heartbeat watchdog at its longest (24 h), so no pack goes idle for want of
+  // a controller's 0x305: is the plant-alone reference lighter only because its packs sleep?
+  if (withController && flag('awake')) variants.push({ label: 'no controller, BMS watchdogs off (packs awake)', controller: false, awake: true });
   // Per variant, per round: wall and CPU (user + system of this process: on a shared machine CPU time is the steadier
   // figure, wall time includes waiting for a core). Rounds alternate the variants, so both see the same load.
   const walls = variants.map(() => [] as number[]);
@@ -228,6 +231,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
     for (const [vi, v] of variants.entries()) {
       const bench = loadBench(scaleBench);
       if (v.controller) bench.file.dut = { module: join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js') };
+      if (v.awake) for (const d of bench.file.devices) if (d.type === 'bms') d.params = { ...d.params, heartbeat: { timeoutS: 86_400 } };
       const scenario = loadScenario(dayScenario);
       scenario.durationMs = hours * 3_600_000;
       const marks = new Set([1, 6, 12, 24].filter((h) => h <= hours).map((h) => h * 3_600_000));
@@ -297,6 +301,10 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
     console.log(`   per simulated second: plant alone ${f1(plantUs)} us of CPU (${perS(p.frames)} frames on the buses, ${perS(p.deliveries)} copies delivered, ${perS(p.modbus)} Modbus requests)`);
     console.log(`   the controller adds ${f1(addedUs)} us for ${perS(c.modbus - p.modbus)} Modbus requests, ${perS(c.frames - p.frames)} more frames on the buses and ${perS(c.deliveries - p.deliveries)} more frame copies delivered, and its own work`);
     console.log(`   goal 1.3 x leaves ${f1(0.3 * plantUs)} us per simulated second for all of that (${f1(addedUs / (0.3 * plantUs))} x over)`);
+    if (variants[2]) {
+      const awakeRatio = median(cpus[2]!.map((w, i) => w / cpus[0]![i]!));
+      console.log(`   plant alone with its packs awake / plant alone: ${awakeRatio.toFixed(2)} x (CPU); controller in the loop / plant awake: ${median(cpus[1]!.map((w, i) => w / cpus[2]![i]!)).toFixed(2)} x (CPU)`);
+    }
   }
   if (withCli) {
     const argv = ['node', cli, 'run', dayScenario, '--bench', scaleBench, '--virtual-time'];
