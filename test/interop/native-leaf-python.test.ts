@@ -22,7 +22,7 @@ describeWithPeers(['python3-can'], 'native Leaf pack over socketcand: python-can
     rig.onTeardown(() => leaf.detach());
     // The plant in real time (the profile's own cycles run on the bus's clock).
     rig.runPlant(bms);
-    const py = rig.startPeer(SCRIPT, 'ev', 30_000);
+    const py = rig.startPeer(SCRIPT, 'ev', [], 30_000);
     await py.next('ready');
     const relays = await py.next('relays');
     expect(relays.on).toBe(true);
