@@ -2,9 +2,9 @@
  * pymodbus 3.0 (Debian python3-pymodbus, its synchronous ModbusSerialClient with the RTU framer) as the master, our
  * RTU server on the other end of a socat pty pair, 115200 baud 8N1. Units 3 and 4 share the line; unit 5 is nobody's.
  */
-import { spawn } from 'node:child_process';
 import { RegisterMap } from '../../protocols/modbus/register-map';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { runPython } from '../support/py-run';
 import { useRtuServerOverPty } from '../support/rtu-over-pty';
 
 /** Runs a list of operations with one client, prints one JSON result per operation. */
@@ -50,19 +50,9 @@ interface Op {
 }
 type Result = { registers?: number[]; bits?: boolean[]; ok?: boolean; error?: string; code?: number | null };
 
-function pymodbus(port: string, ops: Op[]): Promise<Result[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ['-c', SCRIPT, port, JSON.stringify(ops)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code !== 0) reject(new Error(`python exited ${code}: ${err}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()!) as Result[]);
-    });
-  });
+async function pymodbus(port: string, ops: Op[]): Promise<Result[]> {
+  const out = await runPython(['-c', SCRIPT, port, JSON.stringify(ops)]);
+  return JSON.parse(out.trim().split('\n').pop()!) as Result[];
 }
 
 function unit(id: number): RegisterMap {
