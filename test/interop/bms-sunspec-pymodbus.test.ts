@@ -11,25 +11,16 @@ import { OFFICIAL_MODELS_DIR } from '../sunspec/official-models';
 import { describeIf } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
 import { usePymodbusTcpPeer } from '../support/pymodbus-tcp-peer';
+import { PYMODBUS_TCP_PREAMBLE } from '../support/pymodbus-tcp-preamble';
 
-const SCRIPT = `
-import json, os, sys
-from pymodbus.client import ModbusTcpClient
-host, port, models_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-c = ModbusTcpClient(host, port=port, timeout=2, retries=0)
-if not c.connect():
-    raise SystemExit("cannot connect")
+const SCRIPT = `${PYMODBUS_TCP_PREAMBLE}import os
+models_dir = sys.argv[3]
 with open(os.path.join(models_dir, "model_802.json")) as f:
     m802 = json.load(f)["group"]["points"]
 layout, off = {}, 0
 for p in m802:
     layout[p["name"]] = (off, p)
     off += p["size"]
-def rh(a, n):
-    r = c.read_holding_registers(a, n, slave=1)
-    return None if r.isError() else list(r.registers)
-def s16(v):
-    return v - 65536 if v >= 32768 else v
 def value(regs, name):
     o, p = layout[name]
     t = p["type"]
