@@ -1,7 +1,7 @@
-"""What the native-pack vehicle peers share (leaf_vehicle_peer.py, i3_vehicle_peer.py): JSON-line output, CRC-8, a
-python-can socketcand bus that two threads may send on, a drift-free periodic loop for the keep-alive frames, ISO-TP
-reassembly of the pack's diagnostic answers (normal or extended addressing, ISO 15765-2), a request retried, and the run of a peer:
-arguments, ready, the silent command, done.
+"""What the native-pack vehicle peers share (leaf_vehicle_peer.py, i3_vehicle_peer.py, ...): JSON-line output, CRC-8,
+a python-can socketcand bus that two threads may send on, a drift-free periodic loop for the keep-alive frames,
+ISO-TP reassembly of the pack's diagnostic answers (normal or extended addressing, ISO 15765-2), a request retried,
+and the run of a peer: arguments, ready, the silent command, done.
 
 python-can 4.1 may lose a frame at a TCP read boundary (known peer bug) and marks every received frame extended:
 frames are matched by id only, and a peer asks again when a transfer broke."""
