@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { createBmsDevice } from '../../emulators/bms/factory';
-import { expectCellsReadBack, useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
+import { expectCellsReadBack, silencePeer, useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
 
 const SCRIPT = join(__dirname, 'py', 'i3_vehicle_peer.py');
@@ -28,12 +28,10 @@ describeWithPeers(['python3-can'], 'native BMW i3 pack over socketcand: python-c
     const b = await py.next('broadcast');
     expect(Math.abs((b.voltage as number) - dev.snapshot().packVoltage)).toBeLessThanOrEqual(0.1);
     expect(Math.abs((b.display_soc as number) - dev.snapshot().soc * 100)).toBeLessThanOrEqual(0.5);
-    py.send({ cmd: 'silent' });
-    const off = await py.next('contactors-off');
-    expect(off.off).toBe(true);
+    const afterS = await silencePeer(py, 'contactors-off', 'off');
     // 0.5 s command timeout, then 0x1FA (once a second) shows it: the contract with a margin for a busy box.
-    expect(off.after_s as number).toBeGreaterThanOrEqual(0.4);
-    expect(off.after_s as number).toBeLessThan(3.5);
+    expect(afterS).toBeGreaterThanOrEqual(0.4);
+    expect(afterS).toBeLessThan(3.5);
     expect(dev.contactorClosed()).toBe(false);
     await py.next('done');
   }, 60_000);

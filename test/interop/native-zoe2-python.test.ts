@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { createBmsDevice } from '../../emulators/bms/factory';
-import { expectCellsReadBack, useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
+import { expectCellsReadBack, silencePeer, useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
 
 const SCRIPT = join(__dirname, 'py', 'zoe2_vehicle_peer.py');
@@ -24,12 +24,10 @@ describeWithPeers(['python3-can'], 'native Renault Zoe Gen2 pack over socketcand
     expect(Math.abs((d.cell_min as number) - s.cellVMin)).toBeLessThanOrEqual(0.0015);
     // whole mV after a 0.977 mV step; at rest
     expectCellsReadBack(await py.next('cells'), dev.measuredCellVoltages(), { count: 96, toleranceV: 0.002, what: 'cell' });
-    py.send({ cmd: 'silent' });
-    const off = await py.next('asleep');
-    expect(off.asleep).toBe(true);
+    const afterS = await silencePeer(py, 'asleep', 'asleep');
     // 2 s without a wake-up: the contract with a margin for a busy box.
-    expect(off.after_s as number).toBeGreaterThanOrEqual(1.5);
-    expect(off.after_s as number).toBeLessThan(5);
+    expect(afterS).toBeGreaterThanOrEqual(1.5);
+    expect(afterS).toBeLessThan(5);
     await py.next('done');
   }, 70_000);
 });

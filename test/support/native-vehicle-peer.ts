@@ -57,3 +57,14 @@ export function expectCellsReadBack(event: PyEvent, now: ArrayLike<number>, o: {
     expect(Math.abs(cells[i]! - now[i]!)).toBeLessThanOrEqual(o.toleranceV);
   }
 }
+
+/**
+ * Send the peer `{"cmd": "silent"}` (it stops its keep-alive) and wait for its `event` line, whose `flag` must be
+ * true (the pack went off or asleep); the seconds it took on python's side (`after_s`), for the test's contract.
+ */
+export async function silencePeer(py: PyPeer, event: string, flag: string): Promise<number> {
+  py.send({ cmd: 'silent' });
+  const off = await py.next(event);
+  expect(off[flag]).toBe(true);
+  return off.after_s as number;
+}
