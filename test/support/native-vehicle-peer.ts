@@ -1,8 +1,8 @@
 /**
  * The rig of the native-pack interop tests with a python vehicle (test/interop/native-*-python.test.ts, scripts in
  * test/interop/py/*_vehicle_peer.py): the socketcand rig (`useSocketcandPeerRig`) plus the BMS plant stepped in real
- * time (100 ms, as a bench would), and the check every peer that reads cells back shares. Call inside the
- * `describe` body.
+ * time (100 ms, as a bench would); the cell read-back check and the silent command the peers share. Call
+ * `useNativeVehiclePeerRig` inside the `describe` body.
  */
 import type { BmsBenchDevice } from '../../emulators/bms/factory';
 import type { PyEvent, PyPeer } from './py-peer';
