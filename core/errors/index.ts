@@ -31,6 +31,21 @@ export class HilError extends Error {
   }
 }
 
+/** What `codedError` returns: the constructor of an error that is a code, a message and an optional cause. */
+export type CodedErrorClass = new (message: string, options?: HilErrorOptions) => HilError;
+
+/**
+ * The base of an error class whose whole shape is its code: `class XError extends codedError('X') {}` takes
+ * `(message, options?)`, and is a `HilError` named after the class (`name` comes from `new.target`).
+ */
+function codedError(code: HilErrorCode): CodedErrorClass {
+  return class extends HilError {
+    constructor(message: string, options?: HilErrorOptions) {
+      super(code, message, options);
+    }
+  };
+}
+
 /** Bad input from a user: a file, an option, a URL. Exit code 2. */
 export class ConfigError extends HilError {
   /** Where in a file, if known: `file:line:column`. */
@@ -42,11 +57,7 @@ export class ConfigError extends HilError {
 }
 
 /** A medium or device exists in the code but cannot be used on this machine (no kernel CAN, no port). */
-export class InterfaceNotAvailableError extends HilError {
-  constructor(message: string, options?: HilErrorOptions) {
-    super('INTERFACE_NOT_AVAILABLE', message, options);
-  }
-}
+export class InterfaceNotAvailableError extends codedError('INTERFACE_NOT_AVAILABLE') {}
 
 /** A medium name nobody registered (`foo://...`). */
 export class UnknownMediumError extends HilError {
@@ -64,32 +75,16 @@ export class MediumLoadError extends HilError {
 }
 
 /** An operation failed at run time (I/O error, peer refused). */
-export class OperationError extends HilError {
-  constructor(message: string, options?: HilErrorOptions) {
-    super('OPERATION', message, options);
-  }
-}
+export class OperationError extends codedError('OPERATION') {}
 
 /** Something did not happen within its deadline. */
-export class HilTimeoutError extends HilError {
-  constructor(message: string, options?: HilErrorOptions) {
-    super('TIMEOUT', message, options);
-  }
-}
+export class HilTimeoutError extends codedError('TIMEOUT') {}
 
 /** A value could not be encoded (names the message and signal where there is one). */
-export class EncodeError extends HilError {
-  constructor(message: string, options?: HilErrorOptions) {
-    super('ENCODE', message, options);
-  }
-}
+export class EncodeError extends codedError('ENCODE') {}
 
 /** Bytes could not be decoded (names the message and signal where there is one). */
-export class DecodeError extends HilError {
-  constructor(message: string, options?: HilErrorOptions) {
-    super('DECODE', message, options);
-  }
-}
+export class DecodeError extends codedError('DECODE') {}
 
 /** The object was closed by its owner; pending operations are cancelled with this (not a fault). */
 export class ClosedError extends HilError {
@@ -99,18 +94,10 @@ export class ClosedError extends HilError {
 }
 
 /** The peer or device went away (TCP reset, USB adapter unplugged): a fault, unlike `ClosedError`. */
-export class DisconnectedError extends HilError {
-  constructor(message: string, options?: HilErrorOptions) {
-    super('DISCONNECTED', message, options);
-  }
-}
+export class DisconnectedError extends codedError('DISCONNECTED') {}
 
 /** The peer sent bytes that break the protocol. Usually counted and logged, not thrown to the top. */
-export class ProtocolError extends HilError {
-  constructor(message: string, options?: HilErrorOptions) {
-    super('PROTOCOL', message, options);
-  }
-}
+export class ProtocolError extends codedError('PROTOCOL') {}
 
 /** A CAN frame that is not valid (id out of range, too many bytes). */
 export class FrameError extends HilError {

@@ -26,6 +26,17 @@ function encode(v: FrameVector): readonly CanFrame[] {
   return [...enc.ensemble(s), ...enc.system(s)];
 }
 
+/** The pack the vectors of a protocol run on: an HV pack for Pylon HV, a 16s LFP pack for the LV protocols. */
+const packFor = (protocol: string): string => (protocol === 'pylon-hv' ? 'bmw-i3-60ah' : 'lfp-lishen-16s-202ah');
+
+/** Run `dev` for `seconds` of virtual time in 1 s steps, the clock first. */
+function runSeconds(clock: VirtualClock, dev: { step(dt: number): void }, seconds: number): void {
+  for (let i = 0; i < seconds; i++) {
+    clock.advance(1000);
+    dev.step(1);
+  }
+}
+
 function checkSources(sources: readonly Source[], singleSource: string | undefined): void {
   for (const s of sources) {
     expect(s.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -73,13 +84,8 @@ describe('battery CAN conformance: inverter frame -> battery reaction', () => {
     const inverter = await openBus(ch, { clock });
     const entry: (typeof open)[number] = { a: battery, b: inverter };
     open.push(entry);
-    const dev = new BmsDevice(loadPackFixture(v.protocol === 'pylon-hv' ? 'bmw-i3-60ah' : 'lfp-lishen-16s-202ah'), { seed: 3, initialSoc: 0.6, clock });
-    const settle = (): void => {
-      for (let i = 0; i < 5; i++) {
-        clock.advance(1000);
-        dev.step(1);
-      }
-    };
+    const dev = new BmsDevice(loadPackFixture(packFor(v.protocol)), { seed: 3, initialSoc: 0.6, clock });
+    const settle = (): void => runSeconds(clock, dev, 5);
     settle();
     if (v.startOpen) {
       dev.requestContactors(false);
@@ -108,18 +114,13 @@ describe('battery CAN conformance: heartbeat watchdog of each protocol variant (
     const clock = new VirtualClock();
     const bms = createBmsDevice({
       name: 'w',
-      pack: v.protocol === 'pylon-hv' ? 'bmw-i3-60ah' : 'lfp-lishen-16s-202ah',
+      pack: packFor(v.protocol),
       protocol: v.protocol,
       params: { heartbeat: { armAtStart: true }, ...(v.variant ? { variant: v.variant } : {}) },
       clock,
     });
     expect(bms.device.profile.bms.heartbeat).toEqual({ timeoutS: v.timeoutS, reaction: v.reaction });
-    const run = (seconds: number): void => {
-      for (let i = 0; i < seconds; i++) {
-        clock.advance(1000);
-        bms.step(1);
-      }
-    };
+    const run = (seconds: number): void => runSeconds(clock, bms, seconds);
     run(v.timeoutS - 1);
     expect(bms.device.snapshot().heartbeatLost).toBe(false);
     run(2);
@@ -129,7 +130,7 @@ describe('battery CAN conformance: heartbeat watchdog of each protocol variant (
       expect(bms.device.contactorClosed()).toBe(false);
     }
     // A bench can still be strict (CI benches are, on purpose).
-    const strict = createBmsDevice({ name: 's', pack: v.protocol === 'pylon-hv' ? 'bmw-i3-60ah' : 'lfp-lishen-16s-202ah', protocol: v.protocol, params: { heartbeat: { timeoutS: 3, reaction: 'zero-limits' } } });
+    const strict = createBmsDevice({ name: 's', pack: packFor(v.protocol), protocol: v.protocol, params: { heartbeat: { timeoutS: 3, reaction: 'zero-limits' } } });
     expect(strict.device.profile.bms.heartbeat.timeoutS).toBe(3);
     expect(strict.device.logic.heartbeatReaction).toBe('zero-limits');
   });

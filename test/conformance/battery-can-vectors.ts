@@ -67,6 +67,8 @@ export interface FrameVector {
 }
 
 const limits = { chargeVoltageLimit: 55.2, chargeCurrentLimit: 100, dischargeCurrentLimit: 100, dischargeVoltageLimit: 41.6 };
+/** The Pylon HV limits of the 0x4220 vectors: 270.0 V / 202.5 V, 105 A both ways. */
+const hvLimits = { chargeVoltageLimit: 270, dischargeVoltageLimit: 202.5, chargeCurrentLimit: 105, dischargeCurrentLimit: 105 };
 
 export const FRAME_VECTORS: readonly FrameVector[] = [
   {
@@ -213,7 +215,7 @@ export const FRAME_VECTORS: readonly FrameVector[] = [
     protocol: 'pylon-hv',
     variant: 'pylon',
     what: '0x4220 270.0 V / 202.5 V, charge limit 105 A = 30000 + 1050, discharge limit 105 A = 30000 - 1050',
-    state: { chargeVoltageLimit: 270, dischargeVoltageLimit: 202.5, chargeCurrentLimit: 105, dischargeCurrentLimit: 105 },
+    state: hvLimits,
     frames: { 0x4220: '8c0ae9074a791671' },
     sources: [S.diyForce, S.beHvBattery],
   },
@@ -222,7 +224,7 @@ export const FRAME_VECTORS: readonly FrameVector[] = [
     protocol: 'pylon-hv',
     variant: 'pylon-discharge-positive',
     what: '0x4220 with the discharge limit offset like the charge limit: 30000 + 1050 for both',
-    state: { chargeVoltageLimit: 270, dischargeVoltageLimit: 202.5, chargeCurrentLimit: 105, dischargeCurrentLimit: 105 },
+    state: hvLimits,
     frames: { 0x4220: '8c0ae9074a794a79' },
     sources: [S.bePylonHv, S.aiHv, S.beHvBattery],
   },
@@ -231,7 +233,7 @@ export const FRAME_VECTORS: readonly FrameVector[] = [
     protocol: 'pylon-hv',
     variant: 'battery-emulator',
     what: '0x4220 as Battery-Emulator sends it by default: big-endian, no current offset',
-    state: { chargeVoltageLimit: 270, dischargeVoltageLimit: 202.5, chargeCurrentLimit: 105, dischargeCurrentLimit: 105 },
+    state: hvLimits,
     frames: { 0x4220: '0a8c07e9041a041a' },
     sources: [S.bePylonHv],
     singleSource: 'the defaults of one firmware (its byte-order and offset switches exist because inverters differ); kept so a controller tuned to it can be tested',

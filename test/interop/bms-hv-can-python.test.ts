@@ -6,9 +6,8 @@
  */
 import { join } from 'node:path';
 import { createBmsDevice } from '../../emulators/bms/factory';
-import { SocketcandServer } from '../../protocols/can/socketcand';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer } from '../support/py-peer';
+import { useSocketcandPeerRig } from '../support/socketcand-peer-rig';
 
 const SCRIPT = join(__dirname, 'py', 'bms_hv_peer.py');
 const DBC = join(__dirname, '../../data/dbc/pylon-hv.dbc');
@@ -16,34 +15,15 @@ const DBC = join(__dirname, '../../data/dbc/pylon-hv.dbc');
 type Answers = { type: number; requests: number; frames: Record<string, { data: string; signals: Record<string, number> }>; missing: number[] };
 
 describeWithPeers(['python3-can', 'python3-canmatrix'], 'BMS Pylon HV interop: python-can polls 0x4200 on our socketcand hub, canmatrix decodes', () => {
-  let server: SocketcandServer;
-  let port: number;
-  let py: PyPeer | undefined;
-  let detach: (() => void) | undefined;
-
-  beforeEach(async () => {
-    server = new SocketcandServer({ port: 0, log: () => undefined });
-    ({ port } = await server.listen());
-  });
-
-  afterEach(async () => {
-    detach?.();
-    detach = undefined;
-    if (py) {
-      py.kill();
-      await py.done;
-      py = undefined;
-    }
-    await server.close();
-  });
+  const rig = useSocketcandPeerRig();
 
   it.each([0, 1])('answers ensemble and system requests (id offset %i)', async (offset) => {
     const bms = createBmsDevice({ name: 'hv', pack: 'bmw-i3-60ah', protocol: 'pylon-hv', params: { seed: 8, soc: 55, idOffset: offset as 0 | 1 } });
     for (let i = 0; i < 5; i++) bms.step(1);
     bms.setInput('current', 40);
     bms.step(1);
-    detach = bms.attachCan(server.attach('hvbus'));
-    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', 'hvbus', '--dbc', DBC, '--offset', String(offset)]);
+    rig.onTeardown(bms.attachCan(rig.server.attach('hvbus')));
+    const py = rig.startPeer(SCRIPT, 'hvbus', ['--dbc', DBC, '--offset', String(offset)]);
     await py.next('ready');
     const ensemble = (await py.next('answers')) as unknown as Answers;
     const system = (await py.next('answers')) as unknown as Answers;

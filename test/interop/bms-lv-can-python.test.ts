@@ -10,9 +10,9 @@ import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factor
 import type { CanBus } from '../../protocols/can/bus';
 import { loadDbc } from '../../protocols/can/dbc';
 import { hexData, type CanFrame } from '../../protocols/can/frame';
-import { SocketcandServer } from '../../protocols/can/socketcand';
 import { describeWithPeers } from '../support/peers';
-import { PyPeer, type PyEvent } from '../support/py-peer';
+import type { PyEvent } from '../support/py-peer';
+import { useSocketcandPeerRig } from '../support/socketcand-peer-rig';
 
 const SCRIPT = join(__dirname, 'py', 'bms_lv_peer.py');
 const DBC_DIR = join(__dirname, '../../data/dbc');
@@ -30,32 +30,13 @@ function countFrames(bus: CanBus, id: number, n: number): Promise<void> {
 }
 
 describeWithPeers(['python3-can', 'python3-canmatrix'], 'BMS LV CAN interop: python-can + canmatrix as the inverter, on our socketcand hub', () => {
-  let server: SocketcandServer;
-  let port: number;
-  let py: PyPeer | undefined;
-  let detach: (() => void) | undefined;
-
-  beforeEach(async () => {
-    server = new SocketcandServer({ port: 0, log: () => undefined });
-    ({ port } = await server.listen());
-  });
-
-  afterEach(async () => {
-    detach?.();
-    detach = undefined;
-    if (py) {
-      py.kill();
-      await py.done;
-      py = undefined;
-    }
-    await server.close();
-  });
+  const rig = useSocketcandPeerRig();
 
   async function run(bms: BmsBenchDevice, dbc: string, channel: string): Promise<{ frames: PyEvent[]; bus: CanBus }> {
-    const bus = server.attach(channel);
+    const bus = rig.server.attach(channel);
     const heartbeatsIn = countFrames(bus, 0x305, 4);
-    detach = bms.attachCan(bus);
-    py = new PyPeer(SCRIPT, ['--port', String(port), '--channel', channel, '--dbc', join(DBC_DIR, dbc), '--heartbeats', '3', '--malformed', '1']);
+    rig.onTeardown(bms.attachCan(bus));
+    const py = rig.startPeer(SCRIPT, channel, ['--dbc', join(DBC_DIR, dbc), '--heartbeats', '3', '--malformed', '1']);
     await py.next('ready');
     await py.next('sent');
     await heartbeatsIn;

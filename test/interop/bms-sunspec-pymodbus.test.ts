@@ -7,30 +7,20 @@
  */
 import { existsSync } from 'node:fs';
 import { createBmsDevice, type BmsBenchDevice } from '../../emulators/bms/factory';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { OFFICIAL_MODELS_DIR } from '../sunspec/official-models';
 import { describeIf } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
-import { PyRequester } from '../support/py-request';
+import { usePymodbusTcpPeer } from '../support/pymodbus-tcp-peer';
+import { PYMODBUS_TCP_PREAMBLE } from '../support/pymodbus-tcp-preamble';
 
-const SCRIPT = `
-import json, os, sys
-from pymodbus.client import ModbusTcpClient
-host, port, models_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-c = ModbusTcpClient(host, port=port, timeout=2, retries=0)
-if not c.connect():
-    raise SystemExit("cannot connect")
+const SCRIPT = `${PYMODBUS_TCP_PREAMBLE}import os
+models_dir = sys.argv[3]
 with open(os.path.join(models_dir, "model_802.json")) as f:
     m802 = json.load(f)["group"]["points"]
 layout, off = {}, 0
 for p in m802:
     layout[p["name"]] = (off, p)
     off += p["size"]
-def rh(a, n):
-    r = c.read_holding_registers(a, n, slave=1)
-    return None if r.isError() else list(r.registers)
-def s16(v):
-    return v - 65536 if v >= 32768 else v
 def value(regs, name):
     o, p = layout[name]
     t = p["type"]
@@ -73,40 +63,27 @@ for line in sys.stdin:
 c.close()
 `;
 
-/** The pymodbus client above, one JSON command per request. */
-class Peer extends PyRequester {
-  constructor(port: number) {
-    super(['-c', SCRIPT, '127.0.0.1', String(port), OFFICIAL_MODELS_DIR]);
-  }
-}
-
 const noModels = (_p: unknown, name: string, body: () => void): void =>
   describeIf(false, `the official SunSpec models are not at ${OFFICIAL_MODELS_DIR}`, name, body, { failInCi: true });
 const run = existsSync(OFFICIAL_MODELS_DIR) ? describeWithPeers : noModels;
 
 run(['python3-pymodbus', 'python3-serial'], 'BMS SunSpec interop: pymodbus reads and controls model 802', () => {
-  let server: ModbusTcpServer | undefined;
-  let peer: Peer | undefined;
   let bms: BmsBenchDevice;
 
-  beforeAll(async () => {
-    bms = createBmsDevice({ name: 'bat', pack: 'nissan-leaf-24kwh', protocol: 'sunspec-802', params: { seed: 9, soc: 64 } });
-    for (let i = 0; i < 5; i++) bms.step(1);
-    bms.setInput('current', -30);
-    bms.step(1);
-    server = new ModbusTcpServer();
-    server.core.addUnit(1, bms.modbus!);
-    const { port } = await server.listen();
-    peer = new Peer(port);
-  });
-
-  afterAll(async () => {
-    await peer?.close();
-    await server?.close();
-  });
+  const peer = usePymodbusTcpPeer(
+    SCRIPT,
+    () => {
+      bms = createBmsDevice({ name: 'bat', pack: 'nissan-leaf-24kwh', protocol: 'sunspec-802', params: { seed: 9, soc: 64 } });
+      for (let i = 0; i < 5; i++) bms.step(1);
+      bms.setInput('current', -30);
+      bms.step(1);
+      return bms.modbus!;
+    },
+    [OFFICIAL_MODELS_DIR],
+  );
 
   it('discovers SunS at 40000 and the chain 1, 802, 803, 804 with the official length of 802', async () => {
-    const r = await peer!.ask({ op: 'discover' });
+    const r = await peer.ask({ op: 'discover' });
     expect(r.base).toBe(40000);
     const chain = r.chain as number[][];
     expect(chain.map((m) => m[0])).toEqual([1, 802, 803, 804, 0xffff]);
@@ -115,7 +92,7 @@ run(['python3-pymodbus', 'python3-serial'], 'BMS SunSpec interop: pymodbus reads
 
   it('reads SoC, V, A, limits and states scaled like the snapshot', async () => {
     const s = bms.device.snapshot();
-    const r = await peer!.ask({ op: 'read', points: ['SoC', 'SoH', 'V', 'A', 'AChaMax', 'ADisChaMax', 'CellVMax', 'State', 'ChaSt', 'Typ', 'SetOp', 'Evt1'] });
+    const r = await peer.ask({ op: 'read', points: ['SoC', 'SoH', 'V', 'A', 'AChaMax', 'ADisChaMax', 'CellVMax', 'State', 'ChaSt', 'Typ', 'SetOp', 'Evt1'] });
     expect(r.SoC as number).toBeCloseTo(s.soc * 100, 1);
     expect(r.SoC as number).toBeCloseTo(64, 0);
     expect(r.SoH as number).toBeCloseTo(s.soh * 100, 1);
@@ -128,13 +105,13 @@ run(['python3-pymodbus', 'python3-serial'], 'BMS SunSpec interop: pymodbus reads
   });
 
   it('SetOp DISCONNECT opens the contactors; bad values and read-only points get exceptions 3 and 2', async () => {
-    expect(await peer!.ask({ op: 'write', point: 'SetOp', value: 2 })).toEqual({ error: false, code: null });
+    expect(await peer.ask({ op: 'write', point: 'SetOp', value: 2 })).toEqual({ error: false, code: null });
     bms.step(1);
     expect(bms.signal('contactorClosed')).toBe(false);
-    expect(await peer!.ask({ op: 'read', points: ['State', 'SetOp', 'ChaSt'] })).toEqual({ State: 1, SetOp: 2, ChaSt: 1 });
-    expect(await peer!.ask({ op: 'write', point: 'SetOp', value: 7 })).toEqual({ error: true, code: 3 });
-    expect(await peer!.ask({ op: 'write', point: 'SoC', value: 500 })).toEqual({ error: true, code: 2 });
-    expect(await peer!.ask({ op: 'write', point: 'SetOp', value: 1 })).toEqual({ error: false, code: null });
+    expect(await peer.ask({ op: 'read', points: ['State', 'SetOp', 'ChaSt'] })).toEqual({ State: 1, SetOp: 2, ChaSt: 1 });
+    expect(await peer.ask({ op: 'write', point: 'SetOp', value: 7 })).toEqual({ error: true, code: 3 });
+    expect(await peer.ask({ op: 'write', point: 'SoC', value: 500 })).toEqual({ error: true, code: 2 });
+    expect(await peer.ask({ op: 'write', point: 'SetOp', value: 1 })).toEqual({ error: false, code: null });
     for (let i = 0; i < 10; i++) bms.step(1);
     expect(bms.signal('contactorClosed')).toBe(true);
   });
@@ -142,13 +119,13 @@ run(['python3-pymodbus', 'python3-serial'], 'BMS SunSpec interop: pymodbus reads
   it('AlmRst clears a latched alarm once its cause is gone', async () => {
     const f = bms.injectFault({ kind: 'internal-fault' });
     bms.step(1);
-    expect(((await peer!.ask({ op: 'read', points: ['Evt1'] })).Evt1 as number) & (1 << 25)).not.toBe(0);
+    expect(((await peer.ask({ op: 'read', points: ['Evt1'] })).Evt1 as number) & (1 << 25)).not.toBe(0);
     f.clear();
     bms.step(1);
     expect(bms.signal('latched.any')).toBe(true);
-    expect(await peer!.ask({ op: 'write', point: 'AlmRst', value: 1 })).toEqual({ error: false, code: null });
+    expect(await peer.ask({ op: 'write', point: 'AlmRst', value: 1 })).toEqual({ error: false, code: null });
     for (let i = 0; i < 10; i++) bms.step(1);
     expect(bms.signal('latched.any')).toBe(false);
-    expect(await peer!.ask({ op: 'read', points: ['AlmRst', 'State'] })).toEqual({ AlmRst: 0, State: 3 });
+    expect(await peer.ask({ op: 'read', points: ['AlmRst', 'State'] })).toEqual({ AlmRst: 0, State: 3 });
   });
 });

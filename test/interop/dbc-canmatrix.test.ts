@@ -3,10 +3,10 @@
  * same messages, ids, signals and signal properties; byte-for-byte identical encoding of sample values; identical
  * decoding (raw and physical) of those frames and of pseudo-random payloads.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadDbc, type Database, type Message, type Signal, type SignalInput } from '../../protocols/can/dbc';
-import { describeWithPeers, PYTHON } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { runPython } from '../support/py-run';
 import { SeededRandom } from '../../core/random';
 
 const FIXTURES = join(__dirname, '../../data/dbc');
@@ -26,20 +26,8 @@ type PyDecoded = Record<string, { raw: string; phys: string }> | { error: string
 interface PyAnswer { messages: PyMessage[]; encoded: Array<string | { error: string }>; decoded: PyDecoded[] }
 type JsonValue = number | string | { int: string };
 
-function runPeer(request: unknown): Promise<PyAnswer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [PEER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`canmatrix peer exited ${code}: ${err}`));
-      else resolve(JSON.parse(out) as PyAnswer);
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
+async function runPeer(request: unknown): Promise<PyAnswer> {
+  return JSON.parse(await runPython([PEER], { stdin: JSON.stringify(request), name: 'canmatrix peer' })) as PyAnswer;
 }
 
 /** Deterministic pseudo-random numbers, so a failure reproduces. */

@@ -3,7 +3,6 @@
  * pymodbus 3.0: input registers (FC4) for 32-bit big-endian measurements, holding registers (FC16) for the power
  * limit, and an exception for an unmapped address.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SimpleBatteryPort } from '../../emulators/inverter/battery-port';
 import { constant } from '../../emulators/inverter/irradiance';
@@ -11,7 +10,8 @@ import { Inverter } from '../../emulators/inverter/inverter';
 import { loadVendorMap } from '../../emulators/inverter/vendor-map';
 import { VendorMapDevice } from '../../emulators/inverter/vendor-map-device';
 import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { runPython } from '../support/py-run';
 
 const SCRIPT = `
 import json, sys
@@ -34,16 +34,8 @@ c.close()
 print(json.dumps(out))
 `;
 
-function run(port: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ['-c', SCRIPT, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as Record<string, unknown>) : reject(new Error(`python exited ${code}: ${err}`))));
-  });
+async function run(port: number): Promise<Record<string, unknown>> {
+  return JSON.parse((await runPython(['-c', SCRIPT, String(port)])).trim()) as Record<string, unknown>;
 }
 
 describeWithPeers(['python3-pymodbus', 'python3-serial'], 'Vendor map interop: pymodbus reads and writes the example vendor map', () => {

@@ -2,12 +2,10 @@
  * pymodbus 3.0 (Debian python3-pymodbus, its synchronous ModbusSerialClient with the RTU framer) as the master, our
  * RTU server on the other end of a socat pty pair, 115200 baud 8N1. Units 3 and 4 share the line; unit 5 is nobody's.
  */
-import { spawn } from 'node:child_process';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
-import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
 import { RegisterMap } from '../../protocols/modbus/register-map';
-import { ModbusServerCore } from '../../protocols/modbus/server-core';
-import { PYTHON, describeWithPeers } from '../support/peers';
+import { describeWithPeers } from '../support/peers';
+import { runPython } from '../support/py-run';
+import { useRtuServerOverPty } from '../support/rtu-over-pty';
 
 /** Runs a list of operations with one client, prints one JSON result per operation. */
 const SCRIPT = `
@@ -52,19 +50,9 @@ interface Op {
 }
 type Result = { registers?: number[]; bits?: boolean[]; ok?: boolean; error?: string; code?: number | null };
 
-function pymodbus(port: string, ops: Op[]): Promise<Result[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ['-c', SCRIPT, port, JSON.stringify(ops)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code !== 0) reject(new Error(`python exited ${code}: ${err}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()!) as Result[]);
-    });
-  });
+async function pymodbus(port: string, ops: Op[]): Promise<Result[]> {
+  const out = await runPython(['-c', SCRIPT, port, JSON.stringify(ops)]);
+  return JSON.parse(out.trim().split('\n').pop()!) as Result[];
 }
 
 function unit(id: number): RegisterMap {
@@ -76,27 +64,11 @@ function unit(id: number): RegisterMap {
 }
 
 describeWithPeers(['socat', 'python3-pymodbus', 'python3-serial'], 'Modbus RTU interop: pymodbus over a socat pty pair', () => {
-  let pty: PtyPair | undefined;
-  let server: ModbusRtuServer | undefined;
-  const maps = new Map<number, RegisterMap>();
-
-  beforeAll(async () => {
-    pty = await PtyPair.start();
-    const core = new ModbusServerCore();
-    for (const id of [3, 4]) {
-      maps.set(id, unit(id));
-      core.addUnit(id, maps.get(id)!);
-    }
-    server = await ModbusRtuServer.open({ path: pty.a, baudRate: 115200, parity: 'none', stopBits: 1, core });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await pty?.close();
-  });
+  const maps = new Map<number, RegisterMap>([3, 4].map((id) => [id, unit(id)]));
+  const line = useRtuServerOverPty(() => maps);
 
   it('reads holding and input registers of two units', async () => {
-    const r = await pymodbus(pty!.b, [
+    const r = await pymodbus(line.masterPath, [
       { op: 'rh', slave: 3, address: 1, count: 4 },
       { op: 'rh', slave: 4, address: 0, count: 2 },
       { op: 'ri', slave: 4, address: 30, count: 5 },
@@ -105,7 +77,7 @@ describeWithPeers(['socat', 'python3-pymodbus', 'python3-serial'], 'Modbus RTU i
   });
 
   it('writes registers (FC16 and FC6) and coils, read back on the wire and in the map', async () => {
-    const r = await pymodbus(pty!.b, [
+    const r = await pymodbus(line.masterPath, [
       { op: 'wr', slave: 3, address: 12, values: [1, 2, 65535] },
       { op: 'w1', slave: 4, address: 19, values: [4242] },
       { op: 'wc', slave: 3, address: 4, values: [true, false, true] },
@@ -117,7 +89,7 @@ describeWithPeers(['socat', 'python3-pymodbus', 'python3-serial'], 'Modbus RTU i
   });
 
   it('gets exception 2 for addresses the unit does not have', async () => {
-    const r = await pymodbus(pty!.b, [
+    const r = await pymodbus(line.masterPath, [
       { op: 'rh', slave: 3, address: 19, count: 2 },
       { op: 'ri', slave: 4, address: 0, count: 1 },
       { op: 'wc', slave: 4, address: 15, values: [true, true] },
@@ -130,14 +102,14 @@ describeWithPeers(['socat', 'python3-pymodbus', 'python3-serial'], 'Modbus RTU i
   });
 
   it('gets no reply for a unit id nobody on the line serves, then is answered again', async () => {
-    const before = server!.stats.otherUnits;
-    const r = await pymodbus(pty!.b, [
+    const before = line.server.stats.otherUnits;
+    const r = await pymodbus(line.masterPath, [
       { op: 'rh', slave: 5, address: 0, count: 1 },
       { op: 'rh', slave: 3, address: 0, count: 1 },
     ]);
     expect(r[0]!.error).toBeDefined();
     expect(r[0]!.error).not.toBe('ExceptionResponse');
     expect(r[1]).toEqual({ registers: [300] });
-    expect(server!.stats.otherUnits).toBe(before + 1);
+    expect(line.server.stats.otherUnits).toBe(before + 1);
   });
 });

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { createBmsDevice } from '../../emulators/bms/factory';
 import { attachNissanLeaf } from '../../emulators/bms/profiles/nissan-leaf';
-import { useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
+import { silencePeer, useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
 
 const SCRIPT = join(__dirname, 'py', 'leaf_vehicle_peer.py');
@@ -22,7 +22,7 @@ describeWithPeers(['python3-can'], 'native Leaf pack over socketcand: python-can
     rig.onTeardown(() => leaf.detach());
     // The plant in real time (the profile's own cycles run on the bus's clock).
     rig.runPlant(bms);
-    const py = rig.startPeer(SCRIPT, 'ev', 30_000);
+    const py = rig.startPeer(SCRIPT, 'ev', [], 30_000);
     await py.next('ready');
     const relays = await py.next('relays');
     expect(relays.on).toBe(true);
@@ -49,12 +49,10 @@ describeWithPeers(['python3-can'], 'native Leaf pack over socketcand: python-can
     expect(Math.abs((b.soc as number) - dev.snapshot().soc * 100)).toBeLessThanOrEqual(0.2);
     expect(b.main_relay_on).toBe(true);
 
-    py.send({ cmd: 'silent' });
-    const off = await py.next('relays-off');
-    expect(off.off).toBe(true);
+    const afterS = await silencePeer(py, 'relays-off', 'off');
     // Contract: 2 s keep-alive timeout; the margin covers a busy 2-core box (python's last frame, our 10 ms tick).
-    expect(off.after_s as number).toBeGreaterThanOrEqual(1.9);
-    expect(off.after_s as number).toBeLessThan(4);
+    expect(afterS).toBeGreaterThanOrEqual(1.9);
+    expect(afterS).toBeLessThan(4);
     expect(dev.contactorClosed()).toBe(false);
     await py.next('done');
   }, 60_000);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { createBmsDevice } from '../../emulators/bms/factory';
-import { useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
+import { expectCellsReadBack, silencePeer, useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
 
 const SCRIPT = join(__dirname, 'py', 'tesla3_vehicle_peer.py');
@@ -16,10 +16,7 @@ describeWithPeers(['python3-can'], 'native Tesla Model 3 pack over socketcand: p
   it('closes while python sends DRIVE, reads back every brick, and opens within about 0.5 s after python goes silent', async () => {
     const bms = createBmsDevice({ name: 'm3', pack: 'tesla-model3-lr-78kwh', protocol: 'tesla-model3', params: { seed: 9, soc: 55 } });
     const dev = bms.device;
-    bms.attachCan(rig.server.attach('ev'));
-    rig.runPlant(bms);
-    const py = rig.startPeer(SCRIPT, 'ev', 40_000);
-    await py.next('ready');
+    const py = await rig.startVehicle(bms, SCRIPT, 'ev', 40_000);
     expect((await py.next('contactors')).on).toBe(true); // the checksum and counter python computed were accepted
     const b = await py.next('broadcast');
     const s = dev.snapshot();
@@ -27,19 +24,12 @@ describeWithPeers(['python3-can'], 'native Tesla Model 3 pack over socketcand: p
     expect(b.state).toBe(1);
     expect(Math.abs((b.voltage as number) - s.packVoltage)).toBeLessThanOrEqual(0.1);
     expect(Math.abs((b.soc as number) - s.soc * 100)).toBeLessThanOrEqual(0.2);
-    const c = (await py.next('bricks')).cells as Array<number | null>;
-    const now = dev.measuredCellVoltages();
-    expect(c).toHaveLength(96);
-    for (let i = 0; i < 96; i++) {
-      if (c[i] === null) throw new Error(`brick ${i + 1} never reached python`);
-      expect(Math.abs(c[i]! - now[i]!)).toBeLessThanOrEqual(0.002); // whole mV as BE reads them; at rest, seconds apart
-    }
-    py.send({ cmd: 'silent' });
-    const off = await py.next('contactors-off');
-    expect(off.off).toBe(true);
+    // whole mV as BE reads them; at rest, seconds apart
+    expectCellsReadBack(await py.next('bricks'), dev.measuredCellVoltages(), { count: 96, toleranceV: 0.002, what: 'brick' });
+    const afterS = await silencePeer(py, 'contactors-off', 'off');
     // 0.5 s without a DRIVE 0x221, then the next 0x212 (100 ms) shows it: the contract with a margin for a busy box.
-    expect(off.after_s as number).toBeGreaterThanOrEqual(0.3);
-    expect(off.after_s as number).toBeLessThan(3.5);
+    expect(afterS).toBeGreaterThanOrEqual(0.3);
+    expect(afterS).toBeLessThan(3.5);
     expect(dev.contactorClosed()).toBe(false);
     await py.next('done');
   }, 60_000);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { createBmsDevice } from '../../emulators/bms/factory';
-import { useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
+import { expectCellsReadBack, silencePeer, useNativeVehiclePeerRig } from '../support/native-vehicle-peer';
 import { describeWithPeers } from '../support/peers';
 
 const SCRIPT = join(__dirname, 'py', 'zoe2_vehicle_peer.py');
@@ -16,29 +16,18 @@ describeWithPeers(['python3-can'], 'native Renault Zoe Gen2 pack over socketcand
   it('wakes on 0x373, answers the DIDs and all 96 cells over 29-bit ids, and sleeps about 2 s after the wake-up stops', async () => {
     const bms = createBmsDevice({ name: 'z2', pack: 'renault-zoe-52kwh', protocol: 'renault-zoe-gen2', params: { seed: 10, soc: 55 } });
     const dev = bms.device;
-    bms.attachCan(rig.server.attach('ev'));
-    rig.runPlant(bms);
-    const py = rig.startPeer(SCRIPT, 'ev', 50_000);
-    await py.next('ready');
+    const py = await rig.startVehicle(bms, SCRIPT, 'ev', 50_000);
     const d = await py.next('diag');
     const s = dev.snapshot();
     expect(Math.abs((d.soc as number) - s.soc * 100)).toBeLessThanOrEqual(0.1);
     expect(Math.abs((d.voltage as number) - s.packVoltage)).toBeLessThanOrEqual(0.15);
     expect(Math.abs((d.cell_min as number) - s.cellVMin)).toBeLessThanOrEqual(0.0015);
-    const c = await py.next('cells');
-    const cells = c.cells as Array<number | null>;
-    const now = dev.measuredCellVoltages();
-    expect(cells).toHaveLength(96);
-    for (let i = 0; i < 96; i++) {
-      if (cells[i] === null) throw new Error(`cell ${i + 1} never reached python (${String(c.tries)} requests)`);
-      expect(Math.abs(cells[i]! - now[i]!)).toBeLessThanOrEqual(0.002); // whole mV after a 0.977 mV step; at rest
-    }
-    py.send({ cmd: 'silent' });
-    const off = await py.next('asleep');
-    expect(off.asleep).toBe(true);
+    // whole mV after a 0.977 mV step; at rest
+    expectCellsReadBack(await py.next('cells'), dev.measuredCellVoltages(), { count: 96, toleranceV: 0.002, what: 'cell' });
+    const afterS = await silencePeer(py, 'asleep', 'asleep');
     // 2 s without a wake-up: the contract with a margin for a busy box.
-    expect(off.after_s as number).toBeGreaterThanOrEqual(1.5);
-    expect(off.after_s as number).toBeLessThan(5);
+    expect(afterS).toBeGreaterThanOrEqual(1.5);
+    expect(afterS).toBeLessThan(5);
     await py.next('done');
   }, 70_000);
 });

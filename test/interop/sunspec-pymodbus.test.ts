@@ -8,10 +8,9 @@
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { describeWithPeers } from '../support/peers';
-import { PyRequester } from '../support/py-request';
 import { PYMODBUS_TCP_PREAMBLE } from '../support/pymodbus-tcp-preamble';
+import { usePymodbusTcpPeer } from '../support/pymodbus-tcp-peer';
 
 const SCRIPT = `${PYMODBUS_TCP_PREAMBLE}models = {}
 probes = []
@@ -54,36 +53,19 @@ for line in sys.stdin:
 c.close()
 `;
 
-/** The pymodbus client above, one JSON command per request. */
-class Peer extends PyRequester {
-  constructor(port: number) {
-    super(['-c', SCRIPT, '127.0.0.1', String(port)]);
-  }
-}
-
 describeWithPeers(['python3-pymodbus', 'python3-serial'], 'SunSpec interop: pymodbus discovers the inverter, reads and limits power', () => {
-  let server: ModbusTcpServer | undefined;
-  let peer: Peer | undefined;
   const inv = new Inverter({ profile: constant(850), seed: 11 });
   const step = (s: number) => {
     for (let i = 0; i < Math.round(s / 0.1); i++) inv.step(0.1);
   };
 
-  beforeAll(async () => {
+  const peer = usePymodbusTcpPeer(SCRIPT, () => {
     step(60);
-    server = new ModbusTcpServer();
-    server.core.addUnit(1, createInverterSunSpec(inv, { base: 50000 }).device);
-    const { port } = await server.listen();
-    peer = new Peer(port);
-  });
-
-  afterAll(async () => {
-    await peer?.close();
-    await server?.close();
+    return createInverterSunSpec(inv, { base: 50000 }).device;
   });
 
   it('finds SunS after probing 40000 and 0, and walks the chain to 0xFFFF', async () => {
-    const r = await peer!.ask({ op: 'discover' });
+    const r = await peer.ask({ op: 'discover' });
     expect(r.base).toBe(50000);
     expect(r.probes).toEqual([
       [40000, false],
@@ -97,22 +79,22 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'SunSpec interop: pymo
   });
 
   it('reads W scaled by W_SF, writes a 30 % limit, and sees AC power follow once the model advances', async () => {
-    const before = await peer!.ask({ op: 'power' });
+    const before = await peer.ask({ op: 'power' });
     expect(before.W).toBeCloseTo(inv.state.acW, -1);
     expect(before.W as number).toBeGreaterThan(4000);
     expect(before.Hz).toBeCloseTo(50, 6);
-    const w = await peer!.ask({ op: 'limit', pct: 30 });
+    const w = await peer.ask({ op: 'limit', pct: 30 });
     expect(w).toEqual({ ok: true, raw: 3000, sf: -2 });
     expect(inv.controls.limitEnabled).toBe(true);
     expect(inv.controls.limitPct).toBe(30);
     step(2);
-    const after = await peer!.ask({ op: 'power' });
+    const after = await peer.ask({ op: 'power' });
     expect(after.W as number).toBeLessThanOrEqual(1500);
     expect(after.W as number).toBeGreaterThan(1400);
     expect(after.St).toBe(5); // THROTTLED
   });
 
   it('gets exception 3 (illegal data value) for a limit above 100 %', async () => {
-    expect(await peer!.ask({ op: 'bad' })).toEqual({ error: true, code: 3 });
+    expect(await peer.ask({ op: 'bad' })).toEqual({ error: true, code: 3 });
   });
 });

@@ -6,37 +6,24 @@
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
-import { ModbusRtuServer } from '../../protocols/modbus/rtu/rtu-server';
-import { PtyPair } from '../../protocols/modbus/rtu/rtu-pty-pair';
-import { ModbusServerCore } from '../../protocols/modbus/server-core';
 import { mbpoll, mbpollValues as values } from '../support/mbpoll';
 import { describeWithPeers } from '../support/peers';
+import { useRtuServerOverPty } from '../support/rtu-over-pty';
 
 
 
 const s16 = (v: number) => (v >= 0x8000 ? v - 0x10000 : v);
 
 describeWithPeers(['socat', 'mbpoll'], 'SunSpec interop on RTU: mbpoll walks the inverter chain over a pty pair', () => {
-  let pty: PtyPair | undefined;
-  let server: ModbusRtuServer | undefined;
   const inv = new Inverter({ profile: constant(700), seed: 31 });
-
-  beforeAll(async () => {
+  const line = useRtuServerOverPty(() => {
     for (let i = 0; i < 600; i++) inv.step(0.1);
-    pty = await PtyPair.start();
-    const core = new ModbusServerCore();
-    core.addUnit(3, createInverterSunSpec(inv).device);
-    server = await ModbusRtuServer.open({ path: pty.a, baudRate: 115200, parity: 'none', stopBits: 1, core });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await pty?.close();
+    return [[3, createInverterSunSpec(inv).device]];
   });
 
   it('finds SunS, walks to 0xFFFF and reads W scaled', async () => {
     const read = async (ref: number, count: number) => {
-      const r = await mbpoll(['-m', 'rtu', '-b', '115200', '-P', 'none', '-a', '3', '-t', '4', '-r', String(ref), '-c', String(count), '-1', '-o', '5', pty!.b]);
+      const r = await mbpoll(['-m', 'rtu', '-b', '115200', '-P', 'none', '-a', '3', '-t', '4', '-r', String(ref), '-c', String(count), '-1', '-o', '5', line.masterPath]);
       expect(r.code).toBe(0);
       return values(r.out);
     };

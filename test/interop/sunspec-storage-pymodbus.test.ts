@@ -9,9 +9,8 @@ import { SimpleBatteryPort } from '../../emulators/inverter/battery-port';
 import { constant } from '../../emulators/inverter/irradiance';
 import { Inverter } from '../../emulators/inverter/inverter';
 import { createInverterSunSpec } from '../../emulators/inverter/sunspec-map';
-import { ModbusTcpServer } from '../../protocols/modbus/tcp/tcp-server';
 import { describeWithPeers } from '../support/peers';
-import { PyRequester } from '../support/py-request';
+import { usePymodbusTcpPeer } from '../support/pymodbus-tcp-peer';
 import { PYMODBUS_TCP_PREAMBLE } from '../support/pymodbus-tcp-preamble';
 
 const SCRIPT = `${PYMODBUS_TCP_PREAMBLE}# 124 offsets from the start of the model (after ID and L), as in model_124.json
@@ -49,8 +48,6 @@ c.close()
 `;
 
 describeWithPeers(['python3-pymodbus', 'python3-serial'], 'SunSpec 124 interop: pymodbus forces charge and discharge with negative rates', () => {
-  let server: ModbusTcpServer | undefined;
-  let peer: PyRequester | undefined;
   const bat = new SimpleBatteryPort({ soc: 50, capacityAh: 100, maxChargeA: 150, maxDischargeA: 150 });
   const inv = new Inverter({ ratedW: 5000, batteryMaxW: 5000, profile: constant(0), battery: bat, seed: 12 });
   const step = (s: number): void => {
@@ -59,20 +56,11 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'SunSpec 124 interop: 
       bat.step(0.1);
     }
   };
-  const write = (point: string, value: number) => peer!.ask({ op: 'write', point, value });
-
-  beforeAll(async () => {
+  const peer = usePymodbusTcpPeer(SCRIPT, () => {
     step(10);
-    server = new ModbusTcpServer();
-    server.core.addUnit(1, createInverterSunSpec(inv).device);
-    const { port } = await server.listen();
-    peer = new PyRequester(['-c', SCRIPT, '127.0.0.1', String(port)]);
+    return createInverterSunSpec(inv).device;
   });
-
-  afterAll(async () => {
-    await peer?.close();
-    await server?.close();
-  });
+  const write = (point: string, value: number) => peer.ask({ op: 'write', point, value });
 
   it('charge from the grid: StorCtl_Mod 2, OutWRte -50 % (raw 60536) charges at 2.5 kW at night', async () => {
     expect(await write('StorCtl_Mod', 2)).toMatchObject({ error: false });
@@ -80,7 +68,7 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'SunSpec 124 interop: 
     step(30);
     expect(inv.state.batteryW).toBeGreaterThan(2490);
     expect(inv.state.batteryW).toBeLessThanOrEqual(2500 + 1e-6);
-    expect(await peer!.ask({ op: 'read' })).toMatchObject({ StorCtl_Mod: 2, ChaSt: 4, OutWRte: -50 });
+    expect(await peer.ask({ op: 'read' })).toMatchObject({ StorCtl_Mod: 2, ChaSt: 4, OutWRte: -50 });
   });
 
   it('discharge to the grid: StorCtl_Mod 1, InWRte -9 % gives 450 W out; back to automatic stops it', async () => {
@@ -99,6 +87,6 @@ describeWithPeers(['python3-pymodbus', 'python3-serial'], 'SunSpec 124 interop: 
   it('refuses -101 % and an unknown mode bit with exception 3 (illegal data value), changing nothing', async () => {
     expect(await write('OutWRte', -101)).toMatchObject({ error: true, code: 3 });
     expect(await write('StorCtl_Mod', 4)).toMatchObject({ error: true, code: 3 });
-    expect(await peer!.ask({ op: 'read' })).toMatchObject({ StorCtl_Mod: 0, OutWRte: 100 });
+    expect(await peer.ask({ op: 'read' })).toMatchObject({ StorCtl_Mod: 0, OutWRte: 100 });
   });
 });

@@ -8,6 +8,7 @@ import type { CanBus } from '../../protocols/can/bus';
 import type { CanFrame } from '../../protocols/can/frame';
 import { openBus } from '../../protocols/can/registry';
 import { BmsDevice } from '../../emulators/bms/device/bms-device';
+import type { FaultHandle, FaultSpec } from '../../emulators/bms/device/fault-spec';
 import { loadPackFixture } from '../../emulators/bms/pack/fixtures';
 
 export interface NativeRig<A, V> {
@@ -96,6 +97,30 @@ export async function driftUntilTripped(r: NativeRig<unknown, { tripped: string 
   await r.clock.advanceAsync(o.settleMs);
   r.dev.injectFault({ kind: 'cell-drift', cell: o.cell, direction: 'down', socPerHour: o.socPerHour });
   for (let i = 0; i < 900 && !r.vehicle.tripped; i++) await r.clock.advanceAsync(1000);
+}
+
+/**
+ * The fault step of the native profile tests: run `settleMs` (the pack wakes and closes to the vehicle), inject
+ * `fault`, run `thenMs` more; the handle `injectFault` returned (to clear the fault). The test checks what followed.
+ */
+export async function injectAfter(r: NativeRig<unknown, unknown>, settleMs: number, fault: FaultSpec, thenMs: number): Promise<FaultHandle> {
+  await r.clock.advanceAsync(settleMs);
+  const handle = r.dev.injectFault(fault);
+  await r.clock.advanceAsync(thenMs);
+  return handle;
+}
+
+/**
+ * The start of the "vehicle goes silent" tests: run `settleMs`, check the contactors closed, silence the vehicle, run
+ * `thenMs` more; the time the vehicle went silent (ms).
+ */
+export async function silenceVehicle(r: NativeRig<unknown, { goSilent(reason: string): void }>, settleMs: number, thenMs: number): Promise<number> {
+  await r.clock.advanceAsync(settleMs);
+  expect(r.dev.snapshot().contactor).toBe('closed');
+  r.vehicle.goSilent('test');
+  const t = r.clock.now();
+  await r.clock.advanceAsync(thenMs);
+  return t;
 }
 
 /** Frames of `id` at or after `t` ms. */

@@ -476,9 +476,12 @@ export class PackModel {
         const lk = leak[i]!;
         const cap = capAs[i]!;
         const sdf = sd[i]! * dt;
+        // the element's new SOC and terminal voltage, from one of the two paths below
+        let s: number;
+        let v: number;
         if (atRest && b === 0 && lk === 0) {
           // rest fast path (same equations with zero current): self-discharge and RC relaxation only
-          let s = soc[i]! - sdf;
+          s = soc[i]! - sdf;
           if (s < SOC_MIN) s = SOC_MIN;
           soc[i] = s;
           const o1 = lookup(lut, s);
@@ -487,77 +490,65 @@ export class PackModel {
           v1[i] = x1;
           const x2 = v2[i]! * a2[i]!;
           v2[i] = x2;
-          const v = o1 + x1 + x2;
-          vCell[i] = v;
-          sumV += v;
+          v = o1 + x1 + x2;
           const qs = sdf * cap * o1;
           selfd += qs;
           heatJ += qs;
-          if (v < minV) {
-            minV = v;
-            minI = i;
+        } else {
+          const ii = current - b - lk;
+          const dq = (ii > 0 ? etaC * ii : ii * invEtaD) * dt;
+          s = soc[i]! + dq * invCap[i]! - sdf;
+          let clampedAs = 0;
+          if (s < SOC_MIN) {
+            clampedAs = (s - SOC_MIN) * cap;
+            s = SOC_MIN;
+          } else if (s > SOC_MAX) {
+            clampedAs = (s - SOC_MAX) * cap;
+            s = SOC_MAX;
           }
-          if (v > maxV) {
-            maxV = v;
-            maxI = i;
+          soc[i] = s;
+          const o1 = lookup(lut, s);
+          ocvNow[i] = o1;
+          // RC pairs: exact response to a constant current over dt (end value and step average)
+          const inf1 = ii * r1[i]! * f;
+          const x10 = v1[i]!;
+          const x1 = inf1 + (x10 - inf1) * a1[i]!;
+          v1[i] = x1;
+          let over = inf1 + (x10 - inf1) * g1[i]!;
+          let x2 = 0;
+          if (twoRc) {
+            const inf2 = ii * r2[i]! * f;
+            const x20 = v2[i]!;
+            x2 = inf2 + (x20 - inf2) * a2[i]!;
+            v2[i] = x2;
+            over += inf2 + (x20 - inf2) * g2[i]!;
           }
-          const stored = s * cap;
-          if (stored < minStored) minStored = stored;
-          if (cap - stored < minRoom) minRoom = cap - stored;
-          continue;
+          const ir0 = ii * r0[i]! * f;
+          over += ir0;
+          v = o1 + ir0 + x1 + x2;
+          // step-average terminal voltage = OCV + average overpotential (OCV moves < 0.1 mV per step: end value used)
+          const vAvg = o1 + over;
+          sumVavg += vAvg;
+          // energy into R0 and the RC branches; what charges the capacitors is returned when they relax, so over any
+          // stretch that starts and ends at rest this is exactly the Joule heat (it reaches the thermal lump a few tau early)
+          const q = ii * over * dt;
+          // coulombic inefficiency, plus charge the element could not take or give beyond the SOC range (side reactions)
+          const qc = ((ii > 0 ? (1 - etaC) * ii : (invEtaD - 1) * -ii) * dt + clampedAs) * o1;
+          const qs = sdf * cap * o1;
+          ohmic += q;
+          coul += qc;
+          selfd += qs;
+          let h = q + qc + qs;
+          if (b !== 0 || lk !== 0) {
+            h += b * b * bleedOhm * dt;
+            bleedJ += b * vAvg * dt;
+            leakJ += lk * vAvg * dt;
+          }
+          heatJ += h;
         }
-        const ii = current - b - lk;
-        const dq = (ii > 0 ? etaC * ii : ii * invEtaD) * dt;
-        let s = soc[i]! + dq * invCap[i]! - sdf;
-        let clampedAs = 0;
-        if (s < SOC_MIN) {
-          clampedAs = (s - SOC_MIN) * cap;
-          s = SOC_MIN;
-        } else if (s > SOC_MAX) {
-          clampedAs = (s - SOC_MAX) * cap;
-          s = SOC_MAX;
-        }
-        soc[i] = s;
-        const o1 = lookup(lut, s);
-        ocvNow[i] = o1;
-        // RC pairs: exact response to a constant current over dt (end value and step average)
-        const inf1 = ii * r1[i]! * f;
-        const x10 = v1[i]!;
-        const x1 = inf1 + (x10 - inf1) * a1[i]!;
-        v1[i] = x1;
-        let over = inf1 + (x10 - inf1) * g1[i]!;
-        let x2 = 0;
-        if (twoRc) {
-          const inf2 = ii * r2[i]! * f;
-          const x20 = v2[i]!;
-          x2 = inf2 + (x20 - inf2) * a2[i]!;
-          v2[i] = x2;
-          over += inf2 + (x20 - inf2) * g2[i]!;
-        }
-        const ir0 = ii * r0[i]! * f;
-        over += ir0;
-        const v = o1 + ir0 + x1 + x2;
+        // sums, extremes and the string's usable charge and room, whichever path the element took
         vCell[i] = v;
         sumV += v;
-        // step-average terminal voltage = OCV + average overpotential (OCV moves < 0.1 mV per step: end value used)
-        const vAvg = o1 + over;
-        sumVavg += vAvg;
-        // energy into R0 and the RC branches; what charges the capacitors is returned when they relax, so over any
-        // stretch that starts and ends at rest this is exactly the Joule heat (it reaches the thermal lump a few tau early)
-        const q = ii * over * dt;
-        // coulombic inefficiency, plus charge the element could not take or give beyond the SOC range (side reactions)
-        const qc = ((ii > 0 ? (1 - etaC) * ii : (invEtaD - 1) * -ii) * dt + clampedAs) * o1;
-        const qs = sdf * cap * o1;
-        ohmic += q;
-        coul += qc;
-        selfd += qs;
-        let h = q + qc + qs;
-        if (b !== 0 || lk !== 0) {
-          h += b * b * bleedOhm * dt;
-          bleedJ += b * vAvg * dt;
-          leakJ += lk * vAvg * dt;
-        }
-        heatJ += h;
         if (v < minV) {
           minV = v;
           minI = i;

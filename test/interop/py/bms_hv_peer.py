@@ -7,33 +7,16 @@ Prints JSON lines: {"event": "ready"}, then per request type {"event": "answers"
 python-can 4.1 may lose a frame at a TCP read boundary (known peer bug) and marks every received frame extended:
 a request is repeated (at most --tries times) until every answer id was seen, and frames are matched by id.
 """
-import argparse
-import json
-import logging
-import sys
-
-logging.disable(logging.CRITICAL)
-import can  # noqa: E402
-import canmatrix.formats  # noqa: E402
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+from inverter_peer_common import can, emit, open_inverter, signals  # python-can, imported with its logging silenced
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--channel", required=True)
-    p.add_argument("--dbc", required=True)
-    p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--tries", type=int, default=5)
-    args = p.parse_args()
-    db = canmatrix.formats.loadp_flat(args.dbc)
-    frames = {f.arbitration_id.id + args.offset: f for f in db.frames if "BMS" in f.transmitters}
+    def add_arguments(p):
+        p.add_argument("--offset", type=int, default=0)
+        p.add_argument("--tries", type=int, default=5)
+    args, battery_frames, bus = open_inverter(add_arguments)
+    frames = {f.arbitration_id.id + args.offset: f for f in battery_frames}
     groups = {0: [i for i in frames if (i - args.offset) >> 8 == 0x42], 2: [i for i in frames if (i - args.offset) >> 8 == 0x73]}
-    bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
     try:
         emit({"event": "ready"})
         for rtype, ids in groups.items():
@@ -50,8 +33,7 @@ def main():
                         continue
                     i = msg.arbitration_id
                     if i in ids and i not in got and len(msg.data) == frames[i].size:
-                        d = frames[i].decode(bytearray(msg.data))
-                        got[i] = {"data": bytes(msg.data).hex(), "signals": {n: float(v.phys_value) for n, v in d.items()}}
+                        got[i] = {"data": bytes(msg.data).hex(), "signals": signals(frames[i], msg.data)}
             emit({"event": "answers", "type": rtype, "requests": tries, "frames": {str(k): v for k, v in got.items()},
                   "missing": sorted(set(ids) - set(got))})
         emit({"event": "done"})

@@ -11,35 +11,18 @@ interface) on our hub, and python3-canmatrix decoding the battery's frames with 
 python-can 4.1 may lose a frame at a TCP read boundary (known peer bug); the battery repeats every cycle, so the
 peer waits for the first complete copy of each message.
 """
-import argparse
-import json
-import logging
-import sys
 import time
 
-logging.disable(logging.CRITICAL)
-import can  # noqa: E402
-import canmatrix.formats  # noqa: E402
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+from inverter_peer_common import can, emit, open_inverter, signals  # python-can, imported with its logging silenced
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--channel", required=True)
-    p.add_argument("--dbc", required=True)
-    p.add_argument("--heartbeats", type=int, default=3)
-    p.add_argument("--malformed", type=int, default=1)
-    p.add_argument("--wait", type=float, default=10.0)
-    args = p.parse_args()
-
-    db = canmatrix.formats.loadp_flat(args.dbc)
-    frames = {f.arbitration_id.id: f for f in db.frames if "BMS" in f.transmitters}
-    bus = can.Bus(interface="socketcand", host="127.0.0.1", port=args.port, channel=args.channel)
+    def add_arguments(p):
+        p.add_argument("--heartbeats", type=int, default=3)
+        p.add_argument("--malformed", type=int, default=1)
+        p.add_argument("--wait", type=float, default=10.0)
+    args, battery_frames, bus = open_inverter(add_arguments)
+    frames = {f.arbitration_id.id: f for f in battery_frames}
     try:
         emit({"event": "ready"})
         for _ in range(args.heartbeats):
@@ -57,10 +40,8 @@ def main():
             frame = frames.get(msg.arbitration_id)
             if frame is None or len(msg.data) != frame.size:
                 continue
-            decoded = frame.decode(bytearray(msg.data))
-            signals = {name: float(d.phys_value) for name, d in decoded.items()}
             seen[msg.arbitration_id] = True
-            emit({"event": "frame", "id": msg.arbitration_id, "data": bytes(msg.data).hex(), "signals": signals})
+            emit({"event": "frame", "id": msg.arbitration_id, "data": bytes(msg.data).hex(), "signals": signals(frame, msg.data)})
         emit({"event": "done", "seen": sorted(seen), "missing": sorted(set(frames) - set(seen))})
     finally:
         bus.shutdown()

@@ -12,7 +12,7 @@ Prints JSON lines: ready, contactors {on, after_s}, diag {...}, cells {cells, tr
 {"cmd": "silent"} stops sending and prints contactors-off {after_s}, then done. python-can 4.1 may lose a frame at a
 TCP read boundary and marks every frame extended: frames are matched by id, and a broken answer is asked again.
 """
-from vehicle_peer_common import VehiclePeer, crc8, emit, run_peer, until_off
+from vehicle_peer_common import VehiclePeer, crc8, emit, retry, run_peer, until_off
 
 
 def j1850(d, init):
@@ -52,11 +52,7 @@ class Vehicle(VehiclePeer):
         return self.isotp_request(arb, [0x07, len(payload)] + list(payload), [0x07, 0x30, 0x00, 0x05], tester=tester)
 
     def ask(self, arb, tester, payload, tries):
-        for t in range(1, tries + 1):
-            a = self.request(arb, tester, payload)
-            if a is not None:
-                return a, t
-        return None, tries
+        return retry(lambda: self.request(arb, tester, payload), tries)
 
 
 def body(v, args):

@@ -1,7 +1,7 @@
-"""What the native-pack vehicle peers share (leaf_vehicle_peer.py, i3_vehicle_peer.py): JSON-line output, CRC-8, a
-python-can socketcand bus that two threads may send on, a drift-free periodic loop for the keep-alive frames, ISO-TP
-reassembly of the pack's diagnostic answers (normal or extended addressing, ISO 15765-2), and the run of a peer:
-arguments, ready, the silent command, done.
+"""What the native-pack vehicle peers share (leaf_vehicle_peer.py, i3_vehicle_peer.py, ...): JSON-line output, CRC-8,
+a python-can socketcand bus that two threads may send on, a drift-free periodic loop for the keep-alive frames,
+ISO-TP reassembly of the pack's diagnostic answers (normal or extended addressing, ISO 15765-2), a request retried,
+and the run of a peer: arguments, ready, the silent command, done.
 
 python-can 4.1 may lose a frame at a TCP read boundary (known peer bug) and marks every received frame extended:
 frames are matched by id only, and a peer asks again when a transfer broke."""
@@ -122,6 +122,15 @@ class VehiclePeer(PeerBus):
                 if len(buf) >= want:
                     return buf[:want]
         return None
+
+
+def retry(ask_once, tries):
+    """Call `ask_once()` until it answers (not None), at most `tries` times: (the answer or None, the calls made)."""
+    for t in range(1, tries + 1):
+        a = ask_once()
+        if a is not None:
+            return a, t
+    return None, tries
 
 
 def until_off(on, off_event):

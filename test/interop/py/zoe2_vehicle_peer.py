@@ -14,7 +14,7 @@ import time
 
 logging.disable(logging.CRITICAL)
 import can  # noqa: E402
-from vehicle_peer_common import PeerBus, emit, run_peer  # noqa: E402
+from vehicle_peer_common import PeerBus, emit, retry, run_peer  # noqa: E402
 
 REQ, ANS = 0x18DADBF1, 0x18DAF1DB
 CELL_DIDS = [d for d in range(0x9021, 0x9021 + 99) if d not in (0x9040, 0x9060, 0x9080)]
@@ -54,11 +54,7 @@ class Vehicle(PeerBus):
         return None
 
     def ask(self, did, tries):
-        for t in range(1, tries + 1):
-            v = self.read(did)
-            if v is not None:
-                return v, t
-        return None, tries
+        return retry(lambda: self.read(did), tries)
 
 
 def body(v, args):

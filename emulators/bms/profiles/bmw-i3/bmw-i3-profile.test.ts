@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
-import { driftUntilTripped, framesSince, nativeRigs, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, injectAfter, nativeRigs, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { I3Vehicle } from '../../../../examples/controllers/i3-vehicle/controller';
 import { I3AnswerAssembler, j1850 } from '../../../../examples/controllers/i3-vehicle/i3-decoder';
 import { attachBmwI3, type BmwI3Attachment } from './bmw-i3-profile';
@@ -132,9 +132,7 @@ describe('BMW i3 SME profile', () => {
 
   it('an isolation fault shows in 0x1FA (internal isolation error, warning) and in the open request of 0x112', async () => {
     const r = await rig();
-    await r.clock.advanceAsync(3000);
-    r.dev.injectFault({ kind: 'insulation', kOhm: 30 });
-    await r.clock.advanceAsync(4000);
+    await injectAfter(r, 3000, { kind: 'insulation', kOhm: 30 }, 4000);
     const b = r.vehicle.broadcast;
     expect([b.isolationInternal, b.isolationWarning, b.requestOpen]).toEqual([2, 2, 1]);
     expect(r.vehicle.tripped).toBe('isolation error reported in 0x1FA');
@@ -143,9 +141,7 @@ describe('BMW i3 SME profile', () => {
 
   it('an interlock (internal-fault) and a welded contactor show in 0x1FA', async () => {
     const r = await rig();
-    await r.clock.advanceAsync(3000);
-    const f = r.dev.injectFault({ kind: 'internal-fault' });
-    await r.clock.advanceAsync(3000);
+    const f = await injectAfter(r, 3000, { kind: 'internal-fault' }, 3000);
     expect(r.vehicle.broadcast.interlock).toBe(2);
     f.clear();
     r.dev.resetFaults();

@@ -1,4 +1,5 @@
-import { aftermarketRig, type AftermarketRig } from '../aftermarket-common/test-rig';
+import type { AftermarketRig } from '../aftermarket-common/test-rig';
+import { aftermarketRigs } from '../../../../test/support/aftermarket-rigs';
 
 /**
  * The master's side, written from ai-republic/bms-to-inverter @ 59ac882d (DalyBmsCANProcessor.prepareSendFrame:
@@ -15,14 +16,11 @@ async function ask(rig: AftermarketRig, cmd: number, bmsId = 1) {
 const be = (d: Uint8Array, i: number) => (d[i]! << 8) | d[i + 1]!;
 
 describe('Daly CAN profile (request/response)', () => {
-  let rig: AftermarketRig | undefined;
-  afterEach(async () => {
-    await rig?.close();
-  });
+  const open = aftermarketRigs();
 
 
   it('answers 0x90-0x98 so the master reads back voltage, current, SOC, cells, temperatures and MOS states', async () => {
-    rig = await aftermarketRig('daly-can');
+    const rig = await open('daly-can');
     rig.bms.setInput('current', 15);
     rig.run(3);
     const [m] = await ask(rig, 0x90);
@@ -47,7 +45,7 @@ describe('Daly CAN profile (request/response)', () => {
   });
 
   it('answers only its own BMS id, ignores malformed requests (counted) and is silent under comms-loss', async () => {
-    rig = await aftermarketRig('daly-can');
+    const rig = await open('daly-can');
     rig.run(1);
     expect(await ask(rig, 0x90, 2)).toEqual([]);
     await rig.peer.send({ id: 0x18900140, extended: true, data: new Uint8Array(4) });

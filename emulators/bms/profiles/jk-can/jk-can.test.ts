@@ -1,4 +1,5 @@
-import { aftermarketRig, last, type AftermarketRig } from '../aftermarket-common/test-rig';
+import { last } from '../aftermarket-common/test-rig';
+import { aftermarketRigs } from '../../../../test/support/aftermarket-rigs';
 
 /**
  * A decoder from ai-republic/bms-to-inverter @ 59ac882d JKBmsCANProcessor.java: little-endian; 0x2F4 V 0.1 V,
@@ -11,10 +12,7 @@ function decodeStatus(d: Uint8Array) {
 }
 
 describe('JK CAN profile (broadcast)', () => {
-  let rig: AftermarketRig | undefined;
-  afterEach(async () => {
-    await rig?.close();
-  });
+  const open = aftermarketRigs();
 
 
   it("the decoder reads ai-republic's own vector", () => {
@@ -22,7 +20,7 @@ describe('JK CAN profile (broadcast)', () => {
   });
 
   it('a decoder from the sources reads back the state, the extremes and every cell', async () => {
-    rig = await aftermarketRig('jk-can');
+    const rig = await open('jk-can');
     rig.bms.setInput('current', -30);
     rig.run(3);
     const st = decodeStatus(last(rig.got, 0x2f4)!.data);
@@ -45,7 +43,7 @@ describe('JK CAN profile (broadcast)', () => {
   });
 
   it('raises the over-temperature level in 0x7F4 byte 1 bits 6-7 when the pack alarms', async () => {
-    rig = await aftermarketRig('jk-can');
+    const rig = await open('jk-can');
     rig.bms.injectFault({ kind: 'external-heat', module: 0, watts: 20000 });
     rig.run(60);
     expect(rig.bms.signal('alarm.overTemperature')).toBe(true);

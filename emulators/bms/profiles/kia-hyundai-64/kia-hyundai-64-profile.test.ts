@@ -7,7 +7,7 @@ import { loadDbc } from '../../../../protocols/can/dbc';
 import { Kia64Vehicle, type Kia64VehicleOptions } from '../../../../examples/controllers/kia64-vehicle/controller';
 import { decodeKia64Frame, decodeKia64Pid, type Kia64Broadcast, type Kia64Pids } from '../../../../examples/controllers/kia64-vehicle/kia64-decoder';
 import { LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
-import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, injectAfter, nativeRigs, silenceVehicle } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachKiaHyundai64 } from './kia-hyundai-64-profile';
 import { Kia64FrameEncoder } from './kia64-frames';
@@ -129,11 +129,7 @@ describe('Kia/Hyundai 64 kWh BMS profile', () => {
 
   it('the vehicle goes silent: relays open within 0.5 s, asleep after 10 s, awake again on the next 0x200', async () => {
     const r = await rig();
-    await r.clock.advanceAsync(3000);
-    expect(r.dev.snapshot().contactor).toBe('closed');
-    r.vehicle.goSilent('test');
-    const t = r.clock.now();
-    await r.clock.advanceAsync(700);
+    const t = await silenceVehicle(r, 3000, 700);
     expect(r.attachment.vehicleLost).toBe(true);
     expect(r.dev.snapshot().contactor).toBe('open');
     expect(framesSince(r.wire, r.clock.now() - 200, 0x595).length).toBeGreaterThan(0); // still awake
@@ -214,16 +210,12 @@ describe('Kia/Hyundai 64 kWh BMS profile', () => {
 
   it('isolation, interlock and contactor faults as the controller sees them', async () => {
     const iso = await rig({ minInsulationKOhm: 100 });
-    await iso.clock.advanceAsync(3000);
-    iso.dev.injectFault({ kind: 'insulation', kOhm: 20 });
-    await iso.clock.advanceAsync(3000);
+    await injectAfter(iso, 3000, { kind: 'insulation', kOhm: 20 }, 3000);
     expect(iso.vehicle.pids.isolationKOhm).toBe(20);
     expect(iso.vehicle.tripped).toBe('isolation 20 kOhm');
     expect(iso.dev.snapshot().contactor).toBe('open');
     const hvil = await rig();
-    await hvil.clock.advanceAsync(3000);
-    hvil.dev.injectFault({ kind: 'internal-fault' });
-    await hvil.clock.advanceAsync(4000);
+    await injectAfter(hvil, 3000, { kind: 'internal-fault' }, 4000);
     expect(hvil.dev.snapshot().contactor).toBe('open');
     expect(hvil.vehicle.pids.relayByte).toBe(0);
     const weld = await rig();

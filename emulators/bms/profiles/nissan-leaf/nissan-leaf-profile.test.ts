@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import type { CanFrame } from '../../../../protocols/can/frame';
-import { framesSince, nativeRigs, type NativeRig } from '../../../../test/support/native-pack-rig';
+import { framesSince, injectAfter, nativeRigs, type NativeRig } from '../../../../test/support/native-pack-rig';
 import { LeafVehicle } from '../../../../examples/controllers/leaf-vehicle/controller';
 import { crc85, LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
 import { attachNissanLeaf, type NissanLeafAttachment } from './nissan-leaf-profile';
@@ -144,9 +144,7 @@ describe('Nissan Leaf LBC profile', () => {
 
   it('an isolation fault shows in group 0x01, as DTC P33E0 and as a relay cut request', async () => {
     const r = await rig('aze0', { pollIntervalS: 0.5, groups: [1], minInsulationKOhm: 100 });
-    await r.clock.advanceAsync(3000);
-    r.dev.injectFault({ kind: 'insulation', kOhm: 30 });
-    await r.clock.advanceAsync(5000);
+    await injectAfter(r, 3000, { kind: 'insulation', kOhm: 30 }, 5000);
     expect(r.vehicle.groups.insulationKOhm).toBe(30);
     expect(r.vehicle.tripped).toBe('insulation 30 kOhm');
     expect(r.vehicle.broadcast.relayCut).toBe(1);

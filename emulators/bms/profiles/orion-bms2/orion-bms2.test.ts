@@ -1,4 +1,5 @@
-import { aftermarketRig, last, type AftermarketRig } from '../aftermarket-common/test-rig';
+import { last, type AftermarketRig } from '../aftermarket-common/test-rig';
+import { aftermarketRigs } from '../../../../test/support/aftermarket-rigs';
 
 /**
  * A decoder written from the reading side only [dalathegreat/Battery-Emulator Software/src/battery/ORION-BMS.cpp @
@@ -35,14 +36,11 @@ function decodeOrion(frames: AftermarketRig['got']) {
 }
 
 describe('Orion BMS 2 profile (Victron-compatible CAN)', () => {
-  let rig: AftermarketRig | undefined;
-  afterEach(async () => {
-    await rig?.close();
-  });
+  const open = aftermarketRigs();
 
 
   it('a decoder from Battery-Emulator reads back the state, the limits and every cell', async () => {
-    rig = await aftermarketRig('orion-bms2');
+    const rig = await open('orion-bms2');
     rig.bms.setInput('current', -20);
     rig.run(5);
     const o = decodeOrion(rig.got);
@@ -59,7 +57,7 @@ describe('Orion BMS 2 profile (Victron-compatible CAN)', () => {
   });
 
   it('goes silent on a comms-loss fault (counted) and a 0x35A pair shows an active over-temperature alarm', async () => {
-    rig = await aftermarketRig('orion-bms2');
+    const rig = await open('orion-bms2');
     rig.run(2);
     const f = rig.bms.injectFault({ kind: 'comms-loss' });
     const before = rig.got.length;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import { ZoeGen2Vehicle, type ZoeGen2VehicleOptions } from '../../../../examples/controllers/zoe-gen2-vehicle/controller';
 import { decodeZoeGen2Answer, decodeZoeGen2Frame, type ZoeGen2Reading } from '../../../../examples/controllers/zoe-gen2-vehicle/zoe-gen2-decoder';
-import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, injectAfter, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachRenaultZoeGen2 } from './renault-zoe-gen2-profile';
 import { INTERLOCK_OK, Zoe2FrameEncoder, zoe2Crc } from './zoe2-frames';
@@ -166,9 +166,7 @@ describe('Renault Zoe Gen2 LBC profile', () => {
 
   it('an interlock fault (internal-fault) in 0x0F8 and DID 901A; the controller trips on it', async () => {
     const r = await rig();
-    await r.clock.advanceAsync(8000);
-    r.dev.injectFault({ kind: 'internal-fault' });
-    await r.clock.advanceAsync(3000);
+    await injectAfter(r, 8000, { kind: 'internal-fault' }, 3000);
     expect(r.vehicle.reading.interlock).toBe(0);
     expect(r.vehicle.tripped).toBe('interlock 0x0');
   });

@@ -8,7 +8,7 @@ import type { CanFrame } from '../../../../protocols/can/frame';
 import { ZoeVehicle } from '../../../../examples/controllers/zoe-vehicle/controller';
 import { decodeZoeFrame, type ZoeBroadcast } from '../../../../examples/controllers/zoe-vehicle/zoe-decoder';
 import { LeafAnswerAssembler } from '../../../../examples/controllers/leaf-vehicle/leaf-decoder';
-import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, injectAfter, nativeRigs } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachRenaultZoe, type ZoeVariant } from './renault-zoe-profile';
 import { ZoeFrameEncoder } from './zoe-frames';
@@ -154,9 +154,7 @@ describe('Renault Zoe Gen1 LBC profile', () => {
     expect(drift.vehicle.tripped).toMatch(/cell deviation \d+ mV \(cell 71 at /);
     expect(drift.clock.now()).toBeGreaterThan(30_000); // a drift of tens of seconds at least, not the start-up spread
     const iso = await rig('ze40');
-    await iso.clock.advanceAsync(2000);
-    iso.dev.injectFault({ kind: 'insulation', kOhm: 20 });
-    await iso.clock.advanceAsync(4000);
+    await injectAfter(iso, 2000, { kind: 'insulation', kOhm: 20 }, 4000);
     expect(iso.vehicle.broadcast.isolation).toBe(2);
     expect(iso.vehicle.tripped).toBe('isolation fault in 0x424');
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import { TeslaLegacyVehicle, type TeslaLegacyVehicleOptions } from '../../../../examples/controllers/tesla-legacy-vehicle/controller';
 import { decodeTeslaLegacyFrame, type TeslaLegacyReading } from '../../../../examples/controllers/tesla-legacy-vehicle/tesla-legacy-decoder';
-import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, injectAfter, nativeRigs, silenceVehicle } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachTeslaLegacy } from './tesla-legacy-profile';
 import { BMS_STATE, CELL_LSB_V, CONTACTOR, TeslaLegacyFrameEncoder } from './tesla-legacy-frames';
@@ -75,11 +75,7 @@ describe('Tesla Model S/X legacy BMS profile', () => {
 
   it('the vehicle goes silent: contactors open within 0.5 s of the status frames stopping, asleep 10 s after 0x408, awake again on the next', async () => {
     const r = await rig();
-    await r.clock.advanceAsync(4000);
-    expect(r.dev.snapshot().contactor).toBe('closed');
-    r.vehicle.goSilent('test');
-    const t = r.clock.now();
-    await r.clock.advanceAsync(600);
+    const t = await silenceVehicle(r, 4000, 600);
     expect(r.attachment.vehicleLost).toBe(true);
     expect(r.dev.snapshot().contactor).toBe('open');
     expect(r.vehicle.reading.contactorState).toBe(CONTACTOR.open);
@@ -104,17 +100,13 @@ describe('Tesla Model S/X legacy BMS profile', () => {
 
   it('isolation, interlock and contactor faults in 0x212', async () => {
     const iso = await rig({ minInsulationKOhm: 100 });
-    await iso.clock.advanceAsync(4000);
-    iso.dev.injectFault({ kind: 'insulation', kOhm: 20 });
-    await iso.clock.advanceAsync(300);
+    await injectAfter(iso, 4000, { kind: 'insulation', kOhm: 20 }, 300);
     expect(iso.vehicle.reading.isolationKOhm).toBe(20);
     expect(iso.vehicle.tripped).toBe('isolation 20 kOhm');
     await iso.clock.advanceAsync(3000);
     expect(iso.dev.snapshot().contactor).toBe('open');
     const hvil = await rig();
-    await hvil.clock.advanceAsync(4000);
-    hvil.dev.injectFault({ kind: 'internal-fault' });
-    await hvil.clock.advanceAsync(3000);
+    await injectAfter(hvil, 4000, { kind: 'internal-fault' }, 3000);
     expect(hvil.vehicle.reading).toMatchObject({ hvilStatus: 1, hvilOn: 0, bmsState: BMS_STATE.fault });
     expect(hvil.vehicle.tripped).toBe('HV interlock fault');
     const weld = await rig();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadDbc } from '../../../../protocols/can/dbc';
 import { TeslaModel3Vehicle, type TeslaModel3VehicleOptions } from '../../../../examples/controllers/tesla-model3-vehicle/controller';
 import { decodeTeslaModel3Frame, type TeslaModel3Reading } from '../../../../examples/controllers/tesla-model3-vehicle/tesla-model3-decoder';
-import { driftUntilTripped, framesSince, nativeRigs } from '../../../../test/support/native-pack-rig';
+import { driftUntilTripped, framesSince, injectAfter, nativeRigs, silenceVehicle } from '../../../../test/support/native-pack-rig';
 import { emptySnapshot } from '../../device/snapshot';
 import { attachTeslaModel3 } from './tesla-model3-profile';
 import { BMS_CONTACTOR, BMS_STATE, HVIL, HVP_SET, TeslaModel3FrameEncoder, teslaChecksum } from './tesla-model3-frames';
@@ -175,11 +175,7 @@ describe('Tesla Model 3/Y BMS profile', () => {
 
   it('the vehicle goes silent: contactors open within 0.5 s, asleep 10 s after the last 0x221, awake again on the next', async () => {
     const r = await rig();
-    await r.clock.advanceAsync(5000);
-    expect(r.dev.snapshot().contactor).toBe('closed');
-    r.vehicle.goSilent('test');
-    const t = r.clock.now();
-    await r.clock.advanceAsync(700);
+    const t = await silenceVehicle(r, 5000, 700);
     expect(r.dev.snapshot().contactor).toBe('open');
     expect(r.vehicle.reading.contactorState).toBe(BMS_CONTACTOR.open);
     await r.clock.advanceAsync(10_000);
@@ -209,18 +205,14 @@ describe('Tesla Model 3/Y BMS profile', () => {
 
   it('isolation, interlock, weld and failure to close in 0x212 / 0x20A / 0x320', async () => {
     const iso = await rig({ minInsulationKOhm: 100 });
-    await iso.clock.advanceAsync(5000);
-    iso.dev.injectFault({ kind: 'insulation', kOhm: 20 });
-    await iso.clock.advanceAsync(300);
+    await injectAfter(iso, 5000, { kind: 'insulation', kOhm: 20 }, 300);
     expect(iso.vehicle.reading.isolationKOhm).toBe(20);
     expect(iso.vehicle.tripped).toBe('isolation 20 kOhm');
     await iso.clock.advanceAsync(3000);
     expect(iso.dev.snapshot().contactor).toBe('open');
     expect(iso.vehicle.reading.alertIsolation).toBe(1);
     const hvil = await rig();
-    await hvil.clock.advanceAsync(5000);
-    hvil.dev.injectFault({ kind: 'internal-fault' });
-    await hvil.clock.advanceAsync(3000);
+    await injectAfter(hvil, 5000, { kind: 'internal-fault' }, 3000);
     expect(hvil.vehicle.reading).toMatchObject({ hvilStatus: HVIL.internalOpen, bmsState: BMS_STATE.fault, alertHvil: 1 });
     expect(hvil.vehicle.tripped).toMatch(/HVIL status 3|BMS state FAULT/);
     const weld = await rig();
