@@ -5,7 +5,8 @@ import { gunzipSync } from 'node:zlib';
 import { OperationError } from '../errors';
 import { ByteBudget } from './byte-budget';
 import { BudgetExhaustedError } from './budgeted-stream';
-import { openRecordStream, RECORD_SLOT_BYTES, type RecordFormatter } from './record-stream';
+import { digits, thread } from '../../test/support/digits-formatter';
+import { openRecordStream, RECORD_SLOT_BYTES } from './record-stream';
 
 let dir: string;
 beforeAll(() => {
@@ -15,33 +16,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * A test format: a 16-byte record, [0..3] a number written as 4 decimal digits on a line, [4] = 1 fails the formatter
- * ('boom'), [12] = 0 (raw records have 0x80 there, copied as they are). Written as source text, as the worker gets
- * it, so that no coverage instrumentation ever puts free names into it.
- */
-const digitsFormatter = new Function(
-  'prefix',
-  `return (u8, _f64, u32, start, end, out) => {
-    let o = start;
-    while (o < end) {
-      if (u8[o + 12] === 0x80) {
-        const n = u32[(o >> 2) + 2];
-        out.room(n);
-        out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
-        out.len += n;
-        o += 16 + ((n + 7) & ~7);
-        continue;
-      }
-      if (u8[o + 4] === 1) throw new Error('boom');
-      const line = prefix + String(u32[o >> 2]).padStart(4, '0') + '\\n';
-      out.room(line.length);
-      for (let i = 0; i < line.length; i++) out.buf[out.len++] = line.charCodeAt(i);
-      o += 16;
-    }
-  };`,
-) as (prefix: string) => RecordFormatter;
-const transform = { factory: digitsFormatter, params: 'n=' };
+/** The test format (test/support/digits-formatter.ts): `n=0042` lines; a record with [4] = 1 fails ('boom'). */
+const transform = digits('n=');
 
 function put(s: ReturnType<typeof openRecordStream>, n: number, fail = false): void {
   const o = s.reserve(16);
@@ -68,6 +44,33 @@ describe('RecordStream', () => {
     expect(texts[0]!.length).toBe(expected.length);
     expect(texts[0] === expected).toBe(true);
     expect(texts[1] === expected).toBe(true);
+  });
+
+  it('a .gz stream is formatted in the compression worker (also under jest and --coverage), a plain one on this thread', async () => {
+    const seen: string[] = [];
+    for (const name of ['thread.txt', 'thread.txt.gz']) {
+      const s = openRecordStream(join(dir, name), thread);
+      put(s, 1);
+      await s.close();
+      const raw = readFileSync(join(dir, name));
+      seen.push((name.endsWith('.gz') ? gunzipSync(raw) : raw).toString());
+    }
+    expect(seen).toEqual(['main\n', 'worker\n']);
+  });
+
+  it('a formatter module or export that cannot be loaded: the error names the file, the module and the export', async () => {
+    const missing = { module: join(dir, 'no-such-formatter.ts'), name: 'nothing', params: null };
+    const wrongName = { ...thread, name: 'noSuchExport' };
+    const gz = join(dir, 'unloadable.txt.gz');
+    const s = openRecordStream(gz, missing);
+    put(s, 1);
+    await expect(s.close()).rejects.toThrow(new RegExp(`^writing ${gz} failed: cannot load the formatter nothing from ${missing.module}: Cannot find module`));
+    const s2 = openRecordStream(gz, wrongName);
+    put(s2, 1);
+    await expect(s2.close()).rejects.toThrow(`writing ${gz} failed: ${thread.module} exports no formatter noSuchExport`);
+    // Plain files format on this thread: the stream is refused when it opens.
+    expect(() => openRecordStream(join(dir, 'unloadable.txt'), wrongName)).toThrow(`${thread.module} exports no formatter noSuchExport`);
+    expect(() => openRecordStream(join(dir, 'unloadable.txt'), { ...thread, module: 'relative/path' })).toThrow(/must be an absolute path/);
   });
 
   it('a formatter that fails in the worker: close rejects with an OperationError naming the file and the cause, keeps what came before', async () => {

@@ -1,10 +1,13 @@
-import { openSync, writeSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { openSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { ConfigError, OperationError } from '../errors';
 import type { ByteBudget } from './byte-budget';
 import { BudgetExhaustedError, closeFile } from './budgeted-stream';
-import { createChunkOut, type ChunkIo, type ChunkOut } from './chunk-out';
+import { createChunkOut, type ChunkOut } from './chunk-out';
 import { openRecordChannel, type RecordChannel } from './gzip-worker';
+import { RAW_RECORD, type RecordFormatter, type RecordTransform } from './record-format';
+
+export { RAW_RECORD, type RecordFormatter, type RecordTransform };
 
 /** Bytes of text gathered per chunk (one gzip member): the same as `BudgetedStream`'s. */
 export const RECORD_CHUNK_BYTES = 256 * 1024;
@@ -12,24 +15,21 @@ export const RECORD_CHUNK_BYTES = 256 * 1024;
 export const RECORD_SLOT_BYTES = 256 * 1024;
 export const RECORD_SLOTS = 4;
 
-/** Byte 12 of a record with this bit: raw bytes (length in the u32 at byte 8, bytes from byte 16), copied as they are. */
-export const RAW_RECORD = 0x80;
-
 /**
- * Turns records into file bytes: called with the records between `start` and `end` (byte offsets in the views, each
- * record 8-byte aligned) and the output. State kept between calls (per stream) lives in the closure.
+ * The formatter a transform names, loaded on this thread (the same module the worker loads). `OperationError` naming
+ * the module and the export when it cannot be loaded or is not a function.
  */
-export type RecordFormatter = (u8: Uint8Array, f64: Float64Array, u32: Uint32Array, start: number, end: number, out: ChunkOut) => void;
-
-/**
- * How a stream's records become bytes: `factory(params)` gives the stream's formatter. The factory must be
- * self-contained (no free names but globals: no imports, no module constants), because the compression worker runs
- * its source text (`factory.toString()`); `params` must survive structured cloning. Raw records ({@link RAW_RECORD})
- * must be copied through with `out.room(n)` first.
- */
-export interface RecordTransform<P> {
-  factory: (params: P) => RecordFormatter;
-  params: P;
+export function loadRecordFormatter<P>(transform: RecordTransform<P>): RecordFormatter {
+  const { module, name } = transform;
+  if (!isAbsolute(module)) throw new OperationError(`a record formatter's module must be an absolute path, not '${module}'`);
+  let factory: unknown;
+  try {
+    factory = (require(module) as Record<string, unknown>)[name];
+  } catch (err) {
+    throw new OperationError(`cannot load the formatter ${name} from ${module}: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof factory !== 'function') throw new OperationError(`${module} exports no formatter ${name}`);
+  return (factory as (params: P) => RecordFormatter)(transform.params);
 }
 
 /**
@@ -67,10 +67,13 @@ export function openRecordStream<P>(path: string, transform: RecordTransform<P>,
     throw new ConfigError(`cannot create ${path}: ${(err as Error).message}`, path, { cause: err });
   }
   const compressed = path.endsWith('.gz');
-  return new SlotRecordStream(path, fd, compressed, transform, budget);
+  try {
+    return new SlotRecordStream(path, fd, compressed, transform, budget);
+  } catch (err) {
+    closeFile(fd, path);
+    throw err;
+  }
 }
-
-const io: ChunkIo = { gzipSync: (d, o) => gzipSync(d, o), writeSync: (fd, d, off, len) => writeSync(fd, d, off, len) };
 
 interface Slot {
   u8: Uint8Array;
@@ -110,7 +113,7 @@ class SlotRecordStream implements RecordStream {
     let slots: Slot[] = [];
     if (compressed) {
       const shared = new SharedArrayBuffer(RECORD_SLOT_BYTES * RECORD_SLOTS);
-      this.channel = openRecordChannel(fd, shared, RECORD_SLOT_BYTES, transform, (message) => {
+      this.channel = openRecordChannel(fd, shared, RECORD_SLOT_BYTES, transform, compressed, (message) => {
         // The worker's own words replace the bare flag seen in shared memory (they arrive before close settles).
         if (!this.failure || this.failure === this.flagged) this.failure = new OperationError(`writing ${path} failed: ${message}`);
       });
@@ -119,8 +122,8 @@ class SlotRecordStream implements RecordStream {
     if (!this.channel) {
       // Plain files (and gzip where no worker runs): formatted record by record on this thread.
       slots = [slotViews(new ArrayBuffer(RECORD_SLOT_BYTES), 0, RECORD_SLOT_BYTES)];
-      this.format = transform.factory(transform.params);
-      this.out = createChunkOut(io, fd, compressed, RECORD_CHUNK_BYTES, (n) => this.budget?.spend(n));
+      this.format = loadRecordFormatter(transform);
+      this.out = createChunkOut(fd, compressed, RECORD_CHUNK_BYTES, (n) => this.budget?.spend(n));
     }
     this.slots = slots;
     ({ u8: this.u8, f64: this.f64, u32: this.u32 } = slots[0]!);

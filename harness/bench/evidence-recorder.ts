@@ -5,7 +5,7 @@ import { BudgetExhaustedError } from '../../core/budget/budgeted-stream';
 import { openRecordStream, type RecordStream } from '../../core/budget/record-stream';
 import { formatFrame, type CanFrame } from '../../protocols/can/frame';
 import type { ServerTransaction } from '../../protocols/modbus/server-core';
-import { modbusLogFormatter, ModbusRecordWriter } from './modbus-log-records';
+import { modbusLogRecords, ModbusRecordWriter } from './modbus-log-records';
 import type { Ring } from './ring';
 
 /** Where a run's evidence goes and how it is bounded (see `BenchInstanceOptions`). */
@@ -109,7 +109,7 @@ export class EvidenceRecorder {
   async openTransactionLog(endpoint: string): Promise<void> {
     const path = this.file(`modbus-${endpoint}.jsonl${this.compressSuffix}`);
     if (!path) return;
-    const stream = openRecordStream(path, { factory: modbusLogFormatter, params: { startMs: this.startMs } }, this.options.traceBudget);
+    const stream = openRecordStream(path, modbusLogRecords({ startMs: this.startMs }), this.options.traceBudget);
     this.transactionLogs.set(endpoint, { stream, records: new ModbusRecordWriter(stream), stopped: false });
   }
 
