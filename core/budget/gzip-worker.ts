@@ -9,10 +9,11 @@ import type { RecordTransform } from './record-format';
  * (Atomics.wait) while a stream has `MAX_IN_FLIGHT` chunks queued, so memory stays bounded even when the worker falls
  * behind. One worker serves every stream of the process, in order (chunks of one file are written in sequence).
  *
- * Record streams (`record-stream.ts`, the CAN traces) hand over less and leave more to the worker: the main thread
- * fills fixed-layout binary records into slots of a SharedArrayBuffer and posts only `{ slot, len }`; the worker
- * formats them (the stream's formatter, which the worker loads with `require` from its module path and export name,
- * once per module) into 256 kB chunks, compresses and writes them, and frees the slot. No per-frame strings, no
+ * Record streams (`record-stream.ts`, the CAN traces and Modbus transaction logs, compressed or plain) hand over less
+ * and leave more to the worker: the main thread fills fixed-layout binary records into slots of a SharedArrayBuffer
+ * and posts only `{ slot, len }`; the worker formats them (the stream's formatter, which the worker loads with
+ * `require` from its module path and export name, once per module) into 256 kB chunks, compresses them (`.gz`) and
+ * writes them, and frees the slot. No per-frame strings, no
  * per-chunk buffers on the main thread.
  *
  * Modules the worker loads are the product's own files: `.js` in the built product (`dist/`), loaded by Node as they
@@ -225,7 +226,7 @@ const STALL_SECONDS = 60;
 
 /** A record stream's connection to the compression worker (see `record-stream.ts`). */
 export interface RecordChannel {
-  /** [0] batches in flight, [1] compressed bytes written, [2] failed. */
+  /** [0] batches in flight, [1] bytes written to the file, [2] failed. */
   state: StreamState;
   /**
    * Hand the batch of records in slot `slot` (its first `len` bytes) to the worker, then wait until at most

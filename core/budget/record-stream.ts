@@ -34,9 +34,9 @@ export function loadRecordFormatter<P>(transform: RecordTransform<P>): RecordFor
 
 /**
  * An evidence file written as fixed-layout binary records (no strings, no objects per record) that a formatter turns
- * into the file's bytes: in the compression worker for a `.gz` file (off the main thread, with the compression),
- * on the main thread for a plain file (written synchronously, as `BudgetedStream` does). Bytes on disk are charged to
- * the budget, if one is given.
+ * into the file's bytes in the compression worker (off the main thread, with the compression for a `.gz` file; a
+ * plain file is written by the worker as it is). Where no worker can start (or with `{ worker: false }`), on this
+ * thread, record by record, written synchronously per chunk. Bytes on disk are charged to the budget, if one is given.
  *
  * Contract: `reserve(n)` returns the offset of `n` bytes (a multiple of 8) in the views `u8`/`f64`/`u32`, which the
  * caller fills before its next call on the stream; the views may change on every `reserve`. It never blocks for long
@@ -44,8 +44,8 @@ export function loadRecordFormatter<P>(transform: RecordTransform<P>): RecordFor
  * budget is spent, `OperationError` once the file failed (then nothing more is written), and after `close`.
  * `writeRaw` appends bytes as they are (same errors). `close` writes everything reserved so far and closes the file;
  * idempotent; rejects with `OperationError` saying what failed (a formatter or write error in the worker too).
- * A crash (no `close`) loses what was not yet written: at most `RECORD_SLOTS` batches and one chunk of a `.gz` file,
- * one record and one chunk of a plain one.
+ * A crash (no `close`) loses what was not yet written: at most `RECORD_SLOTS` batches and one chunk (one record and
+ * one chunk on this thread).
  */
 export interface RecordStream {
   readonly path: string;
@@ -58,8 +58,18 @@ export interface RecordStream {
   close(): Promise<void>;
 }
 
-/** Create (truncate) the file. `ConfigError` if it cannot be created. A name ending in `.gz` is compressed. */
-export function openRecordStream<P>(path: string, transform: RecordTransform<P>, budget?: ByteBudget): RecordStream {
+/** Options of {@link openRecordStream}. */
+export interface RecordStreamOptions {
+  /** False: format and write on this thread, as where no worker can start (default true). */
+  worker?: boolean;
+}
+
+/**
+ * Create (truncate) the file. `ConfigError` if it cannot be created. A name ending in `.gz` is compressed.
+ * `OperationError` when the stream formats on this thread and its formatter cannot be loaded (in the worker that
+ * failure comes from the next call, or from `close`).
+ */
+export function openRecordStream<P>(path: string, transform: RecordTransform<P>, budget?: ByteBudget, options: RecordStreamOptions = {}): RecordStream {
   let fd: number;
   try {
     fd = openSync(path, 'w');
@@ -68,7 +78,7 @@ export function openRecordStream<P>(path: string, transform: RecordTransform<P>,
   }
   const compressed = path.endsWith('.gz');
   try {
-    return new SlotRecordStream(path, fd, compressed, transform, budget);
+    return new SlotRecordStream(path, fd, compressed, transform, budget, options.worker ?? true);
   } catch (err) {
     closeFile(fd, path);
     throw err;
@@ -94,7 +104,7 @@ class SlotRecordStream implements RecordStream {
   private readonly slots: Slot[];
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
-  /** Worker mode: the channel, and the compressed bytes charged to the budget so far. */
+  /** Worker mode: the channel, and the bytes it wrote that were charged to the budget so far. */
   private readonly channel: RecordChannel | undefined;
   private charged = 0;
   /** The failure seen as the worker's flag, before its message came. */
@@ -109,9 +119,10 @@ class SlotRecordStream implements RecordStream {
     readonly compressed: boolean,
     transform: RecordTransform<any>, // the stream passes params on, never reads them
     private readonly budget: ByteBudget | undefined,
+    worker: boolean,
   ) {
     let slots: Slot[] = [];
-    if (compressed) {
+    if (worker) {
       const shared = new SharedArrayBuffer(RECORD_SLOT_BYTES * RECORD_SLOTS);
       this.channel = openRecordChannel(fd, shared, RECORD_SLOT_BYTES, transform, compressed, (message) => {
         // The worker's own words replace the bare flag seen in shared memory (they arrive before close settles).
@@ -120,7 +131,7 @@ class SlotRecordStream implements RecordStream {
       if (this.channel) slots = Array.from({ length: RECORD_SLOTS }, (_v, i) => slotViews(shared, i * RECORD_SLOT_BYTES, RECORD_SLOT_BYTES));
     }
     if (!this.channel) {
-      // Plain files (and gzip where no worker runs): formatted record by record on this thread.
+      // Where no worker runs: formatted record by record on this thread.
       slots = [slotViews(new ArrayBuffer(RECORD_SLOT_BYTES), 0, RECORD_SLOT_BYTES)];
       this.format = loadRecordFormatter(transform);
       this.out = createChunkOut(fd, compressed, RECORD_CHUNK_BYTES, (n) => this.budget?.spend(n));

@@ -103,8 +103,8 @@ export class EvidenceRecorder {
   /**
    * Open `modbus-<endpoint>.jsonl[.gz]` when this run keeps files: one JSON line per request with its reply,
    * `{"at":<clock ms>,"t":<ms since the bench came up>,"unit":<id>,"req":"<PDU hex>","rsp":"<PDU hex>"|null}`. This
-   * thread only copies each transaction as a binary record; the line is made (and compressed) in the compression
-   * worker for `.gz`, on this thread for plain files.
+   * thread only copies each transaction as a binary record; the line is made (and compressed for `.gz`) and written
+   * in the compression worker.
    */
   async openTransactionLog(endpoint: string): Promise<void> {
     const path = this.file(`modbus-${endpoint}.jsonl${this.compressSuffix}`);
