@@ -25,10 +25,10 @@ describe('enableCompileCache', () => {
   }
 
   /** One process: enable the cache, require `file`, call `call` on its exports if given; what it saw. */
-  function runProcess(file: string, opts: { call?: string; env?: Record<string, string> } = {}): { enabled: boolean; hits: number; misses: number; exports: Record<string, unknown>; thrown?: string } {
+  function runProcess(file: string, opts: { call?: string; env?: Record<string, string>; maxEntries?: number } = {}): { enabled: boolean; hits: number; misses: number; exports: Record<string, unknown>; thrown?: string } {
     const driver = `
       const { enableCompileCache } = require(${JSON.stringify(join(work, 'compile-cache.js'))});
-      const cache = enableCompileCache(${JSON.stringify(join(work, 'cache'))});
+      const cache = enableCompileCache(${JSON.stringify(join(work, 'cache'))}${opts.maxEntries ? `, { maxEntries: ${opts.maxEntries} }` : ''});
       const exports = require(${JSON.stringify(file)});
       let thrown;
       ${opts.call ? `try { exports.${opts.call}(); } catch (err) { thrown = err.stack; }` : ''}
@@ -42,6 +42,13 @@ describe('enableCompileCache', () => {
   }
 
   const cacheFiles = (): string[] => readdirSync(join(work, 'cache')).filter((f) => !f.endsWith('.tmp'));
+
+  /** The file names the cache file has entries for (its JSON header: see readCacheFile). */
+  function entryNames(): string[] {
+    const buf = readFileSync(join(work, 'cache', cacheFiles()[0]!));
+    const header = JSON.parse(buf.subarray(4, 4 + buf.readUInt32LE(0)).toString('utf8')) as { entries: Array<[string]> };
+    return header.entries.map(([name]) => name.slice(work.length + 1)).sort();
+  }
 
   it('compiles without entries first, from the cache written at exit next time, and the module runs the same', () => {
     const dep = writeModule('dep.js', 'exports.twice = (x) => 2 * x;\n');
@@ -103,6 +110,38 @@ describe('enableCompileCache', () => {
     const mod = writeModule('nowhere.js', 'exports.y = 2;\n');
     writeModule('cache', 'a file where the cache directory would be\n');
     expect(runProcess(mod)).toMatchObject({ enabled: false, exports: { y: 2 } });
+  });
+
+  it('drops the entries of files that no longer exist when it writes, and keeps those of files it did not load', () => {
+    const a = writeModule('a.js', "exports.b = require('./b').v;\n");
+    writeModule('b.js', 'exports.v = 1;\n');
+    runProcess(a);
+    expect(entryNames()).toEqual(['a.js', 'b.js']);
+    rmSync(join(work, 'b.js'));
+    writeModule('a.js', "exports.c = require('./c').v;\n");
+    writeModule('c.js', 'exports.v = 2;\n');
+    expect(runProcess(a)).toMatchObject({ misses: 2, exports: { c: 2 } });
+    expect(entryNames()).toEqual(['a.js', 'c.js']); // b.js is gone: so is its entry
+    const d = writeModule('d.js', 'exports.d = 4;\n');
+    expect(runProcess(d)).toMatchObject({ misses: 1 });
+    expect(entryNames()).toEqual(['a.js', 'c.js', 'd.js']); // not loaded, still there: kept
+  });
+
+  it('keeps at most maxEntries: the ones loaded by the writing process, then the most recently loaded', () => {
+    for (const n of [1, 2, 3]) writeModule(`x${n}.js`, `exports.n = ${n};\n`);
+    runProcess(join(work, 'x1.js'), { maxEntries: 2 });
+    runProcess(join(work, 'x2.js'), { maxEntries: 2 });
+    expect(entryNames()).toEqual(['x1.js', 'x2.js']);
+    runProcess(join(work, 'x3.js'), { maxEntries: 2 });
+    expect(entryNames()).toEqual(['x2.js', 'x3.js']); // x1 was the least recently loaded
+    expect(runProcess(join(work, 'x2.js'), { maxEntries: 2 })).toMatchObject({ hits: 1, misses: 0 });
+  });
+
+  it('is off with --inspect or --enable-source-maps in NODE_OPTIONS, as on the command line; other options leave it on', () => {
+    const mod = writeModule('opts.js', 'exports.z = 3;\n');
+    expect(runProcess(mod, { env: { NODE_OPTIONS: '--max-old-space-size=512' } })).toMatchObject({ enabled: true, exports: { z: 3 } });
+    expect(runProcess(mod, { env: { NODE_OPTIONS: '--max-old-space-size=512 --inspect=127.0.0.1:0' } })).toMatchObject({ enabled: false, exports: { z: 3 } });
+    expect(runProcess(mod, { env: { NODE_OPTIONS: '--enable-source-maps' } })).toMatchObject({ enabled: false, exports: { z: 3 } });
   });
 
   it('is off with HIL_COMPILE_CACHE=off, and writes nothing', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -25,8 +25,12 @@ import { Script } from 'node:vm';
  * - The cache file is written at exit only when some module was compiled without a usable entry, aside and renamed
  *   (a concurrent process reads the old or the new file, never half of one). Anything going wrong with the cache is
  *   ignored: the cache only ever saves time.
- * - Not enabled under the inspector or `--enable-source-maps` (Node's own loader does their bookkeeping), with
- *   `HIL_COMPILE_CACHE=off`, nor where there is no cache file and none could be written.
+ * - The file stays bounded: a write drops the entries of files that no longer exist (it checks only the entries this
+ *   process did not load: they exist), and keeps at most `MAX_ENTRIES`, the ones this process loaded first, then
+ *   the most recently loaded.
+ * - Not enabled under the inspector or `--enable-source-maps` (Node's own loader does their bookkeeping), on the
+ *   command line or in `NODE_OPTIONS`, with `HIL_COMPILE_CACHE=off`, nor where there is no cache file and none could
+ *   be written.
  */
 export interface CompileCache {
   /** The cache file. */
@@ -55,6 +59,27 @@ interface CjsLoader {
   _cache: unknown;
 }
 
+/** Entries a cache file keeps at most (`hil run` loads about 600 modules; a worktree's tests and scripts more). */
+export const MAX_ENTRIES = 4096;
+
+/** Node options under which Node's own loader must compile (see the contract). */
+const NODE_LOADER_FLAGS = /^--(inspect|enable-source-maps|experimental-policy)/;
+
+/** Whether the process runs with one of {@link NODE_LOADER_FLAGS}: on its command line or in `NODE_OPTIONS`. */
+function nodeLoaderNeeded(): boolean {
+  if (process.execArgv.some((a) => NODE_LOADER_FLAGS.test(a))) return true;
+  const options = process.env.NODE_OPTIONS;
+  // NODE_OPTIONS is split on spaces (quoted values aside); a flag always starts a word.
+  return options !== undefined && options.split(/\s+/).some((a) => NODE_LOADER_FLAGS.test(a.replace(/^["']/, '')));
+}
+
+/** A cache entry: the module's content hash, V8's data, and when a process that loaded it last wrote the file (ms). */
+interface Entry {
+  hash: string;
+  data: Buffer;
+  used: number;
+}
+
 /** One cache file per Node, V8 and architecture: entries of another never meet this process. */
 function cacheKey(): string {
   return `${process.version}-v8-${process.versions.v8}-${process.arch}`;
@@ -65,11 +90,12 @@ let active: CompileCache | undefined;
 /**
  * Compile the modules loaded from now on through the cache file under `dir` (created on the first write). Returns
  * the handle, or undefined when not enabled (see the contract above). Enabling twice returns the first handle.
+ * `options.maxEntries` (default {@link MAX_ENTRIES}) bounds the file.
  */
-export function enableCompileCache(dir: string): CompileCache | undefined {
+export function enableCompileCache(dir: string, options: { maxEntries?: number } = {}): CompileCache | undefined {
   if (active) return active;
   if (process.env.HIL_COMPILE_CACHE === 'off') return undefined;
-  if (process.execArgv.some((a) => /^--(inspect|enable-source-maps|experimental-policy)/.test(a))) return undefined;
+  if (nodeLoaderNeeded()) return undefined;
   if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) return undefined;
   const loader = Module as unknown as CjsLoader;
   const file = join(dir, `${cacheKey()}.bin`);
@@ -77,7 +103,10 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
   // Where no cache can ever be written (a read-only install), taking cache data would cost every run (about 16 ms of
   // CPU for `hil run`'s modules) for nothing: not enabled.
   if (stored.size === 0 && !canCreate(dir)) return undefined;
-  const fresh = new Map<string, { hash: string; data: Buffer }>();
+  const fresh = new Map<string, Entry>();
+  /** Files this process compiled through the cache (from an entry or not): they exist. */
+  const loaded = new Set<string>();
+  const maxEntries = options.maxEntries ?? MAX_ENTRIES;
   const original = loader.prototype._compile;
   let hits = 0;
   let misses = 0;
@@ -95,12 +124,13 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
       // and reports it in its own words.
       return original.call(this, content, filename, format);
     }
+    loaded.add(filename);
     if (cachedData && !script.cachedDataRejected) hits++;
     else {
       // Taken now, before the module runs: the top level and what V8 compiled eagerly. Taken after running, the
       // data holds every function that ran, and measured slower to load than no cache at all (docs/performance.md).
       misses++;
-      fresh.set(filename, { hash, data: script.createCachedData() });
+      fresh.set(filename, { hash, data: script.createCachedData(), used: 0 });
     }
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, requireFor(loader, this), this, filename, dirname(filename));
@@ -120,9 +150,10 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
     save() {
       if (misses === 0) return false;
       try {
-        const entries = new Map([...stored, ...fresh]);
+        const entries = keptEntries(stored, fresh, loaded, maxEntries, Date.now());
         writeCacheFile(file, entries);
-        for (const [k, v] of fresh) stored.set(k, v);
+        stored.clear();
+        for (const [k, v] of entries) stored.set(k, v);
         fresh.clear();
         misses = 0;
         return true;
@@ -139,6 +170,22 @@ export function enableCompileCache(dir: string): CompileCache | undefined {
   process.once('exit', onExit);
   active = handle;
   return handle;
+}
+
+/**
+ * What a write keeps: the stored entries and the fresh ones (these win), without files that no longer exist (only
+ * the entries this process did not load are checked), at most `max`: those loaded now first, then the most recently
+ * used. Entries loaded now are stamped `now`.
+ */
+function keptEntries(stored: ReadonlyMap<string, Entry>, fresh: ReadonlyMap<string, Entry>, loaded: ReadonlySet<string>, max: number, now: number): Map<string, Entry> {
+  const all = new Map<string, Entry>();
+  for (const [name, entry] of stored) {
+    if (loaded.has(name)) all.set(name, { ...entry, used: now });
+    else if (existsSync(name)) all.set(name, entry);
+  }
+  for (const [name, entry] of fresh) all.set(name, { ...entry, used: now });
+  if (all.size <= max) return all;
+  return new Map([...all].sort(([, a], [, b]) => b.used - a.used).slice(0, max));
 }
 
 /** The program's entry module, as every module's `require.main` sees it. */
@@ -173,19 +220,20 @@ function canCreate(dir: string): boolean {
 
 /**
  * File layout: a 4-byte little-endian length, that many bytes of JSON `{ key, entries: [[file, sha1, offset,
- * length], ...] }`, then the cache data the offsets point into. Unreadable, damaged or another key: no entries.
+ * length, used], ...] }` (`used` ms, 0 when absent: files written before it was kept), then the cache data the
+ * offsets point into. Unreadable, damaged or another key: no entries.
  */
-function readCacheFile(file: string): Map<string, { hash: string; data: Buffer }> {
-  const out = new Map<string, { hash: string; data: Buffer }>();
+function readCacheFile(file: string): Map<string, Entry> {
+  const out = new Map<string, Entry>();
   try {
     const buf = readFileSync(file);
     const headerLength = buf.readUInt32LE(0);
-    const header = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8')) as { key: string; entries: Array<[string, string, number, number]> };
+    const header = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8')) as { key: string; entries: Array<[string, string, number, number, number?]> };
     if (header.key !== cacheKey()) return out;
     const base = 4 + headerLength;
-    for (const [filename, hash, offset, length] of header.entries) {
+    for (const [filename, hash, offset, length, used] of header.entries) {
       if (base + offset + length > buf.length) return new Map();
-      out.set(filename, { hash, data: buf.subarray(base + offset, base + offset + length) });
+      out.set(filename, { hash, data: buf.subarray(base + offset, base + offset + length), used: used ?? 0 });
     }
   } catch {
     /* no cache yet, or not ours: start empty */
@@ -193,12 +241,12 @@ function readCacheFile(file: string): Map<string, { hash: string; data: Buffer }
   return out;
 }
 
-function writeCacheFile(file: string, entries: ReadonlyMap<string, { hash: string; data: Buffer }>): void {
-  const rows: Array<[string, string, number, number]> = [];
+function writeCacheFile(file: string, entries: ReadonlyMap<string, Entry>): void {
+  const rows: Array<[string, string, number, number, number]> = [];
   const parts: Buffer[] = [];
   let offset = 0;
-  for (const [filename, { hash, data }] of entries) {
-    rows.push([filename, hash, offset, data.length]);
+  for (const [filename, { hash, data, used }] of entries) {
+    rows.push([filename, hash, offset, data.length, used]);
     parts.push(data);
     offset += data.length;
   }

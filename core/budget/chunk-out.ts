@@ -1,3 +1,6 @@
+import { writeSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
 /**
  * What a record transform writes its output through: bytes are gathered in `buf` (up to `len`), and `room(n)`
  * makes room for `n` more by writing the gathered chunk out first (one gzip member when compressed) when they would
@@ -13,20 +16,12 @@ export interface ChunkOut {
   flush(): void;
 }
 
-/** What {@link createChunkOut} needs from Node, passed in so the function can run in the worker as it is. */
-export interface ChunkIo {
-  gzipSync(data: Uint8Array, options: { level: number; memLevel: number }): Uint8Array;
-  writeSync(fd: number, data: Uint8Array, offset: number, length: number): number;
-}
-
 /**
  * A {@link ChunkOut} writing to `fd`, gzip level 1 (a fraction of the CPU of zlib's default level 6 for ~15 % larger
- * candump text), one gzip member per chunk, when `compress`; `written(n)` is told the bytes put on disk.
- *
- * Self-contained (no free names besides its parameters and globals): the compression worker runs its source text
- * (`createChunkOut.toString()`), the main thread the function itself.
+ * candump text), one gzip member per chunk, when `compress`; `written(n)` is told the bytes put on disk. The main
+ * thread and the compression worker (which loads this module by its path) use the same function.
  */
-export function createChunkOut(io: ChunkIo, fd: number, compress: boolean, chunkBytes: number, written: (n: number) => void): ChunkOut {
+export function createChunkOut(fd: number, compress: boolean, chunkBytes: number, written: (n: number) => void): ChunkOut {
   const out: ChunkOut = {
     buf: new Uint8Array(chunkBytes),
     len: 0,
@@ -39,9 +34,9 @@ export function createChunkOut(io: ChunkIo, fd: number, compress: boolean, chunk
       if (out.len === 0) return;
       const raw = out.buf.subarray(0, out.len);
       out.len = 0;
-      const chunk = compress ? io.gzipSync(raw, { level: 1, memLevel: 9 }) : raw;
+      const chunk = compress ? gzipSync(raw, { level: 1, memLevel: 9 }) : raw;
       let off = 0;
-      while (off < chunk.length) off += io.writeSync(fd, chunk, off, chunk.length - off);
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
       written(chunk.length);
     },
   };

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { createChunkOut } from './chunk-out';
+import type { RecordTransform } from './record-format';
 
 /**
  * Compression off the main thread for evidence files. A virtual-time run keeps the main thread busy and never turns
@@ -9,25 +9,57 @@ import { createChunkOut } from './chunk-out';
  * (Atomics.wait) while a stream has `MAX_IN_FLIGHT` chunks queued, so memory stays bounded even when the worker falls
  * behind. One worker serves every stream of the process, in order (chunks of one file are written in sequence).
  *
- * Record streams (`record-stream.ts`, the CAN traces) hand over less and leave more to the worker: the main thread
- * fills fixed-layout binary records into slots of a SharedArrayBuffer and posts only `{ slot, len }`; the worker
- * formats them (the stream's formatter, compiled from its source once) into 256 kB chunks, compresses and writes
- * them, and frees the slot. No per-frame strings, no per-chunk buffers on the main thread.
+ * Record streams (`record-stream.ts`, the CAN traces and Modbus transaction logs, compressed or plain) hand over less
+ * and leave more to the worker: the main thread fills fixed-layout binary records into slots of a SharedArrayBuffer
+ * and posts only `{ slot, len }`; the worker formats them (the stream's formatter, which the worker loads with
+ * `require` from its module path and export name, once per module) into 256 kB chunks, compresses them (`.gz`) and
+ * writes them, and frees the slot. No per-frame strings, no
+ * per-chunk buffers on the main thread.
+ *
+ * Modules the worker loads are the product's own files: `.js` in the built product (`dist/`), loaded by Node as they
+ * are. Where the product runs from its TypeScript sources (jest with ts-jest: no `.js` files exist), a module path
+ * ends in `.ts`; for those, and only then, the worker registers a `.ts` loader that compiles each file with
+ * `typescript.transpileModule` (the devDependency, resolved from the first `.ts` module's folder: the chunk writer's, in the project;
+ * types are dropped, not checked: `tsc` checks the sources). Coverage instrumentation never reaches the worker: it runs the plain sources.
  */
-const CHUNK_OUT_SOURCE = createChunkOut.toString();
-/**
- * Coverage instrumentation (istanbul's `cov_…` counters, `jest --coverage`) puts names into a function's source text
- * that the worker does not have: such code is run inline instead (same bytes, on the main thread).
- */
-const INSTRUMENTED = /\bcov_[0-9a-z]+\b/;
+
+/** The chunk writer both threads use, loaded by the worker by path (`.ts` under ts-jest, `.js` in `dist/`). */
+const CHUNK_OUT_MODULE = require.resolve('./chunk-out');
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
-const { writeSync } = require('node:fs');
-const createChunkOut = ${CHUNK_OUT_SOURCE};
+const { readFileSync, writeSync } = require('node:fs');
+const Module = require('node:module');
 const factories = new Map();
 const records = new Map();
+let createChunkOut;
+function load(path) {
+  if (path.endsWith('.ts') && !Module._extensions['.ts']) {
+    const ts = Module.createRequire(path)('typescript');
+    const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false, inlineSourceMap: false };
+    Module._extensions['.ts'] = (module, filename) => {
+      module._compile(ts.transpileModule(readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions }).outputText, filename);
+    };
+  }
+  return require(path);
+}
+function factoryOf(modulePath, name) {
+  const key = modulePath + '#' + name;
+  let factory = factories.get(key);
+  if (!factory) {
+    let exported;
+    try {
+      exported = load(modulePath)[name];
+    } catch (err) {
+      throw new Error('cannot load the formatter ' + name + ' from ' + modulePath + ': ' + String((err && err.message) || err));
+    }
+    if (typeof exported !== 'function') throw new Error(modulePath + ' exports no formatter ' + name);
+    factory = exported;
+    factories.set(key, factory);
+  }
+  return factory;
+}
 function failed(r, err) {
   Atomics.store(r.state, 2, 1);
   parentPort.postMessage({ type: 'error', id: r.id, message: String((err && err.message) || err) });
@@ -50,13 +82,9 @@ parentPort.on('message', (m) => {
     const st = m.state;
     const r = { id: m.id, state: st, slotBytes: m.slotBytes, u8: new Uint8Array(m.shared), f64: new Float64Array(m.shared), u32: new Uint32Array(m.shared) };
     try {
-      let factory = factories.get(m.source);
-      if (!factory) {
-        factory = new Function('return (' + m.source + ')')();
-        factories.set(m.source, factory);
-      }
-      r.out = createChunkOut({ gzipSync, writeSync }, m.fd, true, m.chunkBytes, (n) => Atomics.add(st, 1, n));
-      r.format = factory(m.params);
+      createChunkOut ??= load(m.chunkOut).createChunkOut;
+      r.out = createChunkOut(m.fd, m.compress, m.chunkBytes, (n) => Atomics.add(st, 1, n));
+      r.format = factoryOf(m.module, m.name)(m.params);
     } catch (err) {
       failed(r, err);
     }
@@ -198,7 +226,7 @@ const STALL_SECONDS = 60;
 
 /** A record stream's connection to the compression worker (see `record-stream.ts`). */
 export interface RecordChannel {
-  /** [0] batches in flight, [1] compressed bytes written, [2] failed. */
+  /** [0] batches in flight, [1] bytes written to the file, [2] failed. */
   state: StreamState;
   /**
    * Hand the batch of records in slot `slot` (its first `len` bytes) to the worker, then wait until at most
@@ -212,20 +240,20 @@ export interface RecordChannel {
 }
 
 /**
- * Open a record stream in the worker: the worker formats each posted batch with `transform.factory(params)` (the
- * factory's source text is sent, compiled once per distinct source) into gzip members of `chunkBytes` written to
- * `fd`. Undefined when no worker can run (then the caller formats and compresses inline).
+ * Open a record stream in the worker: the worker formats each posted batch with the formatter `formatter.name` of
+ * `formatter.module` (required once per module; a module or export that cannot be loaded fails the stream with the
+ * reason) into chunks of `chunkBytes` (one gzip member each when `compress`) written to `fd`. Undefined when no
+ * worker can run (then the caller formats inline).
  */
 export function openRecordChannel<P>(
   fd: number,
   shared: SharedArrayBuffer,
   slotBytes: number,
-  transform: { factory: (params: P) => unknown; params: P },
+  formatter: RecordTransform<P>,
+  compress: boolean,
   onError: (message: string) => void,
   chunkBytes = 256 * 1024,
 ): RecordChannel | undefined {
-  const source = transform.factory.toString();
-  if (INSTRUMENTED.test(source) || INSTRUMENTED.test(CHUNK_OUT_SOURCE)) return undefined;
   const w = getWorker();
   if (!w) return undefined;
   const id = nextId++;
@@ -240,7 +268,7 @@ export function openRecordChannel<P>(
     },
     onError,
   });
-  w.postMessage({ type: 'open', id, fd, shared, slotBytes, chunkBytes, state, source, params: transform.params });
+  w.postMessage({ type: 'open', id, fd, shared, slotBytes, chunkBytes, compress, state, chunkOut: CHUNK_OUT_MODULE, module: formatter.module, name: formatter.name, params: formatter.params });
   return {
     state,
     post(slot, len) {

@@ -1,10 +1,13 @@
-import { openSync, writeSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { openSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { ConfigError, OperationError } from '../errors';
 import type { ByteBudget } from './byte-budget';
 import { BudgetExhaustedError, closeFile } from './budgeted-stream';
-import { createChunkOut, type ChunkIo, type ChunkOut } from './chunk-out';
+import { createChunkOut, type ChunkOut } from './chunk-out';
 import { openRecordChannel, type RecordChannel } from './gzip-worker';
+import { RAW_RECORD, type RecordFormatter, type RecordTransform } from './record-format';
+
+export { RAW_RECORD, type RecordFormatter, type RecordTransform };
 
 /** Bytes of text gathered per chunk (one gzip member): the same as `BudgetedStream`'s. */
 export const RECORD_CHUNK_BYTES = 256 * 1024;
@@ -12,31 +15,28 @@ export const RECORD_CHUNK_BYTES = 256 * 1024;
 export const RECORD_SLOT_BYTES = 256 * 1024;
 export const RECORD_SLOTS = 4;
 
-/** Byte 12 of a record with this bit: raw bytes (length in the u32 at byte 8, bytes from byte 16), copied as they are. */
-export const RAW_RECORD = 0x80;
-
 /**
- * Turns records into file bytes: called with the records between `start` and `end` (byte offsets in the views, each
- * record 8-byte aligned) and the output. State kept between calls (per stream) lives in the closure.
+ * The formatter a transform names, loaded on this thread (the same module the worker loads). `OperationError` naming
+ * the module and the export when it cannot be loaded or is not a function.
  */
-export type RecordFormatter = (u8: Uint8Array, f64: Float64Array, u32: Uint32Array, start: number, end: number, out: ChunkOut) => void;
-
-/**
- * How a stream's records become bytes: `factory(params)` gives the stream's formatter. The factory must be
- * self-contained (no free names but globals: no imports, no module constants), because the compression worker runs
- * its source text (`factory.toString()`); `params` must survive structured cloning. Raw records ({@link RAW_RECORD})
- * must be copied through with `out.room(n)` first.
- */
-export interface RecordTransform<P> {
-  factory: (params: P) => RecordFormatter;
-  params: P;
+export function loadRecordFormatter<P>(transform: RecordTransform<P>): RecordFormatter {
+  const { module, name } = transform;
+  if (!isAbsolute(module)) throw new OperationError(`a record formatter's module must be an absolute path, not '${module}'`);
+  let factory: unknown;
+  try {
+    factory = (require(module) as Record<string, unknown>)[name];
+  } catch (err) {
+    throw new OperationError(`cannot load the formatter ${name} from ${module}: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof factory !== 'function') throw new OperationError(`${module} exports no formatter ${name}`);
+  return (factory as (params: P) => RecordFormatter)(transform.params);
 }
 
 /**
  * An evidence file written as fixed-layout binary records (no strings, no objects per record) that a formatter turns
- * into the file's bytes: in the compression worker for a `.gz` file (off the main thread, with the compression),
- * on the main thread for a plain file (written synchronously, as `BudgetedStream` does). Bytes on disk are charged to
- * the budget, if one is given.
+ * into the file's bytes in the compression worker (off the main thread, with the compression for a `.gz` file; a
+ * plain file is written by the worker as it is). Where no worker can start (or with `{ worker: false }`), on this
+ * thread, record by record, written synchronously per chunk. Bytes on disk are charged to the budget, if one is given.
  *
  * Contract: `reserve(n)` returns the offset of `n` bytes (a multiple of 8) in the views `u8`/`f64`/`u32`, which the
  * caller fills before its next call on the stream; the views may change on every `reserve`. It never blocks for long
@@ -44,8 +44,8 @@ export interface RecordTransform<P> {
  * budget is spent, `OperationError` once the file failed (then nothing more is written), and after `close`.
  * `writeRaw` appends bytes as they are (same errors). `close` writes everything reserved so far and closes the file;
  * idempotent; rejects with `OperationError` saying what failed (a formatter or write error in the worker too).
- * A crash (no `close`) loses what was not yet written: at most `RECORD_SLOTS` batches and one chunk of a `.gz` file,
- * one record and one chunk of a plain one.
+ * A crash (no `close`) loses what was not yet written: at most `RECORD_SLOTS` batches and one chunk (one record and
+ * one chunk on this thread).
  */
 export interface RecordStream {
   readonly path: string;
@@ -58,8 +58,18 @@ export interface RecordStream {
   close(): Promise<void>;
 }
 
-/** Create (truncate) the file. `ConfigError` if it cannot be created. A name ending in `.gz` is compressed. */
-export function openRecordStream<P>(path: string, transform: RecordTransform<P>, budget?: ByteBudget): RecordStream {
+/** Options of {@link openRecordStream}. */
+export interface RecordStreamOptions {
+  /** False: format and write on this thread, as where no worker can start (default true). */
+  worker?: boolean;
+}
+
+/**
+ * Create (truncate) the file. `ConfigError` if it cannot be created. A name ending in `.gz` is compressed.
+ * `OperationError` when the stream formats on this thread and its formatter cannot be loaded (in the worker that
+ * failure comes from the next call, or from `close`).
+ */
+export function openRecordStream<P>(path: string, transform: RecordTransform<P>, budget?: ByteBudget, options: RecordStreamOptions = {}): RecordStream {
   let fd: number;
   try {
     fd = openSync(path, 'w');
@@ -67,10 +77,13 @@ export function openRecordStream<P>(path: string, transform: RecordTransform<P>,
     throw new ConfigError(`cannot create ${path}: ${(err as Error).message}`, path, { cause: err });
   }
   const compressed = path.endsWith('.gz');
-  return new SlotRecordStream(path, fd, compressed, transform, budget);
+  try {
+    return new SlotRecordStream(path, fd, compressed, transform, budget, options.worker ?? true);
+  } catch (err) {
+    closeFile(fd, path);
+    throw err;
+  }
 }
-
-const io: ChunkIo = { gzipSync: (d, o) => gzipSync(d, o), writeSync: (fd, d, off, len) => writeSync(fd, d, off, len) };
 
 interface Slot {
   u8: Uint8Array;
@@ -91,7 +104,7 @@ class SlotRecordStream implements RecordStream {
   private readonly slots: Slot[];
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
-  /** Worker mode: the channel, and the compressed bytes charged to the budget so far. */
+  /** Worker mode: the channel, and the bytes it wrote that were charged to the budget so far. */
   private readonly channel: RecordChannel | undefined;
   private charged = 0;
   /** The failure seen as the worker's flag, before its message came. */
@@ -106,21 +119,22 @@ class SlotRecordStream implements RecordStream {
     readonly compressed: boolean,
     transform: RecordTransform<any>, // the stream passes params on, never reads them
     private readonly budget: ByteBudget | undefined,
+    worker: boolean,
   ) {
     let slots: Slot[] = [];
-    if (compressed) {
+    if (worker) {
       const shared = new SharedArrayBuffer(RECORD_SLOT_BYTES * RECORD_SLOTS);
-      this.channel = openRecordChannel(fd, shared, RECORD_SLOT_BYTES, transform, (message) => {
+      this.channel = openRecordChannel(fd, shared, RECORD_SLOT_BYTES, transform, compressed, (message) => {
         // The worker's own words replace the bare flag seen in shared memory (they arrive before close settles).
         if (!this.failure || this.failure === this.flagged) this.failure = new OperationError(`writing ${path} failed: ${message}`);
       });
       if (this.channel) slots = Array.from({ length: RECORD_SLOTS }, (_v, i) => slotViews(shared, i * RECORD_SLOT_BYTES, RECORD_SLOT_BYTES));
     }
     if (!this.channel) {
-      // Plain files (and gzip where no worker runs): formatted record by record on this thread.
+      // Where no worker runs: formatted record by record on this thread.
       slots = [slotViews(new ArrayBuffer(RECORD_SLOT_BYTES), 0, RECORD_SLOT_BYTES)];
-      this.format = transform.factory(transform.params);
-      this.out = createChunkOut(io, fd, compressed, RECORD_CHUNK_BYTES, (n) => this.budget?.spend(n));
+      this.format = loadRecordFormatter(transform);
+      this.out = createChunkOut(fd, compressed, RECORD_CHUNK_BYTES, (n) => this.budget?.spend(n));
     }
     this.slots = slots;
     ({ u8: this.u8, f64: this.f64, u32: this.u32 } = slots[0]!);

@@ -107,7 +107,8 @@ export class CanMedia {
         handle = hub.attach(busName, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = this.options.serveNetwork ? hub.url(busName) : `hub:${busName}`;
       } else if (this.options.serveNetwork) {
-        handle = await openBus(spec.medium!, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
+        const log = this.options.log;
+        handle = await openBus(spec.medium!, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0, ...(log ? { log: (l: string) => log(`CAN bus '${name}': ${l}`) } : {}) });
         url = spec.medium!;
       } else {
         // A dry bench (checking scenarios, in-process runs) never touches real adapters.

@@ -5,7 +5,7 @@ import { BudgetExhaustedError } from '../../core/budget/budgeted-stream';
 import { openRecordStream, type RecordStream } from '../../core/budget/record-stream';
 import { formatFrame, type CanFrame } from '../../protocols/can/frame';
 import type { ServerTransaction } from '../../protocols/modbus/server-core';
-import { modbusLogFormatter, ModbusRecordWriter } from './modbus-log-records';
+import { modbusLogRecords, ModbusRecordWriter } from './modbus-log-records';
 import type { Ring } from './ring';
 
 /** Where a run's evidence goes and how it is bounded (see `BenchInstanceOptions`). */
@@ -103,13 +103,13 @@ export class EvidenceRecorder {
   /**
    * Open `modbus-<endpoint>.jsonl[.gz]` when this run keeps files: one JSON line per request with its reply,
    * `{"at":<clock ms>,"t":<ms since the bench came up>,"unit":<id>,"req":"<PDU hex>","rsp":"<PDU hex>"|null}`. This
-   * thread only copies each transaction as a binary record; the line is made (and compressed) in the compression
-   * worker for `.gz`, on this thread for plain files.
+   * thread only copies each transaction as a binary record; the line is made (and compressed for `.gz`) and written
+   * in the compression worker.
    */
   async openTransactionLog(endpoint: string): Promise<void> {
     const path = this.file(`modbus-${endpoint}.jsonl${this.compressSuffix}`);
     if (!path) return;
-    const stream = openRecordStream(path, { factory: modbusLogFormatter, params: { startMs: this.startMs } }, this.options.traceBudget);
+    const stream = openRecordStream(path, modbusLogRecords({ startMs: this.startMs }), this.options.traceBudget);
     this.transactionLogs.set(endpoint, { stream, records: new ModbusRecordWriter(stream), stopped: false });
   }
 

@@ -52,6 +52,14 @@ dut: { command: [ctl], clock: lockstep }
     expect(problems('bench: ls3\ndut: { command: [ctl], clock: fast }\n').join('\n')).toMatch(/clock/);
   });
 
+  it('an RTU line takes lowLatency: true or false (Linux low-latency mode), nothing else', () => {
+    const bench = (v: string): string =>
+      `bench: ll\nmodbus:\n  line: { rtu: { path: /dev/ttyUSB0, lowLatency: ${v} } }\ndevices:\n  - { name: inv1, type: inverter, modbus: line }\n`;
+    expect(problems(bench('false'))).toEqual([]);
+    expect(parseBench(bench('false'), resolve(fixtures, 'x.yaml')).file.modbus?.line?.rtu?.lowLatency).toBe(false);
+    expect(problems(bench('"no"'))).toEqual([expect.stringMatching(/^x\.yaml:3:\d+ .*lowLatency.*boolean/)]);
+  });
+
   it('checks a battery-CAN inverter: its bus, that it has no Modbus too, its protocol and options', () => {
     const p = problems(`bench: bc
 can:

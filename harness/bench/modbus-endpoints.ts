@@ -128,6 +128,7 @@ export class ModbusEndpoints {
             baudRate: spec.rtu.baud ?? 9600,
             ...(spec.rtu.parity ? { parity: spec.rtu.parity } : {}),
             ...(spec.rtu.stopBits ? { stopBits: spec.rtu.stopBits } : {}),
+            ...(spec.rtu.lowLatency !== undefined ? { lowLatency: spec.rtu.lowLatency } : {}),
             log: (l: string) => this.options.log?.(`modbus ${name}: ${l}`),
           });
         } catch (err) {

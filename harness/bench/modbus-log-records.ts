@@ -1,4 +1,5 @@
-import type { RecordFormatter, RecordStream } from '../../core/budget/record-stream';
+import { RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../core/budget/record-format';
+import type { RecordStream } from '../../core/budget/record-stream';
 
 /**
  * Modbus transactions as fixed-layout binary records for a `RecordStream` (the `modbus-<endpoint>.jsonl[.gz]`
@@ -46,32 +47,38 @@ export interface ModbusLogParams {
   startMs: number;
 }
 
+/** Transaction records as JSON lines ({@link modbusLogFormatter}, loaded from this module by the compression worker). */
+export function modbusLogRecords(params: ModbusLogParams): RecordTransform<ModbusLogParams> {
+  return { module: __filename, name: modbusLogFormatter.name, params };
+}
+
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
+const TAIL = Array.from('","rsp":', (c) => c.charCodeAt(0));
+
+function hexInto(b: Uint8Array, p: number, u8: Uint8Array, from: number, n: number): number {
+  for (let i = 0; i < n; i++) {
+    const v = u8[from + i]!;
+    b[p++] = HEX[v >> 4]!;
+    b[p++] = HEX[v & 0xf]!;
+  }
+  return p;
+}
+
 /**
- * The transaction-log formatter (runs in the compression worker from its source text: self-contained, no module
- * names). Each transaction record becomes exactly
+ * The transaction-log formatter (run by the compression worker, or inline). Each transaction record becomes exactly
  * `JSON.stringify({ at, t: Math.round(at - startMs), unit, req: <hex>, rsp: <hex> | null }) + '\n'`, the line the
  * recorder wrote before records (lower-case hex as `Buffer#toString('hex')`, numbers as JSON writes them: non-finite
  * ones as null); `out.room` is asked for the line's exact length, the chunk rule `BudgetedStream.write` had, so the
  * `.gz` members are the same bytes too.
  */
 export function modbusLogFormatter(params: ModbusLogParams): RecordFormatter {
-  const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
   const startMs = params.startMs;
-  const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
-  const tail = Array.from('","rsp":', (c) => c.charCodeAt(0));
-  function hexInto(b: Uint8Array, p: number, u8: Uint8Array, from: number, n: number): number {
-    for (let i = 0; i < n; i++) {
-      const v = u8[from + i]!;
-      b[p++] = HEX[v >> 4]!;
-      b[p++] = HEX[v & 0xf]!;
-    }
-    return p;
-  }
   return (u8, f64, u32, start, end, out) => {
     let o = start;
     while (o < end) {
       const flags = u8[o + 12]!;
-      if (flags & 0x80) {
+      if (flags & RAW_RECORD) {
         const n = u32[(o >> 2) + 2]!;
         out.room(n);
         out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
@@ -82,14 +89,14 @@ export function modbusLogFormatter(params: ModbusLogParams): RecordFormatter {
       const at = f64[o >> 3]!;
       const q = u32[(o >> 2) + 2]!;
       const r = u32[(o >> 2) + 4]!;
-      const reply = (flags & 1) !== 0;
+      const reply = (flags & HAS_REPLY) !== 0;
       const head = `{"at":${num(at)},"t":${num(Math.round(at - startMs))},"unit":${num(f64[(o >> 3) + 3]!)},"req":"`;
-      out.room(head.length + 2 * q + tail.length + (reply ? 2 + 2 * r : 4) + 2);
+      out.room(head.length + 2 * q + TAIL.length + (reply ? 2 + 2 * r : 4) + 2);
       const b = out.buf;
       let p = out.len;
       for (let i = 0; i < head.length; i++) b[p++] = head.charCodeAt(i);
       p = hexInto(b, p, u8, o + 32, q);
-      for (let i = 0; i < tail.length; i++) b[p++] = tail[i]!;
+      for (let i = 0; i < TAIL.length; i++) b[p++] = TAIL[i]!;
       if (reply) {
         b[p++] = 0x22; // "
         p = hexInto(b, p, u8, o + 32 + q, r);

@@ -52,6 +52,7 @@ export const benchSchema = {
               baud: { type: 'integer', minimum: 300 },
               parity: { enum: ['none', 'even', 'odd'] },
               stopBits: { enum: [1, 2] },
+              lowLatency: { type: 'boolean' },
             },
           },
           ...serverLimits,

@@ -45,7 +45,8 @@ export interface ServerLimitsSpec {
 /** A Modbus endpoint: a TCP listener or an RTU line, shared by the devices on it. Limits apply to TCP only. */
 export interface ModbusEndpointSpec extends ServerLimitsSpec {
   tcp?: string;
-  rtu?: { path: string; baud?: number; parity?: 'none' | 'even' | 'odd'; stopBits?: 1 | 2 };
+  /** `lowLatency`: Linux low-latency mode on the port (default true; false leaves the driver's setting). */
+  rtu?: { path: string; baud?: number; parity?: 'none' | 'even' | 'odd'; stopBits?: 1 | 2; lowLatency?: boolean };
 }
 
 /** An emulated device. Type-specific keys are checked by the device factory. */

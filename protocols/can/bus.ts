@@ -99,4 +99,9 @@ export interface CanBusOptions {
   /** Receive queue bound (default 65536 frames). 0: no queue (listeners only; `recv` then only times out). */
   rxQueueLimit?: number;
   filters?: readonly CanFilter[];
+  /**
+   * Where the medium writes what it has to report, one line each (set-up notes such as an SLCAN adapter's serial port
+   * that refused low-latency mode; a socketcand client's dropped input). Each medium states its default.
+   */
+  log?: (line: string) => void;
 }

@@ -18,6 +18,8 @@ export interface SlcanBusOptions extends CanBusOptions {
   timestamps?: boolean;
   /** Serial speed (default 115200; USB CDC adapters ignore it). */
   baudRate?: number;
+  /** Linux: low-latency mode on the adapter's serial port (default true; URL `lowlatency=0` turns it off). */
+  lowLatency?: boolean;
   /** How the serial device is opened (default node-serialport). Tests inject a memory pipe here. */
   openSerial?: SerialOpener;
   /** Bound on each configuration reply at open and on `command()`, ms on the bus clock (default 2000). */
@@ -296,7 +298,8 @@ function defaultOpener(): SerialOpener {
 }
 
 /**
- * Open an SLCAN adapter and configure it (see {@link SlcanBus} for the sequence). Throws `ConfigError` for a bad
+ * Open an SLCAN adapter and configure it (see {@link SlcanBus} for the sequence). What the serial port could not set
+ * up (low-latency mode refused) goes to `options.log` once, as `slcan <path>: ...` (no log: not reported). Throws `ConfigError` for a bad
  * bitrate before touching the device, `InterfaceNotAvailableError` / `OperationError` naming the path when the
  * device cannot be opened, and `OperationError` / `HilTimeoutError` when the adapter refuses or does not answer.
  */
@@ -304,7 +307,8 @@ export async function openSlcanBus(path: string, options: SlcanBusOptions = {}):
   const bitrate = options.bitrate ?? 500000;
   bitrateCode(bitrate); // ConfigError before any I/O
   const open = options.openSerial ?? defaultOpener();
-  const transport = await open(path, { baudRate: options.baudRate ?? 115200 });
+  const transport = await open(path, { baudRate: options.baudRate ?? 115200, lowLatency: options.lowLatency ?? true });
+  for (const note of transport.notes ?? []) options.log?.(`slcan ${path}: ${note}`);
   const bus = new SlcanBus(transport, options);
   try {
     await bus.configure(bitrate, options.timestamps ?? false);
@@ -330,9 +334,9 @@ function integer(url: MediumUrl, name: string): number | undefined {
   return Number(v);
 }
 
-const KNOWN_PARAMS = ['bitrate', 'listen', 'timestamps', 'baud'];
+const KNOWN_PARAMS = ['bitrate', 'listen', 'timestamps', 'baud', 'lowlatency'];
 
-/** The registry's opener for `slcan:///dev/ttyACM0?bitrate=500000&listen=1&timestamps=1&baud=115200`. */
+/** The registry's opener for `slcan:///dev/ttyACM0?bitrate=500000&listen=1&timestamps=1&baud=115200&lowlatency=0`. */
 export async function openSlcanUrl(url: MediumUrl, options: SlcanBusOptions = {}): Promise<SlcanBus> {
   if (url.host !== undefined) {
     throw new ConfigError(`'${url.raw}': the slcan medium takes a device path, not a host (three slashes: slcan:///dev/ttyACM0)`);
@@ -349,6 +353,8 @@ export async function openSlcanUrl(url: MediumUrl, options: SlcanBusOptions = {}
   if (ts !== undefined) o.timestamps = ts;
   const baud = integer(url, 'baud');
   if (baud !== undefined) o.baudRate = baud;
+  const lowLatency = flag(url, 'lowlatency');
+  if (lowLatency !== undefined) o.lowLatency = lowLatency;
   return openSlcanBus(url.channel, o);
 }
 

@@ -21,12 +21,20 @@ export interface SerialTransport {
   onClose(listener: (err?: Error) => void): void;
   /** Close the device. Idempotent, never throws. */
   close(): Promise<void>;
+  /** What could not be set up as asked at open (a port that refused low-latency mode), one line each, if any. */
+  readonly notes?: readonly string[];
 }
 
 /** Serial line settings. */
 export interface SerialOpenOptions {
   /** Serial speed (ignored by USB CDC adapters and ptys, but set anyway). Default 115200. */
   baudRate?: number;
+  /**
+   * Linux: put the port in low-latency mode (default true): an adapter behind an FTDI USB-serial chip then hands
+   * received bytes over after 1 ms instead of 16 (`protocols/serial/low-latency.ts`; USB CDC adapters have no timer).
+   * A port that refuses keeps working, with a line in the transport's `notes`.
+   */
+  lowLatency?: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@ import { read as fsRead } from 'node:fs';
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { ClosedError, DisconnectedError, InterfaceNotAvailableError, OperationError } from '../../../core/errors';
+import { requestLowLatency, type LowLatencyPort } from '../../serial/low-latency';
 import type { SerialOpenOptions, SerialOpener, SerialTransport } from './serial-transport';
 
 const readAsync = promisify(fsRead);
@@ -77,6 +78,7 @@ class SerialPortTransport implements SerialTransport {
   constructor(
     readonly path: string,
     private readonly port: SerialPort,
+    readonly notes: readonly string[],
   ) {
     port.on('data', (chunk: Buffer) => this.dataListener(chunk));
     port.on('close', (err?: Error & { disconnected?: boolean }) => {
@@ -145,8 +147,13 @@ export const openSerialPort: SerialOpener = (path: string, options: SerialOpenOp
     const port: SerialPort = new SerialPort(
       { path, baudRate: options.baudRate ?? 115200, binding: binding as never } as ConstructorParameters<typeof SerialPort>[0],
       (err) => {
-        if (err) reject(openError(path, err));
-        else resolve(new SerialPortTransport(path, port));
+        if (err) {
+          reject(openError(path, err));
+          return;
+        }
+        void requestLowLatency(port.port as unknown as LowLatencyPort, options.lowLatency ?? true).then((low) =>
+          resolve(new SerialPortTransport(path, port, low.state === 'refused' ? [low.note] : [])),
+        );
       },
     );
   });

@@ -1,6 +1,8 @@
 import type { ChunkOut } from '../../../core/budget/chunk-out';
-import type { RecordFormatter, RecordStream } from '../../../core/budget/record-stream';
+import { RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../../core/budget/record-format';
+import type { RecordStream } from '../../../core/budget/record-stream';
 import type { CanFrame } from '../frame';
+import { MAX_CLASSIC_LINE } from './candump-format';
 
 /**
  * CAN frames as fixed-layout binary records for a `RecordStream` (the trace files of long runs: the main thread
@@ -58,7 +60,12 @@ export class FrameRecordWriter {
   }
 }
 
-// The two formatters below run in the compression worker from their source text: self-contained, no module names.
+/** Frame records as candump text ({@link candumpFormatter}, loaded from this module by the compression worker). */
+export const CANDUMP_RECORDS: RecordTransform<null> = { module: __filename, name: candumpFormatter.name, params: null };
+/** Frame records as pcap records ({@link pcapFormatter}). */
+export const PCAP_RECORDS: RecordTransform<null> = { module: __filename, name: pcapFormatter.name, params: null };
+
+const HEX = Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 
 /**
  * The candump formatter: each frame record becomes exactly the line `formatCandumpLine` gives plus a newline
@@ -66,8 +73,6 @@ export class FrameRecordWriter {
  * length, raw records for theirs: the chunk boundaries `BudgetedStream` had, so the files are the same bytes).
  */
 export function candumpFormatter(_params: null): RecordFormatter {
-  const HEX = Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
-  const MAX_CLASSIC_LINE = 1 + 24 + 2 + 1 + 8 + 1 + 16 + 1;
   let channel = new Uint8Array(0);
   let classicRoom = MAX_CLASSIC_LINE;
   let lastMs = NaN;
@@ -89,11 +94,11 @@ export function candumpFormatter(_params: null): RecordFormatter {
     const len = u8[o + 13]!;
     let hex = '';
     for (let i = 0; i < len; i++) hex += String.fromCharCode(HEX[u8[o + 16 + i]! >> 4]!, HEX[u8[o + 16 + i]! & 0xf]!);
-    const digits = flags & 1 ? 8 : 3;
+    const digits = flags & EXTENDED ? 8 : 3;
     let body: string;
-    if (flags & 4) body = `${hexId(0x20000000 | (id & 0x1fffffff), 8)}#${hex}`;
-    else if (flags & 8) body = `${hexId(id, digits)}##0${hex}`;
-    else if (flags & 2) body = `${hexId(id, digits)}#R${u8[o + 14] ? u8[o + 14]! : ''}`;
+    if (flags & ERROR) body = `${hexId(0x20000000 | (id & 0x1fffffff), 8)}#${hex}`;
+    else if (flags & FD) body = `${hexId(id, digits)}##0${hex}`;
+    else if (flags & RTR) body = `${hexId(id, digits)}#R${u8[o + 14] ? u8[o + 14]! : ''}`;
     else body = `${hexId(id, digits)}#${hex}`;
     out.room(1 + stampLen + 2 + channel.length + 1 + body.length + 1);
     const b = out.buf;
@@ -113,9 +118,9 @@ export function candumpFormatter(_params: null): RecordFormatter {
     let o = start;
     while (o < end) {
       const flags = u8[o + 12]!;
-      if (flags >= 0x40) {
+      if (flags >= CHANNEL_RECORD) {
         const n = u32[(o >> 2) + 2]!;
-        if (flags & 0x80) {
+        if (flags & RAW_RECORD) {
           out.room(n);
           out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
           out.len += n;
@@ -129,7 +134,7 @@ export function candumpFormatter(_params: null): RecordFormatter {
       const len = u8[o + 13]!;
       setStamp(f64[o >> 3]!);
       const id = u32[(o >> 2) + 2]!;
-      if (flags <= 1 && len <= 8) {
+      if (flags <= EXTENDED && len <= 8) {
         out.room(classicRoom);
         const b = out.buf;
         let p = out.len;
@@ -139,7 +144,7 @@ export function candumpFormatter(_params: null): RecordFormatter {
         b[p++] = 0x20;
         for (let i = 0; i < channel.length; i++) b[p++] = channel[i]!;
         b[p++] = 0x20;
-        for (let i = flags === 1 ? 7 : 2; i >= 0; i--) b[p++] = HEX[(id >>> (i * 4)) & 0xf]!;
+        for (let i = flags === EXTENDED ? 7 : 2; i >= 0; i--) b[p++] = HEX[(id >>> (i * 4)) & 0xf]!;
         b[p++] = 0x23; // #
         for (let i = 0; i < len; i++) {
           const v = u8[o + 16 + i]!;
@@ -169,9 +174,9 @@ export function pcapFormatter(_params: null): RecordFormatter {
     let o = start;
     while (o < end) {
       const flags = u8[o + 12]!;
-      if (flags >= 0x40) {
+      if (flags >= CHANNEL_RECORD) {
         const n = u32[(o >> 2) + 2]!;
-        if (flags & 0x80) {
+        if (flags & RAW_RECORD) {
           out.room(n);
           out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
           out.len += n;
@@ -180,10 +185,10 @@ export function pcapFormatter(_params: null): RecordFormatter {
         continue;
       }
       const len = u8[o + 13]!;
-      const ext = (flags & 1) !== 0;
-      const rtr = (flags & 2) !== 0;
-      const err = (flags & 4) !== 0;
-      const fd = (flags & 8) !== 0;
+      const ext = (flags & EXTENDED) !== 0;
+      const rtr = (flags & RTR) !== 0;
+      const err = (flags & ERROR) !== 0;
+      const fd = (flags & FD) !== 0;
       const caplen = 8 + (fd ? 64 : 8);
       out.room(16 + caplen);
       const b = out.buf;

@@ -4,7 +4,7 @@ import { openRecordStream, type RecordStream } from '../../../core/budget/record
 import { ClosedError, ConfigError } from '../../../core/errors';
 import type { CanBus } from '../bus';
 import type { CanFrame } from '../frame';
-import { candumpFormatter, FrameRecordWriter, pcapFormatter } from './frame-records';
+import { CANDUMP_RECORDS, FrameRecordWriter, PCAP_RECORDS } from './frame-records';
 import { pcapGlobalHeader } from './pcap-format';
 
 /** Trace file formats. */
@@ -61,9 +61,9 @@ export function traceFormatFor(path: string): TraceFormat | undefined {
 export async function openTraceWriter(path: string, options: TraceWriterOptions = {}): Promise<TraceWriter> {
   const format = options.format ?? traceFormatFor(path);
   if (!format) throw new ConfigError(`cannot tell the trace format from '${extname(path) || 'no extension'}': use .log (candump) or .pcap, optionally .gz`, path);
-  // Frames go to the file as binary records; the text (or pcap records) is made where the file is compressed: in the
-  // compression worker for .gz, inline for plain files (frame-records.ts, record-stream.ts).
-  const stream = openRecordStream(path, { factory: format === 'pcap' ? pcapFormatter : candumpFormatter, params: null }, options.budget);
+  // Frames go to the file as binary records; the text (or pcap records) is made in the compression worker, which
+  // compresses it for .gz and writes it (frame-records.ts, record-stream.ts).
+  const stream = openRecordStream(path, format === 'pcap' ? PCAP_RECORDS : CANDUMP_RECORDS, options.budget);
   const writer = new StreamTraceWriter(path, format, stream, options.channel ?? 'can0');
   if (format === 'pcap') stream.writeRaw(pcapGlobalHeader());
   return writer;

@@ -10,6 +10,8 @@ export interface RtuLink {
   /** Bits per character on the line (10 with no parity and one stop bit, 11 as the standard asks). */
   readonly bitsPerChar: number;
   readonly closed: boolean;
+  /** What the link could not set up as asked (a port that refused low-latency mode), one line each, if any. */
+  readonly notes?: readonly string[];
   /**
    * Set the one receiver of incoming bytes (replaces any earlier one). Chunks arrive in order; their boundaries
    * mean nothing (a frame may come in pieces, several frames in one chunk). A chunk may be a view into a buffer the

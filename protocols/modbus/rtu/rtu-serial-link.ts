@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import * as tty from 'node:tty';
 import type { SerialPort as SerialPortType } from 'serialport';
 import { ClosedError, DisconnectedError, InterfaceNotAvailableError, OperationError } from '../../../core/errors';
+import { requestLowLatency, type LowLatencyPort, type LowLatencyResult } from '../../serial/low-latency';
 import type { RtuLink } from './rtu-link';
 import { bitsPerChar } from './rtu-timing';
 
@@ -25,11 +26,19 @@ export interface SerialLinkOptions {
    * - 'auto' (default): 'poll' on Linux and macOS, else 'serialport'.
    */
   io?: 'auto' | 'poll' | 'tty' | 'serialport';
+  /**
+   * Linux: put the port in low-latency mode at open (default true), so an FTDI adapter hands received bytes over
+   * after 1 ms instead of its 16 ms latency timer (`protocols/serial/low-latency.ts`). A port that refuses (a pty, a
+   * driver without the flag) is used as it is, with a line in {@link SerialLink.notes}. Ignored elsewhere.
+   */
+  lowLatency?: boolean;
 }
 
 /** The byte mover under a {@link SerialLink}. */
 interface LinkIo {
   readonly kind: 'poll' | 'tty' | 'serialport';
+  /** serialport's binding port that configured the line (for low-latency mode). */
+  readonly config: LowLatencyPort;
   start(onData: (chunk: Uint8Array) => void, onEnd: (err?: Error) => void): void;
   write(bytes: Uint8Array): Promise<void>;
   drain(): Promise<void>;
@@ -78,6 +87,10 @@ export class SerialLink implements RtuLink {
   readonly path: string;
   readonly baudRate: number;
   readonly bitsPerChar: number;
+  /** Low-latency mode: 'on', 'refused' (see `notes`), 'not-asked' (turned off, or not Linux). */
+  readonly lowLatency: LowLatencyResult['state'];
+  /** What could not be set up as asked, one line each (the RTU server writes them to its log once, at start). */
+  readonly notes: readonly string[];
   private isClosed = false;
   private listener: ((chunk: Uint8Array) => void) | undefined;
   private closeListener: ((err?: Error) => void) | undefined;
@@ -85,7 +98,10 @@ export class SerialLink implements RtuLink {
   private constructor(
     private readonly io: LinkIo,
     options: SerialLinkOptions,
+    lowLatency: LowLatencyResult,
   ) {
+    this.lowLatency = lowLatency.state;
+    this.notes = lowLatency.state === 'refused' ? [lowLatency.note] : [];
     this.path = options.path;
     this.baudRate = options.baudRate;
     this.bitsPerChar = bitsPerChar(options.parity ?? 'even', options.stopBits ?? 1);
@@ -103,19 +119,26 @@ export class SerialLink implements RtuLink {
     );
   }
 
-  /** Open the port (raw, 8 data bits). Rejects with `InterfaceNotAvailableError` (no binding, no such port). */
+  /**
+   * Open the port (raw, 8 data bits; low-latency mode on Linux unless `lowLatency: false`). Rejects with
+   * `InterfaceNotAvailableError` (no binding, no such port).
+   */
   static async open(options: SerialLinkOptions): Promise<SerialLink> {
     const { SerialPort } = loadSerialport();
     const want = options.io ?? 'auto';
-    if (want === 'tty') return new SerialLink(await openTtyIo(SerialPort, options), options);
+    const link = async (io: LinkIo): Promise<SerialLink> =>
+      new SerialLink(io, options, await requestLowLatency(io.config, options.lowLatency ?? true));
+    if (want === 'tty') return link(await openTtyIo(SerialPort, options));
     if (want === 'poll' || (want === 'auto' && (process.platform === 'linux' || process.platform === 'darwin'))) {
+      let io: LinkIo | undefined;
       try {
-        return new SerialLink(await openPollIo(SerialPort, options), options);
+        io = await openPollIo(SerialPort, options);
       } catch (err) {
         if (want === 'poll' || err instanceof InterfaceNotAvailableError) throw err;
       }
+      if (io) return link(io);
     }
-    return new SerialLink(await openStreamIo(SerialPort, options), options);
+    return link(await openStreamIo(SerialPort, options));
   }
 
   /** Which byte mover is in use. */
@@ -278,6 +301,7 @@ async function openPollIo(SerialPort: SerialPortModule['SerialPort'], o: SerialL
 
   return {
     kind: 'poll',
+    config: binding as unknown as LowLatencyPort,
     start(onData, onEnd) {
       deliver = onData;
       end = onEnd;
@@ -350,6 +374,7 @@ async function openTtyIo(SerialPort: SerialPortModule['SerialPort'], o: SerialLi
   let closing: Promise<void> | undefined;
   return {
     kind: 'tty',
+    config: port as unknown as LowLatencyPort,
     start(onData, onEnd) {
       rs.on('data', (chunk: Buffer) => onData(chunk));
       rs.on('error', (err) => onEnd(err));
@@ -382,6 +407,7 @@ async function openStreamIo(SerialPort: SerialPortModule['SerialPort'], o: Seria
   let closing: Promise<void> | undefined;
   return {
     kind: 'serialport',
+    config: port.port as unknown as LowLatencyPort,
     start(onData, onEnd) {
       port.on('data', (chunk: Buffer) => onData(chunk));
       // Writes report through their callbacks; an 'error' event is a failed read (EIO when a pty's other side

@@ -24,7 +24,8 @@ export interface RtuServerOptions {
   /**
    * Dropped input and write failures are reported here, one line each (default: only counted), at most
    * `logRate.limit` lines per `logRate.windowMs` of the clock (default 20 per 10 s; a line full of noise cannot
-   * flood the log), then one line counting what was held back.
+   * flood the log), then one line counting what was held back. What the link could not set up (its `notes`: a port
+   * that refused low-latency mode) is written here once, when the server starts.
    */
   log?: (line: string) => void;
   logRate?: Omit<RateLimitedLogOptions, 'clock'>;
@@ -82,6 +83,7 @@ export class ModbusRtuServer {
     this.clock = options.clock ?? options.core.clock;
     this.replyGapMs = options.replyGapMs ?? t35Ms(this.link.baudRate);
     this.log = new RateLimitedLog(options.log ?? (() => undefined), `modbus rtu ${this.link.path}`, { ...options.logRate, clock: this.clock });
+    for (const note of this.link.notes ?? []) this.log.always(note);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.framer = new RtuFramer({
       kind: 'request',
