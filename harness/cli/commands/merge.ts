@@ -10,7 +10,7 @@ import { ConsoleReporter } from '../../report/console';
 import { JsonLinesLog } from '../../report/jsonl';
 import { writeJUnit } from '../../report/junit';
 import { HtmlReport } from '../../report/html';
-import { traceRequirements } from '../../campaign/traceability';
+import { RequirementTracer } from '../../campaign/traceability';
 import { exitCodeForResults, type ScenarioResult } from '../../scenario/result';
 
 /** `hil merge`: combine the results of shards (`hil run --shard i/n --out dir`) into one report. */
@@ -58,7 +58,7 @@ const ORDER: Record<ScenarioResult['verdict'], number> = { fail: 0, error: 1, sk
  * one, its section has no plots. An unreadable series file is skipped with a warning: it never loses the report.
  */
 function writeMergedHtml(path: string, results: ScenarioResult[], files: string[]): void {
-  const report = new HtmlReport(path, { title: 'HIL report (merged)', trace: traceRequirements });
+  const report = new HtmlReport(path, { title: 'HIL report (merged)', trace: () => new RequirementTracer() });
   const sorted = results.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i);
   for (const { r } of sorted) {
     const seriesFile = files.map((f) => join(dirname(f), r.scenario, 'series.json')).find((f) => existsSync(f));
@@ -72,4 +72,5 @@ function writeMergedHtml(path: string, results: ScenarioResult[], files: string[
     }
     report.add(withSeries);
   }
+  report.close();
 }
