@@ -224,7 +224,8 @@ const statusBadge = (status: string | undefined, verdict: string): string =>
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const wall = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
-function summaryRow(r: ScenarioResult, index: number): string {
+/** A scenario's row in the summary table (exported for tests and benchmarks). */
+export function summaryRow(r: ScenarioResult, index: number): string {
   const failed = r.expectations.some((x) => x.verdict === 'fail' || x.verdict === 'error') || r.errors.length > 0;
   const verdict = failed ? `<a href="#f-${index}">${badge(r.verdict)}</a>` : badge(r.verdict);
   return `<tr><td class="num">${index}</td><td><a href="#s-${index}">${esc(r.scenario)}</a></td><td>${verdict}</td><td>${esc(r.summary)}</td><td>${esc(r.requirements.join(', '))}</td><td class="num">${wall(r.wallMs)}</td><td class="num">${seconds(r.simulatedMs)}</td><td class="num">${r.seed}</td></tr>`;

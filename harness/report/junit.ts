@@ -1,4 +1,5 @@
 import { writeFileSync, renameSync } from 'node:fs';
+import { trafficText } from './traffic-text';
 import { MemoryParts, rewriteDue, SpooledParts, writeChunksAtomically, type PartStore } from './part-spool';
 import type { ScenarioResult } from '../scenario/result';
 
@@ -24,7 +25,8 @@ const TYPES: Record<string, string> = { fail: 'ExpectationFailed', 'not-exercise
  * the evidence in the failure body. An expectation's status gives the element: `fail` a `<failure>`, `not-judged`
  * and `not-exercised` an `<error>` (type NotJudged / NotExercised), one not counted (an optional reaction not
  * exercised, an expectation left open by --stop-on-fail) `<skipped>`. The scenario's t=0 (epoch and ISO) is a
- * property, so times in the report line up with the CAN traces and controller.log. CI systems (GitLab, Jenkins,
+ * property, so times in the report line up with the CAN traces and controller.log. `<system-out>` carries the
+ * controller's last lines and the run's traffic (every suite, a passing one too: see `TrafficEvidence`). CI systems (GitLab, Jenkins,
  * GitHub test reporters) read this.
  */
 export function toJUnit(results: ScenarioResult[], name = 'hil'): string {
@@ -171,7 +173,12 @@ function testsuite(r: ScenarioResult, c: ReturnType<typeof counts>): string {
     out.push(`      <error message="${esc(r.errors[0]!.message)}" type="${r.interrupted ? 'Interrupted' : 'HarnessError'}">${esc(msg + (r.evidence.dutOutput.length ? `\ncontroller output:\n${r.evidence.dutOutput.join('\n')}` : ''))}</error>`);
     out.push('    </testcase>');
   }
-  if (r.evidence.dutOutput.length) out.push(`    <system-out>${esc(`controller output (last lines):\n${r.evidence.dutOutput.join('\n')}`)}</system-out>`);
+  // Controller output and the run's traffic (counts, last decoded values, trace files): a passing suite has evidence too.
+  const sysout = [
+    ...(r.evidence.dutOutput.length ? [`controller output (last lines):\n${r.evidence.dutOutput.join('\n')}`] : []),
+    ...(r.evidence.traffic ? [trafficText(r.evidence.traffic).join('\n')] : []),
+  ];
+  if (sysout.length > 0) out.push(`    <system-out>${esc(sysout.join('\n'))}</system-out>`);
   out.push('  </testsuite>');
   return out.join('\n');
 }
