@@ -1,3 +1,4 @@
+import { OperationError } from '../../core/errors';
 import type { ExpectationResult } from '../scenario/judge';
 import type { ScenarioResult } from '../scenario/result';
 import { escapeHtml } from './html-escape';
@@ -82,15 +83,17 @@ function addResult(state: PageState, r: ScenarioResult): void {
  * temporary folder. The page is the one `toHtml` gives for the same results.
  */
 export class HtmlReport {
-  private readonly spool = new SpooledParts('hil-html-');
+  private readonly spool: SpooledParts;
   private readonly state: PageState;
   private bytesAtLastWrite = -1;
   private lastFileSize = 0;
+  private closed = false;
 
   constructor(
     readonly path: string,
     private readonly options: HtmlReportOptions = {},
   ) {
+    this.spool = new SpooledParts(path);
     this.state = newState(options, this.spool);
   }
 
@@ -101,6 +104,7 @@ export class HtmlReport {
 
   /** Render one result into the report (the caller may drop `result` afterwards, series and all). */
   add(result: ScenarioResult): void {
+    if (this.closed) throw new OperationError(`HTML report ${this.path}: a result added after close()`);
     addResult(this.state, result);
     if (rewriteDue(this.state.count, this.spool.bytes, this.bytesAtLastWrite, this.lastFileSize)) this.write();
   }
@@ -117,8 +121,6 @@ export class HtmlReport {
     this.closed = true;
     this.spool.close();
   }
-
-  private closed = false;
 
   /** The whole page as it stands. */
   toString(): string {

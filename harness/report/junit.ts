@@ -1,4 +1,5 @@
 import { writeFileSync, renameSync } from 'node:fs';
+import { OperationError } from '../../core/errors';
 import { trafficText } from './traffic-text';
 import { MemoryParts, rewriteDue, SpooledParts, writeChunksAtomically, type PartStore } from './part-spool';
 import type { ScenarioResult } from '../scenario/result';
@@ -78,7 +79,7 @@ class JUnitDocument {
  * results in the same order.
  */
 export class JUnitReport {
-  private readonly spool = new SpooledParts('hil-junit-');
+  private readonly spool: SpooledParts;
   private readonly doc: JUnitDocument;
   private bytesAtLastWrite = -1;
   private lastFileSize = 0;
@@ -88,10 +89,12 @@ export class JUnitReport {
     readonly path: string,
     name = 'hil',
   ) {
+    this.spool = new SpooledParts(path);
     this.doc = new JUnitDocument(name, this.spool);
   }
 
   add(result: ScenarioResult): void {
+    if (this.closed) throw new OperationError(`JUnit report ${this.path}: a result added after close()`);
     this.doc.add(result);
     if (rewriteDue(this.doc.count, this.spool.bytes, this.bytesAtLastWrite, this.lastFileSize)) this.write();
   }

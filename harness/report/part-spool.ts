@@ -1,6 +1,6 @@
-import { closeSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { OperationError } from '../../core/errors';
 
 /** Where the pieces of a page go as they are rendered: in memory (one page at once) or on disk (a growing report). */
@@ -34,9 +34,10 @@ export class MemoryParts implements PartStore {
 const CHUNK = 1 << 20;
 
 /**
- * Pieces appended to one file per list in a private temporary folder (outside any evidence folder, so a sealed
- * folder never holds them), read back in 1 MiB chunks: the memory a growing report takes does not depend on how
- * many pieces it holds. Bytes are copied as they are, so text split across chunks is never re-encoded.
+ * Pieces appended to one file per list in a private temporary folder beside the report (`.<report>.parts-XXXXXX`:
+ * on the report's disk, not in a `/tmp` that may be RAM), read back in 1 MiB chunks: the memory a growing report
+ * takes does not depend on how many pieces it holds. Bytes are copied as they are, so text split across chunks is
+ * never re-encoded. A folder left by a run that was killed is removed by the next report to the same path.
  *
  * Contract: `close()` removes the folder and never throws; `append` or `emit` after it throws.
  */
@@ -47,8 +48,18 @@ export class SpooledParts implements PartStore {
   private closed = false;
   bytes = 0;
 
-  constructor(prefix = 'hil-report-') {
-    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  /** `beside`: the report's path (the folder goes next to it); none: a folder in the system's temporary directory. */
+  constructor(beside?: string) {
+    if (beside === undefined) {
+      this.dir = mkdtempSync(join(tmpdir(), 'hil-report-parts-'));
+      return;
+    }
+    const prefix = `.${basename(beside)}.parts-`;
+    const home = dirname(beside);
+    for (const stale of safeReaddir(home)) {
+      if (stale.startsWith(prefix) && stale.length === prefix.length + 6) rmSync(join(home, stale), { recursive: true, force: true });
+    }
+    this.dir = mkdtempSync(join(home, prefix));
   }
 
   private file(list: string): { fd: number; path: string; size: number } {
@@ -93,6 +104,14 @@ export class SpooledParts implements PartStore {
       }
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 

@@ -77,7 +77,13 @@ export interface TrafficEvidence {
 /** What {@link trafficEvidence} reads of a running bench. */
 export interface TrafficSource extends EvidenceSource {
   can: ReadonlyMap<string, Pick<BenchCanBus, 'name' | 'frames' | 'wire'>>;
-  modbus: ReadonlyMap<string, Pick<BenchModbus, 'name' | 'requests' | 'unitRequests' | 'writes' | 'writeCount' | 'illegalWrites' | 'rejectedWrites' | 'units'>>;
+  modbus: ReadonlyMap<
+    string,
+    Pick<BenchModbus, 'name' | 'requests' | 'unitRequests' | 'writeCount' | 'illegalWrites' | 'rejectedWrites' | 'units'> & {
+      /** The recent writes, oldest first: clock time and the line's text. */
+      writes: { toArray(): ReadonlyArray<{ at: number; text: string }> };
+    }
+  >;
   /** Clock time of the scenario's t=0. */
   timeZeroMs: number;
 }

@@ -123,8 +123,9 @@ describe('reports over a campaign of many results', () => {
     expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'report.html']);
   }, 300_000);
 
-  it('keeps pieces in a temporary folder it removes on close; the report stays, and takes no result after it', () => {
-    const parts = new SpooledParts('hil-many-');
+  it('keeps pieces in a folder beside the report that it removes on close (and a killed run\'s on start); the report stays, and takes no result after it', () => {
+    const parts = new SpooledParts(join(dir, 'r.html'));
+    expect(parts.dir.startsWith(join(dir, '.r.html.parts-'))).toBe(true);
     const big = `${'é'.repeat(700_000)}|`; // 1.4 MB: a chunk boundary falls inside a two-byte character
     parts.append('a', big);
     parts.append('a', 'second');
@@ -137,11 +138,16 @@ describe('reports over a campaign of many results', () => {
     expect(existsSync(parts.dir)).toBe(false);
 
     const path = join(dir, 'closed.html');
+    // What a killed run left beside the report goes when the next report to that path starts.
+    const left = new SpooledParts(path);
+    left.append('section', 'from a run that was killed');
     const html = new HtmlReport(path);
+    expect(existsSync(left.dir)).toBe(false);
     html.add(synthetic(1));
     html.close();
     html.close();
     expect(readFileSync(path, 'utf8')).toContain('1 scenario(s): 1 passed');
     expect(() => html.add(synthetic(2))).toThrow(/after close/);
+    expect(readdirSync(dir).filter((f) => f.includes('closed.html'))).toEqual(['closed.html']);
   });
 });
