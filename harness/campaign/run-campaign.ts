@@ -128,9 +128,10 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   );
   const done = new Map<string, ScenarioResult>();
   /** Into the reports once, then only its digest is kept. */
+  const position = new Map(selected.map((s, i) => [s.id, i]));
   const take = (r: ScenarioResult): void => {
     html?.add(r);
-    junit?.add(r);
+    junit?.add(r, position.get(r.scenario)); // JUnit in the order of the selection, resumed or not
     done.set(r.scenario, digestResult(r));
   };
   for (const r of kept.values()) take(r);

@@ -49,7 +49,7 @@ class JUnitDocument {
     readonly parts: PartStore,
   ) {}
 
-  add(r: ScenarioResult): void {
+  add(r: ScenarioResult, order?: number): void {
     const c = counts(r);
     this.totals.tests += c.tests;
     this.totals.failures += c.failures;
@@ -57,7 +57,7 @@ class JUnitDocument {
     this.totals.skipped += c.skipped;
     this.wallMs += r.wallMs;
     this.count++;
-    this.parts.append('suite', testsuite(r, c));
+    this.parts.append('suite', testsuite(r, c), order);
   }
 
   emit(sink: (chunk: string | Buffer) => void): void {
@@ -93,9 +93,13 @@ export class JUnitReport {
     this.doc = new JUnitDocument(name, this.spool);
   }
 
-  add(result: ScenarioResult): void {
+  /**
+   * Render one result into the file. `order`: where its suite goes among the others (a resumed campaign's results
+   * kept from the earlier run and the new ones, in the order of the selection); none: after the ones added so far.
+   */
+  add(result: ScenarioResult, order?: number): void {
     if (this.closed) throw new OperationError(`JUnit report ${this.path}: a result added after close()`);
-    this.doc.add(result);
+    this.doc.add(result, order);
     if (rewriteDue(this.doc.count, this.spool.bytes, this.bytesAtLastWrite, this.lastFileSize)) this.write();
   }
 

@@ -5,46 +5,77 @@ import { OperationError } from '../../core/errors';
 
 /** Where the pieces of a page go as they are rendered: in memory (one page at once) or on disk (a growing report). */
 export interface PartStore {
-  /** Append one rendered piece to the named list (pieces of a list are joined with '\n' when read). */
-  append(list: string, text: string): void;
+  /**
+   * Append one rendered piece to the named list. Pieces of a list are read joined with '\n', ordered by `order`
+   * (pieces with the same order, or none, in the order they came).
+   */
+  append(list: string, text: string, order?: number): void;
   /** Hand the list's joined pieces to `sink`, in order, in chunks (never the whole list at once for a spool). */
   emit(list: string, sink: (chunk: string | Buffer) => void): void;
   /** Bytes appended so far, over every list (for a rewrite policy). */
   readonly bytes: number;
 }
 
+/** A piece's order: the one given, else after every piece so far. */
+function nextOrder(l: { max: number }, order: number | undefined): number {
+  if (order === undefined) return l.max;
+  l.max = Math.max(l.max, order);
+  return order;
+}
+
+/** The indices of `orders` sorted by order (stable), or undefined when they already are. */
+function permutation(orders: readonly number[]): number[] | undefined {
+  let sorted = true;
+  for (let i = 1; i < orders.length && sorted; i++) sorted = orders[i - 1]! <= orders[i]!;
+  if (sorted) return undefined;
+  return orders.map((_, i) => i).sort((a, b) => orders[a]! - orders[b]! || a - b);
+}
+
 /** Pieces kept as strings: for a page rendered from results in hand (`toHtml`, `toJUnit`). */
 export class MemoryParts implements PartStore {
-  private readonly lists = new Map<string, string[]>();
+  private readonly lists = new Map<string, { texts: string[]; orders: number[]; max: number }>();
   bytes = 0;
 
-  append(list: string, text: string): void {
+  append(list: string, text: string, order?: number): void {
     let l = this.lists.get(list);
-    if (!l) this.lists.set(list, (l = []));
-    l.push(text);
+    if (!l) this.lists.set(list, (l = { texts: [], orders: [], max: 0 }));
+    l.orders.push(nextOrder(l, order));
+    l.texts.push(text);
     this.bytes += Buffer.byteLength(text);
   }
 
   emit(list: string, sink: (chunk: string | Buffer) => void): void {
     const l = this.lists.get(list);
-    if (l && l.length > 0) sink(l.join('\n'));
+    if (!l || l.texts.length === 0) return;
+    const p = permutation(l.orders);
+    sink((p ? p.map((i) => l.texts[i]!) : l.texts).join('\n'));
   }
 }
 
 const CHUNK = 1 << 20;
 
+interface SpoolFile {
+  fd: number;
+  size: number;
+  /** Where each piece starts in the file, and its order (two numbers a piece: all a list keeps in memory). */
+  starts: number[];
+  orders: number[];
+  max: number;
+}
+
 /**
  * Pieces appended to one file per list in a private temporary folder beside the report (`.<report>.parts-XXXXXX`:
  * on the report's disk, not in a `/tmp` that may be RAM), read back in 1 MiB chunks: the memory a growing report
- * takes does not depend on how many pieces it holds. Bytes are copied as they are, so text split across chunks is
- * never re-encoded. A folder left by a run that was killed is removed by the next report to the same path.
+ * takes does not depend on the size of its pieces, only two numbers a piece. Bytes are copied as they are, so text
+ * split across chunks is never re-encoded. A folder left by a run that was killed is removed by the next report to
+ * the same path.
  *
  * Contract: `close()` removes the folder and never throws; `append` or `emit` after it throws.
  */
 export class SpooledParts implements PartStore {
   /** The temporary folder (gone after `close()`). */
   readonly dir: string;
-  private readonly files = new Map<string, { fd: number; path: string; size: number }>();
+  private readonly files = new Map<string, SpoolFile>();
   private closed = false;
   bytes = 0;
 
@@ -62,20 +93,20 @@ export class SpooledParts implements PartStore {
     this.dir = mkdtempSync(join(home, prefix));
   }
 
-  private file(list: string): { fd: number; path: string; size: number } {
+  private file(list: string): SpoolFile {
     if (this.closed) throw new OperationError('report spool used after close()');
     let f = this.files.get(list);
-    if (!f) {
-      const path = join(this.dir, `${list}.part`);
-      this.files.set(list, (f = { fd: openSync(path, 'w+'), path, size: 0 }));
-    }
+    if (!f) this.files.set(list, (f = { fd: openSync(join(this.dir, `${list}.part`), 'w+'), size: 0, starts: [], orders: [], max: 0 }));
     return f;
   }
 
-  append(list: string, text: string): void {
+  append(list: string, text: string, order?: number): void {
     const f = this.file(list);
-    const buf = Buffer.from(f.size > 0 ? `\n${text}` : text);
+    // Each piece is stored with a '\n' after it: in order, the file minus its last byte is the joined list.
+    const buf = Buffer.from(`${text}\n`);
     writeSync(f.fd, buf, 0, buf.length, f.size);
+    f.orders.push(nextOrder(f, order));
+    f.starts.push(f.size);
     f.size += buf.length;
     this.bytes += buf.length;
   }
@@ -85,12 +116,20 @@ export class SpooledParts implements PartStore {
     const f = this.files.get(list);
     if (!f || f.size === 0) return;
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, f.size));
-    for (let pos = 0; pos < f.size; ) {
-      const n = readSync(f.fd, buf, 0, Math.min(buf.length, f.size - pos), pos);
-      if (n <= 0) break;
-      sink(Buffer.from(buf.subarray(0, n)));
-      pos += n;
-    }
+    const copy = (from: number, to: number): void => {
+      for (let pos = from; pos < to; ) {
+        const n = readSync(f.fd, buf, 0, Math.min(buf.length, to - pos), pos);
+        if (n <= 0) break;
+        sink(Buffer.from(buf.subarray(0, n)));
+        pos += n;
+      }
+    };
+    const p = permutation(f.orders);
+    if (!p) return copy(0, f.size - 1);
+    p.forEach((i, k) => {
+      if (k > 0) sink('\n');
+      copy(f.starts[i]!, (i + 1 < f.starts.length ? f.starts[i + 1]! : f.size) - 1);
+    });
   }
 
   close(): void {

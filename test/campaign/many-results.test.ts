@@ -5,7 +5,7 @@ import { digestResult } from '../../harness/campaign/result-digest';
 import { RequirementTracer, traceRequirements } from '../../harness/campaign/traceability';
 import { HtmlReport, toHtml } from '../../harness/report/html';
 import { JUnitReport, toJUnit } from '../../harness/report/junit';
-import { REWRITE_EACH_UP_TO, SpooledParts } from '../../harness/report/part-spool';
+import { MemoryParts, REWRITE_EACH_UP_TO, SpooledParts } from '../../harness/report/part-spool';
 import type { ScenarioResult } from '../../harness/scenario/result';
 
 /**
@@ -122,6 +122,30 @@ describe('reports over a campaign of many results', () => {
     expect(digests.every((d) => d.evidence.events.length === 0 && d.series === undefined)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'report.html']);
   }, 300_000);
+
+  it('puts JUnit suites in the order asked (a resumed campaign: kept results, then new ones, in selection order)', () => {
+    const path = join(dir, 'ordered.xml');
+    const junit = new JUnitReport(path);
+    const rs = [5, 1, 9, 3, 2].map(synthetic); // e.g. 1, 3 and 9 ran before the interruption; 2 and 5 now
+    const order = [4, 0, 3, 2, 1];
+    rs.forEach((r, i) => junit.add(r, order[i]));
+    junit.close();
+    expect(readFileSync(path, 'utf8')).toBe(toJUnit([1, 2, 3, 9, 5].map(synthetic)));
+    const mem = new MemoryParts();
+    const disk = new SpooledParts(join(dir, 'o.html'));
+    for (const [text, o] of [['c', 2], ['a', 0], ['d', undefined], ['b', 1], ['b2', 1]] as const) {
+      mem.append('x', text, o);
+      disk.append('x', text, o);
+    }
+    const read = (p: MemoryParts | SpooledParts): string => {
+      const out: Buffer[] = [];
+      p.emit('x', (c) => out.push(Buffer.from(c)));
+      return Buffer.concat(out).toString('utf8');
+    };
+    expect(read(mem)).toBe('a\nb\nb2\nc\nd');
+    expect(read(disk)).toBe('a\nb\nb2\nc\nd');
+    disk.close();
+  });
 
   it('keeps pieces in a folder beside the report that it removes on close (and a killed run\'s on start); the report stays, and takes no result after it', () => {
     const parts = new SpooledParts(join(dir, 'r.html'));
