@@ -15,7 +15,7 @@ import { runScenario, type RunOptions } from '../scenario/runner';
 import type { Scenario } from '../scenario/scenario';
 import { writeChecksums } from './checksums';
 import { buildManifest, writeManifest } from './manifest';
-import type { RunRecord } from './results-log';
+import { readResultAt, type ResultRef, type RunRecord } from './results-log';
 import { prepareResume } from './resume';
 import { describeRealTimePlan, planTimeModes, type TimeModeChoice } from './time-mode';
 import { digestResult } from './result-digest';
@@ -90,10 +90,10 @@ export interface CampaignOutcome {
 
 /**
  * Run scenarios one after another on fresh instances of the bench. Each result is appended to the JSON lines log
- * (fsynced) and the JUnit file is rewritten atomically after every scenario, so a crash later loses nothing already
- * judged (the JUnit and HTML files after each of the first scenarios, then as they grow, and at the end: see
- * `rewriteDue`; each result is rendered into them once). A scenario whose setup has bad input (ConfigError) is recorded as an error result and the others still run.
- * A scenario that cannot run in the chosen time mode gets a `skip` result saying why. The log starts with a `run`
+ * (fsynced) as it ends, so a crash later loses nothing already judged; it is rendered once into the JUnit and HTML
+ * reports, which are rewritten atomically after each of the first scenarios, then as they grow, and at the end (see
+ * `rewriteDue`). A scenario whose setup has bad input (ConfigError) is recorded as an error result and the others
+ * still run. A scenario that cannot run in the chosen time mode gets a `skip` result saying why. The log starts with a `run`
  * record (bench, shard, the scenarios selected), which `hil merge` and `--resume` read.
  */
 export async function runCampaign(bench: Bench, scenarios: Scenario[], options: CampaignOptions): Promise<CampaignOutcome> {
@@ -102,7 +102,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   if (options.resume && !options.outDir) throw new ConfigError('--resume needs --out <dir> (the directory of the run to continue)');
   const resume = options.resume && options.outDir ? prepareResume(options.outDir, bench, selected, options.shard) : undefined;
   for (const note of resume?.notes ?? []) reporter.note(note);
-  const kept = resume?.kept ?? new Map<string, ScenarioResult>();
+  const kept = resume?.kept ?? new Map<string, ResultRef>();
   const plans = planTimeModes(bench, selected, options.mode).filter((p) => !kept.has(p.scenario.id));
   reporter.plan(describeRealTimePlan(plans, options.speed));
   const reports: string[] = [];
@@ -134,7 +134,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
     junit?.add(r, position.get(r.scenario)); // JUnit in the order of the selection, resumed or not
     done.set(r.scenario, digestResult(r));
   };
-  for (const r of kept.values()) take(r);
+  for (const ref of kept.values()) take(readResultAt(ref)); // read again one at a time, rendered, dropped
   kept.clear();
   let interrupted: CampaignOutcome['interrupted'];
   try {
