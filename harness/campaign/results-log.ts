@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigError } from '../../core/errors';
 import type { ScenarioResult } from '../scenario/result';
+import { digestResult } from './result-digest';
 
 /** The results file of a run, in its `--out` folder: what `--resume` reads and appends to. */
 export const RESULTS_FILE = 'results.jsonl';
@@ -98,6 +99,14 @@ export function indexResultsLog(file: string): ResultsIndex {
     },
     ref,
   }));
+}
+
+/**
+ * {@link readResultsLog} keeping of each result its digest (`digestResult`) and where it is: what `hil merge` judges
+ * and counts with, reading each result again only to write it out.
+ */
+export function digestResultsLog(file: string): ResultsLogOf<{ result: ScenarioResult; line: number; ref: ResultRef }> {
+  return parseResultsLog(file, (result, ref) => ({ result: digestResult(result), line: ref.line, ref }));
 }
 
 /** The result a {@link ResultRef} points at, read again. Throws `ConfigError` if it is not there any more. */
