@@ -3,7 +3,7 @@
  * N = 500 and N = 5,000 synthetic results of a realistic size (6 expectations, 4 recorded signals of 600 buckets each,
  * the failure evidence a failing run carries: 24 frames, 16 writes, 20 controller lines; one in 7 fails), each fed
  * through the API a campaign uses and then dropped:
- * - after (this code): `HtmlReport.add` (pieces spooled to a temporary folder, the traceability as references),
+ * - after (this code): `HtmlReport.add` (pieces spooled to a folder beside the report, the traceability as references),
  *   `JUnitReport.add` (suites spooled), and the campaign's `digestResult` kept per scenario;
  * - after-reports: the same without the campaign's digests: what the two reports alone keep;
  * - before (the code up to issue 18, modelled here with the same renderers): the HTML report kept every rendered
@@ -15,6 +15,10 @@
  * N adds (rewrites and spooling included for "after").
  *
  *   npm run bench:reports [-- --n 500,5000]
+ *
+ * Measured 2026-12-07 (shared 2-core machine): heap kept before/after 13.3x at N=500 (29.7 MB / 2.2 MB) and 23.4x at
+ * N=5,000 (290.7 MB / 12.4 MB); the two reports alone keep 4.6 MB at 5,000 (0.9 kB a result: the traceability
+ * references and each piece's place), the campaign's digests the rest. docs/certification.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
