@@ -11,7 +11,7 @@ import { epochSeconds, type EvidenceRecorder } from './evidence-recorder';
 import type { Bench } from './load-bench';
 import { Ring } from './ring';
 import { splitHostPort } from './host-port';
-import { dbcForBus, WireSignals } from './wire-signals';
+import { dbcFileForBus, dbcForBus, WireSignals } from './wire-signals';
 import type { Socket } from 'node:net';
 import type { ConnectionGate } from '../../protocols/net/connection-gate';
 
@@ -115,8 +115,9 @@ export class CanMedia {
         handle = await openBus(`virtual:dry-${process.pid}-${++dryChannels}-${name}`, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = spec.medium!;
       }
-      const db = dbcForBus(spec.dbc, dirname(this.bench.source), this.protocolsOn(name));
-      const wire = db ? new WireSignals(db) : undefined;
+      const protocols = this.protocolsOn(name);
+      const db = dbcForBus(spec.dbc, dirname(this.bench.source), protocols);
+      const wire = db ? new WireSignals(db, dbcFileForBus(spec.dbc, dirname(this.bench.source), protocols)) : undefined;
       const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}), ...(wire ? { wire } : {}) };
       this.buses.set(name, entry);
       handle.onFrame((f) => {

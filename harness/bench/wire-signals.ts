@@ -49,13 +49,22 @@ export class WireSignals {
   private readonly counts = new Map<number, number>();
   private readonly decoded = new WeakMap<CanFrame, DecodedMessage | null>();
 
-  constructor(readonly db: Database) {}
+  /** `file`: the DBC file `db` was read from (for evidence that names it). */
+  constructor(
+    readonly db: Database,
+    readonly file?: string,
+  ) {}
 
   /** Call for every frame on the bus. */
   record(frame: CanFrame): void {
     const key = frame.extended ? frame.id + 0x20000000 : frame.id;
     this.last.set(key, frame);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** Every frame id seen so far: its last frame and how many frames it had (for the traffic evidence). */
+  seen(): Array<{ frame: CanFrame; count: number }> {
+    return [...this.last].map(([key, frame]) => ({ frame, count: this.counts.get(key) ?? 0 }));
   }
 
   /** A signal value, or undefined (unknown name, nothing seen yet, undecodable frame). */

@@ -77,12 +77,15 @@ const hashOrNull = (file: string): string | null => {
   }
 };
 
-/** Every input file of a bench: itself, DBCs, pack profiles given as paths, vendor maps, the controller's files. */
-export function benchInputs(bench: Bench): ManifestInput[] {
+/**
+ * Every input file of a bench: itself, DBCs, pack profiles given as paths, vendor maps, the controller's files.
+ * `hash`: how a file is hashed (`buildManifest` hashes each file once, however many sweep variants name it).
+ */
+export function benchInputs(bench: Bench, hash: (file: string) => string | null = hashOrNull): ManifestInput[] {
   const base = dirname(bench.source);
-  const out: ManifestInput[] = [{ kind: 'bench', name: bench.file.bench, file: bench.source, sha256: hashOrNull(bench.source) }];
+  const out: ManifestInput[] = [{ kind: 'bench', name: bench.file.bench, file: bench.source, sha256: hash(bench.source) }];
   const add = (kind: ManifestInput['kind'], name: string, file: string): void => {
-    if (!out.some((i) => i.file === file && i.kind === kind)) out.push({ kind, name, file, sha256: hashOrNull(file) });
+    if (!out.some((i) => i.file === file && i.kind === kind)) out.push({ kind, name, file, sha256: hash(file) });
   };
   for (const [bus, spec] of Object.entries(bench.file.can ?? {})) {
     const protocols = bench.file.devices
@@ -110,13 +113,22 @@ export function benchInputs(bench: Bench): ManifestInput[] {
 /** Build the manifest of a run that has ended. */
 export function buildManifest(ctx: ManifestContext): Manifest {
   const git = gitCommit();
-  const inputs = benchInputs(ctx.bench);
-  for (const v of ctx.variants ?? []) {
-    for (const i of benchInputs(v)) if (!inputs.some((x) => x.kind === i.kind && x.file === i.file)) inputs.push(i);
-  }
-  for (const s of ctx.scenarios) {
-    if (!inputs.some((i) => i.kind === 'scenario' && i.file === s.source)) inputs.push({ kind: 'scenario', name: s.id, file: s.source, sha256: hashOrNull(s.source) });
-  }
+  // A sweep of thousands of combinations names the same few files thousands of times: each is hashed once.
+  const hashes = new Map<string, string | null>();
+  const hash = (file: string): string | null => {
+    if (!hashes.has(file)) hashes.set(file, hashOrNull(file));
+    return hashes.get(file)!;
+  };
+  const inputs = benchInputs(ctx.bench, hash);
+  const listed = new Set(inputs.map((i) => `${i.kind}\u0000${i.file}`));
+  const list = (i: ManifestInput): void => {
+    const k = `${i.kind}\u0000${i.file}`;
+    if (listed.has(k)) return;
+    listed.add(k);
+    inputs.push(i);
+  };
+  for (const v of ctx.variants ?? []) for (const i of benchInputs(v, hash)) list(i);
+  for (const s of ctx.scenarios) if (!listed.has(`scenario\u0000${s.source}`)) list({ kind: 'scenario', name: s.id, file: s.source, sha256: hash(s.source) });
   const dut = ctx.bench.file.dut;
   const kind = dut?.module && (ctx.timeMode !== 'real' || !dut.command) ? 'module' : dut?.command ? 'command' : dut?.module ? 'module' : 'none';
   return {

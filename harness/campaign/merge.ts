@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { ScenarioResult } from '../scenario/result';
-import { readResultsLog, RESULTS_FILE, unfinishedScenarios, type ResultsLog } from './results-log';
+import { digestResultsLog, readResultAt, RESULTS_FILE, unfinishedScenarios, type ResultRef, type ResultsLog } from './results-log';
 
 /**
  * Read the results of one or more runs (`results.jsonl` from `hil run --out`, e.g. one per CI shard) and merge
@@ -15,16 +15,25 @@ import { readResultsLog, RESULTS_FILE, unfinishedScenarios, type ResultsLog } fr
  * without 2/3 is caught), and shards of different splits.
  */
 export function mergeResults(files: string[]): ScenarioResult[] {
+  return mergeResultRefs(files).map((m) => readResultAt(m.ref));
+}
+
+/**
+ * {@link mergeResults} as digests (`digestResult`: verdicts, expectations, identity) with where each whole result
+ * is: the files are read in chunks and no whole result is held, so thousands of them merge in little memory; read
+ * one again with `readResultAt` to write it out.
+ */
+export function mergeResultRefs(files: string[]): Array<{ result: ScenarioResult; ref: ResultRef }> {
   if (files.length === 0) throw new ConfigError('hil merge: no results files given');
-  const logs = files.map((f) => readResultsLog(f));
+  const logs = files.map((f) => digestResultsLog(f));
   const problems: string[] = [];
   for (const log of logs) problems.push(...fileProblems(log));
   problems.push(...shardProblems(logs));
   if (problems.length > 0) {
     throw new ConfigError(problems.length === 1 ? problems[0]! : `${problems.length} problems, nothing merged:\n  ${problems.join('\n  ')}`);
   }
-  const byId = new Map<string, ScenarioResult>();
-  for (const log of logs) for (const { result } of log.results) byId.set(result.scenario, result);
+  const byId = new Map<string, { result: ScenarioResult; ref: ResultRef }>();
+  for (const log of logs) for (const { result, ref } of log.results) byId.set(result.scenario, { result, ref });
   return [...byId.values()];
 }
 

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigError } from '../../core/errors';
 import type { ScenarioResult } from '../scenario/result';
+import { digestResult } from './result-digest';
 
 /** The results file of a run, in its `--out` folder: what `--resume` reads and appends to. */
 export const RESULTS_FILE = 'results.jsonl';
@@ -35,13 +36,13 @@ export interface DamagedLine {
   why: string;
 }
 
-/** `results.jsonl` read back, every record with its line number (1-based). */
-export interface ResultsLog {
+/** `results.jsonl` read back, every record with its line number (1-based); `R`: what is kept of each result. */
+export interface ResultsLogOf<R> {
   file: string;
   /** Whether the file has any record at all. */
   empty: boolean;
   runs: Array<{ record: RunRecord; line: number }>;
-  results: Array<{ result: ScenarioResult; line: number }>;
+  results: R[];
   /** `scenario-start` events: the run began judging that scenario. */
   starts: Array<{ scenario: string; line: number }>;
   damaged: DamagedLine[];
@@ -52,27 +53,83 @@ export interface ResultsLog {
   cutTail?: { line: number; byteOffset: number };
 }
 
+/** The file read back with every result whole. */
+export type ResultsLog = ResultsLogOf<{ result: ScenarioResult; line: number }>;
+
+/** Where a result record is in its file: enough to read it again, whole, when it is needed (`readResultAt`). */
+export interface ResultRef {
+  file: string;
+  line: number;
+  /** Byte offset of the line and its length in bytes (without the newline). */
+  offset: number;
+  length: number;
+}
+
+/** What `--resume` needs of a result to decide about it, without the result. */
+export interface ResultHead {
+  scenario: string;
+  verdict: ScenarioResult['verdict'];
+  interrupted?: ScenarioResult['interrupted'];
+  /** The SHA-256 of the scenario file that produced it (its provenance), if recorded. */
+  scenarioSha256?: string;
+}
+
+/** The file read back with each result as its head and where to read it: memory does not grow with its results. */
+export type ResultsIndex = ResultsLogOf<{ head: ResultHead; ref: ResultRef }>;
+
 /**
  * Read a results file. Never throws for its content (damaged lines are listed, with their line numbers); throws
  * `ConfigError` (exit 2) only if the file cannot be read (missing, a directory, no permission).
  */
 export function readResultsLog(file: string): ResultsLog {
-  let text: string;
+  return parseResultsLog(file, (result, ref) => ({ result, line: ref.line }));
+}
+
+/**
+ * {@link readResultsLog} keeping of each result only its head and where it is (a campaign of thousands of results
+ * resumed: each kept result is read again when it is rendered into the reports, then dropped).
+ */
+export function indexResultsLog(file: string): ResultsIndex {
+  return parseResultsLog(file, (result, ref) => ({
+    head: {
+      scenario: result.scenario,
+      verdict: result.verdict,
+      ...(result.interrupted ? { interrupted: result.interrupted } : {}),
+      ...(result.provenance?.scenario?.sha256 !== undefined ? { scenarioSha256: result.provenance.scenario.sha256 } : {}),
+    },
+    ref,
+  }));
+}
+
+/**
+ * {@link readResultsLog} keeping of each result its digest (`digestResult`) and where it is: what `hil merge` judges
+ * and counts with, reading each result again only to write it out.
+ */
+export function digestResultsLog(file: string): ResultsLogOf<{ result: ScenarioResult; line: number; ref: ResultRef }> {
+  return parseResultsLog(file, (result, ref) => ({ result: digestResult(result), line: ref.line, ref }));
+}
+
+/** The result a {@link ResultRef} points at, read again. Throws `ConfigError` if it is not there any more. */
+export function readResultAt(ref: ResultRef): ScenarioResult {
+  const buf = Buffer.alloc(ref.length);
+  let fd: number | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(ref.file, 'r');
+    readSync(fd, buf, 0, ref.length, ref.offset);
+    const { type: _type, ...result } = JSON.parse(buf.toString('utf8')) as Record<string, unknown>;
+    return result as unknown as ScenarioResult;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`cannot read results: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a results.jsonl file' : (code ?? String(err))}`, file);
+    throw new ConfigError(`cannot read the result again: ${(err as Error).message}`, `${ref.file}:${ref.line}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  const log: ResultsLog = { file, empty: text.trim() === '', runs: [], results: [], starts: [], damaged: [] };
-  const lines = text.split('\n');
-  let offset = 0;
-  lines.forEach((raw, i) => {
-    const line = i + 1;
-    const start = offset;
-    offset += Buffer.byteLength(raw, 'utf8') + 1;
+}
+
+function parseResultsLog<R>(file: string, keep: (result: ScenarioResult, ref: ResultRef) => R): ResultsLogOf<R> {
+  const log: ResultsLogOf<R> = { file, empty: true, runs: [], results: [], starts: [], damaged: [] };
+  scanLines(file, (raw, line, start, last) => {
     if (!raw.trim()) return;
-    const last = i === lines.length - 1; // text after the final newline: a record never finished
+    log.empty = false;
     let rec: Record<string, unknown>;
     try {
       rec = JSON.parse(raw) as Record<string, unknown>;
@@ -82,10 +139,7 @@ export function readResultsLog(file: string): ResultsLog {
       if (last) log.cutTail = { line, byteOffset: start };
       return;
     }
-    if (last) {
-      // A whole record without its newline: keep it, but a writer appending after it must add the newline.
-      log.cutTail = undefined;
-    }
+    // A whole record without its newline (last) is kept, but a writer appending after it must add the newline.
     switch (rec.type) {
       case 'run':
         if (!Array.isArray(rec.scenarios)) log.damaged.push({ line, why: "a run record without 'scenarios'" });
@@ -98,7 +152,7 @@ export function readResultsLog(file: string): ResultsLog {
         }
         {
           const { type: _type, ...result } = rec;
-          log.results.push({ result: result as unknown as ScenarioResult, line });
+          log.results.push(keep(result as unknown as ScenarioResult, { file, line, offset: start, length: Buffer.byteLength(raw, 'utf8') }));
         }
         return;
       case 'scenario-start':
@@ -109,6 +163,54 @@ export function readResultsLog(file: string): ResultsLog {
     }
   });
   return log;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Each line of a file in turn (1-based line number, byte offset of its start, whether it is text after the last
+ * newline), read in 1 MiB chunks: the file is never in memory whole. Throws `ConfigError` if it cannot be read.
+ */
+function scanLines(file: string, visit: (raw: string, line: number, offset: number, last: boolean) => void): void {
+  let fd: number;
+  const fail = (err: unknown): never => {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read results: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a results.jsonl file' : (code ?? String(err))}`, file);
+  };
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    return fail(err);
+  }
+  try {
+    const buf = Buffer.alloc(CHUNK);
+    let pending: Buffer[] = [];
+    let line = 0;
+    let offset = 0; // of the pending line's start
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, CHUNK, null);
+      } catch (err) {
+        return fail(err);
+      }
+      if (n === 0) break;
+      let from = 0;
+      for (let nl = buf.indexOf(0x0a, 0); nl >= 0 && nl < n; nl = buf.indexOf(0x0a, from)) {
+        pending.push(buf.subarray(from, nl));
+        const bytes = Buffer.concat(pending);
+        visit(bytes.toString('utf8'), ++line, offset, false);
+        offset += bytes.length + 1;
+        pending = [];
+        from = nl + 1;
+      }
+      if (from < n) pending.push(Buffer.from(buf.subarray(from, n)));
+    }
+    // Text after the last newline: a record never finished, or one written without its newline.
+    visit(Buffer.concat(pending).toString('utf8'), ++line, offset, true);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A result that ended on its own: not cut by a signal. */

@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { Bench } from '../bench/load-bench';
 import { hashOf } from '../evidence/provenance';
-import type { ScenarioResult } from '../scenario/result';
 import type { Scenario } from '../scenario/scenario';
-import { isFinished, readResultsLog, RESULTS_FILE } from './results-log';
+import { indexResultsLog, RESULTS_FILE, type ResultRef } from './results-log';
 
 /** What `hil run --resume` keeps from the earlier run, and what it tells the user about it. */
 export interface ResumeState {
-  /** Finished results kept as they are (not run again), by scenario id. */
-  kept: Map<string, ScenarioResult>;
+  /**
+   * Finished results kept as they are (not run again), by scenario id: where each is in results.jsonl
+   * (`readResultAt` reads it when it goes into the reports; the results themselves are not held).
+   */
+  kept: Map<string, ResultRef>;
   /** One line each: what was found and done (printed before the run continues). */
   notes: string[];
 }
@@ -26,13 +28,13 @@ export interface ResumeState {
  */
 export function prepareResume(outDir: string, bench: Bench, selected: readonly Scenario[], shard: { index: number; count: number } | undefined): ResumeState {
   const path = join(outDir, RESULTS_FILE);
-  const kept = new Map<string, ScenarioResult>();
+  const kept = new Map<string, ResultRef>();
   const notes: string[] = [];
   if (!existsSync(path)) {
     notes.push(`resume: no ${path} yet; starting a new run`);
     return { kept, notes };
   }
-  const log = readResultsLog(path);
+  const log = indexResultsLog(path);
   const inner = log.damaged.filter((d) => d.line !== log.cutTail?.line);
   if (inner.length > 0) {
     throw new ConfigError(`cannot resume: damaged record (${inner[0]!.why}); repair or remove that line, or start a new --out`, `${path}:${inner[0]!.line}`);
@@ -57,21 +59,21 @@ export function prepareResume(outDir: string, bench: Bench, selected: readonly S
     throw new ConfigError(`cannot resume: ${path} holds ${shardText(lastRun.shard)}, this run asks for ${shardText(shard)}; give the same --shard, or start a new --out`);
   }
   const wanted = new Map(selected.map((s) => [s.id, s]));
-  for (const { result } of log.results) {
-    const scenario = wanted.get(result.scenario);
+  for (const { head, ref } of log.results) {
+    const scenario = wanted.get(head.scenario);
     if (!scenario) continue;
-    if (!isFinished(result) || result.verdict === 'skip') {
+    if (head.interrupted !== undefined || head.verdict === 'skip') {
       // Interrupted: runs again. Skipped: planned again (this run's --time-mode may run it).
-      kept.delete(result.scenario);
+      kept.delete(head.scenario);
       continue;
     }
     const sha = hashOf(scenario.source, () => JSON.stringify(scenario));
-    if (result.provenance && result.provenance.scenario.sha256 !== sha) {
-      kept.delete(result.scenario);
-      notes.push(`resume: '${result.scenario}' changed since its result (${scenario.source}); it runs again`);
+    if (head.scenarioSha256 !== undefined && head.scenarioSha256 !== sha) {
+      kept.delete(head.scenario);
+      notes.push(`resume: '${head.scenario}' changed since its result (${scenario.source}); it runs again`);
       continue;
     }
-    kept.set(result.scenario, result);
+    kept.set(head.scenario, ref);
   }
   for (const s of selected) {
     if (kept.has(s.id)) continue;

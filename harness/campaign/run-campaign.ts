@@ -6,7 +6,7 @@ import { ByteBudget, formatBytes } from '../../core/budget/byte-budget';
 import { ConsoleReporter } from '../report/console';
 import { HtmlReport } from '../report/html';
 import { JsonLinesLog } from '../report/jsonl';
-import { writeJUnit } from '../report/junit';
+import { JUnitReport } from '../report/junit';
 import { mergeIdentities, type ControllerIdentity } from '../evidence/controller-identity';
 import { harnessVersion, hashOf, provenance } from '../evidence/provenance';
 import type { ScenarioResult } from '../scenario/result';
@@ -15,10 +15,11 @@ import { runScenario, type RunOptions } from '../scenario/runner';
 import type { Scenario } from '../scenario/scenario';
 import { writeChecksums } from './checksums';
 import { buildManifest, writeManifest } from './manifest';
-import type { RunRecord } from './results-log';
+import { readResultAt, type ResultRef, type RunRecord } from './results-log';
 import { prepareResume } from './resume';
 import { describeRealTimePlan, planTimeModes, type TimeModeChoice } from './time-mode';
-import { traceRequirements } from './traceability';
+import { digestResult } from './result-digest';
+import { RequirementTracer, traceRequirements } from './traceability';
 
 /** Default per-run trace budget: 500 MB on disk (a 24 h, 16-bus run compresses to well under it). */
 export const DEFAULT_TRACE_BUDGET = 500e6;
@@ -34,8 +35,16 @@ export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArg
   manifest?: boolean;
   /** Extra manifest content (a campaign file, its parameters), merged in. */
   manifestExtra?: Record<string, unknown>;
-  /** Write more reports from all results before the manifest and checksums seal the folder; returns their paths. */
+  /**
+   * Write more reports from all results (their digests: `digestResult`) before the manifest and checksums seal the
+   * folder; returns their paths.
+   */
   extraReports?: (results: ScenarioResult[]) => string[];
+  /**
+   * Each result as it ends, whole (evidence and series included), after it is written to results.jsonl and the
+   * reports and before the campaign drops all but its digest.
+   */
+  onResult?: (result: ScenarioResult) => void;
   /** Time mode per scenario (see `TimeModeChoice`): `real` forces real time, `virtual` all virtual, `auto` as declared. */
   mode: TimeModeChoice;
   /** Evidence directory: `results.jsonl`, one folder per scenario (traces, controller output). */
@@ -67,8 +76,10 @@ export interface CampaignOptions extends Pick<RunOptions, 'dutOptions' | 'dutArg
 }
 
 /**
- * The outcome: one result per scenario run, plus the report files written. The results carry no `series` (they go
- * to `<out>/<scenario>/series.json` and the HTML report as each scenario ends), so memory stays flat over hundreds.
+ * The outcome: one result per scenario run, plus the report files written. The results are digests
+ * (`digestResult`: verdicts, expectations, errors, identity; no series, no evidence lists): the whole results are in
+ * results.jsonl, `<out>/<scenario>/` and the reports, written as each scenario ends, and `onResult` sees each one
+ * whole. So what a campaign keeps per scenario is small, over thousands of them.
  */
 export interface CampaignOutcome {
   results: ScenarioResult[];
@@ -79,9 +90,10 @@ export interface CampaignOutcome {
 
 /**
  * Run scenarios one after another on fresh instances of the bench. Each result is appended to the JSON lines log
- * (fsynced) and the JUnit file is rewritten atomically after every scenario, so a crash later loses nothing already
- * judged. A scenario whose setup has bad input (ConfigError) is recorded as an error result and the others still run.
- * A scenario that cannot run in the chosen time mode gets a `skip` result saying why. The log starts with a `run`
+ * (fsynced) as it ends, so a crash later loses nothing already judged; it is rendered once into the JUnit and HTML
+ * reports, which are rewritten atomically after each of the first scenarios, then as they grow, and at the end (see
+ * `rewriteDue`). A scenario whose setup has bad input (ConfigError) is recorded as an error result and the others
+ * still run. A scenario that cannot run in the chosen time mode gets a `skip` result saying why. The log starts with a `run`
  * record (bench, shard, the scenarios selected), which `hil merge` and `--resume` read.
  */
 export async function runCampaign(bench: Bench, scenarios: Scenario[], options: CampaignOptions): Promise<CampaignOutcome> {
@@ -90,7 +102,7 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
   if (options.resume && !options.outDir) throw new ConfigError('--resume needs --out <dir> (the directory of the run to continue)');
   const resume = options.resume && options.outDir ? prepareResume(options.outDir, bench, selected, options.shard) : undefined;
   for (const note of resume?.notes ?? []) reporter.note(note);
-  const kept = resume?.kept ?? new Map<string, ScenarioResult>();
+  const kept = resume?.kept ?? new Map<string, ResultRef>();
   const plans = planTimeModes(bench, selected, options.mode).filter((p) => !kept.has(p.scenario.id));
   reporter.plan(describeRealTimePlan(plans, options.speed));
   const reports: string[] = [];
@@ -104,17 +116,26 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
       ...(resume ? { resumed: true } : {}),
     });
   }
-  if (options.junit) reports.push(options.junit);
-  const html = typeof options.html === 'string' ? new HtmlReport(options.html, { trace: traceRequirements }) : options.html;
+  const junit = options.junit ? new JUnitReport(options.junit) : undefined;
+  if (junit) reports.push(junit.path);
+  const ownHtml = typeof options.html === 'string' ? new HtmlReport(options.html, { trace: () => new RequirementTracer() }) : undefined;
+  const html = ownHtml ?? (typeof options.html === 'string' ? undefined : options.html);
   if (html) reports.push(html.path);
   const startedAt = new Date().toISOString();
   const budgetLimit = options.traceBudget ?? DEFAULT_TRACE_BUDGET;
   const traceBudget = new ByteBudget(budgetLimit, (used, limit) =>
     reporter.note(`trace budget exceeded: ${formatBytes(used)} of ${formatBytes(limit)} (--trace-budget): further CAN traces and Modbus logs are not written; every scenario still runs and is judged`),
   );
-  const done = new Map<string, ScenarioResult>(kept);
-  const ordered = (): ScenarioResult[] => selected.map((s) => done.get(s.id)).filter((r): r is ScenarioResult => !!r);
-  for (const r of kept.values()) html?.add(r);
+  const done = new Map<string, ScenarioResult>();
+  /** Into the reports once, then only its digest is kept. */
+  const position = new Map(selected.map((s, i) => [s.id, i]));
+  const take = (r: ScenarioResult): void => {
+    html?.add(r);
+    junit?.add(r, position.get(r.scenario)); // JUnit in the order of the selection, resumed or not
+    done.set(r.scenario, digestResult(r));
+  };
+  for (const ref of kept.values()) take(readResultAt(ref)); // read again one at a time, rendered, dropped
+  kept.clear();
   let interrupted: CampaignOutcome['interrupted'];
   try {
     for (const [i, plan] of plans.entries()) {
@@ -157,11 +178,9 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
           result = setupFailure(bench, scenario, plan.mode, err);
         }
       }
-      html?.add(result);
-      delete result.series;
-      done.set(scenario.id, result);
-      jsonl?.writeDurable({ type: 'result', ...result });
-      if (options.junit) writeJUnit(options.junit, ordered());
+      jsonl?.writeDurable({ type: 'result', ...result, series: undefined });
+      take(result);
+      options.onResult?.(result);
       reporter.scenarioEnd(n, plans.length, result);
       if (result.interrupted) {
         interrupted = { signal: result.interrupted.signal, notStarted: plans.slice(i + 1).map((p) => p.scenario.id) };
@@ -170,10 +189,12 @@ export async function runCampaign(bench: Bench, scenarios: Scenario[], options: 
     }
   } finally {
     jsonl?.close();
+    junit?.close(); // written also when --resume found nothing left to run
+    if (ownHtml) ownHtml.close();
+    else html?.flush();
   }
-  const results = ordered();
-  if (options.junit) writeJUnit(options.junit, results); // also when --resume found nothing left to run
-  const trace = traceRequirements(results);
+  const results = selected.map((s) => done.get(s.id)).filter((r): r is ScenarioResult => !!r);
+  const trace = traceRequirements(results); // from the digests, in the order of the selection
   if (options.outDir && trace.length > 0) {
     const path = join(options.outDir, 'requirements.json');
     writeFileSync(`${path}.tmp`, JSON.stringify(trace, null, 2) + '\n');

@@ -32,28 +32,48 @@ export interface RequirementTrace {
  * all name other requirements) is `untested`. Sorted by requirement id.
  */
 export function traceRequirements(results: readonly ScenarioResult[]): RequirementTrace[] {
-  const map = new Map<string, RequirementTrace>();
-  const entry = (req: string): RequirementTrace => {
-    let t = map.get(req);
-    if (!t) map.set(req, (t = { requirement: req, verdict: 'untested', evidence: [] }));
-    return t;
-  };
-  for (const r of results) {
-    for (const req of r.requirements) entry(req);
+  const tracer = new RequirementTracer();
+  for (const r of results) tracer.add(r);
+  return tracer.rows();
+}
+
+/**
+ * {@link traceRequirements} one result at a time: what it keeps of a result is its (scenario, expectation, verdict)
+ * references per requirement, never the result, so a campaign of thousands of scenarios can hand each result over
+ * and drop it (the HTML report's traceability table, requirements.json). `rows()` may be called at any point and
+ * gives what `traceRequirements` gives for the results added so far, in the same order.
+ */
+export class RequirementTracer {
+  private readonly map = new Map<string, RequirementEvidence[]>();
+
+  private entry(req: string): RequirementEvidence[] {
+    let e = this.map.get(req);
+    if (!e) this.map.set(req, (e = []));
+    return e;
+  }
+
+  add(r: ScenarioResult): void {
+    for (const req of r.requirements) this.entry(req);
     if (r.verdict === 'skip') {
       const reqs = new Set([...r.requirements, ...r.expectations.flatMap((e) => (e.requirement !== undefined ? [e.requirement] : []))]);
-      for (const req of reqs) entry(req).evidence.push({ scenario: r.scenario, expectation: '(scenario skipped)', verdict: 'skip' });
-      continue;
+      for (const req of reqs) this.entry(req).push({ scenario: r.scenario, expectation: '(scenario skipped)', verdict: 'skip' });
+      return;
     }
     for (const e of r.expectations) {
       const reqs = e.requirement !== undefined ? [e.requirement] : r.requirements;
-      for (const req of reqs) entry(req).evidence.push({ scenario: r.scenario, expectation: e.id, verdict: e.verdict, ...(e.status ? { status: e.status } : {}) });
+      for (const req of reqs) this.entry(req).push({ scenario: r.scenario, expectation: e.id, verdict: e.verdict, ...(e.status ? { status: e.status } : {}) });
     }
-    if (r.errors.length > 0) for (const req of r.requirements) entry(req).evidence.push({ scenario: r.scenario, expectation: '(harness error)', verdict: 'error' });
+    if (r.errors.length > 0) for (const req of r.requirements) this.entry(req).push({ scenario: r.scenario, expectation: '(harness error)', verdict: 'error' });
   }
-  for (const t of map.values()) {
-    const v = t.evidence.map((e) => e.verdict).filter((x): x is Verdict => x !== 'skip');
-    t.verdict = v.length === 0 ? 'untested' : v.includes('error') ? 'error' : v.includes('fail') ? 'fail' : 'pass';
+
+  /** Every requirement seen so far with its verdict and evidence (fresh arrays: the caller may keep them). */
+  rows(): RequirementTrace[] {
+    const out: RequirementTrace[] = [];
+    for (const [requirement, evidence] of this.map) {
+      const v = evidence.map((e) => e.verdict).filter((x): x is Verdict => x !== 'skip');
+      const verdict: RequirementTrace['verdict'] = v.length === 0 ? 'untested' : v.includes('error') ? 'error' : v.includes('fail') ? 'fail' : 'pass';
+      out.push({ requirement, verdict, evidence: [...evidence] });
+    }
+    return out.sort((a, b) => a.requirement.localeCompare(b.requirement, 'en', { numeric: true }));
   }
-  return [...map.values()].sort((a, b) => a.requirement.localeCompare(b.requirement, 'en', { numeric: true }));
 }

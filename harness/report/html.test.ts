@@ -145,11 +145,13 @@ describe('HTML report', () => {
     expect(html).toContain('t=1.000s pack1 7FF#00 &lt;script&gt;');
   });
 
-  it('has the requirement traceability table, from the trace function when given', () => {
+  it('has the requirement traceability table, from the tracer when given (each result handed to it)', () => {
     const html = toHtml([result()]);
     const table = html.slice(html.indexOf('id="traceability"'));
     expect(table).toMatch(/<b>R1<\/b><\/td><td><span class="badge fail">FAIL<\/span>/);
-    const traced = toHtml([result()], { trace: () => [{ requirement: 'REQ-9', verdict: 'untested', evidence: [] }] });
+    const seen: string[] = [];
+    const traced = toHtml([result()], { trace: () => ({ add: (r) => seen.push(r.scenario), rows: () => [{ requirement: 'REQ-9', verdict: 'untested', evidence: [] }] }) });
+    expect(seen).toEqual([`id-${evil}`]);
     expect(traced).toContain('<b>REQ-9</b></td><td><span class="badge untested">UNTESTED</span></td><td><span class="muted">(nothing judges it)</span>');
   });
 

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { OperationError } from '../../core/errors';
 import type { ExpectationResult } from '../scenario/judge';
 import type { ScenarioResult } from '../scenario/result';
 import { escapeHtml } from './html-escape';
@@ -6,6 +6,7 @@ import { renderEvidence } from './html-evidence';
 import { failurePlot, plotHtml, signalPlot } from './html-plot';
 import { PLOT_CLIENT_JS, uplotAssets } from './html-plot-client';
 import { formatValue, signalUnit } from './signal-units';
+import { MemoryParts, rewriteDue, SpooledParts, writeChunksAtomically, type PartStore } from './part-spool';
 
 export { escapeHtml };
 const esc = escapeHtml;
@@ -19,72 +20,150 @@ const esc = escapeHtml;
  * timeline, one zoomable plot per recorded signal). Every piece of text from results is escaped.
  */
 
-/** One requirement and what judges it (harness/campaign/traceability.ts `traceRequirements` gives these). */
+/** One requirement and what judges it (harness/campaign/traceability.ts `RequirementTracer` gives these). */
 export interface TraceRow {
   requirement: string;
   verdict: string;
   evidence: ReadonlyArray<{ scenario: string; expectation: string; verdict: string; status?: string }>;
 }
 
+/**
+ * What the traceability table is drawn from: results handed over one at a time (it keeps what the table needs,
+ * never the result), rows for the results so far at any point.
+ */
+export interface TraceSource {
+  add(result: ScenarioResult): void;
+  rows(): TraceRow[];
+}
+
 export interface HtmlReportOptions {
   /** Page title (default "HIL report"). */
   title?: string;
   /**
-   * Requirement traceability of the results so far (the report draws it, the campaign layer owns the rule).
-   * Without it the table lists each expectation's requirement and verdict as recorded.
+   * A fresh tracer for the requirement traceability (the report draws it, the campaign layer owns the rule:
+   * `() => new RequirementTracer()`). Without it the table lists each expectation's requirement and verdict as
+   * recorded.
    */
-  trace?: (results: readonly ScenarioResult[]) => TraceRow[];
+  trace?: () => TraceSource;
 }
 
-interface Rendered {
-  row: string;
-  failures: string;
-  section: string;
-  /** The result without its series (for the traceability table; memory stays bounded). */
-  light: ScenarioResult;
+/** What a page is made of besides its pieces: counts, and the traceability so far. */
+interface PageState {
+  count: number;
+  counts: Record<string, number>;
+  failureBlocks: number;
+  trace: TraceSource;
+  parts: PartStore;
 }
 
-/** A report that grows as results come in; each `add` rewrites the file atomically (temp file + rename). */
+function newState(options: HtmlReportOptions, parts: PartStore): PageState {
+  return { count: 0, counts: { pass: 0, fail: 0, error: 0, skip: 0 }, failureBlocks: 0, trace: options.trace?.() ?? new RecordedTrace(), parts };
+}
+
+/** Render one result into the page's pieces (its plots now: the caller may drop the result afterwards). */
+function addResult(state: PageState, r: ScenarioResult): void {
+  const index = ++state.count;
+  state.counts[r.verdict] = (state.counts[r.verdict] ?? 0) + 1;
+  state.trace.add(r);
+  state.parts.append('row', summaryRow(r, index));
+  const failures = renderFailures(r, index);
+  if (failures) {
+    state.parts.append('failure', failures);
+    state.failureBlocks++;
+  }
+  state.parts.append('section', renderScenario(r, index));
+}
+
+/**
+ * A report that grows as results come in. Each result is rendered once, when it is added, into pieces kept in a
+ * temporary folder (`SpooledParts`), never in memory: what the report holds per result is its traceability
+ * references (requirement, scenario, expectation, verdict), so a campaign of thousands of scenarios keeps the
+ * memory of a few. The file is rewritten atomically (temp file + rename) from those pieces after each of the first
+ * results and then as it grows (`rewriteDue`); `flush()` brings it up to date, `close()` does too and removes the
+ * temporary folder. The page is the one `toHtml` gives for the same results.
+ */
 export class HtmlReport {
-  private readonly parts: Rendered[] = [];
+  private readonly spool: SpooledParts;
+  private readonly state: PageState;
+  private bytesAtLastWrite = -1;
+  private lastFileSize = 0;
+  private closed = false;
 
   constructor(
     readonly path: string,
     private readonly options: HtmlReportOptions = {},
-  ) {}
+  ) {
+    this.spool = new SpooledParts(path);
+    this.state = newState(options, this.spool);
+  }
 
-  /**
-   * Render one result into the report and rewrite the file. The result's plots are rendered now, so the caller
-   * may drop `result.series` afterwards (memory stays bounded over a long campaign).
-   */
+  /** Results added so far. */
+  get count(): number {
+    return this.state.count;
+  }
+
+  /** Render one result into the report (the caller may drop `result` afterwards, series and all). */
   add(result: ScenarioResult): void {
-    this.parts.push(render(result, this.parts.length + 1));
-    this.write();
+    if (this.closed) throw new OperationError(`HTML report ${this.path}: a result added after close()`);
+    addResult(this.state, result);
+    if (rewriteDue(this.state.count, this.spool.bytes, this.bytesAtLastWrite, this.lastFileSize)) this.write();
+  }
+
+  /** Rewrite the file if results came in since it was last written. */
+  flush(): void {
+    if (this.spool.bytes !== this.bytesAtLastWrite) this.write();
+  }
+
+  /** Flush, then remove the temporary pieces; the report file stays. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.spool.close();
   }
 
   /** The whole page as it stands. */
   toString(): string {
-    return page(this.options, this.parts);
+    const chunks: Buffer[] = [];
+    page(this.options, this.state, (c) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   private write(): void {
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, this.toString());
-    renameSync(tmp, this.path);
+    this.lastFileSize = writeChunksAtomically(this.path, (sink) => page(this.options, this.state, sink));
+    this.bytesAtLastWrite = this.spool.bytes;
   }
 }
 
 /** The page for a set of results at once. */
 export function toHtml(results: ScenarioResult[], options: HtmlReportOptions = {}): string {
-  return page(
-    options,
-    results.map((r, i) => render(r, i + 1)),
-  );
+  const state = newState(options, new MemoryParts());
+  for (const r of results) addResult(state, r);
+  const out: string[] = [];
+  page(options, state, (c) => out.push(typeof c === 'string' ? c : c.toString('utf8')));
+  return out.join('');
 }
 
-function render(r: ScenarioResult, index: number): Rendered {
-  const { series: _series, ...light } = r;
-  return { row: summaryRow(r, index), failures: renderFailures(r, index), section: renderScenario(r, index), light };
+/** The traceability without a campaign's rule: each expectation's requirement and verdict, as recorded. */
+class RecordedTrace implements TraceSource {
+  private readonly map = new Map<string, Array<{ scenario: string; expectation: string; verdict: string; status?: string }>>();
+
+  add(r: ScenarioResult): void {
+    for (const e of r.expectations) {
+      if (!e.requirement) continue;
+      let list = this.map.get(e.requirement);
+      if (!list) this.map.set(e.requirement, (list = []));
+      list.push({ scenario: r.scenario, expectation: e.id, verdict: e.verdict, status: e.status });
+    }
+  }
+
+  rows(): TraceRow[] {
+    return [...this.map.keys()].sort().map((req) => {
+      const evidence = this.map.get(req)!;
+      const v = evidence.map((e) => e.verdict);
+      return { requirement: req, verdict: v.includes('error') ? 'error' : v.includes('fail') ? 'fail' : v.includes('pass') ? 'pass' : 'untested', evidence };
+    });
+  }
 }
 
 const CSS = `
@@ -106,33 +185,38 @@ code{font-size:12px}.muted{color:#777}.hint{color:#777;font-size:12px}
 details.raw summary{cursor:pointer;color:#1565c0;font-size:11px}details.raw code{background:#f4f4f4;padding:1px 4px}
 `;
 
-function page(options: HtmlReportOptions, parts: Rendered[]): string {
+/** The page, in order, as chunks (a spooled report's pieces are copied from disk, never joined in memory). */
+function page(options: HtmlReportOptions, state: PageState, sink: (chunk: string | Buffer) => void): void {
   const title = options.title ?? 'HIL report';
-  const counts: Record<string, number> = { pass: 0, fail: 0, error: 0, skip: 0 };
-  for (const p of parts) counts[p.light.verdict] = (counts[p.light.verdict] ?? 0) + 1;
-  const failures = parts.map((p) => p.failures).filter(Boolean);
+  const { counts, parts } = state;
   const { js, css } = uplotAssets();
-  const failureBlock =
-    failures.length > 0
-      ? `<div id="failures"><h2>Failures (${counts.fail} failed, ${counts.error} errors)</h2>\n<p class="hint">Plots open on the failure's window; drag across to zoom, double-click for the whole run. Shaded: the window the expectation was judged over (trigger to deadline); red: the value that failed, at the moment it failed; orange dashed: its limit.</p>\n${failures.join('\n')}</div>`
-      : `<p id="all-passed"><span class="badge pass">ALL PASSED</span> no failures</p>`;
-  return `<!DOCTYPE html>
+  sink(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><link rel="icon" href="data:,"><style>${css}${CSS}</style></head><body>
 <h1>${esc(title)}</h1>
-${failureBlock}
-<p class="muted">Generated ${esc(new Date().toISOString())}. ${parts.length} scenario(s): ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.skip} skipped.</p>
+`);
+  if (state.failureBlocks > 0) {
+    sink(`<div id="failures"><h2>Failures (${counts.fail} failed, ${counts.error} errors)</h2>\n<p class="hint">Plots open on the failure's window; drag across to zoom, double-click for the whole run. Shaded: the window the expectation was judged over (trigger to deadline); red: the value that failed, at the moment it failed; orange dashed: its limit.</p>\n`);
+    parts.emit('failure', sink);
+    sink('</div>');
+  } else sink(`<p id="all-passed"><span class="badge pass">ALL PASSED</span> no failures</p>`);
+  sink(`
+<p class="muted">Generated ${esc(new Date().toISOString())}. ${state.count} scenario(s): ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.skip} skipped.</p>
 <h2>Scenarios</h2>
 <table id="summary"><thead><tr><th>#</th><th>Scenario</th><th>Verdict</th><th>Summary</th><th>Requirements</th><th>Wall</th><th>Simulated</th><th>Seed</th></tr></thead>
 <tbody>
-${parts.map((p) => p.row).join('\n')}
+`);
+  parts.emit('row', sink);
+  sink(`
 </tbody></table>
-${traceTable(options, parts.map((p) => p.light))}
-${parts.map((p) => p.section).join('\n')}
+${traceTable(state.trace.rows())}
+`);
+  parts.emit('section', sink);
+  sink(`
 <script>${js}</script>
 <script>${PLOT_CLIENT_JS}</script>
 </body></html>
-`;
+`);
 }
 
 const badge = (v: string): string => `<span class="badge ${esc(v)}">${esc(v.toUpperCase())}</span>`;
@@ -142,21 +226,15 @@ const statusBadge = (status: string | undefined, verdict: string): string =>
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const wall = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
-function summaryRow(r: ScenarioResult, index: number): string {
+/** A scenario's row in the summary table (exported for tests and benchmarks). */
+export function summaryRow(r: ScenarioResult, index: number): string {
   const failed = r.expectations.some((x) => x.verdict === 'fail' || x.verdict === 'error') || r.errors.length > 0;
   const verdict = failed ? `<a href="#f-${index}">${badge(r.verdict)}</a>` : badge(r.verdict);
   return `<tr><td class="num">${index}</td><td><a href="#s-${index}">${esc(r.scenario)}</a></td><td>${verdict}</td><td>${esc(r.summary)}</td><td>${esc(r.requirements.join(', '))}</td><td class="num">${wall(r.wallMs)}</td><td class="num">${seconds(r.simulatedMs)}</td><td class="num">${r.seed}</td></tr>`;
 }
 
 /** Requirement -> the expectations that judge it and their verdicts. */
-function traceTable(options: HtmlReportOptions, results: readonly ScenarioResult[]): string {
-  const rows: TraceRow[] = options.trace
-    ? options.trace(results)
-    : [...new Set(results.flatMap((r) => r.expectations.flatMap((e) => (e.requirement ? [e.requirement] : []))))].sort().map((req) => {
-        const evidence = results.flatMap((r) => r.expectations.filter((e) => e.requirement === req).map((e) => ({ scenario: r.scenario, expectation: e.id, verdict: e.verdict, status: e.status })));
-        const v = evidence.map((e) => e.verdict);
-        return { requirement: req, verdict: v.includes('error') ? 'error' : v.includes('fail') ? 'fail' : v.includes('pass') ? 'pass' : 'untested', evidence };
-      });
+function traceTable(rows: readonly TraceRow[]): string {
   if (rows.length === 0) return '';
   const body = rows
     .map((t) => {

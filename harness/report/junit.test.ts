@@ -88,7 +88,7 @@ describe('combineVerdicts', () => {
 
 
 describe('JUnit as CI servers read it', () => {
-  it('one classname per scenario, time on every testcase, file and line apart, controller output in system-out', async () => {
+  it('one classname per scenario, time on every testcase, file and line apart, controller output and traffic in system-out', async () => {
     const s = parseScenario(
       ['scenario: lone', 'duration: 3s', 'expect:', '  - id: frames', '    requirement: REQ-1', '    atEnd: can.pack1.frames > 0', '  - id: never', '    atEnd: can.pack1.frames < 0', ''].join('\n'),
       '/x/lone.yaml',
@@ -103,6 +103,10 @@ describe('JUnit as CI servers read it', () => {
     expect(cases[0]).toMatch(/name="frames \[REQ-1\]" time="1\.500" file="\/x\/lone\.yaml" line="4"$/);
     expect(cases[1]).toMatch(/name="never" time="1\.500" file="\/x\/lone\.yaml" line="7"$/);
     expect(xml).toContain('<failure message=');
-    expect(xml).toContain('<system-out>controller output (last lines):\nctl: started\nctl: &lt;limits&gt; &amp; done</system-out>');
+    expect(xml).toContain('<system-out>controller output (last lines):\nctl: started\nctl: &lt;limits&gt; &amp; done\ntraffic: 1 CAN bus(es), ');
+    // The run's traffic follows: the bus, its frame count as the expectation observed it (+ the frames of the last step).
+    const frames = Number(/CAN pack1 \([^)]*\): (\d+) frame\(s\)/.exec(xml)![1]);
+    expect(frames).toBeGreaterThanOrEqual(r.expectations[1]!.observed!['can.pack1.frames'] as number);
+    expect(xml).toMatch(/<system-out>[^<]*<\/system-out>\n  <\/testsuite>/);
   });
 });

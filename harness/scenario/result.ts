@@ -3,6 +3,7 @@ import type { ExpectationResult, ExpectationVerdict, Verdict } from './judge';
 import type { Provenance } from '../evidence/provenance';
 import type { SeriesSet } from '../evidence/series';
 import type { ControllerIdentity } from '../evidence/controller-identity';
+import type { TrafficEvidence } from './traffic-evidence';
 
 export type { Provenance };
 
@@ -70,6 +71,13 @@ export interface ScenarioResult {
     dutOutput: string[];
     /** Timeline events that happened (faults, stimuli), with times. */
     events: string[];
+    /**
+     * What the devices and the controller said over the run, for every verdict (a passing run too): per CAN bus the
+     * frame count and each DBC message's count and last decoded value, per Modbus endpoint the request and write
+     * counts and the last writes with their point names, and the trace files behind them. Bounded per scenario
+     * (`TrafficEvidence`). Absent on a result that never brought its bench up (skipped, set-up failure).
+     */
+    traffic?: TrafficEvidence;
   };
 }
 

@@ -15,6 +15,7 @@ import { SeriesRecorder } from '../evidence/series';
 import { collectIdentity, withSunSpec } from '../evidence/controller-identity';
 import { describeEndpoint, type SunSpecIdentityRead } from '../dut/sunspec-identity-note';
 import { decodeFrameLines, decodeWriteLines } from './decode-evidence';
+import { trafficEvidence } from './traffic-evidence';
 import { provenance } from '../evidence/provenance';
 import { capProblems, InputProblems } from '../config/problems';
 import { scenarioBenchProblems } from './bench-check';
@@ -426,6 +427,9 @@ class ScenarioRun {
     const sunspec = this.sunspec ?? (endpoint ? { note: `SunSpec model 1 not read: the run stopped before the controller was ready (${describeEndpoint(endpoint)})` } : undefined);
     const identity = withSunSpec(collectIdentity(this.inst.devices.values()), sunspec);
     if (identity) this.result.controllerIdentity = identity;
+    // What was said on the wire, for every verdict: counts, last decoded values, the trace files behind them.
+    const traceDir = this.options.outDir && this.options.traces !== false ? this.options.outDir : undefined;
+    this.evidence.traffic = trafficEvidence({ can: this.inst.can, modbus: this.inst.modbus, timeZeroMs: this.inst.timeZeroMs }, traceDir);
     return expectations;
   }
 

@@ -1,3 +1,4 @@
+import type { ScenarioResult } from '../../harness/scenario/result';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,10 +87,11 @@ describeIf(built, NEEDS_BUILD, 'a campaign in virtual time is reproducible', () 
     const notes: string[] = [];
     const reporter = quiet();
     reporter.note = (n: string): void => void notes.push(n);
-    const outcome = await runCampaign(bench(), scenarios(), { mode: 'virtual', outDir, reporter, traceBudget: 10_000 });
+    const whole: ScenarioResult[] = [];
+    const outcome = await runCampaign(bench(), scenarios(), { mode: 'virtual', outDir, reporter, traceBudget: 10_000, onResult: (r) => whole.push(r) });
     expect(outcome.results.map((r) => r.verdict)).toEqual(['pass', 'pass', 'pass']);
     expect(notes.join('\n')).toMatch(/trace budget exceeded: .* of 10.0 kB \(--trace-budget\)/);
-    const events = outcome.results.flatMap((r) => r.evidence.events).filter((e) => e.includes('stopped: the trace budget'));
+    const events = whole.flatMap((r) => r.evidence.events).filter((e) => e.includes('stopped: the trace budget'));
     expect(events.length).toBeGreaterThan(0);
     const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { traceBudget: { exhausted: boolean; used: number } };
     expect(manifest.traceBudget.exhausted).toBe(true);

@@ -112,7 +112,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil run / merge: pipes, time modes, sk
     expect(merged.stderr).toContain(`${log}:${bResult + 1}: damaged record: cut short (the writer was stopped mid-record); continue that run with hil run --resume --out ${out}`);
     expect(merged.stderr).toMatch(new RegExp(`${log}:\\d+: scenario 'b' started but has no result`));
 
-    const r = hil('run', a, b, '--bench', CI_BENCH, '--out', out, '--resume', '--junit', join(dir, 'j.xml'));
+    const r = hil('run', a, b, '--bench', CI_BENCH, '--out', out, '--resume', '--junit', join(dir, 'j.xml'), '--html', join(dir, 'r.html'));
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`resume: dropped line ${bResult + 1} of ${log}, a record the stopped run never finished`);
     expect(r.stdout).toContain(`resume: 1 scenario(s) already judged in ${log} (kept), 1 to run`);
@@ -120,7 +120,11 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil run / merge: pipes, time modes, sk
     const results = records(log).filter((x) => x.type === 'result');
     expect(results.map((x) => x.scenario)).toEqual(['a', 'b']);
     expect(results[0]!.startedAt).toBe(aResult.startedAt); // kept as it was, not run again
-    expect(readFileSync(join(dir, 'j.xml'), 'utf8').match(/<testsuite name=/g)).toHaveLength(2);
+    expect([...readFileSync(join(dir, 'j.xml'), 'utf8').matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual(['a', 'b']);
+    // The kept result is read again from results.jsonl into the reports, whole: its traffic evidence too.
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(html.match(/<section id="s-\d+"/g)).toHaveLength(2);
+    expect(html.match(/<details class="ev traffic">/g)).toHaveLength(2);
     expect(hil('merge', log).status).toBe(0);
   });
 

@@ -2,7 +2,8 @@
  * The HTML report as a reviewer reads it, in headless Chromium (Debian `chromium`, driven by playwright-core), opened
  * from disk with every network request refused: a real failing run (the CI bench in virtual time, the reference
  * controller with its `ignore-charge-limit` defect, so pack2 charges at ~136 A against a ~20 A BMS limit in
- * overtemp-fast-charge) and the same scenario passing with the correct controller. Screenshots are saved under
+ * overtemp-fast-charge) and the same scenario passing with the correct controller (its traffic evidence collapsed,
+ * decoded when opened). Screenshots are saved under
  * test-artifacts/report/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -217,6 +218,30 @@ describeWithPeers(['chromium'], 'HTML report in a browser', () => {
         }
         await o.page.screenshot({ path: artifact('report', 'passing.png'), fullPage: true });
         expect(o.network).toEqual([]);
+        expect(o.errors).toEqual([]);
+      } finally {
+        await o.page.close();
+      }
+    });
+
+    it('carries the traffic as evidence, collapsed to one line until opened: messages and writes decoded', async () => {
+      const o = await open(browser.context, passing);
+      try {
+        const traffic = o.page.locator('section details.ev.traffic');
+        expect(await traffic.count()).toBe(1);
+        expect(await traffic.getAttribute('open')).toBeNull();
+        expect(await traffic.locator(':scope > summary').textContent()).toMatch(/^Traffic: 2 CAN bus\(es\), \d+ frame\(s\); 1 Modbus endpoint\(s\), \d+ request\(s\)$/);
+        const limits = traffic.locator('table.traffic-can tr', { hasText: 'BMS_Limits' }).first();
+        expect(await limits.isVisible()).toBe(false);
+        await traffic.locator(':scope > summary').click();
+        expect(await limits.isVisible()).toBe(true);
+        expect(await limits.locator('td').first().textContent()).toBe('0x351');
+        expect(Number(await limits.locator('td.num').first().textContent())).toBeGreaterThan(0);
+        expect(await limits.locator('.decoded').textContent()).toMatch(/^BMS_Limits ChargeVoltageLimit=[\d.]+ V ChargeCurrentLimit=[\d.]+ A /);
+        expect(await traffic.locator('h4.traffic-endpoint').textContent()).toMatch(/^Modbus site: \d+ request\(s\) \(unit 1: \d+, unit 2: \d+\), \d+ write\(s\)/);
+        expect(await traffic.locator('table.traffic-modbus .decoded').count()).toBeGreaterThan(0);
+        expect(await traffic.locator('table.traffic-modbus .decoded').first().textContent()).toMatch(/^12[34]\.\w+ = /);
+        await traffic.screenshot({ path: artifact('report', 'passing-traffic.png') });
         expect(o.errors).toEqual([]);
       } finally {
         await o.page.close();

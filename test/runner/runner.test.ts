@@ -1,3 +1,4 @@
+import type { ScenarioResult } from '../../harness/scenario/result';
 import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,10 +148,11 @@ dut:
     // joins the bus, whatever the machine's load. 10 s leaves that crash well inside both scenarios (with 1 s, a
     // slow start on a busy machine could push it past the end and turn the second verdict into a pass).
     const s2 = parseScenario('scenario: two\nduration: 10s\nexpect:\n  - { id: alive, always: "t >= 0" }\n', 'two.yaml');
-    const out = await runCampaign(bench, [s1, s2], { mode: 'real', outDir: dir, reporter: quiet(), traces: false });
+    const whole: ScenarioResult[] = [];
+    const out = await runCampaign(bench, [s1, s2], { mode: 'real', outDir: dir, reporter: quiet(), traces: false, onResult: (r) => whole.push(r) });
     expect(out.results[0]!.verdict).toBe('error');
     expect(out.results[0]!.summary).toContain('the controller exited during the scenario (exit code 7)');
-    expect(out.results[0]!.evidence.dutOutput.join('\n')).toContain('segfault in control loop');
+    expect(whole[0]!.evidence.dutOutput.join('\n')).toContain('segfault in control loop');
     // What was still open when it died is not judged, never passed.
     expect(out.results[0]!.expectations.map((e) => [e.status, e.verdict])).toEqual([['not-judged', 'error']]);
     expect(out.results[0]!.expectations[0]!.message).toContain('the controller exited during the scenario (exit code 7)');

@@ -4,6 +4,7 @@
  * the result, JUnit, the CAN traces and controller.log so they line up. Also: runs cut short (interrupted,
  * --stop-on-fail) and triggers too late to judge never pass.
  */
+import type { ScenarioResult } from '../../harness/scenario/result';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,13 +82,15 @@ expect:
 `;
 
   it('counts t, the evidence and the watchdog grace from t=0, and records its epoch everywhere', async () => {
+    let r = undefined as unknown as ScenarioResult; // the whole result (the outcome keeps digests)
     const out = await runCampaign(slowControllerBench(5), [parseScenario(scenarioText, 'late-start.yaml')], {
       mode: 'virtual',
       outDir: dir,
       junit: join(dir, 'junit.xml'),
       reporter: quiet(),
+      onResult: (whole) => void (r = whole),
     });
-    const r = out.results[0]!;
+    expect(out.results[0]!.verdict).toBe(r.verdict);
     expect(r.expectations.map((e) => [e.id, e.status])).toEqual([
       ['t-from-zero', 'fail'],
       ['grace-from-zero', 'pass'],

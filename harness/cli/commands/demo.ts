@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { runCampaign } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { HtmlReport } from '../../report/html';
-import { traceRequirements } from '../../campaign/traceability';
+import { RequirementTracer } from '../../campaign/traceability';
 import { exitCodeForResults, type ScenarioResult } from '../../scenario/result';
 import { expandScenarioPaths, loadAndCheck, loadBenchArg } from './scenario-args';
 
@@ -33,7 +33,7 @@ export function registerDemoCommand(program: Command): void {
       mkdirSync(outDir, { recursive: true });
       // A demo starts afresh: results of an earlier demo must not mix with this one's (results.jsonl appends).
       for (const part of ['realtime', 'virtual']) rmSync(join(outDir, part), { recursive: true, force: true });
-      const html = new HtmlReport(join(outDir, 'report.html'), { title: `hil demo: bench '${bench.file.bench}'`, trace: traceRequirements });
+      const html = new HtmlReport(join(outDir, 'report.html'), { title: `hil demo: bench '${bench.file.bench}'`, trace: () => new RequirementTracer() });
       const realtime = scenarios.filter((s) => s.tags.includes(REALTIME_TAG) && s.timeMode !== 'virtual');
       if (opts.realtime && realtime.length > 0) {
         out.write(`Part 1: ${realtime.length} scenario(s) in real time, over the wire (socketcand hub + Modbus TCP on loopback)\n`);
@@ -47,6 +47,7 @@ export function registerDemoCommand(program: Command): void {
       const v = await runCampaign(bench, rest, { mode: 'virtual', outDir: join(outDir, 'virtual'), junit: join(outDir, 'virtual', 'junit.xml'), reporter: quietSummary, traces: true, html, checked: true });
       results.push(...v.results);
       reports.push(...v.reports);
+      html.close();
       const n = (x: string): number => results.filter((r) => r.verdict === x).length;
       out.write(`\nDemo: ${results.length} scenario(s), ${n('pass')} passed, ${n('fail')} failed, ${n('error')} errors. Reports and CAN traces under ${outDir}\n`);
       out.write(`HTML report (verdicts, evidence, plots): ${html.path}\n`);

@@ -3,14 +3,15 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../../core/errors';
 import { loadCampaign } from '../../campaign/campaign-file';
-import { mergeResults } from '../../campaign/merge';
+import { mergeResultRefs } from '../../campaign/merge';
+import { readResultAt, type ResultRef } from '../../campaign/results-log';
 import { writeMergedCatalogue } from '../../campaign/merge-catalogue';
 import { runRecord } from '../../campaign/run-campaign';
 import { ConsoleReporter } from '../../report/console';
 import { JsonLinesLog } from '../../report/jsonl';
-import { writeJUnit } from '../../report/junit';
+import { JUnitReport } from '../../report/junit';
 import { HtmlReport } from '../../report/html';
-import { traceRequirements } from '../../campaign/traceability';
+import { RequirementTracer } from '../../campaign/traceability';
 import { exitCodeForResults, type ScenarioResult } from '../../scenario/result';
 
 /** `hil merge`: combine the results of shards (`hil run --shard i/n --out dir`) into one report. */
@@ -30,19 +31,25 @@ export function registerMergeCommand(program: Command): void {
     .option('--allow-skip', 'skipped scenarios do not make the exit code 4')
     .action(async (files: string[], opts: { junit?: string; out?: string; html?: string; campaign?: string; reportDir?: string; allowSkip?: boolean }) => {
       if (opts.reportDir && !opts.campaign) throw new ConfigError('--report-dir goes with --campaign <file>');
-      const results = mergeResults(files);
+      // Digests to judge and count with; each whole result is read again, one at a time, to write it out.
+      const merged = mergeResultRefs(files);
+      const results = merged.map((m) => m.result);
       const written: string[] = [];
       if (opts.campaign) {
         const campaign = await loadCampaign(opts.campaign);
         const dir = opts.reportDir ?? (opts.out ? dirname(opts.out) : '.');
         written.push(...writeMergedCatalogue(campaign, results, files, dir));
       }
-      if (opts.junit) writeJUnit(opts.junit, results);
-      if (opts.html) writeMergedHtml(opts.html, results, files);
+      if (opts.junit) {
+        const junit = new JUnitReport(opts.junit);
+        for (const m of merged) junit.add(readResultAt(m.ref));
+        junit.close();
+      }
+      if (opts.html) writeMergedHtml(opts.html, merged, files);
       if (opts.out) {
         const log = new JsonLinesLog(opts.out, { truncate: true });
         log.writeDurable({ ...runRecord({ scenarios: results.map((r) => r.scenario), timeMode: 'merged' }), merged: files });
-        for (const r of results) log.writeDurable({ type: 'result', ...r });
+        for (const m of merged) log.writeDurable({ type: 'result', ...readResultAt(m.ref) });
         log.close();
       }
       new ConsoleReporter().summary(results, [opts.junit, opts.out, ...written].filter((x): x is string => !!x));
@@ -57,10 +64,11 @@ const ORDER: Record<ScenarioResult['verdict'], number> = { fail: 0, error: 1, sk
  * plots come from `series.json` in its evidence folder beside any of the results files (`hil run --out`); without
  * one, its section has no plots. An unreadable series file is skipped with a warning: it never loses the report.
  */
-function writeMergedHtml(path: string, results: ScenarioResult[], files: string[]): void {
-  const report = new HtmlReport(path, { title: 'HIL report (merged)', trace: traceRequirements });
-  const sorted = results.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i);
-  for (const { r } of sorted) {
+function writeMergedHtml(path: string, merged: Array<{ result: ScenarioResult; ref: ResultRef }>, files: string[]): void {
+  const report = new HtmlReport(path, { title: 'HIL report (merged)', trace: () => new RequirementTracer() });
+  const sorted = merged.map((m, i) => ({ m, i })).sort((a, b) => ORDER[a.m.result.verdict] - ORDER[b.m.result.verdict] || a.i - b.i);
+  for (const { m } of sorted) {
+    const r = readResultAt(m.ref);
     const seriesFile = files.map((f) => join(dirname(f), r.scenario, 'series.json')).find((f) => existsSync(f));
     let withSeries = r;
     if (seriesFile) {
@@ -72,4 +80,5 @@ function writeMergedHtml(path: string, results: ScenarioResult[], files: string[
     }
     report.add(withSeries);
   }
+  report.close();
 }
