@@ -47,6 +47,8 @@ interface Chunk {
   cpuMs: number;
   wallMs: number;
   note?: string;
+  /** Garbage-collector pauses after warm-up: how many, how many held up a frame (see `heldUp`), how long. */
+  gc?: { pauses: number; inBatch: number; longestInBatch: number; longest: number; idle: number | undefined; idleMaxMs: number };
   failed?: string;
 }
 
@@ -87,11 +89,36 @@ function quantiles(name: string, errors: number[], cpu: number, note?: string): 
 class IntervalMeter {
   private readonly last = new Map<number, number>();
   readonly errors: number[] = [];
+  /** `performance.now()` of every reception (to place GC pauses), in a preallocated array. */
+  private heard = new Float64Array(1 << 16);
+  private heardCount = 0;
   constructor(private readonly countFrom: number) {}
   hear(id: number, t: number): void {
     const prev = this.last.get(id);
     this.last.set(id, t);
     if (prev !== undefined && prev >= this.countFrom) this.errors.push(Math.abs(t - prev - PERIOD_MS));
+    if (this.heardCount === this.heard.length) {
+      const bigger = new Float64Array(this.heard.length * 2);
+      bigger.set(this.heard);
+      this.heard = bigger;
+    }
+    this.heard[this.heardCount++] = performance.now();
+  }
+
+  /**
+   * Whether a pause [start, end] (performance.now() ms) held up a frame: one was received less than `nearMs` after
+   * it ended (it waited for the pause: in the middle of a batch of sends, or a pause that ran into the next batch).
+   */
+  heldUp(end: number, nearMs = 0.25): boolean {
+    // First reception at or after `end` (binary search: receptions are in time order).
+    let lo = 0;
+    let hi = this.heardCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.heard[mid]! < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.heardCount && this.heard[lo]! <= end + nearMs;
   }
 }
 
@@ -117,9 +144,9 @@ async function runOurs(name: string, seconds: number, clockOptions: RealClockOpt
   // receive and queue every frame nobody reads, which measures queueing, not scheduling).
   const tx = new VirtualBus(channel, { clock });
   // Garbage-collector pauses land inside the ticks (a pause delays every frame due during it): count them.
-  const gcPauses: number[] = [];
+  const gcPauses: Array<[number, number]> = [];
   const gcObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcPauses.push(e.duration);
+    for (const e of list.getEntries()) gcPauses.push([e.startTime, e.duration]);
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
@@ -136,12 +163,23 @@ async function runOurs(name: string, seconds: number, clockOptions: RealClockOpt
   await Promise.all([tx.close(), rx.close()]);
   gcObserver.disconnect();
   const st = clock.stats();
-  const gc = `${((gcPauses.length / wall) * 1000).toFixed(1)} GC/s, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms`;
+  // Pauses after warm-up only, as the intervals.
+  const counted = gcPauses.filter(([start]) => start >= t0 + WARMUP_MS);
+  const inBatch = counted.filter(([start, d]) => meter.heldUp(start + d));
+  const longestOf = (ps: Array<[number, number]>): number => Math.max(0, ...ps.map(([, d]) => d));
   return {
     errors: meter.errors,
     cpuMs: (cpu.user + cpu.system) / 1000,
     wallMs: wall,
-    note: `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms, ${gc}`,
+    note: `${((st.wakeups / wall) * 1000).toFixed(0)} wake-ups/s, window ${st.windowMs.toFixed(2)} ms`,
+    gc: {
+      pauses: counted.length,
+      inBatch: inBatch.length,
+      longestInBatch: longestOf(inBatch),
+      longest: longestOf(counted),
+      idle: st.idleGc?.collections,
+      idleMaxMs: st.idleGc?.maxMs ?? 0,
+    },
   };
 }
 
@@ -239,6 +277,19 @@ function runPython(seconds: number, stagger: boolean): Promise<Chunk> {
   });
 }
 
+/** GC pauses of all rounds of one variant: how many held up a frame, how long. */
+function gcNote(cs: Chunk[]): string | undefined {
+  const gs = cs.flatMap((c) => (c.gc ? [c.gc] : []));
+  if (gs.length === 0) return undefined;
+  const sum = (f: (g: NonNullable<Chunk['gc']>) => number): number => gs.reduce((a, g) => a + f(g), 0);
+  const max = (f: (g: NonNullable<Chunk['gc']>) => number): number => Math.max(...gs.map(f));
+  const idle = gs.every((g) => g.idle === undefined) ? 'idle GC off' : `${sum((g) => g.idle ?? 0)} idle scavenges (longest ${max((g) => g.idleMaxMs).toFixed(2)} ms)`;
+  return (
+    `${cs[cs.length - 1]?.note ?? ''}; GC pauses ${sum((g) => g.pauses)}, holding up frames ${sum((g) => g.inBatch)} ` +
+    `(longest ${max((g) => g.longestInBatch).toFixed(2)} ms), longest ${max((g) => g.longest).toFixed(2)} ms, ${idle}`
+  );
+}
+
 function table(results: Result[], refs: Array<Result | undefined>): string {
   const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const ratio = (x: number, r: number | undefined): string =>
@@ -288,7 +339,9 @@ async function main(): Promise<void> {
   const runs: Array<[string, string, string, () => Promise<Chunk>]> = [
     ['default', 'hil RealClock default, aligned', 'python', () => runOurs('default', chunk, {}, false)],
     ['python', 'python-can send_periodic, aligned', 'python', () => runPython(chunk, false)],
+    ['nogc', 'hil RealClock idleGc: false, aligned', 'python', () => runOurs('nogc', chunk, { idleGc: false }, false)],
     ['staggered', 'hil RealClock default, staggered', 'python-stag', () => runOurs('staggered', chunk, {}, true)],
+    ['nogc-stag', 'hil RealClock idleGc: false, staggered', 'python-stag', () => runOurs('nogc-stag', chunk, { idleGc: false }, true)],
     ['spin', 'hil RealClock fine=spin, staggered', 'python-stag', () => runOurs('spin', chunk, { fine: 'spin' }, true)],
     ['fixed', 'setTimeout+setImmediate 2 ms, staggered', 'python-stag', () => runOurs('fixed', chunk, { fine: 'spin', adaptive: false }, true)],
     ['plain', 'node setTimeout due-time, staggered', 'python-stag', () => runPlainTimeouts(chunk, true)],
@@ -314,7 +367,7 @@ async function main(): Promise<void> {
     const failed = cs.find((c) => c.failed)?.failed;
     const label = key === 'python' && pythonVersion ? name.replace('python-can', `python-can ${pythonVersion}`) : name;
     const cpu = (100 * cs.reduce((a, c) => a + c.cpuMs, 0)) / Math.max(1, cs.reduce((a, c) => a + c.wallMs, 0));
-    const r = quantiles(label, cs.flatMap((c) => c.errors), cpu, failed ?? cs[cs.length - 1]?.note);
+    const r = quantiles(label, cs.flatMap((c) => c.errors), cpu, failed ?? gcNote(cs) ?? cs[cs.length - 1]?.note);
     byKey.set(key, r);
     return r;
   });
