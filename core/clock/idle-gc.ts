@@ -119,11 +119,16 @@ export class IdleGc {
     return this.costMean + 4 * this.costDev;
   }
 
+  /** Whether an idle point of `freeMs` is long enough to be worth a look (no side effect). */
+  longEnough(freeMs: number): boolean {
+    return freeMs >= this.minFreeMs + this.costMs;
+  }
+
   /** The loop is idle for `freeMs`: scavenge if due and there is room. Returns whether it scavenged. */
   idle(freeMs: number): boolean {
     this.figures.idlePoints++;
     // Not worth a look when there is no time to scavenge anyway; and not more often than probeEveryMs.
-    if (freeMs < this.minFreeMs + this.costMs) {
+    if (!this.longEnough(freeMs)) {
       this.figures.tooShort++;
       this.costDev *= SHORT_DECAY;
       return false;

@@ -118,6 +118,7 @@ export class RealClock implements Clock {
   private napLateMs = NAP_LATE_MS;
   private readonly counters = { fired: 0, wakeups: 0, spins: 0 };
   private readonly idleGc: IdleGc | undefined;
+  private idlePending = false;
 
   constructor(options: RealClockOptions = {}) {
     this.maxWindow = Math.max(0, options.spinMs ?? DEFAULT_SPIN_MS);
@@ -246,7 +247,7 @@ export class RealClock implements Clock {
         if (remainingAfter > this.windowMs || due === Infinity || this.maxWindow === 0) {
           this.spinning = false;
           // Idle until the next due timer: the place for the scavenge the batch's allocations made due.
-          this.idleGc?.idle(remainingAfter);
+          this.scheduleIdle(remainingAfter);
           this.arm();
           return;
         }
@@ -277,6 +278,24 @@ export class RealClock implements Clock {
       setImmediate(this.fineStep);
       return;
     }
+  };
+
+  /**
+   * Look at the young generation once the callbacks just fired have finished: promise continuations (a `sleep`
+   * resolved, the reply an awaiting server sends) run in microtasks after the timer pass, and a scavenge before
+   * them would delay exactly that work. A `setImmediate` runs after them, in this loop turn.
+   */
+  private scheduleIdle(freeMs: number): void {
+    if (this.idlePending || !this.idleGc?.longEnough(freeMs)) return;
+    this.idlePending = true;
+    setImmediate(this.onIdle);
+  }
+
+  private readonly onIdle = (): void => {
+    this.idlePending = false;
+    if (this.spinning) return; // a timer became due meanwhile: not idle
+    // Timers the continuations set count: the idle time is to the next due one now.
+    this.idleGc?.idle(this.nextDue() - this.now());
   };
 
   /**
