@@ -29,6 +29,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { RealClock, type RealClockOptions } from '../core/clock';
 import { makeFrame } from '../protocols/can/frame';
 import { VirtualBus } from '../protocols/can/media/virtual';
@@ -331,6 +333,12 @@ function noiseFloor(ms: number): { over1: number; max: number } {
   return { over1, max };
 }
 
+/** `gc()` (a full collection) without --expose-gc on the command line, as scripts/bench-runner.ts does. */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 async function main(): Promise<void> {
   const { seconds, python, only, warmup } = args();
   const load0 = loadavg()[0]!;
@@ -354,8 +362,19 @@ async function main(): Promise<void> {
   if (warm) await runOurs('warmup', 1, {}, false);
   const pooled = new Map<string, Chunk[]>();
   // Interleaved rounds, so every scheduler sees the same changes in machine load.
+  // Each round runs the variants in a fresh random order, and every chunk starts from a collected heap: in a fixed
+  // order the variant right after a python child always ran in its wake (measured: twice the GC pauses of the
+  // same scheduler one place later, in every run).
+  const fullGc = exposeGc();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [key, , , run] of selected) {
+    const order = [...selected];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const [key, , , run] of order) {
+      fullGc();
+      await wait(20);
       const c = await run();
       pooled.set(key, [...(pooled.get(key) ?? []), c]);
       process.stderr.write(`round ${round + 1}/${ROUNDS}: ${key}${c.failed ? ` (${c.failed})` : ''}\n`);
