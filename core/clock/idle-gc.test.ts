@@ -83,6 +83,21 @@ describe('IdleGc', () => {
     expect(e.collections).toBe(22);
   });
 
+  it('recovers when the very first scavenge it measured was a long one', () => {
+    const e = new FakeEngine();
+    const gc = new IdleGc(e, { minFreeMs: 1, probeEveryMs: 0 });
+    e.scavengeMs = 9; // preempted
+    e.work(900_000, 30);
+    expect(gc.idle(50)).toBe(true);
+    expect(gc.costMs).toBeGreaterThan(9);
+    e.scavengeMs = 0.3;
+    e.work(900_000, 30);
+    let tries = 0;
+    while (!gc.idle(3.9) && tries < 200) tries++; // RTU at 115200 baud: a reply's wire time + t3.5
+    expect(tries).toBeLessThan(200);
+    expect(e.collections).toBe(2);
+  });
+
   it('looks at the young generation at most every probeEveryMs', () => {
     const e = new FakeEngine();
     const gc = new IdleGc(e, { probeEveryMs: 20, minFreeMs: 0 });

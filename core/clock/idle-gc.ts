@@ -82,8 +82,8 @@ const SHORT_DECAY = 0.9;
  *   least `minFreeMs` plus the expected cost of a scavenge ({@link IdleGc.costMs}: the mean of the measured ones plus
  *   four times their mean deviation, as TCP estimates a round trip), so a scavenge does not make the next work late;
  * - the young generation is looked at no more often than `probeEveryMs`, and only at idle points long enough;
- * - an idle point too short shrinks the deviation, so one long (preempted) scavenge cannot stop idle
- *   scavenges for good;
+ * - an idle point too short shrinks the deviation, and the mean towards the first guess (0.5 ms), so one long
+ *   (preempted) scavenge cannot stop idle scavenges for good;
  * - at most one scavenge per call; nothing when the engine has no `gc` (see {@link v8Engine}).
  */
 export class IdleGc {
@@ -130,7 +130,10 @@ export class IdleGc {
     // Not worth a look when there is no time to scavenge anyway; and not more often than probeEveryMs.
     if (!this.longEnough(freeMs)) {
       this.figures.tooShort++;
+      // Without scavenges there are no new measurements: let the estimate fade back towards the first guess, or
+      // one long (preempted) scavenge would keep every later idle point too short for good.
       this.costDev *= SHORT_DECAY;
+      if (this.costMean > FIRST_COST_MS) this.costMean = FIRST_COST_MS + (this.costMean - FIRST_COST_MS) * SHORT_DECAY;
       return false;
     }
     const start = this.engine.now();
