@@ -11,19 +11,20 @@
  * compile the send path (`--no-warmup` to include that).
  *
  * Issue 19 goal 3 (p99 at most python-can's, aligned and staggered, same run). The shared 2-core machine never got
- * quiet (load average 4-15, the noise floor line shows 170-260 stalls over 1 ms in 2 s), so the runs that say
- * something about the scheduler ran the whole bench, python child included, under SCHED_FIFO:
+ * quiet, so the runs that say something about the scheduler ran the whole bench, python child included, under
+ * SCHED_FIFO. `nogc` and `nogc-stag` are our scheduler with `idleGc: false` (V8 decides when to scavenge):
  *
- *   npm run build && chrt -f 10 node dist/scripts/bench-can-timing.js --only default,python,staggered,python-stag
+ *   npm run build && chrt -f 10 node dist/scripts/bench-can-timing.js --only default,nogc,python,staggered,nogc-stag,python-stag
  *
- * p99 ms, ours vs python-can, same run (commit d2852af and later; load average at start):
- *   aligned   0.407 vs 0.107 | 0.264 vs 0.396 | 0.433 vs 0.129 | 0.307 vs 0.336 | 0.578 vs 0.178
- *   staggered 0.263 vs 0.130 | 0.230 vs 0.168 | 0.038 vs 0.161 | 0.055 vs 0.171 | 0.108 vs 0.160
- *   load      12             | 6.2            | 4.2            | 7.5            | 7.7
- * CPU: ours 2-3 % of a core aligned, 6-8 % staggered; python-can 10-12 % and 12-15 %. Staggered meets the goal in
- * 3 of 5 runs, aligned in 2 of 5: not met. Without chrt the tails are the machine's stalls (both sides 2-80 ms).
- * Aligned is fragile by construction: all 192 frames of a period go out in one 1.6 ms batch, so one hiccup in one of
- * the 45 measured periods (a 0.3-0.5 ms scavenge landing in the batch) is 4 % of the intervals, hence the p99.
+ * Each round runs the variants in a fresh random order, each chunk from a collected heap. The notes column counts,
+ * over all rounds, the GC pauses after warm-up and how many held up a frame (one received < 0.25 ms after the pause).
+ * p99 ms, six runs (load 2-5), ours / python-can / ours idleGc false; docs/performance.md has the table:
+ *   aligned   medians 0.148 / 0.242 / 0.577; at or below python-can in 3 runs, 1.04x, 1.55x, 1.55x in the others
+ *   staggered medians 0.061 / 0.169 / 0.077; at or below in 5 runs, 1.01x in the sixth
+ * GC pauses holding up a frame, aligned: 0 in every run with idle scavenges, 2-6 per run without.
+ * Before idle scavenges (d2852af, five runs): aligned 0.41/0.11, 0.26/0.40, 0.43/0.13, 0.31/0.34, 0.58/0.18.
+ * Aligned is fragile by construction: all 192 frames of a period go out in one 1.6 ms batch (their due times spread
+ * over the time it took to start the tasks), so one stall in one of the 45 measured periods is 4 % of the intervals.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

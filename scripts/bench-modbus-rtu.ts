@@ -36,6 +36,15 @@
  * core (pty -> server and server -> client wake-ups), for ours and pymodbus alike. The t3.5 variant's extra tail is
  * its 1.75 ms wait: the wake-up after a timed sleep, which a loaded machine delays (RealClock sleeps it in 0.5 ms
  * slices; one 1.75 ms sleep, a RealClock with sliceMs 2 tried here at load 13, was no better: own p99 4.6-5.5 ms).
+ *
+ * Idle-time scavenges after a reply and replies built in place (issue 19, branch i19-timing; docs/performance.md has
+ * the table). `ours, no gap, poll io, idleGc off` is the same server with `idleGc: false`; each server of ours also
+ * says how many GC pauses started inside a request. Six runs at load 1-3.5, not under chrt:
+ *   npm run build && node dist/scripts/bench-modbus-rtu.js --only 'fixed reply, poll|poll io|tty io|pymodbus'
+ * no-gap p99 ours / pymodbus: 1.22/0.89 2.15/3.05 2.75/3.30 2.38/2.20 1.69/1.81 2.33/1.90 (ratio median 1.01,
+ * met in 3 of 6); floor median 1.66, idleGc off 2.15; GC pauses inside a request 0 (2-4 with idleGc off). t3.5 p99
+ * minus no-gap p99: 2.3-3.1 ms (goal 1.75). Under chrt -f 10 at load 30 one run hung with two of our processes at 93 %
+ * of a core (not explained): run it plain, or under `timeout`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
