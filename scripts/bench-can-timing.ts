@@ -18,9 +18,9 @@
  *
  * Each round runs the variants in a fresh random order, each chunk from a collected heap. The notes column counts,
  * over all rounds, the GC pauses after warm-up and how many held up a frame (one received < 0.25 ms after the pause).
- * p99 ms, six runs (load 2-5), ours / python-can / ours idleGc false; docs/performance.md has the table:
- *   aligned   medians 0.148 / 0.242 / 0.577; at or below python-can in 3 runs, 1.04x, 1.55x, 1.55x in the others
- *   staggered medians 0.061 / 0.169 / 0.077; at or below in 5 runs, 1.01x in the sixth
+ * p99 ms, nine runs (load 2-5), ours / python-can / ours idleGc false; docs/performance.md has the table:
+ *   aligned   medians 0.127 / 0.208 / 0.563; at or below python-can in 5 runs, 1.04x, 1.14x, 1.55x, 1.55x in 4
+ *   staggered medians 0.056 / 0.177 / 0.073; at or below in 8 runs, 1.01x in the ninth
  * GC pauses holding up a frame, aligned: 0 in every run with idle scavenges, 2-6 per run without.
  * Before idle scavenges (d2852af, five runs): aligned 0.41/0.11, 0.26/0.40, 0.43/0.13, 0.31/0.34, 0.58/0.18.
  * Aligned is fragile by construction: all 192 frames of a period go out in one 1.6 ms batch (their due times spread
