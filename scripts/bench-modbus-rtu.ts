@@ -42,7 +42,9 @@
  * says how many GC pauses started inside a request. Six runs at load 1-3.5, not under chrt:
  *   npm run build && node dist/scripts/bench-modbus-rtu.js --only 'fixed reply, poll|poll io|tty io|pymodbus'
  * no-gap p99 ours / pymodbus: 1.22/0.89 2.15/3.05 2.75/3.30 2.38/2.20 1.69/1.81 2.33/1.90 (ratio median 1.01,
- * met in 3 of 6); floor median 1.66, idleGc off 2.15; GC pauses inside a request 0 (2-4 with idleGc off). t3.5 p99
+ * met in 3 of 6); floor median 1.66, idleGc off 2.15; GC pauses inside a request 0 (2-4 with idleGc off). With
+ * --requests 10000 (p99 = the 100th worst, five runs): 2.21/3.76 3.50/4.11 10.01/10.52 1.29/2.61 1.59/2.19, met in
+ * all five (median ratio 0.73), and below idleGc off (2.89 3.75 10.92 1.61 1.73) in all five. t3.5 p99
  * minus no-gap p99: 2.3-3.1 ms (goal 1.75). Under chrt -f 10 at load 30 one run hung with two of our processes at 93 %
  * of a core (not explained): run it plain, or under `timeout`.
  */
