@@ -1,4 +1,4 @@
-import { IdleGc, v8Engine, type IdleGcEngine } from './idle-gc';
+import { IdleGc, LazyIdleGc, v8Engine, type IdleGcEngine } from './idle-gc';
 
 /** A young generation of `capacity` bytes that the test fills by hand, and a clock the test moves. */
 class FakeEngine implements IdleGcEngine {
@@ -111,6 +111,21 @@ describe('IdleGc', () => {
     e.work(0, 15);
     expect(gc.idle(10)).toBe(true); // t = 21.2: looks again
     expect(gc.stats()).toMatchObject({ checks: 2, collections: 2, idlePoints: 3 });
+  });
+});
+
+describe('LazyIdleGc', () => {
+  it('is made on first use; reports zeros before that, and nothing when off', () => {
+    const on = new LazyIdleGc({ probeEveryMs: 0 });
+    expect(on.stats()).toEqual({ idlePoints: 0, checks: 0, collections: 0, tooShort: 0, maxMs: 0 });
+    const gc = on.get();
+    expect(gc).toBeInstanceOf(IdleGc);
+    expect(on.get()).toBe(gc);
+    gc!.idle(1000);
+    expect(on.stats()).toMatchObject({ idlePoints: 1 });
+    const off = new LazyIdleGc(undefined);
+    expect(off.get()).toBeNull();
+    expect(off.stats()).toBeUndefined();
   });
 });
 

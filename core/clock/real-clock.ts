@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from './clock';
-import { IdleGc, v8Engine, type IdleGcOptions, type IdleGcStats } from './idle-gc';
+import { LazyIdleGc, type IdleGcOptions, type IdleGcStats } from './idle-gc';
 import { TimerHeap, type HeapTimer } from './timer-heap';
 
 /** Default precision window, ms: covers the usual lateness of Node's `setTimeout` (about 1 ms, ms granularity). */
@@ -119,7 +119,7 @@ export class RealClock implements Clock {
   /** Learned overshoot of a futex wait, ms. */
   private napLateMs = NAP_LATE_MS;
   private readonly counters = { fired: 0, wakeups: 0, spins: 0 };
-  private readonly idleGc: IdleGc | undefined;
+  private readonly idleGc: LazyIdleGc;
   private idlePending = false;
 
   constructor(options: RealClockOptions = {}) {
@@ -130,8 +130,7 @@ export class RealClock implements Clock {
     this.spinTailMs = Math.max(0, options.spinTailMs ?? SPIN_TAIL_MS);
     this.windowMs = this.maxWindow;
     const idle = options.idleGc ?? this.maxWindow > 0;
-    const engine = idle === false ? null : v8Engine();
-    if (engine && idle !== false) this.idleGc = new IdleGc(engine, idle === true ? {} : idle);
+    this.idleGc = new LazyIdleGc(idle === false ? undefined : idle === true ? {} : idle);
   }
 
   now(): number {
@@ -171,7 +170,8 @@ export class RealClock implements Clock {
 
   stats(): RealClockStats {
     const s: RealClockStats = { ...this.counters, windowMs: this.windowMs };
-    if (this.idleGc) s.idleGc = this.idleGc.stats();
+    const idle = this.idleGc.stats();
+    if (idle) s.idleGc = idle;
     return s;
   }
 
@@ -292,7 +292,7 @@ export class RealClock implements Clock {
    * them would delay exactly that work. A `setImmediate` runs after them, in this loop turn.
    */
   private scheduleIdle(freeMs: number): void {
-    if (this.idlePending || !this.idleGc?.longEnough(freeMs)) return;
+    if (this.idlePending || !this.idleGc.get()?.longEnough(freeMs)) return;
     this.idlePending = true;
     setImmediate(this.onIdle);
   }
@@ -301,7 +301,7 @@ export class RealClock implements Clock {
     this.idlePending = false;
     if (this.spinning) return; // a timer became due meanwhile: not idle
     // Timers the continuations set count: the idle time is to the next due one now.
-    this.idleGc?.idle(this.nextDue() - this.now());
+    this.idleGc.get()?.idle(this.nextDue() - this.now());
   };
 
   /**

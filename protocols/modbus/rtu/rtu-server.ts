@@ -1,4 +1,4 @@
-import { IdleGc, v8Engine, type Clock, type IdleGcOptions, type IdleGcStats, type TimerHandle } from '../../../core/clock';
+import { LazyIdleGc, type Clock, type IdleGcOptions, type IdleGcStats, type TimerHandle } from '../../../core/clock';
 import { ClosedError } from '../../../core/errors';
 import { RateLimitedLog, type RateLimitedLogOptions } from '../../../core/log/rate-limited-log';
 import { appendCrc, crc16Modbus } from '../framer/crc';
@@ -89,7 +89,7 @@ export class ModbusRtuServer {
   private readonly txViews: Array<Uint8Array | undefined> = [];
   /** Bytes of the replies handed to the link in the current `receive` (for the idle time after them). */
   private sentInTurn = 0;
-  private readonly idleGc: IdleGc | undefined;
+  private readonly idleGc: LazyIdleGc;
   private readonly t35: number;
 
   constructor(options: RtuServerOptions) {
@@ -99,8 +99,7 @@ export class ModbusRtuServer {
     this.t35 = t35Ms(this.link.baudRate);
     this.replyGapMs = options.replyGapMs ?? this.t35;
     const idle = options.idleGc ?? this.clock.kind === 'real';
-    const engine = idle === false ? null : v8Engine();
-    if (engine && idle !== false) this.idleGc = new IdleGc(engine, { minFreeMs: 1, ...(idle === true ? {} : idle) });
+    this.idleGc = new LazyIdleGc(idle === false ? undefined : { minFreeMs: 1, ...(idle === true ? {} : idle) });
     this.log = new RateLimitedLog(options.log ?? (() => undefined), `modbus rtu ${this.link.path}`, { ...options.logRate, clock: this.clock });
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.framer = new RtuFramer({
@@ -164,13 +163,13 @@ export class ModbusRtuServer {
    * being received, the master cannot speak until the reply has left and t3.5 more. The place to scavenge.
    */
   private afterReply(bytes: number, waiting: number): void {
-    if (!this.idleGc || this.isClosed || waiting > 0 || this.framer.silenceDueAt !== undefined) return;
-    this.idleGc.idle(wireTimeMs(bytes, this.link.baudRate, this.link.bitsPerChar) + this.t35);
+    if (this.isClosed || waiting > 0 || this.framer.silenceDueAt !== undefined) return;
+    this.idleGc.get()?.idle(wireTimeMs(bytes, this.link.baudRate, this.link.bitsPerChar) + this.t35);
   }
 
   /** Idle-time scavenges so far ({@link RtuServerOptions.idleGc}); undefined when off. */
   get idleGcStats(): IdleGcStats | undefined {
-    return this.idleGc?.stats();
+    return this.idleGc.stats();
   }
 
   private armSilence(): void {
