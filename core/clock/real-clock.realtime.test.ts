@@ -165,3 +165,43 @@ describe('RealClock wake-ups', () => {
     expect(Math.abs(clock.now() - Date.now())).toBeLessThan(1000);
   });
 });
+
+describe('RealClock idle-time scavenges', () => {
+  // Timers 30 ms apart that each leave 1 MB of garbage: the young generation fills within a few of them, and the
+  // gaps are far longer than a scavenge, so the clock scavenges in them (the contract: idle GC is on by default with
+  // precise timers, off with plain setTimeout or `idleGc: false`). Timers still never fire early.
+  const garbageTimers = async (clock: RealClock): Promise<number> => {
+    let early = 0;
+    const first = clock.now() + 10;
+    let sink = 0;
+    for (let k = 0; k < 30; k++) {
+      const at = first + k * 30;
+      clock.setTimer(at, () => {
+        if (clock.now() < at) early++;
+        const junk: Array<{ i: number }> = [];
+        for (let i = 0; i < 50_000; i++) junk.push({ i }); // ~1 MB of short-lived objects
+        sink += junk.length;
+      });
+    }
+    await new Promise<void>((resolve) => clock.setTimer(first + 29 * 30 + 1, resolve));
+    expect(sink).toBe(30 * 50_000);
+    return early;
+  };
+
+  it('scavenges in the gaps between timers by default', async () => {
+    const clock = new RealClock();
+    expect(await garbageTimers(clock)).toBe(0);
+    const idle = clock.stats().idleGc;
+    expect(idle).toBeDefined();
+    expect(idle!.collections).toBeGreaterThanOrEqual(1);
+  }, 10_000);
+
+  it.each<[string, RealClockOptions]>([
+    ['idleGc: false', { idleGc: false }],
+    ['plain setTimeout', { spinMs: 0 }],
+  ])('leaves GC to V8 with %s', async (_n, options) => {
+    const clock = new RealClock(options);
+    expect(await garbageTimers(clock)).toBe(0);
+    expect(clock.stats().idleGc).toBeUndefined();
+  }, 10_000);
+});

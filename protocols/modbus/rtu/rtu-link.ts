@@ -25,7 +25,8 @@ export interface RtuLink {
   onClose(listener: (err?: Error) => void): void;
   /**
    * Queue bytes for sending, in call order. Resolves when the bytes are handed to the line (the OS for a port);
-   * rejects with `ClosedError` once closed, or an `OperationError` on an I/O error.
+   * rejects with `ClosedError` once closed, or an `OperationError` on an I/O error. The link copies what it keeps:
+   * the caller may reuse `bytes` as soon as `write` returns (the server builds its replies in one buffer).
    */
   write(bytes: Uint8Array): Promise<void>;
   /** Resolves when everything written so far has left (tcdrain for a port). Used before timed gaps. */

@@ -1,10 +1,10 @@
-import { VirtualClock } from '../../../core/clock';
+import { VirtualClock, v8Engine } from '../../../core/clock';
 import { appendCrc } from '../framer/crc';
 import { ExceptionCode, type ModbusDevice } from '../device';
 import { RtuFramer, type RtuFrame } from '../framer/rtu-framer';
 import type { RtuLink } from './rtu-link';
 import { createNullModem, type NullModemEnd } from './rtu-null-modem';
-import { ModbusRtuServer, applyAduFaults } from './rtu-server';
+import { ModbusRtuServer, applyAduFaults, type RtuServerOptions } from './rtu-server';
 import { t35Ms, wireTimeMs } from './rtu-timing';
 import { ModbusServerCore } from '../server-core';
 
@@ -276,6 +276,19 @@ describe('ModbusRtuServer', () => {
   });
 });
 
+/** Allocate garbage until the young generation is more than half full (a scavenge may come in between: go on). */
+function fillYoungGeneration(): void {
+  const engine = v8Engine()!;
+  let junk: Array<{ i: number }> = [];
+  for (let round = 0; round < 10_000; round++) {
+    const { used, available } = engine.usage();
+    if (used > (used + available) / 2) return;
+    junk = [];
+    for (let i = 0; i < 1000; i++) junk.push({ i });
+  }
+  throw new Error(`the young generation never got half full (${junk.length})`);
+}
+
 /** A link that hands chunks in by hand and records each write with the clock time it was made at. */
 class RecordingLink implements RtuLink {
   readonly path = 'recording';
@@ -306,14 +319,61 @@ class RecordingLink implements RtuLink {
 }
 
 describe('ModbusRtuServer reply timing on a fast line (115200 baud: t3.5 is 1.75 ms)', () => {
-  function fastRig(replyGapMs?: number): { clock: VirtualClock; core: ModbusServerCore; link: RecordingLink; server: ModbusRtuServer } {
+  function fastRig(
+    replyGapMs?: number,
+    extra: Partial<RtuServerOptions> = {},
+  ): { clock: VirtualClock; core: ModbusServerCore; link: RecordingLink; server: ModbusRtuServer } {
     const clock = new VirtualClock(0);
     const core = new ModbusServerCore({ clock });
     core.addUnit(1, new SmallDevice(1));
     const link = new RecordingLink(clock);
-    const server = new ModbusRtuServer({ core, link, ...(replyGapMs === undefined ? {} : { replyGapMs }) });
+    const server = new ModbusRtuServer({ core, link, ...(replyGapMs === undefined ? {} : { replyGapMs }), ...extra });
     return { clock, core, link, server };
   }
+
+  it('builds each prompt reply afresh (one buffer reused, the link copies): replies of different lengths stay right', async () => {
+    const { link, server } = fastRig(0);
+    link.receive(adu('01 03 00 00 00 02'));
+    link.receive(adu('01 03 00 05 00 01'));
+    link.receive(adu('01 03 00 63 00 02')); // beyond the map: an exception reply
+    expect(link.writes.map((w) => w.bytes)).toEqual([
+      bytes(adu('01 03 04 03 E8 03 E9')),
+      bytes(adu('01 03 02 03 ED')),
+      bytes(adu('01 83 02')),
+    ]);
+    await server.close();
+  });
+
+  it('scavenges right after a reply when asked to (idleGc), and not after a frame for another unit', async () => {
+    // freeFraction 0.9 (its cap): scavenge whenever more than a tenth of the young generation is in use, which the
+    // young generation filled to half makes sure of. 115200 baud: the reply's wire time + t3.5 (3.9 ms) is the idle time.
+    const { link, server } = fastRig(0, { idleGc: { freeFraction: 0.9, probeEveryMs: 0 } });
+    fillYoungGeneration();
+    link.receive(adu('07 03 00 00 00 01')); // another unit's request: no reply, no idle point
+    expect(server.idleGcStats).toMatchObject({ idlePoints: 0, collections: 0 });
+    link.receive(adu('01 03 00 00 00 01'));
+    expect(link.writes).toHaveLength(1);
+    expect(server.idleGcStats).toMatchObject({ idlePoints: 1, collections: 1 });
+    await server.close();
+  });
+
+  it('with the t3.5 gap, the idle point comes after the delayed reply, not before it', async () => {
+    const { clock, link, server } = fastRig(undefined, { idleGc: { freeFraction: 0.9, probeEveryMs: 0 } });
+    fillYoungGeneration();
+    link.receive(adu('01 03 00 00 00 01'));
+    expect(server.idleGcStats).toMatchObject({ idlePoints: 0 });
+    await clock.advanceAsync(t35Ms(115200));
+    expect(link.writes).toHaveLength(1);
+    expect(server.idleGcStats).toMatchObject({ idlePoints: 1, collections: 1 });
+    await server.close();
+  });
+
+  it('leaves GC to V8 by default on a virtual clock', async () => {
+    const { link, server } = fastRig(0);
+    link.receive(adu('01 03 00 00 00 01'));
+    expect(server.idleGcStats).toBeUndefined();
+    await server.close();
+  });
 
   it('with no gap, hands the reply to the link in the same turn as the request, with no timer', async () => {
     const { clock, link, server } = fastRig(0);

@@ -1,12 +1,12 @@
-import type { Clock, TimerHandle } from '../../../core/clock';
+import { LazyIdleGc, type Clock, type IdleGcOptions, type IdleGcStats, type TimerHandle } from '../../../core/clock';
 import { ClosedError } from '../../../core/errors';
 import { RateLimitedLog, type RateLimitedLogOptions } from '../../../core/log/rate-limited-log';
-import { appendCrc } from '../framer/crc';
+import { appendCrc, crc16Modbus } from '../framer/crc';
 import type { ModbusFault } from '../faults';
 import { RtuFramer, type RtuDropReason, type RtuFramerStats, type RtuFrame } from '../framer/rtu-framer';
 import type { RtuLink } from './rtu-link';
 import { SerialLink, type SerialLinkOptions } from './rtu-serial-link';
-import { t35Ms } from './rtu-timing';
+import { t35Ms, wireTimeMs } from './rtu-timing';
 import type { ModbusServerCore } from '../server-core';
 
 export interface RtuServerOptions {
@@ -29,6 +29,14 @@ export interface RtuServerOptions {
    */
   log?: (line: string) => void;
   logRate?: Omit<RateLimitedLogOptions, 'clock'>;
+  /**
+   * Young-generation GC right after a reply (issue 19), when the young generation is filling up: a master on a
+   * half-duplex line cannot start its next request before our reply has left and t3.5 has passed, so a scavenge
+   * there does not land inside a request, where V8 would otherwise run it. Uses {@link IdleGc} with that time
+   * (reply wire time + t3.5) as the idle time and `minFreeMs` 1 unless given. Default: on with a real-time clock, off
+   * with a virtual one; `false` leaves GC to V8.
+   */
+  idleGc?: boolean | IdleGcOptions;
 }
 
 export interface RtuServerStats {
@@ -76,12 +84,23 @@ export class ModbusRtuServer {
   private txQueued = 0;
   private isClosed = false;
   private resolveClosed!: (err: Error | undefined) => void;
+  /** Reply of the fast path (no ADU fault, no wait), built in place: unit id, PDU, CRC. */
+  private readonly txBuf = new Uint8Array(TX_BYTES);
+  /** `txBuf.subarray(0, n)` by `n`, made once each. */
+  private readonly txViews: Array<Uint8Array | undefined> = [];
+  /** Bytes of the replies handed to the link in the current `receive` (for the idle time after them). */
+  private sentInTurn = 0;
+  private readonly idleGc: LazyIdleGc;
+  private readonly t35: number;
 
   constructor(options: RtuServerOptions) {
     this.core = options.core;
     this.link = options.link;
     this.clock = options.clock ?? options.core.clock;
-    this.replyGapMs = options.replyGapMs ?? t35Ms(this.link.baudRate);
+    this.t35 = t35Ms(this.link.baudRate);
+    this.replyGapMs = options.replyGapMs ?? this.t35;
+    const idle = options.idleGc ?? this.clock.kind === 'real';
+    this.idleGc = new LazyIdleGc(idle === false ? undefined : { minFreeMs: 1, ...(idle === true ? {} : idle) });
     this.log = new RateLimitedLog(options.log ?? (() => undefined), `modbus rtu ${this.link.path}`, { ...options.logRate, clock: this.clock });
     for (const note of this.link.notes ?? []) this.log.always(note);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -136,7 +155,23 @@ export class ModbusRtuServer {
     this.stats.rxBytes += chunk.length;
     const frames = this.framer.push(chunk, this.clock.now());
     this.armSilence();
+    this.sentInTurn = 0;
     for (const f of frames) this.serve(f);
+    if (this.sentInTurn > 0) this.afterReply(this.sentInTurn, this.txQueued);
+  }
+
+  /**
+   * A reply of `bytes` is with the link and `waiting` replies are queued behind it: with none, and no request
+   * being received, the master cannot speak until the reply has left and t3.5 more. The place to scavenge.
+   */
+  private afterReply(bytes: number, waiting: number): void {
+    if (this.isClosed || waiting > 0 || this.framer.silenceDueAt !== undefined) return;
+    this.idleGc.get()?.idle(wireTimeMs(bytes, this.link.baudRate, this.link.bitsPerChar) + this.t35);
+  }
+
+  /** Idle-time scavenges so far ({@link RtuServerOptions.idleGc}); undefined when off. */
+  get idleGcStats(): IdleGcStats | undefined {
+    return this.idleGc.stats();
   }
 
   private armSilence(): void {
@@ -163,15 +198,27 @@ export class ModbusRtuServer {
       this.stats.silent++;
       return;
     }
-    const body = new Uint8Array(plan.pdu.length + 1);
+    const now = this.clock.now();
+    const sendAt = Math.max(now, frame.at + this.replyGapMs) + plan.delayMs;
+    const pduLength = plan.pdu.length;
+    if (this.txQueued === 0 && sendAt <= now && plan.aduFaults.length === 0 && pduLength + 3 <= TX_BYTES) {
+      // Nothing ahead of it, no silence left to keep, no fault to apply: build the reply in place and hand it to the
+      // link in this turn (no promise hop, no timer, no array per reply: links copy what they keep).
+      const tx = this.txBuf;
+      tx[0] = unit;
+      tx.set(plan.pdu, 1);
+      const crc = crc16Modbus(tx, 0, pduLength + 1);
+      tx[pduLength + 1] = crc & 0xff;
+      tx[pduLength + 2] = crc >>> 8;
+      const n = pduLength + 3;
+      this.sendNow((this.txViews[n] ??= tx.subarray(0, n)));
+      return;
+    }
+    const body = new Uint8Array(pduLength + 1);
     body[0] = unit;
     body.set(plan.pdu, 1);
     const pieces = applyAduFaults(body, plan.aduFaults);
-    const now = this.clock.now();
-    const sendAt = Math.max(now, frame.at + this.replyGapMs) + plan.delayMs;
     if (this.txQueued === 0 && sendAt <= now && pieces.length === 1) {
-      // Nothing ahead of it and no silence left to keep: hand the reply to the link in this turn (no promise hop,
-      // no timer). The silence since the request's last byte already covers the gap.
       this.sendNow(pieces[0]!.bytes);
       return;
     }
@@ -181,11 +228,15 @@ export class ModbusRtuServer {
 
   private sendNow(bytes: Uint8Array): void {
     this.stats.txBytes += bytes.length;
-    this.link.write(bytes).then(
-      () => this.stats.replies++,
-      (err: unknown) => this.writeFailed(err),
-    );
+    this.sentInTurn += bytes.length;
+    this.link.write(bytes).then(this.replied, this.writeFailedHandler);
   }
+
+  private readonly replied = (): void => {
+    this.stats.replies++;
+  };
+
+  private readonly writeFailedHandler = (err: unknown): void => this.writeFailed(err);
 
   private writeFailed(err: unknown): void {
     if (err instanceof ClosedError || this.isClosed) return;
@@ -196,6 +247,7 @@ export class ModbusRtuServer {
   private async transmit(pieces: Piece[], sendAt: number): Promise<void> {
     try {
       await this.waitUntil(sendAt);
+      let sent = 0;
       for (const piece of pieces) {
         if (this.isClosed) return;
         if (piece.gapBeforeMs > 0) {
@@ -205,9 +257,11 @@ export class ModbusRtuServer {
         }
         if (piece.bytes.length === 0) continue;
         this.stats.txBytes += piece.bytes.length;
+        sent += piece.bytes.length;
         await this.link.write(piece.bytes);
       }
       this.stats.replies++;
+      if (sent > 0) this.afterReply(sent, this.txQueued - 1); // txQueued still counts this reply
     } catch (err) {
       this.writeFailed(err);
     }
@@ -228,6 +282,9 @@ export class ModbusRtuServer {
     });
   }
 }
+
+/** Longest RTU ADU: unit id, 253-byte PDU, CRC. */
+const TX_BYTES = 256;
 
 /** A piece of a reply and the silence to keep before it. */
 interface Piece {
