@@ -26,3 +26,15 @@ export interface RecordTransform<P> {
   params: P;
 }
 
+
+/**
+ * Copy the raw record at byte offset `o` (flags {@link RAW_RECORD}) to `out` as it is; returns the offset of the
+ * next record (raw bytes are padded to 8).
+ */
+export function copyRawRecord(u8: Uint8Array, u32: Uint32Array, o: number, out: ChunkOut): number {
+  const n = u32[(o >> 2) + 2]!;
+  out.room(n);
+  out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
+  out.len += n;
+  return o + 16 + ((n + 7) & ~7);
+}

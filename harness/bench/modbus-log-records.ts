@@ -1,4 +1,4 @@
-import { RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../core/budget/record-format';
+import { copyRawRecord, RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../core/budget/record-format';
 import type { RecordStream } from '../../core/budget/record-stream';
 
 /**
@@ -79,11 +79,7 @@ export function modbusLogFormatter(params: ModbusLogParams): RecordFormatter {
     while (o < end) {
       const flags = u8[o + 12]!;
       if (flags & RAW_RECORD) {
-        const n = u32[(o >> 2) + 2]!;
-        out.room(n);
-        out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
-        out.len += n;
-        o += 16 + ((n + 7) & ~7);
+        o = copyRawRecord(u8, u32, o, out);
         continue;
       }
       const at = f64[o >> 3]!;

@@ -1,4 +1,3 @@
-import { OperationError } from '../../core/errors';
 import type { ExpectationResult } from '../scenario/judge';
 import type { ScenarioResult } from '../scenario/result';
 import { escapeHtml } from './html-escape';
@@ -6,7 +5,7 @@ import { renderEvidence } from './html-evidence';
 import { failurePlot, plotHtml, signalPlot } from './html-plot';
 import { PLOT_CLIENT_JS, uplotAssets } from './html-plot-client';
 import { formatValue, signalUnit } from './signal-units';
-import { MemoryParts, rewriteDue, SpooledParts, writeChunksAtomically, type PartStore } from './part-spool';
+import { GrowingReportFile, MemoryParts, type PartStore } from './part-spool';
 
 export { escapeHtml };
 const esc = escapeHtml;
@@ -83,18 +82,15 @@ function addResult(state: PageState, r: ScenarioResult): void {
  * temporary folder. The page is the one `toHtml` gives for the same results.
  */
 export class HtmlReport {
-  private readonly spool: SpooledParts;
+  private readonly file: GrowingReportFile;
   private readonly state: PageState;
-  private bytesAtLastWrite = -1;
-  private lastFileSize = 0;
-  private closed = false;
 
   constructor(
     readonly path: string,
     private readonly options: HtmlReportOptions = {},
   ) {
-    this.spool = new SpooledParts(path);
-    this.state = newState(options, this.spool);
+    this.file = new GrowingReportFile(path, 'HTML report', (sink) => page(this.options, this.state, sink));
+    this.state = newState(options, this.file.spool);
   }
 
   /** Results added so far. */
@@ -104,22 +100,19 @@ export class HtmlReport {
 
   /** Render one result into the report (the caller may drop `result` afterwards, series and all). */
   add(result: ScenarioResult): void {
-    if (this.closed) throw new OperationError(`HTML report ${this.path}: a result added after close()`);
+    this.file.checkOpen();
     addResult(this.state, result);
-    if (rewriteDue(this.state.count, this.spool.bytes, this.bytesAtLastWrite, this.lastFileSize)) this.write();
+    this.file.added(this.state.count);
   }
 
   /** Rewrite the file if results came in since it was last written. */
   flush(): void {
-    if (this.spool.bytes !== this.bytesAtLastWrite) this.write();
+    this.file.flush();
   }
 
   /** Flush, then remove the temporary pieces; the report file stays. Idempotent. */
   close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    this.spool.close();
+    this.file.close();
   }
 
   /** The whole page as it stands. */
@@ -129,10 +122,6 @@ export class HtmlReport {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  private write(): void {
-    this.lastFileSize = writeChunksAtomically(this.path, (sink) => page(this.options, this.state, sink));
-    this.bytesAtLastWrite = this.spool.bytes;
-  }
 }
 
 /** The page for a set of results at once. */

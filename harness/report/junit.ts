@@ -1,7 +1,6 @@
 import { writeFileSync, renameSync } from 'node:fs';
-import { OperationError } from '../../core/errors';
 import { trafficText } from './traffic-text';
-import { MemoryParts, rewriteDue, SpooledParts, writeChunksAtomically, type PartStore } from './part-spool';
+import { GrowingReportFile, MemoryParts, type PartStore } from './part-spool';
 import type { ScenarioResult } from '../scenario/result';
 
 const esc = (s: string): string =>
@@ -79,18 +78,15 @@ class JUnitDocument {
  * results in the same order.
  */
 export class JUnitReport {
-  private readonly spool: SpooledParts;
+  private readonly file: GrowingReportFile;
   private readonly doc: JUnitDocument;
-  private bytesAtLastWrite = -1;
-  private lastFileSize = 0;
-  private closed = false;
 
   constructor(
     readonly path: string,
     name = 'hil',
   ) {
-    this.spool = new SpooledParts(path);
-    this.doc = new JUnitDocument(name, this.spool);
+    this.file = new GrowingReportFile(path, 'JUnit report', (sink) => this.doc.emit(sink));
+    this.doc = new JUnitDocument(name, this.file.spool);
   }
 
   /**
@@ -98,27 +94,19 @@ export class JUnitReport {
    * kept from the earlier run and the new ones, in the order of the selection); none: after the ones added so far.
    */
   add(result: ScenarioResult, order?: number): void {
-    if (this.closed) throw new OperationError(`JUnit report ${this.path}: a result added after close()`);
+    this.file.checkOpen();
     this.doc.add(result, order);
-    if (rewriteDue(this.doc.count, this.spool.bytes, this.bytesAtLastWrite, this.lastFileSize)) this.write();
+    this.file.added(this.doc.count);
   }
 
   /** Rewrite the file if results came in since it was last written (or it was never written). */
   flush(): void {
-    if (this.spool.bytes !== this.bytesAtLastWrite) this.write();
+    this.file.flush();
   }
 
   /** Flush, then remove the temporary pieces; the file stays. Idempotent. */
   close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    this.spool.close();
-  }
-
-  private write(): void {
-    this.lastFileSize = writeChunksAtomically(this.path, (sink) => this.doc.emit(sink));
-    this.bytesAtLastWrite = this.spool.bytes;
+    this.file.close();
   }
 }
 

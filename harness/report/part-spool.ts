@@ -185,3 +185,51 @@ export const REWRITE_EACH_UP_TO = 64;
 export function rewriteDue(count: number, bytesNow: number, bytesAtLastWrite: number, lastFileSize: number): boolean {
   return count <= REWRITE_EACH_UP_TO || (bytesNow - bytesAtLastWrite) * 8 >= lastFileSize;
 }
+
+/**
+ * A report file rebuilt from spooled pieces as results come in (the HTML page and the JUnit file share this).
+ *
+ * Contract: the owner renders each result into `spool` and then calls `added(count)`, which rewrites the file
+ * atomically when {@link rewriteDue} says so; `flush()` rewrites it when pieces came in since the last write (or it
+ * was never written); `close()` flushes, then removes the pieces (the file stays) and is idempotent; `checkOpen()`
+ * throws an `OperationError` naming the report once it is closed. `emit` writes the whole file from the pieces.
+ */
+export class GrowingReportFile {
+  readonly spool: SpooledParts;
+  private bytesAtLastWrite = -1;
+  private lastFileSize = 0;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    /** What the file is, for the message of a result added after close (`HTML report`, `JUnit report`). */
+    private readonly what: string,
+    private readonly emit: (sink: (chunk: string | Buffer) => void) => void,
+  ) {
+    this.spool = new SpooledParts(path);
+  }
+
+  checkOpen(): void {
+    if (this.closed) throw new OperationError(`${this.what} ${this.path}: a result added after close()`);
+  }
+
+  added(count: number): void {
+    if (rewriteDue(count, this.spool.bytes, this.bytesAtLastWrite, this.lastFileSize)) this.write();
+  }
+
+  flush(): void {
+    if (this.spool.bytes !== this.bytesAtLastWrite) this.write();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.spool.close();
+  }
+
+  private write(): void {
+    this.lastFileSize = writeChunksAtomically(this.path, this.emit);
+    this.bytesAtLastWrite = this.spool.bytes;
+  }
+}

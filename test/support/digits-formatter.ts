@@ -1,5 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import { RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../core/budget/record-format';
+import { copyRawRecord, RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../core/budget/record-format';
 
 /**
  * Test formats for record streams, loaded by the compression worker from this module (as `.ts`: the worker's
@@ -16,11 +16,7 @@ export function digitsFormatter(prefix: string): RecordFormatter {
     let o = start;
     while (o < end) {
       if (u8[o + 12] === RAW_RECORD) {
-        const n = u32[(o >> 2) + 2]!;
-        out.room(n);
-        out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
-        out.len += n;
-        o += 16 + ((n + 7) & ~7);
+        o = copyRawRecord(u8, u32, o, out);
         continue;
       }
       if (u8[o + 4] === 1) throw new Error('boom');

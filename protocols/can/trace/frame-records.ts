@@ -1,5 +1,5 @@
 import type { ChunkOut } from '../../../core/budget/chunk-out';
-import { RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../../core/budget/record-format';
+import { copyRawRecord, RAW_RECORD, type RecordFormatter, type RecordTransform } from '../../../core/budget/record-format';
 import type { RecordStream } from '../../../core/budget/record-stream';
 import type { CanFrame } from '../frame';
 import { MAX_CLASSIC_LINE } from './candump-format';
@@ -119,15 +119,13 @@ export function candumpFormatter(_params: null): RecordFormatter {
     while (o < end) {
       const flags = u8[o + 12]!;
       if (flags >= CHANNEL_RECORD) {
-        const n = u32[(o >> 2) + 2]!;
         if (flags & RAW_RECORD) {
-          out.room(n);
-          out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
-          out.len += n;
-        } else {
-          channel = u8.slice(o + 16, o + 16 + n);
-          classicRoom = MAX_CLASSIC_LINE + f64[o >> 3]! * 3;
+          o = copyRawRecord(u8, u32, o, out);
+          continue;
         }
+        const n = u32[(o >> 2) + 2]!;
+        channel = u8.slice(o + 16, o + 16 + n);
+        classicRoom = MAX_CLASSIC_LINE + f64[o >> 3]! * 3;
         o += 16 + ((n + 7) & ~7);
         continue;
       }
@@ -175,13 +173,8 @@ export function pcapFormatter(_params: null): RecordFormatter {
     while (o < end) {
       const flags = u8[o + 12]!;
       if (flags >= CHANNEL_RECORD) {
-        const n = u32[(o >> 2) + 2]!;
-        if (flags & RAW_RECORD) {
-          out.room(n);
-          out.buf.set(u8.subarray(o + 16, o + 16 + n), out.len);
-          out.len += n;
-        }
-        o += 16 + ((n + 7) & ~7);
+        if (flags & RAW_RECORD) o = copyRawRecord(u8, u32, o, out);
+        else o += 16 + ((u32[(o >> 2) + 2]! + 7) & ~7);
         continue;
       }
       const len = u8[o + 13]!;
