@@ -349,6 +349,8 @@ describeWithPeers(['socat'], 'hil can serve --slcan-pty', () => {
     await runSend({ medium: url, frames: ['351#0102', '18FF50E5#AA'] }, collectIo());
     expect(await dump).toMatchObject({ frames: 2, exitCode: 0 });
     expect(dio.c.lines.out).toEqual([`${link} 351#0102`, `${link} 18FF50E5#AA`]);
+    // A pty refuses low-latency mode: dump says so on stderr, once, naming the port (stdout stays frames only).
+    expect(dio.c.lines.err.filter((l) => l.includes('low-latency'))).toEqual([expect.stringMatching(new RegExp(`^dump: slcan ${link}: low-latency mode not set \\(`))]);
 
     ac.abort();
     const result = await serve;

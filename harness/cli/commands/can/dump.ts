@@ -52,7 +52,7 @@ export interface DumpResult {
  */
 export async function runDump(options: DumpOptions, io: CliIo): Promise<DumpResult> {
   const db = options.dbc !== undefined ? loadDbc(options.dbc) : undefined;
-  const bus = await openMedium(options.medium, { ...options.busOptions, ...(options.filters ? { filters: options.filters } : {}) });
+  const bus = await openMedium(options.medium, { ...options.busOptions, ...(options.filters ? { filters: options.filters } : {}) }, (l) => io.err(`dump: ${l}`));
   const result: DumpResult = { frames: 0, decoded: 0, unknown: 0, decodeErrors: 0, end: 'stopped', exitCode: 0 };
   const mode = options.timestamps ?? 'abs';
   let previous: number | undefined;

@@ -29,7 +29,7 @@ export async function runRecord(options: RecordOptions, io: CliIo): Promise<{ fr
   if (!traceFormatFor(options.file)) {
     throw new ConfigError(`cannot tell the trace format from the file name: use .log (candump) or .pcap`, options.file);
   }
-  const bus = await openMedium(options.medium, options.busOptions);
+  const bus = await openMedium(options.medium, options.busOptions, (l) => io.err(`record: ${l}`));
   let result: { frames: number; end: PumpEnd };
   let writerClosed = false;
   let durationTimer: number | undefined;

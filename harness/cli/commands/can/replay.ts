@@ -43,7 +43,7 @@ export async function runReplay(options: ReplayCliOptions, io: CliIo): Promise<R
     if (result.bad <= showBad) io.err(`${where(options.file, bad)}: ${bad.reason}${bad.text !== undefined ? `: ${bad.text}` : ''}`);
   };
   let reader = await readTrace(options.file, { onBad });
-  const bus = await openMedium(options.medium, options.busOptions);
+  const bus = await openMedium(options.medium, options.busOptions, (l) => io.err(`replay: ${l}`));
   try {
     io.err(`replay: ${options.file} onto ${options.medium}${options.loop ? ' in a loop' : ''} (Ctrl-C to stop)`);
     const filter = options.channel !== undefined ? (f: { channel?: string }) => f.channel === options.channel : undefined;

@@ -61,7 +61,7 @@ export function buildSendFrames(options: Pick<SendOptions, 'frames' | 'dbc' | 'm
 export async function runSend(options: SendOptions, io: CliIo): Promise<{ sent: number }> {
   const frames = buildSendFrames(options);
   const rounds = options.count ?? (options.periodMs !== undefined ? Infinity : 1);
-  const bus = await openMedium(options.medium, options.busOptions);
+  const bus = await openMedium(options.medium, options.busOptions, (l) => io.err(`send: ${l}`));
   let sent = 0;
   try {
     const start = bus.clock.now();
