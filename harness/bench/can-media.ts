@@ -11,7 +11,7 @@ import { epochSeconds, type EvidenceRecorder } from './evidence-recorder';
 import type { Bench } from './load-bench';
 import { Ring } from './ring';
 import { splitHostPort } from './host-port';
-import { dbcFileForBus, dbcForBus, WireSignals } from './wire-signals';
+import { cachedDbc, dbcFileForBus, WireSignals } from './wire-signals';
 import type { Socket } from 'node:net';
 import type { ConnectionGate } from '../../protocols/net/connection-gate';
 
@@ -30,6 +30,8 @@ export interface BenchCanBus {
   wire?: WireSignals;
   /** The full trace being written (`<traceDir>/<bus>.log`), if any. */
   trace?: TraceWriter;
+  /** The trace files opened for this bus, names in the evidence folder (`pack1.log.gz`, `pack1.pcap.gz`). */
+  traceFiles?: string[];
   stopTrace?: () => Promise<void>;
 }
 
@@ -115,9 +117,8 @@ export class CanMedia {
         handle = await openBus(`virtual:dry-${process.pid}-${++dryChannels}-${name}`, { clock: this.clock, receiveOwnMessages: true, rxQueueLimit: 0 });
         url = spec.medium!;
       }
-      const protocols = this.protocolsOn(name);
-      const db = dbcForBus(spec.dbc, dirname(this.bench.source), protocols);
-      const wire = db ? new WireSignals(db, dbcFileForBus(spec.dbc, dirname(this.bench.source), protocols)) : undefined;
+      const dbcFile = dbcFileForBus(spec.dbc, dirname(this.bench.source), this.protocolsOn(name));
+      const wire = dbcFile === undefined ? undefined : new WireSignals(cachedDbc(dbcFile), dbcFile);
       const entry: BenchCanBus = { name, handle, url, recent: new Ring(64), frames: 0, ...(hub ? { hub } : {}), ...(wire ? { wire } : {}) };
       this.buses.set(name, entry);
       handle.onFrame((f) => {
@@ -153,6 +154,7 @@ export class CanMedia {
     if (!this.evidence.file(name)) return;
     const gz = this.evidence.compressSuffix;
     const files = [`${name}.log${gz}`, ...(this.evidence.pcap ? [`${name}.pcap${gz}`] : [])];
+    entry.traceFiles = files;
     const stops: Array<() => Promise<void>> = [];
     const budget = this.evidence.budget;
     for (const file of files) {

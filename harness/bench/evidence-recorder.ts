@@ -104,13 +104,15 @@ export class EvidenceRecorder {
    * Open `modbus-<endpoint>.jsonl[.gz]` when this run keeps files: one JSON line per request with its reply,
    * `{"at":<clock ms>,"t":<ms since the bench came up>,"unit":<id>,"req":"<PDU hex>","rsp":"<PDU hex>"|null}`. This
    * thread only copies each transaction as a binary record; the line is made (and compressed for `.gz`) and written
-   * in the compression worker.
+   * in the compression worker. Returns the file's name in the evidence folder (undefined: no files this run).
    */
-  async openTransactionLog(endpoint: string): Promise<void> {
-    const path = this.file(`modbus-${endpoint}.jsonl${this.compressSuffix}`);
-    if (!path) return;
+  async openTransactionLog(endpoint: string): Promise<string | undefined> {
+    const name = `modbus-${endpoint}.jsonl${this.compressSuffix}`;
+    const path = this.file(name);
+    if (!path) return undefined;
     const stream = openRecordStream(path, modbusLogRecords({ startMs: this.startMs }), this.options.traceBudget);
     this.transactionLogs.set(endpoint, { stream, records: new ModbusRecordWriter(stream), stopped: false });
+    return name;
   }
 
   /** Append one transaction to the endpoint's log, if it has one that has not stopped. */
@@ -148,12 +150,17 @@ export class EvidenceRecorder {
 
   /** `t=1.234s` for a clock time, counted from t=0. */
   relative(at: number): string {
-    return `t=${((at - this.originMs) / 1000).toFixed(3)}s`;
+    return sinceZero(at, this.originMs);
   }
 
   async close(): Promise<void> {
     for (const log of this.transactionLogs.values()) await log.stream.close().catch(() => undefined);
   }
+}
+
+/** `t=1.234s`: clock time `at` counted from t=0 at `originMs` (evidence lines, the report's traffic). */
+export function sinceZero(at: number, originMs: number): string {
+  return `t=${((at - originMs) / 1000).toFixed(3)}s`;
 }
 
 /** `1767225600.123456`: a clock time as candump writes timestamps. */

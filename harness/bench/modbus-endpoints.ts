@@ -27,6 +27,8 @@ export interface BenchModbus {
   host?: string;
   port?: number;
   url: string;
+  /** The transaction log's name in the evidence folder (`modbus-site.jsonl.gz`), when the run keeps files. */
+  logFile?: string;
   /** Recent writes: clock time and the description (worded when read: most writes are never shown). */
   writes: Ring<RecentWrite>;
   writeCount: number;
@@ -79,12 +81,13 @@ export class ModbusEndpoints {
 
   async open(): Promise<void> {
     for (const [name, spec] of Object.entries(this.bench.file.modbus ?? {})) {
-      await this.evidence.openTransactionLog(name);
+      const logFile = await this.evidence.openTransactionLog(name);
       const core = new ModbusServerCore({ clock: this.clock, seed: this.options.seed, onTransaction: (t) => this.onTransaction(entry, t) });
       const entry: BenchModbus = {
         name,
         core,
         url: '',
+        ...(logFile ? { logFile } : {}),
         writes: new Ring(64),
         writeCount: 0,
         illegalWrites: 0,

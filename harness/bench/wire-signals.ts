@@ -13,11 +13,15 @@ const dbcCache = new Map<string, Database>();
  */
 export function dbcForBus(explicit: string | undefined, baseDir: string, protocols: string[]): Database | undefined {
   const full = dbcFileForBus(explicit, baseDir, protocols);
-  if (full === undefined) return undefined;
-  let db = dbcCache.get(full);
+  return full === undefined ? undefined : cachedDbc(full);
+}
+
+/** The DBC in `file` (an absolute path), parsed once per process. */
+export function cachedDbc(file: string): Database {
+  let db = dbcCache.get(file);
   if (!db) {
-    db = loadDbc(full);
-    dbcCache.set(full, db);
+    db = loadDbc(file);
+    dbcCache.set(file, db);
   }
   return db;
 }

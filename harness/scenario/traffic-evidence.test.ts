@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseDbc } from '../../protocols/can/dbc';
 import { makeFrame } from '../../protocols/can/frame';
 import { WireSignals } from '../bench/wire-signals';
@@ -97,16 +94,17 @@ describe('trafficEvidence', () => {
   });
 
   it('points at the trace files the run kept, relative to the evidence folder', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hil-traffic-'));
-    try {
-      writeFileSync(join(dir, 'bus1.log.gz'), '');
-      writeFileSync(join(dir, 'bus1.pcap.gz'), '');
-      writeFileSync(join(dir, 'modbus-site.jsonl'), '');
-      const t = trafficEvidence(source(), dir);
-      expect(t.can.map((b) => b.traces)).toEqual([['bus1.log.gz', 'bus1.pcap.gz'], undefined]);
-      expect(t.modbus[0]!.log).toBe('modbus-site.jsonl');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // The files the bench opened for its buses and endpoints (CanMedia.openTraces, EvidenceRecorder.openTransactionLog).
+    const src = source();
+    const bus1 = src.can.get('bus1')!;
+    const site = src.modbus.get('site')!;
+    const kept: TrafficSource = {
+      ...src,
+      can: new Map([...src.can].map(([k, b]) => [k, b === bus1 ? { ...b, traceFiles: ['bus1.log.gz', 'bus1.pcap.gz'] } : b])),
+      modbus: new Map([['site', { ...site, logFile: 'modbus-site.jsonl' }]]),
+    };
+    const t = trafficEvidence(kept);
+    expect(t.can.map((b) => b.traces)).toEqual([['bus1.log.gz', 'bus1.pcap.gz'], undefined]);
+    expect(t.modbus[0]!.log).toBe('modbus-site.jsonl');
   });
 });

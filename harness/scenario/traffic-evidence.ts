@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { formatDecoded } from '../../protocols/can/dbc';
 import type { BenchCanBus } from '../bench/can-media';
+import { sinceZero } from '../bench/evidence-recorder';
 import type { BenchModbus } from '../bench/modbus-endpoints';
 import { decodeWriteLines, type EvidenceSource } from './decode-evidence';
 
@@ -76,10 +76,10 @@ export interface TrafficEvidence {
 
 /** What {@link trafficEvidence} reads of a running bench. */
 export interface TrafficSource extends EvidenceSource {
-  can: ReadonlyMap<string, Pick<BenchCanBus, 'name' | 'frames' | 'wire'>>;
+  can: ReadonlyMap<string, Pick<BenchCanBus, 'name' | 'frames' | 'wire' | 'traceFiles'>>;
   modbus: ReadonlyMap<
     string,
-    Pick<BenchModbus, 'name' | 'requests' | 'unitRequests' | 'writeCount' | 'illegalWrites' | 'rejectedWrites' | 'units'> & {
+    Pick<BenchModbus, 'name' | 'requests' | 'unitRequests' | 'writeCount' | 'illegalWrites' | 'rejectedWrites' | 'units' | 'logFile'> & {
       /** The recent writes, oldest first: clock time and the line's text. */
       writes: { toArray(): ReadonlyArray<{ at: number; text: string }> };
     }
@@ -90,14 +90,12 @@ export interface TrafficSource extends EvidenceSource {
 
 const cut = (s: string): string => (s.length > TRAFFIC_LINE_CHARS ? `${s.slice(0, TRAFFIC_LINE_CHARS - 1)}…` : s);
 const hexId = (id: number, extended: boolean): string => `0x${id.toString(16).toUpperCase().padStart(extended ? 8 : 3, '0')}`;
-const seconds = (ms: number): string => `t=${(ms / 1000).toFixed(3)}s`;
 
 /**
- * The traffic of a bench as it stands (call before it closes). `evidenceDir`: the scenario's evidence folder, where
- * trace files are looked for; none: no file pointers. Decoding is for people: what cannot be decoded is left ''.
+ * The traffic of a bench as it stands (call before it closes), with the trace files and transaction logs the bench
+ * opened for it. Decoding is for people: what cannot be decoded is left ''.
  */
-export function trafficEvidence(src: TrafficSource, evidenceDir?: string): TrafficEvidence {
-  const files = (names: string[]): string[] => (evidenceDir ? names.filter((n) => existsSync(join(evidenceDir, n))) : []);
+export function trafficEvidence(src: TrafficSource): TrafficEvidence {
   const can: CanTraffic[] = [];
   for (const bus of src.can.values()) {
     const entry: CanTraffic = { bus: bus.name, frames: bus.frames, messages: [] };
@@ -128,8 +126,7 @@ export function trafficEvidence(src: TrafficSource, evidenceDir?: string): Traff
       if (unknownIds > 0) entry.unknownIds = { ids: unknownIds, frames: unknownFrames };
       if (wire.file) entry.dbc = basename(wire.file);
     }
-    const traces = files([`${bus.name}.log.gz`, `${bus.name}.log`, `${bus.name}.pcap.gz`, `${bus.name}.pcap`]);
-    if (traces.length > 0) entry.traces = traces;
+    if (bus.traceFiles?.length) entry.traces = [...bus.traceFiles];
     can.push(entry);
   }
   const modbus: ModbusTraffic[] = [];
@@ -137,9 +134,8 @@ export function trafficEvidence(src: TrafficSource, evidenceDir?: string): Traff
     const lines = ep.writes
       .toArray()
       .slice(-TRAFFIC_WRITES_PER_ENDPOINT)
-      .map((w) => `${seconds(w.at - src.timeZeroMs)} ${w.text}`);
+      .map((w) => `${sinceZero(w.at, src.timeZeroMs)} ${w.text}`);
     const decoded = decodeWriteLines(lines, src);
-    const log = files([`modbus-${ep.name}.jsonl.gz`, `modbus-${ep.name}.jsonl`])[0];
     modbus.push({
       endpoint: ep.name,
       requests: ep.requests,
@@ -148,7 +144,7 @@ export function trafficEvidence(src: TrafficSource, evidenceDir?: string): Traff
       illegalWrites: ep.illegalWrites,
       rejectedWrites: ep.rejectedWrites,
       lastWrites: lines.map((line, i) => ({ line: cut(line), decoded: cut(decoded[i] ?? '') })),
-      ...(log ? { log } : {}),
+      ...(ep.logFile ? { log: ep.logFile } : {}),
     });
   }
   return { can, modbus };
