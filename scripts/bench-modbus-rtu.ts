@@ -293,15 +293,14 @@ async function serve(path: string, gapMs: number | undefined, io: Io, idleGc: bo
   map.addRegisters({ table: 'holding', start: 0, values: Array.from({ length: 200 }, (_, i) => i) });
   core.addUnit(1, map);
   const link = await SerialLink.open({ path, baudRate: BAUD, parity: 'none', stopBits: 1, io });
-  if (bare) {
-    // The server as a user runs it: no timing wrapper, no GC observer (does the bench's own instrumentation cost?).
-    const plain = new ModbusRtuServer({ core, link, replyGapMs: gapMs, ...(idleGc ? {} : { idleGc: false }) });
-    process.on('SIGTERM', () => void plain.close().then(() => process.exit(0)));
+  // `bare`: the server as a user runs it, no timing wrapper, no GC observer (does the bench's own instrumentation cost?).
+  const timed = bare ? undefined : new TimedLink(link);
+  const server = new ModbusRtuServer({ core, link: timed ?? link, replyGapMs: gapMs, ...(idleGc ? {} : { idleGc: false }) });
+  if (!timed) {
+    process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
     process.stdout.write(`ready ${link.ioKind}\n`);
     return;
   }
-  const timed = new TimedLink(link);
-  const server = new ModbusRtuServer({ core, link: timed, replyGapMs: gapMs, ...(idleGc ? {} : { idleGc: false }) });
   const gcMs: number[] = [];
   const gcAt: number[] = [];
   new PerformanceObserver((list) => {
