@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ScenarioResult } from '../../harness/scenario/result';
 import { TRAFFIC_MESSAGES_PER_BUS, TRAFFIC_WRITES_PER_ENDPOINT } from '../../harness/scenario/traffic-evidence';
-import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
+import { builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
+import { CLI, records } from '../support/hil-cli';
 
 /**
  * A passing run carries decoded traffic as evidence (issue 18's closing note): `hil campaign` on the CI bench (the
@@ -14,8 +15,6 @@ import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
  * names, and the trace files behind them; the counts agree with those files; the HTML report shows it collapsed and
  * JUnit in the suite's system-out.
  */
-const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
 const hil = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
 const built = builtFile('harness', 'cli', 'main.js') && builtFile('examples', 'controllers', 'reference', 'controller.js');
 
@@ -37,8 +36,7 @@ describeIf(built, NEEDS_BUILD, 'traffic evidence of a passing run (built CLI)', 
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
 
-    const line = readFileSync(join(out, 'results.jsonl'), 'utf8').split('\n').find((l) => l.includes('"type":"result"'))!;
-    const result = JSON.parse(line) as ScenarioResult;
+    const result = records(join(out, 'results.jsonl')).find((r) => r.type === 'result') as unknown as ScenarioResult;
     expect(result.verdict).toBe('pass');
     expect(result.evidence.frames).toEqual([]); // no failure: no "frames before the failure"
     const traffic = result.evidence.traffic!;
