@@ -3,7 +3,12 @@
  * goal 3: p99 beyond wire time with no gap at most pymodbus's, the t3.5 variant that + the 1.75 ms silence).
  *
  *   npm run build && node dist/scripts/bench-modbus-rtu.js [--requests 3000] [--only 'poll io|pymodbus'] [--no-line-silence]
- *                                                          [--node-flags '--single-threaded-gc']
+ *                                                          [--node-flags '--single-threaded-gc'] [--realtime [prio]]
+ *
+ * `--realtime`: every process under SCHED_FIFO (client, socat, pymodbus under chrt; our servers set it on their
+ * event loop as `hil run --realtime` does). Quiet machine, six runs: no-gap p99 ours / pymodbus 0.36/0.48
+ * 0.24/0.31 0.27/0.31 0.32/0.44 0.34/0.46 0.28/0.43 (met in all six, ratio 0.64-0.88); t3.5 p99 = no gap + 1.75 ms
+ * + 0.08-0.43 ms (docs/performance.md, "Under --realtime").
  *
  * One client (Python, raw os.write/select on the pty: the same for every server) sends FC3 reads of 10 registers to
  * servers each on its own socat pty pair and times each from just before the request is written to the reply's last
@@ -68,6 +73,7 @@ import { ModbusRtuServer } from '../protocols/modbus/rtu/rtu-server';
 import type { RtuLink } from '../protocols/modbus/rtu/rtu-link';
 import { SerialLink } from '../protocols/modbus/rtu/rtu-serial-link';
 import { PtyPair } from '../protocols/modbus/rtu/rtu-pty-pair';
+import { describeRealtime, requestRealtimePriority } from '../core/clock/realtime-priority';
 import { RegisterMap } from '../protocols/modbus/register-map';
 import { ModbusServerCore } from '../protocols/modbus/server-core';
 import { t35Ms, wireTimeMs } from '../protocols/modbus/rtu/rtu-timing';
@@ -213,6 +219,20 @@ async function stop(child: ChildProcess): Promise<void> {
  * Start every server in its own process on its own pty pair, run the one client against all of them (requests
  * interleaved), stop them all. Latencies (ms) per server, in `servers` order.
  */
+/** `--realtime [prio]`: the SCHED_FIFO priority every process of the bench runs at (client, socat, servers). */
+let realtime: number | undefined;
+/** `cmd args` as spawned under `--realtime` (chrt --fifo P cmd args) or as they are. */
+function rtArgv(cmd: string, args: string[]): [string, string[]] {
+  return realtime === undefined ? [cmd, args] : ['chrt', ['--fifo', String(realtime), cmd, ...args]];
+}
+
+/** Our server processes under `--realtime`: SCHED_FIFO on their event loop, as `hil run --realtime` does it. */
+async function serverRealtime(priority: string | undefined): Promise<void> {
+  if (priority === undefined) return;
+  const r = await requestRealtimePriority({ priority: Number(priority) });
+  if (r.state !== 'on') throw new Error(describeRealtime(r));
+}
+
 async function measureAll(servers: Array<{ name: string; start: (path: string) => ChildProcess; readyLine?: string }>, requests: number, silenceMs: number): Promise<Array<{ lat: number[]; bad: number; inner?: Inner }>> {
   const ptys: PtyPair[] = [];
   const children: ChildProcess[] = [];
@@ -220,7 +240,7 @@ async function measureAll(servers: Array<{ name: string; start: (path: string) =
   let result: Array<{ lat: number[]; bad: number }> = [];
   try {
     for (const s of servers) {
-      const pty = await PtyPair.start();
+      const pty = await PtyPair.start(realtime === undefined ? {} : { prefix: ['chrt', '--fifo', String(realtime)] });
       ptys.push(pty);
       const child = s.start(pty.a);
       children.push(child);
@@ -240,7 +260,7 @@ async function measureAll(servers: Array<{ name: string; start: (path: string) =
         });
       }
     }
-    const out = await run(PYTHON, ['-c', CLIENT, ptys.map((p) => p.b).join(','), String(requests), String(Math.min(200, requests)), String(silenceMs)]);
+    const out = await run(...rtArgv(PYTHON, ['-c', CLIENT, ptys.map((p) => p.b).join(','), String(requests), String(Math.min(200, requests)), String(silenceMs)]));
     const r = JSON.parse(out.trim().split('\n').pop()!) as { lat: number[][]; bad: number[] };
     result = servers.map((_, i) => ({ lat: r.lat[i]!, bad: r.bad[i]! }));
   } finally {
@@ -380,6 +400,7 @@ async function main(): Promise<void> {
   if (!IOS.includes(ioArg as Io)) throw new Error(`--io: one of ${IOS.join(', ')}`);
   const io = ioArg as Io;
   const fixedPath = arg('--serve-fixed');
+  await serverRealtime(arg('--server-realtime'));
   if (fixedPath) {
     await serveFixed(fixedPath, io);
     return;
@@ -391,6 +412,15 @@ async function main(): Promise<void> {
     return;
   }
   const requests = Number(arg('--requests') ?? 3000);
+  // --realtime [prio]: every process under SCHED_FIFO (the client, socat, pymodbus under chrt; our servers set it on
+  // their event loop as `hil run --realtime` does), if this machine allows it.
+  let scheduling = 'normal scheduling (--realtime [prio]: every process under SCHED_FIFO)';
+  if (argv.includes('--realtime')) {
+    const prio = /^\d+$/.test(arg('--realtime') ?? '') ? Number(arg('--realtime')) : 10;
+    const r = await requestRealtimePriority({ priority: prio });
+    scheduling = r.state === 'on' ? `SCHED_FIFO priority ${prio} for every process (client, socat, servers)` : `${describeRealtime(r)}; every process at normal priority`;
+    if (r.state === 'on') realtime = prio;
+  }
   // The master keeps each line silent for t3.5 after a reply before its next request there, as the serial line
   // specification requires of every frame (MODBUS over Serial Line V1.02, 2.5.1.1: frames separated by at least 3.5
   // character times; 1.750 ms above 19200 baud) and pymodbus's serial client does (pymodbus-dev/pymodbus
@@ -402,7 +432,8 @@ async function main(): Promise<void> {
   const self = process.argv[1]!;
   // --node-flags '--single-threaded-gc ...': V8/Node flags for our server processes (to try GC settings).
   const nodeFlags = (arg('--node-flags') ?? '').split(' ').filter((x) => x.length > 0);
-  const node = (...args: string[]) => (path: string) => spawn(process.execPath, [...nodeFlags, self, ...args.map((a) => (a === 'PATH' ? path : a))], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const rtFlag = realtime === undefined ? [] : ['--server-realtime', String(realtime)];
+  const node = (...args: string[]) => (path: string) => spawn(process.execPath, [...nodeFlags, self, ...args.map((a) => (a === 'PATH' ? path : a)), ...rtFlag], { stdio: ['ignore', 'pipe', 'pipe'] });
 
   const only = arg('--only');
   type Variant = [string, (path: string) => ChildProcess, string | undefined];
@@ -415,7 +446,7 @@ async function main(): Promise<void> {
     ['ours, no gap, poll io, idleGc off', node('--serve', 'PATH', '--gap', '0', '--io', 'poll', '--idle-gc', 'off'), 'ready poll'],
     ['ours, no gap, tty io', node('--serve', 'PATH', '--gap', '0', '--io', 'tty'), 'ready tty'],
     ['ours, no gap, serialport io', node('--serve', 'PATH', '--gap', '0', '--io', 'serialport'), 'ready serialport'],
-    ['pymodbus 3.0 StartSerialServer', (path: string) => spawn(PYTHON, ['-c', PYMODBUS_SERVER, path], { stdio: ['ignore', 'pipe', 'pipe'] }), undefined],
+    ['pymodbus 3.0 StartSerialServer', (path: string) => spawn(...rtArgv(PYTHON, ['-c', PYMODBUS_SERVER, path]), { stdio: ['ignore', 'pipe', 'pipe'] }), undefined],
   ];
   const variants = candidates.filter(([name]) => !only || only.split('|').some((o) => name.includes(o)));
   const measured = await measureAll(
@@ -431,6 +462,7 @@ async function main(): Promise<void> {
   const lines = [
     `Modbus RTU turnaround, ${BAUD} baud, FC3 read of ${REGISTERS} registers (request ${REQUEST_BYTES} bytes, reply ${REPLY_BYTES} bytes), one socat pty pair per server, ${requests} timed requests per server, interleaved (one to each server in turn); ${lineSilenceMs > 0 ? `each line silent ${lineSilenceMs} ms (t3.5) between a reply and the next request on it, untimed` : 'no line silence kept by the master (--no-line-silence)'}`,
     `wire time of request + reply: ${wire10.toFixed(3)} ms at 10 bits/char (8N1), ${wire11.toFixed(3)} ms at 11 bits/char (8E1/8N2); t3.5 = ${t35Ms(BAUD)} ms`,
+    scheduling,
     `a pty does not pace at the baud rate: the figures below are the server's turnaround beyond the wire time (last request byte written -> last reply byte read)`,
     `${'server'.padEnd(40)}      min      p50      p99     mean      max  bad`,
     ...results.map((r) => `${r.name.padEnd(40)} ${f(r.min)} ${f(r.p50)} ${f(r.p99)} ${f(r.mean)} ${f(r.max)}  ${r.bad}`),

@@ -51,4 +51,21 @@ describeIf(builtFile('harness', 'cli', 'main.js'), NEEDS_BUILD, 'hil emulate --u
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--ui-port 70000: expected 0..65535');
   });
+
+  it('--realtime: a bad priority is exit 2 before the bench starts; a good one is SCHED_FIFO as chrt allows here, or one line why not', () => {
+    const emulate = (...extra: string[]) =>
+      spawnSync(process.execPath, [CLI, 'emulate', '--bench', 'fixtures/benches/ci.yaml', '--status', '0', ...extra], { cwd: ROOT, input: 'quit\n', encoding: 'utf8', timeout: 30_000 });
+    const bad = emulate('--realtime', '120');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('hil: --realtime 120: expected a priority from 1 to 99\n');
+    expect(bad.stdout).not.toContain('is up');
+    // The oracle: chrt itself on a sleeping child (a container may refuse even root).
+    const sleeper = spawn('sleep', ['10'], { stdio: 'ignore' });
+    const allowed = spawnSync('chrt', ['--fifo', '--pid', '11', String(sleeper.pid)]).status === 0;
+    sleeper.kill('SIGKILL');
+    const good = emulate('--realtime', '11');
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain("bench 'ci' is up");
+    expect(good.stderr).toMatch(allowed ? /^real-time scheduling: SCHED_FIFO priority 11 on the event-loop thread/m : /^real-time scheduling not set \(/m);
+  });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,31 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil run / merge: pipes, time modes, sk
     const junit = readFileSync(join(dir, 'j.xml'), 'utf8');
     expect(junit).toContain('<property name="timeMode" value="real"/>');
     expect(junit).toContain('<property name="forcedRealTime" value="true"/>');
+  });
+
+  it('--realtime: a bad priority is exit 2; in virtual time not asked; in real time SCHED_FIFO as chrt allows here, in the manifest', () => {
+    const r1 = write('r1.yaml', scenario('rt', { timeMode: 'real', duration: '1s' }));
+    const bad = hil('run', r1, '--bench', CI_BENCH, '--realtime', '0');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('hil: --realtime 0: expected a priority from 1 to 99\n');
+    const virtual = hil('run', write('v.yaml', scenario('v')), '--bench', CI_BENCH, '--realtime');
+    expect(virtual.status).toBe(0);
+    expect(virtual.stderr).toBe('hil: real-time scheduling: not asked (every scenario runs in virtual time)\n');
+    const out = join(dir, 'out');
+    const real = hil('run', r1, '--bench', CI_BENCH, '--realtime', '15', '--out', out);
+    expect(real.status).toBe(0);
+    // What this machine allows, asked of chrt itself on a sleeping child (a container may refuse even root).
+    const sleeper = spawn('sleep', ['10'], { stdio: 'ignore' });
+    const allowed = spawnSync('chrt', ['--fifo', '--pid', '15', String(sleeper.pid)]).status === 0;
+    sleeper.kill('SIGKILL');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { extra?: { scheduling?: { state: string } } };
+    if (allowed) {
+      expect(real.stderr).toMatch(/^hil: real-time scheduling: SCHED_FIFO priority 15 on the event-loop thread( \(.+\))?\n$/);
+      expect(manifest.extra?.scheduling).toMatchObject({ state: 'on', policy: 'SCHED_FIFO', priority: 15 });
+    } else {
+      expect(real.stderr).toMatch(/^hil: real-time scheduling not set \(.+\): timers may wake 1-3 ms late/);
+      expect(manifest.extra?.scheduling).toMatchObject({ state: 'refused' });
+    }
   });
 
   it('--resume continues a run killed mid-record: the cut line is dropped, finished results kept, the rest run and appended', () => {

@@ -8,6 +8,7 @@ import type { RunDashboard } from '../../ui/run-dashboard';
 import { trapInterrupts } from '../interrupt';
 import { preflightRun } from './preflight';
 import { addTraceOptions, checkOutDir, checkSpeed, sharedCampaignOptions, speedOption, timeModeOption, type SharedRunCliOptions } from './run-options';
+import { addRealtimeOption, applyRealtime, realtimeOption } from './realtime-option';
 import { parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -45,7 +46,7 @@ export function registerRunCommand(program: Command): void {
     .option('--ui', 'serve the live dashboard of each scenario\'s bench, with the run\'s timeline and verdicts (URL with a token printed at the first scenario)')
     .option('--ui-host <address>', 'address the dashboard listens on (only this explicit flag opens it beyond loopback)', '127.0.0.1')
     .option('--ui-port <n>', 'dashboard port (0: a free port, kept for the whole run)', '0');
-  addTraceOptions(cmd).action(async (paths: string[], opts: SharedRunCliOptions & {
+  addRealtimeOption(addTraceOptions(cmd)).action(async (paths: string[], opts: SharedRunCliOptions & {
       bench: string;
       timeMode?: string;
       virtualTime?: boolean;
@@ -63,10 +64,12 @@ export function registerRunCommand(program: Command): void {
       ui?: boolean;
       uiHost: string;
       uiPort: string;
+      realtime?: string | boolean;
     }) => {
       const timeMode = timeModeOption(opts.timeMode, opts.virtualTime);
       checkOutDir(opts.out, opts.resume);
       const speed = speedOption(opts.speed);
+      const rtPriority = realtimeOption(opts.realtime);
       const uiPort = Number(opts.uiPort);
       if (!(Number.isInteger(uiPort) && uiPort >= 0 && uiPort <= 65535)) throw new ConfigError(`--ui-port ${opts.uiPort}: expected 0..65535`);
       // Every file, option and the controller checked before anything is opened or spawned (exit 2 if not).
@@ -86,6 +89,7 @@ export function registerRunCommand(program: Command): void {
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
+      const scheduling = await applyRealtime(rtPriority, (l) => process.stderr.write(`hil: ${l}\n`), anyReal ? undefined : 'every scenario runs in virtual time');
       const trap = trapInterrupts();
       let outcome;
       try {
@@ -95,6 +99,7 @@ export function registerRunCommand(program: Command): void {
           ...sharedCampaignOptions(opts),
           ...(dutOptions ? { dutOptions } : {}),
           ...(speed !== undefined ? { speed } : {}),
+          ...(scheduling ? { manifestExtra: { scheduling } } : {}),
           reporter: new ConsoleReporter(),
           ...(ui ? { onBench: ui.onBench, onEvent: ui.onEvent } : {}),
           signal: trap.signal,

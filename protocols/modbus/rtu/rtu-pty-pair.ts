@@ -26,12 +26,18 @@ export class PtyPair {
     private readonly exited: Promise<void>,
   ) {}
 
-  static async start(options: { startTimeoutMs?: number; socat?: string } = {}): Promise<PtyPair> {
+  /**
+   * `prefix`: a command socat runs under (e.g. `['chrt', '--fifo', '10']` for a benchmark under real-time
+   * scheduling); a missing prefix program is reported like a missing socat.
+   */
+  static async start(options: { startTimeoutMs?: number; socat?: string; prefix?: readonly string[] } = {}): Promise<PtyPair> {
     const dir = mkdtempSync(join(tmpdir(), 'hil-pty-'));
     const a = join(dir, 'a');
     const b = join(dir, 'b');
     const socat = options.socat ?? 'socat';
-    const child = spawn(socat, ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    const argv = [socat, '-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`];
+    const [cmd, ...args] = options.prefix && options.prefix.length > 0 ? [...options.prefix, ...argv] : argv;
+    const child = spawn(cmd!, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));

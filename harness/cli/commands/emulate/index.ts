@@ -11,6 +11,7 @@ import { EmulateInterpreter, helpText, MAX_LINE_LENGTH, statusLine } from '../..
 import { readBoundedLines } from './line-reader';
 import { TerminalPrompt } from './terminal';
 import { loadBenchArg } from '../scenario-args';
+import { addRealtimeOption, applyRealtime, realtimeOption } from '../realtime-option';
 
 interface EmulateOptions {
   bench: string;
@@ -22,6 +23,7 @@ interface EmulateOptions {
   ui?: boolean;
   uiHost: string;
   uiPort: string;
+  realtime?: string | boolean;
 }
 
 /** Default history file of the interactive prompt. */
@@ -29,7 +31,7 @@ const DEFAULT_HISTORY = join(homedir(), '.hil_emulate_history');
 
 /** `hil emulate`: run a bench's emulated devices in real time for manual bench work. */
 export function registerEmulateCommand(program: Command): void {
-  program
+  const cmd = program
     .command('emulate')
     .description(
       'run the emulated devices of a bench in real time (no scenario), print the endpoints, take commands: ' +
@@ -43,8 +45,8 @@ export function registerEmulateCommand(program: Command): void {
     .option('--no-history', 'keep the prompt history for this session only')
     .option('--ui', 'serve the live dashboard (plots, manual faults and stimuli, export); its URL with a token is printed')
     .option('--ui-host <address>', 'address the dashboard listens on (only this explicit flag opens it beyond loopback)', '127.0.0.1')
-    .option('--ui-port <n>', 'dashboard port (0: any free port)', '0')
-    .action(async (opts: EmulateOptions) => emulate(opts));
+    .option('--ui-port <n>', 'dashboard port (0: any free port)', '0');
+  addRealtimeOption(cmd).action(async (opts: EmulateOptions) => emulate(opts));
 }
 
 async function emulate(opts: EmulateOptions): Promise<void> {
@@ -53,12 +55,14 @@ async function emulate(opts: EmulateOptions): Promise<void> {
   if (!(stepMs >= 1 && stepMs <= 10_000)) throw new ConfigError(`--step ${opts.step}: expected 1..10000 ms`);
   const statusS = Number(opts.status);
   if (!(statusS >= 0 && statusS <= 86_400)) throw new ConfigError(`--status ${opts.status}: expected 0..86400 seconds`);
+  const rtPriority = realtimeOption(opts.realtime);
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const clock = new RealClock({ spinMs: 1 });
   // Until the prompt exists, log lines go straight to stderr.
   let warn = (l: string): void => void process.stderr.write(`${l}\n`);
   const inst = await BenchInstance.start(bench, { clock, mode: 'real', seed: Number(opts.seed) || 1, serveNetwork: true, log: (l) => warn(l) });
   let print = (l: string): void => void process.stdout.write(`${l}\n`);
+  await applyRealtime(rtPriority, (l) => warn(l));
   const interpreter = new EmulateInterpreter(inst, () => statusLine(inst));
 
   print(`bench '${bench.file.bench}' is up; endpoints:`);

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import {
+  describeRealtime,
+  parseRealtimePriority,
+  RealtimePriorityError,
+  requestRealtimePriority,
+  type RealtimeResult,
+} from '../../../core/clock/realtime-priority';
+import { ConfigError } from '../../../core/errors';
+
+/** SCHED_FIFO priority of a bare `--realtime`: above every normal task, below the kernel's interrupt threads (50). */
+export const DEFAULT_REALTIME_PRIORITY = 10;
+
+/** Add `--realtime [priority]` to a command that runs benches in real time. */
+export function addRealtimeOption(cmd: Command): Command {
+  return cmd.option(
+    '--realtime [priority]',
+    `Linux: run the harness's event loop under SCHED_FIFO (priority 1-99, default ${DEFAULT_REALTIME_PRIORITY}) for frame and reply timing that a busy machine does not delay; ` +
+      'needs CAP_SYS_NICE or an rtprio limit, else a warning and normal scheduling (docs/performance.md)',
+  );
+}
+
+/** `--realtime [priority]` as commander gives it: undefined (absent), true (bare) or the priority text. Throws ConfigError (exit 2). */
+export function realtimeOption(value: string | boolean | undefined): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return DEFAULT_REALTIME_PRIORITY;
+  try {
+    return parseRealtimePriority(value);
+  } catch (err) {
+    if (err instanceof RealtimePriorityError) throw new ConfigError(`--realtime ${value}: expected a priority from 1 to 99`);
+    throw err;
+  }
+}
+
+/**
+ * Apply `--realtime` once the input is known good: SCHED_FIFO for this process's event loop when `priority` is given
+ * and something runs in real time (`why` says otherwise, e.g. "every scenario runs in virtual time"). The outcome
+ * goes to `report` in one line; a refusal is not an error (the run goes on with normal scheduling).
+ */
+export async function applyRealtime(priority: number | undefined, report: (line: string) => void, why?: string): Promise<RealtimeResult | undefined> {
+  if (priority === undefined) return undefined;
+  if (why !== undefined) {
+    report(`real-time scheduling: not asked (${why})`);
+    return { state: 'not-asked' };
+  }
+  const result = await requestRealtimePriority({ priority });
+  report(result.state === 'not-asked' ? `real-time scheduling: not asked (${process.platform} is not Linux)` : describeRealtime(result));
+  return result;
+}
