@@ -69,8 +69,10 @@ describe('hil can (child processes)', () => {
 
     const dump = hil('can', 'dump', url, '--count', '2', '--timestamps', 'none', '--timeout', '10s');
     await dump.waitFor('err', /^dump: listening/);
-    const replay = hil('can', 'replay', file, url, '--speed', 'max');
+    const replay = hil('can', 'replay', file, url, '--speed', 'max', '--realtime', '12');
     expect(await replay.exitCode()).toBe(0);
+    // SCHED_FIFO where this machine allows it (root with CAP_SYS_NICE, an rtprio limit), else one line why not.
+    expect(replay.lines.err[0]).toMatch(/^hil can replay: real-time scheduling(: SCHED_FIFO priority 12 on the event-loop thread| not set \()/);
     expect(replay.lines.err.at(-1)).toBe('replay: sent 2 frames (0 skipped, 0 bad lines dropped)');
     expect(await dump.exitCode()).toBe(0);
     expect(dump.lines.out).toEqual(['rec 123#0102', 'rec 18FF50E5#R']);
@@ -84,6 +86,7 @@ describe('hil can (child processes)', () => {
       [['dump', 'virtual:x', '--dbc', bad], /^hil: .*bad\.dbc:4:\d+: /],
       [['send', 'virtual:x', '123#XYZ'], /^hil: frame '123#XYZ': data 'XYZ' is not pairs of hex digits/],
       [['send', 'virtual:x', '--dbc', DBC, '--message', 'BMS_Limits', '--set', 'Nope=1'], /has no signal 'Nope'/],
+      [['send', 'virtual:x', '123#01', '--period', '100', '--realtime', '100'], /^hil: --realtime 100: expected a priority from 1 to 99$/],
       [['dump', 'socketcand://127.0.0.1:1/can0'], /^hil: cannot open CAN medium 'socketcand:\/\/127\.0\.0\.1:1\/can0': .*connection refused/],
       [['dump', 'slcan:///dev/hil-no-such-tty?bitrate=500000'], /^hil: SLCAN adapter \/dev\/hil-no-such-tty not found/],
     ];

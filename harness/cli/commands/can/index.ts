@@ -10,6 +10,7 @@ import { runReplay } from './replay';
 import { runSend } from './send';
 import { runServe } from './serve';
 import { processStop } from './stop-signal';
+import { applyRealtime, realtimeOption } from '../realtime-option';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -103,10 +104,13 @@ export function registerCanCommands(program: Command): void {
     .option('--set <sig=value,...>', 'signal values (numbers, true/false, value-table names), repeatable', collect)
     .option('--period <ms>', 'send every period ms (until Ctrl-C, or --count rounds)')
     .option('--count <n>', 'rounds to send (default 1)')
+    .option('--realtime [priority]', 'Linux: send under SCHED_FIFO (priority 1-99, default 10), as hil run --realtime; needs CAP_SYS_NICE or an rtprio limit')
     .addHelpText('after', `\nExamples:\n  hil can send socketcand://127.0.0.1:29536/can0 305#0000000000000000\n  hil can send socketcand://127.0.0.1:29536/can0 --dbc data/dbc/pylon-lv.dbc --message BMS_Limits --set ChargeVoltageLimit=53.2,ChargeCurrentLimit=50 --period 1000${MEDIA_HELP}`)
-    .action(async (medium: string, frames: string[], opts: { dbc?: string; message?: string; set?: string[]; period?: string; count?: string }) => {
+    .action(async (medium: string, frames: string[], opts: { dbc?: string; message?: string; set?: string[]; period?: string; count?: string; realtime?: string | boolean }) => {
       const periodMs = opts.period !== undefined ? parsePositive('--period', opts.period) : undefined;
       const count = opts.count !== undefined ? parseCount('--count', opts.count) : undefined;
+      const rt = realtimeOption(opts.realtime);
+      await applyRealtime(rt, (l) => process.stderr.write(`hil can send: ${l}\n`), periodMs === undefined ? 'no --period: nothing is timed' : undefined);
       await withStop(async (signal) => {
         await runSend(
           {
@@ -152,8 +156,11 @@ export function registerCanCommands(program: Command): void {
     .option('--speed <x>', "time factor: 2 twice as fast, 0.5 half speed, 'max' back to back", '1')
     .option('--loop', 'start again at the end, until Ctrl-C')
     .option('--channel <name>', 'replay only lines of this channel (candump logs)')
-    .action(async (file: string, medium: string, opts: { speed: string; loop?: boolean; channel?: string }) => {
+    .option('--realtime [priority]', 'Linux: replay under SCHED_FIFO (priority 1-99, default 10), as hil run --realtime; needs CAP_SYS_NICE or an rtprio limit')
+    .action(async (file: string, medium: string, opts: { speed: string; loop?: boolean; channel?: string; realtime?: string | boolean }) => {
       const speed = parsePositive('--speed', opts.speed, true);
+      const rt = realtimeOption(opts.realtime);
+      await applyRealtime(rt, (l) => process.stderr.write(`hil can replay: ${l}\n`));
       await withStop(async (signal) => {
         await runReplay({ file, medium, speed, loop: !!opts.loop, signal, ...(opts.channel !== undefined ? { channel: opts.channel } : {}) }, processIo());
         return 0;
