@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { procStatFields } from '../proc-stat';
 
 /**
  * Real-time scheduling for the harness's event-loop thread (Linux): SCHED_FIFO at a chosen priority, set with
@@ -49,15 +50,9 @@ export function parseRealtimePriority(value: string | number): number {
 
 /** Policy and real-time priority of a thread, from `/proc/<pid>/stat` (fields 41 and 40; proc(5)). */
 export function readScheduling(pid: number = process.pid): { policy: number; priority: number } | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state): field 40 (rt_priority) is rest[37], field 41 (policy) rest[38].
+  const rest = procStatFields(pid);
+  if (!rest) return undefined;
+  // Field 40 (rt_priority) is rest[37], field 41 (policy) rest[38].
   const priority = Number(rest[37]);
   const policy = Number(rest[38]);
   return Number.isInteger(priority) && Number.isInteger(policy) ? { policy, priority } : undefined;

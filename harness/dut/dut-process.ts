@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, type WriteStream } from 'node:fs';
 import type { Socket } from 'node:net';
 import { ConfigError, HilTimeoutError, OperationError } from '../../core/errors';
+import { procStatFields } from '../../core/proc-stat';
 
 /** How to start the controller under test. */
 export interface DutLaunch {
@@ -334,14 +335,8 @@ function groupHasLiveMember(pgid: number): boolean {
 
 /** `state` and `pgrp` from `/proc/<pid>/stat` (fields 3 and 5; the command name in field 2 may hold spaces). */
 function readStat(pid: number): { state: string; pgrp: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return rest.length >= 3 ? { state: rest[0]!, pgrp: Number(rest[2]) } : undefined;
+  const rest = procStatFields(pid);
+  return rest && rest.length >= 3 ? { state: rest[0]!, pgrp: Number(rest[2]) } : undefined;
 }
 
 /** The scheduler state letter of a process (`/proc/<pid>/stat`), or `undefined` if unknown. */
