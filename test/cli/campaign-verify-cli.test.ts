@@ -31,8 +31,10 @@ requirements:
 `,
     );
     const out = join(dir, 'evidence');
-    const r = hil('campaign', campaign, '--out', out, '--virtual-time');
+    const r = hil('campaign', campaign, '--out', out, '--virtual-time', '--realtime');
     expect(r.status).toBe(0);
+    // Nothing runs in real time: the run says so and the manifest records it.
+    expect(r.stderr).toBe('hil: real-time scheduling: not asked (every scenario runs in virtual time)\n');
     expect(r.stdout).toMatch(/PASS\s+EMS-THM-01 \[IEC 62619:2022 7\.2\.3\]/);
     expect(r.stdout).toMatch(/NOT COVERED\s+R-NONE/);
     const report = JSON.parse(readFileSync(join(out, 'campaign-report.json'), 'utf8')) as { requirements: Array<{ id: string; verdict: string; evidence: Array<{ scenario: string; link: string }> }> };
@@ -43,6 +45,7 @@ requirements:
     expect(manifest.inputs.every((i) => typeof i.sha256 === 'string' && i.sha256.length === 64)).toBe(true);
     expect(Object.keys(manifest.seeds)).toEqual(['overtemp-fast-charge@ambient=30', 'overtemp-fast-charge@ambient=38']);
     expect(manifest.harness.gitCommit).toMatch(/^([0-9a-f]{40}|unknown)$/);
+    expect((manifest as { extra?: { scheduling?: unknown } }).extra?.scheduling).toEqual({ state: 'not-asked' });
 
     const ok = hil('verify', out);
     expect(ok.status).toBe(0);
@@ -60,5 +63,8 @@ requirements:
     const r = hil('campaign', campaign, '--out', join(dir, 'bad-out'), '--virtual-time');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:5:5: .*missing 'clause'/);
+    const prio = hil('campaign', campaign, '--out', join(dir, 'bad-out'), '--realtime', '0');
+    expect(prio.status).toBe(2);
+    expect(prio.stderr).toBe('hil: --realtime 0: expected a priority from 1 to 99\n');
   });
 });

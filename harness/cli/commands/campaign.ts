@@ -8,6 +8,8 @@ import { ConsoleReporter } from '../../report/console';
 import { exitCodeForResults } from '../../scenario/result';
 import { trapInterrupts } from '../interrupt';
 import { addTraceOptions, checkOutDir, sharedCampaignOptions, timeModeOption, type SharedRunCliOptions } from './run-options';
+import { planTimeModes } from '../../campaign/time-mode';
+import { addRealtimeOption, applyRealtime, realtimeOption } from './realtime-option';
 import { parseShard } from './scenario-args';
 import { formatProblem } from '../../config/problems';
 import { preflightDut } from '../../dut/dut-preflight';
@@ -35,7 +37,7 @@ export function registerCampaignCommand(program: Command): void {
     .option('--dut-option <key=value>', 'option for an in-process controller (repeatable)', collect, [])
     .option('--dut-arg <arg>', 'extra argument for the controller command (repeatable)', collect, [])
     .option('-v, --verbose', 'print harness and controller log lines');
-  addTraceOptions(cmd).action(
+  addRealtimeOption(addTraceOptions(cmd)).action(
     async (
       file: string,
       opts: SharedRunCliOptions & {
@@ -51,10 +53,12 @@ export function registerCampaignCommand(program: Command): void {
         dutOption: string[];
         dutArg: string[];
         verbose?: boolean;
+        realtime?: string | boolean;
       },
     ) => {
       const timeMode = timeModeOption(opts.timeMode, opts.virtualTime);
       checkOutDir(opts.out, opts.resume);
+      const rtPriority = realtimeOption(opts.realtime);
       const campaign = await loadCampaign(file);
       // The controller checked as `hil run` checks it: options typed as the module declares them, exit 2 otherwise.
       const dut = preflightDut(campaign.bench, { mode: timeMode, dutOptions: opts.dutOption, dutArgs: opts.dutArg });
@@ -62,6 +66,8 @@ export function registerCampaignCommand(program: Command): void {
       const moduleOptions = dut.plan.moduleOptions;
       const shard = parseShard(opts.shard);
       const reporter = new ConsoleReporter();
+      const anyReal = planTimeModes(campaign.bench, campaign.scenarios, timeMode).some((p) => p.mode === 'real');
+      const scheduling = await applyRealtime(rtPriority, (l) => process.stderr.write(`hil: ${l}\n`), anyReal ? undefined : 'every scenario runs in virtual time');
       let verdicts: RequirementVerdict[] = [];
       const trap = trapInterrupts();
       let outcome;
@@ -76,6 +82,7 @@ export function registerCampaignCommand(program: Command): void {
           signal: trap.signal,
           manifestExtra: {
             campaign: { name: campaign.file.campaign, file: campaign.source, sha256: sha256File(campaign.source), sweeps: campaign.parameters },
+            ...(scheduling ? { scheduling } : {}),
           },
           extraReports: (results) => {
             verdicts = judgeCatalogue(campaign.file.requirements, results, opts.out);
