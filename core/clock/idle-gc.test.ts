@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { IdleGc, LazyIdleGc, v8Engine, type IdleGcEngine } from './idle-gc';
 
 /** A young generation of `capacity` bytes that the test fills by hand, and a clock the test moves. */
@@ -141,5 +142,11 @@ describe('v8Engine', () => {
     keep.length = 0;
     engine!.collectMinor();
     expect(engine!.usage().used).toBeLessThan(before.used);
+  });
+
+  it('leaves no global gc in contexts made later (unless the process itself was started with --expose-gc)', () => {
+    expect(v8Engine()).not.toBeNull();
+    const startedWithIt = process.execArgv.some((a) => /^--expose[-_]gc$/.test(a)) || /--expose[-_]gc/.test(process.env.NODE_OPTIONS ?? '');
+    expect(runInNewContext('typeof gc')).toBe(startedWithIt ? 'function' : 'undefined');
   });
 });

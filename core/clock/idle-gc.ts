@@ -194,9 +194,9 @@ let engine: IdleGcEngine | null | undefined;
 
 /**
  * The running V8 as an {@link IdleGcEngine}, or `null` when it cannot be had. Its `gc` is `globalThis.gc` when the
- * process was started with `--expose-gc`; otherwise the flag is set at run time (`v8.setFlagsFromString`) and `gc`
- * taken from a fresh context, once per process. Side effect of the latter: contexts created later in this process
- * (`vm`, test runners) see a global `gc` too.
+ * process was started with `--expose-gc`; otherwise the flag is set at run time (`v8.setFlagsFromString`), `gc`
+ * taken from a fresh context and the flag cleared again, once per process: contexts created later in this process
+ * (`vm`, test runners) do not see a global `gc`.
  */
 export function v8Engine(): IdleGcEngine | null {
   if (engine !== undefined) return engine;
@@ -211,6 +211,8 @@ export function v8Engine(): IdleGcEngine | null {
     if (typeof gc !== 'function') {
       setFlagsFromString('--expose-gc');
       gc = runInNewContext('gc');
+      // Off again: only the context made for it has `gc`; contexts made later (`vm`, test runners) do not.
+      setFlagsFromString('--no-expose-gc');
     }
     if (typeof gc !== 'function') return engine;
     const collect = gc as (options: { type: 'minor' | 'major' }) => void;
