@@ -7,8 +7,8 @@
  *   npm run build && node dist/scripts/bench-can-timing.js [--seconds 6] [--skip-python] [--only default,python,...]
  *                                                           [--realtime [prio]]
  *
- * `--realtime`: our event loop under SCHED_FIFO as `hil run --realtime` sets it, python-can under `chrt --fifo`
- * (docs/performance.md, "Without chrt"): quiet machine, four runs, p99 ms ours / python-can aligned 0.25/0.44
+ * `--realtime`: our threads under SCHED_FIFO as `hil run --realtime` sets it, python-can under `chrt --fifo`
+ * (docs/performance.md, "Without chrt"): quiet machine, four runs with the event loop alone under it, p99 ms ours / python-can aligned 0.25/0.44
  * 0.25/0.15 0.27/0.12 0.22/0.24, staggered 0.13/0.07 0.38/0.06 0.09/0.13 0.23/0.19; at normal priority aligned
  * 1.8-4.9 ms against python-can's 0.12-0.25 (one late wake-up makes a whole 192-frame batch late).
  *
@@ -84,7 +84,7 @@ function args(): { seconds: number; python: boolean; only: string | undefined; w
     python: !a.includes('--skip-python'),
     only: get('--only'),
     warmup: !a.includes('--no-warmup'),
-    // --realtime [prio]: SCHED_FIFO for both stacks, as `hil run --realtime` gives ours (our event loop, python-can's
+    // --realtime [prio]: SCHED_FIFO for both stacks, as `hil run --realtime` gives ours (our threads, python-can's
     // whole process under chrt), instead of running the whole bench under chrt.
     realtime: a.includes('--realtime') ? Number(/^\d+$/.test(get('--realtime') ?? '') ? get('--realtime') : 10) : undefined,
   };

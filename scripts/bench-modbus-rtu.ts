@@ -6,7 +6,7 @@
  *                                                          [--node-flags '--single-threaded-gc'] [--realtime [prio]]
  *
  * `--realtime`: every process under SCHED_FIFO (client, socat, pymodbus under chrt; our servers set it on their
- * event loop as `hil run --realtime` does). Quiet machine, six runs: no-gap p99 ours / pymodbus 0.36/0.48
+ * threads as `hil run --realtime` does). Quiet machine, six runs: no-gap p99 ours / pymodbus 0.36/0.48
  * 0.24/0.31 0.27/0.31 0.32/0.44 0.34/0.46 0.28/0.43 (met in all six, ratio 0.64-0.88); t3.5 p99 = no gap + 1.75 ms
  * + 0.08-0.43 ms (docs/performance.md, "Under --realtime").
  *
@@ -226,7 +226,7 @@ function rtArgv(cmd: string, args: string[]): [string, string[]] {
   return realtime === undefined ? [cmd, args] : ['chrt', ['--fifo', String(realtime), cmd, ...args]];
 }
 
-/** Our server processes under `--realtime`: SCHED_FIFO on their event loop, as `hil run --realtime` does it. */
+/** Our server processes under `--realtime`: SCHED_FIFO on their threads, as `hil run --realtime` does it. */
 async function serverRealtime(priority: string | undefined): Promise<void> {
   if (priority === undefined) return;
   const r = await requestRealtimePriority({ priority: Number(priority) });
@@ -413,7 +413,7 @@ async function main(): Promise<void> {
   }
   const requests = Number(arg('--requests') ?? 3000);
   // --realtime [prio]: every process under SCHED_FIFO (the client, socat, pymodbus under chrt; our servers set it on
-  // their event loop as `hil run --realtime` does), if this machine allows it.
+  // their threads as `hil run --realtime` does), if this machine allows it.
   let scheduling = 'normal scheduling (--realtime [prio]: every process under SCHED_FIFO)';
   if (argv.includes('--realtime')) {
     const prio = /^\d+$/.test(arg('--realtime') ?? '') ? Number(arg('--realtime')) : 10;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -81,9 +81,18 @@ describe('realtime priority: parsing', () => {
     if (oracle.status === 0) {
       expect(r).toMatchObject({ state: 'on', policy: 'SCHED_FIFO', priority: 10 });
       expect(readScheduling(pid)).toEqual({ policy: 1, priority: 10 });
-      expect(describeRealtime(r)).toMatch(/^real-time scheduling: SCHED_FIFO priority 10 on the event-loop thread/);
+      expect(describeRealtime(r)).toMatch(/^real-time scheduling: SCHED_FIFO priority 10 for the harness's threads/);
       // Reset on fork: what the thread starts later does not inherit the policy.
       expect(spawnSync('chrt', ['--pid', String(pid)], { encoding: 'utf8' }).stdout).toContain('SCHED_RESET_ON_FORK');
+      // Every thread of a process that has several (a Node process: V8's helpers wait for none of the rest).
+      const node = spawn(process.execPath, ['-e', "process.stdout.write('up'); setTimeout(() => {}, 30000)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+      children.push(node);
+      await new Promise((r) => node.stdout!.once('data', r)); // started: its threads exist
+      const tasks = (): string[] => readdirSync(`/proc/${node.pid!}/task`);
+      expect(tasks().length).toBeGreaterThan(1);
+      await expect(requestRealtimePriority({ priority: 10, pid: node.pid! })).resolves.toMatchObject({ state: 'on' });
+      const tids = tasks();
+      expect(tids.map((tid) => [tid, readScheduling(Number(tid))])).toEqual(tids.map((tid) => [tid, { policy: 1, priority: 10 }]));
     } else {
       expect(r.state).toBe('refused');
       expect(r.state === 'refused' && r.note).toMatch(/^real-time scheduling not set \(chrt: .+\): timers may wake 1-3 ms late/);
@@ -102,7 +111,7 @@ describe('realtime priority: parsing', () => {
     const r = await requestRealtimePriority({ priority: 20, pid, chrt });
     expect(r).toEqual({
       state: 'refused',
-      note: expect.stringMatching(/^real-time scheduling not set \(chrt: failed to set pid \d+'s policy: Operation not permitted\): .*CAP_SYS_NICE/),
+      note: expect.stringMatching(/^real-time scheduling not set \(chrt: failed to set (pid|tid) \d+'s policy: Operation not permitted\): .*CAP_SYS_NICE/),
     });
     expect(readScheduling(pid)).toEqual(before);
   });

@@ -3,17 +3,19 @@ import { readFileSync } from 'node:fs';
 import { procStatFields } from '../proc-stat';
 
 /**
- * Real-time scheduling for the harness's event-loop thread (Linux): SCHED_FIFO at a chosen priority, set with
- * util-linux's `chrt` (in every Debian install) on this process's main thread, with `--reset-on-fork` so that
- * threads and processes started afterwards (the libuv thread pool, a trace worker, the controller under test) keep
- * the normal policy.
+ * Real-time scheduling for the harness (Linux): SCHED_FIFO at a chosen priority for every thread the process has,
+ * set with util-linux's `chrt --all-tasks` (in every Debian install), with `--reset-on-fork` so that threads and
+ * processes started afterwards (the libuv thread pool, the trace worker, the controller under test) keep the
+ * normal policy.
  *
  * Why: on a machine that is not idle, a thread of the normal policy that sleeps is sometimes woken 1-3 ms late (the
  * kernel lets the task that runs finish its turn first), and a preemption of a few ms lands on whatever the harness
  * was doing. The event loop times every frame and reply: one late wake-up in a batch of 192 periodic CAN frames
  * makes 2 % of their intervals late. Under SCHED_FIFO the thread runs as soon as it is runnable (docs/performance.md,
- * "Cyclic CAN timing"). Linux keeps 5 % of every second for other tasks by default (`sched_rt_runtime_us`), so a
- * runaway real-time thread cannot take a core away for good.
+ * "Cyclic CAN timing"). All threads, not the event loop's alone: V8's garbage collector has the loop wait for its
+ * helper threads, and at normal priority on a loaded machine those wait behind everything else (p99 3 ms instead of
+ * 0.15 ms beside six busy processes, measured). Linux keeps 5 % of every second for other tasks by default
+ * (`sched_rt_runtime_us`), so a runaway real-time thread cannot take a core away for good.
  */
 
 /** What {@link requestRealtimePriority} found. */
@@ -27,7 +29,7 @@ export type RealtimeResult =
 export interface RealtimeRequest {
   /** SCHED_FIFO priority, 1-99 (`chrt -m` lists the range). */
   priority: number;
-  /** Process whose main thread to set (default this one). */
+  /** Process whose threads to set (default this one). */
   pid?: number;
   platform?: NodeJS.Platform;
   /** The `chrt` program (default `chrt` on the PATH). */
@@ -70,7 +72,7 @@ function run(file: string, args: string[]): Promise<{ code: number | null; stder
 }
 
 /**
- * Put the main thread of `pid` (default this process) on SCHED_FIFO at `priority`, reset on fork. Never throws for
+ * Put the threads of `pid` (default this process) on SCHED_FIFO at `priority`, reset on fork. Never throws for
  * what the system refuses: the result says what happened, in one line where it did not work, and the process runs
  * on as it was. Throws {@link RealtimePriorityError} for a priority outside 1-99.
  */
@@ -79,7 +81,7 @@ export async function requestRealtimePriority(request: RealtimeRequest): Promise
   if ((request.platform ?? process.platform) !== 'linux') return { state: 'not-asked' };
   const pid = request.pid ?? process.pid;
   const chrt = request.chrt ?? 'chrt';
-  const r = await run(chrt, ['--fifo', '--reset-on-fork', '--pid', String(priority), String(pid)]);
+  const r = await run(chrt, ['--fifo', '--reset-on-fork', '--all-tasks', '--pid', String(priority), String(pid)]);
   const advice = 'timers may wake 1-3 ms late on a busy machine; allow it with CAP_SYS_NICE or an rtprio limit (ulimit -r, limits.conf)';
   if (r.missing) return { state: 'refused', note: `real-time scheduling not set (no '${chrt}' program; it is in util-linux): ${advice}` };
   if (r.code !== 0) {
@@ -108,7 +110,7 @@ function readRtRuntime(): number | undefined {
 
 /** One line for a run's log: what the scheduling is. */
 export function describeRealtime(r: RealtimeResult): string {
-  if (r.state === 'on') return `real-time scheduling: SCHED_FIFO priority ${r.priority} on the event-loop thread${r.note ? ` (${r.note})` : ''}`;
+  if (r.state === 'on') return `real-time scheduling: SCHED_FIFO priority ${r.priority} for the harness's threads${r.note ? ` (${r.note})` : ''}`;
   if (r.state === 'refused') return r.note;
   return 'real-time scheduling: not asked (normal policy)';
 }

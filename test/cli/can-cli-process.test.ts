@@ -72,7 +72,7 @@ describe('hil can (child processes)', () => {
     const replay = hil('can', 'replay', file, url, '--speed', 'max', '--realtime', '12');
     expect(await replay.exitCode()).toBe(0);
     // SCHED_FIFO where this machine allows it (root with CAP_SYS_NICE, an rtprio limit), else one line why not.
-    expect(replay.lines.err[0]).toMatch(/^hil can replay: real-time scheduling(: SCHED_FIFO priority 12 on the event-loop thread| not set \()/);
+    expect(replay.lines.err[0]).toMatch(/^hil can replay: real-time scheduling(: SCHED_FIFO priority 12 for the harness's threads| not set \()/);
     expect(replay.lines.err.at(-1)).toBe('replay: sent 2 frames (0 skipped, 0 bad lines dropped)');
     expect(await dump.exitCode()).toBe(0);
     expect(dump.lines.out).toEqual(['rec 123#0102', 'rec 18FF50E5#R']);

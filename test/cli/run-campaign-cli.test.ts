@@ -113,7 +113,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil run / merge: pipes, time modes, sk
     sleeper.kill('SIGKILL');
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { extra?: { scheduling?: { state: string } } };
     if (allowed) {
-      expect(real.stderr).toMatch(/^hil: real-time scheduling: SCHED_FIFO priority 15 on the event-loop thread( \(.+\))?\n$/);
+      expect(real.stderr).toMatch(/^hil: real-time scheduling: SCHED_FIFO priority 15 for the harness's threads( \(.+\))?\n$/);
       expect(manifest.extra?.scheduling).toMatchObject({ state: 'on', policy: 'SCHED_FIFO', priority: 15 });
     } else {
       expect(real.stderr).toMatch(/^hil: real-time scheduling not set \(.+\): timers may wake 1-3 ms late/);

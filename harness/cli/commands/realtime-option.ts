@@ -15,7 +15,7 @@ export const DEFAULT_REALTIME_PRIORITY = 10;
 export function addRealtimeOption(cmd: Command): Command {
   return cmd.option(
     '--realtime [priority]',
-    `Linux: run the harness's event loop under SCHED_FIFO (priority 1-99, default ${DEFAULT_REALTIME_PRIORITY}) for frame and reply timing that a busy machine does not delay; ` +
+    `Linux: run the harness's threads under SCHED_FIFO (priority 1-99, default ${DEFAULT_REALTIME_PRIORITY}) for frame and reply timing that a busy machine does not delay; ` +
       'needs CAP_SYS_NICE or an rtprio limit, else a warning and normal scheduling (docs/performance.md)',
   );
 }
@@ -33,7 +33,7 @@ export function realtimeOption(value: string | boolean | undefined): number | un
 }
 
 /**
- * Apply `--realtime` once the input is known good: SCHED_FIFO for this process's event loop when `priority` is given
+ * Apply `--realtime` once the input is known good: SCHED_FIFO for this process's threads when `priority` is given
  * and something runs in real time (`why` says otherwise, e.g. "every scenario runs in virtual time"). The outcome
  * goes to `report` in one line; a refusal is not an error (the run goes on with normal scheduling).
  */
