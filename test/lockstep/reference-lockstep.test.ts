@@ -11,11 +11,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
+import { ARTIFACTS, builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
 import { CLI, records } from '../support/hil-cli';
 
 const ALL = process.env.HIL_LOCKSTEP_SUITE === 'all';
@@ -97,13 +97,31 @@ describeIf(builtFile('harness', 'cli', 'main.js'), NEEDS_BUILD, 'hil run --time-
     // Every scenario traced both packs' buses and the Modbus endpoint.
     expect(a.size).toBe(scenarios.length * 3);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    for (const [file, hash] of a) expect({ file, hash: b.get(file) }).toEqual({ file, hash });
+    // A difference names its file and first differing line (both runs' text), and both runs' files are kept under
+    // test-artifacts/lockstep/: a rare difference must be diagnosable from the one run that saw it.
+    const differences = [...a].filter(([file, hash]) => b.get(file) !== hash).map(([file]) => firstDifference(dir, file));
+    expect(differences).toEqual([]);
     // And they are not empty: the controller's own frames (0x305 heartbeat) are in them.
     const trace = gunzipSync(readFileSync(join(dir, 'lockstep-1', 'overtemp-fast-charge', 'pack1.log.gz'))).toString('utf8');
     expect(trace).toMatch(/ 305#/);
     expect(existsSync(join(dir, 'lockstep-1', 'overtemp-fast-charge', 'modbus-site.jsonl.gz'))).toBe(true);
   });
 });
+
+/** Where two lock-step runs' copies of `file` first differ (line number and both lines); both kept as artifacts. */
+function firstDifference(dir: string, file: string): { file: string; line: number; run1: string; run2: string } {
+  const text = (run: string): string => gunzipSync(readFileSync(join(dir, run, file))).toString('utf8');
+  const one = text('lockstep-1').split('\n');
+  const two = text('lockstep-2').split('\n');
+  let i = 0;
+  while (i < Math.max(one.length, two.length) && one[i] === two[i]) i++;
+  const keep = join(ARTIFACTS, 'lockstep');
+  for (const run of ['lockstep-1', 'lockstep-2']) {
+    mkdirSync(join(keep, run, dirname(file)), { recursive: true });
+    copyFileSync(join(dir, run, file), join(keep, run, file));
+  }
+  return { file, line: i + 1, run1: one[i] ?? '(end of file)', run2: two[i] ?? '(end of file)' };
+}
 
 function SUBSET_OR_ALL(): string[] {
   return scenarios.map((p) => p.replace(/^.*\//, '').replace(/\.yaml$/, ''));

@@ -2,13 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { ROOT } from './describe-if';
+import { ARTIFACTS } from './describe-if';
 
 /** Debian's Chromium (the `chromium` peer). */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Where browser tests save screenshots (gitignored). */
-export const ARTIFACTS = join(ROOT, 'test-artifacts');
+export { ARTIFACTS };
 
 /**
  * Headless Chromium in a fresh empty profile. The flags keep it from reaching for the network (updates, sync,

@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 /** The repository root (tests run from the sources). */
 export const ROOT = resolve(__dirname, '..', '..');
 
+/** Where tests keep files to look at afterwards (screenshots, the traces of a failed comparison; gitignored). */
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
 /** Why a test that needs the build is skipped. */
 export const NEEDS_BUILD = 'dist/ is missing: run `npm run build` first (`npm test` does)';
 
