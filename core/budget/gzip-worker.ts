@@ -140,10 +140,14 @@ export type StreamState = Int32Array;
 interface Pending {
   resolve: () => void;
   onError: (message: string) => void;
+  /** The stream's shared state ([2] failed is set when its worker is abandoned). */
+  state: StreamState;
 }
 
 let worker: Worker | undefined;
 let failedToStart = false;
+/** Seconds without progress after which the worker is declared stuck ({@link setWorkerStallSeconds}). */
+let stallSeconds = 60;
 const streams = new Map<number, Pending>();
 let nextId = 1;
 let draining = 0;
@@ -176,6 +180,43 @@ function getWorker(): Worker | undefined {
   return worker;
 }
 
+/**
+ * Give up on a worker that stopped answering (a formatter that never returns, a write that blocks: it cannot say so
+ * itself while it is stuck). Every stream open on it hears `why` and settles, so `close()` returns and the run goes
+ * on; its files end where the worker stopped. The thread is terminated, and the next stream starts a new worker.
+ */
+function abandonWorker(why: string): void {
+  const w = worker;
+  if (!w) return;
+  worker = undefined;
+  w.removeAllListeners('message');
+  w.removeAllListeners('error');
+  w.removeAllListeners('exit');
+  w.on('error', () => undefined);
+  void w.terminate();
+  for (const s of [...streams.values()]) {
+    Atomics.store(s.state, 2, 1);
+    Atomics.notify(s.state, 0); // a stream waiting for a slot sees the failure at once
+    s.onError(why);
+    s.resolve();
+  }
+  streams.clear();
+}
+
+/**
+ * How long a stream waits on the worker without progress before it declares the worker stuck (default 60 s): a
+ * batch slot that does not come free, an end or drain that is not answered. For tests of that path.
+ */
+export function setWorkerStallSeconds(seconds: number): void {
+  stallSeconds = seconds;
+}
+
+/** Wait for `settled`, declaring the worker stuck when it has not settled within the stall time. */
+function withinStall<T>(settled: Promise<T>, what: string): Promise<T> {
+  const timer = setTimeout(() => abandonWorker(`the compression worker did not ${what} within ${stallSeconds} s: it is stuck (a write that does not return?); the file ends where it stopped`), stallSeconds * 1000);
+  return settled.finally(() => clearTimeout(timer));
+}
+
 /** A stream's connection to the compression worker, or undefined when no worker can run (then compress inline). */
 export interface CompressionChannel {
   state: StreamState;
@@ -193,25 +234,35 @@ export function openCompressionChannel(fd: number, onError: (message: string) =>
   const id = nextId++;
   const state = new Int32Array(new SharedArrayBuffer(12));
   let resolveDrain: (() => void) | undefined;
-  streams.set(id, { resolve: () => resolveDrain?.(), onError });
+  streams.set(id, { resolve: () => resolveDrain?.(), onError, state });
   return {
     state,
     post(buf, len) {
-      for (;;) {
+      for (let stalled = 0; ; ) {
         const inFlight = Atomics.load(state, 0);
-        if (inFlight < MAX_IN_FLIGHT) break;
-        Atomics.wait(state, 0, inFlight, 1000);
+        if (inFlight < MAX_IN_FLIGHT || Atomics.load(state, 2) !== 0) break;
+        const waitMs = Math.min(1000, stallSeconds * 1000);
+        if (Atomics.wait(state, 0, inFlight, waitMs) !== 'timed-out') stalled = 0;
+        else if (++stalled * waitMs >= stallSeconds * 1000) {
+          abandonWorker(`the compression worker took no chunk for ${stallSeconds} s: it is stuck (a write that blocks?); the file ends where it stopped`);
+          break;
+        }
       }
+      if (Atomics.load(state, 2) !== 0) return; // failed or abandoned: nothing more is written
       Atomics.add(state, 0, 1);
       const ab = buf.buffer.byteLength === buf.length && buf.byteOffset === 0 ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + len);
       w.postMessage({ type: 'chunk', id, fd, buf: ab, len, state }, [ab as ArrayBuffer]);
     },
     drain() {
-      return new Promise<void>((resolve) => {
-        resolveDrain = resolve;
-        if (draining++ === 0) w.ref();
-        w.postMessage({ type: 'sync', id });
-      }).finally(() => {
+      if (!streams.has(id)) return Promise.resolve(); // its worker was abandoned: nothing more will be written
+      return withinStall(
+        new Promise<void>((resolve) => {
+          resolveDrain = resolve;
+          if (draining++ === 0) w.ref();
+          w.postMessage({ type: 'sync', id });
+        }),
+        'finish writing',
+      ).finally(() => {
         if (--draining === 0) w.unref();
       });
     },
@@ -220,9 +271,6 @@ export function openCompressionChannel(fd: number, onError: (message: string) =>
     },
   };
 }
-
-/** Seconds a record stream waits for a batch slot before it declares the worker gone. */
-const STALL_SECONDS = 60;
 
 /** A record stream's connection to the compression worker (see `record-stream.ts`). */
 export interface RecordChannel {
@@ -267,6 +315,7 @@ export function openRecordChannel<P>(
       resolveEnd?.();
     },
     onError,
+    state,
   });
   w.postMessage({ type: 'open', id, fd, shared, slotBytes, chunkBytes, compress, state, chunkOut: CHUNK_OUT_MODULE, module: formatter.module, name: formatter.name, params: formatter.params });
   return {
@@ -277,10 +326,12 @@ export function openRecordChannel<P>(
       for (let stalled = 0; ; ) {
         const inFlight = Atomics.load(state, 0);
         if (inFlight < slots || Atomics.load(state, 2) !== 0) break;
-        if (Atomics.wait(state, 0, inFlight, 1000) !== 'timed-out') stalled = 0;
-        else if (++stalled === STALL_SECONDS) {
-          // A worker that took no batch for this long is gone (it cannot tell us while this thread waits): fail the stream.
+        const waitMs = Math.min(1000, stallSeconds * 1000);
+        if (Atomics.wait(state, 0, inFlight, waitMs) !== 'timed-out') stalled = 0;
+        else if (++stalled * waitMs >= stallSeconds * 1000) {
+          // A worker that took no batch for this long is stuck (it cannot tell us while this thread waits).
           Atomics.store(state, 2, 1);
+          abandonWorker(`the compression worker took no batch for ${stallSeconds} s: it is stuck (a formatter that does not return, a write that blocks?); the file ends where it stopped`);
           break;
         }
       }
@@ -289,15 +340,18 @@ export function openRecordChannel<P>(
       w.postMessage({ type: 'raw', id, bytes: Uint8Array.from(bytes) });
     },
     end() {
-      if (ended) {
+      if (ended || !streams.has(id)) {
         streams.delete(id);
         return Promise.resolve();
       }
-      return new Promise<void>((resolve) => {
-        resolveEnd = resolve;
-        if (draining++ === 0) w.ref();
-        w.postMessage({ type: 'end', id });
-      }).finally(() => {
+      return withinStall(
+        new Promise<void>((resolve) => {
+          resolveEnd = resolve;
+          if (draining++ === 0) w.ref();
+          w.postMessage({ type: 'end', id });
+        }),
+        'finish the file',
+      ).finally(() => {
         streams.delete(id);
         if (--draining === 0) w.unref();
       });

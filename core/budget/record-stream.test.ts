@@ -6,7 +6,8 @@ import { OperationError } from '../errors';
 import { ByteBudget } from './byte-budget';
 import { BudgetExhaustedError } from './budgeted-stream';
 import { digits, thread } from '../../test/support/digits-formatter';
-import { openRecordStream, RECORD_SLOT_BYTES } from './record-stream';
+import { setWorkerStallSeconds } from './gzip-worker';
+import { openRecordStream, RECORD_SLOT_BYTES, RECORD_SLOTS } from './record-stream';
 
 let dir: string;
 beforeAll(() => {
@@ -19,14 +20,60 @@ afterAll(() => {
 /** The test format (test/support/digits-formatter.ts): `n=0042` lines; a record with [4] = 1 fails ('boom'). */
 const transform = digits('n=');
 
-function put(s: ReturnType<typeof openRecordStream>, n: number, fail = false): void {
+function put(s: ReturnType<typeof openRecordStream>, n: number, fail: boolean | 'stuck' = false): void {
   const o = s.reserve(16);
   s.u32[o >> 2] = n;
-  s.u8[o + 4] = fail ? 1 : 0;
+  s.u8[o + 4] = fail === 'stuck' ? 2 : fail ? 1 : 0;
   s.u8[o + 12] = 0;
 }
 
 describe('RecordStream', () => {
+  it('a worker that stops answering: after the stall time the stream fails saying so, close() settles, the run goes on, and the next stream gets a new worker', async () => {
+    setWorkerStallSeconds(1);
+    try {
+      const stuck = openRecordStream(join(dir, 'stuck.txt'), transform, undefined, { worker: true });
+      const other = openRecordStream(join(dir, 'other.txt'), transform, undefined, { worker: true });
+      put(other, 7);
+      put(stuck, 1, 'stuck'); // the worker will never return from this batch
+      let refused: Error | undefined;
+      const started = Date.now();
+      // Fill batches until every slot is in flight: the stream waits for one, for the stall time, then gives up.
+      try {
+        for (let i = 0; i < RECORD_SLOTS * (RECORD_SLOT_BYTES / 16) + 16; i++) put(stuck, i % 10_000);
+      } catch (err) {
+        refused = err as Error;
+      }
+      expect(refused?.message).toMatch(/stuck\.txt failed: the compression worker took no batch for 1 s: it is stuck/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      await expect(stuck.close()).rejects.toThrow(/took no batch for 1 s/);
+      // Every stream on that worker hears it (its file ends where the worker stopped), and its close settles too.
+      await expect(other.close()).rejects.toThrow(/other\.txt failed: the compression worker took no batch/);
+      // A new stream runs on a new worker.
+      const next = openRecordStream(join(dir, 'next.txt.gz'), thread, undefined, { worker: true });
+      put(next, 1);
+      await next.close();
+      expect(gunzipSync(readFileSync(join(dir, 'next.txt.gz'))).toString()).toBe('worker\n');
+    } finally {
+      setWorkerStallSeconds(60);
+    }
+  });
+
+  it('a worker stuck in the last batch: close() settles after the stall time with the reason, and the next stream works', async () => {
+    setWorkerStallSeconds(1);
+    try {
+      const s = openRecordStream(join(dir, 'stuck-last.txt'), transform, undefined, { worker: true });
+      put(s, 3);
+      put(s, 4, 'stuck');
+      await expect(s.close()).rejects.toThrow(/stuck-last\.txt failed: the compression worker did not finish the file within 1 s: it is stuck/);
+      const next = openRecordStream(join(dir, 'after.txt'), transform, undefined, { worker: true });
+      put(next, 5);
+      await next.close();
+      expect(readFileSync(join(dir, 'after.txt'), 'utf8')).toBe('n=0005\n');
+    } finally {
+      setWorkerStallSeconds(60);
+    }
+  });
+
   it('formats records the same in the worker and on this thread, plain and .gz, raw bytes in order, also ones larger than a batch', async () => {
     const big = Buffer.alloc(RECORD_SLOT_BYTES + 100, 0x61);
     const texts: string[] = [];

@@ -7,7 +7,7 @@ import { copyRawRecord, RAW_RECORD, type RecordFormatter, type RecordTransform }
  * formatter is ordinary module code.
  *
  * `digitsFormatter`: a 16-byte record, [0..3] a number written as 4 decimal digits on a line after `prefix`, [4] = 1
- * fails the formatter ('boom'), [12] = 0 (raw records have {@link RAW_RECORD} there, copied as they are).
+ * fails the formatter ('boom'), [4] = 2 never returns (a stuck worker), [12] = 0 (raw records have {@link RAW_RECORD} there, copied as they are).
  */
 const DIGITS = 4;
 
@@ -20,6 +20,7 @@ export function digitsFormatter(prefix: string): RecordFormatter {
         continue;
       }
       if (u8[o + 4] === 1) throw new Error('boom');
+      if (u8[o + 4] === 2) for (;;); // never returns: a stuck worker
       const line = `${prefix}${String(u32[o >> 2]).padStart(DIGITS, '0')}\n`;
       out.room(line.length);
       for (let i = 0; i < line.length; i++) out.buf[out.len++] = line.charCodeAt(i);
