@@ -189,6 +189,7 @@ function abandonWorker(why: string): void {
   const w = worker;
   if (!w) return;
   worker = undefined;
+  draining = 0;
   w.removeAllListeners('message');
   w.removeAllListeners('error');
   w.removeAllListeners('exit');
@@ -211,10 +212,23 @@ export function setWorkerStallSeconds(seconds: number): void {
   stallSeconds = seconds;
 }
 
-/** Wait for `settled`, declaring the worker stuck when it has not settled within the stall time. */
-function withinStall<T>(settled: Promise<T>, what: string): Promise<T> {
+/**
+ * Post `message` and wait for the worker's answer (`onAnswer` receives the resolver the stream's answer calls), the
+ * worker referenced meanwhile so the process waits for it; a worker that has not answered within the stall time is
+ * declared stuck ({@link abandonWorker}, which settles the wait).
+ */
+function askWorker(w: Worker, message: { type: 'sync' | 'end'; id: number }, what: string, onAnswer: (resolve: () => void) => void): Promise<void> {
+  if (w !== worker) return Promise.resolve(); // abandoned: its streams have settled
   const timer = setTimeout(() => abandonWorker(`the compression worker did not ${what} within ${stallSeconds} s: it is stuck (a write that does not return?); the file ends where it stopped`), stallSeconds * 1000);
-  return settled.finally(() => clearTimeout(timer));
+  return new Promise<void>((resolve) => {
+    onAnswer(resolve);
+    if (draining++ === 0) w.ref();
+    w.postMessage(message);
+  }).finally(() => {
+    clearTimeout(timer);
+    // An abandoned worker's count was reset with it (abandonWorker): only the current one's asks count down.
+    if (worker === w && --draining === 0) w.unref();
+  });
 }
 
 /** A stream's connection to the compression worker, or undefined when no worker can run (then compress inline). */
@@ -255,16 +269,7 @@ export function openCompressionChannel(fd: number, onError: (message: string) =>
     },
     drain() {
       if (!streams.has(id)) return Promise.resolve(); // its worker was abandoned: nothing more will be written
-      return withinStall(
-        new Promise<void>((resolve) => {
-          resolveDrain = resolve;
-          if (draining++ === 0) w.ref();
-          w.postMessage({ type: 'sync', id });
-        }),
-        'finish writing',
-      ).finally(() => {
-        if (--draining === 0) w.unref();
-      });
+      return askWorker(w, { type: 'sync', id }, 'finish writing', (resolve) => (resolveDrain = resolve));
     },
     release() {
       streams.delete(id);
@@ -344,17 +349,7 @@ export function openRecordChannel<P>(
         streams.delete(id);
         return Promise.resolve();
       }
-      return withinStall(
-        new Promise<void>((resolve) => {
-          resolveEnd = resolve;
-          if (draining++ === 0) w.ref();
-          w.postMessage({ type: 'end', id });
-        }),
-        'finish the file',
-      ).finally(() => {
-        streams.delete(id);
-        if (--draining === 0) w.unref();
-      });
+      return askWorker(w, { type: 'end', id }, 'finish the file', (resolve) => (resolveEnd = resolve)).finally(() => streams.delete(id));
     },
   };
 }
