@@ -39,7 +39,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { RealClock, type RealClockOptions } from '../core/clock';
-import { describeRealtime, requestRealtimePriority } from '../core/clock/realtime-priority';
+import { describeRealtime, realtimeArg, requestRealtimePriority } from '../core/clock/realtime-priority';
 import { makeFrame } from '../protocols/can/frame';
 import { VirtualBus } from '../protocols/can/media/virtual';
 
@@ -86,7 +86,7 @@ function args(): { seconds: number; python: boolean; only: string | undefined; w
     warmup: !a.includes('--no-warmup'),
     // --realtime [prio]: SCHED_FIFO for both stacks, as `hil run --realtime` gives ours (our threads, python-can's
     // whole process under chrt), instead of running the whole bench under chrt.
-    realtime: a.includes('--realtime') ? Number(/^\d+$/.test(get('--realtime') ?? '') ? get('--realtime') : 10) : undefined,
+    realtime: a.includes('--realtime') ? realtimeArg(get('--realtime')) : undefined,
   };
 }
 

@@ -73,7 +73,7 @@ import { ModbusRtuServer } from '../protocols/modbus/rtu/rtu-server';
 import type { RtuLink } from '../protocols/modbus/rtu/rtu-link';
 import { SerialLink } from '../protocols/modbus/rtu/rtu-serial-link';
 import { PtyPair } from '../protocols/modbus/rtu/rtu-pty-pair';
-import { describeRealtime, requestRealtimePriority } from '../core/clock/realtime-priority';
+import { describeRealtime, realtimeArg, requestRealtimePriority } from '../core/clock/realtime-priority';
 import { RegisterMap } from '../protocols/modbus/register-map';
 import { ModbusServerCore } from '../protocols/modbus/server-core';
 import { t35Ms, wireTimeMs } from '../protocols/modbus/rtu/rtu-timing';
@@ -416,7 +416,7 @@ async function main(): Promise<void> {
   // their threads as `hil run --realtime` does), if this machine allows it.
   let scheduling = 'normal scheduling (--realtime [prio]: every process under SCHED_FIFO)';
   if (argv.includes('--realtime')) {
-    const prio = /^\d+$/.test(arg('--realtime') ?? '') ? Number(arg('--realtime')) : 10;
+    const prio = realtimeArg(arg('--realtime'));
     const r = await requestRealtimePriority({ priority: prio });
     scheduling = r.state === 'on' ? `SCHED_FIFO priority ${prio} for every process (client, socat, servers)` : `${describeRealtime(r)}; every process at normal priority`;
     if (r.state === 'on') realtime = prio;

@@ -213,6 +213,25 @@ export function setWorkerStallSeconds(seconds: number): void {
 }
 
 /**
+ * Wait (this thread blocked) until a stream has fewer than `limit` items in flight; false when it failed meanwhile
+ * or before. A worker that takes no item for the stall time is stuck (it cannot say so while this thread waits): it
+ * is abandoned ({@link abandonWorker}), which fails the stream.
+ */
+function waitForRoom(state: StreamState, limit: number, item: 'chunk' | 'batch'): boolean {
+  const waitMs = Math.min(1000, stallSeconds * 1000);
+  for (let stalled = 0; ; ) {
+    if (Atomics.load(state, 2) !== 0) return false;
+    const inFlight = Atomics.load(state, 0);
+    if (inFlight < limit) return true;
+    if (Atomics.wait(state, 0, inFlight, waitMs) !== 'timed-out') stalled = 0;
+    else if (++stalled * waitMs >= stallSeconds * 1000) {
+      abandonWorker(`the compression worker took no ${item} for ${stallSeconds} s: it is stuck (a formatter that does not return, a write that blocks?); the file ends where it stopped`);
+      return false;
+    }
+  }
+}
+
+/**
  * Post `message` and wait for the worker's answer (`onAnswer` receives the resolver the stream's answer calls), the
  * worker referenced meanwhile so the process waits for it; a worker that has not answered within the stall time is
  * declared stuck ({@link abandonWorker}, which settles the wait).
@@ -252,17 +271,7 @@ export function openCompressionChannel(fd: number, onError: (message: string) =>
   return {
     state,
     post(buf, len) {
-      for (let stalled = 0; ; ) {
-        const inFlight = Atomics.load(state, 0);
-        if (inFlight < MAX_IN_FLIGHT || Atomics.load(state, 2) !== 0) break;
-        const waitMs = Math.min(1000, stallSeconds * 1000);
-        if (Atomics.wait(state, 0, inFlight, waitMs) !== 'timed-out') stalled = 0;
-        else if (++stalled * waitMs >= stallSeconds * 1000) {
-          abandonWorker(`the compression worker took no chunk for ${stallSeconds} s: it is stuck (a write that blocks?); the file ends where it stopped`);
-          break;
-        }
-      }
-      if (Atomics.load(state, 2) !== 0) return; // failed or abandoned: nothing more is written
+      if (!waitForRoom(state, MAX_IN_FLIGHT, 'chunk')) return; // failed or abandoned: nothing more is written
       Atomics.add(state, 0, 1);
       const ab = buf.buffer.byteLength === buf.length && buf.byteOffset === 0 ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + len);
       w.postMessage({ type: 'chunk', id, fd, buf: ab, len, state }, [ab as ArrayBuffer]);
@@ -328,18 +337,7 @@ export function openRecordChannel<P>(
     post(slot, len) {
       Atomics.add(state, 0, 1);
       w.postMessage({ type: 'records', id, slot, len });
-      for (let stalled = 0; ; ) {
-        const inFlight = Atomics.load(state, 0);
-        if (inFlight < slots || Atomics.load(state, 2) !== 0) break;
-        const waitMs = Math.min(1000, stallSeconds * 1000);
-        if (Atomics.wait(state, 0, inFlight, waitMs) !== 'timed-out') stalled = 0;
-        else if (++stalled * waitMs >= stallSeconds * 1000) {
-          // A worker that took no batch for this long is stuck (it cannot tell us while this thread waits).
-          Atomics.store(state, 2, 1);
-          abandonWorker(`the compression worker took no batch for ${stallSeconds} s: it is stuck (a formatter that does not return, a write that blocks?); the file ends where it stopped`);
-          break;
-        }
-      }
+      waitForRoom(state, slots, 'batch');
     },
     raw(bytes) {
       w.postMessage({ type: 'raw', id, bytes: Uint8Array.from(bytes) });

@@ -26,7 +26,6 @@ export interface RecordTransform<P> {
   params: P;
 }
 
-
 /**
  * Copy the raw record at byte offset `o` (flags {@link RAW_RECORD}) to `out` as it is; returns the offset of the
  * next record (raw bytes are padded to 8).

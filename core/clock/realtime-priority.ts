@@ -36,6 +36,9 @@ export interface RealtimeRequest {
   chrt?: string;
 }
 
+/** SCHED_FIFO priority when none is named: above every normal task, below the kernel's interrupt threads (50). */
+export const DEFAULT_REALTIME_PRIORITY = 10;
+
 /** A priority outside 1-99. */
 export class RealtimePriorityError extends Error {
   override readonly name = 'RealtimePriorityError';
@@ -48,6 +51,14 @@ export function parseRealtimePriority(value: string | number): number {
     throw new RealtimePriorityError(`real-time priority ${String(value)}: expected an integer from 1 to 99 (SCHED_FIFO)`);
   }
   return n;
+}
+
+/**
+ * The priority after a `--realtime` flag in a script's arguments: the next argument when it is a priority, else
+ * {@link DEFAULT_REALTIME_PRIORITY} (the flag given bare, or followed by another flag).
+ */
+export function realtimeArg(next: string | undefined): number {
+  return next !== undefined && /^\d+$/.test(next) ? parseRealtimePriority(next) : DEFAULT_REALTIME_PRIORITY;
 }
 
 /** Policy and real-time priority of a thread, from `/proc/<pid>/stat` (fields 41 and 40; proc(5)). */

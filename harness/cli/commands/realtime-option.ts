@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  DEFAULT_REALTIME_PRIORITY,
   describeRealtime,
   parseRealtimePriority,
   RealtimePriorityError,
@@ -8,8 +9,6 @@ import {
 } from '../../../core/clock/realtime-priority';
 import { ConfigError } from '../../../core/errors';
 
-/** SCHED_FIFO priority of a bare `--realtime`: above every normal task, below the kernel's interrupt threads (50). */
-export const DEFAULT_REALTIME_PRIORITY = 10;
 
 /** Add `--realtime [priority]` to a command that runs benches in real time. */
 export function addRealtimeOption(cmd: Command): Command {

@@ -10,7 +10,7 @@ import { runReplay } from './replay';
 import { runSend } from './send';
 import { runServe } from './serve';
 import { processStop } from './stop-signal';
-import { applyRealtime, realtimeOption } from '../realtime-option';
+import { addRealtimeOption, applyRealtime, realtimeOption } from '../realtime-option';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -94,7 +94,7 @@ export function registerCanCommands(program: Command): void {
       });
     });
 
-  can
+  addRealtimeOption(can
     .command('send')
     .description('send frames (cansend form), or one DBC message by signal values; once or periodically')
     .argument('<medium>', 'e.g. socketcand://127.0.0.1:29536/can0')
@@ -103,8 +103,7 @@ export function registerCanCommands(program: Command): void {
     .option('--message <name>', 'message to encode (name or id); signals not set get their start value')
     .option('--set <sig=value,...>', 'signal values (numbers, true/false, value-table names), repeatable', collect)
     .option('--period <ms>', 'send every period ms (until Ctrl-C, or --count rounds)')
-    .option('--count <n>', 'rounds to send (default 1)')
-    .option('--realtime [priority]', 'Linux: send under SCHED_FIFO (priority 1-99, default 10), as hil run --realtime; needs CAP_SYS_NICE or an rtprio limit')
+    .option('--count <n>', 'rounds to send (default 1)'))
     .addHelpText('after', `\nExamples:\n  hil can send socketcand://127.0.0.1:29536/can0 305#0000000000000000\n  hil can send socketcand://127.0.0.1:29536/can0 --dbc data/dbc/pylon-lv.dbc --message BMS_Limits --set ChargeVoltageLimit=53.2,ChargeCurrentLimit=50 --period 1000${MEDIA_HELP}`)
     .action(async (medium: string, frames: string[], opts: { dbc?: string; message?: string; set?: string[]; period?: string; count?: string; realtime?: string | boolean }) => {
       const periodMs = opts.period !== undefined ? parsePositive('--period', opts.period) : undefined;
@@ -148,15 +147,14 @@ export function registerCanCommands(program: Command): void {
       });
     });
 
-  can
+  addRealtimeOption(can
     .command('replay')
     .description('replay a candump log or pcap onto a medium with its original timing')
     .argument('<file>', 'file.log or file.pcap')
     .argument('<medium>', 'e.g. socketcand://127.0.0.1:29536/can0')
     .option('--speed <x>', "time factor: 2 twice as fast, 0.5 half speed, 'max' back to back", '1')
     .option('--loop', 'start again at the end, until Ctrl-C')
-    .option('--channel <name>', 'replay only lines of this channel (candump logs)')
-    .option('--realtime [priority]', 'Linux: replay under SCHED_FIFO (priority 1-99, default 10), as hil run --realtime; needs CAP_SYS_NICE or an rtprio limit')
+    .option('--channel <name>', 'replay only lines of this channel (candump logs)'))
     .action(async (file: string, medium: string, opts: { speed: string; loop?: boolean; channel?: string; realtime?: string | boolean }) => {
       const speed = parsePositive('--speed', opts.speed, true);
       const rt = realtimeOption(opts.realtime);
