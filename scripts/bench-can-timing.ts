@@ -36,10 +36,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { RealClock, type RealClockOptions } from '../core/clock';
-import { describeRealtime, realtimeArg, requestRealtimePriority } from '../core/clock/realtime-priority';
+import { engineGc, RealClock, type RealClockOptions } from '../core/clock';
+import { describeRealtime, fifoPrefix, realtimeArg, requestRealtimePriority } from '../core/clock/realtime-priority';
 import { makeFrame } from '../protocols/can/frame';
 import { VirtualBus } from '../protocols/can/media/virtual';
 
@@ -276,7 +274,8 @@ function runPython(seconds: number, stagger: boolean): Promise<Chunk> {
       return;
     }
     const pyArgs = ['-c', PY_REFERENCE, String(seconds), String(PACKS), String(MESSAGES), String(PERIOD_MS), String(WARMUP_MS), stagger ? '1' : '0'];
-    const child = pythonRealtime === undefined ? spawn(PYTHON, pyArgs) : spawn('chrt', ['--fifo', String(pythonRealtime), PYTHON, ...pyArgs]);
+    const [cmd, ...args] = [...fifoPrefix(pythonRealtime), PYTHON, ...pyArgs];
+    const child = spawn(cmd!, args);
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -347,11 +346,6 @@ function noiseFloor(ms: number): { over1: number; max: number } {
   return { over1, max };
 }
 
-/** `gc()` (a full collection) without --expose-gc on the command line, as scripts/bench-runner.ts does. */
-function exposeGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 async function main(): Promise<void> {
   const { seconds, python, only, warmup, realtime } = args();
@@ -385,7 +379,7 @@ async function main(): Promise<void> {
   // Each round runs the variants in a fresh random order, and every chunk starts from a collected heap: in a fixed
   // order the variant right after a python child always ran in its wake (measured: twice the GC pauses of the
   // same scheduler one place later, in every run).
-  const fullGc = exposeGc();
+  const fullGc = engineGc()!;
   for (let round = 0; round < ROUNDS; round++) {
     const order = [...selected];
     for (let i = order.length - 1; i > 0; i--) {

@@ -73,7 +73,7 @@ import { ModbusRtuServer } from '../protocols/modbus/rtu/rtu-server';
 import type { RtuLink } from '../protocols/modbus/rtu/rtu-link';
 import { SerialLink } from '../protocols/modbus/rtu/rtu-serial-link';
 import { PtyPair } from '../protocols/modbus/rtu/rtu-pty-pair';
-import { describeRealtime, realtimeArg, requestRealtimePriority } from '../core/clock/realtime-priority';
+import { describeRealtime, fifoPrefix, realtimeArg, requestRealtimePriority } from '../core/clock/realtime-priority';
 import { RegisterMap } from '../protocols/modbus/register-map';
 import { ModbusServerCore } from '../protocols/modbus/server-core';
 import { t35Ms, wireTimeMs } from '../protocols/modbus/rtu/rtu-timing';
@@ -223,7 +223,8 @@ async function stop(child: ChildProcess): Promise<void> {
 let realtime: number | undefined;
 /** `cmd args` as spawned under `--realtime` (chrt --fifo P cmd args) or as they are. */
 function rtArgv(cmd: string, args: string[]): [string, string[]] {
-  return realtime === undefined ? [cmd, args] : ['chrt', ['--fifo', String(realtime), cmd, ...args]];
+  const [c, ...a] = [...fifoPrefix(realtime), cmd, ...args];
+  return [c!, a];
 }
 
 /** Our server processes under `--realtime`: SCHED_FIFO on their threads, as `hil run --realtime` does it. */
@@ -240,7 +241,7 @@ async function measureAll(servers: Array<{ name: string; start: (path: string) =
   let result: Array<{ lat: number[]; bad: number }> = [];
   try {
     for (const s of servers) {
-      const pty = await PtyPair.start(realtime === undefined ? {} : { prefix: ['chrt', '--fifo', String(realtime)] });
+      const pty = await PtyPair.start({ prefix: fifoPrefix(realtime) });
       ptys.push(pty);
       const child = s.start(pty.a);
       children.push(child);

@@ -59,9 +59,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { VirtualClock } from '../core/clock';
+import { engineGc, VirtualClock } from '../core/clock';
 import { ageUnderDuty, dutyProfile } from '../emulators/bms/pack/duty';
 import { loadPackFixture } from '../emulators/bms/pack/fixtures';
 import { PackModel } from '../emulators/bms/pack/pack-model';
@@ -204,14 +202,9 @@ function referencePass(): number {
   return t;
 }
 
-/** A `gc()` without --expose-gc on the command line. */
-function getGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 async function scaleFigures(hours: number, withController: boolean, withCli: boolean, repeat: number): Promise<void> {
-  const gc = getGc();
+  const gc = engineGc()!;
   const refMs = Math.min(referencePass(), referencePass());
   console.log(`\n2. Scale: ${hours} h simulated, 1 s step, 16 packs (16 CAN hub buses) + 4 inverters, virtual time`);
   console.log(`   reference: typed-array pass 16 x 96 elements x 86,400 steps = ${f1(refMs)} ms`);

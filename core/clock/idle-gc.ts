@@ -192,30 +192,48 @@ export class LazyIdleGc {
 
 let engine: IdleGcEngine | null | undefined;
 
+let gcFn: EngineGc | null | undefined;
+
+/** V8's `gc`: no options, a full collection; `{ type: 'minor' }`, a scavenge. */
+export type EngineGc = (options?: { type: 'minor' | 'major' }) => void;
+
 /**
- * The running V8 as an {@link IdleGcEngine}, or `null` when it cannot be had. Its `gc` is `globalThis.gc` when the
- * process was started with `--expose-gc`; otherwise the flag is set at run time (`v8.setFlagsFromString`), `gc`
- * taken from a fresh context and the flag cleared again, once per process: contexts created later in this process
- * (`vm`, test runners) do not see a global `gc`.
+ * V8's `gc`, or undefined when it cannot be had: `globalThis.gc` when the process was started with `--expose-gc`;
+ * otherwise the flag is set at run time (`v8.setFlagsFromString`), `gc` taken from a fresh context and the flag
+ * cleared again, once per process: contexts created later in this process (`vm`, test runners) do not see a global
+ * `gc`. For {@link v8Engine} and the benchmark scripts.
  */
-export function v8Engine(): IdleGcEngine | null {
-  if (engine !== undefined) return engine;
-  engine = null;
+export function engineGc(): EngineGc | undefined {
+  if (gcFn !== undefined) return gcFn ?? undefined;
+  gcFn = null;
   try {
-    // Loaded here, not at the top: node:v8 costs about 1.3 ms to load, and nothing else at start-up needs it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { getHeapSpaceStatistics, setFlagsFromString } = require('node:v8') as typeof import('node:v8');
+    const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runInNewContext } = require('node:vm') as typeof import('node:vm');
     let gc = (globalThis as { gc?: unknown }).gc;
     if (typeof gc !== 'function') {
       setFlagsFromString('--expose-gc');
       gc = runInNewContext('gc');
-      // Off again: only the context made for it has `gc`; contexts made later (`vm`, test runners) do not.
       setFlagsFromString('--no-expose-gc');
     }
-    if (typeof gc !== 'function') return engine;
-    const collect = gc as (options: { type: 'minor' | 'major' }) => void;
+    if (typeof gc === 'function') gcFn = gc as EngineGc;
+  } catch {
+    /* no gc to be had */
+  }
+  return gcFn ?? undefined;
+}
+
+/** The running V8 as an {@link IdleGcEngine} (its `gc` from {@link engineGc}), or `null` when it cannot be had. */
+export function v8Engine(): IdleGcEngine | null {
+  if (engine !== undefined) return engine;
+  engine = null;
+  try {
+    // Loaded here, not at the top: node:v8 costs about 1.3 ms to load, and nothing else at start-up needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { getHeapSpaceStatistics } = require('node:v8') as typeof import('node:v8');
+    const collect = engineGc();
+    if (!collect) return engine;
     engine = {
       usage: () => {
         for (const s of getHeapSpaceStatistics()) {

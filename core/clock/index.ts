@@ -6,5 +6,5 @@ export { defaultClock } from './default-clock';
 export { ScaledClock } from './scaled-clock';
 export { PeriodicSchedule } from './periodic-schedule';
 export type { PeriodicScheduleOptions, ScheduleSlot, ScheduleStats } from './periodic-schedule';
-export { IdleGc, LazyIdleGc, v8Engine } from './idle-gc';
-export type { IdleGcEngine, IdleGcOptions, IdleGcStats, YoungGenUsage } from './idle-gc';
+export { engineGc, IdleGc, LazyIdleGc, v8Engine } from './idle-gc';
+export type { EngineGc, IdleGcEngine, IdleGcOptions, IdleGcStats, YoungGenUsage } from './idle-gc';

@@ -61,6 +61,14 @@ export function realtimeArg(next: string | undefined): number {
   return next !== undefined && /^\d+$/.test(next) ? parseRealtimePriority(next) : DEFAULT_REALTIME_PRIORITY;
 }
 
+/**
+ * The command prefix that runs a program, all its threads, under SCHED_FIFO at `priority` (`chrt --fifo P`), or none
+ * when `priority` is undefined: for benchmarks that run peers (python-can, pymodbus, socat) as the harness runs.
+ */
+export function fifoPrefix(priority: number | undefined): string[] {
+  return priority === undefined ? [] : ['chrt', '--fifo', String(priority)];
+}
+
 /** Policy and real-time priority of a thread, from `/proc/<pid>/stat` (fields 41 and 40; proc(5)). */
 export function readScheduling(pid: number = process.pid): { policy: number; priority: number } | undefined {
   const rest = procStatFields(pid);

@@ -83,6 +83,12 @@ export class WireSignals {
     const frame = this.last.get(key);
     if (!frame) return undefined;
     if (what === 'age') return (nowMs - (frame.timestamp ?? nowMs)) / 1000;
+    const v = this.decode(frame)?.signals[what];
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  /** A frame seen on the bus decoded with the DBC (truncated frames too), or null; once per frame. */
+  decode(frame: CanFrame): DecodedMessage | null {
     let d = this.decoded.get(frame);
     if (d === undefined) {
       try {
@@ -92,8 +98,7 @@ export class WireSignals {
       }
       this.decoded.set(frame, d);
     }
-    const v = d?.signals[what];
-    return typeof v === 'number' ? v : undefined;
+    return d;
   }
 
   /** Whether a name refers to a message/signal of the DBC (for checking scenarios). */

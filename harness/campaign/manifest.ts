@@ -128,7 +128,7 @@ export function buildManifest(ctx: ManifestContext): Manifest {
     inputs.push(i);
   };
   for (const v of ctx.variants ?? []) for (const i of benchInputs(v, hash)) list(i);
-  for (const s of ctx.scenarios) if (!listed.has(`scenario\u0000${s.source}`)) list({ kind: 'scenario', name: s.id, file: s.source, sha256: hash(s.source) });
+  for (const s of ctx.scenarios) list({ kind: 'scenario', name: s.id, file: s.source, sha256: hash(s.source) });
   const dut = ctx.bench.file.dut;
   const kind = dut?.module && (ctx.timeMode !== 'real' || !dut.command) ? 'module' : dut?.command ? 'command' : dut?.module ? 'module' : 'none';
   return {

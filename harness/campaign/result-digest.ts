@@ -12,20 +12,11 @@ export function digestResult(r: ScenarioResult): ScenarioResult {
   const { series: _series, evidence: _evidence, provenance: _provenance, expectations, ...rest } = r;
   return {
     ...rest,
-    expectations: expectations.map((x) =>
-      x.verdict === 'pass'
-        ? { id: x.id, ...(x.requirement !== undefined ? { requirement: x.requirement } : {}), status: x.status, verdict: x.verdict, message: '', where: '' }
-        : {
-            id: x.id,
-            ...(x.requirement !== undefined ? { requirement: x.requirement } : {}),
-            status: x.status,
-            verdict: x.verdict,
-            message: x.message,
-            ...(x.atMs !== undefined ? { atMs: x.atMs } : {}),
-            ...(x.observed ? { observed: x.observed } : {}),
-            where: x.where,
-          },
-    ),
+    expectations: expectations.map((x) => {
+      const base = { id: x.id, ...(x.requirement !== undefined ? { requirement: x.requirement } : {}), status: x.status, verdict: x.verdict };
+      if (x.verdict === 'pass') return { ...base, message: '', where: '' };
+      return { ...base, message: x.message, ...(x.atMs !== undefined ? { atMs: x.atMs } : {}), ...(x.observed ? { observed: x.observed } : {}), where: x.where };
+    }),
     evidence: { frames: [], writes: [], dutOutput: [], events: [] },
   };
 }

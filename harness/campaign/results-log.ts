@@ -127,7 +127,7 @@ export function readResultAt(ref: ResultRef): ScenarioResult {
 
 function parseResultsLog<R>(file: string, keep: (result: ScenarioResult, ref: ResultRef) => R): ResultsLogOf<R> {
   const log: ResultsLogOf<R> = { file, empty: true, runs: [], results: [], starts: [], damaged: [] };
-  scanLines(file, (raw, line, start, last) => {
+  scanLines(file, (raw, line, start, last, bytes) => {
     if (!raw.trim()) return;
     log.empty = false;
     let rec: Record<string, unknown>;
@@ -152,7 +152,7 @@ function parseResultsLog<R>(file: string, keep: (result: ScenarioResult, ref: Re
         }
         {
           const { type: _type, ...result } = rec;
-          log.results.push(keep(result as unknown as ScenarioResult, { file, line, offset: start, length: Buffer.byteLength(raw, 'utf8') }));
+          log.results.push(keep(result as unknown as ScenarioResult, { file, line, offset: start, length: bytes }));
         }
         return;
       case 'scenario-start':
@@ -169,9 +169,9 @@ const CHUNK = 1 << 20;
 
 /**
  * Each line of a file in turn (1-based line number, byte offset of its start, whether it is text after the last
- * newline), read in 1 MiB chunks: the file is never in memory whole. Throws `ConfigError` if it cannot be read.
+ * newline, its length in bytes), read in 1 MiB chunks: the file is never in memory whole. Throws `ConfigError` if it cannot be read.
  */
-function scanLines(file: string, visit: (raw: string, line: number, offset: number, last: boolean) => void): void {
+function scanLines(file: string, visit: (raw: string, line: number, offset: number, last: boolean, bytes: number) => void): void {
   let fd: number;
   const fail = (err: unknown): never => {
     const code = (err as NodeJS.ErrnoException).code;
@@ -197,17 +197,28 @@ function scanLines(file: string, visit: (raw: string, line: number, offset: numb
       if (n === 0) break;
       let from = 0;
       for (let nl = buf.indexOf(0x0a, 0); nl >= 0 && nl < n; nl = buf.indexOf(0x0a, from)) {
-        pending.push(buf.subarray(from, nl));
-        const bytes = Buffer.concat(pending);
-        visit(bytes.toString('utf8'), ++line, offset, false);
-        offset += bytes.length + 1;
-        pending = [];
+        // A line within this chunk is decoded where it lies; one begun in an earlier chunk is joined first.
+        let text: string;
+        let length: number;
+        if (pending.length === 0) {
+          text = buf.toString('utf8', from, nl);
+          length = nl - from;
+        } else {
+          pending.push(buf.subarray(from, nl));
+          const bytes = Buffer.concat(pending);
+          text = bytes.toString('utf8');
+          length = bytes.length;
+          pending = [];
+        }
+        visit(text, ++line, offset, false, length);
+        offset += length + 1;
         from = nl + 1;
       }
       if (from < n) pending.push(Buffer.from(buf.subarray(from, n)));
     }
     // Text after the last newline: a record never finished, or one written without its newline.
-    visit(Buffer.concat(pending).toString('utf8'), ++line, offset, true);
+    const rest = Buffer.concat(pending);
+    visit(rest.toString('utf8'), ++line, offset, true, rest.length);
   } finally {
     closeSync(fd);
   }

@@ -59,6 +59,20 @@ export function prepareResume(outDir: string, bench: Bench, selected: readonly S
     throw new ConfigError(`cannot resume: ${path} holds ${shardText(lastRun.shard)}, this run asks for ${shardText(shard)}; give the same --shard, or start a new --out`);
   }
   const wanted = new Map(selected.map((s) => [s.id, s]));
+  // Sweep variants share their base scenario's file: it is read and hashed once (an unreadable one hashes the
+  // scenario itself, which differs per variant, so that is not kept).
+  const fileShas = new Map<string, string>();
+  const shaOf = (scenario: Scenario): string => {
+    const known = fileShas.get(scenario.source);
+    if (known !== undefined) return known;
+    let unreadable = false;
+    const sha = hashOf(scenario.source, () => {
+      unreadable = true;
+      return JSON.stringify(scenario);
+    });
+    if (!unreadable) fileShas.set(scenario.source, sha);
+    return sha;
+  };
   for (const { head, ref } of log.results) {
     const scenario = wanted.get(head.scenario);
     if (!scenario) continue;
@@ -67,7 +81,7 @@ export function prepareResume(outDir: string, bench: Bench, selected: readonly S
       kept.delete(head.scenario);
       continue;
     }
-    const sha = hashOf(scenario.source, () => JSON.stringify(scenario));
+    const sha = shaOf(scenario);
     if (head.scenarioSha256 !== undefined && head.scenarioSha256 !== sha) {
       kept.delete(head.scenario);
       notes.push(`resume: '${head.scenario}' changed since its result (${scenario.source}); it runs again`);

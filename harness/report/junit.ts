@@ -1,4 +1,3 @@
-import { writeFileSync, renameSync } from 'node:fs';
 import { trafficText } from './traffic-text';
 import { GrowingReportFile, MemoryParts, type PartStore } from './part-spool';
 import type { ScenarioResult } from '../scenario/result';
@@ -185,9 +184,3 @@ function fileLine(where: string | undefined): string {
   return m ? ` file="${esc(m[1]!)}" line="${m[2]!}"` : ` file="${esc(where)}"`;
 }
 
-/** Write atomically (temp file + rename), so a crash never leaves a half-written report. */
-export function writeJUnit(path: string, results: ScenarioResult[]): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, toJUnit(results));
-  renameSync(tmp, path);
-}

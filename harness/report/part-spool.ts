@@ -1,5 +1,4 @@
 import { closeSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { OperationError } from '../../core/errors';
 
@@ -79,12 +78,8 @@ export class SpooledParts implements PartStore {
   private closed = false;
   bytes = 0;
 
-  /** `beside`: the report's path (the folder goes next to it); none: a folder in the system's temporary directory. */
-  constructor(beside?: string) {
-    if (beside === undefined) {
-      this.dir = mkdtempSync(join(tmpdir(), 'hil-report-parts-'));
-      return;
-    }
+  /** `beside`: the report's path (the folder goes next to it). */
+  constructor(beside: string) {
     const prefix = `.${basename(beside)}.parts-`;
     const home = dirname(beside);
     for (const stale of safeReaddir(home)) {

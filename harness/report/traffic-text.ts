@@ -1,6 +1,5 @@
+import { sinceZero } from '../bench/evidence-recorder';
 import type { TrafficEvidence } from '../scenario/traffic-evidence';
-
-const seconds = (ms: number): string => `t=${(ms / 1000).toFixed(3)}s`;
 
 /** One line per CAN bus and Modbus endpoint: what the whole block says in a summary. */
 export function trafficHeadline(t: TrafficEvidence): string {
@@ -31,7 +30,7 @@ export function trafficText(t: TrafficEvidence): string[] {
   const out: string[] = [`traffic: ${trafficHeadline(t)}`];
   for (const b of t.can) {
     out.push(canHeading(b));
-    for (const m of b.messages) out.push(`  ${m.id} ${m.name} x${m.count}, last ${seconds(m.lastAtMs)}: ${m.last || '(not decodable)'}`);
+    for (const m of b.messages) out.push(`  ${m.id} ${m.name} x${m.count}, last ${sinceZero(m.lastAtMs, 0)}: ${m.last || '(not decodable)'}`);
     if (b.omittedMessages) out.push(`  ... ${b.omittedMessages} more message(s) in the trace`);
   }
   for (const m of t.modbus) {

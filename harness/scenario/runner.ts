@@ -428,7 +428,7 @@ class ScenarioRun {
     const identity = withSunSpec(collectIdentity(this.inst.devices.values()), sunspec);
     if (identity) this.result.controllerIdentity = identity;
     // What was said on the wire, for every verdict: counts, last decoded values, the trace files behind them.
-    this.evidence.traffic = trafficEvidence({ can: this.inst.can, modbus: this.inst.modbus, timeZeroMs: this.inst.timeZeroMs });
+    this.evidence.traffic = trafficEvidence(this.inst);
     return expectations;
   }
 

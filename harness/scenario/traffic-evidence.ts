@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { formatDecoded } from '../../protocols/can/dbc';
+import { formatId } from '../../protocols/can/frame';
 import type { BenchCanBus } from '../bench/can-media';
 import { sinceZero } from '../bench/evidence-recorder';
 import type { BenchModbus } from '../bench/modbus-endpoints';
@@ -89,7 +90,6 @@ export interface TrafficSource extends EvidenceSource {
 }
 
 const cut = (s: string): string => (s.length > TRAFFIC_LINE_CHARS ? `${s.slice(0, TRAFFIC_LINE_CHARS - 1)}…` : s);
-const hexId = (id: number, extended: boolean): string => `0x${id.toString(16).toUpperCase().padStart(extended ? 8 : 3, '0')}`;
 
 /**
  * The traffic of a bench as it stands (call before it closes), with the trace files and transaction logs the bench
@@ -112,14 +112,9 @@ export function trafficEvidence(src: TrafficSource): TrafficEvidence {
           unknownFrames += count;
           continue;
         }
-        let last = '';
-        try {
-          const d = wire.db.tryDecode(frame, { allowTruncated: true });
-          last = d ? cut(formatDecoded(d)) : '';
-        } catch {
-          last = '';
-        }
-        known.push({ id: hexId(frame.id, !!frame.extended), name: msg.name, count, lastAtMs: Math.round((frame.timestamp ?? src.timeZeroMs) - src.timeZeroMs), last });
+        const d = wire.decode(frame);
+        const last = d ? cut(formatDecoded(d)) : '';
+        known.push({ id: `0x${formatId(frame.id, !!frame.extended)}`, name: msg.name, count, lastAtMs: Math.round((frame.timestamp ?? src.timeZeroMs) - src.timeZeroMs), last });
       }
       entry.messages = known.slice(0, TRAFFIC_MESSAGES_PER_BUS);
       if (known.length > entry.messages.length) entry.omittedMessages = known.length - entry.messages.length;

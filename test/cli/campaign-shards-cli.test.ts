@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { builtFile, describeIf, NEEDS_BUILD } from '../support/describe-if';
+import { join } from 'node:path';
+import { builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
+import { CLI } from '../support/hil-cli';
 
-const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
 const hil = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
 const built = builtFile('harness', 'cli', 'main.js') && builtFile('examples', 'controllers', 'reference', 'controller.js');
 

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
+import { chrtAllows } from '../support/peers';
 import { CLI, records } from '../support/hil-cli';
 
 jest.setTimeout(120_000);
@@ -108,9 +109,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil run / merge: pipes, time modes, sk
     const real = hil('run', r1, '--bench', CI_BENCH, '--realtime', '15', '--out', out);
     expect(real.status).toBe(0);
     // What this machine allows, asked of chrt itself on a sleeping child (a container may refuse even root).
-    const sleeper = spawn('sleep', ['10'], { stdio: 'ignore' });
-    const allowed = spawnSync('chrt', ['--fifo', '--pid', '15', String(sleeper.pid)]).status === 0;
-    sleeper.kill('SIGKILL');
+    const allowed = chrtAllows(15);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { extra?: { scheduling?: { state: string } } };
     if (allowed) {
       expect(real.stderr).toMatch(/^hil: real-time scheduling: SCHED_FIFO priority 15 for the harness's threads( \(.+\))?\n$/);

@@ -7,7 +7,8 @@ import { DashboardServer } from '../../harness/ui/dashboard-server';
 import type { CanBus } from '../../protocols/can/bus';
 import { openBus } from '../../protocols/can/registry';
 import { onePackBench } from '../support/benches';
-import { artifact, launchBrowser } from '../support/browser';
+import { launchBrowser } from '../support/browser';
+import { artifact } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
 import { until } from '../support/until';
 

@@ -16,8 +16,8 @@ import { runCampaign } from '../../harness/campaign/run-campaign';
 import { ConsoleReporter } from '../../harness/report/console';
 import type { PlotSpec } from '../../harness/report/html-plot';
 import { loadScenario } from '../../harness/scenario/load-scenario';
-import { artifact, launchBrowser } from '../support/browser';
-import { ROOT } from '../support/describe-if';
+import { launchBrowser } from '../support/browser';
+import { artifact, ROOT } from '../support/describe-if';
 import { describeWithPeers } from '../support/peers';
 
 const quiet = (): ConsoleReporter => new ConsoleReporter({ write: () => true } as unknown as NodeJS.WritableStream, false);

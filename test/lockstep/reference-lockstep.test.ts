@@ -11,11 +11,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ARTIFACTS, builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
+import { artifact, builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
 import { CLI, records } from '../support/hil-cli';
 
 const ALL = process.env.HIL_LOCKSTEP_SUITE === 'all';
@@ -115,11 +115,7 @@ function firstDifference(dir: string, file: string): { file: string; line: numbe
   const two = text('lockstep-2').split('\n');
   let i = 0;
   while (i < Math.max(one.length, two.length) && one[i] === two[i]) i++;
-  const keep = join(ARTIFACTS, 'lockstep');
-  for (const run of ['lockstep-1', 'lockstep-2']) {
-    mkdirSync(join(keep, run, dirname(file)), { recursive: true });
-    copyFileSync(join(dir, run, file), join(keep, run, file));
-  }
+  for (const run of ['lockstep-1', 'lockstep-2']) copyFileSync(join(dir, run, file), artifact(join('lockstep', run, dirname(file)), basename(file)));
   return { file, line: i + 1, run1: one[i] ?? '(end of file)', run2: two[i] ?? '(end of file)' };
 }
 

@@ -1,13 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { ARTIFACTS } from './describe-if';
 
 /** Debian's Chromium (the `chromium` peer). */
 export const CHROMIUM = '/usr/bin/chromium';
 
-export { ARTIFACTS };
 
 /**
  * Headless Chromium in a fresh empty profile. The flags keep it from reaching for the network (updates, sync,
@@ -31,9 +29,3 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
   };
 }
 
-/** A path for a screenshot under {@link ARTIFACTS}/<group>/ (created). */
-export function artifact(group: string, file: string): string {
-  const dir = join(ARTIFACTS, group);
-  mkdirSync(dir, { recursive: true });
-  return join(dir, file);
-}

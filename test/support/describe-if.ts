@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The repository root (tests run from the sources). */
@@ -6,6 +6,13 @@ export const ROOT = resolve(__dirname, '..', '..');
 
 /** Where tests keep files to look at afterwards (screenshots, the traces of a failed comparison; gitignored). */
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+/** A path for a file kept under {@link ARTIFACTS}/<group>/ (the folder created). */
+export function artifact(group: string, file: string): string {
+  const dir = join(ARTIFACTS, group);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, file);
+}
 
 /** Why a test that needs the build is skipped. */
 export const NEEDS_BUILD = 'dist/ is missing: run `npm run build` first (`npm test` does)';

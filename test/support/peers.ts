@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Debian python interpreter: the peers' python packages live there, not in a pyenv. */
@@ -67,4 +67,17 @@ export function describeWithPeers(peers: Peer[], name: string, body: () => void)
     // Skipped on purpose, reason in the name: the peer is not installed here.
     it.skip(`skipped: ${reason}`, () => undefined);
   });
+}
+
+/**
+ * Whether this machine lets this user put a process under SCHED_FIFO at `priority`, asked of util-linux `chrt` itself
+ * on a sleeping child (a container may refuse even root): the oracle of the `--realtime` tests.
+ */
+export function chrtAllows(priority: number): boolean {
+  const sleeper = spawn('sleep', ['10'], { stdio: 'ignore' });
+  try {
+    return spawnSync('chrt', ['--fifo', '--pid', String(priority), String(sleeper.pid)]).status === 0;
+  } finally {
+    sleeper.kill('SIGKILL');
+  }
 }

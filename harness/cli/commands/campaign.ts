@@ -9,7 +9,7 @@ import { exitCodeForResults } from '../../scenario/result';
 import { trapInterrupts } from '../interrupt';
 import { addTraceOptions, checkOutDir, sharedCampaignOptions, timeModeOption, type SharedRunCliOptions } from './run-options';
 import { planTimeModes } from '../../campaign/time-mode';
-import { addRealtimeOption, applyRealtime, realtimeOption } from './realtime-option';
+import { addRealtimeOption, applyRunRealtime, realtimeOption } from './realtime-option';
 import { parseShard } from './scenario-args';
 import { formatProblem } from '../../config/problems';
 import { preflightDut } from '../../dut/dut-preflight';
@@ -67,7 +67,7 @@ export function registerCampaignCommand(program: Command): void {
       const shard = parseShard(opts.shard);
       const reporter = new ConsoleReporter();
       const anyReal = planTimeModes(campaign.bench, campaign.scenarios, timeMode).some((p) => p.mode === 'real');
-      const scheduling = await applyRealtime(rtPriority, (l) => process.stderr.write(`hil: ${l}\n`), anyReal ? undefined : 'every scenario runs in virtual time');
+      const scheduling = await applyRunRealtime(rtPriority, anyReal);
       let verdicts: RequirementVerdict[] = [];
       const trap = trapInterrupts();
       let outcome;

@@ -46,3 +46,8 @@ export async function applyRealtime(priority: number | undefined, report: (line:
   report(result.state === 'not-asked' ? `real-time scheduling: not asked (${process.platform} is not Linux)` : describeRealtime(result));
   return result;
 }
+
+/** {@link applyRealtime} for `hil run` and `hil campaign`: asked only when some scenario runs in real time; `hil:` lines on stderr. */
+export function applyRunRealtime(priority: number | undefined, anyReal: boolean): Promise<RealtimeResult | undefined> {
+  return applyRealtime(priority, (l) => process.stderr.write(`hil: ${l}\n`), anyReal ? undefined : 'every scenario runs in virtual time');
+}

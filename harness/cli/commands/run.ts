@@ -8,7 +8,7 @@ import type { RunDashboard } from '../../ui/run-dashboard';
 import { trapInterrupts } from '../interrupt';
 import { preflightRun } from './preflight';
 import { addTraceOptions, checkOutDir, checkSpeed, sharedCampaignOptions, speedOption, timeModeOption, type SharedRunCliOptions } from './run-options';
-import { addRealtimeOption, applyRealtime, realtimeOption } from './realtime-option';
+import { addRealtimeOption, applyRunRealtime, realtimeOption } from './realtime-option';
 import { parseShard } from './scenario-args';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -89,7 +89,7 @@ export function registerRunCommand(program: Command): void {
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
-      const scheduling = await applyRealtime(rtPriority, (l) => process.stderr.write(`hil: ${l}\n`), anyReal ? undefined : 'every scenario runs in virtual time');
+      const scheduling = await applyRunRealtime(rtPriority, anyReal);
       const trap = trapInterrupts();
       let outcome;
       try {
