@@ -44,6 +44,10 @@
  *    in-process Modbus call, slab-carved register arrays, zero-copy borrowed frames) took the ratio from 2.4-2.6 x
  *    to 1.9-2.0 x in the same sitting; its profile is in docs/performance.md.
  *
+ *    `--awake` adds the plant alone with its BMS watchdogs off; `--floor` adds a controller that makes the reference
+ *    controller's traffic and nothing else (scripts/bench-floor-controller.ts), which splits what a controller costs
+ *    into the harness's share (serving its traffic) and the controller's own work.
+ *
  * 3. Years in seconds (issue 19): the scenario step `age` on the scale bench, 3 simulated years of the
  *    'solar-self-consumption' duty on all 16 packs (BenchInstance.agePacks, what the runner calls), wall time against
  *    the goal of 5 s; then, for one pack (pack2's Tesla Model S module), 30 days of the same duty by the fast method
@@ -52,7 +56,7 @@
  *    reference of this section).
  *
  *   npm run build && node dist/scripts/bench-runner.js [--runs 7] [--hours 24] [--controller] [--skip-startup]
- *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30] [--repeat 1] [--awake]
+ *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30] [--repeat 1] [--awake] [--floor]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
@@ -208,8 +212,11 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
   const refMs = Math.min(referencePass(), referencePass());
   console.log(`\n2. Scale: ${hours} h simulated, 1 s step, 16 packs (16 CAN hub buses) + 4 inverters, virtual time`);
   console.log(`   reference: typed-array pass 16 x 96 elements x 86,400 steps = ${f1(refMs)} ms`);
-  const variants: Array<{ label: string; controller: boolean; awake?: boolean }> = [{ label: 'no controller', controller: false }];
+  const variants: Array<{ label: string; controller: boolean; awake?: boolean; module?: string }> = [{ label: 'no controller', controller: false }];
   if (withController) variants.push({ label: 'reference controller in-process, periodMs 1000', controller: true });
+  // --floor: a controller that makes the reference's traffic and does nothing else (bench-floor-controller.ts): what
+  // the harness itself costs for serving a controller like the reference, apart from the controller's own work.
+  const floor = withController && flag('floor') ? variants.push({ label: "traffic floor: the reference's CAN and one-second Modbus traffic, no decisions", controller: true, module: join(root, 'dist', 'scripts', 'bench-floor-controller.js') }) - 1 : undefined;
   // --awake: the plant alone with every BMS heartbeat watchdog at its longest (24 h), so no pack goes idle for want of
   // a controller's 0x305: is the plant-alone reference lighter only because its packs sleep?
   if (withController && flag('awake')) variants.push({ label: 'no controller, BMS watchdogs off (packs awake)', controller: false, awake: true });
@@ -223,7 +230,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
   for (let round = 0; round < repeat; round++) {
     for (const [vi, v] of variants.entries()) {
       const bench = loadBench(scaleBench);
-      if (v.controller) bench.file.dut = { module: join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js') };
+      if (v.controller) bench.file.dut = { module: v.module ?? join(root, 'dist', 'examples', 'controllers', 'reference', 'controller.js') };
       if (v.awake) for (const d of bench.file.devices) if (d.type === 'bms') d.params = { ...d.params, heartbeat: { timeoutS: 86_400 } };
       const scenario = loadScenario(dayScenario);
       scenario.durationMs = hours * 3_600_000;
@@ -236,7 +243,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
       let gcMs = 0; // time spent in the forced GCs of the samples, taken out of wall and CPU
       const result = await runScenario(bench, scenario, {
         mode: 'virtual',
-        ...(v.controller ? { dutOptions: { periodMs: 1000 } } : {}),
+        ...(v.controller && !v.module ? { dutOptions: { periodMs: 1000 } } : {}),
         onBench: (inst) => () => {
           const t = { frames: 0, deliveries: 0, modbus: 0 };
           const hubs = new Set([...inst.can.values()].flatMap((b) => (b.hub ? [b.hub] : [])));
@@ -294,9 +301,17 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
     console.log(`   per simulated second: plant alone ${f1(plantUs)} us of CPU (${perS(p.frames)} frames on the buses, ${perS(p.deliveries)} copies delivered, ${perS(p.modbus)} Modbus requests)`);
     console.log(`   the controller adds ${f1(addedUs)} us for ${perS(c.modbus - p.modbus)} Modbus requests, ${perS(c.frames - p.frames)} more frames on the buses and ${perS(c.deliveries - p.deliveries)} more frame copies delivered, and its own work`);
     console.log(`   goal 1.3 x leaves ${f1(0.3 * plantUs)} us per simulated second for all of that (${f1(addedUs / (0.3 * plantUs))} x over)`);
-    if (variants[2]) {
-      const awakeRatio = median(cpus[2]!.map((w, i) => w / cpus[0]![i]!));
-      console.log(`   plant alone with its packs awake / plant alone: ${awakeRatio.toFixed(2)} x (CPU); controller in the loop / plant awake: ${median(cpus[1]!.map((w, i) => w / cpus[2]![i]!)).toFixed(2)} x (CPU)`);
+    const awake = variants.findIndex((v) => v.awake);
+    if (awake > 0) {
+      const awakeRatio = median(cpus[awake]!.map((w, i) => w / cpus[0]![i]!));
+      console.log(`   plant alone with its packs awake / plant alone: ${awakeRatio.toFixed(2)} x (CPU); controller in the loop / plant awake: ${median(cpus[1]!.map((w, i) => w / cpus[awake]![i]!)).toFixed(2)} x (CPU)`);
+    }
+    if (floor !== undefined) {
+      const floorRatio = median(cpus[floor]!.map((w, i) => w / cpus[0]![i]!));
+      const [f, r] = [traffic[floor]!, traffic[1]!];
+      const floorUs = ((median(cpus[floor]!) - median(cpus[0]!)) * 1000) / simS;
+      console.log(`   traffic floor / plant alone: ${floorRatio.toFixed(2)} x (CPU): the harness's share, ${f1(floorUs)} us per simulated second for ${perS(f.modbus - p.modbus)} Modbus requests, ${perS(f.frames - p.frames)} more frames and ${perS(f.deliveries - p.deliveries)} more copies delivered`);
+      console.log(`   reference controller / traffic floor: ${median(cpus[1]!.map((w, i) => w / cpus[floor]![i]!)).toFixed(2)} x (CPU): its own work (decoding, policy, setpoint writes, fifth-second reads: ${perS(r.modbus - f.modbus)} more Modbus requests)`);
     }
   }
   if (withCli) {

@@ -1,4 +1,4 @@
-import { decodeRaw, encodeRaw, encodeIntInto, notImplementedRegisters, rawRange } from './point-codec';
+import { decodeRaw, encodeRaw, encodeIntInto, encodeSmallInto, notImplementedRegisters, rawRange, smallIntEncoding } from './point-codec';
 import type { SunSpecPointType } from './model-def';
 
 describe('SunSpec point codec', () => {
@@ -59,6 +59,21 @@ describe('SunSpec point codec', () => {
           expect({ type, v, regs: Array.from(regs) }).toEqual({ type, v, regs: [0xabcd, ...encodeRaw(type, size, v, 'x'), 0xabcd] });
         }
       }
+    });
+
+    it('a resolved encoding (smallIntEncoding, encodeSmallInto) writes what encodeIntInto writes', () => {
+      for (const [type, size] of types) {
+        const enc = smallIntEncoding(type)!;
+        expect(enc).toBeDefined();
+        for (const v of values) {
+          const fast = new Uint16Array(size + 2).fill(0xabcd);
+          const slow = new Uint16Array(size + 2).fill(0xabcd);
+          encodeSmallInto(enc, v, fast, 1);
+          encodeIntInto(type, v, slow, 1);
+          expect({ type, v, regs: Array.from(fast) }).toEqual({ type, v, regs: Array.from(slow) });
+        }
+      }
+      for (const type of ['acc64', 'uint64', 'int64', 'float32', 'string'] as const) expect(smallIntEncoding(type)).toBeUndefined();
     });
 
     it('writes 64-bit counters in 0..2^53-1 exactly as encodeRaw does', () => {

@@ -186,6 +186,47 @@ export function encodeIntInto(type: SunSpecPointType, value: RawValue, regs: { [
   return true;
 }
 
+
+/**
+ * How a 16- or 32-bit integer type is stored, resolved once: for points a device refreshes on every read
+ * (`SunSpecModel` live points), so the hot path looks nothing up by type name.
+ */
+export interface SmallIntEncoding {
+  readonly two: boolean;
+  /** Accumulator: wraps modulo `m` instead of saturating. */
+  readonly acc: boolean;
+  /** 2^16 or 2^32. */
+  readonly m: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The encoding of a 16- or 32-bit integer type, or `undefined` for any other type. */
+export function smallIntEncoding(type: SunSpecPointType): SmallIntEncoding | undefined {
+  const info = T[type];
+  if (info.kind !== 'int' || info.size === 4) return undefined;
+  const two = info.size === 2;
+  const m = two ? 0x100000000 : 0x10000;
+  const acc = isAccumulator(type);
+  if (info.signed) return { two, acc, m, min: -m / 2 + 1, max: m / 2 - 1 };
+  return { two, acc, m, min: 0, max: NA_NUMBER.get(type) === m - 1 ? m - 2 : m - 1 };
+}
+
+/** `encodeIntInto` for a finite number and a resolved encoding (same rounding, saturation and wrapping). */
+export function encodeSmallInto(enc: SmallIntEncoding, value: number, regs: { [i: number]: number }, offset: number): void {
+  const m = enc.m;
+  let x = Math.round(value);
+  if (enc.acc) x = ((x % m) + m) % m;
+  else {
+    x = x < enc.min ? enc.min : x > enc.max ? enc.max : x;
+    if (x < 0) x += m;
+  }
+  if (enc.two) {
+    regs[offset] = Math.floor(x / 0x10000);
+    regs[offset + 1] = x % 0x10000;
+  } else regs[offset] = x;
+}
+
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**

@@ -121,6 +121,37 @@ describe('SunSpecDevice', () => {
     }
   });
 
+  it('a live refresh stores what set() and setRaw() store, for every scale factor, value and integer point type', () => {
+    // Model 103: int16/uint16/acc32/uint32/enum16/bitfield32 points, scale factors in sunssf registers; W_SF given
+    // as a constant would be a number `sf` in other models, so 1 (DER) has constant exponents checked through set().
+    const names = ['A', 'PhVphA', 'W', 'Hz', 'PF', 'WH', 'DCW', 'TmpCab', 'St', 'Evt1'];
+    const values = [0, 1, -1, 0.05, 12.345, -7.5, 230.1, 49.99, 65535, 70000, -40000, 2 ** 31, 1e12, NaN, Infinity];
+    for (const sf of [-3, -2, -1, 0, 1, 2]) {
+      for (const v of values) {
+        const scaleFactors = { A_SF: sf, V_SF: sf, W_SF: sf, Hz_SF: sf, PF_SF: sf, WH_SF: sf, DCW_SF: sf, Tmp_SF: sf };
+        const live = SunSpecModel.load(103, { scaleFactors, live: names.map((n) => [n, () => v] as const) });
+        const raw = SunSpecModel.load(103, { scaleFactors, live: names.map((n) => [n, () => v, 'raw'] as const) });
+        const bySet = SunSpecModel.load(103, { scaleFactors });
+        const byRaw = SunSpecModel.load(103, { scaleFactors });
+        live.refresh();
+        for (const n of names) bySet.set(n, v);
+        expect({ sf, v, regs: Array.from(live.registers) }).toEqual({ sf, v, regs: Array.from(bySet.registers) });
+        // A raw value that is not finite is refused by both (EncodeError), as before.
+        if (!Number.isFinite(v)) {
+          expect(() => raw.refresh()).toThrow(/is not a finite number/);
+          expect(() => byRaw.setRaw('A', v)).toThrow(/is not a finite number/);
+          continue;
+        }
+        raw.refresh();
+        for (const n of names) byRaw.setRaw(n, v);
+        expect({ sf, v, regs: Array.from(raw.registers) }).toEqual({ sf, v, regs: Array.from(byRaw.registers) });
+      }
+    }
+    // A scale factor not implemented: the refresh throws as set() does, naming the point.
+    const unset = SunSpecModel.load(103, { live: [['W', () => 5]] });
+    expect(() => unset.refresh()).toThrow(/point W: scale factor W_SF is not set/);
+  });
+
   it('refreshes every live point before an onRead hook (which may read any of them)', () => {
     const m: SunSpecModel = SunSpecModel.load(101, {
       scaleFactors: { W_SF: 0, VA_SF: 0 },
