@@ -3,7 +3,7 @@
  * run against a real controller process (the reference controller, at --speed 10 to keep the test short): all pass,
  * and a controller with a deliberate defect (no comms timeout) fails the comms-loss scenario.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,27 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil init (real CLI)', () => {
     const deaf = run([join(dir, 'scenarios', 'comms-loss.yaml')], '--dut-arg', '--defect', '--dut-arg', 'no-comms-timeout');
     expect(deaf.stdout).toMatch(/FAIL +comms-loss[\s\S]*comms-loss-goes-safe/);
     expect(deaf.status).toBe(1);
+    writeFileSync(join(dir, 'done'), '');
+  });
+
+  (fast || process.env.CI === 'true' ? it : it.skip)('on one CPU (taskset) a sped-up run does not take real-time scheduling, and says why before it starts', async () => {
+    const main = join(ROOT, 'dist', 'examples', 'controllers', 'reference', 'main.js');
+    expect(hil('init', '--controller', `node ${main} --pack pack1=\${can.pack1.url} --inverter inv1=\${modbus.site.url}/1?pack=pack1`, '--dir', dir).status).toBe(0);
+    // The decision is printed before the first scenario starts; the run is then interrupted (its verdicts on one busy
+    // CPU are not this test's business).
+    const child = spawn('taskset', ['-c', '0', process.execPath, CLI, 'run', join(dir, 'scenarios', 'nominal.yaml'), '--bench', join(dir, 'bench.yaml'), '--time-mode', 'real', '--speed', '10', '--realtime', '--out', join(dir, 'out')], { cwd: ROOT });
+    let stderr = '';
+    const line = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/real-time scheduling/.test(stderr)) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await Promise.race([line, exited]);
+    child.kill('SIGINT');
+    await exited;
+    expect(stderr).toMatch(/^hil: real-time scheduling: not asked \(--speed 10 on one CPU: a busy real-time harness would leave the controller process 5 % of it/m);
     writeFileSync(join(dir, 'done'), '');
   });
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import {
   DEFAULT_REALTIME_PRIORITY,
@@ -47,7 +48,21 @@ export async function applyRealtime(priority: number | undefined, report: (line:
   return result;
 }
 
-/** {@link applyRealtime} for `hil run` and `hil campaign`: asked only when some scenario runs in real time; `hil:` lines on stderr. */
-export function applyRunRealtime(priority: number | undefined, anyReal: boolean): Promise<RealtimeResult | undefined> {
-  return applyRealtime(priority, (l) => process.stderr.write(`hil: ${l}\n`), anyReal ? undefined : 'every scenario runs in virtual time');
+/**
+ * Why `hil run` or `hil campaign` does not ask for real-time scheduling, or `undefined` when it does: nothing runs in
+ * real time, or `--speed` above 1 on one CPU (this process's CPU set). A sped-up run keeps the harness busy most of the
+ * time, and a busy real-time thread leaves normal tasks, the controller process among them, only what the kernel
+ * keeps back from real-time tasks (5 % by default, kernel.sched_rt_runtime_us): on one CPU the controller would starve.
+ */
+export function realtimeSkipReason(anyReal: boolean, speed: number | undefined, cpus: number = availableParallelism()): string | undefined {
+  if (!anyReal) return 'every scenario runs in virtual time';
+  if (speed !== undefined && speed > 1 && cpus <= 1) {
+    return `--speed ${speed} on one CPU: a busy real-time harness would leave the controller process 5 % of it; real-time scheduling is for true real time there`;
+  }
+  return undefined;
+}
+
+/** {@link applyRealtime} for `hil run` and `hil campaign` (see {@link realtimeSkipReason}); `hil:` lines on stderr. */
+export function applyRunRealtime(priority: number | undefined, anyReal: boolean, speed?: number): Promise<RealtimeResult | undefined> {
+  return applyRealtime(priority, (l) => process.stderr.write(`hil: ${l}\n`), realtimeSkipReason(anyReal, speed));
 }

@@ -89,7 +89,7 @@ export function registerRunCommand(program: Command): void {
         const probe = await BenchInstance.start(bench, { clock: new RealClock(), mode: 'real', seed: 1, serveNetwork: true });
         await probe.close();
       }
-      const scheduling = await applyRunRealtime(rtPriority, anyReal);
+      const scheduling = await applyRunRealtime(rtPriority, anyReal, speed);
       const trap = trapInterrupts();
       let outcome;
       try {
