@@ -161,35 +161,13 @@ export function encodeIntInto(type: SunSpecPointType, value: RawValue, regs: { [
     return true;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) return false;
-  const two = info.size === 2;
-  const m = two ? 0x100000000 : 0x10000;
-  let x = Math.round(value);
-  if (isAccumulator(type)) {
-    x = ((x % m) + m) % m;
-  } else {
-    let min: number;
-    let max: number;
-    if (info.signed) {
-      min = -m / 2 + 1;
-      max = m / 2 - 1;
-    } else {
-      min = 0;
-      max = NA_NUMBER.get(type) === m - 1 ? m - 2 : m - 1;
-    }
-    x = x < min ? min : x > max ? max : x;
-    if (x < 0) x += m;
-  }
-  if (two) {
-    regs[offset] = Math.floor(x / 0x10000);
-    regs[offset + 1] = x % 0x10000;
-  } else regs[offset] = x;
+  encodeSmallInto(SMALL_INT_ENCODINGS.get(type)!, value, regs, offset);
   return true;
 }
 
-
 /**
- * How a 16- or 32-bit integer type is stored, resolved once: for points a device refreshes on every read
- * (`SunSpecModel` live points), so the hot path looks nothing up by type name.
+ * How a 16- or 32-bit integer type is stored, resolved once per type: `encodeIntInto` and the points a device
+ * refreshes on every read (`SunSpecModel` live points) look nothing else up by type name.
  */
 export interface SmallIntEncoding {
   readonly two: boolean;
@@ -201,15 +179,22 @@ export interface SmallIntEncoding {
   readonly max: number;
 }
 
+/** Each 16- and 32-bit integer type's encoding (the clamp of `encodeRaw`: the not-implemented pattern is never written). */
+const SMALL_INT_ENCODINGS = new Map<SunSpecPointType, SmallIntEncoding>(
+  (Object.entries(T) as Array<[SunSpecPointType, TypeInfo]>)
+    .filter(([, i]) => i.kind === 'int' && i.size !== 4)
+    .map(([type, info]): [SunSpecPointType, SmallIntEncoding] => {
+      const two = info.size === 2;
+      const m = two ? 0x100000000 : 0x10000;
+      const acc = isAccumulator(type);
+      if (info.signed) return [type, { two, acc, m, min: -m / 2 + 1, max: m / 2 - 1 }];
+      return [type, { two, acc, m, min: 0, max: NA_NUMBER.get(type) === m - 1 ? m - 2 : m - 1 }];
+    }),
+);
+
 /** The encoding of a 16- or 32-bit integer type, or `undefined` for any other type. */
 export function smallIntEncoding(type: SunSpecPointType): SmallIntEncoding | undefined {
-  const info = T[type];
-  if (info.kind !== 'int' || info.size === 4) return undefined;
-  const two = info.size === 2;
-  const m = two ? 0x100000000 : 0x10000;
-  const acc = isAccumulator(type);
-  if (info.signed) return { two, acc, m, min: -m / 2 + 1, max: m / 2 - 1 };
-  return { two, acc, m, min: 0, max: NA_NUMBER.get(type) === m - 1 ? m - 2 : m - 1 };
+  return SMALL_INT_ENCODINGS.get(type);
 }
 
 /** `encodeIntInto` for a finite number and a resolved encoding (same rounding, saturation and wrapping). */

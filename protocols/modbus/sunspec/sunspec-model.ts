@@ -61,11 +61,14 @@ interface LiveEntry {
   readonly sf: PointLayout | number | undefined;
   readonly raw: boolean;
   readonly get: () => RawValue;
-  /** A 16- or 32-bit integer point: its encoding, for the fast path of finite numbers (`refresh`). */
+  /**
+   * For the fast path of finite numbers (`refresh`): the encoding of a 16- or 32-bit integer point whose scale factor
+   * is a constant, none (unscaled or raw) or a one-register `sunssf` point; undefined otherwise.
+   */
   readonly enc: SmallIntEncoding | undefined;
-  /** Register of its scale factor when that is a one-register `sunssf` point, else -1. */
+  /** Register of its `sunssf` scale factor, else -1. */
   readonly sfAt: number;
-  /** Its constant exponent when `sf` is one, 0 when unscaled or raw. */
+  /** Its exponent when that is a constant, 0 when unscaled or raw. */
   readonly sfConst: number;
 }
 
@@ -96,7 +99,8 @@ export class SunSpecModel {
       const p = this.pointOrThrow(name);
       const sf = raw === 'raw' || p.sf === undefined ? undefined : typeof p.sf === 'number' ? p.sf : this.pointOrThrow(p.sf);
       const sfAt = typeof sf === 'object' && sf.type === 'sunssf' && sf.size === 1 ? sf.offset : -1;
-      return { p, end: p.offset + p.size, sf, raw: raw === 'raw', get, enc: smallIntEncoding(p.type), sfAt, sfConst: typeof sf === 'number' ? sf : 0 };
+      const enc = typeof sf === 'object' && sfAt < 0 ? undefined : smallIntEncoding(p.type);
+      return { p, end: p.offset + p.size, sf, raw: raw === 'raw', get, enc, sfAt, sfConst: typeof sf === 'number' ? sf : 0 };
     });
   }
 
@@ -116,23 +120,16 @@ export class SunSpecModel {
       if (e.end <= from || e.p.offset >= to) continue;
       const v = e.get();
       if (e.enc !== undefined && typeof v === 'number' && Number.isFinite(v)) {
-        // The common case (an integer point, a finite value, its scale factor set), with what `setPointValue` and
-        // `encodeIntInto` would look up by name resolved once: the same registers, a fraction of the time.
-        if (e.raw || e.sf === undefined) {
-          encodeSmallInto(e.enc, v, regs, e.p.offset);
-          continue;
-        }
+        // The common case (an integer point, a finite value), with what `setPointValue` and `encodeIntInto` would
+        // look up by name resolved once: the same registers, a fraction of the time.
         let sf = e.sfConst;
         if (e.sfAt >= 0) {
           const r = regs[e.sfAt]!;
-          if (r !== 0x8000) sf = r >= 0x8000 ? r - 0x10000 : r;
-          else {
-            this.setPointValue(e.p, e.sf, v); // not implemented: throws, naming the point
+          if (r === 0x8000) {
+            this.setPointValue(e.p, e.sf, v); // the scale factor is not implemented: throws, naming the point
             continue;
           }
-        } else if (typeof e.sf !== 'number') {
-          this.setPointValue(e.p, e.sf, v);
-          continue;
+          sf = r >= 0x8000 ? r - 0x10000 : r;
         }
         encodeSmallInto(e.enc, sf === 0 ? v : v / 10 ** sf, regs, e.p.offset);
         continue;
