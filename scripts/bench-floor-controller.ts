@@ -6,27 +6,20 @@
  * - claims every pack bus the same way: no receive queue, the five LV ids it reads as receive filters, one borrowing
  *   listener (here it only counts the frames);
  * - sends every pack's 0x305 heartbeat (8 zero bytes) from one schedule, every second;
- * - finds each inverter's SunSpec models by walking the chain (SunS, then each model's ID and L), then every second
+ * - finds each inverter's SunSpec models as clients do (`discoverSunSpec`: SunS, then the chain), then every second
  *   reads the registers the reference's one-second read covers, 122 WAval to 124 InWRte, in one request.
  * What it does not do: decode anything, decide, write setpoints, or the reference's fifth-second reads of 101-103 and
  * 123. So the floor is a little below the reference's traffic, never above it.
  */
-import { PeriodicSchedule, type Clock } from '../core/clock';
+import { PeriodicSchedule } from '../core/clock';
+import type { ControllerModule } from '../harness/dut/controller-session';
 import { SENT } from '../protocols/can/base-bus';
-import type { CanBus } from '../protocols/can/bus';
 import { makeFrame } from '../protocols/can/frame';
 import type { ModbusMaster } from '../protocols/modbus/master';
+import { discoverSunSpec } from '../protocols/modbus/sunspec/discover';
 import { buildLayout } from '../protocols/modbus/sunspec/layout';
 import { loadModelDef } from '../protocols/modbus/sunspec/model-def';
-import { SUNS_MARKER } from '../protocols/modbus/sunspec/sunspec-device';
 import { LV_FILTERS } from '../examples/controllers/reference/pack-monitor';
-
-interface Io {
-  clock: Clock;
-  packs: Array<{ name: string; bus: CanBus }>;
-  inverters: Array<{ name: string; master: ModbusMaster; unitId: number }>;
-  log(line: string): void;
-}
 
 /** A planned read: where and how many registers. */
 interface Read {
@@ -43,21 +36,19 @@ function pointSpan(model: number, point: string): { offset: number; size: number
   return { offset: p.offset, size: p.size };
 }
 
-/** Address of each model's ID register, by model id, found by walking the chain from 40000. */
-async function discover(master: ModbusMaster, unitId: number): Promise<Map<number, number>> {
-  const base = 40000;
-  const suns = await master.readHolding(base, 2, { unitId });
-  if (suns[0] !== SUNS_MARKER[0] || suns[1] !== SUNS_MARKER[1]) throw new Error(`unit ${unitId}: no SunS at ${base}`);
-  const found = new Map<number, number>();
-  for (let address = base + 2; ; ) {
-    const [id, length] = await master.readHolding(address, 2, { unitId });
-    if (id === 0xffff || id === undefined || length === undefined) return found;
-    if (!found.has(id)) found.set(id, address);
-    address += 2 + length;
-  }
+/**
+ * The reference controller's one-second read, 122 WAval to 124 InWRte in one request, given where models 122 and 124
+ * start (their ID registers); undefined when either is missing. Also what `bench-inverter` times.
+ */
+export function oneSecondRead(at122: number | undefined, at124: number | undefined): { address: number; quantity: number } | undefined {
+  if (at122 === undefined || at124 === undefined) return undefined;
+  const from = pointSpan(122, 'WAval');
+  const to = pointSpan(124, 'InWRte');
+  const address = at122 + from.offset;
+  return { address, quantity: at124 + to.offset + to.size - address };
 }
 
-export function createController(io: Io): { start(): Promise<void>; stop(): Promise<void> } {
+export const createController: ControllerModule['createController'] = (io) => {
   const heartbeat = makeFrame(0x305, [0, 0, 0, 0, 0, 0, 0, 0]);
   const schedules: PeriodicSchedule[] = [];
   const unsubscribe: Array<() => void> = [];
@@ -83,16 +74,12 @@ export function createController(io: Io): { start(): Promise<void>; stop(): Prom
         }
       };
       schedules.push(new PeriodicSchedule(io.clock, 1000, sendAll, { firstAt: io.clock.now() }));
-      const from = pointSpan(122, 'WAval');
-      const to = pointSpan(124, 'InWRte');
       const reads: Read[] = [];
       for (const inv of io.inverters) {
-        const models = await discover(inv.master, inv.unitId);
-        const m122 = models.get(122);
-        const m124 = models.get(124);
-        if (m122 === undefined || m124 === undefined) throw new Error(`${inv.name}: no SunSpec 122 and 124`);
-        const address = m122 + from.offset;
-        reads.push({ master: inv.master, unitId: inv.unitId, address, quantity: m124 + to.offset + to.size - address });
+        const found = new Map((await discoverSunSpec((address, quantity) => inv.master.readHolding(address, quantity, { unitId: inv.unitId }))).models.map((m) => [m.id, m.address]));
+        const span = oneSecondRead(found.get(122), found.get(124));
+        if (!span) throw new Error(`${inv.name}: no SunSpec 122 and 124`);
+        reads.push({ master: inv.master, unitId: inv.unitId, ...span });
       }
       io.log(`floor controller: ${io.packs.length} pack(s), reads of ${reads.map((r) => r.quantity).join(', ')} register(s) every second`);
       schedules.push(
@@ -107,4 +94,4 @@ export function createController(io: Io): { start(): Promise<void>; stop(): Prom
       io.log(`floor controller: ${frames} frame(s) heard, ${failures} failure(s)`);
     },
   };
-}
+};

@@ -16,6 +16,7 @@ import { Inverter } from '../emulators/inverter/inverter';
 import { cloudyDay } from '../emulators/inverter/irradiance';
 import { createInverterSunSpec } from '../emulators/inverter/sunspec-map';
 import { RegisterMap } from '../protocols/modbus/register-map';
+import { oneSecondRead } from './bench-floor-controller';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(name);
@@ -70,11 +71,7 @@ console.log(`125-register reads/s: SunSpec device ${sunspec.perS.toFixed(0)}, st
 
 // The reference controller's one-second read (examples/controllers/reference/sunspec-link.ts): 122 WAval to 124
 // InWRte, one request. Those models refresh only the live points a read covers (no onRead hook).
-const at122 = device.addressOf(122)!;
-const at124 = device.addressOf(124)!;
-const from = at122 + device.model(122)!.layout.point('WAval')!.offset;
-const inWRte = device.model(124)!.layout.point('InWRte')!;
-const quantity = at124 + inWRte.offset + inWRte.size - from;
+const { address: from, quantity } = oneSecondRead(device.addressOf(122), device.addressOf(124))!;
 const live = timeFor(seconds, () => device.readHoldingRegisters(from, quantity));
 const livePlain = timeFor(seconds, () => ref.readHoldingRegisters(from, quantity));
 console.log(

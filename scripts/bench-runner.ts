@@ -212,11 +212,13 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
   const refMs = Math.min(referencePass(), referencePass());
   console.log(`\n2. Scale: ${hours} h simulated, 1 s step, 16 packs (16 CAN hub buses) + 4 inverters, virtual time`);
   console.log(`   reference: typed-array pass 16 x 96 elements x 86,400 steps = ${f1(refMs)} ms`);
-  const variants: Array<{ label: string; controller: boolean; awake?: boolean; module?: string }> = [{ label: 'no controller', controller: false }];
+  const variants: Array<{ label: string; controller: boolean; awake?: boolean; floor?: boolean; module?: string }> = [{ label: 'no controller', controller: false }];
   if (withController) variants.push({ label: 'reference controller in-process, periodMs 1000', controller: true });
   // --floor: a controller that makes the reference's traffic and does nothing else (bench-floor-controller.ts): what
   // the harness itself costs for serving a controller like the reference, apart from the controller's own work.
-  const floor = withController && flag('floor') ? variants.push({ label: "traffic floor: the reference's CAN and one-second Modbus traffic, no decisions", controller: true, module: join(root, 'dist', 'scripts', 'bench-floor-controller.js') }) - 1 : undefined;
+  if (withController && flag('floor')) {
+    variants.push({ label: "traffic floor: the reference's CAN and one-second Modbus traffic, no decisions", controller: true, floor: true, module: join(root, 'dist', 'scripts', 'bench-floor-controller.js') });
+  }
   // --awake: the plant alone with every BMS heartbeat watchdog at its longest (24 h), so no pack goes idle for want of
   // a controller's 0x305: is the plant-alone reference lighter only because its packs sleep?
   if (withController && flag('awake')) variants.push({ label: 'no controller, BMS watchdogs off (packs awake)', controller: false, awake: true });
@@ -306,7 +308,8 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
       const awakeRatio = median(cpus[awake]!.map((w, i) => w / cpus[0]![i]!));
       console.log(`   plant alone with its packs awake / plant alone: ${awakeRatio.toFixed(2)} x (CPU); controller in the loop / plant awake: ${median(cpus[1]!.map((w, i) => w / cpus[awake]![i]!)).toFixed(2)} x (CPU)`);
     }
-    if (floor !== undefined) {
+    const floor = variants.findIndex((v) => v.floor);
+    if (floor > 0) {
       const floorRatio = median(cpus[floor]!.map((w, i) => w / cpus[0]![i]!));
       const [f, r] = [traffic[floor]!, traffic[1]!];
       const floorUs = ((median(cpus[floor]!) - median(cpus[0]!)) * 1000) / simS;
