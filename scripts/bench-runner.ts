@@ -64,6 +64,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { engineGc, VirtualClock } from '../core/clock';
+import { benchTraffic, type BenchTraffic } from './bench-traffic';
 import { ageUnderDuty, dutyProfile } from '../emulators/bms/pack/duty';
 import { loadPackFixture } from '../emulators/bms/pack/fixtures';
 import { PackModel } from '../emulators/bms/pack/pack-model';
@@ -228,7 +229,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
   const cpus = variants.map(() => [] as number[]);
   // What crossed the bench in each variant's last round: frames put on the buses, frame copies handed to hub members
   // (harness recorder, BMS, controller), Modbus requests served. The controller's share of the run is read against it.
-  const traffic = variants.map(() => ({ frames: 0, deliveries: 0, modbus: 0 }));
+  const traffic = variants.map((): BenchTraffic => ({ frames: 0, deliveries: 0, modbus: 0 }));
   for (let round = 0; round < repeat; round++) {
     for (const [vi, v] of variants.entries()) {
       const bench = loadBench(scaleBench);
@@ -247,11 +248,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
         mode: 'virtual',
         ...(v.controller && !v.module ? { dutOptions: { periodMs: 1000 } } : {}),
         onBench: (inst) => () => {
-          const t = { frames: 0, deliveries: 0, modbus: 0 };
-          const hubs = new Set([...inst.can.values()].flatMap((b) => (b.hub ? [b.hub] : [])));
-          for (const hub of hubs) for (const b of hub.stats().buses) [t.frames, t.deliveries] = [t.frames + b.frames, t.deliveries + b.deliveries];
-          for (const m of inst.modbus.values()) t.modbus += m.requests;
-          traffic[vi] = t;
+          traffic[vi] = benchTraffic(inst);
           return Promise.resolve();
         },
         progress: (simMs) => {
@@ -296,7 +293,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
     // The controller's share per simulated second, and what it buys: the 1.3 x goal leaves 0.3 x the plant's CPU for
     // everything a controller causes (its own work, serving its Modbus requests, delivering frames to it and its own).
     const simS = hours * 3600;
-    const [p, c] = traffic as [(typeof traffic)[0], (typeof traffic)[0]];
+    const [p, c] = traffic as [BenchTraffic, BenchTraffic];
     const plantUs = (median(cpus[0]!) * 1000) / simS;
     const addedUs = ((median(cpus[1]!) - median(cpus[0]!)) * 1000) / simS;
     const perS = (n: number): string => f1(n / simS);

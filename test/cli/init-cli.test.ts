@@ -16,6 +16,12 @@ jest.setTimeout(240_000);
 
 const hil = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 200_000 });
 
+/** `hil init` in `dir` with the reference controller as the process under test. */
+function initWithReference(dir: string): void {
+  const main = join(ROOT, 'dist', 'examples', 'controllers', 'reference', 'main.js');
+  expect(hil('init', '--controller', `node ${main} --pack pack1=\${can.pack1.url} --inverter inv1=\${modbus.site.url}/1?pack=pack1`, '--dir', dir).status).toBe(0);
+}
+
 describe('splitCommand (shell words)', () => {
   it('splits like sh: quotes, escapes, placeholders kept verbatim', () => {
     expect(splitCommand(`python3 "my ctl.py" --can '\${can.pack1.socketcand}' a\\ b ""`)).toEqual(['python3', 'my ctl.py', '--can', '${can.pack1.socketcand}', 'a b', '']);
@@ -56,8 +62,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil init (real CLI)', () => {
   const fast = hasPeer('faketime');
   if (!fast) process.stderr.write('[skip] starter scenarios against the reference controller: needs faketime/libfaketime (apt-get install faketime libfaketime)\n');
   (fast || process.env.CI === 'true' ? it : it.skip)('the starter scenarios pass with the reference controller; one without a comms timeout fails comms-loss', () => {
-    const main = join(ROOT, 'dist', 'examples', 'controllers', 'reference', 'main.js');
-    expect(hil('init', '--controller', `node ${main} --pack pack1=\${can.pack1.url} --inverter inv1=\${modbus.site.url}/1?pack=pack1`, '--dir', dir).status).toBe(0);
+    initWithReference(dir);
     const bench = join(dir, 'bench.yaml');
     const run = (scenarios: string[], ...extra: string[]) => hil('run', ...scenarios, '--bench', bench, '--time-mode', 'real', '--speed', '10', ...extra);
     const ok = run([join(dir, 'scenarios')]);
@@ -72,8 +77,7 @@ describeIf(existsSync(CLI), NEEDS_BUILD, 'hil init (real CLI)', () => {
   });
 
   (fast || process.env.CI === 'true' ? it : it.skip)('on one CPU (taskset) a sped-up run does not take real-time scheduling, and says why before it starts', async () => {
-    const main = join(ROOT, 'dist', 'examples', 'controllers', 'reference', 'main.js');
-    expect(hil('init', '--controller', `node ${main} --pack pack1=\${can.pack1.url} --inverter inv1=\${modbus.site.url}/1?pack=pack1`, '--dir', dir).status).toBe(0);
+    initWithReference(dir);
     // The decision is printed before the first scenario starts; the run is then interrupted (its verdicts on one busy
     // CPU are not this test's business).
     const child = spawn('taskset', ['-c', '0', process.execPath, CLI, 'run', join(dir, 'scenarios', 'nominal.yaml'), '--bench', join(dir, 'bench.yaml'), '--time-mode', 'real', '--speed', '10', '--realtime', '--out', join(dir, 'out')], { cwd: ROOT });

@@ -9,6 +9,7 @@ import { loadBench } from '../../harness/bench/load-bench';
 import { runScenario } from '../../harness/scenario/runner';
 import { loadScenario } from '../../harness/scenario/load-scenario';
 import { builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
+import { benchTraffic } from '../../scripts/bench-traffic';
 
 const floor = join(ROOT, 'dist', 'scripts', 'bench-floor-controller.js');
 
@@ -17,18 +18,17 @@ async function traffic(withFloor: boolean, seconds = 60): Promise<{ frames: numb
   if (withFloor) bench.file.dut = { module: floor };
   const scenario = loadScenario(join(ROOT, 'fixtures', 'scenarios-bench', 'day-24h.yaml'));
   scenario.durationMs = seconds * 1000;
-  const t = { frames: 0, deliveries: 0, modbus: 0, lines: [] as string[] };
+  const lines: string[] = [];
+  let t = { frames: 0, deliveries: 0, modbus: 0 };
   await runScenario(bench, scenario, {
     mode: 'virtual',
-    log: (line) => t.lines.push(line),
+    log: (line) => lines.push(line),
     onBench: (inst) => () => {
-      const hubs = new Set([...inst.can.values()].flatMap((b) => (b.hub ? [b.hub] : [])));
-      for (const hub of hubs) for (const b of hub.stats().buses) [t.frames, t.deliveries] = [t.frames + b.frames, t.deliveries + b.deliveries];
-      for (const m of inst.modbus.values()) t.modbus += m.requests;
+      t = benchTraffic(inst);
       return Promise.resolve();
     },
   });
-  return t;
+  return { ...t, lines };
 }
 
 describeIf(builtFile('scripts', 'bench-floor-controller.js'), NEEDS_BUILD, 'the traffic-floor controller of bench-runner --floor', () => {

@@ -10,7 +10,6 @@ import {
 } from '../../../core/clock/realtime-priority';
 import { ConfigError } from '../../../core/errors';
 
-
 /** Add `--realtime [priority]` to a command that runs benches in real time. */
 export function addRealtimeOption(cmd: Command): Command {
   return cmd.option(
