@@ -46,7 +46,7 @@
  *
  *    `--awake` adds the plant alone with its BMS watchdogs off; `--floor` adds a controller that makes the reference
  *    controller's traffic and nothing else (scripts/bench-floor-controller.ts), which splits what a controller costs
- *    into the harness's share (serving its traffic) and the controller's own work.
+ *    into the harness's share (serving its traffic) and the controller's own work. Either implies `--controller`.
  *
  * 3. Years in seconds (issue 19): the scenario step `age` on the scale bench, 3 simulated years of the
  *    'solar-self-consumption' duty on all 16 packs (BenchInstance.agePacks, what the runner calls), wall time against
@@ -373,7 +373,7 @@ const f1x = (x: number, d: number): string => (x >= 0 ? '+' : '') + x.toFixed(d)
 async function main(): Promise<void> {
   console.log(`bench-runner: node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   if (!flag('skip-startup')) await startupFigures(arg('runs', 7));
-  if (!flag('skip-scale')) await scaleFigures(arg('hours', 24), flag('controller'), !flag('skip-cli'), arg('repeat', 1));
+  if (!flag('skip-scale')) await scaleFigures(arg('hours', 24), flag('controller') || flag('floor') || flag('awake'), !flag('skip-cli'), arg('repeat', 1)); // the floor and awake variants are read against the controller
   if (!flag('skip-aging')) await agingFigures(arg('aging-days', 30));
 }
 
