@@ -21,8 +21,8 @@ import { procStatFields } from '../proc-stat';
 /** What {@link requestRealtimePriority} found. */
 export type RealtimeResult =
   | { state: 'on'; policy: 'SCHED_FIFO'; priority: number; note?: string }
-  /** Not asked for (no priority given), or not Linux. */
-  | { state: 'not-asked' }
+  /** Not asked for: `reason` says why when the caller knows (nothing runs in real time, not Linux, ...). */
+  | { state: 'not-asked'; reason?: string }
   /** The system refused (no CAP_SYS_NICE, no rtprio limit, no `chrt`): `note` says so in one line. */
   | { state: 'refused'; note: string };
 
@@ -131,5 +131,5 @@ function readRtRuntime(): number | undefined {
 export function describeRealtime(r: RealtimeResult): string {
   if (r.state === 'on') return `real-time scheduling: SCHED_FIFO priority ${r.priority} for the harness's threads${r.note ? ` (${r.note})` : ''}`;
   if (r.state === 'refused') return r.note;
-  return 'real-time scheduling: not asked (normal policy)';
+  return `real-time scheduling: not asked (${r.reason ?? 'normal policy'})`;
 }

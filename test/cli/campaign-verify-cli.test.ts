@@ -44,7 +44,7 @@ requirements:
     expect(manifest.inputs.every((i) => typeof i.sha256 === 'string' && i.sha256.length === 64)).toBe(true);
     expect(Object.keys(manifest.seeds)).toEqual(['overtemp-fast-charge@ambient=30', 'overtemp-fast-charge@ambient=38']);
     expect(manifest.harness.gitCommit).toMatch(/^([0-9a-f]{40}|unknown)$/);
-    expect((manifest as { extra?: { scheduling?: unknown } }).extra?.scheduling).toEqual({ state: 'not-asked' });
+    expect((manifest as { extra?: { scheduling?: unknown } }).extra?.scheduling).toEqual({ state: 'not-asked', reason: 'every scenario runs in virtual time' });
 
     const ok = hil('verify', out);
     expect(ok.status).toBe(0);

@@ -34,16 +34,14 @@ export function realtimeOption(value: string | boolean | undefined): number | un
 /**
  * Apply `--realtime` once the input is known good: SCHED_FIFO for this process's threads when `priority` is given
  * and something runs in real time (`why` says otherwise, e.g. "every scenario runs in virtual time"). The outcome
- * goes to `report` in one line; a refusal is not an error (the run goes on with normal scheduling).
+ * goes to `report` in one line and is returned (a `not-asked` one with its reason, for the manifest); a refusal is
+ * not an error (the run goes on with normal scheduling).
  */
 export async function applyRealtime(priority: number | undefined, report: (line: string) => void, why?: string): Promise<RealtimeResult | undefined> {
   if (priority === undefined) return undefined;
-  if (why !== undefined) {
-    report(`real-time scheduling: not asked (${why})`);
-    return { state: 'not-asked' };
-  }
-  const result = await requestRealtimePriority({ priority });
-  report(result.state === 'not-asked' ? `real-time scheduling: not asked (${process.platform} is not Linux)` : describeRealtime(result));
+  let result: RealtimeResult = why !== undefined ? { state: 'not-asked', reason: why } : await requestRealtimePriority({ priority });
+  if (result.state === 'not-asked' && result.reason === undefined) result = { state: 'not-asked', reason: `${process.platform} is not Linux` };
+  report(describeRealtime(result));
   return result;
 }
 
