@@ -290,6 +290,7 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
     const cpuRatio = median(cpus[1]!.map((w, i) => w / cpus[0]![i]!));
     console.log(`   median of ${repeat} round(s): controller in the loop wall ${f1(median(walls[1]!) / 1000)} s, CPU ${f1(median(cpus[1]!) / 1000)} s`);
     console.log(`   controller in the loop / plant alone: ${wallRatio.toFixed(2)} x (wall), ${cpuRatio.toFixed(2)} x (CPU); issue 19 goal <= 1.3: ${cpuRatio <= 1.3 ? 'MEETS' : 'MISSES'} (judged on CPU)`);
+    console.log(`   (the same goal read against the plant alone of the build the issue was filed on: node dist/scripts/bench-builds.js --reference <that checkout>)`);
     // The controller's share per simulated second, and what it buys: the 1.3 x goal leaves 0.3 x the plant's CPU for
     // everything a controller causes (its own work, serving its Modbus requests, delivering frames to it and its own).
     const simS = hours * 3600;
