@@ -23,6 +23,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from './bench-stats';
 
 /** What one child run reports (one JSON line on stdout). */
 export interface BuildRun {
@@ -55,12 +56,6 @@ function positive(name: string, def: number): number {
   if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`--${name} must be a positive number, got ${raw}`);
   return v;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Child: run the scale bench for `hours` with the runner of the build at `root`; print one JSON line. */
 async function child(root: string, hours: number, controller: string | undefined): Promise<void> {

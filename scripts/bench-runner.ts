@@ -72,6 +72,7 @@ import { BenchInstance } from '../harness/bench/bench-instance';
 import { loadBench } from '../harness/bench/load-bench';
 import { loadScenario } from '../harness/scenario/load-scenario';
 import { runScenario, VIRTUAL_EPOCH_MS } from '../harness/scenario/runner';
+import { median } from './bench-stats';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'dist', 'harness', 'cli', 'main.js');
@@ -88,11 +89,6 @@ const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
 /** Wall clock in epoch ms with sub-ms resolution (same base as the harness's RealClock). */
 const wallNow = (): number => performance.timeOrigin + performance.now();
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const f1 = (x: number): string => x.toFixed(1);
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 

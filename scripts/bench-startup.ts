@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from './bench-stats';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -68,12 +69,6 @@ function once(cwd: string, probe: string, env: Record<string, string>, bare = fa
     rmSync(work, { recursive: true, force: true });
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function main(): void {
   const runs = Number(arg('runs') ?? 15);
