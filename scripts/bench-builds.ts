@@ -68,7 +68,7 @@ async function child(root: string, hours: number, controller: string | undefined
   const bench = loadBench(join(root, 'fixtures', 'benches', 'scale-16x4.yaml'));
   if (controller !== undefined) bench.file.dut = { module: controller };
   const scenario = loadScenario(join(root, 'fixtures', 'scenarios-bench', 'day-24h.yaml'));
-  scenario.durationMs = hours * 3_600_000;
+  scenario.durationMs = Math.round(hours * 3_600_000);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let controllerStarted = false;
