@@ -373,7 +373,6 @@ function noiseFloor(ms: number): { over1: number; max: number } {
   return { over1, max };
 }
 
-
 async function main(): Promise<void> {
   const { seconds, python, only, warmup, realtime } = args();
   let scheduling = 'normal scheduling (--realtime [prio] for SCHED_FIFO, both stacks)';
@@ -445,6 +444,30 @@ async function main(): Promise<void> {
   const cores = cpus().length;
   const load1 = loadavg()[0]!;
   console.log(`goal: p99 < 0.2 ms, max < 2 ms. Machine: ${cores} cores, load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at end${Math.max(load0, load1) > cores ? ' (busier than its cores: tails measure the contention, not the scheduler)' : ''}`);
+  for (const line of goal3Lines(byKey, pythonRealtime !== undefined ? `both under SCHED_FIFO ${pythonRealtime}` : 'normal scheduling')) console.log(line);
+}
+
+/**
+ * Issue 19 goal 3 for CAN, one line per start pattern measured with its python-can reference: our default scheduler's
+ * p99 at most python-can's in this run. `bench-runner` relays these lines.
+ */
+function goal3Lines(byKey: ReadonlyMap<string, Result>, scheduling: string): string[] {
+  const out: string[] = [];
+  for (const [ours, py, pattern] of [
+    ['default', 'python', 'aligned'],
+    ['staggered', 'python-stag', 'staggered'],
+  ] as const) {
+    const a = byKey.get(ours);
+    const b = byKey.get(py);
+    if (!a || !(a.n > 0)) continue; // our scheduler not selected (--only)
+    if (!b || !(b.n > 0)) {
+      out.push(`goal "CAN p99 at most python-can's, ${pattern}" (issue 19): not judged (no python-can figure in this run${b?.note ? `: ${b.note}` : ''})`);
+      continue;
+    }
+    const met = a.p99 <= b.p99;
+    out.push(`goal "CAN p99 at most python-can's, ${pattern}" (issue 19): ${met ? 'met' : 'NOT met'} (ours ${a.p99.toFixed(3)} ms, python-can ${b.p99.toFixed(3)} ms, ratio ${(a.p99 / b.p99).toFixed(2)}x; ${scheduling})`);
+  }
+  return out;
 }
 
 main().catch((err: unknown) => {

@@ -55,8 +55,15 @@
  *    cell, resistance factor, their relative differences (goal < 1 %) and the two wall times (the stepped one is the
  *    reference of this section).
  *
+ * 4. Lab timing (issue 19 goal 3): cyclic CAN p99 at most python-can's for both start patterns
+ *    (`bench-can-timing.js`), and Modbus RTU turnaround beyond wire time at most pymodbus's with the t3.5 silence kept
+ *    (`bench-modbus-rtu.js`), each against its peer in the same run, first at normal scheduling and then with
+ *    `--realtime` (SCHED_FIFO for both sides, as `hil run --realtime` gives the harness; said so when refused). Each
+ *    bench runs as its own process; its goal lines are relayed here, its full tables are in its own output. About
+ *    90 s; needs /usr/bin/python3 with python3-can and python3-pymodbus (the goal lines say "not judged" without).
+ *
  *   npm run build && node dist/scripts/bench-runner.js [--runs 7] [--hours 24] [--controller] [--skip-startup]
- *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30] [--repeat 1] [--awake] [--floor]
+ *     [--skip-scale] [--skip-cli] [--skip-aging] [--aging-days 30] [--repeat 1] [--awake] [--floor] [--skip-timing]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
@@ -367,11 +374,35 @@ async function agingFigures(compareDays: number): Promise<void> {
 
 const f1x = (x: number, d: number): string => (x >= 0 ? '+' : '') + x.toFixed(d);
 
+/** The timing benches of goal 3, each with the arguments that compare it with its peer. */
+const TIMING_BENCHES: ReadonlyArray<{ label: string; script: string; args: string[] }> = [
+  { label: 'cyclic CAN, python-can beside', script: 'bench-can-timing.js', args: ['--only', 'default,python,staggered,python-stag'] },
+  { label: 'Modbus RTU, pymodbus beside', script: 'bench-modbus-rtu.js', args: ['--only', 'fixed reply, poll|ours, no gap, poll io|pymodbus|t3.5'] },
+];
+
+async function timingFigures(): Promise<void> {
+  console.log(`\n4. Lab timing (issue 19 goal 3): ours against python-can and pymodbus in the same run, each bench a process of its own`);
+  for (const realtime of [false, true]) {
+    for (const b of TIMING_BENCHES) {
+      const argv = ['node', join(root, 'dist', 'scripts', b.script), ...b.args, ...(realtime ? ['--realtime'] : [])];
+      console.log(`   ${b.label}, ${realtime ? 'with --realtime' : 'normal scheduling'}: node dist/scripts/${b.script} ${b.args.map((a) => (/[ |,]/.test(a) ? `'${a}'` : a)).join(' ')}${realtime ? ' --realtime' : ''}`);
+      const r = await run(argv);
+      const lines = r.out.split('\n');
+      // The scheduling each side got (the RTU bench says it on a line of its own; the CAN bench in its goal lines).
+      for (const l of lines.filter((x) => /^(SCHED_FIFO|normal scheduling|real-time scheduling)/.test(x))) console.log(`     ${l}`);
+      const goals = lines.filter((l) => l.startsWith('goal "'));
+      for (const g of goals) console.log(`     ${g}`);
+      if (goals.length === 0) console.log(`     not judged: the bench printed no goal line (exit ${r.code}): ${lines.filter((l) => l.trim()).slice(-1)[0] ?? ''}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`bench-runner: node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   if (!flag('skip-startup')) await startupFigures(arg('runs', 7));
   if (!flag('skip-scale')) await scaleFigures(arg('hours', 24), flag('controller') || flag('floor') || flag('awake'), !flag('skip-cli'), arg('repeat', 1)); // the floor and awake variants are read against the controller
   if (!flag('skip-aging')) await agingFigures(arg('aging-days', 30));
+  if (!flag('skip-timing')) await timingFigures();
 }
 
 main().catch((err: unknown) => {
