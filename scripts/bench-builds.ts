@@ -19,10 +19,11 @@
  * times `runScenario` alone: module loading and start-up are outside the figures (as in `bench-runner`). CPU is
  * user + system of the child, every thread (GC helpers included); wall is the main thread's elapsed time.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { median } from './bench-stats';
 
 /** What one child run reports (one JSON line on stdout). */
@@ -43,6 +44,7 @@ interface Variant {
 }
 
 const here = resolve(__dirname, '..', '..');
+const execFileAsync = promisify(execFile);
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -83,28 +85,26 @@ async function child(root: string, hours: number, controller: string | undefined
 }
 
 /** Run one variant in a fresh process of this script; its report, or an error saying what the child printed. */
-function runChild(v: Variant, hours: number): Promise<BuildRun> {
+async function runChild(v: Variant, hours: number): Promise<BuildRun> {
   const args = [__filename, '--child', v.root, '--hours', String(hours)];
   if (v.controller) args.push('--controller', join(here, 'dist', 'examples', 'controllers', 'reference', 'controller.js'));
-  return new Promise((resolveRun, reject) => {
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    p.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        if (code !== 0) throw new Error(`exit ${code}`);
-        const r = JSON.parse(line) as BuildRun;
-        if (r.controllerStarted !== v.controller) throw new Error(v.controller ? 'the reference controller did not start' : 'a controller ran in a plant-alone run');
-        resolveRun(r);
-      } catch (e) {
-        reject(new Error(`${v.label}: ${e instanceof Error ? e.message : String(e)}; stdout: ${line.slice(0, 300)}; stderr: ${err.trim().slice(-600)}`));
-      }
-    });
-  });
+  const lastLine = (s = ''): string => s.trim().split('\n').pop() ?? '';
+  const fail = (why: string, stdout?: string, stderr = ''): Error => new Error(`${v.label}: ${why}; stdout: ${lastLine(stdout).slice(0, 300)}; stderr: ${stderr.trim().slice(-600)}`);
+  let out: { stdout: string; stderr: string };
+  try {
+    out = await execFileAsync(process.execPath, args, { maxBuffer: 1 << 24 });
+  } catch (e) {
+    const x = e as { code?: number | string; stdout?: string; stderr?: string };
+    throw fail(`exit ${String(x.code)}`, x.stdout, x.stderr);
+  }
+  let r: BuildRun;
+  try {
+    r = JSON.parse(lastLine(out.stdout)) as BuildRun;
+  } catch {
+    throw fail('no report line', out.stdout, out.stderr);
+  }
+  if (r.controllerStarted !== v.controller) throw fail(v.controller ? 'the reference controller did not start' : 'a controller ran in a plant-alone run', out.stdout, out.stderr);
+  return r;
 }
 
 function commitOf(root: string): string {
