@@ -24,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { median } from './bench-stats';
+import { median, pairedRatio } from './bench-stats';
 
 /** What one child run reports (one JSON line on stdout). */
 export interface BuildRun {
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     }
   }
   const [ref0, plant, ctl] = runs as [BuildRun[], BuildRun[], BuildRun[]];
-  const ratio = (a: BuildRun[], b: BuildRun[], key: 'wallMs' | 'cpuMs'): number => median(a.map((x, i) => x[key] / b[i]![key]));
+  const ratio = (a: BuildRun[], b: BuildRun[], key: 'wallMs' | 'cpuMs'): number => pairedRatio(a.map((x) => x[key]), b.map((x) => x[key]));
   const spread = (a: BuildRun[], b: BuildRun[]): string => a.map((x, i) => (x.cpuMs / b[i]!.cpuMs).toFixed(2)).join(', ');
   for (const [vi, v] of variants.entries()) {
     console.log(`median [${v.label}]: wall ${(median(runs[vi]!.map((r) => r.wallMs)) / 1000).toFixed(2)} s, CPU ${(median(runs[vi]!.map((r) => r.cpuMs)) / 1000).toFixed(2)} s`);

@@ -79,7 +79,7 @@ import { BenchInstance } from '../harness/bench/bench-instance';
 import { loadBench } from '../harness/bench/load-bench';
 import { loadScenario } from '../harness/scenario/load-scenario';
 import { runScenario, VIRTUAL_EPOCH_MS } from '../harness/scenario/runner';
-import { median } from './bench-stats';
+import { median, pairedRatio } from './bench-stats';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'dist', 'harness', 'cli', 'main.js');
@@ -210,7 +210,6 @@ function referencePass(): number {
   return t;
 }
 
-
 async function scaleFigures(hours: number, withController: boolean, withCli: boolean, repeat: number): Promise<void> {
   const gc = engineGc()!;
   const refMs = Math.min(referencePass(), referencePass());
@@ -289,8 +288,8 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
   const plantWall = median(walls[0]!);
   console.log(`   median of ${repeat} round(s): plant alone wall ${f1(plantWall / 1000)} s, CPU ${f1(median(cpus[0]!) / 1000)} s (issue 6 goal for the plant alone, < 10 s for 24 h: ${hours === 24 ? (plantWall < 10_000 ? 'MEETS' : 'MISSES') : 'n/a'})`);
   if (withController) {
-    const wallRatio = median(walls[1]!.map((w, i) => w / walls[0]![i]!));
-    const cpuRatio = median(cpus[1]!.map((w, i) => w / cpus[0]![i]!));
+    const wallRatio = pairedRatio(walls[1]!, walls[0]!);
+    const cpuRatio = pairedRatio(cpus[1]!, cpus[0]!);
     console.log(`   median of ${repeat} round(s): controller in the loop wall ${f1(median(walls[1]!) / 1000)} s, CPU ${f1(median(cpus[1]!) / 1000)} s`);
     console.log(`   controller in the loop / plant alone: ${wallRatio.toFixed(2)} x (wall), ${cpuRatio.toFixed(2)} x (CPU); issue 19 goal <= 1.3: ${cpuRatio <= 1.3 ? 'MEETS' : 'MISSES'} (judged on CPU)`);
     console.log(`   (the same goal read against the plant alone of the build the issue was filed on: node dist/scripts/bench-builds.js --reference <that checkout>)`);
@@ -306,16 +305,16 @@ async function scaleFigures(hours: number, withController: boolean, withCli: boo
     console.log(`   goal 1.3 x leaves ${f1(0.3 * plantUs)} us per simulated second for all of that (${f1(addedUs / (0.3 * plantUs))} x over)`);
     const awake = variants.findIndex((v) => v.awake);
     if (awake > 0) {
-      const awakeRatio = median(cpus[awake]!.map((w, i) => w / cpus[0]![i]!));
-      console.log(`   plant alone with its packs awake / plant alone: ${awakeRatio.toFixed(2)} x (CPU); controller in the loop / plant awake: ${median(cpus[1]!.map((w, i) => w / cpus[awake]![i]!)).toFixed(2)} x (CPU)`);
+      const awakeRatio = pairedRatio(cpus[awake]!, cpus[0]!);
+      console.log(`   plant alone with its packs awake / plant alone: ${awakeRatio.toFixed(2)} x (CPU); controller in the loop / plant awake: ${pairedRatio(cpus[1]!, cpus[awake]!).toFixed(2)} x (CPU)`);
     }
     const floor = variants.findIndex((v) => v.floor);
     if (floor > 0) {
-      const floorRatio = median(cpus[floor]!.map((w, i) => w / cpus[0]![i]!));
+      const floorRatio = pairedRatio(cpus[floor]!, cpus[0]!);
       const [f, r] = [traffic[floor]!, traffic[1]!];
       const floorUs = ((median(cpus[floor]!) - median(cpus[0]!)) * 1000) / simS;
       console.log(`   traffic floor / plant alone: ${floorRatio.toFixed(2)} x (CPU): the harness's share, ${f1(floorUs)} us per simulated second for ${perS(f.modbus - p.modbus)} Modbus requests, ${perS(f.frames - p.frames)} more frames and ${perS(f.deliveries - p.deliveries)} more copies delivered`);
-      console.log(`   reference controller / traffic floor: ${median(cpus[1]!.map((w, i) => w / cpus[floor]![i]!)).toFixed(2)} x (CPU): its own work (decoding, policy, setpoint writes, fifth-second reads: ${perS(r.modbus - f.modbus)} more Modbus requests)`);
+      console.log(`   reference controller / traffic floor: ${pairedRatio(cpus[1]!, cpus[floor]!).toFixed(2)} x (CPU): its own work (decoding, policy, setpoint writes, fifth-second reads: ${perS(r.modbus - f.modbus)} more Modbus requests)`);
     }
   }
   if (withCli) {
