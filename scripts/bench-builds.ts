@@ -51,11 +51,11 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function positive(name: string, def: number): number {
+function positive(name: string, def: number, integer = false): number {
   const raw = option(name);
   if (raw === undefined) return def;
   const v = Number(raw);
-  if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`--${name} must be a positive number, got ${raw}`);
+  if (!(Number.isFinite(v) && v > 0) || (integer && !Number.isInteger(v))) throw new RangeError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${raw}`);
   return v;
 }
 
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const hours = positive('hours', 24);
   const childRoot = option('child');
   if (childRoot !== undefined) return child(resolve(childRoot), hours, option('controller'));
-  const rounds = positive('rounds', 5);
+  const rounds = positive('rounds', 5, true);
   const refArg = option('reference');
   if (refArg === undefined) throw new Error('--reference <checkout> is needed: a built checkout of the build to compare with (see the header)');
   const ref = resolve(refArg);

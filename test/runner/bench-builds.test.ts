@@ -43,6 +43,17 @@ describeIf(builtFile('scripts', 'bench-builds.js'), NEEDS_BUILD, 'bench-builds: 
     expect(err?.stderr).toContain(`bench-builds: --reference ${join(ROOT, 'fixtures')}: ${join(ROOT, 'fixtures', 'dist', 'harness', 'scenario', 'runner.js')} is missing`);
   });
 
+  it('refuses a number of rounds that is not a positive integer', async () => {
+    for (const bad of ['0', '1.5', 'x']) {
+      const err = await run(process.execPath, [script, '--reference', ROOT, '--rounds', bad], { cwd: ROOT, timeout: 30_000 }).then(
+        () => undefined,
+        (e: { code?: number; stderr?: string }) => e,
+      );
+      expect(err?.code).toBe(1);
+      expect(err?.stderr).toContain(`bench-builds: --rounds must be a positive integer, got ${bad}`);
+    }
+  });
+
   it('needs --reference', async () => {
     const err = await run(process.execPath, [script], { cwd: ROOT, timeout: 30_000 }).then(
       () => undefined,
