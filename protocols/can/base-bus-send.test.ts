@@ -88,4 +88,40 @@ describe('BaseCanBus.send on a synchronous medium', () => {
     void sender.send(makeFrame(0x351, [5]));
     expect(seen).toEqual(['351:1,2', '351:4']);
   });
+
+  it('receivers that keep frames keep what was sent, though the caller reuses its frame and buffer at once', async () => {
+    const sender = hub.attach('reuse');
+    const a = hub.attach('reuse', { rxQueueLimit: 0 });
+    const b = hub.attach('reuse'); // with a queue, and the last member: it keeps the transmit copy's payload
+    const kept: CanFrame[] = [];
+    a.onFrame((f) => kept.push(f));
+    const frame = makeFrame(0x359, [1]);
+    for (let i = 1; i <= 3; i++) {
+      frame.data[0] = i; // as the LV encoder does: one frame object, its buffer rewritten each cycle
+      void sender.send(frame);
+    }
+    frame.data[0] = 99;
+    expect(kept.map((f) => f.data[0])).toEqual([1, 2, 3]);
+    const queued = [await b.recv(0), await b.recv(0), await b.recv(0)];
+    expect(queued.map((f) => f?.data[0])).toEqual([1, 2, 3]);
+    expect(new Set(queued.map((f) => f?.data)).size).toBe(3);
+  });
+
+
+  it('a receiver that answers on the same bus while it reads (nested send) leaves the outer frame intact for the receivers after it', () => {
+    // The bench's shape: an inverter's request and a BMS's answer on one bench handle that hears its own frames.
+    const bus = hub.attach('nest', { receiveOwnMessages: true, rxQueueLimit: 0 });
+    const other = hub.attach('nest', { rxQueueLimit: 0 });
+    bus.onFrameBorrowed((f) => {
+      if (f.id === 0x100) void bus.send(makeFrame(0x101, [f.data[0]! + 1]));
+    });
+    const order: string[] = [];
+    bus.onFrameBorrowed((f) => order.push(`own ${f.id.toString(16)}:${f.data[0]!}@${String(f.channel)}`));
+    other.onFrameBorrowed((f) => {
+      order.push(`other ${f.id.toString(16)}:${f.data[0]!}@${String(f.channel)}`);
+      if (f.id === 0x101) void other.send(makeFrame(0x102, [f.data[0]! + 1])); // nested relay through the hub
+    });
+    void bus.send(makeFrame(0x100, [7]));
+    expect(order).toEqual(['other 100:7@nest', 'other 101:8@nest', 'own 102:9@nest', 'own 101:8@nest', 'own 100:7@nest']);
+  });
 });

@@ -49,6 +49,8 @@ export interface CanBusStats {
  *
  * Contract:
  * - `send(frame)` validates the frame (throws `FrameError`), copies it, and resolves once the medium accepted it.
+ *   It never modifies the caller's frame (receive stamps go on the copies), and the caller may reuse the frame and
+ *   its buffer as soon as `send` returns.
  *   On a closed bus it rejects with `ClosedError`; a medium that lost its peer rejects with `DisconnectedError`.
  * - Received frames go to listeners (`onFrame`, synchronous, in arrival order) and to one receive queue read by
  *   `recv`/async iteration. The queue is bounded (`rxQueueLimit`); overflow drops the oldest and counts it.

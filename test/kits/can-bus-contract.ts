@@ -184,6 +184,25 @@ export function describeCanBusContract(
       expect([...(await e.expectFrame(e.b, 'second frame')).data]).toEqual([99, 2, 3]);
     });
 
+    it('leaves the caller\'s frame as it was: no receive stamps, same fields, and receivers that keep frames own them', async () => {
+      const e = await open();
+      const frame = makeFrame(0x3a1, [5, 6, 7, 8]);
+      const kept: CanFrame[] = [];
+      const stop = e.b.onFrame((f) => kept.push(f));
+      await e.settle(e.a.send(frame), 'send');
+      frame.data[0] = 50; // reused at once, as encoders reuse their frames
+      await e.settle(e.a.send(frame), 'send the reused frame');
+      expect([frame.id, frame.extended, frame.timestamp, frame.channel, [...frame.data]]).toEqual([0x3a1, false, undefined, undefined, [50, 6, 7, 8]]);
+      await e.expectFrame(e.b, 'first frame');
+      await e.expectFrame(e.b, 'second frame');
+      expect(kept.map((f) => [...f.data])).toEqual([
+        [5, 6, 7, 8],
+        [50, 6, 7, 8],
+      ]);
+      expect(kept[0]!.data).not.toBe(frame.data);
+      stop();
+    });
+
     it(`preserves order in a burst of ${caps.burst} frames sent without waiting`, async () => {
       const e = await open();
       const sends: Promise<void>[] = [];
