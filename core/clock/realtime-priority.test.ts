@@ -30,7 +30,7 @@ describe('realtime priority: parsing', () => {
   });
 
   it('off Linux it is not asked, and a bad priority is still refused', async () => {
-    await expect(requestRealtimePriority({ priority: 10, platform: 'darwin' })).resolves.toEqual({ state: 'not-asked' });
+    await expect(requestRealtimePriority({ priority: 10, platform: 'darwin' })).resolves.toEqual({ state: 'not-asked', reason: 'darwin is not Linux' });
     await expect(requestRealtimePriority({ priority: 0, platform: 'darwin' })).rejects.toThrow(RealtimePriorityError);
     expect(describeRealtime({ state: 'not-asked' })).toBe('real-time scheduling: not asked (normal policy)');
   });

@@ -97,7 +97,8 @@ function run(file: string, args: string[]): Promise<{ code: number | null; stder
  */
 export async function requestRealtimePriority(request: RealtimeRequest): Promise<RealtimeResult> {
   const priority = parseRealtimePriority(request.priority);
-  if ((request.platform ?? process.platform) !== 'linux') return { state: 'not-asked' };
+  const platform = request.platform ?? process.platform;
+  if (platform !== 'linux') return { state: 'not-asked', reason: `${platform} is not Linux` };
   const pid = request.pid ?? process.pid;
   const chrt = request.chrt ?? 'chrt';
   const r = await run(chrt, ['--fifo', '--reset-on-fork', '--all-tasks', '--pid', String(priority), String(pid)]);

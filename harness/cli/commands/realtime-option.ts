@@ -39,8 +39,7 @@ export function realtimeOption(value: string | boolean | undefined): number | un
  */
 export async function applyRealtime(priority: number | undefined, report: (line: string) => void, why?: string): Promise<RealtimeResult | undefined> {
   if (priority === undefined) return undefined;
-  let result: RealtimeResult = why !== undefined ? { state: 'not-asked', reason: why } : await requestRealtimePriority({ priority });
-  if (result.state === 'not-asked' && result.reason === undefined) result = { state: 'not-asked', reason: `${process.platform} is not Linux` };
+  const result: RealtimeResult = why !== undefined ? { state: 'not-asked', reason: why } : await requestRealtimePriority({ priority });
   report(describeRealtime(result));
   return result;
 }
