@@ -107,7 +107,6 @@ describe('BaseCanBus.send on a synchronous medium', () => {
     expect(new Set(queued.map((f) => f?.data)).size).toBe(3);
   });
 
-
   it('a receiver that answers on the same bus while it reads (nested send) leaves the outer frame intact for the receivers after it', () => {
     // The bench's shape: an inverter's request and a BMS's answer on one bench handle that hears its own frames.
     const bus = hub.attach('nest', { receiveOwnMessages: true, rxQueueLimit: 0 });
