@@ -13,6 +13,14 @@ import { builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if
 const run = promisify(execFile);
 const script = join(ROOT, 'dist', 'scripts', 'bench-builds.js');
 
+/** Run the script expecting it to refuse: its exit code and stderr (undefined when it succeeded). */
+function refusal(args: string[]): Promise<{ code?: number; stderr?: string } | undefined> {
+  return run(process.execPath, [script, ...args], { cwd: ROOT, timeout: 30_000 }).then(
+    () => undefined,
+    (e: { code?: number; stderr?: string }) => e,
+  );
+}
+
 describeIf(builtFile('scripts', 'bench-builds.js'), NEEDS_BUILD, 'bench-builds: the controller in the loop against another build', () => {
   it('runs the three variants in turn, each in its own process, and prints the three readings', async () => {
     const { stdout } = await run(process.execPath, [script, '--reference', ROOT, '--rounds', '2', '--hours', String(2 / 60)], { cwd: ROOT, timeout: 80_000 });
@@ -35,30 +43,21 @@ describeIf(builtFile('scripts', 'bench-builds.js'), NEEDS_BUILD, 'bench-builds: 
   }, 90_000); // six child processes of the scale bench: seconds on a quiet machine, more beside a busy test suite
 
   it('refuses a reference that is not a built checkout, saying what is missing', async () => {
-    const err = await run(process.execPath, [script, '--reference', join(ROOT, 'fixtures')], { cwd: ROOT, timeout: 30_000 }).then(
-      () => undefined,
-      (e: { code?: number; stderr?: string }) => e,
-    );
+    const err = await refusal(['--reference', join(ROOT, 'fixtures')]);
     expect(err?.code).toBe(1);
     expect(err?.stderr).toContain(`bench-builds: --reference ${join(ROOT, 'fixtures')}: ${join(ROOT, 'fixtures', 'dist', 'harness', 'scenario', 'runner.js')} is missing`);
   });
 
   it('refuses a number of rounds that is not a positive integer', async () => {
     for (const bad of ['0', '1.5', 'x']) {
-      const err = await run(process.execPath, [script, '--reference', ROOT, '--rounds', bad], { cwd: ROOT, timeout: 30_000 }).then(
-        () => undefined,
-        (e: { code?: number; stderr?: string }) => e,
-      );
+      const err = await refusal(['--reference', ROOT, '--rounds', bad]);
       expect(err?.code).toBe(1);
       expect(err?.stderr).toContain(`bench-builds: --rounds must be a positive integer, got ${bad}`);
     }
   });
 
   it('needs --reference', async () => {
-    const err = await run(process.execPath, [script], { cwd: ROOT, timeout: 30_000 }).then(
-      () => undefined,
-      (e: { code?: number; stderr?: string }) => e,
-    );
+    const err = await refusal([]);
     expect(err?.code).toBe(1);
     expect(err?.stderr).toContain('--reference <checkout> is needed');
   });

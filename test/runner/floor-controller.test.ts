@@ -9,17 +9,17 @@ import { loadBench } from '../../harness/bench/load-bench';
 import { runScenario } from '../../harness/scenario/runner';
 import { loadScenario } from '../../harness/scenario/load-scenario';
 import { builtFile, describeIf, NEEDS_BUILD, ROOT } from '../support/describe-if';
-import { benchTraffic } from '../../scripts/bench-traffic';
+import { benchTraffic, type BenchTraffic } from '../../scripts/bench-traffic';
 
 const floor = join(ROOT, 'dist', 'scripts', 'bench-floor-controller.js');
 
-async function traffic(withFloor: boolean, seconds = 60): Promise<{ frames: number; deliveries: number; modbus: number; lines: string[] }> {
+async function traffic(withFloor: boolean, seconds = 60): Promise<BenchTraffic & { lines: string[] }> {
   const bench = loadBench(join(ROOT, 'fixtures', 'benches', 'scale-16x4.yaml'));
   if (withFloor) bench.file.dut = { module: floor };
   const scenario = loadScenario(join(ROOT, 'fixtures', 'scenarios-bench', 'day-24h.yaml'));
   scenario.durationMs = seconds * 1000;
   const lines: string[] = [];
-  let t = { frames: 0, deliveries: 0, modbus: 0 };
+  let t: BenchTraffic = { frames: 0, deliveries: 0, modbus: 0 };
   await runScenario(bench, scenario, {
     mode: 'virtual',
     log: (line) => lines.push(line),
